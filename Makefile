@@ -1,0 +1,73 @@
+# kwb: GDB-first kernel debugging workbench.
+#   make          build build/kwb
+#   make check    build and run every test (ends with "N passed, N failed")
+#   make asan     build with AddressSanitizer+UBSan into build-asan/ and run the tests
+#   make demo     open the workbench on the reference kernel (ARCH=aarch64|riscv64)
+#   make bench    speed, side by side with QEMU
+#   make install  PREFIX=/usr/local
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+ARCH    ?= aarch64
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+KWB_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I/usr/include/libdwarf -MMD -MP
+LIBS    := -lfdt -lelf -ldwarf -lcapstone -lutil -lm
+
+SRCS := $(sort $(wildcard core/*.c core/arch/*/*.c core/devices/*.c core/boards/*.c \
+	gdbserver/*.c target-xml/*.c symbols/*.c))
+LIB_SRCS := $(filter-out core/main.c,$(SRCS))
+OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+ALIASES := $(BUILD)/kwb-system-aarch64 $(BUILD)/kwb-system-riscv64
+
+all: $(BUILD)/kwb $(ALIASES) $(TEST_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KWB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libkwb.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kwb: $(BUILD)/obj/core/main.o $(BUILD)/libkwb.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(BUILD)/libkwb.a -Wl,--no-whole-archive $(LIBS)
+
+$(ALIASES): $(BUILD)/kwb
+	ln -sf kwb $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkwb.a tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KWB_CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(BUILD)/libkwb.a -Wl,--no-whole-archive $(LIBS)
+
+check: all
+	KWB_BUILD=$(BUILD) python3 tests/run
+
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+demo: all
+	scripts/kwb-demo $(ARCH)
+
+bench: all
+	scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kwb/helpers
+	install -m 755 $(BUILD)/kwb $(DESTDIR)$(PREFIX)/bin/kwb
+	ln -sf kwb $(DESTDIR)$(PREFIX)/bin/kwb-system-aarch64
+	ln -sf kwb $(DESTDIR)$(PREFIX)/bin/kwb-system-riscv64
+	if [ -e scripts/kwb-debug ]; then install -m 755 scripts/kwb-debug $(DESTDIR)$(PREFIX)/bin/kwb-debug; fi
+	cp -r helpers/. $(DESTDIR)$(PREFIX)/share/kwb/helpers/
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check asan demo bench install clean
+-include $(OBJS:.o=.d)

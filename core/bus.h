@@ -1,0 +1,76 @@
+/*
+ * The physical address space: RAM backed by host memory, and MMIO regions
+ * with read/write callbacks. CPUs cache RAM host pointers in their software
+ * TLBs; only MMIO and misses come through bus_access().
+ */
+#ifndef KWB_BUS_H
+#define KWB_BUS_H
+
+#include "kwb.h"
+
+typedef struct mmio_ops {
+	/* size is 1, 2, 4 or 8; offset is relative to the region base. */
+	uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
+	void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+	/* Side-effect-free read for the debugger; NULL means "not readable". */
+	bool (*peek)(void *opaque, uint64_t offset, unsigned size, uint64_t *value);
+	/* Names a register offset for traces ("UARTFR"); may be NULL. */
+	const char *(*reg_name)(void *opaque, uint64_t offset);
+} mmio_ops;
+
+typedef struct bus_region {
+	const char *name;
+	paddr_t base;
+	uint64_t size;
+	uint8_t *host;		/* RAM/ROM: host memory, else NULL */
+	bool readonly;		/* ROM: guest writes are ignored */
+	const mmio_ops *ops;	/* MMIO: callbacks, else NULL */
+	void *opaque;
+} bus_region;
+
+#define BUS_MAX_REGIONS 128
+
+typedef struct bus {
+	bus_region regions[BUS_MAX_REGIONS];	/* sorted by base */
+	int count;
+	bus_region *ram;			/* main RAM, for fast checks */
+	/* Bumped whenever a mapping changes so CPUs can flush their TLBs. */
+	uint64_t generation;
+} bus;
+
+enum bus_result { BUS_OK = 0, BUS_UNMAPPED = -1, BUS_BAD_SIZE = -2 };
+
+/* Adding overlapping regions is a fatal configuration error naming both. */
+bus_region *bus_add_ram(bus *b, const char *name, paddr_t base, uint64_t size);
+bus_region *bus_add_rom(bus *b, const char *name, paddr_t base, uint64_t size);
+bus_region *bus_add_mmio(bus *b, const char *name, paddr_t base, uint64_t size,
+			 const mmio_ops *ops, void *opaque);
+void bus_free(bus *b);
+
+bus_region *bus_find(bus *b, paddr_t pa);
+
+/* Host pointer for [pa, pa+len) if it lies entirely in one RAM/ROM region. */
+static inline uint8_t *bus_ram_ptr(bus *b, paddr_t pa, uint64_t len)
+{
+	bus_region *r = b->ram;
+	if (likely(r && pa - r->base < r->size && len <= r->size - (pa - r->base)))
+		return r->host + (pa - r->base);
+	r = bus_find(b, pa);
+	if (r && r->host && len <= r->size - (pa - r->base))
+		return r->host + (pa - r->base);
+	return NULL;
+}
+
+/* CPU/device access with side effects (MMIO callbacks). Little-endian. */
+int bus_read(bus *b, paddr_t pa, unsigned size, uint64_t *value);
+int bus_write(bus *b, paddr_t pa, unsigned size, uint64_t value);
+
+/* Block copies for DMA and loaders: RAM/ROM only (loaders may write ROM). */
+int bus_copy_from(bus *b, paddr_t pa, void *dst, uint64_t len);
+int bus_copy_to(bus *b, paddr_t pa, const void *src, uint64_t len);
+
+/* Debugger access: never has side effects; MMIO only through peek(). */
+int bus_debug_read(bus *b, paddr_t pa, void *dst, uint64_t len);
+int bus_debug_write(bus *b, paddr_t pa, const void *src, uint64_t len);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * Character back ends for serial ports: stdio (raw mode, restored on every
+ * exit), mon:stdio (Ctrl-A x quits, Ctrl-A c toggles the monitor), pty,
+ * file:PATH, null. The machine loop polls back-end fds between quanta and
+ * pushes received bytes into the front end (the UART model).
+ */
+#ifndef KWB_CHARDEV_H
+#define KWB_CHARDEV_H
+
+#include "kwb.h"
+
+typedef struct chardev chardev;
+
+/* The UART side: how many bytes it can take now, and delivery. */
+typedef struct chardev_frontend {
+	int (*can_receive)(void *opaque);
+	void (*receive)(void *opaque, const uint8_t *buf, int len);
+	void *opaque;
+} chardev_frontend;
+
+/* spec: "stdio", "mon:stdio", "pty", "file:PATH", "null", "none".
+ * Returns NULL with a one-line message in err on a bad spec. */
+chardev *chardev_open(const char *spec, char *err, size_t errlen);
+void chardev_attach(chardev *c, const chardev_frontend *fe);
+void chardev_write(chardev *c, const uint8_t *buf, size_t len);
+int chardev_fd(chardev *c);		/* fd to poll for input, or -1 */
+void chardev_input_ready(chardev *c);	/* called by the loop when fd is readable */
+void chardev_close(chardev *c);
+/* Restore terminal modes (also installed as atexit/signal handler). */
+void chardev_restore_all(void);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * The core's debug interface (DEVELOPERS.md principle 2). The gdb server,
+ * monitor commands, traces and the difftest use only this to look at and
+ * control CPUs: registers by table index, memory by virtual (side-effect
+ * free translation) or physical address, breakpoints and watchpoints,
+ * stepping, resuming, and stop reasons.
+ *
+ * Breakpoints cost nothing on code that does not hit them: CPUs ask
+ * dbg_bp_page() once when they decode a block/page, and call dbg_bp_hit()
+ * per instruction only on flagged pages. Watchpoints work the same way
+ * through the software TLB (pages with a watchpoint are never cached).
+ */
+#ifndef KWB_DEBUG_H
+#define KWB_DEBUG_H
+
+#include "kwb.h"
+#include "cpu.h"
+
+struct machine;
+
+enum stop_reason {
+	STOP_NONE = 0,
+	STOP_SWBREAK,		/* Z0 */
+	STOP_HWBREAK,		/* Z1, monitor pbreak */
+	STOP_WATCH,		/* Z2 / write */
+	STOP_RWATCH,		/* Z3 / read */
+	STOP_AWATCH,		/* Z4 / access */
+	STOP_STEP,		/* single step finished */
+	STOP_INTERRUPT,		/* Ctrl-C, `stop`, -S at reset */
+	STOP_SHUTDOWN,		/* guest powered off */
+	STOP_RESET,		/* guest asked for a reset */
+};
+
+typedef struct stop_info {
+	enum stop_reason reason;
+	int cpu;		/* index of the CPU that stopped */
+	uint64_t addr;		/* data address (watch) or pc (break) */
+	int exit_code;		/* STOP_SHUTDOWN */
+} stop_info;
+
+enum bp_type {
+	BP_SW = 0, BP_HW = 1,			/* on virtual PC (and kernel alias) */
+	BP_WATCH_W = 2, BP_WATCH_R = 3, BP_WATCH_A = 4,	/* on virtual data address */
+	BP_PHYS = 5,				/* on physical PC */
+	BP_PWATCH_W = 6, BP_PWATCH_R = 7, BP_PWATCH_A = 8,	/* physical data */
+};
+
+/* How each CPU should resume (gdb vCont actions). */
+enum resume_action { RESUME_STOPPED = 0, RESUME_CONTINUE, RESUME_STEP };
+
+/* Hook the symbols layer installs so breakpoints and memory on a kernel
+ * virtual address also work while translation is off: returns true and the
+ * physical alias of va (the loaded kernel image), else false. */
+typedef bool (*dbg_alias_fn)(void *opaque, vaddr_t va, paddr_t *pa);
+void dbg_set_alias(struct machine *m, dbg_alias_fn fn, void *opaque);
+
+/* ---- registers (index = register table index = gdb regnum) ---- */
+const reg_table *dbg_regs(struct machine *m);
+int dbg_reg_read(struct machine *m, int cpu, int idx, uint8_t *buf);
+int dbg_reg_write(struct machine *m, int cpu, int idx, const uint8_t *buf);
+uint64_t dbg_pc(struct machine *m, int cpu);
+
+/* ---- memory ---- */
+enum dbg_mem_flags {
+	DBG_PHYS = 1,		/* addr is physical */
+};
+/* Returns the number of bytes transferred (short on the first byte that
+ * cannot be accessed), never faults the guest, never sets A/D bits. */
+size_t dbg_mem_read(struct machine *m, int cpu, uint64_t addr, void *buf, size_t len, unsigned flags);
+size_t dbg_mem_write(struct machine *m, int cpu, uint64_t addr, const void *buf, size_t len, unsigned flags);
+/* Translate for the debugger: CPU's live regime first, kernel alias when
+ * translation is off. Returns 0 or -1. */
+int dbg_translate(struct machine *m, int cpu, vaddr_t va, paddr_t *pa, walk_log *log);
+
+/* ---- breakpoints and watchpoints (apply to every CPU) ---- */
+int dbg_bp_insert(struct machine *m, enum bp_type type, uint64_t addr, uint64_t len);
+int dbg_bp_remove(struct machine *m, enum bp_type type, uint64_t addr, uint64_t len);
+void dbg_bp_remove_all(struct machine *m);
+
+/* For CPU implementations. */
+bool dbg_bp_page(struct machine *m, uint64_t addr);	/* any code bp in addr's 4K page (virtual or physical) */
+/* Called before executing the instruction at pc (physical ppc) on a flagged
+ * page. Returns true if a breakpoint matched; the stop has been recorded and
+ * the CPU must return CPU_EXIT_DEBUG without executing it. */
+bool dbg_bp_hit(struct cpu *c, vaddr_t pc, paddr_t ppc);
+bool dbg_watch_page(struct machine *m, uint64_t addr);	/* any watchpoint in addr's 4K page */
+/* Called from the slow path of a data access. Returns true if a watchpoint
+ * matched (stop recorded); the CPU then stops before or after the access as
+ * its architecture's gdb expects. */
+bool dbg_watch_hit(struct cpu *c, vaddr_t va, paddr_t pa, unsigned len, int access);
+/* Generation counter bumped on every insert/remove, so CPUs can drop
+ * decoded blocks and TLB entries lazily. */
+uint64_t dbg_bp_generation(struct machine *m);
+
+/* ---- execution control ---- */
+/* Record a stop (CPUs call this with STOP_STEP when step_remaining hits 0;
+ * devices with STOP_SHUTDOWN/RESET) and make every CPU leave its loop. */
+void dbg_report_stop(struct machine *m, int cpu, enum stop_reason r, uint64_t addr);
+/* Ask the running machine to stop at the next quantum boundary (Ctrl-C). */
+void dbg_request_stop(struct machine *m);
+/* Resume: actions[i] for CPU i (NULL: all continue). */
+void dbg_resume(struct machine *m, const enum resume_action *actions);
+bool dbg_is_stopped(struct machine *m);
+const stop_info *dbg_last_stop(struct machine *m);
+/* Mask interrupts while single-stepping (QEMU's sstep NOIRQ), default on. */
+void dbg_set_step_irq(struct machine *m, bool allow_irq);
+bool dbg_step_irq(struct machine *m);
+
+/* Listener told about every stop (the gdb server sends its stop reply). */
+typedef void (*dbg_stop_fn)(void *opaque, const stop_info *s);
+void dbg_set_stop_listener(struct machine *m, dbg_stop_fn fn, void *opaque);
+
+#endif

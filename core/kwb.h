@@ -1,0 +1,40 @@
+/* Common definitions shared by every part of kwb. */
+#ifndef KWB_H
+#define KWB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KWB_VERSION "0.1.0"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define KWB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define KWB_NORETURN __attribute__((noreturn))
+
+typedef uint64_t paddr_t;
+typedef uint64_t vaddr_t;
+
+/* Print "kwb: <msg>" to stderr and exit with status 1 (2 for usage errors). */
+KWB_NORETURN void kwb_fatal(const char *fmt, ...) KWB_PRINTF(1, 2);
+KWB_NORETURN void kwb_usage_error(const char *fmt, ...) KWB_PRINTF(1, 2);
+void kwb_warn(const char *fmt, ...) KWB_PRINTF(1, 2);
+/* Allocation that never returns NULL (exits with a message instead). */
+void *kwb_zalloc(size_t size);
+void *kwb_realloc(void *p, size_t size);
+char *kwb_strdup(const char *s);
+/* Read a whole file; returns NULL and sets *err (static text) on failure. */
+uint8_t *kwb_read_file(const char *path, size_t *size, const char **err);
+
+static inline uint64_t sext(uint64_t v, unsigned bits)
+{
+	return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+}
+static inline uint64_t bits(uint64_t v, unsigned hi, unsigned lo)
+{
+	return (v >> lo) & (hi - lo == 63 ? ~0ull : ((1ull << (hi - lo + 1)) - 1));
+}
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * A machine: CPUs, the physical bus, devices, virtual time, the DTB, and
+ * the loop that runs them. One host thread runs CPU quanta round-robin
+ * (fixed quantum, so SMP interleaving is deterministic); devices act only
+ * through events on the virtual clock and MMIO callbacks; console and
+ * debugger file descriptors are polled between quanta.
+ */
+#ifndef KWB_MACHINE_H
+#define KWB_MACHINE_H
+
+#include "kwb.h"
+#include "board.h"
+#include "bus.h"
+#include "chardev.h"
+#include "clock.h"
+#include "cpu.h"
+#include "debug.h"
+#include "options.h"
+
+#define KWB_MAX_CPUS 8
+#define KWB_QUANTUM 10000	/* instructions per CPU per round */
+#define KWB_MAX_POLL_FDS 8
+
+enum run_state { RUN_RUNNING, RUN_STOPPED, RUN_SHUTDOWN };
+
+/* A region the loaders placed, for `monitor info roms` and symbols. */
+typedef struct loaded_image {
+	const char *what;	/* "kernel", "initrd", "dtb", "bios", "bootstub" */
+	const char *file;
+	paddr_t base;
+	uint64_t size;
+} loaded_image;
+
+/* Extra fds the loop polls (gdb listener and connection, monitor). */
+typedef struct poll_source {
+	int fd;
+	void (*ready)(void *opaque);
+	void *opaque;
+} poll_source;
+
+typedef struct dbg_state dbg_state;
+
+typedef struct machine {
+	const kwb_options *opt;
+	const arch_ops *arch;
+	const board_desc *board;
+	int ncpus;
+	cpu *cpus[KWB_MAX_CPUS];
+	cpu *current;		/* CPU running now (for clock_now) */
+	bus bus;
+
+	/* virtual time */
+	uint64_t round_start;	/* virtual ns at the start of this round */
+	int64_t slice_budget;	/* instructions the current CPU was given */
+	event *events;		/* sorted by when */
+
+	/* devices */
+	void *irqchip;		/* board's interrupt controller */
+	void *dev_state[64];
+	const board_device *dev_desc[64];
+	int ndev;
+	chardev *serial;
+
+	/* boot */
+	loaded_image images[16];
+	int nimages;
+	paddr_t dtb_addr;	/* address handed to the kernel */
+	uint64_t dtb_size;
+	void *fdt;		/* the generated (or user) blob, host copy */
+	paddr_t kernel_entry, kernel_base;
+	uint64_t kernel_size;
+
+	/* control */
+	enum run_state state;
+	int exit_code;
+	bool reset_requested;
+	dbg_state *dbg;
+	poll_source polls[KWB_MAX_POLL_FDS];
+	int npolls;
+	void *gdb;		/* gdb server, when enabled */
+	void *symbols;		/* vmlinux symbols, when loaded */
+	void *trace;		/* trace state, when enabled */
+} machine;
+
+machine *machine_create(const kwb_options *opt);
+void machine_free(machine *m);
+void machine_reset(machine *m);
+/* Runs until shutdown; returns the exit status. */
+int machine_run(machine *m);
+/* Guest asked for power-off (code is the exit status) or reset. */
+void machine_shutdown(machine *m, int code);
+void machine_request_reset(machine *m);
+/* Interrupt controller input n, via the board. */
+irq_line machine_irq(machine *m, int n);
+void machine_add_poll(machine *m, int fd, void (*ready)(void *), void *opaque);
+void machine_remove_poll(machine *m, int fd);
+void machine_add_image(machine *m, const char *what, const char *file, paddr_t base, uint64_t size);
+/* Makes the CPU loop leave at the next block boundary (a device changed
+ * interrupt state, a CPU was powered on, ...). */
+void machine_kick(machine *m);
+/* Find the state of the first device of a type (e.g. "plic"). */
+void *machine_device(machine *m, const char *type);
+
+#endif

@@ -1,0 +1,49 @@
+/* The parsed command line (QEMU-compatible where QEMU has the option). */
+#ifndef KWB_OPTIONS_H
+#define KWB_OPTIONS_H
+
+#include "kwb.h"
+
+#define KWB_MAX_DEVICES 16
+#define KWB_MAX_DRIVES 8
+
+typedef struct kwb_drive {
+	const char *id;
+	const char *file;
+	const char *format;
+	bool readonly;
+} kwb_drive;
+
+typedef struct kwb_options {
+	const char *arch;		/* "aarch64", "riscv64" or NULL (detect) */
+	const char *machine;		/* "virt" */
+	const char *machine_opts;	/* everything after "virt," */
+	const char *iommu;		/* "smmuv3" or NULL */
+	const char *dumpdtb;		/* -M virt,dumpdtb=FILE */
+	bool virtualization;
+	const char *cpu_model;		/* -cpu */
+	int smp;
+	uint64_t ram_size;
+	const char *kernel, *initrd, *append, *dtb, *bios;
+	const char *symbols;		/* -symbols vmlinux */
+	bool nographic;
+	const char *serial;		/* "mon:stdio" default with -nographic */
+	const char *gdb;		/* "tcp::1234", "unix:PATH" or NULL */
+	bool start_stopped;		/* -S */
+	const char *trace_flags;	/* -d */
+	const char *trace_file;		/* -D */
+	const char *devices[KWB_MAX_DEVICES];	/* -device */
+	int ndevices;
+	kwb_drive drives[KWB_MAX_DRIVES];	/* -drive */
+	int ndrives;
+	uint64_t max_insns;		/* -icount-limit N: stop after N instructions (tests) */
+	double timeout;			/* -timeout SECONDS wall-clock guard (tests) */
+	const char *difftest;		/* --difftest qemu */
+	bool no_shutdown;
+} kwb_options;
+
+/* Parses argv (exits with status 2 and one line on a bad option). */
+void options_parse(kwb_options *o, int argc, char **argv);
+void options_usage(void);
+
+#endif
