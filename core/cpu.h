@@ -27,7 +27,10 @@ typedef struct cpu {
 	int index;
 	bool powered;		/* false until started (secondaries wait for PSCI/HSM) */
 	bool waiting;		/* in WFI */
-	uint64_t icount;	/* instructions retired */
+	/* Instructions retired. clock_now() is exact inside a quantum only if
+	 * this is up to date when the CPU calls into devices or reads time;
+	 * otherwise time moves in quantum steps (still deterministic). */
+	uint64_t icount;
 	/* Set by anyone to make cpu_run return at the next block boundary. */
 	volatile bool exit_request;
 	/* Debug: stop after this many instructions (0 = not stepping). */

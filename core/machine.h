@@ -69,6 +69,7 @@ typedef struct machine {
 	void *fdt;		/* the generated (or user) blob, host copy */
 	paddr_t kernel_entry, kernel_base;
 	uint64_t kernel_size;
+	paddr_t initrd_start, initrd_end;	/* 0/0 when there is no initrd */
 
 	/* control */
 	enum run_state state;
@@ -98,6 +99,15 @@ void machine_add_image(machine *m, const char *what, const char *file, paddr_t b
 /* Makes the CPU loop leave at the next block boundary (a device changed
  * interrupt state, a CPU was powered on, ...). */
 void machine_kick(machine *m);
+/*
+ * Builds the device tree into m->fdt / m->dtb_size: the user's -dtb blob
+ * (validated, /chosen bootargs and initrd merged as QEMU does) or a new one
+ * from board->fdt_base plus every device's fdt() (under /soc when the base
+ * created one, else under /). /chosen gets bootargs and, when
+ * m->initrd_end != 0, linux,initrd-start/-end. board->boot calls this after
+ * placing the initrd and before placing the DTB.
+ */
+void machine_build_fdt(machine *m);
 /* Find the state of the first device of a type (e.g. "plic"). */
 void *machine_device(machine *m, const char *type);
 
