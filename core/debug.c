@@ -1,0 +1,394 @@
+/*
+ * The core's debug interface: breakpoints, watchpoints, stops, resume
+ * actions, and side-effect-free register and memory access.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+#include "debug_internal.h"
+
+#define PAGE_HASH 4096	/* counting filter of 4K pages holding a bp/watch */
+
+typedef struct dbg_point {
+	enum bp_type type;
+	uint64_t addr, len;
+	bool has_alias;
+	paddr_t alias;		/* kernel-image physical alias of a virtual code bp */
+} dbg_point;
+
+struct dbg_state {
+	dbg_point *points;
+	int npoints, cap;
+	int ncode, nwatch;
+	uint16_t code_pages[PAGE_HASH];
+	uint16_t watch_pages[PAGE_HASH];
+	uint64_t generation;
+
+	enum resume_action actions[KWB_MAX_CPUS];
+	/* A CPU resumed at a breakpoint must not hit it again before moving. */
+	uint64_t resume_pc[KWB_MAX_CPUS], resume_icount[KWB_MAX_CPUS];
+
+	bool pending;
+	stop_info stop, last;
+	bool step_irq;
+	dbg_stop_fn listener;
+	void *listener_opaque;
+	dbg_alias_fn alias;
+	void *alias_opaque;
+};
+
+static inline unsigned page_slot(uint64_t addr)
+{
+	uint64_t p = addr >> 12;
+	return (unsigned)((p ^ (p >> 12) ^ (p >> 24) ^ (p >> 36)) & (PAGE_HASH - 1));
+}
+
+static bool is_code(enum bp_type t) { return t == BP_SW || t == BP_HW || t == BP_PHYS; }
+static bool is_phys(enum bp_type t) { return t >= BP_PHYS; }
+
+dbg_state *dbg_create(machine *m)
+{
+	dbg_state *d = kwb_zalloc(sizeof(*d));
+	(void)m;
+	for (int i = 0; i < KWB_MAX_CPUS; i++)
+		d->actions[i] = RESUME_CONTINUE;
+	d->resume_pc[0] = ~0ull;
+	return d;
+}
+
+void dbg_free(machine *m)
+{
+	if (m->dbg)
+		free(m->dbg->points);
+	free(m->dbg);
+	m->dbg = NULL;
+}
+
+void dbg_set_alias(machine *m, dbg_alias_fn fn, void *opaque)
+{
+	m->dbg->alias = fn;
+	m->dbg->alias_opaque = opaque;
+}
+
+/* ---- registers ---- */
+
+const reg_table *dbg_regs(machine *m) { return m->arch->regs; }
+
+static cpu *get_cpu(machine *m, int idx)
+{
+	return idx >= 0 && idx < m->ncpus ? m->cpus[idx] : NULL;
+}
+
+int dbg_reg_read(machine *m, int cpu_idx, int idx, uint8_t *buf)
+{
+	cpu *c = get_cpu(m, cpu_idx);
+	if (!c || idx < 0 || idx >= m->arch->regs->count)
+		return -1;
+	return m->arch->reg_read(c, idx, buf);
+}
+
+int dbg_reg_write(machine *m, int cpu_idx, int idx, const uint8_t *buf)
+{
+	cpu *c = get_cpu(m, cpu_idx);
+	if (!c || idx < 0 || idx >= m->arch->regs->count || m->arch->regs->regs[idx].access == REG_RO)
+		return -1;
+	return m->arch->reg_write(c, idx, buf);
+}
+
+uint64_t dbg_pc(machine *m, int cpu_idx)
+{
+	cpu *c = get_cpu(m, cpu_idx);
+	return c ? m->arch->get_pc(c) : 0;
+}
+
+/* ---- memory ---- */
+
+int dbg_translate(machine *m, int cpu_idx, vaddr_t va, paddr_t *pa, walk_log *log)
+{
+	cpu *c = get_cpu(m, cpu_idx);
+	dbg_state *d = m->dbg;
+
+	if (!c)
+		return -1;
+	if (m->arch->mmu_enabled(c)) {
+		if (m->arch->debug_translate(c, va, ACC_READ, pa, log) == 0)
+			return 0;
+	} else if (!d->alias || !d->alias(d->alias_opaque, va, pa)) {
+		*pa = va;
+		if (log)
+			snprintf(log->result, sizeof(log->result), "translation off: PA 0x%llx",
+				 (unsigned long long)va);
+		return 0;
+	} else {
+		return 0;
+	}
+	/* Not mapped (yet): kernel symbols still reach the image's alias. */
+	if (d->alias && d->alias(d->alias_opaque, va, pa))
+		return 0;
+	return -1;
+}
+
+static size_t mem_xfer(machine *m, int cpu_idx, uint64_t addr, void *buf, size_t len,
+		       unsigned flags, bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t a = addr + done;
+		size_t n = 4096 - (a & 4095);
+		paddr_t pa = a;
+		int r;
+
+		if (n > len - done)
+			n = len - done;
+		if (!(flags & DBG_PHYS) && dbg_translate(m, cpu_idx, a, &pa, NULL) < 0)
+			break;
+		if (write)
+			r = bus_debug_write(&m->bus, pa, (const uint8_t *)buf + done, n);
+		else
+			r = bus_debug_read(&m->bus, pa, (uint8_t *)buf + done, n);
+		if (r != BUS_OK) {
+			/* Retry byte by byte to return a precise short count. */
+			size_t i;
+			for (i = 0; i < n; i++) {
+				if (write ? bus_debug_write(&m->bus, pa + i, (const uint8_t *)buf + done + i, 1)
+					  : bus_debug_read(&m->bus, pa + i, (uint8_t *)buf + done + i, 1))
+					break;
+			}
+			done += i;
+			break;
+		}
+		done += n;
+	}
+	return done;
+}
+
+size_t dbg_mem_read(machine *m, int cpu, uint64_t addr, void *buf, size_t len, unsigned flags)
+{
+	return mem_xfer(m, cpu, addr, buf, len, flags, false);
+}
+
+size_t dbg_mem_write(machine *m, int cpu, uint64_t addr, const void *buf, size_t len, unsigned flags)
+{
+	size_t n = mem_xfer(m, cpu, addr, (void *)buf, len, flags, true);
+
+	/* The debugger may have written code: drop decoded instructions. */
+	if (n)
+		for (int i = 0; i < m->ncpus; i++)
+			m->arch->flush_decode(m->cpus[i]);
+	return n;
+}
+
+/* ---- breakpoints and watchpoints ---- */
+
+static void count_pages(dbg_state *d, const dbg_point *p, int delta)
+{
+	uint16_t *pages = is_code(p->type) ? d->code_pages : d->watch_pages;
+	uint64_t len = p->len ? p->len : 1;
+	uint64_t first = p->addr >> 12, last = (p->addr + len - 1) >> 12;
+
+	if (last - first > 16)	/* huge watch ranges: just the ends */
+		last = first + 16;
+	for (uint64_t pg = first; pg <= last; pg++)
+		pages[page_slot(pg << 12)] += delta;
+	if (p->has_alias)
+		pages[page_slot(p->alias)] += delta;
+}
+
+static void points_changed(machine *m)
+{
+	m->dbg->generation++;
+	for (int i = 0; i < m->ncpus; i++) {
+		m->arch->flush_decode(m->cpus[i]);
+		m->arch->flush_tlb(m->cpus[i]);
+	}
+}
+
+int dbg_bp_insert(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
+{
+	dbg_state *d = m->dbg;
+	dbg_point p = { .type = type, .addr = addr, .len = len };
+
+	if (type > BP_PWATCH_A || (!is_code(type) && (len == 0 || len > (1u << 20))))
+		return -1;
+	for (int i = 0; i < d->npoints; i++)
+		if (d->points[i].type == type && d->points[i].addr == addr && d->points[i].len == len)
+			return 0;	/* gdb may insert twice; keep one */
+	if ((type == BP_SW || type == BP_HW) && d->alias)
+		p.has_alias = d->alias(d->alias_opaque, addr, &p.alias);
+	if (d->npoints == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->points = kwb_realloc(d->points, d->cap * sizeof(*d->points));
+	}
+	d->points[d->npoints++] = p;
+	if (is_code(type))
+		d->ncode++;
+	else
+		d->nwatch++;
+	count_pages(d, &p, 1);
+	points_changed(m);
+	return 0;
+}
+
+int dbg_bp_remove(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
+{
+	dbg_state *d = m->dbg;
+
+	for (int i = 0; i < d->npoints; i++) {
+		dbg_point *p = &d->points[i];
+		if (p->type != type || p->addr != addr || (!is_code(type) && p->len != len))
+			continue;
+		count_pages(d, p, -1);
+		if (is_code(type))
+			d->ncode--;
+		else
+			d->nwatch--;
+		*p = d->points[--d->npoints];
+		points_changed(m);
+		return 0;
+	}
+	return -1;
+}
+
+void dbg_bp_remove_all(machine *m)
+{
+	dbg_state *d = m->dbg;
+	d->npoints = d->ncode = d->nwatch = 0;
+	memset(d->code_pages, 0, sizeof(d->code_pages));
+	memset(d->watch_pages, 0, sizeof(d->watch_pages));
+	points_changed(m);
+}
+
+uint64_t dbg_bp_generation(machine *m) { return m->dbg->generation; }
+
+bool dbg_bp_page(machine *m, uint64_t addr)
+{
+	dbg_state *d = m->dbg;
+	return d->ncode && d->code_pages[page_slot(addr)];
+}
+
+bool dbg_watch_page(machine *m, uint64_t addr)
+{
+	dbg_state *d = m->dbg;
+	return d->nwatch && d->watch_pages[page_slot(addr)];
+}
+
+bool dbg_bp_hit(cpu *c, vaddr_t pc, paddr_t ppc)
+{
+	machine *m = c->m;
+	dbg_state *d = m->dbg;
+
+	if (pc == d->resume_pc[c->index] && c->icount == d->resume_icount[c->index])
+		return false;
+	for (int i = 0; i < d->npoints; i++) {
+		dbg_point *p = &d->points[i];
+		bool hit;
+		if (!is_code(p->type))
+			continue;
+		if (p->type == BP_PHYS)
+			hit = ppc == p->addr;
+		else
+			hit = pc == p->addr || (p->has_alias && ppc == p->alias);
+		if (hit) {
+			dbg_report_stop(m, c->index, p->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, p->addr);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool dbg_watch_hit(cpu *c, vaddr_t va, paddr_t pa, unsigned len, int access)
+{
+	machine *m = c->m;
+	dbg_state *d = m->dbg;
+
+	for (int i = 0; i < d->npoints; i++) {
+		dbg_point *p = &d->points[i];
+		uint64_t a = is_phys(p->type) ? pa : va;
+		enum bp_type kind;
+		if (is_code(p->type) || a + len <= p->addr || a >= p->addr + p->len)
+			continue;
+		kind = is_phys(p->type) ? p->type - BP_PWATCH_W + BP_WATCH_W : p->type;
+		if ((kind == BP_WATCH_W && !(access & ACC_WRITE)) ||
+		    (kind == BP_WATCH_R && !(access & ACC_READ)))
+			continue;
+		dbg_report_stop(m, c->index,
+				kind == BP_WATCH_W ? STOP_WATCH : kind == BP_WATCH_R ? STOP_RWATCH : STOP_AWATCH,
+				a > p->addr ? a : p->addr);
+		return true;
+	}
+	return false;
+}
+
+/* ---- execution control ---- */
+
+void dbg_report_stop(machine *m, int cpu, enum stop_reason r, uint64_t addr)
+{
+	dbg_state *d = m->dbg;
+
+	/* The first stop of a round wins, except that shutdown always does. */
+	if (d->pending && r != STOP_SHUTDOWN)
+		return;
+	d->pending = true;
+	d->stop = (stop_info){ .reason = r, .cpu = cpu, .addr = addr, .exit_code = m->exit_code };
+	machine_kick(m);
+}
+
+void dbg_request_stop(machine *m)
+{
+	if (m->state == RUN_RUNNING)
+		dbg_report_stop(m, m->current ? m->current->index : 0, STOP_INTERRUPT, 0);
+}
+
+void dbg_stop_now(machine *m, int cpu, enum stop_reason r, uint64_t addr)
+{
+	m->dbg->last = (stop_info){ .reason = r, .cpu = cpu, .addr = addr };
+	m->state = RUN_STOPPED;
+}
+
+void dbg_resume(machine *m, const enum resume_action *actions)
+{
+	dbg_state *d = m->dbg;
+
+	for (int i = 0; i < m->ncpus; i++) {
+		d->actions[i] = actions ? actions[i] : RESUME_CONTINUE;
+		d->resume_pc[i] = m->arch->get_pc(m->cpus[i]);
+		d->resume_icount[i] = m->cpus[i]->icount;
+		m->cpus[i]->waiting = false;
+	}
+	if (m->state != RUN_SHUTDOWN)
+		m->state = RUN_RUNNING;
+}
+
+bool dbg_is_stopped(machine *m) { return m->state != RUN_RUNNING; }
+const stop_info *dbg_last_stop(machine *m) { return &m->dbg->last; }
+void dbg_set_step_irq(machine *m, bool allow_irq) { m->dbg->step_irq = allow_irq; }
+bool dbg_step_irq(machine *m) { return m->dbg->step_irq; }
+
+void dbg_set_stop_listener(machine *m, dbg_stop_fn fn, void *opaque)
+{
+	m->dbg->listener = fn;
+	m->dbg->listener_opaque = opaque;
+}
+
+enum resume_action dbg_action(machine *m, int cpu) { return m->dbg->actions[cpu]; }
+bool dbg_stop_pending(machine *m) { return m->dbg->pending; }
+bool dbg_has_listener(machine *m) { return m->dbg->listener != NULL; }
+
+const stop_info *dbg_take_stop(machine *m)
+{
+	dbg_state *d = m->dbg;
+	d->pending = false;
+	d->last = d->stop;
+	for (int i = 0; i < m->ncpus; i++)
+		m->cpus[i]->exit_request = false;
+	return &d->last;
+}
+
+void dbg_notify_stop(machine *m, const stop_info *s)
+{
+	if (m->dbg->listener)
+		m->dbg->listener(m->dbg->listener_opaque, s);
+}

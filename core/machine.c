@@ -1,0 +1,403 @@
+/* Machine creation and the main loop. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "machine.h"
+#include "debug_internal.h"
+
+/* Parts that may be absent while kwb is being built up. */
+extern const arch_ops riscv64_arch __attribute__((weak));
+extern const arch_ops aarch64_arch __attribute__((weak));
+int gdbserver_start(machine *m, const char *spec, bool wait_attach, char *err, size_t errlen)
+	__attribute__((weak));
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static const char *detect_arch(const kwb_options *opt)
+{
+	kernel_info ki;
+	char err[256];
+	const char *probe = opt->kernel;
+
+	if (opt->arch)
+		return opt->arch;
+	if (!probe)
+		kwb_usage_error("no -kernel given and no -arch: cannot tell which machine to build");
+	if (loader_probe_kernel(probe, &ki, err, sizeof(err)) < 0)
+		kwb_fatal("%s", err);
+	if (!ki.arch)
+		kwb_usage_error("cannot tell the architecture of %s (not an ELF or Image): use -arch aarch64|riscv64",
+				probe);
+	return ki.arch;
+}
+
+static const arch_ops *find_arch(const char *name)
+{
+	const arch_ops *a = NULL;
+
+	if (!strcmp(name, "riscv64"))
+		a = &riscv64_arch;
+	else if (!strcmp(name, "aarch64") || !strcmp(name, "arm64"))
+		a = &aarch64_arch;
+	else
+		kwb_usage_error("unknown architecture '%s' (use aarch64 or riscv64)", name);
+	if (!a)
+		kwb_fatal("this kwb was built without the %s CPU", name);
+	return a;
+}
+
+static bool device_enabled(const kwb_options *opt, const board_device *d)
+{
+	const char *eq;
+
+	if (!d->cond)
+		return true;
+	eq = strchr(d->cond, '=');
+	if (eq && !strncmp(d->cond, "iommu", eq - d->cond))
+		return opt->iommu && !strcmp(opt->iommu, eq + 1);
+	for (int i = 0; i < opt->ndevices; i++)
+		if (!strncmp(opt->devices[i], d->cond, strlen(d->cond)))
+			return true;
+	return false;
+}
+
+static void create_devices(machine *m)
+{
+	for (const board_device *d = m->board->devices; d && d->type; d++) {
+		const device_type *t;
+		if (!device_enabled(m->opt, d))
+			continue;
+		t = device_type_find(d->type);
+		if (!t)
+			kwb_fatal("board %s: no device model '%s' in this build", m->board->name, d->type);
+		if (m->ndev == (int)ARRAY_SIZE(m->dev_state))
+			kwb_fatal("board %s: too many devices", m->board->name);
+		m->dev_desc[m->ndev] = d;
+		m->dev_state[m->ndev] = t->create(m, d);
+		m->ndev++;
+	}
+}
+
+static void write_dumpdtb(machine *m)
+{
+	FILE *f = fopen(m->opt->dumpdtb, "wb");
+
+	if (!m->fdt)
+		kwb_fatal("dumpdtb: the board built no device tree");
+	if (!f || fwrite(m->fdt, 1, m->dtb_size, f) != m->dtb_size || fclose(f))
+		kwb_fatal("dumpdtb: cannot write %s", m->opt->dumpdtb);
+	exit(0);
+}
+
+machine *machine_create(const kwb_options *opt)
+{
+	machine *m = kwb_zalloc(sizeof(*m));
+	const char *arch = detect_arch(opt);
+	uint64_t ram;
+
+	m->opt = opt;
+	m->arch = find_arch(arch);
+	m->board = board_find(m->arch->name, opt->machine ? opt->machine : "virt");
+	if (!m->board)
+		kwb_usage_error("unknown machine '%s' for %s (try -M virt)",
+				opt->machine ? opt->machine : "virt", m->arch->name);
+	m->ncpus = opt->smp ? opt->smp : 1;
+	if (m->ncpus < 1 || m->ncpus > KWB_MAX_CPUS || m->ncpus > m->board->max_cpus)
+		kwb_usage_error("-smp %d: the %s board supports 1 to %d CPUs", m->ncpus, m->board->name,
+				m->board->max_cpus < KWB_MAX_CPUS ? m->board->max_cpus : KWB_MAX_CPUS);
+	ram = opt->ram_size ? opt->ram_size : m->board->ram_default;
+	bus_add_ram(&m->bus, "ram", m->board->ram_base, ram);
+	m->dbg = dbg_create(m);
+	m->state = RUN_RUNNING;
+
+	for (int i = 0; i < m->ncpus; i++)
+		m->cpus[i] = m->arch->cpu_create(m, i);
+	create_devices(m);
+	machine_reset(m);
+	if (opt->dumpdtb)
+		write_dumpdtb(m);
+
+	if (opt->gdb) {
+		char err[256] = "";
+		if (!gdbserver_start)
+			kwb_fatal("this kwb was built without the gdb server");
+		if (gdbserver_start(m, opt->gdb, opt->start_stopped, err, sizeof(err)) < 0)
+			kwb_fatal("%s", err);
+	}
+	if (opt->start_stopped) {
+		m->state = RUN_STOPPED;
+		dbg_stop_now(m, 0, STOP_INTERRUPT, 0);
+	}
+	return m;
+}
+
+void machine_free(machine *m)
+{
+	for (int i = 0; i < m->ncpus; i++)
+		if (m->cpus[i] && m->arch->cpu_free)
+			m->arch->cpu_free(m->cpus[i]);
+	for (int i = 0; i < m->ndev; i++) {
+		const device_type *t = device_type_find(m->dev_desc[i]->type);
+		if (t && t->free)
+			t->free(m->dev_state[i]);
+	}
+	bus_free(&m->bus);
+	free(m->fdt);
+	dbg_free(m);
+	free(m);
+}
+
+void machine_reset(machine *m)
+{
+	m->nimages = 0;
+	m->reset_requested = false;
+	for (int i = 0; i < m->ncpus; i++) {
+		m->cpus[i]->powered = (i == 0);
+		m->cpus[i]->waiting = false;
+		m->arch->cpu_reset(m->cpus[i]);
+	}
+	for (int i = 0; i < m->ndev; i++) {
+		const device_type *t = device_type_find(m->dev_desc[i]->type);
+		if (t && t->reset)
+			t->reset(m->dev_state[i]);
+	}
+	m->board->boot(m);
+	m->bus.generation++;
+	for (int i = 0; i < m->ncpus; i++) {
+		m->arch->flush_tlb(m->cpus[i]);
+		m->arch->flush_decode(m->cpus[i]);
+	}
+}
+
+void machine_shutdown(machine *m, int code)
+{
+	m->exit_code = code;
+	dbg_report_stop(m, m->current ? m->current->index : 0, STOP_SHUTDOWN, 0);
+}
+
+void machine_request_reset(machine *m)
+{
+	m->reset_requested = true;
+	machine_kick(m);
+}
+
+void machine_kick(machine *m)
+{
+	for (int i = 0; i < m->ncpus; i++)
+		if (m->cpus[i])
+			m->cpus[i]->exit_request = true;
+}
+
+irq_line machine_irq(machine *m, int n)
+{
+	if (!m->board->irq)
+		kwb_fatal("board %s has no interrupt controller", m->board->name);
+	return m->board->irq(m, n);
+}
+
+void machine_add_poll(machine *m, int fd, void (*ready)(void *), void *opaque)
+{
+	if (m->npolls == KWB_MAX_POLL_FDS)
+		kwb_fatal("too many file descriptors to poll");
+	m->polls[m->npolls++] = (poll_source){ fd, ready, opaque };
+}
+
+void machine_remove_poll(machine *m, int fd)
+{
+	for (int i = 0; i < m->npolls; i++) {
+		if (m->polls[i].fd == fd) {
+			m->polls[i] = m->polls[--m->npolls];
+			return;
+		}
+	}
+}
+
+void machine_add_image(machine *m, const char *what, const char *file, paddr_t base, uint64_t size)
+{
+	if (m->nimages == (int)ARRAY_SIZE(m->images))
+		kwb_fatal("too many images loaded");
+	m->images[m->nimages++] = (loaded_image){ what, file, base, size };
+}
+
+void *machine_device(machine *m, const char *type)
+{
+	for (int i = 0; i < m->ndev; i++)
+		if (!strcmp(m->dev_desc[i]->type, type))
+			return m->dev_state[i];
+	return NULL;
+}
+
+/* ---- the loop ---- */
+
+/* Poll the console and debugger; timeout_ms < 0 blocks. */
+static void poll_fds(machine *m, int timeout_ms)
+{
+	struct pollfd pfd[KWB_MAX_POLL_FDS + 1];
+	poll_source src[KWB_MAX_POLL_FDS];
+	int n = 0, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
+	int nsrc = m->npolls;
+
+	/* Copy: callbacks may add or remove sources. */
+	memcpy(src, m->polls, sizeof(src[0]) * nsrc);
+	for (int i = 0; i < nsrc; i++)
+		pfd[n++] = (struct pollfd){ .fd = src[i].fd, .events = POLLIN };
+	if (serial_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = serial_fd, .events = POLLIN };
+	if (!n) {
+		if (timeout_ms > 0)
+			usleep(timeout_ms * 1000);
+		return;
+	}
+	if (poll(pfd, n, timeout_ms) <= 0)
+		return;
+	for (int i = 0; i < nsrc; i++)
+		if (pfd[i].revents)
+			src[i].ready(src[i].opaque);
+	if (serial_fd >= 0 && pfd[n - 1].revents)
+		chardev_input_ready(m->serial);
+}
+
+static uint64_t total_icount(machine *m)
+{
+	uint64_t t = 0;
+	for (int i = 0; i < m->ncpus; i++)
+		t += m->cpus[i]->icount;
+	return t;
+}
+
+/* Runs one CPU for its slice; returns false if the round must end. */
+static bool run_cpu(machine *m, cpu *c, int64_t budget)
+{
+	enum resume_action act = dbg_action(m, c->index);
+	enum cpu_exit why;
+
+	if (!c->powered || act == RESUME_STOPPED)
+		return true;
+	m->current = c;
+	m->slice_icount_start = c->icount;
+	if (act == RESUME_STEP) {
+		c->step_remaining = 1;
+		c->step_mask_irq = !dbg_step_irq(m);
+		budget = 1;
+	}
+	c->exit_request = false;
+	m->slice_budget = budget;
+	why = m->arch->cpu_run(c, budget);
+	c->waiting = (why == CPU_EXIT_WFI);
+	if (act == RESUME_STEP) {
+		c->step_remaining = 0;
+		if (!dbg_stop_pending(m))
+			dbg_report_stop(m, c->index, STOP_STEP, 0);
+	}
+	m->current = NULL;
+	return !dbg_stop_pending(m);
+}
+
+static bool all_waiting(machine *m)
+{
+	for (int i = 0; i < m->ncpus; i++) {
+		cpu *c = m->cpus[i];
+		if (c->powered && !c->waiting && dbg_action(m, i) != RESUME_STOPPED)
+			return false;
+	}
+	return true;
+}
+
+static void handle_stop(machine *m)
+{
+	const stop_info *s = dbg_take_stop(m);
+
+	if (s->reason == STOP_SHUTDOWN && !dbg_has_listener(m)) {
+		m->state = RUN_SHUTDOWN;
+		return;
+	}
+	m->state = RUN_STOPPED;
+	dbg_notify_stop(m, s);
+	if (s->reason == STOP_SHUTDOWN && !dbg_has_listener(m))
+		m->state = RUN_SHUTDOWN;
+}
+
+int machine_run(machine *m)
+{
+	uint64_t start = wall_ns(), last_poll = start;
+	uint64_t deadline_wall = m->opt->timeout > 0 ? start + (uint64_t)(m->opt->timeout * 1e9) : 0;
+	bool interactive = m->serial && chardev_fd(m->serial) >= 0 && isatty(chardev_fd(m->serial));
+
+	while (m->state != RUN_SHUTDOWN) {
+		uint64_t now_wall;
+
+		if (m->reset_requested) {
+			machine_reset(m);
+			if (dbg_has_listener(m))
+				dbg_report_stop(m, 0, STOP_RESET, 0);
+		}
+		if (dbg_stop_pending(m)) {
+			handle_stop(m);
+			continue;
+		}
+		if (m->state == RUN_STOPPED) {
+			poll_fds(m, deadline_wall ? 100 : -1);
+			if (deadline_wall && wall_ns() > deadline_wall)
+				kwb_fatal("wall-clock timeout (-timeout %g) reached while stopped", m->opt->timeout);
+			continue;
+		}
+
+		/* One round: every CPU runs the same quantum, cut at the next event. */
+		int64_t q = KWB_QUANTUM;
+		if (m->events && m->events->when - m->round_start < (uint64_t)q)
+			q = m->events->when > m->round_start ? (int64_t)(m->events->when - m->round_start) : 1;
+		if (all_waiting(m)) {
+			/* Idle: skip virtual time to the next event (paced to wall
+			 * time only on an interactive console, so typing works). */
+			if (!m->events) {
+				poll_fds(m, 100);
+			} else {
+				uint64_t delta = m->events->when - m->round_start;
+				if (interactive && delta > 1000000)
+					poll_fds(m, delta / 1000000 > 100 ? 100 : (int)(delta / 1000000));
+				m->round_start = m->events->when;
+			}
+			for (int i = 0; i < m->ncpus; i++)
+				m->cpus[i]->waiting = false;	/* re-check interrupts */
+			clock_fire_due(m);
+			last_poll = wall_ns();
+			poll_fds(m, 0);
+			continue;
+		}
+		for (int i = 0; i < m->ncpus; i++)
+			if (!run_cpu(m, m->cpus[i], q))
+				break;
+		m->round_start += q;
+		clock_fire_due(m);
+
+		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns) {
+			fprintf(stderr, "kwb: instruction limit (-icount-limit %llu) reached\n",
+				(unsigned long long)m->opt->max_insns);
+			chardev_restore_all();
+			return 3;
+		}
+		now_wall = wall_ns();
+		if (now_wall - last_poll > 1000000) {
+			last_poll = now_wall;
+			poll_fds(m, 0);
+			if (deadline_wall && now_wall > deadline_wall) {
+				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
+				chardev_restore_all();
+				return 4;
+			}
+		}
+	}
+	chardev_restore_all();
+	return m->exit_code;
+}

@@ -1,0 +1,976 @@
+/*
+ * The command line. QEMU's options where QEMU has them, so a command line
+ * from a QEMU tutorial works after swapping the binary name; a few of our
+ * own for tests (-icount-limit, -timeout, -symbols). Each option is one
+ * table row: the parser, --help and the README all come from it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "machine.h"
+#include "options.h"
+
+#define KWB_DEFAULT_RAM (512ull << 20)
+#define KWB_MAX_RAM (16ull << 30)
+
+typedef struct opt_def {
+	const char *name;	/* without dashes */
+	const char *alias;	/* another name, or NULL */
+	const char *arg;	/* metavariable, NULL for a flag */
+	void (*fn)(kwb_options *o, const char *opt, const char *val);
+	const char *help;	/* lines separated by \n */
+} opt_def;
+
+/* Sub-options "key=val,key=val" with QEMU's ",," for a literal comma; the
+ * first element may omit "key=" (the implied key: "virt", "2", "512M"). */
+typedef struct kv {
+	char *key, *val;
+} kv;
+
+#define MAX_KV 16
+
+static int split_kv(const char *opt, const char *s, const char *implied, kv *out)
+{
+	int n = 0;
+
+	while (*s) {
+		size_t cap = strlen(s) + 1, len = 0;
+		char *item = kwb_zalloc(cap);
+
+		for (; *s; s++) {
+			if (*s == ',') {
+				if (s[1] != ',')
+					break;
+				s++;
+			}
+			item[len++] = *s;
+		}
+		if (*s == ',')
+			s++;
+		if (n == MAX_KV)
+			kwb_usage_error("%s %s: too many properties", opt, item);
+		char *eq = strchr(item, '=');
+		if (eq) {
+			*eq = 0;
+			out[n].key = item;
+			out[n].val = eq + 1;
+		} else if (n == 0 && implied) {
+			out[n].key = (char *)implied;
+			out[n].val = item;
+		} else {
+			/* QEMU's boolean shorthand: "server" = "server=on" */
+			out[n].key = item;
+			out[n].val = "on";
+		}
+		n++;
+	}
+	return n;
+}
+
+static bool parse_bool(const char *opt, const char *key, const char *v)
+{
+	static const char *const yes[] = { "on", "yes", "true", "y" };
+	static const char *const no[] = { "off", "no", "false", "n" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(v, yes[i]))
+			return true;
+		if (!strcasecmp(v, no[i]))
+			return false;
+	}
+	kwb_usage_error("%s %s=%s: expected on or off", opt, key, v);
+}
+
+static uint64_t parse_uint(const char *opt, const char *what, const char *v, uint64_t min,
+			   uint64_t max)
+{
+	char *end;
+
+	errno = 0;
+	if (!*v || *v == '-' || *v == '+')
+		kwb_usage_error("%s %s: %s must be a number", opt, v, what);
+	unsigned long long n = strtoull(v, &end, 0);
+	if (errno || *end)
+		kwb_usage_error("%s %s: %s must be a number", opt, v, what);
+	if (n < min || n > max)
+		kwb_usage_error("%s %s: %s must be between %llu and %llu", opt, v, what,
+				(unsigned long long)min, (unsigned long long)max);
+	return n;
+}
+
+/* "512M", "1G", "1.5G", "2048" (a plain number is MiB, as in QEMU). */
+static uint64_t parse_ram_size(const char *opt, const char *v)
+{
+	char *end;
+	double n;
+	uint64_t unit = 1ull << 20;
+
+	errno = 0;
+	n = strtod(v, &end);
+	if (end == v || errno || !(n > 0) || isinf(n))
+		kwb_usage_error("%s %s: bad size (use e.g. 512M or 1G)", opt, v);
+	switch (*end) {
+	case 'b': case 'B': unit = 1; end++; break;
+	case 'k': case 'K': unit = 1ull << 10; end++; break;
+	case 'm': case 'M': unit = 1ull << 20; end++; break;
+	case 'g': case 'G': unit = 1ull << 30; end++; break;
+	case 't': case 'T': unit = 1ull << 40; end++; break;
+	case 0: break;
+	default:
+		kwb_usage_error("%s %s: bad size suffix '%s' (use K, M, G or T)", opt, v, end);
+	}
+	if (unit > 1 && (*end == 'i' || *end == 'I'))
+		end++;
+	if (unit > 1 && (*end == 'b' || *end == 'B'))
+		end++;
+	if (*end)
+		kwb_usage_error("%s %s: bad size suffix '%s' (use K, M, G or T)", opt, v, end);
+	if (n * (double)unit > (double)KWB_MAX_RAM)
+		kwb_usage_error("%s %s: more than the %llu GiB kwb supports", opt, v,
+				KWB_MAX_RAM >> 30);
+	uint64_t size = (uint64_t)(n * (double)unit);
+	if (size < (1ull << 20) || (size & 0xfff))
+		kwb_usage_error("%s %s: RAM must be at least 1M and a multiple of 4K", opt, v);
+	return size;
+}
+
+/* A file the run will need: say now, in one line, if it is not there. */
+static void check_input_file(const char *opt, const char *path)
+{
+	struct stat st;
+
+	if (!*path)
+		kwb_usage_error("%s: empty file name", opt);
+	if (stat(path, &st) < 0)
+		kwb_fatal("%s %s: %s", opt, path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		kwb_fatal("%s %s: is a directory", opt, path);
+	if (access(path, R_OK) < 0)
+		kwb_fatal("%s %s: %s", opt, path, strerror(errno));
+}
+
+static const char *canonical_arch(const char *a)
+{
+	if (!strcmp(a, "aarch64") || !strcmp(a, "arm64"))
+		return "aarch64";
+	if (!strcmp(a, "riscv64"))
+		return "riscv64";
+	return NULL;
+}
+
+/* ---- the options ---- */
+
+static bool arch_from_argv0;
+static const char *readconfig_file;	/* names the file in readconfig errors */
+
+static void opt_arch(kwb_options *o, const char *opt, const char *v)
+{
+	const char *a = canonical_arch(v);
+
+	if (!a)
+		kwb_usage_error("%s %s: unknown architecture (aarch64 or riscv64)", opt, v);
+	if (arch_from_argv0 && strcmp(a, o->arch))
+		kwb_usage_error("%s %s: this is kwb-system-%s", opt, v, o->arch);
+	o->arch = a;
+}
+
+static void set_machine_name(kwb_options *o, const char *opt, const char *v)
+{
+	if (!strcmp(v, "help") || !strcmp(v, "?")) {
+		printf("Supported machines are:\n"
+		       "virt                 QEMU-compatible virt board (aarch64, riscv64) (default)\n");
+		exit(0);
+	}
+	/* QEMU's versioned aliases (virt-7.2) are the same board here. */
+	if (strcmp(v, "virt") && strncmp(v, "virt-", 5))
+		kwb_usage_error("%s %s: unknown machine (kwb has: virt)", opt, v);
+	o->machine = "virt";
+}
+
+/* Machine properties: the ones kwb models, and the ones it accepts with
+ * only the value it behaves as (so QEMU command lines keep working). */
+static void machine_prop(kwb_options *o, const char *opt, const char *key, const char *v)
+{
+	if (!strcmp(key, "type")) {
+		set_machine_name(o, opt, v);
+	} else if (!strcmp(key, "iommu")) {
+		if (!strcmp(v, "smmuv3"))
+			o->iommu = "smmuv3";
+		else if (!strcmp(v, "none"))
+			o->iommu = NULL;
+		else
+			kwb_usage_error("%s iommu=%s: unknown IOMMU (kwb has: smmuv3, none)", opt, v);
+	} else if (!strcmp(key, "dumpdtb")) {
+		if (!*v)
+			kwb_usage_error("%s dumpdtb=: empty file name", opt);
+		o->dumpdtb = v;
+	} else if (!strcmp(key, "virtualization")) {
+		o->virtualization = parse_bool(opt, key, v);
+	} else if (!strcmp(key, "gic-version")) {
+		if (!strcmp(v, "2") || !strcmp(v, "3"))
+			o->gic_version = v[0] - '0';
+		else if (!strcmp(v, "max") || !strcmp(v, "host"))
+			o->gic_version = 3;
+		else
+			kwb_usage_error("%s gic-version=%s: expected 2, 3 or max", opt, v);
+	} else if (!strcmp(key, "highmem")) {
+		o->highmem = parse_bool(opt, key, v);
+	} else if (!strcmp(key, "accel")) {
+		if (strcmp(v, "tcg"))
+			kwb_usage_error("%s accel=%s: kwb is an emulator only (accel=tcg)", opt, v);
+	} else if (!strcmp(key, "kernel") || !strcmp(key, "initrd") || !strcmp(key, "dtb") ||
+		   !strcmp(key, "firmware")) {
+		check_input_file(key, v);
+		if (key[0] == 'k')
+			o->kernel = v;
+		else if (key[0] == 'i')
+			o->initrd = v;
+		else if (key[0] == 'd')
+			o->dtb = v;
+		else
+			o->bios = v;
+	} else if (!strcmp(key, "append")) {
+		o->append = v;
+	} else if (!strcmp(key, "its") || !strcmp(key, "acpi") || !strcmp(key, "usb") ||
+		   !strcmp(key, "graphics") || !strcmp(key, "dump-guest-core") ||
+		   !strcmp(key, "mem-merge")) {
+		/* harmless: no ITS/ACPI/USB/graphics to turn on or off */
+		if (strcmp(v, "auto"))
+			parse_bool(opt, key, v);
+	} else if (!strcmp(key, "secure") || !strcmp(key, "mte") || !strcmp(key, "ras") ||
+		   !strcmp(key, "aia")) {
+		if (strcmp(v, "off") && strcmp(v, "none") && parse_bool(opt, key, v))
+			kwb_usage_error("%s %s=%s: not modelled by kwb (only %s=off)", opt, key, v,
+					key);
+	} else {
+		kwb_usage_error("%s %s=%s: unknown machine property '%s' (kwb knows iommu, "
+				"dumpdtb, virtualization, gic-version, highmem, accel)", opt, key,
+				v, key);
+	}
+}
+
+static void opt_machine(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "type", p);
+	const char *rest = strchr(v, ',');
+
+	for (int i = 0; i < n; i++)
+		machine_prop(o, opt, p[i].key, p[i].val);
+	if (rest && rest[1]) {
+		if (o->machine_opts) {
+			size_t len = strlen(o->machine_opts) + strlen(rest) + 1;
+			char *s = kwb_zalloc(len);
+
+			snprintf(s, len, "%s%s", o->machine_opts, rest);
+			o->machine_opts = s;
+		} else {
+			o->machine_opts = rest + 1;
+		}
+	}
+}
+
+static void opt_accel(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o;
+	if (strcmp(v, "tcg") && strncmp(v, "tcg,", 4))
+		kwb_usage_error("%s %s: kwb is an emulator only (-accel tcg)", opt, v);
+}
+
+static void opt_cpu(kwb_options *o, const char *opt, const char *v)
+{
+	if (!strcmp(v, "help") || !strcmp(v, "?")) {
+		printf("CPU models: aarch64: cortex-a57, cortex-a53, cortex-a72, max\n"
+		       "            riscv64: rv64, max\n"
+		       "kwb runs every model as its own generic core of that architecture.\n");
+		exit(0);
+	}
+	if (!*v || !strcmp(v, "host"))
+		kwb_usage_error("%s %s: unknown CPU model (try -cpu help)", opt, v);
+	o->cpu_model = v;
+}
+
+static void opt_smp(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "cpus", p);
+	uint64_t cpus = 0, topo = 1;
+
+	for (int i = 0; i < n; i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "%s", p[i].key);
+		if (!strcmp(p[i].key, "cpus")) {
+			cpus = parse_uint(opt, "the CPU count", p[i].val, 1, KWB_MAX_CPUS);
+		} else if (!strcmp(p[i].key, "sockets") || !strcmp(p[i].key, "cores") ||
+			   !strcmp(p[i].key, "threads") || !strcmp(p[i].key, "clusters") ||
+			   !strcmp(p[i].key, "dies")) {
+			topo *= parse_uint(opt, what, p[i].val, 1, KWB_MAX_CPUS);
+		} else if (!strcmp(p[i].key, "maxcpus")) {
+			parse_uint(opt, what, p[i].val, 1, KWB_MAX_CPUS);
+		} else {
+			kwb_usage_error("%s %s: unknown -smp property '%s'", opt, v, p[i].key);
+		}
+	}
+	if (!cpus)
+		cpus = topo;
+	if (cpus < 1 || cpus > KWB_MAX_CPUS)
+		kwb_usage_error("%s %s: the CPU count must be between 1 and %d", opt, v,
+				KWB_MAX_CPUS);
+	o->smp = (int)cpus;
+}
+
+static void opt_m(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "size", p);
+	bool have = false;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(p[i].key, "size")) {
+			o->ram_size = parse_ram_size(opt, p[i].val);
+			have = true;
+		} else if (strcmp(p[i].key, "slots") && strcmp(p[i].key, "maxmem")) {
+			kwb_usage_error("%s %s: unknown -m property '%s'", opt, v, p[i].key);
+		}
+	}
+	if (!have)
+		kwb_usage_error("%s %s: no size given (use e.g. 512M or 1G)", opt, v);
+}
+
+static void opt_kernel(kwb_options *o, const char *opt, const char *v)
+{
+	check_input_file(opt, v);
+	o->kernel = v;
+}
+
+static void opt_initrd(kwb_options *o, const char *opt, const char *v)
+{
+	check_input_file(opt, v);
+	o->initrd = v;
+}
+
+static void opt_append(kwb_options *o, const char *opt, const char *v)
+{
+	(void)opt;
+	o->append = v;
+}
+
+static void opt_dtb(kwb_options *o, const char *opt, const char *v)
+{
+	check_input_file(opt, v);
+	o->dtb = v;
+}
+
+static void opt_bios(kwb_options *o, const char *opt, const char *v)
+{
+	if (!strcmp(v, "default")) {
+		o->bios = NULL;
+		return;
+	}
+	if (strcmp(v, "none"))
+		check_input_file(opt, v);
+	o->bios = v;
+}
+
+static void opt_symbols(kwb_options *o, const char *opt, const char *v)
+{
+	check_input_file(opt, v);
+	o->symbols = v;
+}
+
+static void opt_nographic(kwb_options *o, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	o->nographic = true;
+}
+
+static void check_chardev_spec(const char *opt, const char *v)
+{
+	if (!strcmp(v, "mon:stdio") || !strcmp(v, "stdio") || !strcmp(v, "pty") ||
+	    !strcmp(v, "null") || !strcmp(v, "none"))
+		return;
+	if (!strncmp(v, "file:", 5)) {
+		if (!v[5])
+			kwb_usage_error("%s %s: empty file name", opt, v);
+		return;
+	}
+	kwb_usage_error("%s %s: unknown back end (mon:stdio, stdio, pty, file:PATH, null)", opt, v);
+}
+
+static void opt_serial(kwb_options *o, const char *opt, const char *v)
+{
+	check_chardev_spec(opt, v);
+	o->serial = v;
+}
+
+static void opt_monitor(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o;
+	/* The monitor lives in gdb ("monitor ...") and behind Ctrl-A c. */
+	if (strcmp(v, "none") && strcmp(v, "stdio"))
+		kwb_usage_error("%s %s: the monitor is on Ctrl-A c and gdb's \"monitor\" "
+				"(-monitor none or stdio only)", opt, v);
+}
+
+static void opt_display(kwb_options *o, const char *opt, const char *v)
+{
+	if (strcmp(v, "none") && strncmp(v, "none,", 5))
+		kwb_usage_error("%s %s: kwb has no display (-display none)", opt, v);
+	o->nographic = true;
+}
+
+static void set_gdb(kwb_options *o, const char *opt, const char *v)
+{
+	char *spec = kwb_strdup(v);
+	char *comma = strchr(spec, ',');
+
+	/* "tcp::1234,server,nowait" from older tutorials: we always listen. */
+	if (comma)
+		*comma = 0;
+	if (!strcmp(spec, "none")) {
+		o->gdb = NULL;
+		return;
+	}
+	if (!strncmp(spec, "unix:", 5)) {
+		if (!spec[5])
+			kwb_usage_error("%s %s: empty socket path", opt, v);
+		o->gdb = spec;
+		return;
+	}
+	const char *hp = spec;
+	if (!strncmp(hp, "tcp:", 4))
+		hp += 4;
+	else if (strchr(hp, ':') == NULL && *hp)
+		kwb_usage_error("%s %s: expected tcp:[HOST]:PORT or unix:PATH", opt, v);
+	const char *colon = strrchr(hp, ':');
+	if (!colon)
+		kwb_usage_error("%s %s: expected tcp:[HOST]:PORT or unix:PATH", opt, v);
+	parse_uint(opt, "the port", colon + 1, 1, 65535);
+	if (hp != spec + 4) {
+		/* ":1234" or "host:1234" without "tcp:" (QEMU accepts it) */
+		size_t len = strlen(hp) + 5;
+		char *full = kwb_zalloc(len);
+
+		snprintf(full, len, "tcp:%s", hp);
+		spec = full;
+	}
+	o->gdb = spec;
+}
+
+static void opt_gdb(kwb_options *o, const char *opt, const char *v)
+{
+	set_gdb(o, opt, v);
+}
+
+static void opt_s(kwb_options *o, const char *opt, const char *v)
+{
+	(void)v;
+	set_gdb(o, opt, "tcp::1234");
+}
+
+static void opt_S(kwb_options *o, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	o->start_stopped = true;
+}
+
+static void opt_d(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty trace flag list", opt);
+	o->trace_flags = v;
+}
+
+static void opt_D(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty file name", opt);
+	o->trace_file = v;
+}
+
+static void opt_device(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v || *v == ',')
+		kwb_usage_error("%s %s: no device type", opt, v);
+	if (o->ndevices == KWB_MAX_DEVICES)
+		kwb_usage_error("%s %s: more than %d devices", opt, v, KWB_MAX_DEVICES);
+	o->devices[o->ndevices++] = v;
+}
+
+static void opt_drive(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "file", p);
+	kwb_drive d = { .format = "raw" };
+	const char *iface = "none";
+
+	for (int i = 0; i < n; i++) {
+		const char *k = p[i].key, *val = p[i].val;
+
+		if (!strcmp(k, "file"))
+			d.file = val;
+		else if (!strcmp(k, "id"))
+			d.id = val;
+		else if (!strcmp(k, "format"))
+			d.format = val;
+		else if (!strcmp(k, "if"))
+			iface = val;
+		else if (!strcmp(k, "readonly"))
+			d.readonly = parse_bool(opt, k, val);
+		else if (strcmp(k, "cache") && strcmp(k, "aio") && strcmp(k, "discard") &&
+			 strcmp(k, "media") && strcmp(k, "index"))
+			kwb_usage_error("%s %s: unknown -drive property '%s'", opt, v, k);
+	}
+	if (!d.file)
+		kwb_usage_error("%s %s: no file= given", opt, v);
+	if (strcmp(d.format, "raw"))
+		kwb_usage_error("%s %s: format=%s not supported (raw only)", opt, v, d.format);
+	if (strcmp(iface, "none") && strcmp(iface, "virtio"))
+		kwb_usage_error("%s %s: if=%s not supported (none or virtio)", opt, v, iface);
+	check_input_file(opt, d.file);
+	if (o->ndrives == KWB_MAX_DRIVES)
+		kwb_usage_error("%s %s: more than %d drives", opt, v, KWB_MAX_DRIVES);
+	if (!d.id) {
+		char *id = kwb_zalloc(16);
+
+		snprintf(id, 16, "drive%d", o->ndrives);
+		d.id = id;
+	}
+	for (int i = 0; i < o->ndrives; i++)
+		if (!strcmp(o->drives[i].id, d.id))
+			kwb_usage_error("%s %s: duplicate drive id '%s'", opt, v, d.id);
+	o->drives[o->ndrives++] = d;
+	if (!strcmp(iface, "virtio")) {
+		/* if=virtio is shorthand for a virtio-blk-pci device on it */
+		size_t len = strlen(d.id) + 32;
+		char *dev = kwb_zalloc(len);
+
+		snprintf(dev, len, "virtio-blk-pci,drive=%s", d.id);
+		opt_device(o, opt, dev);
+	}
+}
+
+static void opt_icount_limit(kwb_options *o, const char *opt, const char *v)
+{
+	o->max_insns = parse_uint(opt, "the instruction count", v, 1, UINT64_MAX);
+}
+
+static void opt_timeout(kwb_options *o, const char *opt, const char *v)
+{
+	char *end;
+	double t;
+
+	errno = 0;
+	t = strtod(v, &end);
+	if (end == v || *end || errno || !(t > 0) || isinf(t))
+		kwb_usage_error("%s %s: expected a positive number of seconds", opt, v);
+	o->timeout = t;
+}
+
+static void opt_difftest(kwb_options *o, const char *opt, const char *v)
+{
+	if (strcmp(v, "qemu"))
+		kwb_usage_error("%s %s: the only reference is qemu", opt, v);
+	o->difftest = v;
+}
+
+static void opt_no_reboot(kwb_options *o, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	o->no_reboot = true;
+}
+
+static void opt_no_shutdown(kwb_options *o, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	o->no_shutdown = true;
+}
+
+static void opt_readconfig(kwb_options *o, const char *opt, const char *v);
+static void opt_help(kwb_options *o, const char *opt, const char *v);
+static void opt_version(kwb_options *o, const char *opt, const char *v);
+
+static const opt_def options[] = {
+	{ "arch", NULL, "aarch64|riscv64", opt_arch,
+	  "Guest architecture. Default: from the kernel file (ELF or Image\n"
+	  "header), or from the program name kwb-system-aarch64/-riscv64;\n"
+	  "aarch64 when nothing says." },
+	{ "M", "machine", "virt[,PROP=VALUE...]", opt_machine,
+	  "Board (only virt). Properties: iommu=smmuv3|none, dumpdtb=FILE\n"
+	  "(write the generated device tree and exit), virtualization=on|off,\n"
+	  "gic-version=2|3|max, highmem=on|off, accel=tcg; kernel=, initrd=,\n"
+	  "append=, dtb=, firmware= as the options below. Accepted with the\n"
+	  "value kwb behaves as: its, acpi, usb, graphics, secure=off, mte=off,\n"
+	  "ras=off, aia=none. -M help lists machines." },
+	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
+	{ "cpu", NULL, "MODEL", opt_cpu,
+	  "CPU model name (cortex-a57, max, rv64, ...); -cpu help lists them." },
+	{ "smp", NULL, "N|cpus=N[,sockets=S,cores=C,threads=T]", opt_smp,
+	  "Number of CPUs, 1 to 8 (default 1)." },
+	{ "m", NULL, "SIZE|size=SIZE", opt_m,
+	  "RAM size: 512M, 1G, 1.5G; a plain number is MiB (default 512M)." },
+	{ "kernel", NULL, "FILE", opt_kernel,
+	  "Kernel: ELF (vmlinux), arm64 or RISC-V Image, or raw binary." },
+	{ "initrd", NULL, "FILE", opt_initrd, "Initial RAM disk (e.g. initramfs.cpio.gz)." },
+	{ "append", NULL, "CMDLINE", opt_append, "Kernel command line." },
+	{ "dtb", NULL, "FILE", opt_dtb, "Use this device tree instead of the generated one." },
+	{ "bios", NULL, "FILE|none|default", opt_bios,
+	  "Firmware (RISC-V: OpenSBI fw_jump.bin; default: the installed OpenSBI)." },
+	{ "symbols", NULL, "FILE", opt_symbols,
+	  "vmlinux with symbols for traces and the monitor (when -kernel is an\n"
+	  "Image)." },
+	{ "nographic", NULL, NULL, opt_nographic,
+	  "No window: serial on the terminal, Ctrl-A h for help. kwb has no\n"
+	  "display, so it always behaves as with -nographic." },
+	{ "display", NULL, "none", opt_display, "Accepted (kwb has no display)." },
+	{ "serial", NULL, "mon:stdio|stdio|pty|file:PATH|null", opt_serial,
+	  "Serial port back end (default mon:stdio: Ctrl-A x quits, Ctrl-A c\n"
+	  "monitor, Ctrl-A h help)." },
+	{ "monitor", NULL, "none|stdio", opt_monitor,
+	  "Accepted; the monitor is Ctrl-A c on mon:stdio and gdb's \"monitor\"." },
+	{ "s", NULL, NULL, opt_s, "Shorthand for -gdb tcp::1234." },
+	{ "S", NULL, NULL, opt_S, "Do not start the CPUs: wait for gdb's continue." },
+	{ "gdb", NULL, "tcp:[HOST]:PORT|unix:PATH|none", opt_gdb,
+	  "Serve the GDB remote protocol there (gdb-multiarch: target remote)." },
+	{ "d", NULL, "FLAGS", opt_d, "Trace flags, comma-separated (-d help lists them)." },
+	{ "D", NULL, "FILE", opt_D, "Write traces to FILE instead of stderr." },
+	{ "device", NULL, "TYPE[,KEY=VALUE...]", opt_device,
+	  "Add a device, e.g. virtio-rng-pci, virtio-blk-pci,drive=d0\n"
+	  "(repeatable, up to 16)." },
+	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on]",
+	  opt_drive, "A disk image (raw); if=virtio also adds a virtio-blk-pci on it." },
+	{ "readconfig", NULL, "FILE", opt_readconfig,
+	  "Read options from a QEMU ini file: [machine] type= kernel= initrd=\n"
+	  "append= dtb=, [memory] size=, [smp-opts] cpus=, [drive \"ID\"],\n"
+	  "[device \"ID\"] driver=." },
+	{ "no-reboot", NULL, NULL, opt_no_reboot, "Exit instead of rebooting when the guest resets." },
+	{ "no-shutdown", NULL, NULL, opt_no_shutdown,
+	  "Stop (stay in gdb/monitor) instead of exiting when the guest powers off." },
+	{ "icount-limit", NULL, "N", opt_icount_limit,
+	  "Stop after N instructions (all CPUs together); for tests." },
+	{ "timeout", NULL, "SECONDS", opt_timeout, "Wall-clock guard: exit after SECONDS; for tests." },
+	{ "difftest", NULL, "qemu", opt_difftest,
+	  "Run in lock-step against QEMU and report the first difference." },
+	{ "help", "h", NULL, opt_help, "Print this help and exit." },
+	{ "version", NULL, NULL, opt_version, "Print the version and exit." },
+};
+
+void options_usage(void)
+{
+	printf("Usage: kwb [options]\n"
+	       "       kwb-system-aarch64 [options]   kwb-system-riscv64 [options]\n\n"
+	       "kwb %s: a GDB-first kernel debugging workbench emulating the QEMU virt\n"
+	       "board (AArch64, RISC-V64). Options are QEMU's: a QEMU command line works\n"
+	       "with the binary name swapped. Every option may be written -opt or --opt.\n\n",
+	       KWB_VERSION);
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		const opt_def *d = &options[i];
+		char head[128];
+		int len = snprintf(head, sizeof(head), "-%s%s%s%s%s", d->name,
+				   d->alias ? ", -" : "", d->alias ? d->alias : "",
+				   d->arg ? " " : "", d->arg ? d->arg : "");
+		const char *h = d->help;
+
+		printf("  %s", head);
+		if (len > 26)
+			printf("\n%30s", "");
+		else
+			printf("%*s", 28 - len, "");
+		while (*h) {
+			const char *nl = strchr(h, '\n');
+			int n = nl ? (int)(nl - h) : (int)strlen(h);
+
+			printf("%.*s\n", n, h);
+			h += n;
+			if (*h == '\n') {
+				h++;
+				printf("%30s", "");
+			}
+		}
+	}
+	printf("\nExamples:\n"
+	       "  kwb -M virt,gic-version=3 -cpu cortex-a57 -smp 2 -m 512M -nographic \\\n"
+	       "      -kernel Image -initrd initramfs.cpio.gz -append \"console=ttyAMA0\" -s -S\n"
+	       "  kwb -M virt -smp 2 -m 512M -nographic -bios fw_jump.bin \\\n"
+	       "      -kernel Image -initrd initramfs.cpio.gz -append \"console=ttyS0 earlycon=sbi\"\n"
+	       "Then: gdb-multiarch vmlinux -ex 'target remote :1234'\n");
+}
+
+static void opt_help(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o, (void)opt, (void)v;
+	options_usage();
+	exit(0);
+}
+
+static void opt_version(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o, (void)opt, (void)v;
+	printf("kwb version %s\n", KWB_VERSION);
+	exit(0);
+}
+
+static const opt_def *find_option(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (!strcmp(options[i].name, name) ||
+		    (options[i].alias && !strcmp(options[i].alias, name)))
+			return &options[i];
+	return NULL;
+}
+
+/* ---- -readconfig: QEMU's ini format ---- */
+
+#define RC_MAX_KEYS 16
+
+typedef struct rc_section {
+	char name[32];
+	char id[64];
+	char *keys[RC_MAX_KEYS], *vals[RC_MAX_KEYS];
+	int n;
+	int line;
+} rc_section;
+
+static char *rc_strip(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = 0;
+	return s;
+}
+
+/* Joins the section's keys back into "k=v,k=v" (commas doubled) so the
+ * same code checks them as on the command line. */
+static char *rc_join(const rc_section *s, const char *skip)
+{
+	size_t cap = 1;
+	char *out, *p;
+
+	for (int i = 0; i < s->n; i++)
+		cap += strlen(s->keys[i]) + 2 * strlen(s->vals[i]) + 2;
+	out = p = kwb_zalloc(cap);
+	for (int i = 0; i < s->n; i++) {
+		if (skip && !strcmp(s->keys[i], skip))
+			continue;
+		if (p != out)
+			*p++ = ',';
+		p += sprintf(p, "%s=", s->keys[i]);
+		for (const char *v = s->vals[i]; *v; v++) {
+			if (*v == ',')
+				*p++ = ',';
+			*p++ = *v;
+		}
+	}
+	*p = 0;
+	return out;
+}
+
+static void rc_apply(kwb_options *o, const rc_section *s)
+{
+	char where[PATH_MAX + 64];
+
+	if (!s->name[0])
+		return;
+	snprintf(where, sizeof(where), "%s:%d: [%s]", readconfig_file, s->line, s->name);
+	const char *opt = kwb_strdup(where);
+	if (!strcmp(s->name, "machine")) {
+		for (int i = 0; i < s->n; i++)
+			machine_prop(o, opt, s->keys[i], s->vals[i]);
+	} else if (!strcmp(s->name, "memory")) {
+		opt_m(o, opt, rc_join(s, NULL));
+	} else if (!strcmp(s->name, "smp-opts")) {
+		opt_smp(o, opt, rc_join(s, NULL));
+	} else if (!strcmp(s->name, "drive")) {
+		char *j = rc_join(s, "id");
+		size_t len = strlen(j) + strlen(s->id) + 8;
+		char *d = kwb_zalloc(len);
+
+		snprintf(d, len, "%s%s%s", j, s->id[0] ? ",id=" : "", s->id);
+		opt_drive(o, opt, d);
+	} else if (!strcmp(s->name, "device")) {
+		const char *driver = NULL;
+
+		for (int i = 0; i < s->n; i++)
+			if (!strcmp(s->keys[i], "driver"))
+				driver = s->vals[i];
+		if (!driver)
+			kwb_usage_error("%s: no driver= given", opt);
+		char *j = rc_join(s, "driver");
+		size_t len = strlen(driver) + strlen(j) + 2;
+		char *d = kwb_zalloc(len);
+
+		snprintf(d, len, "%s%s%s", driver, *j ? "," : "", j);
+		opt_device(o, opt, d);
+	} else {
+		kwb_usage_error("%s: unknown section (kwb reads machine, memory, smp-opts, "
+				"drive, device)", opt);
+	}
+}
+
+static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
+{
+	char line[4096];
+	rc_section sec = { .name = "" };
+	int lineno = 0;
+	FILE *f;
+
+	check_input_file(opt, v);
+	f = fopen(v, "r");
+	if (!f)
+		kwb_fatal("%s %s: %s", opt, v, strerror(errno));
+	readconfig_file = v;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = rc_strip(line);
+
+		lineno++;
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char name[32], id[64] = "";
+			int got;
+
+			rc_apply(o, &sec);
+			got = sscanf(s, "[%31[^] \"] \"%63[^\"]\"]", name, id);
+			if (got < 1 || s[strlen(s) - 1] != ']')
+				kwb_usage_error("%s:%d: bad section header '%s'", v, lineno, s);
+			memset(&sec, 0, sizeof(sec));
+			snprintf(sec.name, sizeof(sec.name), "%s", name);
+			snprintf(sec.id, sizeof(sec.id), "%s", id);
+			sec.line = lineno;
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq || !sec.name[0])
+			kwb_usage_error("%s:%d: expected KEY = \"VALUE\" inside a [section]: '%s'",
+					v, lineno, s);
+		*eq = 0;
+		char *key = rc_strip(s), *val = rc_strip(eq + 1);
+		size_t vl = strlen(val);
+		if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
+			val[vl - 1] = 0;
+			val++;
+		} else if (vl && (val[0] == '"' || val[vl - 1] == '"')) {
+			kwb_usage_error("%s:%d: unbalanced quotes in %s", v, lineno, key);
+		}
+		if (sec.n == RC_MAX_KEYS)
+			kwb_usage_error("%s:%d: too many keys in [%s]", v, lineno, sec.name);
+		sec.keys[sec.n] = kwb_strdup(key);
+		sec.vals[sec.n] = kwb_strdup(val);
+		sec.n++;
+	}
+	if (ferror(f))
+		kwb_fatal("%s %s: read error", opt, v);
+	fclose(f);
+	rc_apply(o, &sec);
+	readconfig_file = NULL;
+}
+
+/* ---- after parsing: what the options imply together ---- */
+
+static void finish(kwb_options *o)
+{
+	if (o->kernel) {
+		kernel_info ki;
+		char err[512];
+
+		if (loader_probe_kernel(o->kernel, &ki, err, sizeof(err)) < 0)
+			kwb_fatal("%s", err);
+		if (ki.arch && o->arch && strcmp(ki.arch, o->arch))
+			kwb_fatal("-kernel %s: a %s kernel, but the machine is %s", o->kernel,
+				  ki.arch, o->arch);
+		if (!o->arch && !ki.arch)
+			kwb_usage_error("-kernel %s: not an ELF or Image, so the architecture is "
+					"unknown (add -arch aarch64|riscv64)", o->kernel);
+		if (!o->arch)
+			o->arch = ki.arch;
+	}
+	if (!o->arch)
+		o->arch = "aarch64";
+	if (o->initrd) {
+		struct stat st;
+
+		if (stat(o->initrd, &st) == 0 && (uint64_t)st.st_size >= o->ram_size)
+			kwb_fatal("-initrd %s: %llu bytes do not fit in %llu MiB of RAM", o->initrd,
+				  (unsigned long long)st.st_size,
+				  (unsigned long long)(o->ram_size >> 20));
+	}
+	if (o->append && !o->kernel)
+		kwb_usage_error("-append given without -kernel");
+	if (o->initrd && !o->kernel)
+		kwb_usage_error("-initrd given without -kernel");
+	if (!strcmp(o->arch, "riscv64") && o->iommu)
+		kwb_usage_error("-M virt,iommu=%s: SMMUv3 exists on aarch64 only", o->iommu);
+	if (!strcmp(o->arch, "riscv64") && (o->virtualization || o->gic_version))
+		kwb_usage_error("-M virt,%s: an aarch64 property, but the machine is riscv64",
+				o->virtualization ? "virtualization" : "gic-version");
+	/* No window to open: without -nographic kwb still uses the terminal. */
+	o->nographic = true;
+	if (!o->serial)
+		o->serial = "mon:stdio";
+}
+
+void options_parse(kwb_options *o, int argc, char **argv)
+{
+	const char *base;
+
+	memset(o, 0, sizeof(*o));
+	o->machine = "virt";
+	o->smp = 1;
+	o->ram_size = KWB_DEFAULT_RAM;
+	o->highmem = true;
+	arch_from_argv0 = false;
+
+	base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "kwb");
+	if (!strcmp(base, "kwb-system-aarch64") || !strcmp(base, "qemu-system-aarch64")) {
+		o->arch = "aarch64";
+		arch_from_argv0 = true;
+	} else if (!strcmp(base, "kwb-system-riscv64") || !strcmp(base, "qemu-system-riscv64")) {
+		o->arch = "riscv64";
+		arch_from_argv0 = true;
+	}
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *name, *val = NULL;
+		char buf[64];
+
+		if (a[0] != '-' || !a[1])
+			kwb_usage_error("%s: stray argument (disk images go in -drive file=%s)", a, a);
+		name = a + 1 + (a[1] == '-');
+		/* "--opt=value" as well as "--opt value" */
+		const char *eq = a[1] == '-' ? strchr(name, '=') : NULL;
+		if (eq && (size_t)(eq - name) < sizeof(buf)) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(eq - name), name);
+			name = buf;
+			val = eq + 1;
+		}
+		const opt_def *d = find_option(name);
+		if (!d)
+			kwb_usage_error("%s: unknown option (kwb --help lists them)", a);
+		char optname[80];
+		snprintf(optname, sizeof(optname), "-%s", name);
+		if (d->arg && !val) {
+			if (i + 1 >= argc)
+				kwb_usage_error("%s: needs an argument (%s)", optname, d->arg);
+			val = argv[++i];
+		} else if (!d->arg && val) {
+			kwb_usage_error("%s: takes no argument", a);
+		}
+		d->fn(o, kwb_strdup(optname), val ? val : "");
+	}
+	finish(o);
+}
