@@ -45,6 +45,10 @@ typedef struct a64_cpu {
 	/* interrupt inputs */
 	int irq_line, fiq_line;
 	void *priv;		/* decode cache / TLB owned by the integer core */
+	/* Per-CPU state of the board's devices (generic timer, GIC CPU
+	 * interface), owned by timer.c / the GIC model; NULL until set. */
+	void *timer;
+	void *gic;
 } a64_cpu;
 
 static inline a64_cpu *A64(cpu *c) { return (a64_cpu *)c; }
@@ -76,5 +80,52 @@ static inline void a64_set_xreg(a64_cpu *s, unsigned r, uint64_t v) { if (r != 3
 /* Base register read where register 31 means the current SP. */
 uint64_t a64_sp(a64_cpu *s);
 void a64_set_sp(a64_cpu *s, uint64_t v);
+
+
+/*
+ * System register table flags (arch-private bits of reg_desc.flags, set in
+ * regs.def). Accesses to A64F_GIC registers go to the handler installed
+ * with a64_set_gic_handler(); A64F_TIMER registers (CNT*) go to
+ * a64_timer_read/write below. EL0 access rules are checked by the core
+ * before the hooks are called.
+ */
+enum a64_reg_flags {
+	A64F_EL0R = 1u << 16,	/* readable at EL0 */
+	A64F_EL0W = 1u << 17,	/* writable at EL0 */
+	A64F_WO = 1u << 18,	/* write-only: MRS is UNDEFINED */
+	A64F_GIC = 1u << 19,	/* ICC_*: routed to the GIC handler */
+	A64F_TIMER = 1u << 20,	/* CNT*: routed to a64_timer_read/write */
+	A64F_RAZWI = 1u << 21,	/* reads as zero, writes ignored (PMU, ...) */
+	A64F_TLB = 1u << 22,	/* write flushes the TLB (TTBRn, TCR, SCTLR) */
+	A64F_RDSE = 1u << 23,	/* read has side effects: gdb reads refused */
+	A64F_EL2 = 1u << 24,	/* not accessible from EL1 (gdb only) */
+	A64F_SPECIAL = 1u << 25,/* value lives outside sys[] (PSTATE, SP, ...) */
+};
+
+/* Table index of a register (regs.def order), e.g. A64R_TCR_EL1. */
+enum a64_reg_index {
+#define REG(name, bits, feat, acc, type, group, enc, reset, flags) A64R_##name,
+#include "regs.def"
+#undef REG
+	A64R_COUNT
+};
+
+/*
+ * Generic timer (core/arch/aarch64/timer.c, board helper). enc is
+ * SYSREG_ENC(op0,op1,CRn,CRm,op2) of a CNT* register: CNTFRQ_EL0,
+ * CNTPCT_EL0, CNTVCT_EL0, CNTKCTL_EL1, CNTP_{CTL,CVAL,TVAL}_EL0,
+ * CNTV_{CTL,CVAL,TVAL}_EL0. Return false to make the access UNDEFINED.
+ * The core provides weak defaults (plain storage in s->sys[], counters
+ * from clock_now()) so it links without timer.c. a64_timer_reset is
+ * called from cpu_reset.
+ */
+bool a64_timer_read(a64_cpu *s, uint32_t enc, uint64_t *value);
+bool a64_timer_write(a64_cpu *s, uint32_t enc, uint64_t value);
+void a64_timer_reset(a64_cpu *s);
+
+/* Raise an UNDEFINED instruction exception for the instruction at s->pc
+ * (for the FP/SIMD unit when it needs to fault itself; usually it just
+ * returns -1). */
+void a64_undef(a64_cpu *s);
 
 #endif
