@@ -26,6 +26,16 @@ void chardev_write(chardev *c, const uint8_t *buf, size_t len);
 int chardev_fd(chardev *c);		/* fd to poll for input, or -1 */
 void chardev_input_ready(chardev *c);	/* called by the loop when fd is readable */
 void chardev_close(chardev *c);
+
+struct machine;
+/* mon:stdio: lines typed after Ctrl-A c run through monitor_run() on m. */
+void chardev_set_monitor(chardev *c, struct machine *m);
+/* mon:stdio: Ctrl-A x (key 'x') and escapes the chardev does not handle
+ * itself go to fn. Without a handler Ctrl-A x restores the terminal and
+ * exits with status 0, as QEMU does. */
+void chardev_set_escape_handler(chardev *c, void (*fn)(void *opaque, int key), void *opaque);
+/* The pty's slave path ("/dev/pts/3") for -serial pty, else NULL. */
+const char *chardev_pty_name(chardev *c);
 /* Restore terminal modes (also installed as atexit/signal handler). */
 void chardev_restore_all(void);
 

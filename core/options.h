@@ -40,6 +40,9 @@ typedef struct kwb_options {
 	double timeout;			/* -timeout SECONDS wall-clock guard (tests) */
 	const char *difftest;		/* --difftest qemu */
 	bool no_shutdown;
+	bool no_reboot;			/* -no-reboot: exit when the guest resets */
+	int gic_version;		/* -M virt,gic-version=2|3; 0 = board default */
+	bool highmem;			/* -M virt,highmem=on|off (default on) */
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */

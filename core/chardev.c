@@ -1,0 +1,424 @@
+/*
+ * Serial back ends. Output is written through at once and in full (a test
+ * reading a pipe sees every byte, in order with our stderr lines); input is
+ * read only when the loop's poll says so, and held here while the UART's
+ * FIFO is full. mon:stdio multiplexes the terminal between the guest and
+ * the monitor with QEMU's Ctrl-A escapes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "chardev.h"
+#include "machine.h"
+#include "monitor.h"
+
+#define ESCAPE_CHAR 0x01	/* Ctrl-A */
+#define PENDING_MAX 4096
+#define MON_LINE_MAX 256
+
+enum chardev_kind { CD_STDIO, CD_PTY, CD_FILE, CD_NULL };
+
+struct chardev {
+	enum chardev_kind kind;
+	bool mux;		/* mon:stdio */
+	int in_fd, out_fd;	/* -1 when absent or closed */
+	bool drop_when_full;	/* pty: nobody may be reading */
+	chardev_frontend fe;
+	bool attached;
+
+	/* input the front end could not take yet */
+	uint8_t pending[PENDING_MAX];
+	size_t pending_len;
+
+	/* mon:stdio */
+	bool escape;		/* the previous byte was Ctrl-A */
+	bool in_monitor;
+	char line[MON_LINE_MAX];
+	size_t line_len;
+	struct machine *m;
+	void (*esc_fn)(void *opaque, int key);
+	void *esc_opaque;
+
+	char *pty_name;
+	int pty_slave;
+};
+
+/* ---- terminal modes ---- */
+
+static struct termios saved_tty;
+static bool tty_is_raw;
+static bool restore_installed;
+
+void chardev_restore_all(void)
+{
+	if (tty_is_raw) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+		tty_is_raw = false;
+	}
+}
+
+static void restore_on_signal(int sig)
+{
+	/* tcsetattr is async-signal-safe; then die of the signal as usual. */
+	if (tty_is_raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_restore(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = restore_on_signal };
+
+	if (restore_installed)
+		return;
+	restore_installed = true;
+	atexit(chardev_restore_all);
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Raw input (every key reaches the guest), output post-processing kept so
+ * our own messages start at column 0. mon:stdio also takes Ctrl-C and
+ * Ctrl-Z away from the terminal: they belong to the guest, Ctrl-A x quits. */
+static void make_stdin_raw(bool keep_signals)
+{
+	struct termios t;
+
+	if (tty_is_raw || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+		return;
+	install_restore();
+	t = saved_tty;
+	t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t.c_oflag |= OPOST;
+	t.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
+	if (!keep_signals)
+		t.c_lflag &= ~ISIG;
+	t.c_cflag &= ~(CSIZE | PARENB);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
+		tty_is_raw = true;
+}
+
+static bool is_dev_null(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && S_ISCHR(a.st_mode) && stat("/dev/null", &b) == 0 &&
+	       a.st_rdev == b.st_rdev;
+}
+
+/* ---- output ---- */
+
+/* Write everything, waiting while a pipe or terminal is full. Only a pty
+ * nobody has opened may drop bytes (as on a real unplugged line). */
+static void write_all(chardev *c, int fd, const uint8_t *buf, size_t len)
+{
+	while (len && fd >= 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n > 0) {
+			buf += n;
+			len -= n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+			if (c->drop_when_full)
+				return;
+			poll(&p, 1, -1);
+		} else {
+			/* EPIPE, EIO: the reader is gone; keep the guest running. */
+			if (fd == c->out_fd)
+				c->out_fd = -1;
+			return;
+		}
+	}
+}
+
+void chardev_write(chardev *c, const uint8_t *buf, size_t len)
+{
+	if (c && c->out_fd >= 0)
+		write_all(c, c->out_fd, buf, len);
+}
+
+static void say(chardev *c, const char *s)
+{
+	int fd = c->out_fd >= 0 ? c->out_fd : STDERR_FILENO;
+
+	write_all(c, fd, (const uint8_t *)s, strlen(s));
+}
+
+/* ---- opening ---- */
+
+static chardev *new_chardev(enum chardev_kind kind)
+{
+	chardev *c = kwb_zalloc(sizeof(*c));
+
+	c->kind = kind;
+	c->in_fd = c->out_fd = c->pty_slave = -1;
+	return c;
+}
+
+static chardev *open_pty(char *err, size_t errlen)
+{
+	chardev *c = new_chardev(CD_PTY);
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	const char *name;
+	struct termios t;
+
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 || !(name = ptsname(master))) {
+		snprintf(err, errlen, "-serial pty: cannot create a pseudo-terminal: %s",
+			 strerror(errno));
+		if (master >= 0)
+			close(master);
+		free(c);
+		return NULL;
+	}
+	c->pty_name = kwb_strdup(name);
+	/* Hold the slave open: the master then never reports a hang-up while
+	 * nobody is connected, and output waits in the line for the user. */
+	c->pty_slave = open(c->pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (c->pty_slave >= 0 && tcgetattr(c->pty_slave, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(c->pty_slave, TCSANOW, &t);
+	}
+	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+	c->in_fd = c->out_fd = master;
+	c->drop_when_full = true;
+	fprintf(stderr, "kwb: serial on %s\n", c->pty_name);
+	return c;
+}
+
+chardev *chardev_open(const char *spec, char *err, size_t errlen)
+{
+	chardev *c;
+
+	if (!spec || !strcmp(spec, "null") || !strcmp(spec, "none"))
+		return new_chardev(CD_NULL);
+	if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio")) {
+		c = new_chardev(CD_STDIO);
+		c->mux = spec[0] == 'm';
+		c->out_fd = STDOUT_FILENO;
+		c->in_fd = STDIN_FILENO;
+		signal(SIGPIPE, SIG_IGN);
+		if (isatty(STDIN_FILENO))
+			make_stdin_raw(!c->mux);
+		else if (is_dev_null(STDIN_FILENO) || fcntl(STDIN_FILENO, F_GETFD) < 0)
+			c->in_fd = -1;	/* nothing will ever come: do not poll it */
+		return c;
+	}
+	if (!strcmp(spec, "pty"))
+		return open_pty(err, errlen);
+	if (!strncmp(spec, "file:", 5) && spec[5]) {
+		c = new_chardev(CD_FILE);
+		c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (c->out_fd < 0) {
+			snprintf(err, errlen, "-serial %s: %s", spec, strerror(errno));
+			free(c);
+			return NULL;
+		}
+		return c;
+	}
+	snprintf(err, errlen, "-serial %s: unknown back end (mon:stdio, stdio, pty, file:PATH, null)",
+		 spec);
+	return NULL;
+}
+
+void chardev_attach(chardev *c, const chardev_frontend *fe)
+{
+	c->fe = *fe;
+	c->attached = true;
+}
+
+void chardev_set_monitor(chardev *c, struct machine *m)
+{
+	c->m = m;
+}
+
+void chardev_set_escape_handler(chardev *c, void (*fn)(void *opaque, int key), void *opaque)
+{
+	c->esc_fn = fn;
+	c->esc_opaque = opaque;
+}
+
+const char *chardev_pty_name(chardev *c)
+{
+	return c ? c->pty_name : NULL;
+}
+
+void chardev_close(chardev *c)
+{
+	if (!c)
+		return;
+	if (c->kind == CD_STDIO)
+		chardev_restore_all();
+	if (c->kind == CD_PTY || c->kind == CD_FILE)
+		close(c->out_fd >= 0 ? c->out_fd : c->in_fd);
+	if (c->pty_slave >= 0)
+		close(c->pty_slave);
+	free(c->pty_name);
+	free(c);
+}
+
+/* ---- input ---- */
+
+static void flush_pending(chardev *c)
+{
+	while (c->pending_len && c->attached) {
+		int n = c->fe.can_receive(c->fe.opaque);
+
+		if (n <= 0)
+			return;
+		if ((size_t)n > c->pending_len)
+			n = (int)c->pending_len;
+		c->fe.receive(c->fe.opaque, c->pending, n);
+		memmove(c->pending, c->pending + n, c->pending_len - n);
+		c->pending_len -= n;
+	}
+}
+
+static void to_guest(chardev *c, uint8_t b)
+{
+	if (c->pending_len < PENDING_MAX)
+		c->pending[c->pending_len++] = b;
+}
+
+int chardev_fd(chardev *c)
+{
+	if (!c)
+		return -1;
+	/* The loop asks before every poll: a good moment to hand over what
+	 * the UART could not take last time. */
+	flush_pending(c);
+	if (c->pending_len >= PENDING_MAX - MON_LINE_MAX)
+		return -1;	/* resume reading when the guest has caught up */
+	return c->in_fd;
+}
+
+static void monitor_exec(chardev *c)
+{
+	c->line[c->line_len] = 0;
+	say(c, "\n");
+	if (!c->m) {
+		say(c, "no monitor on this console\n");
+	} else {
+		mon_out out = { 0 };
+		mon_ctx ctx = { .m = c->m, .cpu = 0, .out = &out };
+
+		monitor_run(&ctx, c->line);
+		if (out.len)
+			write_all(c, c->out_fd, (const uint8_t *)out.buf, out.len);
+		free(out.buf);
+	}
+	c->line_len = 0;
+	if (c->in_monitor)
+		say(c, "(kwb) ");
+}
+
+static void monitor_byte(chardev *c, uint8_t b)
+{
+	if (b == '\r' || b == '\n') {
+		monitor_exec(c);
+	} else if (b == 0x7f || b == 0x08) {
+		if (c->line_len) {
+			c->line_len--;
+			say(c, "\b \b");
+		}
+	} else if (b == 0x03) {		/* Ctrl-C: drop the line */
+		c->line_len = 0;
+		say(c, "^C\n(kwb) ");
+	} else if (b >= 0x20 && b < 0x7f && c->line_len < MON_LINE_MAX - 1) {
+		c->line[c->line_len++] = b;
+		write_all(c, c->out_fd, &b, 1);
+	}
+}
+
+static void escape_help(chardev *c)
+{
+	say(c, "\n"
+	    "C-a h    print this help\n"
+	    "C-a x    exit kwb\n"
+	    "C-a c    switch between console and monitor\n"
+	    "C-a C-a  sends C-a\n");
+}
+
+static void escape_key(chardev *c, uint8_t k)
+{
+	switch (k) {
+	case 'x':
+		if (c->esc_fn) {
+			c->esc_fn(c->esc_opaque, 'x');
+			return;
+		}
+		chardev_restore_all();
+		fprintf(stderr, "\nkwb: terminated (Ctrl-A x)\n");
+		exit(0);
+	case 'c':
+		c->in_monitor = !c->in_monitor;
+		c->line_len = 0;
+		say(c, c->in_monitor ? "\n(kwb) " : "\n");
+		return;
+	case 'h':
+	case '?':
+		escape_help(c);
+		return;
+	case ESCAPE_CHAR:
+		if (c->in_monitor)
+			return;
+		to_guest(c, ESCAPE_CHAR);
+		return;
+	default:
+		if (c->esc_fn)
+			c->esc_fn(c->esc_opaque, k);
+	}
+}
+
+void chardev_input_ready(chardev *c)
+{
+	uint8_t buf[256];
+	size_t room = PENDING_MAX - c->pending_len;
+	ssize_t n;
+
+	if (c->in_fd < 0 || !room)
+		return;
+	n = read(c->in_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		/* EOF (a pipe or file that ended) or a dead terminal: stop
+		 * polling it; the guest keeps running. */
+		c->in_fd = -1;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		uint8_t b = buf[i];
+
+		if (!c->mux) {
+			to_guest(c, b);
+		} else if (c->escape) {
+			c->escape = false;
+			escape_key(c, b);
+		} else if (b == ESCAPE_CHAR) {
+			c->escape = true;
+		} else if (c->in_monitor) {
+			monitor_byte(c, b);
+		} else {
+			to_guest(c, b);
+		}
+	}
+	flush_pending(c);
+}
