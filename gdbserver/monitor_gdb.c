@@ -1,0 +1,67 @@
+/* Monitor commands that belong to the gdb server. */
+#include <string.h>
+
+#include "core/machine.h"
+#include "core/monitor.h"
+#include "session.h"
+
+/* Finds "on"/"off" among the arguments: 1, 0, or -1 if absent/bad. */
+static int on_off(int argc, char **argv, int first)
+{
+	for (int i = first; i < argc; i++) {
+		if (!strcmp(argv[i], "on"))
+			return 1;
+		if (!strcmp(argv[i], "off"))
+			return 0;
+	}
+	return -1;
+}
+
+static bool has_other_args(int argc, char **argv, const char *allowed)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "on") && strcmp(argv[i], "off") && strcmp(argv[i], allowed))
+			return true;
+	return false;
+}
+
+static int mon_sstep(mon_ctx *c, int argc, char **argv)
+{
+	int v = on_off(argc, argv, 1);
+
+	if (has_other_args(argc, argv, "irq")) {
+		mon_printf(c->out, "usage: sstep irq [on|off]\n");
+		return -1;
+	}
+	if (v >= 0)
+		dbg_set_step_irq(c->m, v);
+	mon_printf(c->out, "interrupts while single-stepping: %s\n",
+		   dbg_step_irq(c->m) ? "on (steps may enter handlers)" : "off (masked)");
+	return 0;
+}
+
+static int mon_phys(mon_ctx *c, int argc, char **argv)
+{
+	gdb_server *s = c->m->gdb;
+	int v = on_off(argc, argv, 1);
+
+	if (has_other_args(argc, argv, "")) {
+		mon_printf(c->out, "usage: phys [on|off]\n");
+		return -1;
+	}
+	if (!s) {
+		mon_printf(c->out, "phys: no gdb server (start kwb with -gdb or -s)\n");
+		return -1;
+	}
+	if (v >= 0)
+		s->phys = v;
+	mon_printf(c->out, "gdb memory and breakpoint addresses: %s\n",
+		   s->phys ? "physical" : "virtual (current translation)");
+	return 0;
+}
+
+MONITOR_COMMANDS(gdb_monitor_commands) {
+	{ "sstep", "irq [on|off]", "allow interrupts while single-stepping (default off)", mon_sstep },
+	{ "phys", "[on|off]", "gdb memory and breakpoints use physical addresses", mon_phys },
+	{ NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,66 @@
+/* State of the gdb server and its one debugger connection (private). */
+#ifndef KWB_GDB_SESSION_H
+#define KWB_GDB_SESSION_H
+
+#include "core/machine.h"
+#include "rsp.h"
+
+/* Payload capacity for replies; binary replies escape into at most this. */
+#define GDB_REPLY_CAP RSP_PACKET_SIZE
+
+typedef struct gdb_server {
+	machine *m;
+	int listen_fd;
+	int fd;			/* connected debugger, or -1 */
+	char *unix_path;	/* to unlink on exit */
+
+	/* per connection */
+	bool no_ack;
+	bool running;		/* resumed for gdb: a stop reply is owed */
+	bool exit_reported;	/* W sent */
+	bool attach_query;	/* '?' is waiting for the stop requested at attach */
+	bool guest_exited;	/* guest powered off: kwb quits when gdb leaves */
+	int exit_code;
+	bool dead;		/* write failed: close at the next chance */
+	bool no_reply;		/* this packet's reply is deferred (resume) */
+	int g_cpu, c_cpu;	/* Hg / Hc selection (c_cpu -1: all) */
+	enum resume_action actions[KWB_MAX_CPUS];
+	bool ranging[KWB_MAX_CPUS];	/* vCont;r: keep stepping in [lo, hi) */
+	uint64_t range_lo[KWB_MAX_CPUS], range_hi[KWB_MAX_CPUS];
+
+	/* session-wide settings (monitor and Qqemu packets) */
+	bool phys;		/* memory and Z packets use physical addresses */
+
+	char reply[GDB_REPLY_CAP + 64];
+	size_t rlen;
+	bool reply_full;	/* something did not fit: reply is E */
+	uint8_t *tx;		/* last framed packet, for '-' */
+	size_t txlen, txcap;
+	uint8_t scratch[RSP_PACKET_SIZE];
+	rsp_parser rx;
+} gdb_server;
+
+/* Reply building. */
+void gdb_reply_str(gdb_server *s, const char *str);
+void gdb_reply_printf(gdb_server *s, const char *fmt, ...) KWB_PRINTF(2, 3);
+void gdb_reply_hex(gdb_server *s, const void *buf, size_t n);
+void gdb_reply_bytes(gdb_server *s, const void *buf, size_t n);
+/* Binary data with escapes; returns how many input bytes fitted. */
+size_t gdb_reply_bin(gdb_server *s, const void *buf, size_t n);
+size_t gdb_reply_room(gdb_server *s);
+/* Frame and send the current reply, then clear it. */
+void gdb_send_reply(gdb_server *s);
+
+/* Packet dispatch (gdb_packets.c): handle one payload, leave the reply in
+ * s->reply unless s->no_reply. */
+void gdb_handle_packet(gdb_server *s, char *pkt, size_t len);
+/* The stop reply for s (T/W/X) into s->reply. */
+void gdb_stop_reply(gdb_server *s, const stop_info *st);
+/* Resume with s->actions; replies at once if nothing can run. */
+void gdb_resume(gdb_server *s);
+/* Detach: breakpoints off, machine running. */
+void gdb_detach(gdb_server *s);
+/* Quit kwb on the debugger's request (k, vKill). */
+void gdb_kill(gdb_server *s);
+
+#endif
