@@ -1,0 +1,99 @@
+/*
+ * SiFive test finisher ("sifive,test0", QEMU's virt power/reset syscon):
+ * a 32-bit write of 0x5555 powers off with status 0, 0x3333 | code << 16
+ * powers off with status code, 0x7777 resets the machine.
+ */
+#include <stdlib.h>
+
+#include "../fdt_util.h"
+#include "../machine.h"
+
+#define TEST_FAIL 0x3333
+#define TEST_PASS 0x5555
+#define TEST_RESET 0x7777
+
+typedef struct sifive_test {
+	machine *m;
+} sifive_test;
+
+static bool test_peek(void *opaque, uint64_t off, unsigned size, uint64_t *value)
+{
+	(void)opaque, (void)off, (void)size;
+	*value = 0;
+	return true;
+}
+
+static uint64_t test_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque, (void)off, (void)size;
+	return 0;
+}
+
+static void test_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+	sifive_test *s = opaque;
+
+	if (off != 0 || size < 4)
+		return;
+	switch (value & 0xffff) {
+	case TEST_PASS:
+		machine_shutdown(s->m, 0);
+		break;
+	case TEST_FAIL:
+		machine_shutdown(s->m, (int)((value >> 16) & 0xffff));
+		break;
+	case TEST_RESET:
+		machine_request_reset(s->m);
+		break;
+	}
+}
+
+static const char *test_reg_name(void *opaque, uint64_t off)
+{
+	(void)opaque;
+	return off == 0 ? "finisher" : NULL;
+}
+
+static const mmio_ops test_ops = {
+	.read = test_read, .write = test_write, .peek = test_peek, .reg_name = test_reg_name,
+};
+
+static void *test_create(machine *m, const board_device *d)
+{
+	sifive_test *s = kwb_zalloc(sizeof(*s));
+
+	s->m = m;
+	bus_add_mmio(&m->bus, d->name, d->base, d->size, &test_ops, s);
+	return s;
+}
+
+/* Also writes the /poweroff and /reboot syscon nodes that point at it. */
+static int test_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
+{
+	static const struct { const char *name, *compatible; uint32_t value; } syscon[] = {
+		{ "poweroff", "syscon-poweroff", TEST_PASS },
+		{ "reboot", "syscon-reboot", TEST_RESET },
+	};
+	int node = fdtu_node_at(fdt, parent, d->name, d->base);
+	uint32_t ph;
+
+	(void)m, (void)state;
+	fdtu_strings(fdt, node, "compatible", "sifive,test1", "sifive,test0", "syscon", NULL);
+	fdtu_reg(fdt, node, d->base, d->size);
+	ph = fdtu_phandle(fdt, node);
+	for (unsigned i = 0; i < ARRAY_SIZE(syscon); i++) {
+		int n = fdtu_node(fdt, 0, syscon[i].name);
+		fdtu_string(fdt, n, "compatible", syscon[i].compatible);
+		fdtu_u32(fdt, n, "regmap", ph);
+		fdtu_u32(fdt, n, "offset", 0);
+		fdtu_u32(fdt, n, "value", syscon[i].value);
+	}
+	return node;
+}
+
+DEVICE_TYPE(sifive_test_type) {
+	.name = "sifive_test",
+	.create = test_create,
+	.fdt = test_fdt,
+	.free = free,
+};
