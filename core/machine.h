@@ -52,6 +52,7 @@ typedef struct machine {
 	/* virtual time */
 	uint64_t round_start;	/* virtual ns at the start of this round */
 	int64_t slice_budget;	/* instructions the current CPU was given */
+	uint64_t slice_icount_start;	/* current CPU's icount when its slice began */
 	event *events;		/* sorted by when */
 
 	/* devices */
@@ -84,6 +85,8 @@ typedef struct machine {
 } machine;
 
 machine *machine_create(const kwb_options *opt);
+/* Fires due events (used by the loop). */
+void clock_fire_due(machine *m);
 void machine_free(machine *m);
 void machine_reset(machine *m);
 /* Runs until shutdown; returns the exit status. */
