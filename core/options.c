@@ -625,7 +625,7 @@ static const opt_def options[] = {
 	{ "append", NULL, "CMDLINE", opt_append, "Kernel command line." },
 	{ "dtb", NULL, "FILE", opt_dtb, "Use this device tree instead of the generated one." },
 	{ "bios", NULL, "FILE|none|default", opt_bios,
-	  "Firmware (RISC-V: OpenSBI fw_jump.bin; default: the installed OpenSBI)." },
+	  "Firmware to start first (RISC-V: OpenSBI's fw_jump.bin); none: start the kernel directly; default: the board's choice." },
 	{ "symbols", NULL, "FILE", opt_symbols,
 	  "vmlinux with symbols for traces and the monitor (when -kernel is an\n"
 	  "Image)." },
@@ -657,8 +657,8 @@ static const opt_def options[] = {
 	{ "no-shutdown", NULL, NULL, opt_no_shutdown,
 	  "Stop (stay in gdb/monitor) instead of exiting when the guest powers off." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
-	  "Stop after N instructions (all CPUs together); for tests." },
-	{ "timeout", NULL, "SECONDS", opt_timeout, "Wall-clock guard: exit after SECONDS; for tests." },
+	  "Stop after N instructions (all CPUs together), exit status 3; for tests." },
+	{ "timeout", NULL, "SECONDS", opt_timeout, "Wall-clock guard: exit with status 4 after SECONDS; for tests." },
 	{ "difftest", NULL, "qemu", opt_difftest,
 	  "Run in lock-step against QEMU and report the first difference." },
 	{ "help", "h", NULL, opt_help, "Print this help and exit." },
@@ -680,29 +680,38 @@ void options_usage(void)
 				   d->alias ? ", -" : "", d->alias ? d->alias : "",
 				   d->arg ? " " : "", d->arg ? d->arg : "");
 		const char *h = d->help;
+		int col = 30;
 
 		printf("  %s", head);
 		if (len > 26)
 			printf("\n%30s", "");
 		else
 			printf("%*s", 28 - len, "");
+		/* word-wrap the help text at 79 columns */
 		while (*h) {
-			const char *nl = strchr(h, '\n');
-			int n = nl ? (int)(nl - h) : (int)strlen(h);
+			int w = (int)strcspn(h, " \n");
 
-			printf("%.*s\n", n, h);
-			h += n;
-			if (*h == '\n') {
-				h++;
-				printf("%30s", "");
+			if (col > 30 && col + 1 + w > 79) {
+				printf("\n%30s", "");
+				col = 30;
+			} else if (col > 30) {
+				putchar(' ');
+				col++;
 			}
+			printf("%.*s", w, h);
+			col += w;
+			h += w;
+			while (*h == ' ' || *h == '\n')
+				h++;
 		}
+		putchar('\n');
 	}
 	printf("\nExamples:\n"
 	       "  kwb -M virt,gic-version=3 -cpu cortex-a57 -smp 2 -m 512M -nographic \\\n"
 	       "      -kernel Image -initrd initramfs.cpio.gz -append \"console=ttyAMA0\" -s -S\n"
 	       "  kwb -M virt -smp 2 -m 512M -nographic -bios fw_jump.bin \\\n"
-	       "      -kernel Image -initrd initramfs.cpio.gz -append \"console=ttyS0 earlycon=sbi\"\n"
+	       "      -kernel Image -initrd initramfs.cpio.gz \\\n"
+	       "      -append \"console=ttyS0 earlycon=sbi\"\n"
 	       "Then: gdb-multiarch vmlinux -ex 'target remote :1234'\n");
 }
 
