@@ -16,6 +16,7 @@ extern const arch_ops riscv64_arch __attribute__((weak));
 extern const arch_ops aarch64_arch __attribute__((weak));
 int gdbserver_start(machine *m, const char *spec, bool wait_attach, char *err, size_t errlen)
 	__attribute__((weak));
+int symbols_attach(machine *m, char *err, size_t errlen) __attribute__((weak));
 
 static uint64_t wall_ns(void)
 {
@@ -127,6 +128,11 @@ machine *machine_create(const kwb_options *opt)
 	machine_reset(m);
 	if (opt->dumpdtb)
 		write_dumpdtb(m);
+	if (symbols_attach) {
+		char err[256] = "";
+		if (symbols_attach(m, err, sizeof(err)) < 0)
+			kwb_fatal("%s", err);
+	}
 
 	if (opt->gdb) {
 		char err[256] = "";
