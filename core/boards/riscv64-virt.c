@@ -242,6 +242,13 @@ static void virt_boot(machine *m)
 	dtb = ALIGN_DOWN((ram_end < 3 * GiB ? ram_end : 3 * GiB) - m->dtb_size, 2 * MiB);
 	if (dtb < m->bus.ram->base)
 		dtb = m->bus.ram->base;
+	if (m->kernel_size && dtb < m->kernel_base + m->kernel_size &&
+	    m->kernel_base < dtb + m->dtb_size)
+		kwb_fatal("device tree at 0x%llx would lie inside the kernel's memory [0x%llx-0x%llx) "
+			  "(BSS included): -m %lluM is too small", (unsigned long long)dtb,
+			  (unsigned long long)m->kernel_base,
+			  (unsigned long long)(m->kernel_base + m->kernel_size),
+			  (unsigned long long)(m->bus.ram->size >> 20));
 	loader_place(m, "dtb", o->dtb ? o->dtb : "(generated)", dtb, m->fdt, m->dtb_size);
 	m->dtb_addr = dtb;
 

@@ -183,12 +183,11 @@ static void *clint_create(machine *m, const board_device *d)
 static int clint_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
 	uint32_t cells[2 * 2 * KWB_MAX_CPUS];
-	int node = fdtu_node_at(fdt, parent, d->name, d->base), n = 0;
+	int node, n = 0;
 	char path[64];
 
 	(void)state;
-	fdtu_strings(fdt, node, "compatible", "sifive,clint0", "riscv,clint0", NULL);
-	fdtu_reg(fdt, node, d->base, d->size);
+	/* Phandles first: setting one moves the nodes after it. */
 	for (int i = 0; i < m->ncpus; i++) {
 		snprintf(path, sizeof(path), "/cpus/cpu@%d/interrupt-controller", i);
 		uint32_t intc = fdtu_phandle_of(fdt, path);
@@ -197,6 +196,9 @@ static int clint_fdt(machine *m, const board_device *d, void *state, void *fdt, 
 		cells[n++] = intc;
 		cells[n++] = 7;		/* M-mode timer interrupt */
 	}
+	node = fdtu_node_at(fdt, parent, d->name, d->base);
+	fdtu_strings(fdt, node, "compatible", "sifive,clint0", "riscv,clint0", NULL);
+	fdtu_reg(fdt, node, d->base, d->size);
 	fdtu_cells(fdt, node, "interrupts-extended", cells, n);
 	return node;
 }

@@ -296,16 +296,18 @@ static void *uart_create(machine *m, const board_device *d)
 
 static int uart_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
-	int node = fdtu_node_at(fdt, parent, d->name, d->base);
+	/* Phandle first: setting one moves the nodes after it. */
 	int plic = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	uint32_t plic_ph = plic >= 0 ? fdtu_phandle(fdt, plic) : 0;
+	int node = fdtu_node_at(fdt, parent, d->name, d->base);
 
 	(void)m;
 	(void)state;
 	fdtu_string(fdt, node, "compatible", "ns16550a");
 	fdtu_reg(fdt, node, d->base, d->size);
 	fdtu_u32(fdt, node, "clock-frequency", UART_CLOCK);
-	if (d->nirqs > 0 && plic >= 0) {
-		fdtu_u32(fdt, node, "interrupt-parent", fdtu_phandle(fdt, plic));
+	if (d->nirqs > 0 && plic_ph) {
+		fdtu_u32(fdt, node, "interrupt-parent", plic_ph);
 		fdtu_u32(fdt, node, "interrupts", (uint32_t)d->irqs[0]);
 	}
 	return node;

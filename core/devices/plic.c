@@ -283,14 +283,11 @@ static void *plic_create(machine *m, const board_device *d)
 static int plic_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
 	uint32_t cells[2 * 2 * KWB_MAX_CPUS];
-	int node = fdtu_node_at(fdt, parent, d->name, d->base), n = 0;
+	int node, n = 0;
 	char path[64];
 
 	(void)state;
-	fdtu_u32(fdt, node, "#interrupt-cells", 1);
-	fdtu_u32(fdt, node, "#address-cells", 0);
-	fdtu_strings(fdt, node, "compatible", "sifive,plic-1.0.0", "riscv,plic0", NULL);
-	fdtu_empty(fdt, node, "interrupt-controller");
+	/* Phandles first: setting one moves the nodes after it. */
 	for (int i = 0; i < m->ncpus; i++) {
 		snprintf(path, sizeof(path), "/cpus/cpu@%d/interrupt-controller", i);
 		uint32_t intc = fdtu_phandle_of(fdt, path);
@@ -299,6 +296,11 @@ static int plic_fdt(machine *m, const board_device *d, void *state, void *fdt, i
 		cells[n++] = intc;
 		cells[n++] = 9;		/* S-mode external interrupt: context 2h+1 */
 	}
+	node = fdtu_node_at(fdt, parent, d->name, d->base);
+	fdtu_u32(fdt, node, "#interrupt-cells", 1);
+	fdtu_u32(fdt, node, "#address-cells", 0);
+	fdtu_strings(fdt, node, "compatible", "sifive,plic-1.0.0", "riscv,plic0", NULL);
+	fdtu_empty(fdt, node, "interrupt-controller");
 	fdtu_cells(fdt, node, "interrupts-extended", cells, n);
 	fdtu_reg(fdt, node, d->base, d->size);
 	fdtu_u32(fdt, node, "riscv,ndev", PLIC_SOURCES);

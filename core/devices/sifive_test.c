@@ -3,6 +3,7 @@
  * a 32-bit write of 0x5555 powers off with status 0, 0x3333 | code << 16
  * powers off with status code, 0x7777 resets the machine.
  */
+#include <libfdt.h>
 #include <stdlib.h>
 
 #include "../fdt_util.h"
@@ -67,7 +68,7 @@ static void *test_create(machine *m, const board_device *d)
 	return s;
 }
 
-/* Also writes the /poweroff and /reboot syscon nodes that point at it. */
+/* Also writes the poweroff and reboot syscon nodes that point at it. */
 static int test_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
 	static const struct { const char *name, *compatible; uint32_t value; } syscon[] = {
@@ -82,13 +83,15 @@ static int test_fdt(machine *m, const board_device *d, void *state, void *fdt, i
 	fdtu_reg(fdt, node, d->base, d->size);
 	ph = fdtu_phandle(fdt, node);
 	for (unsigned i = 0; i < ARRAY_SIZE(syscon); i++) {
-		int n = fdtu_node(fdt, 0, syscon[i].name);
+		/* Under parent, not / as QEMU has them: a node added under /
+		 * would move the parent offset the other devices are given. */
+		int n = fdtu_node(fdt, parent, syscon[i].name);
 		fdtu_string(fdt, n, "compatible", syscon[i].compatible);
 		fdtu_u32(fdt, n, "regmap", ph);
 		fdtu_u32(fdt, n, "offset", 0);
 		fdtu_u32(fdt, n, "value", syscon[i].value);
 	}
-	return node;
+	return fdt_node_offset_by_phandle(fdt, ph);	/* the new nodes moved it */
 }
 
 DEVICE_TYPE(sifive_test_type) {
