@@ -1,0 +1,132 @@
+/*
+ * PSCI 1.1 over the SMCCC conduit the DTB advertises ("hvc"), the way
+ * QEMU's TCG firmware-less boot answers it. Function ID in x0, arguments
+ * in x1..x3, result in x0. Every other SMCCC fast call returns
+ * NOT_SUPPORTED, as the SMC Calling Convention requires.
+ */
+#include "a64.h"
+
+/* The CPU core provides these; weak until it is in the build. */
+extern uint64_t a64_mpidr(cpu *c) __attribute__((weak));
+extern void a64_power_on(cpu *c, uint64_t pc, uint64_t x0) __attribute__((weak));
+
+#define PSCI_VERSION 0x84000000u
+#define PSCI_CPU_SUSPEND 0x84000001u
+#define PSCI_CPU_OFF 0x84000002u
+#define PSCI_CPU_ON 0x84000003u
+#define PSCI_AFFINITY_INFO 0x84000004u
+#define PSCI_MIGRATE 0x84000005u
+#define PSCI_MIGRATE_INFO_TYPE 0x84000006u
+#define PSCI_MIGRATE_INFO_UP_CPU 0x84000007u
+#define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
+#define PSCI_FEATURES 0x8400000au
+#define SMCCC_VERSION 0x80000000u
+#define SMC64 0x40000000u		/* the 64-bit calling convention bit */
+
+#define PSCI_SUCCESS 0
+#define PSCI_NOT_SUPPORTED (-1)
+#define PSCI_INVALID_PARAMS (-2)
+#define PSCI_ALREADY_ON (-4)
+
+#define MPIDR_AFF_MASK 0xff00ffffffull
+
+static cpu *cpu_by_mpidr(machine *m, uint64_t mpidr)
+{
+	for (int i = 0; i < m->ncpus; i++)
+		if ((a64_mpidr(m->cpus[i]) & MPIDR_AFF_MASK) == (mpidr & MPIDR_AFF_MASK))
+			return m->cpus[i];
+	return NULL;
+}
+
+static int64_t cpu_on(machine *m, uint64_t target, uint64_t entry, uint64_t context)
+{
+	cpu *t = cpu_by_mpidr(m, target);
+
+	if (!t)
+		return PSCI_INVALID_PARAMS;
+	if (t->powered)
+		return PSCI_ALREADY_ON;
+	a64_power_on(t, entry, context);
+	machine_kick(m);
+	return PSCI_SUCCESS;
+}
+
+static int64_t affinity_info(machine *m, uint64_t target, uint64_t level)
+{
+	cpu *t = cpu_by_mpidr(m, target);
+
+	if (!t || level != 0)
+		return PSCI_INVALID_PARAMS;
+	return t->powered ? 0 : 1;		/* ON / OFF */
+}
+
+static bool implemented(uint32_t fn)
+{
+	switch (fn) {
+	case PSCI_VERSION: case PSCI_CPU_OFF: case PSCI_CPU_ON: case PSCI_CPU_ON | SMC64:
+	case PSCI_AFFINITY_INFO: case PSCI_AFFINITY_INFO | SMC64: case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES: case SMCCC_VERSION:
+		return true;
+	}
+	return false;
+}
+
+bool a64_psci_call(cpu *c)
+{
+	a64_cpu *s = A64(c);
+	machine *m = c->m;
+	uint32_t fn = (uint32_t)s->x[0];
+	uint64_t a1 = s->x[1], a2 = s->x[2], a3 = s->x[3];
+	int64_t ret;
+
+	if (!(fn & 0x80000000u))	/* not an SMCCC fast call */
+		return false;
+	if (!(fn & SMC64)) {		/* SMC32: arguments are 32-bit */
+		a1 = (uint32_t)a1;
+		a2 = (uint32_t)a2;
+		a3 = (uint32_t)a3;
+	}
+	switch (fn) {
+	case PSCI_VERSION:
+		ret = 0x10001;		/* 1.1 */
+		break;
+	case PSCI_CPU_ON:
+	case PSCI_CPU_ON | SMC64:
+		ret = cpu_on(m, a1, a2, a3);
+		break;
+	case PSCI_CPU_OFF:
+		c->powered = false;
+		c->waiting = false;
+		c->exit_request = true;
+		ret = PSCI_SUCCESS;	/* not seen: the CPU is off */
+		break;
+	case PSCI_AFFINITY_INFO:
+	case PSCI_AFFINITY_INFO | SMC64:
+		ret = affinity_info(m, a1, a2);
+		break;
+	case PSCI_MIGRATE_INFO_TYPE:
+		ret = 2;		/* no Trusted OS: migration not required */
+		break;
+	case PSCI_SYSTEM_OFF:
+		machine_shutdown(m, 0);
+		c->exit_request = true;
+		ret = PSCI_SUCCESS;
+		break;
+	case PSCI_SYSTEM_RESET:
+		machine_request_reset(m);
+		ret = PSCI_SUCCESS;
+		break;
+	case PSCI_FEATURES:
+		ret = implemented((uint32_t)a1) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+		break;
+	case SMCCC_VERSION:
+		ret = 0x10000;		/* SMCCC 1.0: no ARCH_FEATURES/workaround calls */
+		break;
+	default:
+		ret = PSCI_NOT_SUPPORTED;
+		break;
+	}
+	s->x[0] = (uint64_t)ret;
+	return true;
+}

@@ -1,0 +1,317 @@
+/*
+ * QEMU's AArch64 `virt` board (gic-version=3, no EL2/EL3, PSCI over HVC):
+ * the same memory map, interrupt numbers, device tree and direct kernel
+ * boot protocol as hw/arm/virt.c and hw/arm/boot.c, so Linux sees what it
+ * sees under qemu-system-aarch64 -M virt,gic-version=3.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../arch/aarch64/aarch64.h"
+#include "../devices/gicv3.h"
+#include "../fdt_util.h"
+#include "../loader.h"
+#include "../machine.h"
+
+/* Provided by the CPU (core/arch/aarch64); weak while it is being built so
+ * the rest links without it (no aarch64 machine can exist then). */
+#pragma weak a64_set_boot
+#pragma weak a64_mpidr
+
+#define MiB (1ull << 20)
+#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+
+#define VIRT_GIC_DIST 0x08000000ull
+#define VIRT_GIC_REDIST 0x080a0000ull
+#define VIRT_UART 0x09000000ull
+#define VIRT_RTC 0x09010000ull
+#define VIRT_MEM 0x40000000ull
+
+#define VIRT_UART_SPI 1
+#define VIRT_RTC_SPI 2
+
+/* hw/arm/boot.c: where a raw (non-Image, non-ELF) AArch64 kernel goes,
+ * relative to the start of RAM; the boot stub jumps there. */
+#define KERNEL64_LOAD_ADDR 0x80000
+/* Image: text_offset below this moves the kernel up by 2 MB, leaving the
+ * bottom of RAM to the boot stub. */
+#define BOOTLOADER_MAX_SIZE 0x1000
+
+/* DT PPI numbers (INTID - 16) of the architected timer: secure phys,
+ * non-secure phys, virtual, hypervisor phys (include/hw/arm/virt.h). */
+enum { PPI_S_PHYS = 13, PPI_NS_PHYS = 14, PPI_VIRT = 11, PPI_HYP = 10 };
+enum { GIC_FDT_SPI = 0, GIC_FDT_PPI = 1, IRQ_LEVEL_HIGH = 4 };
+
+static const board_device virt_devices[] = {
+	/* The interrupt controller first: the others wire their IRQs to it. */
+	{ .type = "gicv3", .name = "intc", .base = VIRT_GIC_DIST, .size = GICV3_DIST_SIZE,
+	  .param = VIRT_GIC_REDIST },
+	{ .type = "pl011", .name = "pl011", .base = VIRT_UART, .size = 0x1000,
+	  .irqs = { VIRT_UART_SPI }, .nirqs = 1 },
+	{ .type = "pl031", .name = "pl031", .base = VIRT_RTC, .size = 0x1000,
+	  .irqs = { VIRT_RTC_SPI }, .nirqs = 1 },
+	/* Still to come, at QEMU's places: SMMUv3 0x09050000 (SPIs 74-77,
+	 * iommu=smmuv3), virtio-mmio 0x0a000000 + n*0x200 (SPI 16+n), PCIe
+	 * ECAM 0x3f000000 with MMIO 0x10000000 and PIO 0x3eff0000. */
+	{ .type = NULL },
+};
+
+/* SPI n of the GIC. The GIC is looked up at signal time, so device
+ * creation order does not matter. */
+static void spi_set(void *opaque, int n, int level)
+{
+	machine *m = opaque;
+
+	if (m->irqchip)
+		gicv3_set_spi(m->irqchip, n, level);
+}
+
+static irq_line virt_irq(machine *m, int n)
+{
+	return (irq_line){ .set = spi_set, .opaque = m, .n = n };
+}
+
+/* "arm,cortex-a57" for -cpu cortex-a57, as QEMU's dtb_compatible. */
+static void cpu_compatible(machine *m, char *buf, size_t len)
+{
+	const char *model = m->opt->cpu_model;
+
+	if (!model || !strcmp(model, "max") || !strcmp(model, "host"))
+		snprintf(buf, len, "%s", model ? "arm,arm-v8" : "arm,cortex-a57");
+	else
+		snprintf(buf, len, "arm,%s", model);
+}
+
+static void fdt_cpus(machine *m, void *fdt)
+{
+	int cpus = fdtu_node(fdt, 0, "cpus");
+	char compat[64];
+
+	cpu_compatible(m, compat, sizeof(compat));
+	fdtu_u32(fdt, cpus, "#address-cells", 1);
+	fdtu_u32(fdt, cpus, "#size-cells", 0);
+	/* libfdt adds each node in front of its siblings: go backwards. */
+	for (int i = m->ncpus - 1; i >= 0; i--) {
+		uint32_t aff = (uint32_t)(a64_mpidr(m->cpus[i]) & 0xffffff);
+		int cpu = fdtu_node_at(fdt, cpus, "cpu", aff);
+
+		fdtu_string(fdt, cpu, "device_type", "cpu");
+		fdtu_string(fdt, cpu, "compatible", compat);
+		fdtu_u32(fdt, cpu, "reg", aff);
+		if (m->ncpus > 1)
+			fdtu_string(fdt, cpu, "enable-method", "psci");
+	}
+}
+
+static void fdt_gic(machine *m, void *fdt, int node)
+{
+	const board_device *d = &virt_devices[0];
+
+	fdtu_string(fdt, node, "compatible", "arm,gic-v3");
+	fdtu_u32(fdt, node, "#interrupt-cells", 3);
+	fdtu_empty(fdt, node, "interrupt-controller");
+	fdtu_u32(fdt, node, "#address-cells", 2);
+	fdtu_u32(fdt, node, "#size-cells", 2);
+	fdtu_empty(fdt, node, "ranges");
+	fdtu_u32(fdt, node, "#redistributor-regions", 1);
+	fdtu_reg(fdt, node, d->base, d->size);
+	fdtu_reg_append(fdt, node, (paddr_t)d->param, (uint64_t)m->ncpus * GICV3_REDIST_STRIDE);
+}
+
+static void fdt_timer(void *fdt)
+{
+	static const uint32_t ppis[4] = { PPI_S_PHYS, PPI_NS_PHYS, PPI_VIRT, PPI_HYP };
+	uint32_t irqs[12];
+	int node = fdtu_node(fdt, 0, "timer");
+
+	for (int i = 0; i < 4; i++) {
+		irqs[3 * i] = GIC_FDT_PPI;
+		irqs[3 * i + 1] = ppis[i];
+		irqs[3 * i + 2] = IRQ_LEVEL_HIGH;
+	}
+	fdtu_strings(fdt, node, "compatible", "arm,armv8-timer", "arm,armv7-timer", NULL);
+	fdtu_cells(fdt, node, "interrupts", irqs, 12);
+	fdtu_empty(fdt, node, "always-on");
+}
+
+static void fdt_psci(void *fdt)
+{
+	int node = fdtu_node(fdt, 0, "psci");
+
+	fdtu_strings(fdt, node, "compatible", "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL);
+	fdtu_string(fdt, node, "method", "hvc");
+	fdtu_u32(fdt, node, "cpu_suspend", 0xc4000001);
+	fdtu_u32(fdt, node, "cpu_off", 0x84000002);
+	fdtu_u32(fdt, node, "cpu_on", 0xc4000003);
+	fdtu_u32(fdt, node, "migrate", 0xc4000005);
+}
+
+/* Root, memory, chosen (stdout; bootargs and initrd come from
+ * machine_build_fdt), clock, PSCI, CPUs, timer and the GIC. Devices add
+ * their own nodes under the root. */
+static int virt_fdt_base(machine *m, void *fdt)
+{
+	int node, gic;
+	char path[64];
+
+	fdtu_string(fdt, 0, "compatible", "linux,dummy-virt");
+	fdtu_u32(fdt, 0, "#address-cells", 2);
+	fdtu_u32(fdt, 0, "#size-cells", 2);
+
+	node = fdtu_node(fdt, 0, "chosen");
+	snprintf(path, sizeof(path), "/pl011@%llx", (unsigned long long)VIRT_UART);
+	fdtu_string(fdt, node, "stdout-path", path);
+
+	node = fdtu_node_at(fdt, 0, "memory", m->bus.ram->base);
+	fdtu_string(fdt, node, "device_type", "memory");
+	fdtu_reg(fdt, node, m->bus.ram->base, m->bus.ram->size);
+
+	gic = fdtu_node_at(fdt, 0, "intc", VIRT_GIC_DIST);
+	fdt_gic(m, fdt, gic);
+	fdt_timer(fdt);
+	fdt_cpus(m, fdt);
+	fdt_psci(fdt);
+
+	node = fdtu_node(fdt, 0, "apb-pclk");
+	fdtu_string(fdt, node, "compatible", "fixed-clock");
+	fdtu_u32(fdt, node, "#clock-cells", 0);
+	fdtu_u32(fdt, node, "clock-frequency", 24000000);
+	fdtu_string(fdt, node, "clock-output-names", "clk24mhz");
+	fdtu_phandle(fdt, node);
+
+	/* gic's offset moved as nodes were added in front of it: look it up. */
+	fdtu_u32(fdt, 0, "interrupt-parent", fdtu_phandle_of(fdt, "/intc@8000000"));
+	return 0;
+}
+
+/* Loads -kernel; returns the end of the memory it needs (BSS included)
+ * and sets m->kernel_entry/base/size. */
+static paddr_t load_kernel(machine *m, const char *path)
+{
+	paddr_t ram = m->bus.ram->base, ram_end = ram + m->bus.ram->size, base;
+	kernel_info ki;
+	char err[512];
+	uint64_t size;
+
+	if (loader_probe_kernel(path, &ki, err, sizeof(err)))
+		kwb_fatal("-kernel: %s", err);
+	if (ki.arch && strcmp(ki.arch, "aarch64"))
+		kwb_fatal("-kernel %s: an %s kernel, but this is the aarch64 virt board", path, ki.arch);
+	switch (ki.format) {
+	case KFMT_ELF: {
+		paddr_t lo, hi;
+		m->kernel_entry = loader_load_elf(m, "kernel", path, &lo, &hi);
+		m->kernel_base = lo;
+		m->kernel_size = hi - lo;
+		return hi;
+	}
+	case KFMT_ARM64_IMAGE: {
+		/* image_size == 0: a pre-3.17 kernel, text_offset is 0x80000. */
+		uint64_t off = ki.image_size ? ki.text_offset : 0x80000;
+		if (off < BOOTLOADER_MAX_SIZE)
+			off += 2 * MiB;
+		base = ram + off;
+		break;
+	}
+	case KFMT_RAW:
+		/* Not an Image nor an ELF: QEMU loads it at RAM + 0x80000 and
+		 * the boot stub jumps there with x0 = DTB. */
+		base = ram + KERNEL64_LOAD_ADDR;
+		break;
+	default:
+		kwb_fatal("-kernel %s: not an arm64 Image, an AArch64 ELF or a raw binary", path);
+	}
+	if (base >= ram_end)
+		kwb_fatal("-kernel %s: load address 0x%llx is past the end of RAM (0x%llx)", path,
+			  (unsigned long long)base, (unsigned long long)ram_end);
+	size = loader_load_raw(m, "kernel", path, base, ram_end - base);
+	m->kernel_entry = m->kernel_base = base;
+	m->kernel_size = ki.image_size > size ? ki.image_size : size;
+	if (base + m->kernel_size > ram_end)
+		kwb_fatal("-kernel %s: needs [0x%llx-0x%llx) (image_size 0x%llx at 0x10) but RAM "
+			  "ends at 0x%llx", path, (unsigned long long)base,
+			  (unsigned long long)(base + m->kernel_size), (unsigned long long)ki.image_size,
+			  (unsigned long long)ram_end);
+	return base + m->kernel_size;
+}
+
+/* hw/arm/boot.c's bootloader_aarch64: x0 = DTB, x1..x3 = 0, jump to the
+ * kernel. Written at the start of RAM. */
+static void place_boot_stub(machine *m, paddr_t at, paddr_t dtb, paddr_t entry)
+{
+	uint32_t stub[10] = {
+		0x580000c0,	/* ldr x0, dtb */
+		0xaa1f03e1,	/* mov x1, xzr */
+		0xaa1f03e2,	/* mov x2, xzr */
+		0xaa1f03e3,	/* mov x3, xzr */
+		0x58000084,	/* ldr x4, entry */
+		0xd61f0080,	/* br  x4 */
+		(uint32_t)dtb, (uint32_t)(dtb >> 32),
+		(uint32_t)entry, (uint32_t)(entry >> 32),
+	};
+	loader_place(m, "bootstub", "(boot stub)", at, stub, sizeof(stub));
+}
+
+static void virt_boot(machine *m)
+{
+	const kwb_options *o = m->opt;
+	paddr_t ram = m->bus.ram->base, ram_end = ram + m->bus.ram->size;
+	paddr_t kernel_end = ram, initrd, dtb, pc = ram;
+	uint64_t initrd_size = 0, half = m->bus.ram->size / 2;
+
+	m->kernel_entry = m->kernel_base = m->kernel_size = 0;
+	m->initrd_start = m->initrd_end = 0;
+	if (o->bios && strcmp(o->bios, "none"))
+		kwb_fatal("-bios %s: the aarch64 virt board boots kernels directly (firmware in flash "
+			  "is not supported); drop -bios", o->bios);
+	if (o->kernel)
+		kernel_end = load_kernel(m, o->kernel);
+
+	/* initrd: RAM + min(RAM/2, 128 MB), raised above the kernel. */
+	initrd = ram + (half < 128 * MiB ? half : 128 * MiB);
+	if (initrd < kernel_end)
+		initrd = ALIGN_UP(kernel_end, 4096);
+	if (o->initrd) {
+		if (initrd >= ram_end)
+			kwb_fatal("-initrd %s: no RAM left for it above the kernel (RAM ends at 0x%llx; "
+				  "try a larger -m)", o->initrd, (unsigned long long)ram_end);
+		initrd_size = loader_load_raw(m, "initrd", o->initrd, initrd, ram_end - initrd);
+		m->initrd_start = initrd;
+		m->initrd_end = initrd + initrd_size;
+	}
+
+	machine_build_fdt(m);
+	/* 2 MB aligned after the initrd: early kernels map the FDT as one
+	 * aligned 2 MB block. */
+	dtb = ALIGN_UP(initrd + initrd_size, 2 * MiB);
+	if (dtb + m->dtb_size > ram_end)
+		kwb_fatal("device tree: no room at 0x%llx for %llu bytes below the end of RAM (0x%llx); "
+			  "try a larger -m", (unsigned long long)dtb, (unsigned long long)m->dtb_size,
+			  (unsigned long long)ram_end);
+	loader_place(m, "dtb", o->dtb ? o->dtb : "(generated)", dtb, m->fdt, m->dtb_size);
+	m->dtb_addr = dtb;
+
+	/* The stub, unless an ELF kernel sits where it would go. */
+	if (o->kernel && !(m->kernel_base < ram + 40 && m->kernel_base + m->kernel_size > ram))
+		place_boot_stub(m, ram, dtb, m->kernel_entry);
+	else if (o->kernel)
+		pc = m->kernel_entry;
+
+	/* CPU 0 at EL1h, MMU off, DAIF masked; the others wait for CPU_ON. */
+	a64_set_boot(m->cpus[0], pc, dtb);
+	m->cpus[0]->powered = true;
+	for (int i = 1; i < m->ncpus; i++)
+		m->cpus[i]->powered = false;
+}
+
+BOARD(aarch64_virt) {
+	.name = "virt",
+	.arch = "aarch64",
+	.ram_base = VIRT_MEM,
+	.ram_default = 128 * MiB,
+	.devices = virt_devices,
+	.max_cpus = GICV3_MAX_CPUS,
+	.irq = virt_irq,
+	.fdt_base = virt_fdt_base,
+	.boot = virt_boot,
+};
