@@ -108,27 +108,30 @@ static void h_write_regs(gdb_server *s, const char *arg, const char *end)
 {
 	const reg_table *t = dbg_regs(s->m);
 	int n = g_count(t);
-	size_t avail = (size_t)(end - arg);
+	size_t total = 0;
 	uint8_t buf[REG_MAX_BYTES];
 
-	if (avail % 2) {
+	/* gdb always sends the whole block: anything else is malformed. */
+	for (int i = 0; i < n; i++)
+		total += 2 * (size_t)reg_bytes(&t->regs[i]);
+	if ((size_t)(end - arg) != total) {
 		gdb_reply_str(s, "E01");
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		size_t nb = (size_t)reg_bytes(&t->regs[i]);
-
-		if (nb > REG_MAX_BYTES || avail < 2 * nb)
-			break;
-		if (!rsp_hex_decode(arg, nb, buf)) {
+	for (const char *p = arg; p < end; p++)
+		if (rsp_hexval((unsigned char)*p) < 0) {
 			gdb_reply_str(s, "E01");
 			return;
 		}
+	for (int i = 0; i < n; i++) {
+		size_t nb = (size_t)reg_bytes(&t->regs[i]);
+
 		/* Read-only registers in the block are skipped, not errors. */
-		if (t->regs[i].access != REG_RO)
+		if (nb <= REG_MAX_BYTES && t->regs[i].access != REG_RO) {
+			rsp_hex_decode(arg, nb, buf);
 			dbg_reg_write(s->m, s->g_cpu, i, buf);
+		}
 		arg += 2 * nb;
-		avail -= 2 * nb;
 	}
 	gdb_reply_str(s, "OK");
 }
@@ -623,7 +626,7 @@ static bool is_riscv(machine *m)
 static void thread_text(machine *m, int i, char *buf, size_t len)
 {
 	cpu *c = m->cpus[i];
-	const char *mode = c->arch && c->arch->mode_name ? c->arch->mode_name(c) : "?";
+	const char *mode = m->arch->mode_name ? m->arch->mode_name(c) : "?";
 
 	snprintf(buf, len, is_riscv(m) ? "hart %d %s%s" : "CPU#%d %s%s", i, mode,
 		 !c->powered ? " (off)" : c->waiting ? " (wfi)" : "");
