@@ -108,6 +108,7 @@ static uint64_t shift_elem(a64_cpu *s, uint64_t a, int sh, unsigned esz, bool sg
 static uint64_t pmul8(uint64_t a, uint64_t b)
 {
 	uint64_t r = 0;
+	a &= 0xff;
 	for (int i = 0; i < 8; i++)
 		if (b & (1u << i))
 			r ^= a << i;
@@ -468,7 +469,7 @@ static int fp_two_misc(a64_cpu *s, uint32_t insn, bool scalar)
 		case 0x18: r[i] = fp_round_int(s, fmt, v, RM_TIEEVEN, false); break;
 		case 0x58: r[i] = fp_round_int(s, fmt, v, RM_TIEAWAY, false); break;
 		case 0x38: r[i] = fp_round_int(s, fmt, v, RM_POSINF, false); break;
-		case 0x78: r[i] = fp_round_int(s, fmt, v, fp_rmode(s), false); break;
+		case 0x79: r[i] = fp_round_int(s, fmt, v, fp_rmode(s), false); break;
 		case 0x19: r[i] = fp_round_int(s, fmt, v, RM_NEGINF, false); break;
 		case 0x59: r[i] = fp_round_int(s, fmt, v, fp_rmode(s), true); break;
 		case 0x39: r[i] = fp_round_int(s, fmt, v, RM_ZERO, false); break;
