@@ -1,0 +1,202 @@
+/*
+ * Private to the AArch64 integer core: decode cache, software TLB,
+ * translation, exceptions and the instruction handlers' helpers.
+ */
+#ifndef KWB_A64_INT_H
+#define KWB_A64_INT_H
+
+#include <string.h>
+#include "a64.h"
+
+extern const reg_table aarch64_regs;
+
+/* ---- decoded-instruction cache: one page of handlers per physical page ---- */
+typedef int (*a64_fn)(a64_cpu *s, uint32_t insn);	/* 0: next insn, 1: pc was set */
+
+typedef struct a64_dent {
+	a64_fn fn;
+	uint32_t insn;
+} a64_dent;
+
+typedef struct a64_page {
+	paddr_t pa;			/* physical page address */
+	struct a64_page *next;		/* hash chain */
+	a64_dent e[1024];
+} a64_page;
+
+#define A64_PAGE_HASH 4096
+
+/* Per machine, shared by its CPUs (code written by one CPU must drop the
+ * decoded pages every CPU uses). */
+typedef struct a64_shared {
+	machine *m;
+	int refs;
+	a64_sysreg_handler gic;
+	bool has_gic;
+	a64_page *hash[A64_PAGE_HASH];
+	/* one bit per RAM page: page has decoded code, stores must check */
+	uint64_t *code_bits;
+	paddr_t ram_base;
+	uint64_t ram_pages;
+} a64_shared;
+
+/* ---- software TLB ---- */
+#define TLB_BITS 8
+#define TLB_SIZE (1 << TLB_BITS)
+#define TLB_INVALID (~0ull)
+
+typedef struct tlb_entry {
+	uint64_t tag;		/* va & ~0xfff, or TLB_INVALID */
+	uintptr_t addend;	/* host address - va */
+} tlb_entry;
+
+typedef struct xtlb_entry {
+	uint64_t tag;
+	uint8_t *host;		/* host address of the page */
+	a64_page *pg;
+	paddr_t pa;
+	bool bp;		/* page has a code breakpoint */
+} xtlb_entry;
+
+typedef struct a64_model {
+	const char *name;
+	uint64_t midr;
+	struct { int idx; uint64_t val; } id[8];
+} a64_model;
+
+typedef struct a64_core {
+	a64_cpu s;
+	/* [0] EL0 permissions (EL0 and LDTR/STTR), [1] EL1 */
+	tlb_entry rt[2][TLB_SIZE], wt[2][TLB_SIZE];
+	xtlb_entry xt[2][TLB_SIZE];
+	a64_shared *sh;
+	const a64_model *model;
+	uint64_t bus_gen, bp_gen;
+	int stop;		/* CPU_EXIT_* to return at the next boundary, or 0 */
+	uint64_t exc_seq;	/* bumped by every exception taken */
+	/* resume after a watchpoint stop: don't stop again on the same insn */
+	uint64_t watch_skip_icount;
+	bool watch_skip;
+	uint64_t sys_store[A64R_COUNT];
+} a64_core;
+
+static inline a64_core *CORE(a64_cpu *s) { return (a64_core *)s; }
+
+/* ---- translation ---- */
+enum a64_fault { F_NONE, F_TRANS, F_ADDRSIZE, F_ACCESS, F_PERM, F_ALIGN, F_EXT };
+enum { P_R = 1, P_W = 2, P_X = 4 };
+
+typedef struct a64_tr {
+	paddr_t pa;
+	int fault, level;
+	uint8_t perm[2];	/* P_* for EL0, EL1 */
+	uint8_t attr;		/* MAIR attribute byte */
+	uint8_t sh;
+	bool ng;
+} a64_tr;
+
+/* The one walker: no side effects, fills log if non-NULL. */
+void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log);
+/* Translate for an access at el (0/1) with faults raised; host is the
+ * page's host pointer or NULL for MMIO. Returns false after raising the
+ * exception (or recording a debug stop). */
+bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host);
+bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint64_t *val);
+void a64_tlb_flush(a64_cpu *s);
+void a64_tlb_flush_va(machine *m, uint64_t va);
+void a64_tlb_flush_all_cpus(machine *m);
+void a64_code_written(a64_shared *sh, paddr_t pa);
+void a64_decode_flush_all(a64_shared *sh);
+void a64_mark_code(a64_shared *sh, paddr_t pa);
+int a64_fault_code(int fault, int level);
+
+/* Loads/stores at a given EL's permissions; fast path inline. */
+static inline bool a64_ld(a64_cpu *s, uint64_t va, unsigned size, int el, uint64_t *v)
+{
+	tlb_entry *e = &CORE(s)->rt[el][(va >> 12) & (TLB_SIZE - 1)];
+	if (likely(e->tag == (va & (~0xfffull | (size - 1))))) {
+		const uint8_t *p = (const uint8_t *)(uintptr_t)(va + e->addend);
+		switch (size) {
+		case 1: *v = *p; return true;
+		case 2: { uint16_t x; memcpy(&x, p, 2); *v = x; return true; }
+		case 4: { uint32_t x; memcpy(&x, p, 4); *v = x; return true; }
+		default: { uint64_t x; memcpy(&x, p, 8); *v = x; return true; }
+		}
+	}
+	return a64_mem_slow(s, va, size, ACC_READ, el, v);
+}
+
+static inline bool a64_st(a64_cpu *s, uint64_t va, unsigned size, int el, uint64_t v)
+{
+	tlb_entry *e = &CORE(s)->wt[el][(va >> 12) & (TLB_SIZE - 1)];
+	if (likely(e->tag == (va & (~0xfffull | (size - 1))))) {
+		uint8_t *p = (uint8_t *)(uintptr_t)(va + e->addend);
+		switch (size) {
+		case 1: *p = (uint8_t)v; return true;
+		case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); return true; }
+		case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); return true; }
+		default: memcpy(p, &v, 8); return true;
+		}
+	}
+	return a64_mem_slow(s, va, size, ACC_WRITE, el, &v);
+}
+
+/* ---- exceptions ---- */
+enum { EC_UNKNOWN = 0x00, EC_WFX = 0x01, EC_FP = 0x07, EC_SVC = 0x15, EC_HVC = 0x16,
+       EC_SMC = 0x17, EC_SYS = 0x18, EC_IABT_LOW = 0x20, EC_IABT = 0x21, EC_PCALIGN = 0x22,
+       EC_DABT_LOW = 0x24, EC_DABT = 0x25, EC_SPALIGN = 0x26, EC_BRK = 0x3c };
+enum { EXC_SYNC = 0, EXC_IRQ = 0x80, EXC_FIQ = 0x100 };
+
+/* Take an exception to EL1 with ELR = elr. */
+void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr);
+/* Synchronous exception for the instruction at s->pc. Returns 1 (pc set). */
+int a64_sync(a64_cpu *s, unsigned ec, uint32_t iss);
+int a64_abort(a64_cpu *s, bool exec, int fault, int level, uint64_t va, bool write, bool cm);
+int a64_undef_insn(a64_cpu *s);
+uint32_t a64_pstate_pack(a64_cpu *s);
+void a64_pstate_unpack(a64_cpu *s, uint32_t v);
+int a64_eret(a64_cpu *s);
+bool a64_irq_pending(a64_cpu *s);
+
+/* ---- system registers ---- */
+int a64_sysreg_index(uint32_t enc);	/* -1 if not in the table */
+/* Architectural access from MRS/MSR (checks done by the caller). */
+bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger);
+bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v);
+a64_shared *a64_shared_get(machine *m);
+void a64_apply_model(a64_cpu *s);
+
+/* ---- decode ---- */
+a64_fn a64_decode(uint32_t insn);
+/* handlers by group */
+int a64_x_dp_imm(a64_cpu *s, uint32_t insn);
+int a64_x_undef(a64_cpu *s, uint32_t insn);
+
+static inline uint64_t *a64_spref(a64_cpu *s)
+{
+	return &s->sp_el[s->ps.sp ? s->ps.el : 0];
+}
+
+static inline bool a64_cond(a64_cpu *s, unsigned c)
+{
+	bool r;
+	switch (c >> 1) {
+	case 0: r = s->ps.z; break;
+	case 1: r = s->ps.c; break;
+	case 2: r = s->ps.n; break;
+	case 3: r = s->ps.v; break;
+	case 4: r = s->ps.c && !s->ps.z; break;
+	case 5: r = s->ps.n == s->ps.v; break;
+	case 6: r = s->ps.n == s->ps.v && !s->ps.z; break;
+	default: return true;
+	}
+	return (c & 1) ? !r : r;
+}
+
+static inline bool a64_fp_enabled(a64_cpu *s)
+{
+	unsigned fpen = (s->sys[A64R_CPACR_EL1] >> 20) & 3;
+	return fpen == 3 || (fpen == 1 && s->ps.el == 1);
+}
+
+#endif
