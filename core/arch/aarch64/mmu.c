@@ -111,11 +111,6 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 			return;
 		}
 		if (level < 3 && (desc & 2)) {
-			if (desc >> 48 & 0xf) {
-				log_step(log, level, table, da, desc, "table beyond 48-bit PA");
-				set_fault(t, log, F_ADDRSIZE, level);
-				return;
-			}
 			ap_table |= desc >> 61 & 3;
 			uxn_t |= desc >> 60 & 1;
 			pxn_t |= desc >> 59 & 1;
@@ -141,10 +136,6 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 			 uxn ? " UXN" : "");
 		t->level = level;
 		t->pa = (desc & 0x0000ffffffffffffull & ~omask) | (va & omask);
-		if (desc >> 48 & 0xf) {
-			set_fault(t, log, F_ADDRSIZE, level);
-			return;
-		}
 		if (!(desc >> 10 & 1)) {
 			set_fault(t, log, F_ACCESS, level);
 			return;
