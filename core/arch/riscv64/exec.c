@@ -1,0 +1,490 @@
+/*
+ * Integer, memory, atomic and system instruction handlers, and the
+ * execution loop. Handlers return the next slot on the same page, or
+ * NULL after setting h->pc (see rv.h).
+ */
+#include <string.h>
+
+#include "rv.h"
+#include "rv_ops.h"
+
+#define X(r) h->x[r]
+#define OP(name) const rv_insn *op_##name(rv_hart *h, const rv_insn *d)
+#define NEXT return d + d->step
+#define IMM ((int64_t)d->imm)
+
+static inline uint64_t sx32(uint64_t v)
+{
+	return (uint64_t)(int64_t)(int32_t)v;
+}
+
+/* Continue at target: stay on the page when possible. */
+static inline const rv_insn *jump_to(rv_hart *h, uint64_t target)
+{
+	uint64_t off = target - h->page_va;
+	if (off < 4096)
+		return h->page + (off >> 1);
+	h->pc = target;
+	return NULL;
+}
+
+static inline const rv_insn *branch(rv_hart *h, const rv_insn *d)
+{
+	uint64_t off = ((uint64_t)(d - h->page) << 1) + (uint64_t)IMM;
+	if (off < 4096)
+		return h->page + (off >> 1);
+	h->pc = h->page_va + off;
+	return NULL;
+}
+
+OP(illegal) { return rv_illegal(h, d); }
+
+OP(lui) { X(d->rd) = (uint64_t)IMM; NEXT; }
+OP(auipc) { X(d->rd) = rv_pc_of(h, d) + (uint64_t)IMM; NEXT; }
+OP(jal)
+{
+	X(d->rd) = rv_pc_of(h, d) + 2u * d->step;
+	return branch(h, d);
+}
+OP(jalr)
+{
+	uint64_t t = (X(d->rs1) + (uint64_t)IMM) & ~1ull;
+	X(d->rd) = rv_pc_of(h, d) + 2u * d->step;
+	return jump_to(h, t);
+}
+
+#define BRANCH(name, cond) \
+	OP(name) { \
+		uint64_t a = X(d->rs1), b = X(d->rs2); \
+		return (cond) ? branch(h, d) : d + d->step; \
+	}
+BRANCH(beq, a == b)
+BRANCH(bne, a != b)
+BRANCH(blt, (int64_t)a < (int64_t)b)
+BRANCH(bge, (int64_t)a >= (int64_t)b)
+BRANCH(bltu, a < b)
+BRANCH(bgeu, a >= b)
+
+#define ALU_I(name, expr) OP(name) { uint64_t a = X(d->rs1), i = (uint64_t)IMM; (void)i; X(d->rd) = (expr); NEXT; }
+ALU_I(addi, a + i)
+ALU_I(slti, (int64_t)a < (int64_t)i)
+ALU_I(sltiu, a < i)
+ALU_I(xori, a ^ i)
+ALU_I(ori, a | i)
+ALU_I(andi, a & i)
+ALU_I(slli, a << (i & 63))
+ALU_I(srli, a >> (i & 63))
+ALU_I(srai, (uint64_t)((int64_t)a >> (i & 63)))
+ALU_I(addiw, sx32(a + i))
+ALU_I(slliw, sx32(a << (i & 31)))
+ALU_I(srliw, sx32((uint32_t)a >> (i & 31)))
+ALU_I(sraiw, (uint64_t)(int64_t)((int32_t)a >> (i & 31)))
+
+#define ALU_R(name, expr) OP(name) { uint64_t a = X(d->rs1), b = X(d->rs2); X(d->rd) = (expr); NEXT; }
+ALU_R(add, a + b)
+ALU_R(sub, a - b)
+ALU_R(sll, a << (b & 63))
+ALU_R(slt, (int64_t)a < (int64_t)b)
+ALU_R(sltu, a < b)
+ALU_R(xor, a ^ b)
+ALU_R(srl, a >> (b & 63))
+ALU_R(sra, (uint64_t)((int64_t)a >> (b & 63)))
+ALU_R(or, a | b)
+ALU_R(and, a & b)
+ALU_R(addw, sx32(a + b))
+ALU_R(subw, sx32(a - b))
+ALU_R(sllw, sx32((uint32_t)a << (b & 31)))
+ALU_R(srlw, sx32((uint32_t)a >> (b & 31)))
+ALU_R(sraw, (uint64_t)(int64_t)((int32_t)a >> (b & 31)))
+ALU_R(mul, a * b)
+ALU_R(mulh, (uint64_t)(((__int128)(int64_t)a * (__int128)(int64_t)b) >> 64))
+ALU_R(mulhsu, (uint64_t)(((__int128)(int64_t)a * (__int128)b) >> 64))
+ALU_R(mulhu, (uint64_t)(((unsigned __int128)a * b) >> 64))
+ALU_R(mulw, sx32(a * b))
+
+static uint64_t div64(int64_t a, int64_t b)
+{
+	if (b == 0)
+		return ~0ull;
+	if (a == INT64_MIN && b == -1)
+		return (uint64_t)a;
+	return (uint64_t)(a / b);
+}
+static uint64_t rem64(int64_t a, int64_t b)
+{
+	if (b == 0)
+		return (uint64_t)a;
+	if (a == INT64_MIN && b == -1)
+		return 0;
+	return (uint64_t)(a % b);
+}
+ALU_R(div, div64((int64_t)a, (int64_t)b))
+ALU_R(divu, b ? a / b : ~0ull)
+ALU_R(rem, rem64((int64_t)a, (int64_t)b))
+ALU_R(remu, b ? a % b : a)
+ALU_R(divw, sx32(div64((int32_t)a, (int32_t)b) & 0xffffffff))
+ALU_R(divuw, sx32((uint32_t)b ? (uint32_t)a / (uint32_t)b : ~0u))
+ALU_R(remw, sx32(rem64((int32_t)a, (int32_t)b)))
+ALU_R(remuw, sx32((uint32_t)b ? (uint32_t)a % (uint32_t)b : (uint32_t)a))
+
+/* ---- loads and stores: TLB fast path, everything else in mmu.c ---- */
+
+#define TLB_MATCH(e, va, size) ((e)->tag == ((va) & (~0xfffull | ((size) - 1))))
+
+#define LOAD(name, type, size) \
+	OP(name) { \
+		uint64_t va = X(d->rs1) + (uint64_t)IMM, v; \
+		const rv_tlbe *e = &h->tr[(va >> 12) & (RV_TLB_SIZE - 1)]; \
+		if (likely(TLB_MATCH(e, va, size))) { \
+			type t; \
+			memcpy(&t, (void *)(uintptr_t)(va + e->add), size); \
+			X(d->rd) = (uint64_t)t; \
+			NEXT; \
+		} \
+		if (!rv_load_slow(h, d, va, size, &v)) \
+			return NULL; \
+		X(d->rd) = (uint64_t)(type)v; \
+		NEXT; \
+	}
+LOAD(lb, int8_t, 1)
+LOAD(lh, int16_t, 2)
+LOAD(lw, int32_t, 4)
+LOAD(ld, uint64_t, 8)
+LOAD(lbu, uint8_t, 1)
+LOAD(lhu, uint16_t, 2)
+LOAD(lwu, uint32_t, 4)
+
+#define STORE(name, size) \
+	OP(name) { \
+		uint64_t va = X(d->rs1) + (uint64_t)IMM, v = X(d->rs2); \
+		const rv_tlbe *e = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)]; \
+		if (likely(TLB_MATCH(e, va, size))) { \
+			uintptr_t p = (uintptr_t)(va + e->add); \
+			if (unlikely(h->sh->nresv)) \
+				rv_resv_break_host(h, p, size); \
+			memcpy((void *)p, &v, size); \
+			NEXT; \
+		} \
+		if (!rv_store_slow(h, d, va, size, v)) \
+			return NULL; \
+		NEXT; \
+	}
+STORE(sb, 1)
+STORE(sh, 2)
+STORE(sw, 4)
+STORE(sd, 8)
+
+/* ---- A: LR/SC and AMOs ---- */
+
+void rv_resv_clear(rv_hart *h)
+{
+	if (h->resv_valid) {
+		h->resv_valid = false;
+		h->sh->nresv--;
+	}
+}
+
+/* Stores by any hart break reservations on the same 8-byte granule. */
+void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len)
+{
+	machine *m = h->c.m;
+	for (int i = 0; i < m->ncpus; i++) {
+		rv_hart *o = HART(m->cpus[i]);
+		if (o->resv_valid && host < o->resv_host + 8 && o->resv_host < host + len)
+			rv_resv_clear(o);
+	}
+}
+
+static const rv_insn *do_lr(rv_hart *h, const rv_insn *d, unsigned size)
+{
+	bool trapped;
+	uint8_t *p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ, &trapped);
+	uint64_t v = 0;
+
+	if (!p)
+		return NULL;
+	memcpy(&v, p, size);
+	if (!h->resv_valid)
+		h->sh->nresv++;
+	h->resv_valid = true;
+	h->resv_host = (uintptr_t)p & ~7ull;
+	X(d->rd) = size == 4 ? sx32(v) : v;
+	NEXT;
+}
+
+static const rv_insn *do_sc(rv_hart *h, const rv_insn *d, unsigned size)
+{
+	uint64_t va = X(d->rs1);
+	bool trapped;
+	uint8_t *p;
+
+	if (va & (size - 1))
+		return rv_raise(h, d, EXC_STORE_MISALIGNED, va);
+	if (!h->resv_valid) {
+		X(d->rd) = 1;
+		NEXT;
+	}
+	p = rv_amo_ptr(h, d, va, size, ACC_WRITE, &trapped);
+	if (!p)
+		return NULL;
+	if (((uintptr_t)p & ~7ull) != h->resv_host) {
+		rv_resv_clear(h);
+		X(d->rd) = 1;
+		NEXT;
+	}
+	rv_resv_break_host(h, (uintptr_t)p, size);
+	memcpy(p, &X(d->rs2), size);
+	X(d->rd) = 0;
+	NEXT;
+}
+
+OP(lr_w) { return do_lr(h, d, 4); }
+OP(lr_d) { return do_lr(h, d, 8); }
+OP(sc_w) { return do_sc(h, d, 4); }
+OP(sc_d) { return do_sc(h, d, 8); }
+
+#define AMO(name, type, size, expr) \
+	OP(name) { \
+		bool trapped; \
+		uint8_t *p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ | ACC_WRITE, &trapped); \
+		type a, b = (type)X(d->rs2), r; \
+		if (!p) \
+			return NULL; \
+		memcpy(&a, p, size); \
+		r = (expr); \
+		if (unlikely(h->sh->nresv)) \
+			rv_resv_break_host(h, (uintptr_t)p, size); \
+		memcpy(p, &r, size); \
+		X(d->rd) = (uint64_t)(int64_t)a; \
+		NEXT; \
+	}
+AMO(amoswap_w, int32_t, 4, b)
+AMO(amoadd_w, int32_t, 4, (int32_t)((uint32_t)a + (uint32_t)b))
+AMO(amoxor_w, int32_t, 4, a ^ b)
+AMO(amoand_w, int32_t, 4, a & b)
+AMO(amoor_w, int32_t, 4, a | b)
+AMO(amomin_w, int32_t, 4, a < b ? a : b)
+AMO(amomax_w, int32_t, 4, a > b ? a : b)
+AMO(amominu_w, int32_t, 4, (uint32_t)a < (uint32_t)b ? a : b)
+AMO(amomaxu_w, int32_t, 4, (uint32_t)a > (uint32_t)b ? a : b)
+AMO(amoswap_d, int64_t, 8, b)
+AMO(amoadd_d, int64_t, 8, (int64_t)((uint64_t)a + (uint64_t)b))
+AMO(amoxor_d, int64_t, 8, a ^ b)
+AMO(amoand_d, int64_t, 8, a & b)
+AMO(amoor_d, int64_t, 8, a | b)
+AMO(amomin_d, int64_t, 8, a < b ? a : b)
+AMO(amomax_d, int64_t, 8, a > b ? a : b)
+AMO(amominu_d, int64_t, 8, (uint64_t)a < (uint64_t)b ? a : b)
+AMO(amomaxu_d, int64_t, 8, (uint64_t)a > (uint64_t)b ? a : b)
+
+/* ---- system ---- */
+
+OP(fence) { (void)h; NEXT; }
+OP(fence_i)
+{
+	/* Stores are snooped already; this catches DMA into code pages. */
+	h->sh->gen++;
+	rv_end_block(h);
+	NEXT;
+}
+
+OP(ecall)
+{
+	static const uint64_t cause[4] = { EXC_ECALL_U, EXC_ECALL_S, 10, EXC_ECALL_M };
+	return rv_raise(h, d, cause[h->priv], 0);
+}
+OP(ebreak) { return rv_raise(h, d, EXC_BREAKPOINT, rv_pc_of(h, d)); }
+
+OP(mret)
+{
+	uint64_t s = h->mstatus;
+	int mpp = (int)((s >> 11) & 3);
+
+	if (h->priv < PRV_M)
+		return rv_illegal(h, d);
+	s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
+	s |= MSTATUS_MPIE;
+	s &= ~MSTATUS_MPP;
+	if (mpp != PRV_M)
+		s &= ~MSTATUS_MPRV;
+	h->mstatus = s;
+	h->priv = mpp;
+	rv_resv_clear(h);
+	rv_update_mode(h);
+	h->pc = h->mepc;
+	return NULL;
+}
+
+OP(sret)
+{
+	uint64_t s = h->mstatus;
+
+	if (h->priv < PRV_S || (h->priv == PRV_S && (s & MSTATUS_TSR)))
+		return rv_illegal(h, d);
+	h->priv = (s & MSTATUS_SPP) ? PRV_S : PRV_U;
+	s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
+	s |= MSTATUS_SPIE;
+	s &= ~(MSTATUS_SPP | MSTATUS_MPRV);
+	h->mstatus = s;
+	rv_resv_clear(h);
+	rv_update_mode(h);
+	h->pc = h->sepc;
+	return NULL;
+}
+
+OP(wfi)
+{
+	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW)))
+		return rv_illegal(h, d);
+	if (!(rv_mip(h) & h->mie) && !h->c.step_remaining) {
+		h->wfi = true;
+		rv_end_block(h);
+	}
+	NEXT;
+}
+
+OP(sfence_vma)
+{
+	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM)))
+		return rv_illegal(h, d);
+	if (d->rs1)
+		rv_tlb_flush_va(h, X(d->rs1));
+	else
+		rv_tlb_flush(h);
+	rv_end_block(h);
+	NEXT;
+}
+
+enum { CSR_RW, CSR_RS, CSR_RC };
+
+static const rv_insn *csr_op(rv_hart *h, const rv_insn *d, int kind, uint64_t src, bool src_zero)
+{
+	uint32_t csrno = (uint32_t)d->imm & 0xfff;
+	int idx = rv_csr_index(csrno);
+	bool write = kind == CSR_RW || !src_zero;
+	uint64_t old = 0, v;
+
+	if (!rv_csr_allowed(h, csrno, idx, write))
+		return rv_illegal(h, d);
+	if ((kind != CSR_RW || d->rd != 32) && !rv_csr_read(h, idx, &old))
+		return rv_illegal(h, d);
+	if (write) {
+		v = kind == CSR_RW ? src : kind == CSR_RS ? old | src : old & ~src;
+		if (!rv_csr_write(h, idx, v))
+			return rv_illegal(h, d);
+		rv_update_mode(h);
+		rv_end_block(h);	/* interrupts or translation may have changed */
+	}
+	X(d->rd) = old;
+	NEXT;
+}
+
+OP(csrrw) { return csr_op(h, d, CSR_RW, X(d->rs1), d->rs1 == 0); }
+OP(csrrs) { return csr_op(h, d, CSR_RS, X(d->rs1), d->rs1 == 0); }
+OP(csrrc) { return csr_op(h, d, CSR_RC, X(d->rs1), d->rs1 == 0); }
+OP(csrrwi) { return csr_op(h, d, CSR_RW, d->rs1, d->rs1 == 0); }
+OP(csrrsi) { return csr_op(h, d, CSR_RS, d->rs1, d->rs1 == 0); }
+OP(csrrci) { return csr_op(h, d, CSR_RC, d->rs1, d->rs1 == 0); }
+
+/* ---- the loop ---- */
+
+/* Run from slot d until the chunk ends or control leaves the page. */
+static const rv_insn *run_page(rv_hart *h, const rv_insn *d)
+{
+	for (;;) {
+		d = d->fn(h, d);
+		if (unlikely(++h->n >= h->limit) || unlikely(!d))
+			return d;
+	}
+}
+
+/* The same with a breakpoint check before each instruction. */
+static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
+{
+	for (;;) {
+		uint64_t pc = rv_pc_of(h, d);
+		if (h->page != h->xpage->e &&
+		    dbg_bp_hit(&h->c, pc, h->page_pa + (pc & 0xfff))) {
+			h->exit = CPU_EXIT_DEBUG;
+			h->pc = pc;
+			return NULL;
+		}
+		d = d->fn(h, d);
+		if (unlikely(++h->n >= h->limit) || unlikely(!d))
+			return d;
+	}
+}
+
+static void maybe_flush(rv_hart *h)
+{
+	machine *m = h->c.m;
+
+	if (h->bp_gen != dbg_bp_generation(m) || h->bus_gen != m->bus.generation) {
+		h->bp_gen = dbg_bp_generation(m);
+		h->bus_gen = m->bus.generation;
+		rv_tlb_flush(h);
+	}
+	if (h->sh->flush_pending)
+		rv_decode_flush_all(h->sh);
+}
+
+#define RV_CHUNK 4096
+
+enum cpu_exit rv_run(cpu *c, int64_t max_insns)
+{
+	rv_hart *h = HART(c);
+	int64_t done = 0;
+	bool stepping = c->step_remaining > 0;
+
+	if (stepping && max_insns > c->step_remaining)
+		max_insns = c->step_remaining;
+	h->exit = CPU_EXIT_BUDGET;
+	maybe_flush(h);
+	if (h->wfi) {
+		if (!(rv_mip(h) & h->mie))
+			return CPU_EXIT_WFI;
+		h->wfi = false;
+	}
+	while (done < max_insns) {
+		const rv_insn *d;
+		int64_t chunk = max_insns - done;
+
+		if (c->exit_request) {
+			h->exit = CPU_EXIT_REQUEST;
+			break;
+		}
+		if (unlikely(rv_mip(h) & h->mie) && !(stepping && c->step_mask_irq))
+			rv_check_interrupts(h);
+		if (chunk > RV_CHUNK)
+			chunk = RV_CHUNK;
+		h->icount0 = c->icount;
+		h->n = 0;
+		h->limit = chunk;
+		d = rv_enter_page(h);
+		if (d) {
+			d = h->bp_page ? run_page_bp(h, d) : run_page(h, d);
+			if (d)
+				h->pc = rv_pc_of(h, d);
+		}
+		c->icount += (uint64_t)h->n;
+		done += h->n;
+		if (h->exit != CPU_EXIT_BUDGET)
+			break;
+		if (h->wfi) {
+			h->exit = CPU_EXIT_WFI;
+			break;
+		}
+		if (h->sh->flush_pending)
+			rv_decode_flush_all(h->sh);
+	}
+	rv_decode_free_zombies(h->sh);
+	if (stepping) {
+		c->step_remaining -= (int)done;
+		if (c->step_remaining <= 0 && h->exit != CPU_EXIT_DEBUG) {
+			c->step_remaining = 0;
+			dbg_report_stop(c->m, c->index, STOP_STEP, h->pc);
+			return CPU_EXIT_DEBUG;
+		}
+	}
+	return h->exit;
+}

@@ -1,0 +1,463 @@
+/*
+ * Address translation: Sv39/Sv48/Sv57 walks (one walker: the debugger's
+ * side-effect-free translation uses it with updates off), PMP, the
+ * software TLB fill, and the slow paths of loads, stores and AMOs.
+ *
+ * A/D bits are set by the walker (hardware update, as QEMU does) rather
+ * than raising page faults. Misaligned loads and stores are performed
+ * (split into bytes) instead of trapping; LR/SC/AMOs must be aligned.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rv.h"
+
+#define PTE_V (1ull << 0)
+#define PTE_R (1ull << 1)
+#define PTE_W (1ull << 2)
+#define PTE_X (1ull << 3)
+#define PTE_U (1ull << 4)
+#define PTE_G (1ull << 5)
+#define PTE_A (1ull << 6)
+#define PTE_D (1ull << 7)
+#define PTE_PPN(p) (((p) >> 10) & ((1ull << 44) - 1))
+
+static int page_fault(int access)
+{
+	return access == ACC_EXEC ? EXC_INSN_PAGE : (access & ACC_WRITE) ? EXC_STORE_PAGE : EXC_LOAD_PAGE;
+}
+
+static int access_fault(int access)
+{
+	return access == ACC_EXEC ? EXC_INSN_ACCESS : (access & ACC_WRITE) ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
+}
+
+/* ---- PMP ---- */
+
+static void pmp_range(const rv_hart *h, int i, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t a = h->pmpaddr[i];
+
+	switch ((h->pmpcfg[i] >> 3) & 3) {
+	case 1:	/* TOR */
+		*lo = i ? h->pmpaddr[i - 1] << 2 : 0;
+		*hi = a << 2;
+		break;
+	case 2:	/* NA4 */
+		*lo = a << 2;
+		*hi = *lo + 4;
+		break;
+	case 3: {	/* NAPOT */
+		int t = __builtin_ctzll(~a);
+		if (t >= 54) {
+			*lo = 0;
+			*hi = ~0ull;
+		} else {
+			*lo = (a & ~((1ull << t) - 1)) << 2;
+			*hi = *lo + (8ull << t);
+		}
+		break;
+	}
+	default:
+		*lo = *hi = 0;
+	}
+}
+
+/* Returns true if allowed; *page_ok says the whole 4K page has the same
+ * answer (so the TLB may cache it). */
+static bool pmp_check(const rv_hart *h, paddr_t pa, unsigned len, int access, int priv, bool *page_ok)
+{
+	paddr_t page = pa & ~0xfffull;
+
+	*page_ok = true;
+	for (int i = 0; i < h->npmp; i++) {
+		uint64_t lo, hi;
+		uint8_t cfg = h->pmpcfg[i];
+		if (!(cfg & 0x18))
+			continue;
+		pmp_range(h, i, &lo, &hi);
+		if (lo >= hi)
+			continue;
+		if (pa + len <= lo || pa >= hi) {
+			if (page < hi && lo < page + 4096)
+				*page_ok = false;
+			continue;
+		}
+		if (pa < lo || pa + len > hi)
+			return false;	/* straddles the entry */
+		if (page < lo || page + 4096 > hi)
+			*page_ok = false;
+		if (priv == PRV_M && !(cfg & 0x80))
+			return true;
+		if (access == ACC_EXEC)
+			return cfg & 4;
+		if ((access & ACC_READ) && !(cfg & 1))
+			return false;
+		if ((access & ACC_WRITE) && !(cfg & 2))
+			return false;
+		return true;
+	}
+	return priv == PRV_M;
+}
+
+/* ---- the walker ---- */
+
+static uint64_t ram_read64(machine *m, paddr_t pa, bool *ok)
+{
+	uint8_t *p = bus_ram_ptr(&m->bus, pa, 8);
+	uint64_t v = 0;
+
+	*ok = p != NULL;
+	if (p)
+		memcpy(&v, p, 8);
+	return v;
+}
+
+enum walk_flags { WALK_UPDATE = 1, WALK_CHECK = 2 };
+
+/* Translate va through satp. With WALK_CHECK the permission rules of
+ * priv/SUM/MXR apply; with WALK_UPDATE A/D are set and PMP checks the
+ * PTE reads. Returns 0 or an exception cause. */
+static int walk(rv_hart *h, uint64_t va, int access, int priv, unsigned flags, paddr_t *pa,
+		walk_log *log, bool *super)
+{
+	machine *m = h->c.m;
+	int levels = (int)(h->satp >> 60) - 5;	/* 8 -> 3, 9 -> 4, 10 -> 5 */
+	int vabits = 12 + 9 * levels;
+	paddr_t table = (h->satp & ((1ull << 44) - 1)) << 12;
+
+	if (sext(va, (unsigned)vabits) != va) {
+		if (log)
+			snprintf(log->result, sizeof(log->result), "page fault: VA not canonical for Sv%d", vabits);
+		return page_fault(access);
+	}
+	for (int lvl = levels - 1; lvl >= 0; lvl--) {
+		paddr_t pte_addr = table + ((va >> (12 + 9 * lvl)) & 511) * 8;
+		bool ok, page_ok;
+		uint64_t pte;
+
+		if ((flags & WALK_UPDATE) && !pmp_check(h, pte_addr, 8, ACC_READ, PRV_S, &page_ok))
+			return access_fault(access);
+		pte = ram_read64(m, pte_addr, &ok);
+		if (log && log->count < (int)ARRAY_SIZE(log->steps)) {
+			walk_step *s = &log->steps[log->count++];
+			s->level = lvl;
+			s->table = table;
+			s->desc_addr = pte_addr;
+			s->desc = pte;
+			snprintf(s->note, sizeof(s->note), "%s%s%s%s%s%s%s%s%s",
+				 !ok ? "not RAM " : "", pte & PTE_V ? "V" : "-", pte & PTE_R ? "R" : "-",
+				 pte & PTE_W ? "W" : "-", pte & PTE_X ? "X" : "-", pte & PTE_U ? "U" : "-",
+				 pte & PTE_G ? "G" : "-", pte & PTE_A ? "A" : "-", pte & PTE_D ? "D" : "-");
+		}
+		if (!ok) {
+			if (log)
+				snprintf(log->result, sizeof(log->result), "access fault: PTE at 0x%llx not in RAM",
+					 (unsigned long long)pte_addr);
+			return access_fault(access);
+		}
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54)) {
+			if (log)
+				snprintf(log->result, sizeof(log->result), "page fault: invalid PTE at level %d", lvl);
+			return page_fault(access);
+		}
+		if (!(pte & (PTE_R | PTE_X))) {
+			table = PTE_PPN(pte) << 12;
+			continue;
+		}
+		/* leaf */
+		if (flags & WALK_CHECK) {
+			bool allowed;
+			if (access == ACC_EXEC)
+				allowed = (pte & PTE_X) && (priv == PRV_U ? (pte & PTE_U) : !(pte & PTE_U));
+			else {
+				allowed = true;
+				if ((access & ACC_READ) &&
+				    !((pte & PTE_R) || ((h->mstatus & MSTATUS_MXR) && (pte & PTE_X))))
+					allowed = false;
+				if ((access & ACC_WRITE) && !(pte & PTE_W))
+					allowed = false;
+				if (priv == PRV_U && !(pte & PTE_U))
+					allowed = false;
+				if (priv == PRV_S && (pte & PTE_U) && !(h->mstatus & MSTATUS_SUM))
+					allowed = false;
+			}
+			if (!allowed) {
+				if (log)
+					snprintf(log->result, sizeof(log->result), "page fault: permission");
+				return page_fault(access);
+			}
+		}
+		if (lvl && (PTE_PPN(pte) & ((1ull << (9 * lvl)) - 1))) {
+			if (log)
+				snprintf(log->result, sizeof(log->result), "page fault: misaligned superpage");
+			return page_fault(access);
+		}
+		if ((flags & WALK_UPDATE) &&
+		    (!(pte & PTE_A) || ((access & ACC_WRITE) && !(pte & PTE_D)))) {
+			uint8_t *p = bus_ram_ptr(&m->bus, pte_addr, 8);
+			pte |= PTE_A | ((access & ACC_WRITE) ? PTE_D : 0);
+			memcpy(p, &pte, 8);
+		}
+		uint64_t off_mask = (1ull << (12 + 9 * lvl)) - 1;
+		*pa = ((PTE_PPN(pte) << 12) & ~off_mask) | (va & off_mask);
+		if (super)
+			*super = lvl > 0;
+		if (log)
+			snprintf(log->result, sizeof(log->result), "PA 0x%llx %s%s%s%s%s%s",
+				 (unsigned long long)*pa, lvl ? (lvl == 1 ? "2M " : lvl == 2 ? "1G " : "huge ") : "",
+				 pte & PTE_R ? "R" : "-", pte & PTE_W ? "W" : "-", pte & PTE_X ? "X" : "-",
+				 pte & PTE_U ? "U" : "-", pte & PTE_D ? "D" : "-");
+		return 0;
+	}
+	if (log)
+		snprintf(log->result, sizeof(log->result), "page fault: no leaf PTE");
+	return page_fault(access);
+}
+
+static int data_priv(const rv_hart *h)
+{
+	if (h->priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
+		return (int)((h->mstatus >> 11) & 3);
+	return h->priv;
+}
+
+int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheable)
+{
+	int priv = access == ACC_EXEC ? h->priv : data_priv(h);
+	bool super = false, page_ok;
+
+	if (priv == PRV_M || !(h->satp >> 60)) {
+		*pa = va;
+	} else {
+		int r = walk(h, va, access, priv, WALK_UPDATE | WALK_CHECK, pa, NULL, &super);
+		if (r)
+			return r;
+	}
+	if (!pmp_check(h, *pa, 1, access, priv, &page_ok))
+		return access_fault(access);
+	if (super)
+		h->tlb_super = true;
+	*cacheable = page_ok;
+	return 0;
+}
+
+int rv_debug_translate(cpu *c, vaddr_t va, int access, paddr_t *pa, walk_log *log)
+{
+	rv_hart *h = HART(c);
+	int priv = access == ACC_EXEC ? h->priv : data_priv(h);
+
+	if (log) {
+		log->count = 0;
+		log->result[0] = 0;
+	}
+	if (priv == PRV_M || !(h->satp >> 60)) {
+		*pa = va;
+		if (log)
+			snprintf(log->result, sizeof(log->result), "PA 0x%llx (translation off in %s-mode)",
+				 (unsigned long long)va, priv == PRV_M ? "M" : priv == PRV_S ? "S" : "U");
+		return 0;
+	}
+	return walk(h, va, access ? access : ACC_READ, priv, 0, pa, log, NULL) ? -1 : 0;
+}
+
+bool rv_mmu_enabled(cpu *c)
+{
+	rv_hart *h = HART(c);
+	return h->priv != PRV_M && (h->satp >> 60);
+}
+
+/* ---- the TLB ---- */
+
+void rv_tlb_flush(rv_hart *h)
+{
+	for (int s = 0; s < RV_TLB_SETS; s++)
+		for (int i = 0; i < RV_TLB_SIZE; i++) {
+			h->tlb_r[s][i].tag = RV_TLB_INVALID;
+			h->tlb_w[s][i].tag = RV_TLB_INVALID;
+			h->tlb_x[s][i].tag = RV_TLB_INVALID;
+		}
+	h->tlb_super = false;
+}
+
+void rv_tlb_flush_va(rv_hart *h, uint64_t va)
+{
+	uint64_t page = va & ~0xfffull;
+	unsigned i = (va >> 12) & (RV_TLB_SIZE - 1);
+
+	if (h->tlb_super) {
+		rv_tlb_flush(h);
+		return;
+	}
+	for (int s = 0; s < RV_TLB_SETS; s++) {
+		if (h->tlb_r[s][i].tag == page)
+			h->tlb_r[s][i].tag = RV_TLB_INVALID;
+		if (h->tlb_w[s][i].tag == page)
+			h->tlb_w[s][i].tag = RV_TLB_INVALID;
+		if (h->tlb_x[s][i].tag == page)
+			h->tlb_x[s][i].tag = RV_TLB_INVALID;
+	}
+}
+
+static bool watched(machine *m, uint64_t va, paddr_t pa)
+{
+	return dbg_watch_page(m, va) || dbg_watch_page(m, pa);
+}
+
+/* A watchpoint matched: stop before the access, at this instruction. */
+static bool watch_stop(rv_hart *h, const rv_insn *d)
+{
+	h->pc = rv_pc_of(h, d);
+	h->exit = CPU_EXIT_DEBUG;
+	h->n--;		/* not executed */
+	rv_end_block(h);
+	return false;
+}
+
+/* One access within a page: RAM through the host pointer (and cache the
+ * page), else MMIO through the bus. */
+static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access,
+		       uint64_t *v)
+{
+	machine *m = h->c.m;
+	paddr_t pa;
+	bool cacheable, watch;
+	bus_region *r;
+	int e = rv_translate(h, va, access, &pa, &cacheable);
+
+	if (e) {
+		rv_raise(h, d, (uint64_t)e, va);
+		return false;
+	}
+	if (!pmp_check(h, pa, size, access, access == ACC_EXEC ? h->priv : data_priv(h), &watch)) {
+		rv_raise(h, d, (uint64_t)access_fault(access), va);
+		return false;
+	}
+	watch = watched(m, va, pa);
+	if (watch && dbg_watch_hit(&h->c, va, pa, size, access))
+		return watch_stop(h, d);
+	r = bus_find(&m->bus, pa);
+	if (r && r->host && size <= r->size - (pa - r->base)) {
+		uint8_t *p = r->host + (pa - r->base);
+		uint8_t *page = bus_ram_ptr(&m->bus, pa & ~0xfffull, 4096);
+		uint64_t tag = va & ~0xfffull;
+		rv_tlbe *e2;
+		if (access == ACC_READ) {
+			*v = 0;
+			memcpy(v, p, size);
+			e2 = &h->tr[(va >> 12) & (RV_TLB_SIZE - 1)];
+		} else {
+			if (r->readonly)
+				return true;	/* ROM: writes are ignored */
+			if (rv_is_code_page(h->sh, pa)) {
+				rv_code_write(h, pa, size);
+				cacheable = false;
+			}
+			if (h->sh->nresv)
+				rv_resv_break_host(h, (uintptr_t)p, size);
+			memcpy(p, v, size);
+			e2 = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
+		}
+		if (cacheable && !watch && page && !(access == ACC_WRITE && rv_is_code_page(h->sh, pa))) {
+			e2->tag = tag;
+			e2->add = (uintptr_t)page - tag;
+		}
+		return true;
+	}
+	/* MMIO (or nothing): devices may change interrupt state, so the
+	 * block ends here; time must be exact for them. */
+	rv_sync_icount(h);
+	rv_end_block(h);
+	if (access == ACC_READ ? bus_read(&m->bus, pa, size, v) : bus_write(&m->bus, pa, size, *v)) {
+		rv_raise(h, d, (uint64_t)access_fault(access), va);
+		return false;
+	}
+	return true;
+}
+
+bool rv_load_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v)
+{
+	if (likely(!(va & (size - 1))))
+		return access_one(h, d, va, size, ACC_READ, v);
+	/* Misaligned: performed byte by byte. */
+	uint64_t r = 0;
+	for (unsigned i = 0; i < size; i++) {
+		uint64_t b;
+		if (!access_one(h, d, va + i, 1, ACC_READ, &b))
+			return false;
+		r |= b << (8 * i);
+	}
+	*v = r;
+	return true;
+}
+
+bool rv_store_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t v)
+{
+	if (likely(!(va & (size - 1))))
+		return access_one(h, d, va, size, ACC_WRITE, &v);
+	/* Misaligned: check both ends first so a fault leaves memory alone. */
+	paddr_t pa;
+	bool c;
+	for (uint64_t a = va; ; a = va + size - 1) {
+		int e = rv_translate(h, a, ACC_WRITE, &pa, &c);
+		if (e) {
+			rv_raise(h, d, (uint64_t)e, a);
+			return false;
+		}
+		if (a != va)
+			break;
+	}
+	for (unsigned i = 0; i < size; i++) {
+		uint64_t b = (v >> (8 * i)) & 0xff;
+		if (!access_one(h, d, va + i, 1, ACC_WRITE, &b))
+			return false;
+	}
+	return true;
+}
+
+uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access,
+		    bool *trapped)
+{
+	machine *m = h->c.m;
+	paddr_t pa;
+	bool cacheable;
+	bus_region *r;
+	int e;
+
+	*trapped = true;
+	if (va & (size - 1)) {
+		rv_raise(h, d, access == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
+		return NULL;
+	}
+	if (access != ACC_READ) {
+		const rv_tlbe *t = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
+		if (t->tag == (va & ~0xfffull))
+			return (uint8_t *)(uintptr_t)(va + t->add);
+	}
+	e = rv_translate(h, va, access == ACC_READ ? ACC_READ : ACC_WRITE, &pa, &cacheable);
+	if (!e && access != ACC_READ) {
+		/* AMOs need read permission too */
+		paddr_t pa2;
+		bool c2;
+		e = rv_translate(h, va, ACC_READ, &pa2, &c2);
+		if (e)
+			e = e == EXC_LOAD_PAGE ? EXC_STORE_PAGE : EXC_STORE_ACCESS;
+	}
+	if (e) {
+		rv_raise(h, d, (uint64_t)e, va);
+		return NULL;
+	}
+	if (watched(m, va, pa) && dbg_watch_hit(&h->c, va, pa, size, access)) {
+		watch_stop(h, d);
+		return NULL;
+	}
+	r = bus_find(&m->bus, pa);
+	if (!r || !r->host || (access != ACC_READ && r->readonly)) {
+		rv_raise(h, d, access == ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, va);
+		return NULL;
+	}
+	if (access != ACC_READ && rv_is_code_page(h->sh, pa))
+		rv_code_write(h, pa, size);
+	*trapped = false;
+	return r->host + (pa - r->base);
+}

@@ -1,0 +1,266 @@
+/*
+ * RV64GC hart state, private to core/arch/riscv64.
+ *
+ * Execution model: decoded instructions live in per-physical-page arrays
+ * (one slot per halfword, decoded lazily on first execution). A handler
+ * returns the slot of the next instruction while it stays on the same
+ * page, or NULL after it has set h->pc (taken branch off the page, trap).
+ * The pc of a slot is implied by its position, so straight-line code never
+ * touches h->pc.
+ */
+#ifndef KWB_RV_H
+#define KWB_RV_H
+
+#include "riscv64.h"
+#include "../../machine.h"
+
+/* Table indices (= gdb register numbers) from the one register table. */
+enum rv_reg {
+#define REG(name, ...) RV_##name,
+#include "regs.def"
+#undef REG
+	RV_NREGS
+};
+#define RV_X0 RV_zero
+#define RV_F0 RV_ft0
+
+enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+
+#define MSTATUS_SIE (1ull << 1)
+#define MSTATUS_MIE (1ull << 3)
+#define MSTATUS_SPIE (1ull << 5)
+#define MSTATUS_MPIE (1ull << 7)
+#define MSTATUS_SPP (1ull << 8)
+#define MSTATUS_MPP (3ull << 11)
+#define MSTATUS_FS (3ull << 13)
+#define MSTATUS_MPRV (1ull << 17)
+#define MSTATUS_SUM (1ull << 18)
+#define MSTATUS_MXR (1ull << 19)
+#define MSTATUS_TVM (1ull << 20)
+#define MSTATUS_TW (1ull << 21)
+#define MSTATUS_TSR (1ull << 22)
+#define MSTATUS_UXL (3ull << 32)
+#define MSTATUS_SXL (3ull << 34)
+#define MSTATUS_SD (1ull << 63)
+
+enum rv_exc {
+	EXC_INSN_MISALIGNED = 0, EXC_INSN_ACCESS = 1, EXC_ILLEGAL = 2, EXC_BREAKPOINT = 3,
+	EXC_LOAD_MISALIGNED = 4, EXC_LOAD_ACCESS = 5, EXC_STORE_MISALIGNED = 6,
+	EXC_STORE_ACCESS = 7, EXC_ECALL_U = 8, EXC_ECALL_S = 9, EXC_ECALL_M = 11,
+	EXC_INSN_PAGE = 12, EXC_LOAD_PAGE = 13, EXC_STORE_PAGE = 15,
+};
+#define CAUSE_IRQ (1ull << 63)
+
+struct rv_hart;
+struct rv_insn;
+typedef const struct rv_insn *(*rv_fn)(struct rv_hart *h, const struct rv_insn *d);
+
+/* One decoded instruction. rd 0 is decoded as 32 (a sink register) so
+ * handlers never need to test for x0. */
+typedef struct rv_insn {
+	rv_fn fn;
+	int32_t imm;		/* immediate / CSR number / rm|rs3 for FP */
+	uint8_t rd, rs1, rs2;
+	uint8_t step;		/* length in halfwords: 1 (RVC) or 2 */
+} rv_insn;
+
+#define RV_PAGE_SLOTS 2048
+
+typedef struct rv_dpage {
+	paddr_t pa;
+	struct rv_dpage *hnext;
+	uint8_t *host;
+	uint64_t gen;		/* decode generation it was filled in */
+	bool zombie;
+	rv_insn e[RV_PAGE_SLOTS + 1];	/* + sentinel: falls off the page */
+} rv_dpage;
+
+#define RV_DHASH 1024
+
+/* Per-machine state shared by the harts (one host thread runs them all). */
+typedef struct rv_shared {
+	machine *m;
+	int refs;
+	struct rv_shared *next;
+	rv_dpage *hash[RV_DHASH];
+	int npages;
+	uint64_t gen;		/* bumped by fence.i: pages refill lazily */
+	rv_dpage *zombies;	/* invalidated pages freed at a safe point */
+	int nresv;		/* harts holding an LR reservation */
+	bool flush_pending;	/* too many decoded pages: drop all at a safe point */
+} rv_shared;
+
+typedef struct rv_tlbe {
+	uint64_t tag;		/* virtual page; never matches when invalid */
+	uintptr_t add;		/* host = va + add */
+} rv_tlbe;
+
+typedef struct rv_itlbe {
+	uint64_t tag;
+	rv_dpage *dp;
+	bool bp;		/* page has a code breakpoint */
+} rv_itlbe;
+
+#define RV_TLB_SIZE 256
+#define RV_TLB_INVALID 1ull
+/* TLB sets: 0 U, 1 S, 2 S with SUM, 3 M. */
+#define RV_TLB_SETS 4
+
+typedef struct rv_hart {
+	cpu c;
+	rv_shared *sh;
+	uint64_t x[33];		/* x[32] is the sink for writes to x0 */
+	uint64_t f[32];
+	uint64_t pc;
+	int priv;
+
+	/* execution state */
+	const rv_insn *page;	/* slots of the page being executed */
+	uint64_t page_va;
+	uint8_t *page_host;
+	rv_dpage *xpage;	/* scratch context for insns crossing a page */
+	int64_t n, limit;	/* executed in this chunk / chunk length */
+	uint64_t icount0;	/* c.icount at chunk start */
+	enum cpu_exit exit;
+	bool wfi;
+	bool bp_page;		/* executing a page with a code breakpoint */
+	paddr_t page_pa;
+	bool flush_decode_pending;
+	uint64_t bp_gen, bus_gen;
+
+	/* TLB */
+	rv_tlbe *tr, *tw;	/* current data sets */
+	rv_itlbe *ti;		/* current exec set */
+	rv_tlbe tlb_r[RV_TLB_SETS][RV_TLB_SIZE];
+	rv_tlbe tlb_w[RV_TLB_SETS][RV_TLB_SIZE];
+	rv_itlbe tlb_x[RV_TLB_SETS][RV_TLB_SIZE];
+	bool tlb_super;		/* some entry came from a superpage */
+
+	/* LR/SC */
+	bool resv_valid;
+	paddr_t resv_pa;
+	uintptr_t resv_host;
+
+	/* CSR state */
+	uint64_t mstatus, misa, medeleg, mideleg, mie, mip_sw, mip_hw;
+	uint64_t mtvec, mscratch, mepc, mcause, mtval, mcounteren, menvcfg, mcountinhibit;
+	uint64_t stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
+	uint64_t mhartid;
+	int64_t cycle_off, instret_off;
+	uint32_t fflags, frm;
+	uint8_t pmpcfg[16];
+	uint64_t pmpaddr[16];
+	int npmp;		/* highest active entry + 1 */
+} rv_hart;
+
+#define HART(c) ((rv_hart *)(c))
+
+static inline uint64_t rv_pc_of(const rv_hart *h, const rv_insn *d)
+{
+	return h->page_va + ((uint64_t)(d - h->page) << 1);
+}
+
+/* Leave the execution loop after the current instruction. */
+static inline void rv_end_block(rv_hart *h)
+{
+	h->limit = 0;
+}
+
+static inline void rv_sync_icount(rv_hart *h)
+{
+	h->c.icount = h->icount0 + h->n;
+}
+
+static inline uint64_t rv_mip(const rv_hart *h)
+{
+	return h->mip_sw | h->mip_hw;
+}
+
+/* hart.c */
+void rv_update_mode(rv_hart *h);
+rv_shared *rv_shared_get(machine *m);
+
+/* trap.c */
+void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc);
+const rv_insn *rv_raise(rv_hart *h, const rv_insn *d, uint64_t cause, uint64_t tval);
+const rv_insn *rv_illegal(rv_hart *h, const rv_insn *d);
+bool rv_check_interrupts(rv_hart *h);
+uint64_t rv_pending_irqs(const rv_hart *h);
+uint32_t rv_insn_bits(rv_hart *h, const rv_insn *d);
+
+extern const reg_table riscv64_regs;
+
+/* csr.c */
+bool rv_csr_allowed(rv_hart *h, uint32_t csrno, int idx, bool write);
+void rv_csr_init(void);
+int rv_csr_index(uint32_t csrno);	/* table index or -1 */
+/* Returns false: illegal instruction. */
+bool rv_csr_read(rv_hart *h, int idx, uint64_t *v);
+bool rv_csr_write(rv_hart *h, int idx, uint64_t v);
+uint64_t rv_mstatus_read(const rv_hart *h);
+
+/* mmu.c */
+enum { TR_OK = 0 };
+/* Translate va for access (ACC_*) as the hart would (PMP included);
+ * returns 0 with *pa, or the exception cause. host is set when the whole
+ * page may be cached for that access. */
+int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheable);
+void rv_tlb_flush(rv_hart *h);
+void rv_tlb_flush_va(rv_hart *h, uint64_t va);
+void rv_tlb_flush_pa_write(rv_hart *h, paddr_t pa);
+bool rv_load_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v);
+bool rv_store_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t v);
+/* Host pointer for an aligned read-modify-write (AMO, SC), or NULL after
+ * raising the fault (or for MMIO: *mmio_pa set). */
+uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access,
+		    bool *trapped);
+void rv_resv_break(rv_hart *h, paddr_t pa);
+int rv_debug_translate(cpu *c, vaddr_t va, int access, paddr_t *pa, walk_log *log);
+bool rv_mmu_enabled(cpu *c);
+
+/* Loads/stores through the TLB with the slow path behind (FP, helpers). */
+static inline bool rv_load(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v)
+{
+	const rv_tlbe *e = &h->tr[(va >> 12) & (RV_TLB_SIZE - 1)];
+	if (likely(e->tag == (va & (~0xfffull | (size - 1))))) {
+		*v = 0;
+		__builtin_memcpy(v, (void *)(uintptr_t)(va + e->add), size);
+		return true;
+	}
+	return rv_load_slow(h, d, va, size, v);
+}
+
+void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len);
+
+static inline bool rv_store(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t v)
+{
+	const rv_tlbe *e = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
+	if (likely(e->tag == (va & (~0xfffull | (size - 1))))) {
+		uintptr_t p = (uintptr_t)(va + e->add);
+		if (unlikely(h->sh->nresv))
+			rv_resv_break_host(h, p, size);
+		__builtin_memcpy((void *)p, &v, size);
+		return true;
+	}
+	return rv_store_slow(h, d, va, size, v);
+}
+
+/* decode.c / exec.c */
+const rv_insn *rv_enter_page(rv_hart *h);
+void rv_decode_flush_all(rv_shared *sh);
+void rv_code_write(rv_hart *h, paddr_t pa, unsigned len);
+bool rv_is_code_page(rv_shared *sh, paddr_t pa);
+void rv_decode_one(uint32_t raw, rv_insn *d);
+enum cpu_exit rv_run(cpu *c, int64_t max_insns);
+int rv_disasm(cpu *c, uint64_t pc, uint32_t insn, char *buf, size_t len);
+void rv_decode_free_zombies(rv_shared *sh);
+rv_dpage *rv_xpage_new(void);
+uint32_t rv_expand_rvc(uint16_t c);
+void rv_resv_clear(rv_hart *h);
+void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len);
+int rv_reg_read(cpu *c, int idx, uint8_t *buf);
+int rv_reg_write(cpu *c, int idx, const uint8_t *buf);
+
+/* fpu.c: FP instruction handlers are in exec tables */
+
+#endif
