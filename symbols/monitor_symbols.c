@@ -266,9 +266,10 @@ static int cmd_vtop(mon_ctx *c, int argc, char **argv)
 		char err[160];
 		mem_reader rd = { m, c->cpu };
 		bool hi = is_aarch64(m) && (va >> 63);
+		paddr_t own;
 		if (cpu_regime(c, is_aarch64(m) ? (hi ? "ttbr1" : "ttbr0") : "satp", &reg, err, sizeof(err)) == 0) {
 			describe_regime(c, &reg);
-			pt_translate(&reg, read_phys, &rd, va, &pa, &log);
+			pt_translate(&reg, read_phys, &rd, va, &own, &log);
 		}
 	}
 	print_walk(c, &log);

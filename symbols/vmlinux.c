@@ -217,7 +217,8 @@ static int parse(vmlinux *v, Elf *e, const char *arch, char *err, size_t errlen)
 		return -1;
 	}
 	v->arch = have;
-	if (elf_getshdrnum(e, &nshdr) || elf_getshdrstrndx(e, &shstrndx) ||
+	if (!in_file(eh.e_shoff, (uint64_t)(eh.e_shnum ? eh.e_shnum : 1) * eh.e_shentsize, v->file_size) ||
+	    elf_getshdrnum(e, &nshdr) || elf_getshdrstrndx(e, &shstrndx) ||
 	    !in_file(eh.e_shoff, (uint64_t)nshdr * eh.e_shentsize, v->file_size) ||
 	    !in_file(eh.e_phoff, (uint64_t)eh.e_phnum * eh.e_phentsize, v->file_size)) {
 		fail(err, errlen, v->path, "truncated: section/program headers lie past the end of the file");
