@@ -1,7 +1,7 @@
 /*
- * FP/AdvSIMD unit tests. The a64_cpu is built by hand; memory accessors
- * are weak stubs over a small buffer (the real ones win at link time once
- * the integer core is linked, and the load/store tests then skip).
+ * FP/AdvSIMD unit tests. Data processing runs on a hand-built a64_cpu;
+ * the structure load/store tests run on the CPU of a RAM-only machine
+ * (the integer core's a64_read/a64_write, MMU off).
  *
  * test_vectors: expected results recorded from qemu-aarch64 (user mode)
  * running the same instruction with the same inputs (inputs come from the
@@ -11,59 +11,51 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/arch/aarch64/a64.h"
+#include "core/debug_internal.h"
 #include "tests/unit/check.h"
 
-/* ---- memory stubs ---- */
-#define MEM_BASE 0x10000ull
+/* ---- memory: the RAM of a bare machine (MMU off: VA = PA) ---- */
 #define MEM_SIZE 4096u
+#define RAM_BASE 0x40000000ull
+#define RAM_SIZE (16u << 20)
 static uint8_t mem[MEM_SIZE];
-static uint64_t fault_at = ~0ull;	/* accesses touching this address fail */
-static a64_cpu *stub_cpu_sp_owner;
-static uint64_t stub_sp;
+static uint64_t mem_base, mem_end;
+static machine *real_m;
 
-static bool mem_ok(uint64_t va, unsigned size)
+static a64_cpu cpu_state, *cpu_p = &cpu_state;
+#define cpu (*cpu_p)
+
+/* The memory tests run on the CPU of a machine with RAM only. */
+static void use_real_machine(void)
 {
-	if (va <= fault_at && fault_at < va + size)
-		return false;
-	return va >= MEM_BASE && va + size <= MEM_BASE + MEM_SIZE;
+	static kwb_options opt;
+	machine *m = kwb_zalloc(sizeof(*m));
+
+	m->opt = &opt;
+	m->arch = &aarch64_arch;
+	m->ncpus = 1;
+	bus_add_ram(&m->bus, "ram", RAM_BASE, RAM_SIZE);
+	m->dbg = dbg_create(m);
+	m->cpus[0] = aarch64_arch.cpu_create(m, 0);
+	aarch64_arch.cpu_reset(m->cpus[0]);
+	m->cpus[0]->powered = true;
+	m->current = m->cpus[0];
+	real_m = m;
+	cpu_p = A64(m->cpus[0]);
+	mem_base = RAM_BASE + 0x100000;
+	mem_end = RAM_BASE + RAM_SIZE;
 }
 
-static bool stub_read(a64_cpu *s, uint64_t va, unsigned size, uint64_t *value)
+/* mem[] -> guest memory, and back (after stores). */
+static void mem_push(void)
 {
-	(void)s;
-	if (!mem_ok(va, size))
-		return false;
-	*value = 0;
-	memcpy(value, mem + (va - MEM_BASE), size);
-	return true;
+	bus_copy_to(&real_m->bus, mem_base, mem, MEM_SIZE);
 }
 
-static bool stub_write(a64_cpu *s, uint64_t va, unsigned size, uint64_t value)
+static void mem_pull(void)
 {
-	(void)s;
-	if (!mem_ok(va, size))
-		return false;
-	memcpy(mem + (va - MEM_BASE), &value, size);
-	return true;
+	bus_copy_from(&real_m->bus, mem_base, mem, MEM_SIZE);
 }
-
-static uint64_t stub_get_sp(a64_cpu *s) { stub_cpu_sp_owner = s; return stub_sp; }
-static void stub_set_sp(a64_cpu *s, uint64_t v) { stub_cpu_sp_owner = s; stub_sp = v; }
-
-bool a64_read(a64_cpu *s, uint64_t va, unsigned size, uint64_t *value)
-	__attribute__((weak, alias("stub_read")));
-bool a64_write(a64_cpu *s, uint64_t va, unsigned size, uint64_t value)
-	__attribute__((weak, alias("stub_write")));
-uint64_t a64_sp(a64_cpu *s) __attribute__((weak, alias("stub_get_sp")));
-void a64_set_sp(a64_cpu *s, uint64_t v) __attribute__((weak, alias("stub_set_sp")));
-
-static bool stubs_active(void)
-{
-	return (void *)a64_read == (void *)stub_read && (void *)a64_sp == (void *)stub_get_sp;
-}
-
-static a64_cpu cpu_state;
-#define cpu cpu_state
 
 static int exec(uint32_t insn)
 {
@@ -74,7 +66,10 @@ static int exec(uint32_t insn)
 
 static void reset(void)
 {
-	memset(&cpu, 0, sizeof(cpu));
+	memset(cpu.x, 0, sizeof(cpu.x));
+	memset(cpu.v, 0, sizeof(cpu.v));
+	cpu.fpcr = cpu.fpsr = 0;
+	cpu.ps.n = cpu.ps.z = cpu.ps.c = cpu.ps.v = 0;
 }
 
 /* ---- PRNG and input generation, identical to the generator ---- */
@@ -3838,14 +3833,14 @@ static void fill_mem(void)
 {
 	for (unsigned i = 0; i < MEM_SIZE; i++)
 		mem[i] = (uint8_t)i;
-	fault_at = ~0ull;
+	mem_push();
 }
 
 static void test_ld1_st1_multiple(void)
 {
 	reset();
 	fill_mem();
-	cpu.x[0] = MEM_BASE + 0x10;
+	cpu.x[0] = mem_base + 0x10;
 	cpu.v[0].d[1] = 0x1234;
 	CHECK_EQ(exec(0x0c407000), 0);			/* ld1 {v0.8b}, [x0] */
 	CHECK_EQ(cpu.v[0].d[0], 0x1716151413121110ull);
@@ -3853,20 +3848,22 @@ static void test_ld1_st1_multiple(void)
 	CHECK_EQ(exec(0x4cdf2001), 0);			/* ld1 {v1-v4.16b}, [x0], #64 */
 	CHECK_EQ(cpu.v[1].d[0], 0x1716151413121110ull);
 	CHECK_EQ(cpu.v[4].d[1], 0x4f4e4d4c4b4a4948ull);
-	CHECK_EQ(cpu.x[0], MEM_BASE + 0x50);
-	cpu.x[0] = MEM_BASE + 0x200;
+	CHECK_EQ(cpu.x[0], mem_base + 0x50);
+	cpu.x[0] = mem_base + 0x200;
 	cpu.v[0].d[0] = 0x8877665544332211ull;
 	cpu.v[0].d[1] = 0xffeeddccbbaa9988ull;
 	CHECK_EQ(exec(0x4c007c00), 0);			/* st1 {v0.2d}, [x0] */
+	mem_pull();
 	CHECK_EQ(mem[0x200], 0x11);
 	CHECK_EQ(mem[0x20f], 0xff);
 	CHECK_EQ(mem[0x210], 0x10);
 	cpu.v[1].d[0] = 1;
 	cpu.v[1].d[1] = 2;
 	CHECK_EQ(exec(0x4c9fa000), 0);			/* st1 {v0.16b, v1.16b}, [x0], #32 */
-	CHECK_EQ(cpu.x[0], MEM_BASE + 0x220);
+	mem_pull();
+	CHECK_EQ(cpu.x[0], mem_base + 0x220);
 	CHECK_EQ(mem[0x218], 2);
-	cpu.x[0] = MEM_BASE + 0x40;
+	cpu.x[0] = mem_base + 0x40;
 	CHECK_EQ(exec(0x0c406c00), 0);			/* ld1 {v0.1d-v2.1d}, [x0] */
 	CHECK_EQ(cpu.v[2].d[0], 0x5756555453525150ull);
 	CHECK_EQ(cpu.v[2].d[1], 0);
@@ -3876,7 +3873,7 @@ static void test_ld234_interleave(void)
 {
 	reset();
 	fill_mem();
-	cpu.x[0] = MEM_BASE;
+	cpu.x[0] = mem_base;
 	CHECK_EQ(exec(0x4c408400), 0);			/* ld2 {v0.8h, v1.8h}, [x0] */
 	CHECK_EQ(cpu.v[0].h[0], 0x0100);
 	CHECK_EQ(cpu.v[1].h[0], 0x0302);
@@ -3889,33 +3886,35 @@ static void test_ld234_interleave(void)
 	CHECK_EQ(exec(0x4cc20000), 0);			/* ld4 {v0-v3.16b}, [x0], x2 */
 	CHECK_EQ(cpu.v[0].b[1], 4);
 	CHECK_EQ(cpu.v[3].b[15], 63);
-	CHECK_EQ(cpu.x[0], MEM_BASE + 5);
+	CHECK_EQ(cpu.x[0], mem_base + 5);
 	/* st4 of what ld4 loaded gives back the same bytes */
-	cpu.x[0] = MEM_BASE + 0x300;
+	cpu.x[0] = mem_base + 0x300;
 	CHECK_EQ(exec(0x4c000000), 0);			/* st4 {v0-v3.16b}, [x0] */
+	mem_pull();
 	CHECK(memcmp(mem + 0x300, mem, 64) == 0);
 	/* register numbers wrap from v31 to v0 */
-	cpu.x[0] = MEM_BASE;
+	cpu.x[0] = mem_base;
 	CHECK_EQ(exec(0x4c40081e), 0);			/* ld4 {v30, v31, v0, v1}.4s */
 	CHECK_EQ(cpu.v[30].s[0], 0x03020100);
 	CHECK_EQ(cpu.v[31].s[0], 0x07060504);
 	CHECK_EQ(cpu.v[1].s[3], 0x3f3e3d3c);
-	cpu.x[0] = MEM_BASE + 0x400;
+	cpu.x[0] = mem_base + 0x400;
 	cpu.v[0].d[0] = 0x0000000200000001ull;
 	cpu.v[1].d[0] = 0x0000000400000003ull;
 	CHECK_EQ(exec(0x0c9f8800), 0);			/* st2 {v0.2s, v1.2s}, [x0], #16 */
+	mem_pull();
 	CHECK_EQ(mem[0x400], 1);
 	CHECK_EQ(mem[0x404], 3);
 	CHECK_EQ(mem[0x408], 2);
 	CHECK_EQ(mem[0x40c], 4);
-	CHECK_EQ(cpu.x[0], MEM_BASE + 0x410);
+	CHECK_EQ(cpu.x[0], mem_base + 0x410);
 }
 
 static void test_ldst_single(void)
 {
 	reset();
 	fill_mem();
-	cpu.x[0] = MEM_BASE + 0x20;
+	cpu.x[0] = mem_base + 0x20;
 	cpu.v[0].d[0] = ~0ull;
 	cpu.v[0].d[1] = ~0ull;
 	CHECK_EQ(exec(0x4d408000), 0);			/* ld1 {v0.s}[2], [x0] */
@@ -3935,20 +3934,22 @@ static void test_ldst_single(void)
 	CHECK_EQ(exec(0x4dc25800), 0);			/* ld1 {v0.h}[7], [x0], x2 */
 	CHECK_EQ(cpu.v[0].h[7], 0x2120);
 	CHECK_EQ(cpu.v[0].h[0], 0x2020);
-	CHECK_EQ(cpu.x[0], MEM_BASE + 0x120);
+	CHECK_EQ(cpu.x[0], mem_base + 0x120);
 	CHECK_EQ(exec(0x4ddfec00), 0);			/* ld3r {v0.2d-v2.2d}, [x0], #24 */
 	CHECK_EQ(cpu.v[2].d[1], 0x3736353433323130ull);
-	CHECK_EQ(cpu.x[0], MEM_BASE + 0x138);
-	cpu.x[0] = MEM_BASE + 0x500;
+	CHECK_EQ(cpu.x[0], mem_base + 0x138);
+	cpu.x[0] = mem_base + 0x500;
 	cpu.v[0].d[1] = 0x0102030405060708ull;
 	CHECK_EQ(exec(0x4d9f8400), 0);			/* st1 {v0.d}[1], [x0], #8 */
+	mem_pull();
 	CHECK_EQ(mem[0x500], 0x08);
 	CHECK_EQ(mem[0x507], 0x01);
-	CHECK_EQ(cpu.x[0], MEM_BASE + 0x508);
+	CHECK_EQ(cpu.x[0], mem_base + 0x508);
 	cpu.v[0].b[5] = 0xa0;
 	cpu.v[1].b[5] = 0xa1;
 	cpu.v[2].b[5] = 0xa2;
 	CHECK_EQ(exec(0x0d003400), 0);			/* st3 {v0.b-v2.b}[5], [x0] */
+	mem_pull();
 	CHECK_EQ(mem[0x508], 0xa0);
 	CHECK_EQ(mem[0x50a], 0xa2);
 	CHECK_EQ(mem[0x50b], 0x0b);
@@ -3958,18 +3959,17 @@ static void test_ldst_sp_and_fault(void)
 {
 	reset();
 	fill_mem();
-	stub_sp = MEM_BASE + 0x80;
+	a64_set_sp(&cpu, mem_base + 0x80);
 	CHECK_EQ(exec(0x4cdfafe5), 0);			/* ld1 {v5.2d, v6.2d}, [sp], #32 */
 	CHECK_EQ(cpu.v[6].d[1], 0x9f9e9d9c9b9a9998ull);
-	CHECK_EQ(stub_sp, MEM_BASE + 0xa0);
-	/* a fault in the last register abandons the load: nothing written */
-	cpu.x[0] = MEM_BASE + 0x10;
+	CHECK_EQ(a64_sp(&cpu), mem_base + 0xa0);
+	/* the last register crosses the end of memory: the fault abandons
+	 * the whole load, no register or base written */
+	cpu.x[0] = mem_end - 0x38;
 	cpu.v[1].d[0] = 0x55;
-	fault_at = MEM_BASE + 0x48;
 	CHECK_EQ(exec(0x4cdf2001), 0);			/* ld1 {v1-v4.16b}, [x0], #64 */
 	CHECK_EQ(cpu.v[1].d[0], 0x55);
-	CHECK_EQ(cpu.x[0], MEM_BASE + 0x10);
-	fault_at = ~0ull;
+	CHECK_EQ(cpu.x[0], mem_end - 0x38);
 	/* unallocated: ld2 with .1d, st1 with opcode 0001 */
 	CHECK_EQ(exec(0x0c408c00), -1);
 	CHECK_EQ(exec(0x0c001000), -1);
@@ -4085,13 +4085,10 @@ int main(void)
 	RUN(test_fp_corners);
 	RUN(test_fz_and_underflow);
 	RUN(test_simd_corners);
-	if (stubs_active()) {
-		RUN(test_ld1_st1_multiple);
-		RUN(test_ld234_interleave);
-		RUN(test_ldst_single);
-		RUN(test_ldst_sp_and_fault);
-	} else {
-		printf("SKIP: load/store tests (the real memory accessors are linked)\n");
-	}
+	use_real_machine();
+	RUN(test_ld1_st1_multiple);
+	RUN(test_ld234_interleave);
+	RUN(test_ldst_single);
+	RUN(test_ldst_sp_and_fault);
 	return CHECK_DONE();
 }
