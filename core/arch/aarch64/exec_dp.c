@@ -136,14 +136,65 @@ static int x_add64_imm(a64_cpu *s, uint32_t insn)
 	return x_addsub_imm(s, insn);
 }
 
+/* N:immr:imms -> 64-bit mask (0 = reserved), built once */
+static uint64_t bitmask_tab[1 << 13];
+
+static void bitmask_init(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(bitmask_tab); i++)
+		if (!a64_bitmask(i >> 12, i & 63, i >> 6 & 63, true, &bitmask_tab[i]))
+			bitmask_tab[i] = 0;
+}
+
+static int x_subs64_imm(a64_cpu *s, uint32_t insn)
+{
+	unsigned rn = insn >> 5 & 31, rd = insn & 31;
+	uint64_t imm = (insn >> 10 & 0xfff) << (insn >> 22 & 1 ? 12 : 0);
+	uint64_t a = rn == 31 ? *a64_spref(s) : s->x[rn], r = a - imm;
+
+	s->ps.n = r >> 63;
+	s->ps.z = r == 0;
+	s->ps.c = a >= imm;
+	s->ps.v = ((a ^ imm) & (a ^ r)) >> 63;
+	a64_set_xreg(s, rd, r);
+	return 0;
+}
+
+static int x_sub64_imm(a64_cpu *s, uint32_t insn)
+{
+	unsigned rn = insn >> 5 & 31, rd = insn & 31;
+	uint64_t imm = (insn >> 10 & 0xfff) << (insn >> 22 & 1 ? 12 : 0);
+	if (rn != 31 && rd != 31) {
+		s->x[rd] = s->x[rn] - imm;
+		return 0;
+	}
+	return x_addsub_imm(s, insn);
+}
+
+/* ADD/SUB Xd, Xn, Xm, LSL #n (no flags) */
+static int x_addsub64_lsl(a64_cpu *s, uint32_t insn)
+{
+	unsigned rm = insn >> 16 & 31, amt = insn >> 10 & 63, rn = insn >> 5 & 31, rd = insn & 31;
+	uint64_t b = a64_xreg(s, rm) << amt, a = a64_xreg(s, rn);
+	a64_set_xreg(s, rd, insn >> 30 & 1 ? a - b : a + b);
+	return 0;
+}
+
 static int x_logic_imm(a64_cpu *s, uint32_t insn)
 {
 	bool sf = insn >> 31;
 	unsigned opc = insn >> 29 & 3, rn = insn >> 5 & 31, rd = insn & 31;
 	uint64_t imm, a = a64_xreg(s, rn), r;
 
-	if (!a64_bitmask(insn >> 22 & 1, insn >> 10 & 63, insn >> 16 & 63, sf, &imm))
+	if (unlikely(!bitmask_tab[1]))
+		bitmask_init();
+	imm = bitmask_tab[insn >> 10 & 0x1fff];
+	if (!sf) {
+		if (insn >> 22 & 1 || !a64_bitmask(0, insn >> 10 & 63, insn >> 16 & 63, false, &imm))
+			return a64_undef_insn(s);
+	} else if (!imm) {
 		return a64_undef_insn(s);
+	}
 	switch (opc) {
 	case 0: r = a & imm; break;
 	case 1: r = a | imm; break;
@@ -565,6 +616,9 @@ static int x_subs_reg_cmp(a64_cpu *s, uint32_t insn)
 const a64_pattern a64_dp_patterns[] = {
 	{ 0x1f000000, 0x10000000, x_adr },
 	{ 0xff800000, 0x91000000, x_add64_imm },
+	{ 0xff800000, 0xd1000000, x_sub64_imm },
+	{ 0xff800000, 0xf1000000, x_subs64_imm },
+	{ 0xbfe00000, 0x8b000000, x_addsub64_lsl },
 	{ 0x1f800000, 0x11000000, x_addsub_imm },
 	{ 0x1f800000, 0x12000000, x_logic_imm },
 	{ 0x1f800000, 0x12800000, x_movewide },

@@ -137,6 +137,73 @@ static int x_str64_uimm(a64_cpu *s, uint32_t insn)
 	return a64_st(s, va, 8, s->ps.el, a64_xreg(s, rt)) ? 0 : 1;
 }
 
+/* LDR/STR Xt with pre/post index (the stack push/pop forms) */
+static int x_ldst64_idx(a64_cpu *s, uint32_t insn)
+{
+	unsigned rn = insn >> 5 & 31, rt = insn & 31;
+	uint64_t base, off = sext(insn >> 12 & 0x1ff, 9), va, v;
+
+	if (!base_addr(s, rn, &base))
+		return 1;
+	va = insn >> 11 & 1 ? base + off : base;
+	if (insn >> 22 & 1) {
+		if (!a64_ld(s, va, 8, s->ps.el, &v))
+			return 1;
+		set_base(s, rn, base + off);
+		a64_set_xreg(s, rt, v);
+	} else {
+		if (!a64_st(s, va, 8, s->ps.el, a64_xreg(s, rt)))
+			return 1;
+		set_base(s, rn, base + off);
+	}
+	return 0;
+}
+
+/* LDR/STR Wt, [Xn, #imm] */
+static int x_ldst32_uimm(a64_cpu *s, uint32_t insn)
+{
+	unsigned rn = insn >> 5 & 31, rt = insn & 31;
+	uint64_t va, v;
+
+	if (!base_addr(s, rn, &va))
+		return 1;
+	va += (uint64_t)(insn >> 10 & 0xfff) << 2;
+	if (insn >> 22 & 1) {
+		if (!a64_ld(s, va, 4, s->ps.el, &v))
+			return 1;
+		a64_set_xreg(s, rt, v);
+		return 0;
+	}
+	return a64_st(s, va, 4, s->ps.el, a64_xreg(s, rt)) ? 0 : 1;
+}
+
+/* LDP/STP Xt1, Xt2 (signed offset, pre, post) */
+static int x_ldstp64(a64_cpu *s, uint32_t insn)
+{
+	unsigned mode = insn >> 23 & 3, rt2 = insn >> 10 & 31, rn = insn >> 5 & 31, rt = insn & 31;
+	uint64_t base, va, off, a, b;
+	int el = s->ps.el;
+
+	if (!base_addr(s, rn, &base))
+		return 1;
+	off = sext(insn >> 15 & 0x7f, 7) << 3;
+	va = mode == 1 ? base : base + off;
+	if (insn >> 22 & 1) {
+		if (!a64_ld(s, va, 8, el, &a) || !a64_ld(s, va + 8, 8, el, &b))
+			return 1;
+		if (mode & 1)
+			set_base(s, rn, base + off);
+		a64_set_xreg(s, rt, a);
+		a64_set_xreg(s, rt2, b);
+	} else {
+		if (!a64_st(s, va, 8, el, a64_xreg(s, rt)) || !a64_st(s, va + 8, 8, el, a64_xreg(s, rt2)))
+			return 1;
+		if (mode & 1)
+			set_base(s, rn, base + off);
+	}
+	return 0;
+}
+
 static int x_ldst_imm9(a64_cpu *s, uint32_t insn)
 {
 	unsigned mode = insn >> 10 & 3, rn = insn >> 5 & 31;
@@ -334,6 +401,9 @@ static int x_simd_ldst(a64_cpu *s, uint32_t insn)
 const a64_pattern a64_ldst_patterns[] = {
 	{ 0xffc00000, 0xf9400000, x_ldr64_uimm },
 	{ 0xffc00000, 0xf9000000, x_str64_uimm },
+	{ 0xff800000, 0xb9000000, x_ldst32_uimm },
+	{ 0xffa00400, 0xf8000400, x_ldst64_idx },
+	{ 0xfe000000, 0xa8000000, x_ldstp64 },
 	{ 0x3b000000, 0x39000000, x_ldst_uimm },
 	{ 0x3b200000, 0x38000000, x_ldst_imm9 },
 	{ 0x3b200c00, 0x38200800, x_ldst_regoff },
