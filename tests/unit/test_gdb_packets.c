@@ -1,11 +1,17 @@
 /* The gdb server's byte layer (framing, checksums, escapes, hex) and the
  * target description generator, fed good packets and every kind of garbage. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "gdbserver/rsp.h"
 #include "target-xml/tdesc.h"
+#include "core/cpu.h"
+
+extern const arch_ops aarch64_arch __attribute__((weak));
+extern const arch_ops riscv64_arch __attribute__((weak));
 
 static rsp_parser P;
 
@@ -312,6 +318,54 @@ static void tdesc(void)
 	CHECK(tdesc_xml(&table, "", &len) == NULL);
 }
 
+static bool file_has(const char *path, const char *what)
+{
+	size_t n;
+	char *buf;
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	buf = calloc(1, 1 << 20);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	ok = strstr(buf, what) != NULL;
+	free(buf);
+	return ok;
+}
+
+/* What `kwb -dump-target-xml ARCH DIR` writes, for every arch linked in. */
+static void tdesc_dump_files(void)
+{
+	const arch_ops *archs[] = { &aarch64_arch, &riscv64_arch };
+	char dir[] = "/tmp/kwb-tdesc-XXXXXX";
+	char path[256];
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(tdesc_dump("pdp11", dir) == -1);
+	for (size_t i = 0; i < 2; i++) {
+		const arch_ops *a = archs[i];
+
+		if (!a || !a->regs)
+			continue;
+		CHECK_EQ(tdesc_dump(a->name, dir), 0);
+		snprintf(path, sizeof(path), "%s/target.xml", dir);
+		CHECK(file_has(path, a->regs->gdb_arch));
+		for (int f = 0; f < a->regs->nfeatures; f++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, a->regs->features[f].xmlname);
+			CHECK(file_has(path, a->regs->features[f].name));
+			CHECK(file_has(path, "regnum="));
+			unlink(path);
+		}
+		snprintf(path, sizeof(path), "%s/target.xml", dir);
+		unlink(path);
+		CHECK(tdesc_dump(a->name, "/nonexistent/kwb/dir") == -1);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	RUN(good_packet);
@@ -323,5 +377,6 @@ int main(void)
 	RUN(hex_parsing);
 	RUN(fuzz);
 	RUN(tdesc);
+	RUN(tdesc_dump_files);
 	return CHECK_DONE();
 }
