@@ -90,6 +90,21 @@ static void create_devices(machine *m)
 	}
 }
 
+/* The console back end (QEMU's serial_hd(0)); the board's first UART
+ * attaches to it as its front end. */
+static void open_serial(machine *m)
+{
+	const char *spec = m->opt->serial ? m->opt->serial : "mon:stdio";
+	char err[256] = "";
+
+	if (!strcmp(spec, "none") || m->opt->dumpdtb)
+		return;
+	m->serial = chardev_open(spec, err, sizeof(err));
+	if (!m->serial)
+		kwb_usage_error("-serial %s: %s", spec, err);
+	chardev_set_monitor(m->serial, m);
+}
+
 static void write_dumpdtb(machine *m)
 {
 	FILE *f = fopen(m->opt->dumpdtb, "wb");
@@ -122,6 +137,7 @@ machine *machine_create(const kwb_options *opt)
 	m->dbg = dbg_create(m);
 	m->state = RUN_RUNNING;
 
+	open_serial(m);
 	for (int i = 0; i < m->ncpus; i++)
 		m->cpus[i] = m->arch->cpu_create(m, i);
 	create_devices(m);
