@@ -202,8 +202,9 @@ static xtlb_entry *fetch_page(a64_core *k)
 
 	if (likely(e->tag == (pc & ~0xfffull)))
 		return e;
-	if (!a64_translate(s, pc & ~0xfffull, ACC_EXEC, el, &pa, &host))
+	if (!a64_translate(s, pc, ACC_EXEC, el, &pa, &host))
 		return NULL;
+	pa &= ~0xfffull;
 	if (!host) {
 		a64_abort(s, true, F_EXT, 0, pc, false, false);
 		return NULL;

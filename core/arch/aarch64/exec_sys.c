@@ -295,6 +295,8 @@ static int mrs_msr(a64_cpu *s, uint32_t insn)
 			return sys_trap(s, insn);
 		return a64_undef_insn(s);
 	}
+	if ((idx == A64R_fpcr || idx == A64R_fpsr) && !a64_fp_enabled(s))
+		return a64_sync(s, EC_FP, 0x1e00000);
 	if (read) {
 		if (!a64_sysreg_read(s, idx, &v, false))
 			return a64_undef_insn(s);
