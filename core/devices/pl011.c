@@ -263,6 +263,14 @@ static void *pl011_dev_create(machine *m, const board_device *d)
 	irq_line irq = d->nirqs ? machine_irq(m, d->irqs[0]) : (irq_line){ 0 };
 
 	s->m = m;
+	/* The console UART opens -serial (QEMU's serial_hd(0)) if the
+	 * machine has not done so already. */
+	if (!m->serial && m->opt && m->opt->serial && strcmp(m->opt->serial, "none")) {
+		char err[256];
+		m->serial = chardev_open(m->opt->serial, err, sizeof(err));
+		if (!m->serial)
+			kwb_fatal("-serial %s: %s", m->opt->serial, err);
+	}
 	s->u = pl011_new(irq, dev_tx, s);
 	s->fe = (chardev_frontend){ .can_receive = pl011_can_receive, .receive = pl011_receive,
 				    .opaque = s->u };
