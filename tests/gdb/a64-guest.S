@@ -1,8 +1,8 @@
 /*
  * Tiny bare-metal AArch64 guest for the gdb tests (ELF -kernel, EL1h, MMU
  * off). CPU 0 loops: counter = ++x19 (a store), reads it back (a load),
- * calls func, and every 16 rounds makes an SVC whose vector just returns,
- * forever. `poweroff` (reached only when the debugger sets pc there)
+ * calls func and cfunc (guest-c.c), and every 16 rounds makes an SVC
+ * whose vector just returns, forever. `poweroff` (reached only when the debugger sets pc there)
  * calls PSCI SYSTEM_OFF over HVC. Other CPUs (if started) sleep in WFI.
  */
 	.text
@@ -14,6 +14,8 @@ _start:
 	adr	x1, vectors
 	msr	vbar_el1, x1
 	isb
+	adr	x1, stack_top
+	mov	sp, x1
 	mov	x19, #0
 	mov	x0, #0
 	.globl loop
@@ -23,6 +25,8 @@ loop:
 	str	x19, [x2]
 	ldr	x20, [x2]
 	bl	func
+	mov	x0, #8
+	bl	cfunc
 	tst	x19, #15
 	b.ne	no_svc
 	.globl trap_point
@@ -69,3 +73,6 @@ trap_vec:
 	.globl counter
 counter:
 	.quad	0
+	.balign 16
+	.space	4096
+stack_top:

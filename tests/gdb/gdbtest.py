@@ -11,7 +11,7 @@ GDB = shutil.which("gdb-multiarch")
 ARCHS = {
     "riscv64": dict(
         gdb_arch="riscv:rv64", prefix="riscv64-linux-gnu-", src="rv64-guest.S",
-        cflags=["-march=rv64gc", "-mabi=lp64d"], text=0x80000000,
+        cflags=["-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany"], text=0x80000000,
         kwb=["-arch", "riscv64", "-M", "virt", "-bios", "none"],
         first_insn=0xf14022f3,			# csrr t0, mhartid
         sysregs=("mstatus", "satp", "sscratch", "mtvec", "mcause", "ft0", "priv"),
@@ -69,8 +69,10 @@ class Guest:
         self.elf = os.path.join(workdir, arch + "-guest.elf")
         subprocess.run([a["prefix"] + "gcc", "-nostdlib", "-nostartfiles", "-static", "-no-pie"] +
                        a["cflags"] + ["-Wl,-Ttext=0x%x" % a["text"], "-Wl,-N", "-Wl,--build-id=none",
-                                      "-Wl,--no-warn-rwx-segments", "-o", self.elf,
-                                      os.path.join(HERE, a["src"])], check=True)
+                                      "-Wl,--no-warn-rwx-segments", "-g", "-O0", "-ffreestanding",
+                                      "-fno-stack-protector", "-o", self.elf,
+                                      os.path.join(HERE, a["src"]), os.path.join(HERE, "guest-c.c")],
+                       check=True)
         out = subprocess.run([a["prefix"] + "nm", self.elf], check=True, stdout=subprocess.PIPE,
                              text=True).stdout
         self.sym = {}
@@ -200,7 +202,7 @@ def run_all(arch):
     g = Guest(arch, work)
     a, S = g.a, g.sym
     try:
-        scenarios = (registers_and_memory, breaks_watches_steps, monitor, detach_reconnect,
+        scenarios = (registers_and_memory, breaks_watches_steps, source_stepping, monitor, detach_reconnect,
                      ctrl_c, ctrl_c_idle, threads, guest_exit)
         for fn in scenarios:
             try:
@@ -254,7 +256,7 @@ def breaks_watches_steps(k, g, a, S):
                 pr("CAUSE", a["cause"][0]), "delete",
                 *(["stepi"] * a["trap_steps"]), pr("AFTER", "$pc"),
                 pr("R0", "$x0" if g.arch == "aarch64" else "$a0"),
-                "break *func", "continue", "next", pr("NPC", "$pc"),
+                "break *func", "continue", "stepi 2", pr("NPC", "$pc"),
                 timeout=90)
     check("software breakpoint", value(out, "BPC") == S["loop"] and "Breakpoint 1, " in out, out[-2500:])
     check("hardware breakpoint", value(out, "HPC") == S["func"] and
@@ -270,8 +272,20 @@ def breaks_watches_steps(k, g, a, S):
     check("trap cause", value(out, a["cause"][0] and "CAUSE") == a["cause"][1], out[-800:])
     check("stepping through the handler returns past the trap",
           value(out, "AFTER") == S["trap_point"] + 4, out[-800:])
-    check("next out of func returns to loop", value(out, "NPC") is not None and
+    check("stepping out of func returns to loop", value(out, "NPC") is not None and
           S["loop"] < value(out, "NPC") < S["trap_point"], out[-800:])
+
+
+def source_stepping(k, g, a, S):
+    """`next` in C code: gdb range-steps (vCont;r), kwb reports one stop."""
+    out = k.gdb("break cfunc", "continue", "next", "set debug remote 1", "next", "next", "next", "next",
+                "set debug remote 0", pr("I", "i"), timeout=90)
+    ranges = len(re.findall(r"Sending packet: \$vCont;r", out))
+    resumes = len(re.findall(r"Sending packet: \$vCont;", out))
+    stops = len(re.findall(r"Packet received: T05", out))
+    check("next uses range stepping", ranges >= 3, out[-2500:])
+    check("one stop reply per resume", stops == resumes, f"{stops} stops for {resumes} resumes")
+    check("the C loop advanced", (value(out, "I") or 0) >= 1, out[-500:])
 
 
 def monitor(k, g, a, S):

@@ -13,6 +13,7 @@ _start:
 	bnez	t0, park
 	lla	t1, trap_vec
 	csrw	mtvec, t1
+	lla	sp, stack_top
 	li	s1, 0
 	li	a0, 0
 loop:
@@ -21,6 +22,8 @@ loop:
 	sd	s1, 0(t2)
 	ld	s2, 0(t2)
 	call	func
+	li	a0, 8
+	call	cfunc
 	andi	t3, s1, 15
 	bnez	t3, no_ecall
 	.globl trap_point
@@ -58,3 +61,6 @@ park:
 	.globl counter
 counter:
 	.dword	0
+	.balign 16
+	.space	4096
+stack_top:

@@ -1,0 +1,12 @@
+/* C part of the gdb test guests (built -g -O0): source-level stepping,
+ * where gdb uses range stepping (vCont;r) for `next`. */
+long csum = 1;
+
+void cfunc(long n)
+{
+	long s = 0;
+
+	for (long i = 0; i < n; i++)
+		s += i * 3 + (s >> 1);
+	csum = s;
+}
