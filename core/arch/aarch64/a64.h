@@ -102,6 +102,9 @@ enum a64_reg_flags {
 	A64F_SPECIAL = 1u << 25,/* value lives outside sys[] (PSTATE, SP, ...) */
 };
 
+/* The register table (regs.def), also aarch64_arch.regs. */
+extern const reg_table aarch64_regs;
+
 /* Table index of a register (regs.def order), e.g. A64R_TCR_EL1. */
 enum a64_reg_index {
 #define REG(name, bits, feat, acc, type, group, enc, reset, flags) A64R_##name,

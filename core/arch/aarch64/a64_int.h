@@ -8,8 +8,6 @@
 #include <string.h>
 #include "a64.h"
 
-extern const reg_table aarch64_regs;
-
 /* ---- decoded-instruction cache: one page of handlers per physical page ---- */
 typedef int (*a64_fn)(a64_cpu *s, uint32_t insn);	/* 0: next insn, 1: pc was set */
 

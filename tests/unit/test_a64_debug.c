@@ -1,0 +1,178 @@
+/* AArch64 CPU and the debug interface: breakpoints, watchpoints (stop
+ * before the access), exact stepping, register table, walk log. */
+#include <stdlib.h>
+#include "check.h"
+#include "a64_harness.h"
+#include "a64_progs.h"
+
+static machine *m;
+
+static void test_breakpoint(void)
+{
+	cpu *c = m->cpus[0];
+	uint64_t bp = CODE_BASE + 8;	/* "add x0, x0, x1" inside the loop */
+
+	CHECK_EQ(dbg_bp_insert(m, BP_SW, bp, 4), 0);
+	a64_cpu *s = h_run(m, prog_branch, sizeof(prog_branch), 1000);
+	CHECK_EQ(s->pc, bp);
+	CHECK_EQ(s->x[1], 100);
+	CHECK_EQ(dbg_take_stop(m)->reason, STOP_SWBREAK);
+	dbg_resume(m, NULL);
+	CHECK_EQ(aarch64_arch.cpu_run(c, 1000), CPU_EXIT_DEBUG);
+	CHECK_EQ(s->pc, bp);
+	CHECK_EQ(s->x[1], 99);		/* one more iteration */
+	dbg_take_stop(m);
+	dbg_bp_remove(m, BP_SW, bp, 4);
+	dbg_resume(m, NULL);
+	aarch64_arch.cpu_run(c, 1000);
+	CHECK_EQ(s->x[0], 5050);
+}
+
+static void test_watchpoint(void)
+{
+	cpu *c = m->cpus[0];
+	uint64_t zero = 0;
+
+	bus_copy_to(&m->bus, 0x40100000, &zero, 8);
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_W, 0x40100000, 8), 0);
+	a64_cpu *s = h_run(m, prog_ldst, sizeof(prog_ldst), 1000);
+	const stop_info *st = dbg_take_stop(m);
+	CHECK_EQ(st->reason, STOP_WATCH);
+	CHECK_EQ(st->addr, 0x40100000);
+	uint32_t insn = 0;
+	bus_copy_from(&m->bus, s->pc, &insn, 4);
+	CHECK_EQ(insn, 0xf9000001);	/* str x1, [x0]: stopped before it */
+	uint64_t v = 1;
+	bus_copy_from(&m->bus, 0x40100000, &v, 8);
+	CHECK_EQ(v, 0);
+	uint64_t icount = c->icount;
+	dbg_resume(m, NULL);
+	aarch64_arch.cpu_run(c, 1);	/* the store now happens */
+	CHECK_EQ(c->icount, icount + 1);
+	bus_copy_from(&m->bus, 0x40100000, &v, 8);
+	CHECK_EQ(v, 0x7788556633441122ull);
+	dbg_bp_remove(m, BP_WATCH_W, 0x40100000, 8);
+}
+
+static void test_step(void)
+{
+	cpu *c = m->cpus[0];
+	a64_cpu *s = h_run(m, prog_arith, sizeof(prog_arith), 0);
+
+	for (int i = 0; i < 5; i++) {
+		c->step_remaining = 1;
+		CHECK_EQ(aarch64_arch.cpu_run(c, 1), CPU_EXIT_BUDGET);
+	}
+	c->step_remaining = 0;
+	CHECK_EQ(s->pc, CODE_BASE + 20);
+	CHECK_EQ(s->x[1], 0);
+	CHECK_EQ(s->x[2], 0x60000000);
+}
+
+static void test_step_into_exception(void)
+{
+	cpu *c = m->cpus[0];
+	static const uint32_t svc[] = { 0xd4000021 };	/* svc #1 */
+	a64_cpu *s = h_run(m, svc, sizeof(svc), 0);
+	uint64_t vbar = 0x40200000;
+
+	CHECK_EQ(aarch64_arch.reg_write(c, regtab_find(aarch64_arch.regs, "VBAR_EL1"), (uint8_t *)&vbar), 0);
+	c->step_remaining = 1;
+	aarch64_arch.cpu_run(c, 1);
+	c->step_remaining = 0;
+	CHECK_EQ(s->pc, vbar + 0x200);	/* the step ends at the vector */
+	CHECK_EQ(s->sys[A64R_ESR_EL1], 0x56000001);
+	CHECK_EQ(s->sys[A64R_ELR_EL1], CODE_BASE + 4);
+}
+
+static void test_regs(void)
+{
+	cpu *c = m->cpus[0];
+	const reg_table *t = aarch64_arch.regs;
+	uint8_t buf[16];
+	uint64_t v;
+
+	CHECK_EQ(regtab_find(t, "x0"), 0);
+	CHECK_EQ(regtab_find(t, "sp"), 31);
+	CHECK_EQ(regtab_find(t, "pc"), 32);
+	CHECK_EQ(regtab_find(t, "cpsr"), 33);
+	CHECK_EQ(regtab_find(t, "v0"), 34);
+	CHECK_EQ(regtab_find(t, "fpsr"), 66);
+	CHECK_EQ(regtab_find(t, "fpcr"), 67);
+	CHECK_EQ(t->regs[33].bitsize, 32);
+	CHECK_EQ(t->regs[34].bitsize, 128);
+	CHECK(regtab_find(t, "SCTLR_EL1") > 67);
+	CHECK_EQ(regtab_find_encoding(t, SYSREG_ENC(3, 0, 2, 0, 2)), regtab_find(t, "TCR_EL1"));
+	/* unique encodings */
+	for (int i = 0; i < t->count; i++)
+		for (int j = i + 1; j < t->count; j++)
+			if (t->regs[i].encoding && t->regs[i].encoding == t->regs[j].encoding)
+				CHECK(!"duplicate encoding");
+	CHECK_EQ(aarch64_arch.reg_read(c, regtab_find(t, "MIDR_EL1"), buf), 0);
+	memcpy(&v, buf, 8);
+	CHECK_EQ(v, 0x411fd070);
+	CHECK_EQ(aarch64_arch.reg_read(c, regtab_find(t, "MPIDR_EL1"), buf), 0);
+	memcpy(&v, buf, 8);
+	CHECK_EQ(v, 0x80000000);
+	CHECK(aarch64_arch.reg_write(c, regtab_find(t, "MIDR_EL1"), buf) < 0);
+	CHECK(aarch64_arch.reg_read(c, regtab_find(t, "ICC_IAR1_EL1"), buf) < 0);	/* side effect */
+	uint32_t cpsr = 0x3c4;		/* EL1t */
+	CHECK_EQ(aarch64_arch.reg_write(c, 33, (uint8_t *)&cpsr), 0);
+	CHECK(!strcmp(aarch64_arch.mode_name(c), "EL1t"));
+	cpsr = 0x3c5;
+	aarch64_arch.reg_write(c, 33, (uint8_t *)&cpsr);
+	CHECK(!strcmp(aarch64_arch.mode_name(c), "EL1h"));
+	char dis[64];
+	aarch64_arch.disasm(c, 0x1000, 0x91000420, dis, sizeof(dis));
+	CHECK(!strcmp(dis, "add x0, x1, #1"));
+}
+
+/* 4K granule, 39-bit: L1 table -> L2 table -> L3 page, through the debugger */
+static void test_walk_log(void)
+{
+	cpu *c = m->cpus[0];
+	uint64_t l1 = 0x40400000, l2 = 0x40401000, l3 = 0x40402000, d;
+	uint64_t va = 0x0000000012345678ull, tcr = 25, ttbr = l1, sctlr = 0x30d00801, mair = 0xff;
+	const reg_table *t = aarch64_arch.regs;
+	walk_log log;
+	paddr_t pa;
+
+	d = l2 | 3;
+	bus_copy_to(&m->bus, l1 + ((va >> 30) & 511) * 8, &d, 8);
+	d = l3 | 3;
+	bus_copy_to(&m->bus, l2 + ((va >> 21) & 511) * 8, &d, 8);
+	d = 0x40500000 | 3 | 1 << 10 | 1 << 6 | 1ull << 54;	/* EL0 RW, UXN */
+	bus_copy_to(&m->bus, l3 + ((va >> 12) & 511) * 8, &d, 8);
+	aarch64_arch.reg_write(c, regtab_find(t, "TCR_EL1"), (uint8_t *)&tcr);
+	aarch64_arch.reg_write(c, regtab_find(t, "TTBR0_EL1"), (uint8_t *)&ttbr);
+	aarch64_arch.reg_write(c, regtab_find(t, "MAIR_EL1"), (uint8_t *)&mair);
+	aarch64_arch.reg_write(c, regtab_find(t, "SCTLR_EL1"), (uint8_t *)&sctlr);
+	CHECK(aarch64_arch.mmu_enabled(c));
+	CHECK_EQ(aarch64_arch.debug_translate(c, va, ACC_READ, &pa, &log), 0);
+	CHECK_EQ(pa, 0x40500678);
+	CHECK_EQ(log.count, 3);
+	CHECK_EQ(log.steps[0].level, 1);
+	CHECK_EQ(log.steps[2].level, 3);
+	CHECK_EQ(log.steps[2].desc_addr, l3 + ((va >> 12) & 511) * 8);
+	CHECK(strstr(log.result, "PA 0x40500678") != NULL);
+	/* EL1 cannot execute an EL0-writable page */
+	CHECK(aarch64_arch.debug_translate(c, va, ACC_EXEC, &pa, &log) < 0);
+	CHECK(strstr(log.result, "permission") != NULL);
+	CHECK(aarch64_arch.debug_translate(c, va + 0x1000, ACC_READ, &pa, &log) < 0);
+	CHECK(strstr(log.result, "translation fault, level 3") != NULL);
+	sctlr = 0x30d00800;
+	aarch64_arch.reg_write(c, regtab_find(t, "SCTLR_EL1"), (uint8_t *)&sctlr);
+}
+
+int main(void)
+{
+	m = h_machine();
+	RUN(test_breakpoint);
+	RUN(test_watchpoint);
+	RUN(test_step);
+	RUN(test_step_into_exception);
+	RUN(test_regs);
+	RUN(test_walk_log);
+	h_free(m);
+	return CHECK_DONE();
+}
