@@ -13,11 +13,6 @@
 #include "../loader.h"
 #include "../machine.h"
 
-/* Provided by the CPU (core/arch/aarch64); weak while it is being built so
- * the rest links without it (no aarch64 machine can exist then). */
-#pragma weak a64_set_boot
-#pragma weak a64_mpidr
-
 #define MiB (1ull << 20)
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 

@@ -14,12 +14,6 @@
 #include "../regtab.h"
 #include "../arch/aarch64/aarch64.h"
 
-/* The AArch64 CPU may not be in this build yet: the GIC device only uses
- * these when an aarch64 machine exists. */
-extern void a64_set_irq(cpu *c, int line, int level) __attribute__((weak));
-extern uint64_t a64_mpidr(cpu *c) __attribute__((weak));
-extern void a64_set_gic_handler(struct machine *m, const a64_sysreg_handler *h) __attribute__((weak));
-
 #define NBANKS (GICV3_NR_IRQS / 32)
 #define PRI_BITS 5			/* implemented priority bits, as QEMU */
 #define PRI_MASK (0xff & ~((1u << (8 - PRI_BITS)) - 1))	/* 0xf8 */

@@ -6,10 +6,6 @@
  */
 #include "a64.h"
 
-/* The CPU core provides these; weak until it is in the build. */
-extern uint64_t a64_mpidr(cpu *c) __attribute__((weak));
-extern void a64_power_on(cpu *c, uint64_t pc, uint64_t x0) __attribute__((weak));
-
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_SUSPEND 0x84000001u
 #define PSCI_CPU_OFF 0x84000002u

@@ -5,6 +5,7 @@
  * timer's output is a level on its PPI (virtual 27, non-secure physical
  * 30), recomputed on every register write and by one event scheduled at
  * the exact virtual time the counter reaches CVAL -- never polled.
+ * EL0 access (CNTKCTL_EL1) is checked by the core before these hooks run.
  */
 #include "a64.h"
 #include "../../devices/gicv3.h"
@@ -14,12 +15,6 @@ enum { T_PHYS = 0, T_VIRT = 1 };
 #define CTL_ENABLE 1u
 #define CTL_IMASK 2u
 #define CTL_ISTATUS 4u
-
-/* CNTKCTL_EL1 EL0 access enables */
-#define KCTL_EL0PCTEN (1u << 0)
-#define KCTL_EL0VCTEN (1u << 1)
-#define KCTL_EL0VTEN (1u << 8)
-#define KCTL_EL0PTEN (1u << 9)
 
 static const int timer_ppi[2] = { 30, 27 };
 static const char *const timer_name[2] = { "cntp", "cntv" };
@@ -133,33 +128,12 @@ static gtimer *timer_reg(a64_timer *tm, uint32_t enc, int *op2)
 	return &tm->t[crm == 2 ? T_PHYS : T_VIRT];
 }
 
-/* EL0 access as CNTKCTL_EL1 allows it (the register table only says
- * which registers EL0 may try). */
-static bool el0_ok(a64_timer *tm, uint32_t enc)
-{
-	uint64_t k = tm->cntkctl;
-
-	if (enc == SYSREG_ENC(3, 3, 14, 0, 0))		/* CNTFRQ */
-		return k & (KCTL_EL0PCTEN | KCTL_EL0VCTEN);
-	if (enc == SYSREG_ENC(3, 3, 14, 0, 1))		/* CNTPCT */
-		return k & KCTL_EL0PCTEN;
-	if (enc == SYSREG_ENC(3, 3, 14, 0, 2))		/* CNTVCT */
-		return k & KCTL_EL0VCTEN;
-	if (((enc >> 3) & 0xf) == 2)
-		return k & KCTL_EL0PTEN;
-	if (((enc >> 3) & 0xf) == 3)
-		return k & KCTL_EL0VTEN;
-	return false;				/* CNTKCTL_EL1 */
-}
-
 bool a64_timer_read(a64_cpu *s, uint32_t enc, uint64_t *value)
 {
 	a64_timer *tm = timer_of(s);
 	gtimer *t;
 	int op2;
 
-	if (s->ps.el == 0 && !el0_ok(tm, enc))
-		return false;
 	switch (enc) {
 	case SYSREG_ENC(3, 3, 14, 0, 0): *value = A64_CNTFRQ; return true;
 	case SYSREG_ENC(3, 3, 14, 0, 1):
@@ -184,8 +158,6 @@ bool a64_timer_write(a64_cpu *s, uint32_t enc, uint64_t value)
 	gtimer *t;
 	int op2;
 
-	if (s->ps.el == 0 && !el0_ok(tm, enc))
-		return false;
 	switch (enc) {
 	case SYSREG_ENC(3, 3, 14, 0, 0):	/* CNTFRQ: fixed by the "firmware" */
 		return true;
