@@ -11,7 +11,69 @@
 #include <math.h>
 #include "fpsimd.h"
 
+/*
+ * Host FP environment around one operation: rounding mode in, exception
+ * flags out (as FPSR bits). On x86-64 this is the SSE control/status
+ * register itself: fenv's functions also save and load the x87 state and
+ * cost several times the arithmetic.
+ */
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+typedef unsigned host_env;
+static const unsigned mx_rc[4] = { 0x0000, 0x4000, 0x2000, 0x6000 };
+
+static inline host_env host_begin(int rmode)
+{
+	unsigned saved = _mm_getcsr();
+	_mm_setcsr((saved & ~0x603fu) | mx_rc[rmode]);
+	return saved;
+}
+
+static inline void host_set_rmode(int rmode)
+{
+	_mm_setcsr((_mm_getcsr() & ~0x6000u) | mx_rc[rmode]);
+}
+
+static inline uint32_t host_flags(void)
+{
+	unsigned m = _mm_getcsr();
+	return (m & 1 ? FPSR_IOC : 0) | (m & 4 ? FPSR_DZC : 0) | (m & 8 ? FPSR_OFC : 0) |
+	       (m & 0x20 ? FPSR_IXC : 0);
+}
+
+static inline void host_end(host_env saved)
+{
+	_mm_setcsr(saved);
+}
+#else
+typedef int host_env;
 static const int host_rmode[4] = { FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO };
+
+static inline host_env host_begin(int rmode)
+{
+	fesetround(host_rmode[rmode]);
+	feclearexcept(FE_ALL_EXCEPT);
+	return 0;
+}
+
+static inline void host_set_rmode(int rmode)
+{
+	fesetround(host_rmode[rmode]);
+}
+
+static inline uint32_t host_flags(void)
+{
+	int ex = fetestexcept(FE_ALL_EXCEPT);
+	return (ex & FE_INVALID ? FPSR_IOC : 0) | (ex & FE_DIVBYZERO ? FPSR_DZC : 0) |
+	       (ex & FE_OVERFLOW ? FPSR_OFC : 0) | (ex & FE_INEXACT ? FPSR_IXC : 0);
+}
+
+static inline void host_end(host_env saved)
+{
+	(void)saved;
+	fesetround(FE_TONEAREST);
+}
+#endif
 
 static inline unsigned fbits_of(int fmt) { return fmt == FMT_H ? 10 : fmt == FMT_S ? 23 : 52; }
 static inline unsigned ebits_of(int fmt) { return fmt == FMT_H ? 5 : fmt == FMT_S ? 8 : 11; }
@@ -119,20 +181,9 @@ static uint64_t host_calc(int op, int fmt, uint64_t a, uint64_t b, uint64_t c)
 static uint64_t host_round(a64_cpu *s, int op, int fmt, uint64_t a, uint64_t b, uint64_t c,
 			   int rmode)
 {
-	uint32_t fl = 0;
-	if (rmode != RM_TIEEVEN)
-		fesetround(host_rmode[rmode]);
-	feclearexcept(FE_ALL_EXCEPT);
+	host_env env = host_begin(rmode);
 	uint64_t r = host_calc(op, fmt, a, b, c);
-	int ex = fetestexcept(FE_ALL_EXCEPT);
-	if (ex & FE_INVALID)
-		fl |= FPSR_IOC;
-	if (ex & FE_DIVBYZERO)
-		fl |= FPSR_DZC;
-	if (ex & FE_OVERFLOW)
-		fl |= FPSR_OFC;
-	if (ex & FE_INEXACT)
-		fl |= FPSR_IXC;
+	uint32_t fl = host_flags();
 	if (is_nan(fmt, r)) {
 		r = default_nan(fmt);
 	} else {
@@ -142,7 +193,7 @@ static uint64_t host_round(a64_cpu *s, int op, int fmt, uint64_t a, uint64_t b, 
 			tiny = mag != 0 || (fl & FPSR_IXC);
 		else if (mag == min_normal(fmt) && (fl & FPSR_IXC)) {
 			/* rounded up to the smallest normal: was it tiny before? */
-			fesetround(FE_TOWARDZERO);
+			host_set_rmode(RM_ZERO);
 			tiny = fp_abs(fmt, host_calc(op, fmt, a, b, c)) < min_normal(fmt);
 		}
 		if (tiny && (s->fpcr & FPCR_FZ)) {
@@ -152,8 +203,7 @@ static uint64_t host_round(a64_cpu *s, int op, int fmt, uint64_t a, uint64_t b, 
 			fl |= FPSR_UFC;
 		}
 	}
-	if (rmode != RM_TIEEVEN || fegetround() != FE_TONEAREST)
-		fesetround(FE_TONEAREST);
+	host_end(env);
 	s->fpsr |= fl;
 	return r;
 }
@@ -475,9 +525,7 @@ uint64_t int_to_fp(a64_cpu *s, int fmt, uint64_t v, unsigned ibits, unsigned fbi
 		v = sext(v, ibits);
 	else if (ibits < 64)
 		v &= (1ull << ibits) - 1;
-	if (rmode != RM_TIEEVEN)
-		fesetround(host_rmode[rmode]);
-	feclearexcept(FE_INEXACT);
+	host_env env = host_begin(rmode);
 	if (fmt == FMT_S) {
 		volatile float f = is_unsigned ? (float)v : (float)(int64_t)v;
 		f = f * (float)ldexp(1.0, -(int)fbits);
@@ -487,10 +535,8 @@ uint64_t int_to_fp(a64_cpu *s, int fmt, uint64_t v, unsigned ibits, unsigned fbi
 		d = d * ldexp(1.0, -(int)fbits);
 		r = bits64(d);
 	}
-	if (fetestexcept(FE_INEXACT))
-		s->fpsr |= FPSR_IXC;
-	if (rmode != RM_TIEEVEN)
-		fesetround(FE_TONEAREST);
+	s->fpsr |= host_flags() & FPSR_IXC;
+	host_end(env);
 	return r;
 }
 

@@ -199,6 +199,88 @@ static int fp_three_same(a64_cpu *s, uint32_t insn, bool scalar)
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * Fast paths on host vectors (GCC/Clang generic vector types, SSE2 on
+ * x86-64) for the element-wise integer ops glibc's string and memory
+ * routines run in their inner loops. Comparisons yield all-ones lanes
+ * exactly as AdvSIMD does.
+ */
+typedef uint8_t vu8 __attribute__((vector_size(16)));
+typedef int8_t vs8 __attribute__((vector_size(16)));
+typedef uint16_t vu16 __attribute__((vector_size(16)));
+typedef int16_t vs16 __attribute__((vector_size(16)));
+typedef uint32_t vu32 __attribute__((vector_size(16)));
+typedef int32_t vs32 __attribute__((vector_size(16)));
+typedef uint64_t vu64 __attribute__((vector_size(16)));
+typedef int64_t vs64 __attribute__((vector_size(16)));
+
+/* even and odd lanes of the concatenation x:y, for the pairwise ops */
+#define EVENS16 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define ODDS16 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+#define EVENS8 0, 2, 4, 6, 8, 10, 12, 14
+#define ODDS8 1, 3, 5, 7, 9, 11, 13, 15
+#define EVENS4 0, 2, 4, 6
+#define ODDS4 1, 3, 5, 7
+#define EVENS2 0, 2
+#define ODDS2 1, 3
+
+/* key = U:opcode of the three-same class; pairwise ops arrive remapped. */
+#define FAST_OPS(VU, VS)						\
+	switch (key) {							\
+	case 0x10: r = a + b; break;					\
+	case 0x30: r = a - b; break;					\
+	case 0x31: r = (VU)(a == b); break;				\
+	case 0x11: r = (VU)((a & b) != 0); break;			\
+	case 0x06: r = (VU)((VS)a > (VS)b); break;			\
+	case 0x26: r = (VU)(a > b); break;				\
+	case 0x07: r = (VU)((VS)a >= (VS)b); break;			\
+	case 0x27: r = (VU)(a >= b); break;				\
+	case 0x0c: mk = (VU)((VS)a > (VS)b); r = (a & mk) | (b & ~mk); break; \
+	case 0x2c: mk = (VU)(a > b); r = (a & mk) | (b & ~mk); break;	\
+	case 0x0d: mk = (VU)((VS)a < (VS)b); r = (a & mk) | (b & ~mk); break; \
+	case 0x2d: mk = (VU)(a < b); r = (a & mk) | (b & ~mk); break;	\
+	case 0x0e: mk = (VU)((VS)a > (VS)b); r = ((a - b) & mk) | ((b - a) & ~mk); break; \
+	case 0x2e: mk = (VU)(a > b); r = ((a - b) & mk) | ((b - a) & ~mk); break; \
+	case 0x13: r = a * b; break;					\
+	case 0x12: r = d + a * b; break;				\
+	case 0x32: r = d - a * b; break;				\
+	default: return false;						\
+	}
+
+#define FAST_BODY(VU, VS, EV, OD)					\
+	{								\
+		VU a, b, d, r, mk, x, y;				\
+		memcpy(&x, vn, 16);					\
+		memcpy(&y, vm, 16);					\
+		memcpy(&d, vd, 16);					\
+		if (pairwise) {						\
+			if (!q) {					\
+				memcpy((uint8_t *)&x + 8, vm, 8);	\
+				y = x;					\
+			}						\
+			a = __builtin_shufflevector(x, y, EV);		\
+			b = __builtin_shufflevector(x, y, OD);		\
+		} else {						\
+			a = x;						\
+			b = y;						\
+		}							\
+		(void)mk;						\
+		FAST_OPS(VU, VS)					\
+		memcpy(out, &r, 16);					\
+		return true;						\
+	}
+
+static bool three_same_fast(unsigned key, unsigned esz, bool q, bool pairwise, void *out,
+			    const void *vd, const void *vn, const void *vm)
+{
+	switch (esz) {
+	case 0: FAST_BODY(vu8, vs8, EVENS16, ODDS16)
+	case 1: FAST_BODY(vu16, vs16, EVENS8, ODDS8)
+	case 2: FAST_BODY(vu32, vs32, EVENS4, ODDS4)
+	default: FAST_BODY(vu64, vs64, EVENS2, ODDS2)
+	}
+}
+
 static int int_three_same(a64_cpu *s, uint32_t insn, bool scalar)
 {
 	unsigned u = bits(insn, 29, 29), esz = bits(insn, 23, 22);
@@ -262,6 +344,19 @@ static int int_three_same(a64_cpu *s, uint32_t insn, bool scalar)
 			if (u)
 				return -1;
 			break;
+		}
+	}
+
+	if (!scalar) {
+		unsigned key = u << 5 | opc;
+		bool pw = opc >= 20 && opc != 22;
+		a64_vreg r;
+		if (pw)
+			key = opc == 23 ? 0x10 : (u << 5) | (opc == 20 ? 0x0c : 0x0d);
+		if (three_same_fast(key, esz, q, pw, &r, &s->v[rd], &s->v[rn], &s->v[rm])) {
+			s->v[rd].d[0] = r.d[0];
+			s->v[rd].d[1] = q ? r.d[1] : 0;
+			return 0;
 		}
 	}
 
@@ -514,6 +609,45 @@ static uint64_t rbit8(uint64_t x)
 	return ((x & 0xaa) >> 1) | ((x & 0x55) << 1);
 }
 
+#define MISC_BODY(VU, VS)						\
+	{								\
+		VU a, r, z = { 0 };					\
+		memcpy(&a, vn, 16);					\
+		switch (key) {						\
+		case 0x08: r = (VU)((VS)a > (VS)z); break;		\
+		case 0x28: r = (VU)((VS)a >= (VS)z); break;		\
+		case 0x09: r = (VU)(a == z); break;			\
+		case 0x29: r = (VU)((VS)a <= (VS)z); break;		\
+		case 0x0a: r = (VU)((VS)a < (VS)z); break;		\
+		case 0x2b: r = z - a; break;				\
+		default: return false;					\
+		}							\
+		memcpy(out, &r, 16);					\
+		return true;						\
+	}
+
+static bool two_misc_fast(unsigned key, unsigned esz, void *out, const void *vn)
+{
+	if (key == 0x05) {		/* CNT: bytewise population count */
+		uint64_t w[2];
+		memcpy(w, vn, 16);
+		for (int i = 0; i < 2; i++) {
+			uint64_t x = w[i];
+			x = x - ((x >> 1) & 0x5555555555555555ull);
+			x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+			w[i] = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+		}
+		memcpy(out, w, 16);
+		return true;
+	}
+	switch (esz) {
+	case 0: MISC_BODY(vu8, vs8)
+	case 1: MISC_BODY(vu16, vs16)
+	case 2: MISC_BODY(vu32, vs32)
+	default: MISC_BODY(vu64, vs64)
+	}
+}
+
 static int two_misc(a64_cpu *s, uint32_t insn, bool scalar)
 {
 	unsigned u = bits(insn, 29, 29), esz = bits(insn, 23, 22);
@@ -575,6 +709,10 @@ static int two_misc(a64_cpu *s, uint32_t insn, bool scalar)
 		}
 	} else if (esz == 3 && !q) {
 		return -1;
+	} else if ((opc != 5 || esz == 0) && two_misc_fast(u << 5 | opc, esz, r, &s->v[rn])) {
+		s->v[rd].d[0] = r[0];
+		s->v[rd].d[1] = q ? r[1] : 0;
+		return 0;
 	}
 	unpack(&s->v[rn], esz, n, 0, a);
 
@@ -684,6 +822,14 @@ static int across_lanes(a64_cpu *s, uint32_t insn)
 	}
 	if (esz == 3 || (esz == 2 && !q))
 		return -1;
+	if (esz == 0 && u && (opc == 0x0a || opc == 0x1a)) {	/* UMAXV, UMINV .b */
+		const uint8_t *b = s->v[RN(insn)].b;
+		unsigned m = b[0];
+		for (unsigned i = 1; i < n; i++)
+			m = opc == 0x0a ? (b[i] > m ? b[i] : m) : (b[i] < m ? b[i] : m);
+		vreg_set_scalar(s, RD(insn), 0, m);
+		return 0;
+	}
 	unpack(&s->v[RN(insn)], esz, n, 0, a);
 	switch (u << 5 | opc) {
 	case 0x03: case 0x23:			/* SADDLV, UADDLV */
@@ -774,9 +920,14 @@ static int copy(a64_cpu *s, uint32_t insn, bool scalar)
 		if (esz == 3 && !q)
 			return -1;
 		x = imm4 ? a64_xreg(s, rn) & emask(esz) : lane_get(&s->v[rn], esz, idx);
-		for (unsigned i = 0; i < n; i++)
-			r[i] = x;
-		put_lanes(s, rd, esz, n, r);
+		static const uint64_t rep[4] = {
+			0x0101010101010101ull, 0x0001000100010001ull, 0x0000000100000001ull, 1,
+		};
+		x *= rep[esz];
+		s->v[rd].d[0] = x;
+		s->v[rd].d[1] = q ? x : 0;
+		(void)n;
+		(void)r;
 		return 0;
 	case 3:				/* INS (general) */
 		if (!q)
@@ -908,6 +1059,18 @@ static int shift_imm(a64_cpu *s, uint32_t insn, bool scalar)
 		bool rnd = opc & 1;
 		if (scalar && !u && opc < 0x12)
 			return -1;		/* SHRN/RSHRN have no scalar form */
+		if (opc == 0x10 && !u && !q) {	/* SHRN: glibc's strlen/memchr syndrome */
+			a64_vreg res = { .d = { 0, 0 } };
+			const a64_vreg *src = &s->v[rn];
+			unsigned k = -sh;
+			switch (esz) {
+			case 0: for (int i = 0; i < 8; i++) res.b[i] = (uint8_t)(src->h[i] >> k); break;
+			case 1: for (int i = 0; i < 4; i++) res.h[i] = (uint16_t)(src->s[i] >> k); break;
+			default: for (int i = 0; i < 2; i++) res.s[i] = (uint32_t)(src->d[i] >> k); break;
+			}
+			s->v[rd] = res;
+			return 0;
+		}
 		unpack(&s->v[rn], wesz, cnt, 0, a);
 		for (unsigned i = 0; i < cnt; i++) {
 			if (opc < 0x12 && !u)	/* SHRN, RSHRN */
