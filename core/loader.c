@@ -367,6 +367,10 @@ uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t
 		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
 		uint8_t *dst = bus_ram_ptr(&m->bus, ph.p_paddr, ph.p_memsz);
+		/* checked by the probe, but the file may have changed since */
+		if (!dst || ph.p_filesz > ph.p_memsz || ph.p_offset > fsize ||
+		    ph.p_filesz > fsize - ph.p_offset)
+			kwb_fatal("%s %s: PT_LOAD %zu changed while loading", what, path, i);
 		if (ph.p_filesz && bus_copy_to(&m->bus, ph.p_paddr, raw + ph.p_offset,
 					       ph.p_filesz) != BUS_OK)
 			kwb_fatal("%s %s: cannot write PT_LOAD %zu", what, path, i);
