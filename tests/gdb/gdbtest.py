@@ -16,6 +16,10 @@ ARCHS = {
         first_insn=0xf14022f3,			# csrr t0, mhartid
         sysregs=("mstatus", "satp", "sscratch", "mtvec", "mcause", "ft0", "priv"),
         scratch="$mscratch", trap_steps=4,	# handler: csrr, addi, csrw, mret
+        # gdb's GNU/Linux OS ABI steps RISC-V in software (breakpoint +
+        # continue): stepi over ecall would run the whole handler and
+        # `next` would never range-step. Bare metal and kernels want none.
+        gdb_setup=["set osabi none"],
         cause=("$mcause", 11),			# ecall from M-mode
         thread_word="hart"),
     "aarch64": dict(
@@ -26,7 +30,7 @@ ARCHS = {
         sysregs=("cpsr", "SCTLR_EL1", "VBAR_EL1", "SP_EL0", "TCR_EL1", "ESR_EL1", "v0"),
         scratch="$TPIDR_EL1", trap_steps=1,	# vector: eret
         cause=("$ESR_EL1 >> 26", 0x15),	# SVC from AArch64
-        thread_word="CPU#"),
+        gdb_setup=[], thread_word="CPU#"),
 }
 
 failures = 0
@@ -110,7 +114,7 @@ class Kwb:
         """Run gdb-multiarch in batch mode; returns its output."""
         args = [GDB, "-nx", "-batch", "-ex", "set architecture " + self.guest.a["gdb_arch"],
                 "-ex", "set pagination off", "-ex", "set confirm off"]
-        for c in setup:
+        for c in list(self.guest.a["gdb_setup"]) + list(setup):
             args += ["-ex", c]
         args += ["-ex", "file " + self.guest.elf, "-ex", "target remote " + self.sock]
         for c in cmds:
@@ -320,8 +324,11 @@ def detach_reconnect(k, g, a, S):
 
 def ctrl_c(k, g, a, S):
     """gdb forwards SIGINT as 0x03 while the guest runs."""
-    args = [GDB, "-nx", "-batch", "-ex", "set architecture " + a["gdb_arch"], "-ex", "file " + g.elf,
-            "-ex", "target remote " + k.sock, "-ex", "continue", "-ex", pr("IPC", "$pc")]
+    args = [GDB, "-nx", "-batch", "-ex", "set architecture " + a["gdb_arch"]]
+    for c in a["gdb_setup"]:
+        args += ["-ex", c]
+    args += ["-ex", "file " + g.elf, "-ex", "target remote " + k.sock, "-ex", "continue",
+             "-ex", pr("IPC", "$pc")]
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     time.sleep(1.5)
