@@ -1,5 +1,11 @@
 /* Exceptions and interrupts: delegation, priorities, trap entry. */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "rv.h"
+
+/* KWB_RV_TRAPS=1 in the environment logs every trap to stderr. */
+static int trace_traps = -1;
 
 void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 {
@@ -8,6 +14,12 @@ void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 	uint64_t deleg = irq ? h->mideleg : h->medeleg;
 	uint64_t s = h->mstatus;
 
+	if (trace_traps < 0)
+		trace_traps = getenv("KWB_RV_TRAPS") != NULL;
+	if (trace_traps)
+		fprintf(stderr, "rv%d: trap cause %#llx tval %#llx pc %#llx priv %d icount %llu\n",
+			h->c.index, (unsigned long long)cause, (unsigned long long)tval,
+			(unsigned long long)pc, h->priv, (unsigned long long)h->c.icount);
 	rv_resv_clear(h);
 	h->wfi = false;
 	if (h->priv <= PRV_S && ((deleg >> code) & 1)) {
