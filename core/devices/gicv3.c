@@ -11,6 +11,7 @@
 #include "gicv3.h"
 #include "../board.h"
 #include "../machine.h"
+#include "../monitor.h"
 #include "../regtab.h"
 #include "../arch/aarch64/aarch64.h"
 
@@ -742,6 +743,62 @@ void gicv3_free(gicv3 *g)
 {
 	free(g);
 }
+
+/* ---- monitor: `info gic` ---- */
+
+static void show_irq(mon_out *o, gicv3 *g, int cpu, int intid)
+{
+	gic_bank *b = bank_of(g, cpu, intid);
+	int i = intid % 32;
+	uint32_t bit = 1u << i;
+	bool pend = (b->pend | (b->level & ~b->edge)) & bit;
+
+	if (!(b->enable & bit) && !pend && !(b->active & bit))
+		return;
+	mon_printf(o, "  %4d %-5s prio 0x%02x %s%s%s%s", intid, (b->edge & bit) ? "edge" : "level",
+		   b->prio[i], (b->enable & bit) ? "enabled" : "disabled", pend ? " pending" : "",
+		   (b->active & bit) ? " active" : "", (b->group & bit) ? "" : " group0");
+	if (intid >= 32)
+		mon_printf(o, " -> %s%d", g->target[intid] < 0 ? "nobody " : "cpu", g->target[intid]);
+	if (b->level & bit)
+		mon_printf(o, " (line high)");
+	mon_printf(o, "\n");
+}
+
+static int cmd_info_gic(mon_ctx *c, int argc, char **argv)
+{
+	gicv3 *g = machine_device(c->m, "gicv3") ? c->m->irqchip : NULL;
+	mon_out *o = c->out;
+
+	(void)argc; (void)argv;
+	if (!g) {
+		mon_printf(o, "this machine has no GICv3\n");
+		return -1;
+	}
+	mon_printf(o, "GICD_CTLR 0x%08x (Grp1 %s), %d INTIDs\n", g->ctlr,
+		   (g->ctlr & CTLR_EN_GRP1) ? "on" : "off", GICV3_NR_IRQS);
+	for (int cpu = 0; cpu < g->ncpus; cpu++) {
+		gic_cpu *k = &g->cpu[cpu];
+		int prio, hp = hppi(g, cpu, &prio);
+		unsigned rp = running_prio(k);
+		mon_printf(o, "cpu%d: mpidr 0x%llx IRQ %s PMR 0x%02x RPR 0x%02x IGRPEN1 %u EOImode %u "
+			   "AP1R0 0x%08x WAKER 0x%x HPPI %d\n", cpu, (unsigned long long)k->mpidr,
+			   k->irq_out ? "high" : "low", k->pmr, rp == IDLE_PRIO ? 0xff : rp, k->igrpen1,
+			   (k->icc_ctlr & ICC_CTLR_EOIMODE) ? 1 : 0, k->ap1r, k->waker, hp);
+		for (int i = 0; i < 32; i++)
+			show_irq(o, g, cpu, i);
+	}
+	mon_printf(o, "SPIs:\n");
+	for (int i = 32; i < GICV3_NR_IRQS; i++)
+		show_irq(o, g, 0, i);
+	return 0;
+}
+
+MONITOR_COMMANDS(gicv3_commands) {
+	{ "info gic", "", "GICv3 state: per-CPU interface, enabled/pending/active interrupts",
+	  cmd_info_gic },
+	{ 0 }
+};
 
 /* ---- the "gicv3" device on a board: base = GICD, param = GICR region ---- */
 
