@@ -23,7 +23,10 @@ typedef struct chardev_frontend {
 chardev *chardev_open(const char *spec, char *err, size_t errlen);
 void chardev_attach(chardev *c, const chardev_frontend *fe);
 void chardev_write(chardev *c, const uint8_t *buf, size_t len);
-int chardev_fd(chardev *c);		/* fd to poll for input, or -1 */
+/* fd to poll for input, or -1. Ask before every poll: it becomes -1 after
+ * EOF or while the front end is full, and asking hands held-back input to
+ * the front end. */
+int chardev_fd(chardev *c);
 void chardev_input_ready(chardev *c);	/* called by the loop when fd is readable */
 void chardev_close(chardev *c);
 
