@@ -42,3 +42,7 @@ putdec: addi sp, sp, -48; sd ra, 0(sp); mv t4, a0; addi t5, sp, 40; sb zero, 0(t
 	mv a0, t5; call puts; ld ra, 0(sp); addi sp, sp, 48; ret; \
 	.data; fail_msg: .asciz "FAIL code "; trap_msg: .asciz "unexpected trap: mcause/mepc/mtval "; \
 	.align 12; stack: .skip 8192; stack_top: .skip 16
+
+/* op rd, a, b and compare with the expected value (64-bit immediates ok). */
+#define TEST_RR(op, a, b, exp, n) li s2, a; li s3, b; op s4, s2, s3; CHECK(s4, exp, n)
+#define TEST_RI(op, a, imm, exp, n) li s2, a; op s4, s2, imm; CHECK(s4, exp, n)
