@@ -14,7 +14,8 @@
 
 #define TEST_START \
 	.section .text.init; .globl _start; _start: \
-	la sp, stack_top; la t0, trap_unexpected; csrw mtvec, t0; j main
+	la sp, stack_top; la t0, trap_unexpected; csrw mtvec, t0; \
+	li t0, 1 << 13; csrs mstatus, t0; j main
 
 #define TEST_END \
 test_pass: \
