@@ -802,8 +802,9 @@ static int two_misc(a64_cpu *s, uint32_t insn, bool scalar)
 
 /* ------------------------------------------------------------------ */
 
-static int across_lanes(a64_cpu *s, uint32_t insn)
+static int across_lanes(a64_cpu *s, uint32_t insn, bool scalar)
 {
+	(void)scalar;
 	unsigned u = bits(insn, 29, 29), esz = bits(insn, 23, 22);
 	unsigned q = bits(insn, 30, 30), opc = bits(insn, 16, 12);
 	unsigned n = (q ? 16 : 8) >> esz;
@@ -862,8 +863,9 @@ static int across_lanes(a64_cpu *s, uint32_t insn)
 	return 0;
 }
 
-static int scalar_pairwise(a64_cpu *s, uint32_t insn)
+static int scalar_pairwise(a64_cpu *s, uint32_t insn, bool scalar)
 {
+	(void)scalar;
 	unsigned u = bits(insn, 29, 29), a = bits(insn, 23, 23), sz = bits(insn, 22, 22);
 	unsigned opc = bits(insn, 16, 12), fmt = FMT_S + sz;
 	const a64_vreg *vn = &s->v[RN(insn)];
@@ -899,7 +901,10 @@ static int copy(a64_cpu *s, uint32_t insn, bool scalar)
 	if (!(imm5 & 15))
 		return -1;
 	unsigned esz = __builtin_ctz(imm5), idx = imm5 >> (esz + 1);
-	unsigned n = (q ? 16 : 8) >> esz;
+	static const uint64_t rep[4] = {	/* replicate an element over 64 bits */
+		0x0101010101010101ull, 0x0001000100010001ull, 0x0000000100000001ull, 1,
+	};
+	uint64_t x;
 
 	if (scalar) {			/* DUP (element), scalar: MOV Vd, Vn.T[i] */
 		if (op || imm4)
@@ -913,21 +918,15 @@ static int copy(a64_cpu *s, uint32_t insn, bool scalar)
 		lane_set(&s->v[rd], esz, idx, lane_get(&s->v[rn], esz, imm4 >> esz));
 		return 0;
 	}
-	uint64_t x, r[16];
 	switch (imm4) {
 	case 0:				/* DUP (element) */
 	case 1:				/* DUP (general) */
 		if (esz == 3 && !q)
 			return -1;
 		x = imm4 ? a64_xreg(s, rn) & emask(esz) : lane_get(&s->v[rn], esz, idx);
-		static const uint64_t rep[4] = {
-			0x0101010101010101ull, 0x0001000100010001ull, 0x0000000100000001ull, 1,
-		};
 		x *= rep[esz];
 		s->v[rd].d[0] = x;
 		s->v[rd].d[1] = q ? x : 0;
-		(void)n;
-		(void)r;
 		return 0;
 	case 3:				/* INS (general) */
 		if (!q)
@@ -962,8 +961,9 @@ uint64_t fpsimd_expand_imm(unsigned imm8, int fmt)
 	return vfp_expand_imm8(imm8, fmt);
 }
 
-static int modified_imm(a64_cpu *s, uint32_t insn)
+static int modified_imm(a64_cpu *s, uint32_t insn, bool scalar)
 {
+	(void)scalar;
 	unsigned q = bits(insn, 30, 30), op = bits(insn, 29, 29);
 	unsigned cmode = bits(insn, 15, 12), rd = RD(insn);
 	uint64_t imm8 = bits(insn, 18, 16) << 5 | bits(insn, 9, 5), imm;
@@ -1229,8 +1229,9 @@ static int by_element(a64_cpu *s, uint32_t insn, bool scalar)
 
 /* ------------------------------------------------------------------ */
 
-static int permute(a64_cpu *s, uint32_t insn)
+static int permute(a64_cpu *s, uint32_t insn, bool scalar)
 {
+	(void)scalar;
 	unsigned q = bits(insn, 30, 30), esz = bits(insn, 23, 22);
 	unsigned opc = bits(insn, 14, 12), part = opc >> 2;
 	unsigned n = (q ? 16 : 8) >> esz;
@@ -1266,8 +1267,9 @@ static int permute(a64_cpu *s, uint32_t insn)
 	return 0;
 }
 
-static int ext(a64_cpu *s, uint32_t insn)
+static int ext(a64_cpu *s, uint32_t insn, bool scalar)
 {
+	(void)scalar;
 	unsigned q = bits(insn, 30, 30), pos = bits(insn, 14, 11);
 	unsigned bytes = q ? 16 : 8;
 	uint8_t c[32];
@@ -1282,8 +1284,9 @@ static int ext(a64_cpu *s, uint32_t insn)
 	return 0;
 }
 
-static int tbl(a64_cpu *s, uint32_t insn)
+static int tbl(a64_cpu *s, uint32_t insn, bool scalar)
 {
+	(void)scalar;
 	unsigned q = bits(insn, 30, 30), len = bits(insn, 14, 13) + 1;
 	unsigned tbx = bits(insn, 12, 12), rn = RN(insn), bytes = q ? 16 : 8;
 	uint8_t table[64];
@@ -1308,49 +1311,34 @@ static int tbl(a64_cpu *s, uint32_t insn)
 
 /* ------------------------------------------------------------------ */
 
+/* The AdvSIMD classes, vector and scalar (bit 28), as mask/value pairs
+ * (first match wins: modified immediate before shifts). */
+static const struct {
+	uint32_t mask, value;
+	int (*fn)(a64_cpu *s, uint32_t insn, bool scalar);
+} vec_classes[] = {
+	{ 0x01000400, 0x01000000, by_element },
+	{ 0x11f80400, 0x01000400, modified_imm },
+	{ 0x01800400, 0x01000400, shift_imm },
+	{ 0x01200400, 0x00200400, int_three_same },
+	{ 0x01200c00, 0x00200000, three_different },
+	{ 0x013e0c00, 0x00200800, two_misc },
+	{ 0x113e0c00, 0x00300800, across_lanes },
+	{ 0x113e0c00, 0x10300800, scalar_pairwise },
+	{ 0x01e08400, 0x00000400, copy },
+	{ 0x31e08c00, 0x00000000, tbl },
+	{ 0x31208c00, 0x00000800, permute },
+	{ 0x31e08400, 0x20000000, ext },
+};
+
 int fpsimd_exec_vec(a64_cpu *s, uint32_t insn)
 {
-	if (insn & 0x80000000u)
-		return -1;
 	bool scalar = bits(insn, 28, 28);
-	if (scalar && !bits(insn, 30, 30))
-		return -1;
 
-	if (bits(insn, 24, 24)) {		/* x indexed element; shifts; modified imm */
-		if (!bits(insn, 10, 10))
-			return by_element(s, insn, scalar);
-		if (bits(insn, 23, 23))
-			return -1;
-		if (bits(insn, 22, 19) == 0)
-			return scalar ? -1 : modified_imm(s, insn);
-		return shift_imm(s, insn, scalar);
-	}
-	if (bits(insn, 21, 21)) {
-		if (bits(insn, 10, 10))
-			return int_three_same(s, insn, scalar);
-		if (!bits(insn, 11, 11))
-			return three_different(s, insn, scalar);
-		switch (bits(insn, 20, 17)) {
-		case 0x0: return two_misc(s, insn, scalar);
-		case 0x8: return scalar ? scalar_pairwise(s, insn) : across_lanes(s, insn);
-		}
+	if ((insn & 0x80000000u) || (scalar && !bits(insn, 30, 30)))
 		return -1;
-	}
-	/* bit 21 clear: copy, permute, EXT, TBL (and crypto: UNDEFINED) */
-	if (bits(insn, 15, 15))
-		return -1;
-	if (bits(insn, 23, 22) == 0 && bits(insn, 10, 10)) {
-		if (bits(insn, 29, 29) && scalar)
-			return -1;
-		return copy(s, insn, scalar);
-	}
-	if (scalar)
-		return -1;
-	if (bits(insn, 29, 29))
-		return bits(insn, 10, 10) ? -1 : ext(s, insn);
-	switch (bits(insn, 11, 10)) {
-	case 0: return tbl(s, insn);
-	case 2: return permute(s, insn);
-	}
-	return -1;
+	for (unsigned i = 0; i < ARRAY_SIZE(vec_classes); i++)
+		if ((insn & vec_classes[i].mask) == vec_classes[i].value)
+			return vec_classes[i].fn(s, insn, scalar);
+	return -1;	/* crypto, FP16, v8.1+ classes */
 }
