@@ -74,9 +74,10 @@ int a64_exec_simd_ldst(a64_cpu *s, uint32_t insn);
  */
 bool a64_read(a64_cpu *s, uint64_t va, unsigned size, uint64_t *value);
 bool a64_write(a64_cpu *s, uint64_t va, unsigned size, uint64_t value);
-/* General register read/write where register 31 means XZR. */
-static inline uint64_t a64_xreg(a64_cpu *s, unsigned r) { return r == 31 ? 0 : s->x[r]; }
-static inline void a64_set_xreg(a64_cpu *s, unsigned r, uint64_t v) { if (r != 31) s->x[r] = v; }
+/* General register read/write where register 31 means XZR (x[31] is kept
+ * zero so reads need no branch; never store to x[31] directly). */
+static inline uint64_t a64_xreg(a64_cpu *s, unsigned r) { return s->x[r]; }
+static inline void a64_set_xreg(a64_cpu *s, unsigned r, uint64_t v) { s->x[r] = v; s->x[31] = 0; }
 /* Base register read where register 31 means the current SP. */
 uint64_t a64_sp(a64_cpu *s);
 void a64_set_sp(a64_cpu *s, uint64_t v);

@@ -139,6 +139,26 @@ static inline bool a64_st(a64_cpu *s, uint64_t va, unsigned size, int el, uint64
 	return a64_mem_slow(s, va, size, ACC_WRITE, el, &v);
 }
 
+/* Fast-path helpers for the specialised handlers: on a miss the caller
+ * tail-calls the generic handler, which redoes the access the slow way. */
+static inline bool a64_fast_base(a64_cpu *s, unsigned rn, uint64_t *va)
+{
+	if (rn != 31) {
+		*va = s->x[rn];
+		return true;
+	}
+	*va = s->sp_el[s->ps.sp ? s->ps.el : 0];
+	return !(*va & 15);	/* misaligned SP: let the generic path check SA */
+}
+
+static inline uint8_t *a64_fast_ptr(a64_cpu *s, uint64_t va, unsigned size, bool write)
+{
+	tlb_entry *e = &(write ? CORE(s)->wt : CORE(s)->rt)[s->ps.el][(va >> 12) & (TLB_SIZE - 1)];
+	if (likely(e->tag == (va & (~0xfffull | (size - 1)))))
+		return (uint8_t *)(uintptr_t)(va + e->addend);
+	return NULL;
+}
+
 /* ---- exceptions ---- */
 enum { EC_UNKNOWN = 0x00, EC_WFX = 0x01, EC_FP = 0x07, EC_SVC = 0x15, EC_HVC = 0x16,
        EC_SMC = 0x17, EC_SYS = 0x18, EC_IABT_LOW = 0x20, EC_IABT = 0x21, EC_PCALIGN = 0x22,

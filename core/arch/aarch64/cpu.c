@@ -267,6 +267,7 @@ static enum cpu_exit run(cpu *c, int64_t max)
 		}
 		a64_page *pg = e->pg;
 		unsigned off = (s->pc & 0xfff) >> 2;
+		int el = s->ps.el;
 		for (;;) {
 			a64_dent *d = &pg->e[off];
 			if (unlikely(e->bp) && dbg_bp_hit(c, s->pc, e->pa + off * 4)) {
@@ -281,8 +282,16 @@ static enum cpu_exit run(cpu *c, int64_t max)
 				d->fn = a64_decode(insn);
 			}
 			c->icount++;
-			if (d->fn(s, d->insn))
-				break;
+			if (d->fn(s, d->insn)) {
+				/* branch within the same page at the same EL: stay
+				 * here unless something needs the outer loop */
+				if (((s->pc ^ e->tag) >> 12) || (s->pc & 3) || c->icount >= end ||
+				    k->stop || c->exit_request || s->irq_line || s->fiq_line ||
+				    s->ps.el != (unsigned)el)
+					break;
+				off = (s->pc & 0xfff) >> 2;
+				continue;
+			}
 			s->pc += 4;
 			if (++off == 1024 || c->icount >= end)
 				break;

@@ -111,99 +111,6 @@ static int x_ldst_uimm(a64_cpu *s, uint32_t insn)
 	return ldst_one(s, insn, va + ((uint64_t)(insn >> 10 & 0xfff) << scale), s->ps.el, false, 0);
 }
 
-/* LDR/STR Xt, [Xn, #imm] */
-static int x_ldr64_uimm(a64_cpu *s, uint32_t insn)
-{
-	unsigned rn = insn >> 5 & 31, rt = insn & 31;
-	uint64_t va, v;
-
-	if (!base_addr(s, rn, &va))
-		return 1;
-	va += (uint64_t)(insn >> 10 & 0xfff) << 3;
-	if (!a64_ld(s, va, 8, s->ps.el, &v))
-		return 1;
-	a64_set_xreg(s, rt, v);
-	return 0;
-}
-
-static int x_str64_uimm(a64_cpu *s, uint32_t insn)
-{
-	unsigned rn = insn >> 5 & 31, rt = insn & 31;
-	uint64_t va;
-
-	if (!base_addr(s, rn, &va))
-		return 1;
-	va += (uint64_t)(insn >> 10 & 0xfff) << 3;
-	return a64_st(s, va, 8, s->ps.el, a64_xreg(s, rt)) ? 0 : 1;
-}
-
-/* LDR/STR Xt with pre/post index (the stack push/pop forms) */
-static int x_ldst64_idx(a64_cpu *s, uint32_t insn)
-{
-	unsigned rn = insn >> 5 & 31, rt = insn & 31;
-	uint64_t base, off = sext(insn >> 12 & 0x1ff, 9), va, v;
-
-	if (!base_addr(s, rn, &base))
-		return 1;
-	va = insn >> 11 & 1 ? base + off : base;
-	if (insn >> 22 & 1) {
-		if (!a64_ld(s, va, 8, s->ps.el, &v))
-			return 1;
-		set_base(s, rn, base + off);
-		a64_set_xreg(s, rt, v);
-	} else {
-		if (!a64_st(s, va, 8, s->ps.el, a64_xreg(s, rt)))
-			return 1;
-		set_base(s, rn, base + off);
-	}
-	return 0;
-}
-
-/* LDR/STR Wt, [Xn, #imm] */
-static int x_ldst32_uimm(a64_cpu *s, uint32_t insn)
-{
-	unsigned rn = insn >> 5 & 31, rt = insn & 31;
-	uint64_t va, v;
-
-	if (!base_addr(s, rn, &va))
-		return 1;
-	va += (uint64_t)(insn >> 10 & 0xfff) << 2;
-	if (insn >> 22 & 1) {
-		if (!a64_ld(s, va, 4, s->ps.el, &v))
-			return 1;
-		a64_set_xreg(s, rt, v);
-		return 0;
-	}
-	return a64_st(s, va, 4, s->ps.el, a64_xreg(s, rt)) ? 0 : 1;
-}
-
-/* LDP/STP Xt1, Xt2 (signed offset, pre, post) */
-static int x_ldstp64(a64_cpu *s, uint32_t insn)
-{
-	unsigned mode = insn >> 23 & 3, rt2 = insn >> 10 & 31, rn = insn >> 5 & 31, rt = insn & 31;
-	uint64_t base, va, off, a, b;
-	int el = s->ps.el;
-
-	if (!base_addr(s, rn, &base))
-		return 1;
-	off = sext(insn >> 15 & 0x7f, 7) << 3;
-	va = mode == 1 ? base : base + off;
-	if (insn >> 22 & 1) {
-		if (!a64_ld(s, va, 8, el, &a) || !a64_ld(s, va + 8, 8, el, &b))
-			return 1;
-		if (mode & 1)
-			set_base(s, rn, base + off);
-		a64_set_xreg(s, rt, a);
-		a64_set_xreg(s, rt2, b);
-	} else {
-		if (!a64_st(s, va, 8, el, a64_xreg(s, rt)) || !a64_st(s, va + 8, 8, el, a64_xreg(s, rt2)))
-			return 1;
-		if (mode & 1)
-			set_base(s, rn, base + off);
-	}
-	return 0;
-}
-
 static int x_ldst_imm9(a64_cpu *s, uint32_t insn)
 {
 	unsigned mode = insn >> 10 & 3, rn = insn >> 5 & 31;
@@ -396,6 +303,116 @@ static int x_simd_ldst(a64_cpu *s, uint32_t insn)
 	if (a64_exec_simd_ldst(s, insn) < 0)
 		return a64_undef_insn(s);
 	return k->exc_seq != seq || k->stop ? 1 : 0;
+}
+
+/* ---- specialised fast paths (fall back to the generic handlers) ---- */
+
+static int x_ldr64_uimm(a64_cpu *s, uint32_t insn)
+{
+	uint64_t va;
+	uint8_t *p;
+
+	if (!a64_fast_base(s, insn >> 5 & 31, &va) ||
+	    !(p = a64_fast_ptr(s, va + ((uint64_t)(insn >> 10 & 0xfff) << 3), 8, false)))
+		return x_ldst_uimm(s, insn);
+	uint64_t v;
+	memcpy(&v, p, 8);
+	a64_set_xreg(s, insn & 31, v);
+	return 0;
+}
+
+static int x_str64_uimm(a64_cpu *s, uint32_t insn)
+{
+	uint64_t va;
+	uint8_t *p;
+
+	if (!a64_fast_base(s, insn >> 5 & 31, &va) ||
+	    !(p = a64_fast_ptr(s, va + ((uint64_t)(insn >> 10 & 0xfff) << 3), 8, true)))
+		return x_ldst_uimm(s, insn);
+	uint64_t v = a64_xreg(s, insn & 31);
+	memcpy(p, &v, 8);
+	return 0;
+}
+
+static int x_ldst32_uimm(a64_cpu *s, uint32_t insn)
+{
+	uint64_t va;
+	uint8_t *p;
+	bool load = insn >> 22 & 1;
+
+	if (!a64_fast_base(s, insn >> 5 & 31, &va) ||
+	    !(p = a64_fast_ptr(s, va + ((uint64_t)(insn >> 10 & 0xfff) << 2), 4, !load)))
+		return x_ldst_uimm(s, insn);
+	uint32_t v;
+	if (load) {
+		memcpy(&v, p, 4);
+		a64_set_xreg(s, insn & 31, v);
+	} else {
+		v = (uint32_t)a64_xreg(s, insn & 31);
+		memcpy(p, &v, 4);
+	}
+	return 0;
+}
+
+/* LDR/STR Xt with pre/post index (stack push/pop) */
+static int x_ldst64_idx(a64_cpu *s, uint32_t insn)
+{
+	unsigned rn = insn >> 5 & 31;
+	uint64_t base, off = sext(insn >> 12 & 0x1ff, 9), v;
+	bool load = insn >> 22 & 1;
+	uint8_t *p;
+
+	if (!a64_fast_base(s, rn, &base) ||
+	    !(p = a64_fast_ptr(s, insn >> 11 & 1 ? base + off : base, 8, !load)))
+		return x_ldst_imm9(s, insn);
+	if (load)
+		memcpy(&v, p, 8);
+	else {
+		v = a64_xreg(s, insn & 31);
+		memcpy(p, &v, 8);
+	}
+	if (rn == 31)
+		*a64_spref(s) = base + off;
+	else
+		s->x[rn] = base + off;
+	if (load)
+		a64_set_xreg(s, insn & 31, v);
+	return 0;
+}
+
+/* LDP/STP Xt1, Xt2 (no-allocate, signed offset, pre, post) */
+static int x_ldstp64(a64_cpu *s, uint32_t insn)
+{
+	unsigned mode = insn >> 23 & 3, rn = insn >> 5 & 31;
+	uint64_t base, off = sext(insn >> 15 & 0x7f, 7) << 3, va, a, b;
+	bool load = insn >> 22 & 1;
+	uint8_t *p, *q;
+
+	if (!a64_fast_base(s, rn, &base))
+		return x_ldst_pair(s, insn);
+	va = mode == 1 ? base : base + off;
+	if (!(p = a64_fast_ptr(s, va, 8, !load)) || !(q = a64_fast_ptr(s, va + 8, 8, !load)))
+		return x_ldst_pair(s, insn);
+	if (load) {
+		memcpy(&a, p, 8);
+		memcpy(&b, q, 8);
+	} else {
+		a = a64_xreg(s, insn & 31);
+		b = a64_xreg(s, insn >> 10 & 31);
+		memcpy(p, &a, 8);
+		memcpy(q, &b, 8);
+	}
+	if (mode & 1) {
+		if (rn == 31)
+			*a64_spref(s) = base + off;
+		else
+			s->x[rn] = base + off;
+	}
+	if (load) {
+		a64_set_xreg(s, insn & 31, a);
+		a64_set_xreg(s, insn >> 10 & 31, b);
+	}
+	return 0;
 }
 
 const a64_pattern a64_ldst_patterns[] = {
