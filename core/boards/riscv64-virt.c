@@ -34,7 +34,7 @@
 #define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
 /* What the hart implements: keep in step with core/arch/riscv64. */
 #define VIRT_ISA "rv64imafdc_zicsr_zifencei"
-#define VIRT_MMU "riscv,sv39"
+#define VIRT_MMU "riscv,sv48"	/* QEMU's value; Linux probes satp itself */
 
 static const board_device virt_devices[] = {
 	{ .type = "clint", .name = "clint", .base = 0x2000000, .size = 0x10000 },
