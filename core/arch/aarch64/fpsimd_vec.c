@@ -214,6 +214,11 @@ typedef int32_t vs32 __attribute__((vector_size(16)));
 typedef uint64_t vu64 __attribute__((vector_size(16)));
 typedef int64_t vs64 __attribute__((vector_size(16)));
 
+#if defined(__clang__) || __GNUC__ >= 12
+#define SHUFFLE(x, y, ...) __builtin_shufflevector(x, y, __VA_ARGS__)
+#else
+#define SHUFFLE(x, y, ...) __builtin_shuffle(x, y, (__typeof__(x)){ __VA_ARGS__ })
+#endif
 /* even and odd lanes of the concatenation x:y, for the pairwise ops */
 #define EVENS16 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
 #define ODDS16 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
@@ -258,8 +263,8 @@ typedef int64_t vs64 __attribute__((vector_size(16)));
 				memcpy((uint8_t *)&x + 8, vm, 8);	\
 				y = x;					\
 			}						\
-			a = __builtin_shufflevector(x, y, EV);		\
-			b = __builtin_shufflevector(x, y, OD);		\
+			a = SHUFFLE(x, y, EV);		\
+			b = SHUFFLE(x, y, OD);		\
 		} else {						\
 			a = x;						\
 			b = y;						\
@@ -439,10 +444,11 @@ static int three_different(a64_cpu *s, uint32_t insn, bool scalar)
 	unsigned q = bits(insn, 30, 30), opc = bits(insn, 15, 12);
 	unsigned rd = RD(insn), n = scalar ? 1 : 8 >> esz, half = scalar ? 0 : q * n;
 	unsigned wesz = esz + 1;
-	uint64_t a[8], b[8], d[8], r[8], wm = emask(wesz);
+	uint64_t a[8], b[8], d[8], r[8], wm;
 
 	if (esz == 3)
 		return -1;
+	wm = emask(wesz);
 	if (scalar && ((opc != 9 && opc != 11 && opc != 13) || u || esz == 0))
 		return -1;
 	if ((opc == 9 || opc == 11 || opc == 13) && (u || esz == 0))
