@@ -235,24 +235,13 @@ void pl011_free(pl011 *u)
 typedef struct pl011_dev {
 	pl011 *u;
 	machine *m;
-	chardev *attached;
 	chardev_frontend fe;
 } pl011_dev;
-
-/* The console back end may be opened after the devices: attach lazily. */
-static void attach(pl011_dev *s)
-{
-	if (s->m->serial && s->attached != s->m->serial) {
-		chardev_attach(s->m->serial, &s->fe);
-		s->attached = s->m->serial;
-	}
-}
 
 static void dev_tx(void *opaque, uint8_t byte)
 {
 	pl011_dev *s = opaque;
 
-	attach(s);
 	if (s->m->serial)
 		chardev_write(s->m->serial, &byte, 1);
 }
@@ -263,19 +252,12 @@ static void *pl011_dev_create(machine *m, const board_device *d)
 	irq_line irq = d->nirqs ? machine_irq(m, d->irqs[0]) : (irq_line){ 0 };
 
 	s->m = m;
-	/* The console UART opens -serial (QEMU's serial_hd(0)) if the
-	 * machine has not done so already. */
-	if (!m->serial && m->opt && m->opt->serial && strcmp(m->opt->serial, "none")) {
-		char err[256];
-		m->serial = chardev_open(m->opt->serial, err, sizeof(err));
-		if (!m->serial)
-			kwb_fatal("-serial %s: %s", m->opt->serial, err);
-	}
 	s->u = pl011_new(irq, dev_tx, s);
 	s->fe = (chardev_frontend){ .can_receive = pl011_can_receive, .receive = pl011_receive,
 				    .opaque = s->u };
 	bus_add_mmio(&m->bus, d->name, d->base, d->size, &pl011_ops, s->u);
-	attach(s);
+	if (m->serial)		/* the console (QEMU's serial_hd(0)) */
+		chardev_attach(m->serial, &s->fe);
 	return s;
 }
 
@@ -299,7 +281,6 @@ static int pl011_dev_fdt(machine *m, const board_device *d, void *state, void *f
 static void pl011_dev_reset(void *state)
 {
 	pl011_dev *s = state;
-	attach(s);
 	pl011_reset(s->u);
 }
 
