@@ -1,0 +1,17 @@
+/* CPU-bound loop: 5 instructions per iteration (ldr/add/str/sub/cbnz),
+ * then PSCI SYSTEM_OFF through HVC. */
+	.section .text
+	.globl _start
+_start:
+	ldr	x0, =ITERATIONS
+	adr	x1, counter
+1:	ldr	x2, [x1]
+	add	x2, x2, #1
+	str	x2, [x1]
+	sub	x0, x0, #1
+	cbnz	x0, 1b
+	ldr	x0, =0x84000008
+	hvc	#0
+2:	b	2b
+	.balign 8
+counter: .quad 0
