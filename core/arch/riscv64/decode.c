@@ -228,12 +228,11 @@ void rv_decode_one(uint32_t raw, rv_insn *d)
 static const rv_insn *op_decode(rv_hart *h, const rv_insn *d);
 static const rv_insn *op_cross(rv_hart *h, const rv_insn *d);
 
-/* The slot after the last one: falls through to the next page. It is
- * not an instruction, so it takes back the count the loop adds. */
+/* The slot after the last one: falls through to the next page (not an
+ * instruction: not counted). */
 static const rv_insn *op_page_end(rv_hart *h, const rv_insn *d)
 {
 	h->pc = rv_pc_of(h, d);
-	h->n--;
 	return NULL;
 }
 

@@ -10,7 +10,7 @@
 
 #define X(r) h->x[r]
 #define OP(name) const rv_insn *op_##name(rv_hart *h, const rv_insn *d)
-#define NEXT return d + d->step
+#define NEXT return rv_dispatch(h, d + d->step)
 #define IMM ((int64_t)d->imm)
 
 static inline uint64_t sx32(uint64_t v)
@@ -23,18 +23,18 @@ static inline const rv_insn *jump_to(rv_hart *h, uint64_t target)
 {
 	uint64_t off = target - h->page_va;
 	if (off < 4096)
-		return h->page + (off >> 1);
+		return rv_dispatch(h, h->page + (off >> 1));
 	h->pc = target;
-	return NULL;
+	return rv_dispatch(h, NULL);
 }
 
 static inline const rv_insn *branch(rv_hart *h, const rv_insn *d)
 {
 	uint64_t off = ((uint64_t)(d - h->page) << 1) + (uint64_t)IMM;
 	if (off < 4096)
-		return h->page + (off >> 1);
+		return rv_dispatch(h, h->page + (off >> 1));
 	h->pc = h->page_va + off;
-	return NULL;
+	return rv_dispatch(h, NULL);
 }
 
 OP(illegal) { return rv_illegal(h, d); }
@@ -56,7 +56,7 @@ OP(jalr)
 #define BRANCH(name, cond) \
 	OP(name) { \
 		uint64_t a = X(d->rs1), b = X(d->rs2); \
-		return (cond) ? branch(h, d) : d + d->step; \
+		return (cond) ? branch(h, d) : rv_dispatch(h, d + d->step); \
 	}
 BRANCH(beq, a == b)
 BRANCH(bne, a != b)
@@ -312,7 +312,7 @@ OP(mret)
 	rv_resv_clear(h);
 	rv_update_mode(h);
 	h->pc = h->mepc;
-	return NULL;
+	return rv_dispatch(h, NULL);
 }
 
 OP(sret)
@@ -329,7 +329,7 @@ OP(sret)
 	rv_resv_clear(h);
 	rv_update_mode(h);
 	h->pc = h->sepc;
-	return NULL;
+	return rv_dispatch(h, NULL);
 }
 
 OP(wfi)
@@ -391,27 +391,29 @@ OP(csrrci) { return csr_op(h, d, CSR_RC, d->rs1, d->rs1 == 0); }
 /* Run from slot d until the chunk ends or control leaves the page. */
 static const rv_insn *run_page(rv_hart *h, const rv_insn *d)
 {
-	for (;;) {
-		d = d->fn(h, d);
-		if (unlikely(++h->n >= h->limit) || unlikely(!d))
-			return d;
-	}
+	return d->fn(h, d);
 }
 
-/* The same with a breakpoint check before each instruction. */
+/* One instruction at a time, with a breakpoint check before each. */
 static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 {
 	for (;;) {
 		uint64_t pc = rv_pc_of(h, d);
+		int64_t limit = h->limit;
 		if (h->page != h->xpage->e &&
 		    dbg_bp_hit(&h->c, pc, h->page_pa + (pc & 0xfff))) {
 			h->exit = CPU_EXIT_DEBUG;
 			h->pc = pc;
 			return NULL;
 		}
+		h->limit = h->n + 1;
 		d = d->fn(h, d);
-		if (unlikely(++h->n >= h->limit) || unlikely(!d))
+		if (h->limit == 0 || !d || h->n >= limit) {
+			if (h->limit)
+				h->limit = limit;
 			return d;
+		}
+		h->limit = limit;
 	}
 }
 

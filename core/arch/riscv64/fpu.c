@@ -17,7 +17,7 @@
 #include "rv_ops.h"
 
 #define OP(name) const rv_insn *op_##name(rv_hart *h, const rv_insn *d)
-#define NEXT return d + d->step
+#define NEXT return rv_dispatch(h, d + d->step)
 
 enum { RM_RNE, RM_RTZ, RM_RDN, RM_RUP, RM_RMM };
 enum { FF_NX = 1, FF_UF = 2, FF_OF = 4, FF_DZ = 8, FF_NV = 16 };

@@ -308,8 +308,7 @@ static bool watched(machine *m, uint64_t va, paddr_t pa)
 static bool watch_stop(rv_hart *h, const rv_insn *d)
 {
 	h->pc = rv_pc_of(h, d);
-	h->exit = CPU_EXIT_DEBUG;
-	h->n--;		/* not executed */
+	h->exit = CPU_EXIT_DEBUG;	/* not executed, not counted */
 	rv_end_block(h);
 	return false;
 }

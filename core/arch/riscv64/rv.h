@@ -160,6 +160,20 @@ static inline uint64_t rv_pc_of(const rv_hart *h, const rv_insn *d)
 	return h->page_va + ((uint64_t)(d - h->page) << 1);
 }
 
+/*
+ * Threaded dispatch: every handler ends by counting itself and tail-calling
+ * the next slot's handler, so straight-line code and in-page branches run
+ * without returning to the loop. The chain returns the next slot when the
+ * chunk is used up (or rv_end_block was called), NULL when control left
+ * the page (h->pc set) or a trap was taken.
+ */
+static inline const struct rv_insn *rv_dispatch(rv_hart *h, const struct rv_insn *nd)
+{
+	if (likely(++h->n < h->limit) && likely(nd != NULL))
+		return nd->fn(h, nd);
+	return nd;
+}
+
 /* Leave the execution loop after the current instruction. */
 static inline void rv_end_block(rv_hart *h)
 {
