@@ -130,6 +130,35 @@ static int sym_by_name(mon_ctx *c, const vmlinux *v, const char *name)
 	return -1;
 }
 
+static void print_range(mon_ctx *c, const kmap_range *r)
+{
+	if (r->size)
+		mon_printf(c->out, "%-13s VA 0x%016llx-0x%016llx -> PA 0x%llx\n", r->what,
+			   (unsigned long long)r->va, (unsigned long long)(r->va + r->size - 1),
+			   (unsigned long long)r->pa);
+}
+
+/* What is loaded, the aliases, and how to give gdb symbols for the
+ * physical addresses the kernel runs at before its MMU is on. */
+static int sym_info(mon_ctx *c, kwb_symbols *s)
+{
+	const vmlinux *v = s->vm;
+
+	mon_printf(c->out, "%s: %s, %d symbols, %d sections, %d PT_LOAD\n", v->path, v->arch,
+		   v->nsyms, v->nsections, v->nsegments);
+	if (!s->have_map) {
+		mon_printf(c->out, "kernel load address unknown: no VA->PA alias\n");
+		return 0;
+	}
+	symbols_va_to_pa(c->m, s->map.image.va, NULL, NULL);	/* refreshes the linear map */
+	print_range(c, &s->map.image);
+	print_range(c, &s->map.linear);
+	mon_printf(c->out, "symbols at the physical addresses (MMU off) in gdb:\n"
+		   "  add-symbol-file %s -o 0x%llx\n", v->path,
+		   (unsigned long long)(s->map.image.pa - s->map.image.va));
+	return 0;
+}
+
 static int cmd_sym(mon_ctx *c, int argc, char **argv)
 {
 	kwb_symbols *s = symbols_get(c->m);
@@ -140,14 +169,16 @@ static int cmd_sym(mon_ctx *c, int argc, char **argv)
 	paddr_t pa;
 	const ksym *k;
 
-	if (argc != 2) {
-		mon_printf(c->out, "usage: sym ADDR|NAME\n");
+	if (argc > 2) {
+		mon_printf(c->out, "usage: sym [ADDR|NAME]\n");
 		return -1;
 	}
 	if (!s) {
 		mon_printf(c->out, "no kernel symbols loaded (use -symbols vmlinux)\n");
 		return -1;
 	}
+	if (argc == 1)
+		return sym_info(c, s);
 	if (!parse_number(argv[1], &addr)) {
 		if (strpbrk(argv[1], "+-") && parse_addr(c, argv[1], &addr, NULL) == 0)
 			goto by_addr;
@@ -548,7 +579,7 @@ static int cmd_pdelete(mon_ctx *c, int argc, char **argv)
 }
 
 MONITOR_COMMANDS(symbol_commands) {
-	{ "sym", "ADDR|NAME", "kernel symbol+offset of a VA or PA, or a symbol's VA and PA", cmd_sym },
+	{ "sym", "[ADDR|NAME]", "kernel symbol+offset of a VA or PA, a symbol's VA and PA; no argument: the VA->PA map", cmd_sym },
 	{ "vtop", "ADDR", "translate a VA on the selected CPU, level by level", cmd_vtop },
 	{ "ptdump", "[ttbr0|ttbr1|satp|ROOT [fmt]]", "dump page tables (merged ranges, attributes)", cmd_ptdump },
 	{ "pbreak", "[PA]", "breakpoint on a physical PC (no argument: list)", cmd_pbreak },

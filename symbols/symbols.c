@@ -166,11 +166,12 @@ static void refresh_linear(kwb_symbols *s)
 bool symbols_va_to_pa(machine *m, vaddr_t va, paddr_t *pa, const char **what)
 {
 	kwb_symbols *s = symbols_get(m);
+	paddr_t dummy;
 
 	if (!s || !s->have_map)
 		return false;
 	refresh_linear(s);
-	return kernel_map_va_to_pa(&s->map, va, pa, what);
+	return kernel_map_va_to_pa(&s->map, va, pa ? pa : &dummy, what);
 }
 
 bool symbols_pa_to_va(machine *m, paddr_t pa, vaddr_t *va, const char **what)

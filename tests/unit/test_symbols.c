@@ -739,6 +739,11 @@ static void monitor_commands(void)
 	CHECK(ret == 0 && strstr(o, "start_kernel+0x4") && strstr(o, "kernel image"));
 	o = mon(m, "sym start_kernel+0x20", &ret);
 	CHECK(ret == 0 && strstr(o, "start_kernel+0x20"));
+	o = mon(m, "sym", &ret);
+	snprintf(buf, sizeof(buf), "-o 0x%llx\n", (unsigned long long)(load - 0xffff800008000000ull));
+	CHECK(ret == 0 && strstr(o, "add-symbol-file") && strstr(o, buf));
+	CHECK(strstr(o, "kernel image  VA 0xffff800008000000-") && strstr(o, "-> PA 0x40200000"));
+	CHECK(strstr(o, "linear map    VA 0xffff000000000000-0xffff00001fffffff -> PA 0x40000000"));
 	o = mon(m, "sym tart_kerne", &ret);
 	CHECK(ret < 0 && strstr(o, "similar") && strstr(o, "start_kernel"));
 	o = mon(m, "sym 0x10", &ret);
