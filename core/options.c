@@ -22,6 +22,27 @@
 #define KWB_DEFAULT_RAM (512ull << 20)
 #define KWB_MAX_RAM (16ull << 30)
 
+/* What the parsed options point into lives as long as the process: keep
+ * every block on one list so it stays reachable (no leak reports under
+ * LeakSanitizer, even when a bad option exits early). */
+static void **opt_blocks;
+
+static void *opt_zalloc(size_t size)
+{
+	void **b = kwb_zalloc(sizeof(void *) + size);
+
+	*b = opt_blocks;
+	opt_blocks = b;
+	return b + 1;
+}
+
+static char *opt_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(opt_zalloc(n), s, n);
+}
+
 typedef struct opt_def {
 	const char *name;	/* without dashes */
 	const char *alias;	/* another name, or NULL */
@@ -44,7 +65,7 @@ static int split_kv(const char *opt, const char *s, const char *implied, kv *out
 
 	while (*s) {
 		size_t cap = strlen(s) + 1, len = 0;
-		char *item = kwb_zalloc(cap);
+		char *item = opt_zalloc(cap);
 
 		for (; *s; s++) {
 			if (*s == ',') {
@@ -269,7 +290,7 @@ static void opt_machine(kwb_options *o, const char *opt, const char *v)
 	if (rest && rest[1]) {
 		if (o->machine_opts) {
 			size_t len = strlen(o->machine_opts) + strlen(rest) + 1;
-			char *s = kwb_zalloc(len);
+			char *s = opt_zalloc(len);
 
 			snprintf(s, len, "%s%s", o->machine_opts, rest);
 			o->machine_opts = s;
@@ -431,7 +452,7 @@ static void opt_display(kwb_options *o, const char *opt, const char *v)
 
 static void set_gdb(kwb_options *o, const char *opt, const char *v)
 {
-	char *spec = kwb_strdup(v);
+	char *spec = opt_strdup(v);
 	char *comma = strchr(spec, ',');
 
 	/* "tcp::1234,server,nowait" from older tutorials: we always listen. */
@@ -459,7 +480,7 @@ static void set_gdb(kwb_options *o, const char *opt, const char *v)
 	if (hp != spec + 4) {
 		/* ":1234" or "host:1234" without "tcp:" (QEMU accepts it) */
 		size_t len = strlen(hp) + 5;
-		char *full = kwb_zalloc(len);
+		char *full = opt_zalloc(len);
 
 		snprintf(full, len, "tcp:%s", hp);
 		spec = full;
@@ -541,7 +562,7 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 	if (o->ndrives == KWB_MAX_DRIVES)
 		kwb_usage_error("%s %s: more than %d drives", opt, v, KWB_MAX_DRIVES);
 	if (!d.id) {
-		char *id = kwb_zalloc(16);
+		char *id = opt_zalloc(16);
 
 		snprintf(id, 16, "drive%d", o->ndrives);
 		d.id = id;
@@ -553,7 +574,7 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 	if (!strcmp(iface, "virtio")) {
 		/* if=virtio is shorthand for a virtio-blk-pci device on it */
 		size_t len = strlen(d.id) + 32;
-		char *dev = kwb_zalloc(len);
+		char *dev = opt_zalloc(len);
 
 		snprintf(dev, len, "virtio-blk-pci,drive=%s", d.id);
 		opt_device(o, opt, dev);
@@ -771,7 +792,7 @@ static char *rc_join(const rc_section *s, const char *skip)
 
 	for (int i = 0; i < s->n; i++)
 		cap += strlen(s->keys[i]) + 2 * strlen(s->vals[i]) + 2;
-	out = p = kwb_zalloc(cap);
+	out = p = opt_zalloc(cap);
 	for (int i = 0; i < s->n; i++) {
 		if (skip && !strcmp(s->keys[i], skip))
 			continue;
@@ -795,7 +816,7 @@ static void rc_apply(kwb_options *o, const rc_section *s)
 	if (!s->name[0])
 		return;
 	snprintf(where, sizeof(where), "%s:%d: [%s]", readconfig_file, s->line, s->name);
-	const char *opt = kwb_strdup(where);
+	const char *opt = opt_strdup(where);
 	if (!strcmp(s->name, "machine")) {
 		for (int i = 0; i < s->n; i++)
 			machine_prop(o, opt, s->keys[i], s->vals[i]);
@@ -806,7 +827,7 @@ static void rc_apply(kwb_options *o, const rc_section *s)
 	} else if (!strcmp(s->name, "drive")) {
 		char *j = rc_join(s, "id");
 		size_t len = strlen(j) + strlen(s->id) + 8;
-		char *d = kwb_zalloc(len);
+		char *d = opt_zalloc(len);
 
 		snprintf(d, len, "%s%s%s", j, s->id[0] ? ",id=" : "", s->id);
 		opt_drive(o, opt, d);
@@ -820,7 +841,7 @@ static void rc_apply(kwb_options *o, const rc_section *s)
 			kwb_usage_error("%s: no driver= given", opt);
 		char *j = rc_join(s, "driver");
 		size_t len = strlen(driver) + strlen(j) + 2;
-		char *d = kwb_zalloc(len);
+		char *d = opt_zalloc(len);
 
 		snprintf(d, len, "%s%s%s", driver, *j ? "," : "", j);
 		opt_device(o, opt, d);
@@ -877,8 +898,8 @@ static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 		}
 		if (sec.n == RC_MAX_KEYS)
 			kwb_usage_error("%s:%d: too many keys in [%s]", v, lineno, sec.name);
-		sec.keys[sec.n] = kwb_strdup(key);
-		sec.vals[sec.n] = kwb_strdup(val);
+		sec.keys[sec.n] = opt_strdup(key);
+		sec.vals[sec.n] = opt_strdup(val);
 		sec.n++;
 	}
 	if (ferror(f))
@@ -979,7 +1000,7 @@ void options_parse(kwb_options *o, int argc, char **argv)
 		} else if (!d->arg && val) {
 			kwb_usage_error("%s: takes no argument", a);
 		}
-		d->fn(o, kwb_strdup(optname), val ? val : "");
+		d->fn(o, opt_strdup(optname), val ? val : "");
 	}
 	finish(o);
 }
