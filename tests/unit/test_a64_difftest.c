@@ -6,6 +6,7 @@
 #include "check.h"
 #include "a64_harness.h"
 #include "a64_difftest.h"
+#include "a64_difftest_mem.h"
 
 static machine *m;
 
@@ -46,10 +47,56 @@ static void test_difftest(void)
 	CHECK_EQ(bad, 0);
 }
 
+static uint64_t fnv(const uint8_t *b, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static void test_difftest_mem(void)
+{
+	cpu *c = m->cpus[0];
+	const uint64_t buf = 0x40300000;
+	uint8_t out[DTM_BUF];
+	int bad = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(dtm_cases); i++) {
+		const struct dtm_case *t = &dtm_cases[i];
+		uint32_t code[64];
+		memcpy(code, t->code, t->n * 4);
+		code[t->n] = 0x14000000;	/* b . */
+		bus_copy_to(&m->bus, buf, dtm_init, DTM_BUF);
+		a64_cpu *s = h_run(m, code, (t->n + 1) * 4, 0);
+		memcpy(s->x, t->x, sizeof(t->x));
+		s->x[15] = buf + DTM_BUF / 2;
+		s->ps.n = t->nzcv >> 31 & 1;
+		s->ps.z = t->nzcv >> 30 & 1;
+		s->ps.c = t->nzcv >> 29 & 1;
+		s->ps.v = t->nzcv >> 28 & 1;
+		s->excl_valid = false;
+		aarch64_arch.cpu_run(c, t->n);
+		for (int r = 0; r < 15; r++)
+			if (s->x[r] != t->out[r] && bad++ < 10)
+				printf("  mem case %u: x%d = 0x%llx, qemu 0x%llx\n", i, r,
+				       (unsigned long long)s->x[r], (unsigned long long)t->out[r]);
+		if (s->x[15] - buf != t->x15_off && bad++ < 10)
+			printf("  mem case %u: x15 offset 0x%llx, qemu 0x%llx\n", i,
+			       (unsigned long long)(s->x[15] - buf), (unsigned long long)t->x15_off);
+		bus_copy_from(&m->bus, buf, out, DTM_BUF);
+		if (fnv(out, DTM_BUF) != t->hash && bad++ < 10)
+			printf("  mem case %u: buffer differs\n", i);
+		CHECK_EQ(s->pc, CODE_BASE + t->n * 4);
+	}
+	CHECK_EQ(bad, 0);
+}
+
 int main(void)
 {
 	m = h_machine();
 	RUN(test_difftest);
+	RUN(test_difftest_mem);
 	h_free(m);
 	return CHECK_DONE();
 }
