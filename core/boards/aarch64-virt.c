@@ -256,6 +256,9 @@ static void virt_boot(machine *m)
 
 	m->kernel_entry = m->kernel_base = m->kernel_size = 0;
 	m->initrd_start = m->initrd_end = 0;
+	if (o->virtualization)
+		kwb_usage_error("-M virt,virtualization=on: EL2 is not emulated, kernels are entered at "
+				"EL1 with PSCI over HVC");
 	if (o->bios && strcmp(o->bios, "none"))
 		kwb_fatal("-bios %s: the aarch64 virt board boots kernels directly (firmware in flash "
 			  "is not supported); drop -bios", o->bios);

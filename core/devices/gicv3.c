@@ -826,9 +826,12 @@ static bool icc_write(void *opaque, cpu *c, uint32_t enc, uint64_t value)
 
 static void *gicv3_dev_create(machine *m, const board_device *d)
 {
-	gicv3_dev *s = kwb_zalloc(sizeof(*s));
+	gicv3_dev *s;
 	uint64_t mpidr[GICV3_MAX_CPUS];
 
+	if (m->opt && m->opt->gic_version == 2)
+		kwb_usage_error("-M virt,gic-version=2: kwb emulates a GICv3 only (gic-version=3)");
+	s = kwb_zalloc(sizeof(*s));
 	for (int i = 0; i < m->ncpus; i++)
 		mpidr[i] = a64_mpidr(m->cpus[i]);
 	s->m = m;
