@@ -338,7 +338,7 @@ uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t
 				  (unsigned long long)ph.p_paddr, (unsigned long long)ph.p_memsz,
 				  (unsigned long long)(ram ? ram->base : 0),
 				  (unsigned long long)(ram ? ram->base + ram->size : 0),
-				  ph.p_paddr >= (1ull << 48) ? "; a vmlinux links at virtual "
+				  ph.p_vaddr >= (1ull << 47) ? "; a vmlinux links at virtual "
 				  "addresses: boot the Image and give vmlinux to -symbols/gdb" : "");
 		}
 		check_overlap(m, what, path, ph.p_paddr, ph.p_memsz);
