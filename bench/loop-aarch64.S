@@ -13,5 +13,6 @@ _start:
 	ldr	x0, =0x84000008
 	hvc	#0
 2:	b	2b
-	.balign 8
+	.section .data
+	.balign 4096	/* keep data off the code page (QEMU retranslates on code-page stores) */
 counter: .quad 0

@@ -17,6 +17,6 @@ _start:
 	sw	t5, 0(t4)
 2:	j	2b
 	.section .data
-	.balign 8
+	.balign 4096	/* keep data off the code page (QEMU retranslates on code-page stores) */
 iterations: .dword ITERATIONS
 counter: .dword 0
