@@ -310,9 +310,9 @@ static void opt_accel(kwb_options *o, const char *opt, const char *v)
 static void opt_cpu(kwb_options *o, const char *opt, const char *v)
 {
 	if (!strcmp(v, "help") || !strcmp(v, "?")) {
-		printf("CPU models: aarch64: cortex-a57, cortex-a53, cortex-a72, max\n"
-		       "            riscv64: rv64, max\n"
-		       "kwb runs every model as its own generic core of that architecture.\n");
+		printf("Available CPUs:\n"
+		       "  aarch64: cortex-a57 (default), cortex-a53, max\n"
+		       "  riscv64: rv64 (one RV64GC model; the name is not checked)\n");
 		exit(0);
 	}
 	if (!*v || !strcmp(v, "host"))
@@ -635,7 +635,7 @@ static const opt_def options[] = {
 	  "ras=off, aia=none. -M help lists machines." },
 	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
 	{ "cpu", NULL, "MODEL", opt_cpu,
-	  "CPU model name (cortex-a57, max, rv64, ...); -cpu help lists them." },
+	  "CPU model (aarch64: cortex-a57, cortex-a53, max); -cpu help lists them." },
 	{ "smp", NULL, "N|cpus=N[,sockets=S,cores=C,threads=T]", opt_smp,
 	  "Number of CPUs, 1 to 8 (default 1)." },
 	{ "m", NULL, "SIZE|size=SIZE", opt_m,
