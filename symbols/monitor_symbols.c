@@ -306,8 +306,9 @@ static int cmd_vtop(mon_ctx *c, int argc, char **argv)
 	print_walk(c, &log);
 	if (symbols_va_to_pa(m, va, &alias, &what) && (!mmu || r == 0))
 		mon_printf(c->out, "  %s alias: PA 0x%llx%s\n", what, (unsigned long long)alias,
-			   !mmu ? " (used while translation is off)" : r == 0 && pa == alias ? "" :
-			   " (differs from the walk)");
+			   !mmu ? " (used while translation is off)"
+			   : strstr(log.result, "fault") ? " (not mapped: the debugger uses the alias)"
+			   : pa == alias ? "" : " (differs from the walk)");
 	if (r < 0) {
 		mon_printf(c->out, "=> not mapped\n");
 		return -1;
@@ -320,19 +321,36 @@ typedef struct dump_ctx {
 	mon_ctx *c;
 	const pt_regime *r;
 	int lines;
+	const char *region;
 } dump_ctx;
+
+/* Which known kernel region a VA is in, for ptdump's section markers. */
+static const char *region_of(machine *m, vaddr_t va)
+{
+	const char *what = NULL;
+	kwb_symbols *s = symbols_get(m);
+
+	if (s && s->have_map)
+		kernel_map_va_to_pa(&s->map, va, &(paddr_t){ 0 }, &what);
+	return what;
+}
 
 static bool dump_line(void *p, const pt_leaf *l)
 {
 	dump_ctx *d = p;
 	char attrs[96], size[16], name[128] = "";
 	kwb_symbols *s = symbols_get(d->c->m);
+	const char *region;
 	uint64_t off;
 	const ksym *k;
 
 	if (d->lines >= PTDUMP_MAX_LINES)
 		return false;
 	d->lines++;
+	region = region_of(d->c->m, l->va);
+	if (region != d->region && region)
+		mon_printf(d->c->out, "---[ %s ]---\n", region);
+	d->region = region;
 	pt_attr_string(d->r, l->attrs, attrs, sizeof(attrs));
 	pt_size_string(l->size, size, sizeof(size));
 	if (s && (k = vmlinux_sym_at(s->vm, l->va, &off)) && off == 0)
@@ -346,7 +364,7 @@ static bool dump_line(void *p, const pt_leaf *l)
 static int dump_regime(mon_ctx *c, const pt_regime *r)
 {
 	mem_reader rd = { c->m, c->cpu };
-	dump_ctx d = { c, r, 0 };
+	dump_ctx d = { .c = c, .r = r };
 	pt_stats st;
 	int ret;
 

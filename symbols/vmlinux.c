@@ -83,6 +83,8 @@ static int cmp_sym(const void *a, const void *b)
 		return x->addr < y->addr ? -1 : 1;
 	if (x->rank != y->rank)
 		return x->rank - y->rank;
+	if (x->lead != y->lead)	/* _stext before __irqentry_text_start */
+		return x->lead - y->lead;
 	return x->name < y->name ? -1 : x->name > y->name;
 }
 
@@ -158,6 +160,7 @@ static int load_symbols(vmlinux *v, Elf *e, Elf_Scn *symscn, const GElf_Shdr *sy
 			.kind = sym_kind(&s, s.st_shndx < nshdr && s.st_shndx != SHN_ABS
 					 ? &shdrs[s.st_shndx] : NULL),
 			.rank = sym_rank(&s),
+			.lead = (uint8_t)strspn(name, "_"),
 		};
 	}
 	qsort(v->syms, v->nsyms, sizeof(*v->syms), cmp_sym);

@@ -15,6 +15,7 @@ typedef struct ksym {
 	uint32_t name;		/* offset in vmlinux.strtab */
 	char kind;		/* System.map letter: T t D d B b R r W w A a N */
 	uint8_t rank;		/* which of several symbols at one address names it */
+	uint8_t lead;		/* leading underscores: fewer names it first */
 } ksym;
 
 typedef struct ksection {

@@ -779,7 +779,7 @@ static void monitor_commands(void)
 		CHECK(strstr(o, "block 2M"));
 		CHECK(strstr(o, "=> PA 0x40200010"));
 		o = mon(m, "ptdump ttbr1", &ret);
-		CHECK(ret == 0 && strstr(o, "0xffff800008000000-0xffff8000081fffff -> 0x000040200000") &&
+		CHECK(ret == 0 && strstr(o, "---[ kernel image ]---\n0xffff800008000000-0xffff8000081fffff -> 0x000040200000") &&
 		      strstr(o, "<_text>") && strstr(o, "1 ranges"));
 		o = mon(m, "ptdump", &ret);	/* TTBR0 is 0: skipped */
 		CHECK(ret == 0 && strstr(o, "TTBR0_EL1: root is 0"));
