@@ -59,6 +59,7 @@ typedef struct xtlb_entry {
 typedef struct a64_model {
 	const char *name;
 	uint64_t midr;
+	bool lse;		/* FEAT_LSE atomics (advertised in ID_AA64ISAR0) */
 	struct { int idx; uint64_t val; } id[8];
 } a64_model;
 

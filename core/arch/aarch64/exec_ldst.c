@@ -233,6 +233,78 @@ static int align_fault(a64_cpu *s, uint64_t va, bool write)
 	return a64_abort(s, false, F_ALIGN, 0, va, write, false);
 }
 
+/* ---- FEAT_LSE (only when the CPU model advertises it) ---- */
+
+static inline uint64_t zext(uint64_t v, unsigned n)
+{
+	return n == 8 ? v : v & ((1ull << (n * 8)) - 1);
+}
+
+/* CAS/CASA/CASL/CASAL (B/H/W/X) and CASP (W/X pairs) */
+static int cas(a64_cpu *s, uint32_t insn, bool pair)
+{
+	unsigned size = insn >> 30, rs = insn >> 16 & 31, rn = insn >> 5 & 31, rt = insn & 31;
+	unsigned n = pair ? 4u << (size & 1) : 1u << size;
+	int el = s->ps.el;
+	uint64_t va, a, b = 0;
+
+	if (!CORE(s)->model->lse || (insn >> 10 & 31) != 31 || (pair && ((rs | rt) & 1)))
+		return a64_undef_insn(s);
+	if (!base_addr(s, rn, &va))
+		return 1;
+	if (va & ((pair ? 2 * n : n) - 1))
+		return a64_abort(s, false, F_ALIGN, 0, va, true, false);
+	if (!a64_ld(s, va, n, el, &a) || (pair && !a64_ld(s, va + n, n, el, &b)))
+		return 1;
+	if (a == zext(a64_xreg(s, rs), n) && (!pair || b == zext(a64_xreg(s, rs + 1), n))) {
+		if (!a64_st(s, va, n, el, a64_xreg(s, rt)) ||
+		    (pair && !a64_st(s, va + n, n, el, a64_xreg(s, rt + 1))))
+			return 1;
+	}
+	a64_set_xreg(s, rs, a);
+	if (pair)
+		a64_set_xreg(s, rs + 1, b);
+	return 0;
+}
+
+/* LDADD/LDCLR/LDEOR/LDSET/LD{S,U}{MAX,MIN}/SWP (and the ST* aliases) */
+static int x_atomic(a64_cpu *s, uint32_t insn)
+{
+	unsigned size = insn >> 30, rs = insn >> 16 & 31, o3 = insn >> 15 & 1, opc = insn >> 12 & 7;
+	unsigned rn = insn >> 5 & 31, rt = insn & 31, n = 1u << size, bitsz = 8 * n;
+	int el = s->ps.el;
+	uint64_t va, old, v, r;
+
+	if (!CORE(s)->model->lse || (insn >> 26 & 1) || (o3 && opc))
+		return a64_undef_insn(s);
+	if (!base_addr(s, rn, &va))
+		return 1;
+	if (va & (n - 1))
+		return a64_abort(s, false, F_ALIGN, 0, va, true, false);
+	if (!a64_ld(s, va, n, el, &old))
+		return 1;
+	v = zext(a64_xreg(s, rs), n);
+	if (o3) {
+		r = v;
+	} else {
+		int64_t so = (int64_t)sext(old, bitsz), sv = (int64_t)sext(v, bitsz);
+		switch (opc) {
+		case 0: r = old + v; break;
+		case 1: r = old & ~v; break;
+		case 2: r = old ^ v; break;
+		case 3: r = old | v; break;
+		case 4: r = so > sv ? old : v; break;
+		case 5: r = so < sv ? old : v; break;
+		case 6: r = old > v ? old : v; break;
+		default: r = old < v ? old : v; break;
+		}
+	}
+	if (!a64_st(s, va, n, el, zext(r, n)))
+		return 1;
+	a64_set_xreg(s, rt, old);
+	return 0;
+}
+
 static int x_excl(a64_cpu *s, uint32_t insn)
 {
 	unsigned size = insn >> 30, o2 = insn >> 23 & 1, load = insn >> 22 & 1, o1 = insn >> 21 & 1;
@@ -243,9 +315,9 @@ static int x_excl(a64_cpu *s, uint32_t insn)
 	uint64_t va, a, b = 0;
 
 	if (o2 && o1)
-		return a64_undef_insn(s);	/* CAS: no LSE */
+		return cas(s, insn, false);
 	if (o1 && size < 2)
-		return a64_undef_insn(s);
+		return cas(s, insn, true);
 	if (o2 && !o0)
 		return a64_undef_insn(s);	/* LDLAR/STLLR: no LOR */
 	if (!base_addr(s, rn, &va))
@@ -427,6 +499,7 @@ const a64_pattern a64_ldst_patterns[] = {
 	{ 0x3b000000, 0x18000000, x_ldr_lit },
 	{ 0x3a000000, 0x28000000, x_ldst_pair },
 	{ 0x3f000000, 0x08000000, x_excl },
+	{ 0x3f200c00, 0x38200000, x_atomic },
 	{ 0xbe000000, 0x0c000000, x_simd_ldst },
 	{ 0, 0, NULL },
 };

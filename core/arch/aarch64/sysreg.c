@@ -101,9 +101,10 @@ int a64_sysreg_index(uint32_t enc)
 /* ---- CPU models ---- */
 
 static const a64_model models[] = {
-	{ "cortex-a57", 0x411fd070, { { A64R_ID_AA64ISAR0_EL1, 0x10000 } } },
-	{ "cortex-a53", 0x410fd034, { { A64R_ID_AA64ISAR0_EL1, 0x10000 } } },
-	{ "max", 0x411fd070, { { A64R_ID_AA64ISAR0_EL1, 0x10000 } } },
+	/* CRC32 everywhere; "max" adds LSE atomics (ISAR0.Atomic = 2) */
+	{ "cortex-a57", 0x411fd070, false, { { A64R_ID_AA64ISAR0_EL1, 0x10000 } } },
+	{ "cortex-a53", 0x410fd034, false, { { A64R_ID_AA64ISAR0_EL1, 0x10000 } } },
+	{ "max", 0x411fd070, true, { { A64R_ID_AA64ISAR0_EL1, 0x210000 } } },
 };
 
 void a64_apply_model(a64_cpu *s)
