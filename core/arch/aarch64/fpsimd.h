@@ -41,7 +41,7 @@ unsigned fp_compare(a64_cpu *s, int fmt, uint64_t a, uint64_t b, bool signal_qna
 /* Vector compares: cond 0 = EQ, 1 = GE, 2 = GT. */
 bool fp_cmp_cond(a64_cpu *s, int fmt, uint64_t a, uint64_t b, int cond);
 uint64_t fp_convert(a64_cpu *s, int from, int to, uint64_t a);
-/* FCVTZS/FCVTXN: the latter rounds to odd (double to single). */
+/* FCVTXN: double to single, rounding to odd. */
 uint64_t fp_convert_odd(a64_cpu *s, uint64_t d);
 /* FP to integer of ibits (32/64, or 8..64 for vectors), fbits fraction
  * bits, saturating; rmode as RM_*. */
@@ -99,5 +99,7 @@ static inline void vreg_set_scalar(a64_cpu *s, unsigned rd, unsigned esz, uint64
 
 int fpsimd_exec_fp(a64_cpu *s, uint32_t insn);	/* scalar FP (fpsimd_fp.c) */
 int fpsimd_exec_vec(a64_cpu *s, uint32_t insn);	/* AdvSIMD (fpsimd_vec.c) */
+/* VFPExpandImm: the 8-bit FP immediate of FMOV (scalar and vector). */
+uint64_t fpsimd_expand_imm(unsigned imm8, int fmt);
 
 #endif

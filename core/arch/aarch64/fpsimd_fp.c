@@ -5,8 +5,6 @@
  */
 #include "fpsimd.h"
 
-uint64_t fpsimd_expand_imm(unsigned imm8, int fmt);
-
 static bool cond_holds(a64_cpu *s, unsigned cond)
 {
 	const a64_pstate *p = &s->ps;

@@ -954,17 +954,12 @@ static int copy(a64_cpu *s, uint32_t insn, bool scalar)
 	return -1;
 }
 
-static uint64_t vfp_expand_imm8(unsigned imm8, int fmt)
+uint64_t fpsimd_expand_imm(unsigned imm8, int fmt)
 {
 	uint64_t sign = imm8 >> 7, b6 = (imm8 >> 6) & 1, low6 = imm8 & 0x3f;
 	if (fmt == FMT_S)
 		return sign << 31 | (b6 ? 0x3e000000ull : 0x40000000ull) | low6 << 19;
 	return sign << 63 | (b6 ? 0x3fc0000000000000ull : 0x4000000000000000ull) | low6 << 48;
-}
-
-uint64_t fpsimd_expand_imm(unsigned imm8, int fmt)
-{
-	return vfp_expand_imm8(imm8, fmt);
 }
 
 static int modified_imm(a64_cpu *s, uint32_t insn, bool scalar)
@@ -1001,12 +996,12 @@ static int modified_imm(a64_cpu *s, uint32_t insn, bool scalar)
 						imm |= 0xffull << (8 * i);
 			}
 		} else if (!op) {
-			imm = vfp_expand_imm8(imm8, FMT_S);
+			imm = fpsimd_expand_imm(imm8, FMT_S);
 			imm |= imm << 32;
 		} else {
 			if (!q)
 				return -1;
-			imm = vfp_expand_imm8(imm8, FMT_D);
+			imm = fpsimd_expand_imm(imm8, FMT_D);
 		}
 		s->v[rd].d[0] = imm;
 		s->v[rd].d[1] = q ? imm : 0;
