@@ -97,8 +97,61 @@ static inline void vreg_set_scalar(a64_cpu *s, unsigned rd, unsigned esz, uint64
 	s->v[rd].d[1] = 0;
 }
 
+/* Instruction fields, element masks and lanes unpacked to uint64_t arrays
+ * (the AdvSIMD files run one loop per opcode over such arrays). */
+#define RD(i) bits(i, 4, 0)
+#define RN(i) bits(i, 9, 5)
+#define RM(i) bits(i, 20, 16)
+
+static inline uint64_t emask(unsigned esz)
+{
+	return esz == 3 ? ~0ull : (1ull << (8 << esz)) - 1;
+}
+
+static inline int64_t sx(uint64_t v, unsigned esz)
+{
+	return (int64_t)sext(v, 8 << esz);
+}
+
+static inline void unpack(const a64_vreg *v, unsigned esz, unsigned n, unsigned first, uint64_t *o)
+{
+	switch (esz) {
+	case 0: for (unsigned i = 0; i < n; i++) o[i] = v->b[first + i]; break;
+	case 1: for (unsigned i = 0; i < n; i++) o[i] = v->h[first + i]; break;
+	case 2: for (unsigned i = 0; i < n; i++) o[i] = v->s[first + i]; break;
+	default: for (unsigned i = 0; i < n; i++) o[i] = v->d[first + i]; break;
+	}
+}
+
+static inline void pack(a64_vreg *v, unsigned esz, unsigned n, unsigned first, const uint64_t *x)
+{
+	switch (esz) {
+	case 0: for (unsigned i = 0; i < n; i++) v->b[first + i] = (uint8_t)x[i]; break;
+	case 1: for (unsigned i = 0; i < n; i++) v->h[first + i] = (uint16_t)x[i]; break;
+	case 2: for (unsigned i = 0; i < n; i++) v->s[first + i] = (uint32_t)x[i]; break;
+	default: for (unsigned i = 0; i < n; i++) v->d[first + i] = x[i]; break;
+	}
+}
+
+/* Write n lanes of esz to Vd: a full vector (bytes 16), a 64-bit one or a
+ * scalar; everything above is zeroed. */
+static inline void put_lanes(a64_cpu *s, unsigned rd, unsigned esz, unsigned n, const uint64_t *x)
+{
+	a64_vreg r = { .d = { 0, 0 } };
+	pack(&r, esz, n, 0, x);
+	s->v[rd] = r;
+}
+
 int fpsimd_exec_fp(a64_cpu *s, uint32_t insn);	/* scalar FP (fpsimd_fp.c) */
 int fpsimd_exec_vec(a64_cpu *s, uint32_t insn);	/* AdvSIMD (fpsimd_vec.c) */
+/* AdvSIMD classes in fpsimd_vfp.c and fpsimd_move.c (scalar: bit 28). */
+int fpsimd_fp_three_same(a64_cpu *s, uint32_t insn, bool scalar);
+int fpsimd_fp_two_misc(a64_cpu *s, uint32_t insn, bool scalar);
+int fpsimd_copy(a64_cpu *s, uint32_t insn, bool scalar);
+int fpsimd_modified_imm(a64_cpu *s, uint32_t insn, bool scalar);
+int fpsimd_permute(a64_cpu *s, uint32_t insn, bool scalar);
+int fpsimd_ext(a64_cpu *s, uint32_t insn, bool scalar);
+int fpsimd_tbl(a64_cpu *s, uint32_t insn, bool scalar);
 /* VFPExpandImm: the 8-bit FP immediate of FMOV (scalar and vector). */
 uint64_t fpsimd_expand_imm(unsigned imm8, int fmt);
 

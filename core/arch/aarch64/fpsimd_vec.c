@@ -1,58 +1,17 @@
 /*
- * AdvSIMD data processing: vector and scalar forms of the integer and FP
- * classes (three same/different, two-register misc, across lanes, copy,
- * modified immediate, shifts, permutes, EXT, TBL, by element).
+ * AdvSIMD integer data processing, vector and scalar forms (three same,
+ * three different, two-register misc, across lanes, shifts by immediate,
+ * by element), and the dispatch of every AdvSIMD class (FP ones are in
+ * fpsimd_vfp.c, moves and permutes in fpsimd_move.c).
  * Lanes are unpacked into uint64_t arrays, the operation runs in one loop
  * per opcode (switch outside the loop), then the result is packed back:
- * no per-lane function pointers, and whole-register bitwise ops bypass it.
+ * no per-lane function pointers. The ops glibc's string routines live on
+ * take fast paths on host vectors instead.
  */
 #include "fpsimd.h"
 
 typedef unsigned __int128 u128;
 typedef __int128 s128;
-
-#define RD(i) bits(i, 4, 0)
-#define RN(i) bits(i, 9, 5)
-#define RM(i) bits(i, 20, 16)
-
-static inline uint64_t emask(unsigned esz)
-{
-	return esz == 3 ? ~0ull : (1ull << (8 << esz)) - 1;
-}
-
-static inline int64_t sx(uint64_t v, unsigned esz)
-{
-	return (int64_t)sext(v, 8 << esz);
-}
-
-static void unpack(const a64_vreg *v, unsigned esz, unsigned n, unsigned first, uint64_t *o)
-{
-	switch (esz) {
-	case 0: for (unsigned i = 0; i < n; i++) o[i] = v->b[first + i]; break;
-	case 1: for (unsigned i = 0; i < n; i++) o[i] = v->h[first + i]; break;
-	case 2: for (unsigned i = 0; i < n; i++) o[i] = v->s[first + i]; break;
-	default: for (unsigned i = 0; i < n; i++) o[i] = v->d[first + i]; break;
-	}
-}
-
-static void pack(a64_vreg *v, unsigned esz, unsigned n, unsigned first, const uint64_t *x)
-{
-	switch (esz) {
-	case 0: for (unsigned i = 0; i < n; i++) v->b[first + i] = (uint8_t)x[i]; break;
-	case 1: for (unsigned i = 0; i < n; i++) v->h[first + i] = (uint16_t)x[i]; break;
-	case 2: for (unsigned i = 0; i < n; i++) v->s[first + i] = (uint32_t)x[i]; break;
-	default: for (unsigned i = 0; i < n; i++) v->d[first + i] = x[i]; break;
-	}
-}
-
-/* Write n lanes of esz to Vd: a full vector (bytes 16), a 64-bit one or a
- * scalar; everything above is zeroed. */
-static void put_lanes(a64_cpu *s, unsigned rd, unsigned esz, unsigned n, const uint64_t *x)
-{
-	a64_vreg r = { .d = { 0, 0 } };
-	pack(&r, esz, n, 0, x);
-	s->v[rd] = r;
-}
 
 /* Saturate v to esz bits, signed or unsigned, setting QC. */
 static uint64_t sat(a64_cpu *s, s128 v, unsigned esz, bool to_unsigned)
@@ -122,79 +81,6 @@ static uint64_t sqdmulh(a64_cpu *s, uint64_t a, uint64_t b, unsigned esz, bool r
 	if (rnd)
 		p += (s128)1 << (eb - 1);
 	return sat(s, p >> eb, esz, false);
-}
-
-/* ------------------------------------------------------------------ */
-/* FP lane helpers */
-
-static int fp_three_same(a64_cpu *s, uint32_t insn, bool scalar)
-{
-	unsigned u = bits(insn, 29, 29), a = bits(insn, 23, 23), sz = bits(insn, 22, 22);
-	unsigned q = bits(insn, 30, 30), opc = bits(insn, 15, 11);
-	unsigned key = u << 6 | a << 5 | opc, fmt = FMT_S + sz;
-	unsigned n = scalar ? 1 : (q ? 16 : 8) >> fmt;
-	uint64_t x[4], y[4], d[4], r[4];
-
-	if (!scalar && sz && !q)
-		return -1;
-	unpack(&s->v[RN(insn)], fmt, n, 0, x);
-	unpack(&s->v[RM(insn)], fmt, n, 0, y);
-	unpack(&s->v[RD(insn)], fmt, n, 0, d);
-
-	bool pairwise = !scalar && (key == 0x58 || key == 0x5a || key == 0x5e ||
-				    key == 0x78 || key == 0x7e);
-	if (pairwise) {
-		uint64_t c[8];
-		for (unsigned i = 0; i < n; i++) {
-			c[i] = x[i];
-			c[n + i] = y[i];
-		}
-		for (unsigned i = 0; i < n; i++) {
-			x[i] = c[2 * i];
-			y[i] = c[2 * i + 1];
-		}
-	}
-	static const struct { uint8_t key; int8_t op; bool vec_only; } ops[] = {
-		{ 0x18, FOP_MAXNM, 1 }, { 0x1a, FOP_ADD, 1 }, { 0x1b, FOP_MULX, 0 },
-		{ 0x1e, FOP_MAX, 1 }, { 0x1f, FOP_RECPS, 0 },
-		{ 0x38, FOP_MINNM, 1 }, { 0x3a, FOP_SUB, 1 }, { 0x3e, FOP_MIN, 1 },
-		{ 0x3f, FOP_RSQRTS, 0 },
-		{ 0x58, FOP_MAXNM, 1 }, { 0x5a, FOP_ADD, 1 }, { 0x5b, FOP_MUL, 1 },
-		{ 0x5e, FOP_MAX, 1 }, { 0x5f, FOP_DIV, 1 },
-		{ 0x78, FOP_MINNM, 1 }, { 0x7a, FOP_ABD, 0 }, { 0x7e, FOP_MIN, 1 },
-	};
-	for (unsigned k = 0; k < ARRAY_SIZE(ops); k++) {
-		if (ops[k].key != key)
-			continue;
-		if (scalar && ops[k].vec_only)
-			return -1;
-		for (unsigned i = 0; i < n; i++)
-			r[i] = fp_op2(s, ops[k].op, fmt, x[i], y[i]);
-		put_lanes(s, RD(insn), fmt, n, r);
-		return 0;
-	}
-	switch (key) {
-	case 0x19: case 0x39:	/* FMLA, FMLS */
-		if (scalar)
-			return -1;
-		for (unsigned i = 0; i < n; i++)
-			r[i] = fp_muladd(s, fmt, d[i], opc == 0x19 && !a ? x[i] : fp_neg(fmt, x[i]), y[i]);
-		break;
-	case 0x1c: case 0x5c: case 0x7c:	/* FCMEQ, FCMGE, FCMGT */
-		for (unsigned i = 0; i < n; i++)
-			r[i] = fp_cmp_cond(s, fmt, x[i], y[i], key == 0x1c ? 0 : key == 0x5c ? 1 : 2)
-				? emask(fmt) : 0;
-		break;
-	case 0x5d: case 0x7d:	/* FACGE, FACGT */
-		for (unsigned i = 0; i < n; i++)
-			r[i] = fp_cmp_cond(s, fmt, fp_abs(fmt, x[i]), fp_abs(fmt, y[i]),
-					   key == 0x5d ? 1 : 2) ? emask(fmt) : 0;
-		break;
-	default:
-		return -1;
-	}
-	put_lanes(s, RD(insn), fmt, n, r);
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -293,7 +179,7 @@ static int int_three_same(a64_cpu *s, uint32_t insn, bool scalar)
 	unsigned rd = RD(insn), rn = RN(insn), rm = RM(insn);
 
 	if (opc >= 0x18)
-		return fp_three_same(s, insn, scalar);
+		return fpsimd_fp_three_same(s, insn, scalar);
 	if (opc == 3 && !scalar) {	/* bitwise: whole register */
 		uint64_t r[2], *dd = s->v[rd].d;
 		const uint64_t *nn = s->v[rn].d, *mm = s->v[rm].d;
@@ -519,95 +405,6 @@ static int three_different(a64_cpu *s, uint32_t insn, bool scalar)
 
 /* ------------------------------------------------------------------ */
 
-static int fp_two_misc(a64_cpu *s, uint32_t insn, bool scalar)
-{
-	unsigned u = bits(insn, 29, 29), a = bits(insn, 23, 23), sz = bits(insn, 22, 22);
-	unsigned q = bits(insn, 30, 30), opc = bits(insn, 16, 12), rd = RD(insn);
-	unsigned fmt = FMT_S + sz, n = scalar ? 1 : (q ? 16 : 8) >> fmt;
-	unsigned key = u << 6 | a << 5 | opc;
-	uint64_t x[4], r[4];
-	a64_vreg res;
-
-	/* conversions between precisions */
-	if (key == 0x16 || key == 0x56) {	/* FCVTN, FCVTXN */
-		if (key == 0x56 && !sz)
-			return -1;
-		if (scalar && key != 0x56)
-			return -1;
-		unsigned from = sz ? FMT_D : FMT_S, to = from - 1, cnt = scalar ? 1 : 8 >> to;
-		unpack(&s->v[RN(insn)], from, cnt, 0, x);
-		for (unsigned i = 0; i < cnt; i++)
-			r[i] = key == 0x56 ? fp_convert_odd(s, x[i]) : fp_convert(s, from, to, x[i]);
-		if (scalar) {
-			put_lanes(s, rd, to, 1, r);
-			return 0;
-		}
-		res = s->v[rd];
-		if (!q)
-			res.d[1] = 0;
-		pack(&res, to, cnt, q ? cnt : 0, r);
-		s->v[rd] = res;
-		return 0;
-	}
-	if (key == 0x17) {			/* FCVTL */
-		if (scalar)
-			return -1;
-		unsigned to = sz ? FMT_D : FMT_S, from = to - 1, cnt = 8 >> from;
-		unpack(&s->v[RN(insn)], from, cnt, q ? cnt : 0, x);
-		for (unsigned i = 0; i < cnt; i++)
-			r[i] = fp_convert(s, from, to, x[i]);
-		put_lanes(s, rd, to, cnt, r);
-		return 0;
-	}
-	if (!scalar && sz && !q)
-		return -1;
-	if (scalar && (opc == 0x18 || opc == 0x19))
-		return -1;	/* FRINT* have no AdvSIMD scalar form */
-	unpack(&s->v[RN(insn)], fmt, n, 0, x);
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t v = x[i];
-		switch (key) {
-		case 0x18: r[i] = fp_round_int(s, fmt, v, RM_TIEEVEN, false); break;
-		case 0x58: r[i] = fp_round_int(s, fmt, v, RM_TIEAWAY, false); break;
-		case 0x38: r[i] = fp_round_int(s, fmt, v, RM_POSINF, false); break;
-		case 0x79: r[i] = fp_round_int(s, fmt, v, fp_rmode(s), false); break;
-		case 0x19: r[i] = fp_round_int(s, fmt, v, RM_NEGINF, false); break;
-		case 0x59: r[i] = fp_round_int(s, fmt, v, fp_rmode(s), true); break;
-		case 0x39: r[i] = fp_round_int(s, fmt, v, RM_ZERO, false); break;
-		case 0x1a: case 0x5a: r[i] = fp_to_int(s, fmt, v, RM_TIEEVEN, 0, 8 << fmt, u); break;
-		case 0x3a: case 0x7a: r[i] = fp_to_int(s, fmt, v, RM_POSINF, 0, 8 << fmt, u); break;
-		case 0x1b: case 0x5b: r[i] = fp_to_int(s, fmt, v, RM_NEGINF, 0, 8 << fmt, u); break;
-		case 0x3b: case 0x7b: r[i] = fp_to_int(s, fmt, v, RM_ZERO, 0, 8 << fmt, u); break;
-		case 0x1c: case 0x5c: r[i] = fp_to_int(s, fmt, v, RM_TIEAWAY, 0, 8 << fmt, u); break;
-		case 0x1d: case 0x5d: r[i] = int_to_fp(s, fmt, v, 8 << fmt, 0, u); break;
-		case 0x3c: case 0x7c:	/* URECPE, URSQRTE */
-			if (scalar || sz)
-				return -1;
-			r[i] = u ? u_rsqrte((uint32_t)v) : u_recpe((uint32_t)v);
-			break;
-		case 0x3d: r[i] = fp_recpe(s, fmt, v); break;
-		case 0x7d: r[i] = fp_rsqrte(s, fmt, v); break;
-		case 0x3f:	/* FRECPX (scalar only) */
-			if (!scalar)
-				return -1;
-			r[i] = fp_recpx(s, fmt, v);
-			break;
-		case 0x2c: r[i] = fp_cmp_cond(s, fmt, v, 0, 2) ? emask(fmt) : 0; break;
-		case 0x6c: r[i] = fp_cmp_cond(s, fmt, v, 0, 1) ? emask(fmt) : 0; break;
-		case 0x2d: r[i] = fp_cmp_cond(s, fmt, v, 0, 0) ? emask(fmt) : 0; break;
-		case 0x6d: r[i] = fp_cmp_cond(s, fmt, 0, v, 1) ? emask(fmt) : 0; break;
-		case 0x2e: r[i] = fp_cmp_cond(s, fmt, 0, v, 2) ? emask(fmt) : 0; break;
-		case 0x2f: if (scalar) return -1; r[i] = fp_abs(fmt, v); break;
-		case 0x6f: if (scalar) return -1; r[i] = fp_neg(fmt, v); break;
-		case 0x7f: if (scalar) return -1; r[i] = fp_sqrt(s, fmt, v); break;
-		default:
-			return -1;
-		}
-	}
-	put_lanes(s, rd, fmt, n, r);
-	return 0;
-}
-
 static uint64_t rbit8(uint64_t x)
 {
 	x = ((x & 0xf0) >> 4) | ((x & 0x0f) << 4);
@@ -663,7 +460,7 @@ static int two_misc(a64_cpu *s, uint32_t insn, bool scalar)
 	uint64_t a[16], r[16], m = emask(esz);
 
 	if (opc >= 0x16 || (opc >= 0x0c && opc <= 0x0f))
-		return fp_two_misc(s, insn, scalar);
+		return fpsimd_fp_two_misc(s, insn, scalar);
 
 	if (opc == 0x12 || opc == 0x13 || opc == 0x14) {	/* narrowing, SHLL */
 		if (esz == 3)
@@ -898,128 +695,6 @@ static int scalar_pairwise(a64_cpu *s, uint32_t insn, bool scalar)
 
 /* ------------------------------------------------------------------ */
 
-static int copy(a64_cpu *s, uint32_t insn, bool scalar)
-{
-	unsigned q = bits(insn, 30, 30), op = bits(insn, 29, 29);
-	unsigned imm5 = bits(insn, 20, 16), imm4 = bits(insn, 14, 11);
-	unsigned rd = RD(insn), rn = RN(insn);
-
-	if (!(imm5 & 15))
-		return -1;
-	unsigned esz = __builtin_ctz(imm5), idx = imm5 >> (esz + 1);
-	static const uint64_t rep[4] = {	/* replicate an element over 64 bits */
-		0x0101010101010101ull, 0x0001000100010001ull, 0x0000000100000001ull, 1,
-	};
-	uint64_t x;
-
-	if (scalar) {			/* DUP (element), scalar: MOV Vd, Vn.T[i] */
-		if (op || imm4)
-			return -1;
-		vreg_set_scalar(s, rd, esz, lane_get(&s->v[rn], esz, idx));
-		return 0;
-	}
-	if (op) {			/* INS (element) */
-		if (!q)
-			return -1;
-		lane_set(&s->v[rd], esz, idx, lane_get(&s->v[rn], esz, imm4 >> esz));
-		return 0;
-	}
-	switch (imm4) {
-	case 0:				/* DUP (element) */
-	case 1:				/* DUP (general) */
-		if (esz == 3 && !q)
-			return -1;
-		x = imm4 ? a64_xreg(s, rn) & emask(esz) : lane_get(&s->v[rn], esz, idx);
-		x *= rep[esz];
-		s->v[rd].d[0] = x;
-		s->v[rd].d[1] = q ? x : 0;
-		return 0;
-	case 3:				/* INS (general) */
-		if (!q)
-			return -1;
-		lane_set(&s->v[rd], esz, idx, a64_xreg(s, rn));
-		return 0;
-	case 5:				/* SMOV */
-		if (esz >= 2 + q)
-			return -1;
-		x = sext(lane_get(&s->v[rn], esz, idx), 8 << esz);
-		a64_set_xreg(s, rd, q ? x : (uint32_t)x);
-		return 0;
-	case 7:				/* UMOV */
-		if (q != (esz == 3))
-			return -1;
-		a64_set_xreg(s, rd, lane_get(&s->v[rn], esz, idx));
-		return 0;
-	}
-	return -1;
-}
-
-uint64_t fpsimd_expand_imm(unsigned imm8, int fmt)
-{
-	uint64_t sign = imm8 >> 7, b6 = (imm8 >> 6) & 1, low6 = imm8 & 0x3f;
-	if (fmt == FMT_S)
-		return sign << 31 | (b6 ? 0x3e000000ull : 0x40000000ull) | low6 << 19;
-	return sign << 63 | (b6 ? 0x3fc0000000000000ull : 0x4000000000000000ull) | low6 << 48;
-}
-
-static int modified_imm(a64_cpu *s, uint32_t insn, bool scalar)
-{
-	(void)scalar;
-	unsigned q = bits(insn, 30, 30), op = bits(insn, 29, 29);
-	unsigned cmode = bits(insn, 15, 12), rd = RD(insn);
-	uint64_t imm8 = bits(insn, 18, 16) << 5 | bits(insn, 9, 5), imm;
-
-	if (bits(insn, 11, 11))
-		return -1;
-	switch (cmode >> 1) {
-	case 0: case 1: case 2: case 3:
-		imm = imm8 << (8 * (cmode >> 1));
-		imm |= imm << 32;
-		break;
-	case 4: case 5:
-		imm = imm8 << (8 * ((cmode >> 1) & 1));
-		imm |= imm << 16;
-		imm |= imm << 32;
-		break;
-	case 6:
-		imm = cmode & 1 ? (imm8 << 16 | 0xffff) : (imm8 << 8 | 0xff);
-		imm |= imm << 32;
-		break;
-	default:
-		if (!(cmode & 1)) {
-			if (!op) {
-				imm = imm8 * 0x0101010101010101ull;
-			} else {
-				imm = 0;
-				for (int i = 0; i < 8; i++)
-					if (imm8 & (1u << i))
-						imm |= 0xffull << (8 * i);
-			}
-		} else if (!op) {
-			imm = fpsimd_expand_imm(imm8, FMT_S);
-			imm |= imm << 32;
-		} else {
-			if (!q)
-				return -1;
-			imm = fpsimd_expand_imm(imm8, FMT_D);
-		}
-		s->v[rd].d[0] = imm;
-		s->v[rd].d[1] = q ? imm : 0;
-		return 0;
-	}
-	uint64_t *d = s->v[rd].d;
-	bool orr_bic = cmode < 12 && (cmode & 1);
-	for (int i = 0; i < 2; i++) {
-		if (!orr_bic)
-			d[i] = op ? ~imm : imm;		/* MOVI, MVNI */
-		else
-			d[i] = op ? d[i] & ~imm : d[i] | imm;	/* BIC, ORR */
-	}
-	if (!q)
-		d[1] = 0;
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 
 static int shift_imm(a64_cpu *s, uint32_t insn, bool scalar)
@@ -1230,86 +905,6 @@ static int by_element(a64_cpu *s, uint32_t insn, bool scalar)
 
 /* ------------------------------------------------------------------ */
 
-static int permute(a64_cpu *s, uint32_t insn, bool scalar)
-{
-	(void)scalar;
-	unsigned q = bits(insn, 30, 30), esz = bits(insn, 23, 22);
-	unsigned opc = bits(insn, 14, 12), part = opc >> 2;
-	unsigned n = (q ? 16 : 8) >> esz;
-	uint64_t a[16], b[16], r[16];
-
-	if (esz == 3 && !q)
-		return -1;
-	unpack(&s->v[RN(insn)], esz, n, 0, a);
-	unpack(&s->v[RM(insn)], esz, n, 0, b);
-	switch (opc & 3) {
-	case 1:	/* UZP */
-		for (unsigned i = 0; i < n / 2; i++) {
-			r[i] = a[2 * i + part];
-			r[n / 2 + i] = b[2 * i + part];
-		}
-		break;
-	case 2:	/* TRN */
-		for (unsigned i = 0; i < n / 2; i++) {
-			r[2 * i] = a[2 * i + part];
-			r[2 * i + 1] = b[2 * i + part];
-		}
-		break;
-	case 3:	/* ZIP */
-		for (unsigned i = 0; i < n / 2; i++) {
-			r[2 * i] = a[part * n / 2 + i];
-			r[2 * i + 1] = b[part * n / 2 + i];
-		}
-		break;
-	default:
-		return -1;
-	}
-	put_lanes(s, RD(insn), esz, n, r);
-	return 0;
-}
-
-static int ext(a64_cpu *s, uint32_t insn, bool scalar)
-{
-	(void)scalar;
-	unsigned q = bits(insn, 30, 30), pos = bits(insn, 14, 11);
-	unsigned bytes = q ? 16 : 8;
-	uint8_t c[32];
-
-	if (bits(insn, 23, 22) || (!q && pos >= 8))
-		return -1;
-	memcpy(c, s->v[RN(insn)].b, bytes);
-	memcpy(c + bytes, s->v[RM(insn)].b, bytes);
-	a64_vreg r = { .d = { 0, 0 } };
-	memcpy(r.b, c + pos, bytes);
-	s->v[RD(insn)] = r;
-	return 0;
-}
-
-static int tbl(a64_cpu *s, uint32_t insn, bool scalar)
-{
-	(void)scalar;
-	unsigned q = bits(insn, 30, 30), len = bits(insn, 14, 13) + 1;
-	unsigned tbx = bits(insn, 12, 12), rn = RN(insn), bytes = q ? 16 : 8;
-	uint8_t table[64];
-	a64_vreg idx = s->v[RM(insn)], r = s->v[RD(insn)];
-
-	if (bits(insn, 23, 22))
-		return -1;
-	for (unsigned i = 0; i < len; i++)
-		memcpy(table + 16 * i, s->v[(rn + i) & 31].b, 16);
-	for (unsigned i = 0; i < bytes; i++) {
-		unsigned x = idx.b[i];
-		if (x < 16 * len)
-			r.b[i] = table[x];
-		else if (!tbx)
-			r.b[i] = 0;
-	}
-	if (!q)
-		r.d[1] = 0;
-	s->v[RD(insn)] = r;
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 
 /* The AdvSIMD classes, vector and scalar (bit 28), as mask/value pairs
@@ -1319,17 +914,17 @@ static const struct {
 	int (*fn)(a64_cpu *s, uint32_t insn, bool scalar);
 } vec_classes[] = {
 	{ 0x01000400, 0x01000000, by_element },
-	{ 0x11f80400, 0x01000400, modified_imm },
+	{ 0x11f80400, 0x01000400, fpsimd_modified_imm },
 	{ 0x01800400, 0x01000400, shift_imm },
 	{ 0x01200400, 0x00200400, int_three_same },
 	{ 0x01200c00, 0x00200000, three_different },
 	{ 0x013e0c00, 0x00200800, two_misc },
 	{ 0x113e0c00, 0x00300800, across_lanes },
 	{ 0x113e0c00, 0x10300800, scalar_pairwise },
-	{ 0x01e08400, 0x00000400, copy },
-	{ 0x31e08c00, 0x00000000, tbl },
-	{ 0x31208c00, 0x00000800, permute },
-	{ 0x31e08400, 0x20000000, ext },
+	{ 0x01e08400, 0x00000400, fpsimd_copy },
+	{ 0x31e08c00, 0x00000000, fpsimd_tbl },
+	{ 0x31208c00, 0x00000800, fpsimd_permute },
+	{ 0x31e08400, 0x20000000, fpsimd_ext },
 };
 
 int fpsimd_exec_vec(a64_cpu *s, uint32_t insn)
