@@ -734,6 +734,19 @@ static void kill_quits(void)
 	close(fd);
 }
 
+/* Detached, the guest powers off: kwb exits with its code at once. */
+static void exit_after_detach(void)
+{
+	child = start_machine();
+	open_session();
+	CHECK(starts(cmd("?"), "T05"));
+	set_reg(1, 0x5a);
+	set_reg(R_PC, 0x1f0);
+	CHECK(!strcmp(cmd("D"), "OK"));
+	close(fd);
+	CHECK_EQ(child_status(child), 7);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -754,6 +767,7 @@ int main(void)
 	RUN(detach_and_reconnect);
 	RUN(shutdown_reported);
 	RUN(kill_quits);
+	RUN(exit_after_detach);
 	unlink(sock_path);
 	return CHECK_DONE();
 }
