@@ -97,6 +97,9 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
+/* One hash slot per distinct name; symbols sharing a name are chained
+ * through same_name (thousands of identical local labels must not make
+ * the probe sequences quadratic). */
 static void build_hash(vmlinux *v)
 {
 	uint32_t size = 16;
@@ -104,11 +107,16 @@ static void build_hash(vmlinux *v)
 	while (size < (uint32_t)v->nsyms * 2)
 		size <<= 1;
 	v->hash = kwb_zalloc(size * sizeof(*v->hash));
+	v->same_name = kwb_zalloc((v->nsyms ? v->nsyms : 1) * sizeof(*v->same_name));
 	v->hash_mask = size - 1;
 	for (int i = 0; i < v->nsyms; i++) {
-		uint32_t h = name_hash(ksym_name(v, &v->syms[i])) & v->hash_mask;
-		while (v->hash[h])
+		const char *name = ksym_name(v, &v->syms[i]);
+		uint32_t h = name_hash(name) & v->hash_mask;
+
+		while (v->hash[h] && strcmp(ksym_name(v, &v->syms[v->hash[h] - 1]), name))
 			h = (h + 1) & v->hash_mask;
+		if (v->hash[h])
+			v->same_name[i] = v->hash[h];
 		v->hash[h] = i + 1;
 	}
 }
@@ -352,6 +360,7 @@ void vmlinux_free(vmlinux *v)
 	free(v->path);
 	free(v->syms);
 	free(v->hash);
+	free(v->same_name);
 	free(v->strtab);
 	free(v->shstrtab);
 	free(v->sections);
@@ -413,13 +422,12 @@ int vmlinux_each_named(const vmlinux *v, const char *name,
 	uint32_t h = name_hash(name) & v->hash_mask;
 	int n = 0;
 
-	for (uint32_t i = v->hash[h]; i; h = (h + 1) & v->hash_mask, i = v->hash[h]) {
-		const ksym *s = &v->syms[i - 1];
-		if (!strcmp(ksym_name(v, s), name)) {
-			n++;
-			if (fn)
-				fn(s, opaque);
-		}
+	while (v->hash[h] && strcmp(ksym_name(v, &v->syms[v->hash[h] - 1]), name))
+		h = (h + 1) & v->hash_mask;
+	for (uint32_t i = v->hash[h]; i; i = v->same_name[i - 1]) {
+		n++;
+		if (fn)
+			fn(&v->syms[i - 1], opaque);
 	}
 	return n;
 }

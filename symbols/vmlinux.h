@@ -40,7 +40,8 @@ typedef struct vmlinux {
 
 	ksym *syms;		/* sorted by address, then rank */
 	int nsyms;
-	uint32_t *hash;		/* open addressing: index + 1, 0 = empty */
+	uint32_t *hash;		/* open addressing, one slot per name: index + 1, 0 = empty */
+	uint32_t *same_name;	/* next symbol (index + 1) with the same name, 0 = none */
 	uint32_t hash_mask;
 	char *strtab;
 	size_t strtab_size;
