@@ -19,6 +19,7 @@ typedef struct a64_dent {
 typedef struct a64_page {
 	paddr_t pa;			/* physical page address */
 	struct a64_page *next;		/* hash chain */
+	uint64_t gen;			/* decoded under this a64_shared.gen */
 	a64_dent e[1024];
 } a64_page;
 
@@ -32,6 +33,7 @@ typedef struct a64_shared {
 	a64_sysreg_handler gic;
 	bool has_gic;
 	a64_page *hash[A64_PAGE_HASH];
+	uint64_t gen;		/* bumped to drop every decoded page lazily */
 	/* one bit per RAM page: page has decoded code, stores must check */
 	uint64_t *code_bits;
 	paddr_t ram_base;

@@ -217,8 +217,12 @@ static xtlb_entry *fetch_page(a64_core *k)
 	if (!pg) {
 		pg = kwb_zalloc(sizeof(*pg));
 		pg->pa = pa;
+		pg->gen = sh->gen;
 		pg->next = sh->hash[h];
 		sh->hash[h] = pg;
+	} else if (pg->gen != sh->gen) {
+		memset(pg->e, 0, sizeof(pg->e));
+		pg->gen = sh->gen;
 	}
 	e->tag = pc & ~0xfffull;
 	e->host = host;

@@ -255,13 +255,13 @@ void a64_code_written(a64_shared *sh, paddr_t pa)
 			memset(p->e, 0, sizeof(p->e));
 }
 
+/* Pages are cleared when next fetched (fetch_page compares generations);
+ * dropping the exec TLBs makes every CPU go through that check. The code
+ * bits stay: stores to a page that was code keep being checked. */
 void a64_decode_flush_all(a64_shared *sh)
 {
-	for (int i = 0; i < A64_PAGE_HASH; i++)
-		for (a64_page *p = sh->hash[i]; p; p = p->next)
-			memset(p->e, 0, sizeof(p->e));
-	if (sh->code_bits)
-		memset(sh->code_bits, 0, (sh->ram_pages + 63) / 64 * 8);
+	sh->gen++;
+	a64_tlb_flush_all_cpus(sh->m);
 }
 
 void a64_mark_code(a64_shared *sh, paddr_t pa)
