@@ -24,6 +24,11 @@ typedef struct a64_page {
 } a64_page;
 
 #define A64_PAGE_HASH 4096
+/* Decoded pages kept before all are dropped (16 KB each: 128 MB): a guest
+ * executing from ever more pages must not grow host memory without bound. */
+#ifndef A64_MAX_PAGES
+#define A64_MAX_PAGES 8192
+#endif
 
 /* Per machine, shared by its CPUs (code written by one CPU must drop the
  * decoded pages every CPU uses). */
@@ -34,6 +39,7 @@ typedef struct a64_shared {
 	bool has_gic;
 	a64_page *hash[A64_PAGE_HASH];
 	uint64_t gen;		/* bumped to drop every decoded page lazily */
+	int npages;
 	/* one bit per RAM page: page has decoded code, stores must check */
 	uint64_t *code_bits;
 	paddr_t ram_base;
@@ -109,6 +115,7 @@ void a64_tlb_flush_all_cpus(machine *m);
 void a64_code_written(a64_shared *sh, paddr_t pa);
 void a64_decode_flush_all(a64_shared *sh);
 void a64_mark_code(a64_shared *sh, paddr_t pa);
+void a64_free_pages(a64_shared *sh);
 int a64_fault_code(int fault, int level);
 
 /* Loads/stores at a given EL's permissions; fast path inline. */

@@ -214,7 +214,12 @@ static xtlb_entry *fetch_page(a64_core *k)
 	a64_page *pg;
 	for (pg = sh->hash[h]; pg && pg->pa != pa; pg = pg->next)
 		;
+	if (!pg && sh->npages >= A64_MAX_PAGES) {
+		a64_free_pages(sh);
+		a64_tlb_flush_all_cpus(sh->m);
+	}
 	if (!pg) {
+		sh->npages++;
 		pg = kwb_zalloc(sizeof(*pg));
 		pg->pa = pa;
 		pg->gen = sh->gen;
@@ -232,11 +237,28 @@ static xtlb_entry *fetch_page(a64_core *k)
 	return e;
 }
 
+void a64_free_pages(a64_shared *sh)
+{
+	for (int i = 0; i < A64_PAGE_HASH; i++) {
+		a64_page *p = sh->hash[i], *n;
+		for (; p; p = n) {
+			n = p->next;
+			free(p);
+		}
+		sh->hash[i] = NULL;
+	}
+	sh->npages = 0;
+}
+
 static enum cpu_exit run(cpu *c, int64_t max)
 {
 	a64_core *k = (a64_core *)c;
 	a64_cpu *s = &k->s;
-	uint64_t end = c->icount + (max > 0 ? (uint64_t)max : 0);
+	uint64_t end;
+
+	if (c->step_remaining > 0 && max > c->step_remaining)
+		max = c->step_remaining;	/* stepping is exact */
+	end = c->icount + (max > 0 ? (uint64_t)max : 0);
 	enum cpu_exit why = CPU_EXIT_BUDGET;
 
 	check_generations(k);
@@ -337,14 +359,7 @@ static void cpu_free(cpu *c)
 	a64_shared *sh = k->sh;
 
 	if (sh && --sh->refs == 0) {
-		for (int i = 0; i < A64_PAGE_HASH; i++) {
-			a64_page *p = sh->hash[i], *n;
-			for (; p; p = n) {
-				n = p->next;
-				free(p);
-			}
-			sh->hash[i] = NULL;
-		}
+		a64_free_pages(sh);
 		free(sh->code_bits);
 		sh->code_bits = NULL;
 		sh->m = NULL;
