@@ -4086,6 +4086,7 @@ static void test_simd_corners(void)
 	CHECK_EQ(exec(0x6e828420), -1);			/* sqrdmlah */
 	CHECK_EQ(exec(0x2f00f400), -1);			/* fmov v0.2d (Q=0) */
 	CHECK_EQ(exec(0x1e224020), -1);			/* fcvt s0, s1 */
+	CHECK_EQ(exec(0x5f029c20), -1);			/* scalar shift with immh = 0 */
 }
 
 int main(void)

@@ -702,6 +702,8 @@ static int shift_imm(a64_cpu *s, uint32_t insn, bool scalar)
 	unsigned q = bits(insn, 30, 30), u = bits(insn, 29, 29);
 	unsigned immh = bits(insn, 22, 19), immhb = bits(insn, 22, 16);
 	unsigned opc = bits(insn, 15, 11), rd = RD(insn), rn = RN(insn);
+	if (!immh)
+		return -1;	/* scalar form of the modified-immediate space */
 	unsigned esz = 31 - __builtin_clz(immh), eb = 8 << esz;
 	int rshift = 2 * eb - immhb, lshift = immhb - eb;
 	uint64_t a[16], r[16], d[16], m = emask(esz);
