@@ -153,9 +153,12 @@ static int sym_info(mon_ctx *c, kwb_symbols *s)
 	symbols_va_to_pa(c->m, s->map.image.va, NULL, NULL);	/* refreshes the linear map */
 	print_range(c, &s->map.image);
 	print_range(c, &s->map.linear);
-	mon_printf(c->out, "symbols at the physical addresses (MMU off) in gdb:\n"
-		   "  add-symbol-file %s -o 0x%llx\n", v->path,
-		   (unsigned long long)(s->map.image.pa - s->map.image.va));
+	if (s->map.image.pa == s->map.image.va)
+		mon_printf(c->out, "the image runs at its link addresses: no physical alias needed\n");
+	else
+		mon_printf(c->out, "symbols at the physical addresses (MMU off) in gdb:\n"
+			   "  add-symbol-file %s -o 0x%llx\n", v->path,
+			   (unsigned long long)(s->map.image.pa - s->map.image.va));
 	return 0;
 }
 
