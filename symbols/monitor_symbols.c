@@ -114,19 +114,13 @@ static int sym_by_name(mon_ctx *c, const vmlinux *v, const char *name)
 		mon_printf(c->out, "... %d symbols called %s\n", n, name);
 	if (n)
 		return 0;
+	mon_printf(c->out, "no symbol '%s'", name);
 	for (int i = 0; i < v->nsyms && similar < 16; i++) {
 		const char *s = ksym_name(v, &v->syms[i]);
-		if (strstr(s, name)) {
-			mon_printf(c->out, "%s%s", similar ? ", " : "no symbol '", similar ? s : name);
-			if (!similar)
-				mon_printf(c->out, "'; similar: %s", s);
-			similar++;
-		}
+		if (strstr(s, name))
+			mon_printf(c->out, "%s%s", similar++ ? ", " : "; similar: ", s);
 	}
-	if (similar)
-		mon_printf(c->out, "%s\n", similar == 16 ? ", ..." : "");
-	else
-		mon_printf(c->out, "no symbol '%s'\n", name);
+	mon_printf(c->out, "%s\n", similar == 16 ? ", ..." : "");
 	return -1;
 }
 
@@ -544,8 +538,12 @@ static int cmd_pbreak(mon_ctx *c, int argc, char **argv)
 		list_points(c);
 		return 0;
 	}
-	if (argc != 2 || parse_pa(c, argv[1], &pa))
-		return argc != 2 ? (mon_printf(c->out, "usage: pbreak PA\n"), -1) : -1;
+	if (argc != 2) {
+		mon_printf(c->out, "usage: pbreak [PA]\n");
+		return -1;
+	}
+	if (parse_pa(c, argv[1], &pa))
+		return -1;
 	return add_point(c, BP_PHYS, pa, 4);
 }
 
@@ -582,8 +580,12 @@ static int cmd_pdelete(mon_ctx *c, int argc, char **argv)
 	uint64_t pa = 0;
 	int removed = 0;
 
-	if (argc > 2 || (argc == 2 && parse_pa(c, argv[1], &pa)))
-		return argc > 2 ? (mon_printf(c->out, "usage: pdelete [PA]\n"), -1) : -1;
+	if (argc > 2) {
+		mon_printf(c->out, "usage: pdelete [PA]\n");
+		return -1;
+	}
+	if (argc == 2 && parse_pa(c, argv[1], &pa))
+		return -1;
 	for (int i = 0; i < nppoints;) {
 		ppoint *p = &ppoints[i];
 		if (p->m != c->m || (argc == 2 && p->addr != pa)) {
