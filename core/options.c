@@ -327,9 +327,8 @@ static void opt_smp(kwb_options *o, const char *opt, const char *v)
 	uint64_t cpus = 0, topo = 1;
 
 	for (int i = 0; i < n; i++) {
-		char what[64];
+		const char *what = p[i].key;
 
-		snprintf(what, sizeof(what), "%s", p[i].key);
 		if (!strcmp(p[i].key, "cpus")) {
 			cpus = parse_uint(opt, "the CPU count", p[i].val, 1, KWB_MAX_CPUS);
 		} else if (!strcmp(p[i].key, "sockets") || !strcmp(p[i].key, "cores") ||
