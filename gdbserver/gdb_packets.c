@@ -260,12 +260,36 @@ static void h_write_mem_bin(gdb_server *s, const char *arg, const char *end)
 
 /* ---- breakpoints ---- */
 
+static int bp_find(gdb_server *s, enum bp_type type, uint64_t addr, uint64_t kind)
+{
+	for (int i = 0; i < s->nbps; i++)
+		if (s->bps[i].type == type && s->bps[i].addr == addr && s->bps[i].kind == kind)
+			return i;
+	return -1;
+}
+
+/* Apply the removals gdb asked for since the last resume. */
+static void bp_flush_removals(gdb_server *s)
+{
+	for (int i = 0; i < s->nbps;) {
+		gdb_bp *b = &s->bps[i];
+
+		if (!b->removing) {
+			i++;
+			continue;
+		}
+		dbg_bp_remove(s->m, b->type, b->addr, b->kind);
+		*b = s->bps[--s->nbps];
+	}
+}
+
 static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool insert)
 {
 	static const enum bp_type virt[] = { BP_SW, BP_HW, BP_WATCH_W, BP_WATCH_R, BP_WATCH_A };
 	static const enum bp_type phys[] = { BP_PHYS, BP_PHYS, BP_PWATCH_W, BP_PWATCH_R, BP_PWATCH_A };
 	uint64_t type, addr, kind;
-	int rc;
+	enum bp_type t;
+	int i;
 
 	if (!rsp_parse_hex(&arg, end, &type) || arg >= end || *arg++ != ',' ||
 	    !parse_addr_len(&arg, end, &addr, &kind) || (arg != end && *arg != ';')) {
@@ -278,11 +302,32 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 		gdb_reply_str(s, "E01");
 		return;
 	}
-	if (insert)
-		rc = dbg_bp_insert(s->m, (s->phys ? phys : virt)[type], addr, kind);
-	else
-		rc = dbg_bp_remove(s->m, (s->phys ? phys : virt)[type], addr, kind);
-	gdb_reply_str(s, rc ? "E01" : "OK");
+	t = (s->phys ? phys : virt)[type];
+	i = bp_find(s, t, addr, kind);
+	if (!insert) {
+		if (i < 0 || s->bps[i].removing) {
+			gdb_reply_str(s, "E01");
+			return;
+		}
+		s->bps[i].removing = true;
+		gdb_reply_str(s, "OK");
+		return;
+	}
+	if (i >= 0) {
+		s->bps[i].removing = false;	/* re-inserted before resuming */
+		gdb_reply_str(s, "OK");
+		return;
+	}
+	if (s->nbps == GDB_MAX_BPS || dbg_bp_insert(s->m, t, addr, kind)) {
+		gdb_reply_str(s, "E01");
+		return;
+	}
+	if (s->nbps == s->bpcap) {
+		s->bpcap = s->bpcap ? 2 * s->bpcap : 16;
+		s->bps = kwb_realloc(s->bps, (size_t)s->bpcap * sizeof(*s->bps));
+	}
+	s->bps[s->nbps++] = (gdb_bp){ .type = t, .addr = addr, .kind = kind };
+	gdb_reply_str(s, "OK");
 }
 
 static void h_insert_bp(gdb_server *s, const char *arg, const char *end)
@@ -370,6 +415,7 @@ void gdb_resume(gdb_server *s)
 		reply_current_stop(s, s->g_cpu);
 		return;
 	}
+	bp_flush_removals(s);
 	s->running = true;
 	s->no_reply = true;
 	dbg_resume(m, s->actions);
@@ -522,6 +568,7 @@ void gdb_detach(gdb_server *s)
 	machine *m = s->m;
 
 	dbg_bp_remove_all(m);
+	s->nbps = 0;
 	memset(s->ranging, 0, sizeof(s->ranging));
 	s->running = false;
 	if (!s->guest_exited && dbg_is_stopped(m))
@@ -545,6 +592,7 @@ void gdb_kill(gdb_server *s)
 		s->fd = -1;
 	}
 	dbg_bp_remove_all(m);
+	s->nbps = 0;
 	/* without a stop listener the loop ends on this shutdown */
 	dbg_set_stop_listener(m, NULL, NULL);
 	machine_shutdown(m, s->guest_exited ? s->exit_code : 0);

@@ -464,6 +464,7 @@ void gdbserver_close(machine *m)
 		free(s->unix_path);
 	}
 	free(s->tx);
+	free(s->bps);
 	dbg_set_stop_listener(m, NULL, NULL);
 	m->gdb = NULL;
 	free(s);

@@ -8,6 +8,18 @@
 /* Payload capacity for replies; binary replies escape into at most this. */
 #define GDB_REPLY_CAP RSP_PACKET_SIZE
 
+/* A breakpoint/watchpoint gdb inserted. gdb removes every breakpoint at
+ * each stop and inserts them again before resuming; removals wait until
+ * the next resume so that round trip changes nothing in the core (no
+ * decode/TLB flushes per stop). */
+typedef struct gdb_bp {
+	enum bp_type type;
+	bool removing;		/* z seen: removed from the core at resume */
+	uint64_t addr, kind;
+} gdb_bp;
+
+#define GDB_MAX_BPS 4096
+
 typedef struct gdb_server {
 	machine *m;
 	int listen_fd;
@@ -27,6 +39,9 @@ typedef struct gdb_server {
 	enum resume_action actions[KWB_MAX_CPUS];
 	bool ranging[KWB_MAX_CPUS];	/* vCont;r: keep stepping in [lo, hi) */
 	uint64_t range_lo[KWB_MAX_CPUS], range_hi[KWB_MAX_CPUS];
+
+	gdb_bp *bps;
+	int nbps, bpcap;
 
 	/* session-wide settings (monitor and Qqemu packets) */
 	bool phys;		/* memory and Z packets use physical addresses */

@@ -500,6 +500,22 @@ static void breakpoints_and_steps(void)
 	CHECK_EQ(reg(R_PC), 0xa0);
 	CHECK(!strcmp(cmd("z0,a0,4"), "OK"));
 	CHECK(!strcmp(cmd("z0,a0,4"), "E01"));	/* not there any more */
+	/* gdb's remove + re-insert around a stop keeps the breakpoint */
+	set_reg(R_PC, 0xb0);
+	CHECK(!strcmp(cmd("Z0,c0,4"), "OK"));
+	CHECK(!strcmp(cmd("z0,c0,4"), "OK"));
+	CHECK(!strcmp(cmd("Z0,c0,4"), "OK"));
+	r = cmd("vCont;c:1");
+	CHECK(strstr(r, "swbreak:;"));
+	CHECK_EQ(reg(R_PC), 0xc0);
+	/* a removal takes effect at the next resume */
+	CHECK(!strcmp(cmd("z0,c0,4"), "OK"));
+	CHECK(!strcmp(cmd("Z0,d0,4"), "OK"));
+	set_reg(R_PC, 0xb0);
+	r = cmd("vCont;c:1");
+	CHECK(strstr(r, "swbreak:;"));
+	CHECK_EQ(reg(R_PC), 0xd0);
+	CHECK(!strcmp(cmd("z0,d0,4"), "OK"));
 	/* nothing to run: answered at once */
 	r = cmd("vCont;t");
 	CHECK(starts(r, "T05thread:1;"));
