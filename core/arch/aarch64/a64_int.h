@@ -11,16 +11,25 @@
 /* ---- decoded-instruction cache: one page of handlers per physical page ---- */
 typedef int (*a64_fn)(a64_cpu *s, uint32_t insn);	/* 0: next insn, 1: pc was set */
 
-typedef struct a64_dent {
-	a64_fn fn;
+/*
+ * Threaded dispatch: a decoded slot's handler executes its instruction,
+ * counts it, and tail-calls the next slot, so straight-line code runs
+ * without returning to the loop. It returns 1 when the pc was set (branch,
+ * exception, stop request), 0 when the chain ran out (budget, or the
+ * sentinel slot after the page's last instruction).
+ */
+typedef struct a64_dent a64_dent;
+typedef int (*a64_tfn)(a64_cpu *s, a64_dent *d);
+struct a64_dent {
+	a64_tfn fn;
 	uint32_t insn;
-} a64_dent;
+};
 
 typedef struct a64_page {
 	paddr_t pa;			/* physical page address */
 	struct a64_page *next;		/* hash chain */
 	uint64_t gen;			/* decoded under this a64_shared.gen */
-	a64_dent e[1024];
+	a64_dent e[1025];		/* e[1024]: sentinel ending the chain */
 } a64_page;
 
 #define A64_PAGE_HASH 4096
@@ -81,6 +90,8 @@ typedef struct a64_core {
 	uint64_t bus_gen, bp_gen;
 	int stop;		/* CPU_EXIT_* to return at the next boundary, or 0 */
 	uint64_t exc_seq;	/* bumped by every exception taken */
+	uint64_t end_chain;	/* icount at which a handler chain returns */
+	xtlb_entry *cur;	/* page the chain runs in (for lazy decode) */
 	/* resume after a watchpoint stop: don't stop again on the same insn */
 	uint64_t watch_skip_icount;
 	bool watch_skip;
@@ -195,10 +206,25 @@ a64_shared *a64_shared_get(machine *m);
 void a64_apply_model(a64_cpu *s);
 
 /* ---- decode ---- */
-a64_fn a64_decode(uint32_t insn);
+a64_tfn a64_decode(uint32_t insn);
+void a64_page_clear(a64_page *pg);
 /* handlers by group */
 int a64_x_dp_imm(a64_cpu *s, uint32_t insn);
 int a64_x_undef(a64_cpu *s, uint32_t insn);
+
+/* Wraps a handler into a threaded slot handler (see a64_dent). */
+#define A64_THREAD(h) \
+static int t_##h(a64_cpu *s, a64_dent *d) \
+{ \
+	s->c.icount++; \
+	if (h(s, d->insn)) \
+		return 1; \
+	s->pc += 4; \
+	if (unlikely(s->c.icount >= CORE(s)->end_chain)) \
+		return 0; \
+	d++; \
+	return d->fn(s, d); \
+}
 
 static inline uint64_t *a64_spref(a64_cpu *s)
 {

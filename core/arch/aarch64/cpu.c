@@ -221,12 +221,13 @@ static xtlb_entry *fetch_page(a64_core *k)
 	if (!pg) {
 		sh->npages++;
 		pg = kwb_zalloc(sizeof(*pg));
+		a64_page_clear(pg);
 		pg->pa = pa;
 		pg->gen = sh->gen;
 		pg->next = sh->hash[h];
 		sh->hash[h] = pg;
 	} else if (pg->gen != sh->gen) {
-		memset(pg->e, 0, sizeof(pg->e));
+		a64_page_clear(pg);
 		pg->gen = sh->gen;
 	}
 	e->tag = pc & ~0xfffull;
@@ -292,34 +293,27 @@ static enum cpu_exit run(cpu *c, int64_t max)
 			continue;
 		}
 		a64_page *pg = e->pg;
-		unsigned off = (s->pc & 0xfff) >> 2;
 		int el = s->ps.el;
+		k->cur = e;
 		for (;;) {
-			a64_dent *d = &pg->e[off];
-			if (unlikely(e->bp) && dbg_bp_hit(c, s->pc, e->pa + off * 4)) {
-				why = CPU_EXIT_DEBUG;
-				goto out;
+			a64_dent *d = &pg->e[(s->pc & 0xfff) >> 2];
+			if (unlikely(e->bp)) {
+				/* breakpoints on this page: one instruction at a time */
+				if (dbg_bp_hit(c, s->pc, e->pa + (s->pc & 0xfff))) {
+					why = CPU_EXIT_DEBUG;
+					goto out;
+				}
+				k->end_chain = c->icount + 1;
+			} else {
+				k->end_chain = end;
 			}
-			if (unlikely(!d->fn)) {
-				uint32_t insn;
-				memcpy(&insn, e->host + off * 4, 4);
-				a64_mark_code(k->sh, e->pa);
-				d->insn = insn;
-				d->fn = a64_decode(insn);
-			}
-			c->icount++;
-			if (d->fn(s, d->insn)) {
-				/* branch within the same page at the same EL: stay
-				 * here unless something needs the outer loop */
-				if (((s->pc ^ e->tag) >> 12) || (s->pc & 3) || c->icount >= end ||
-				    k->stop || c->exit_request || s->irq_line || s->fiq_line ||
-				    s->ps.el != (unsigned)el)
-					break;
-				off = (s->pc & 0xfff) >> 2;
-				continue;
-			}
-			s->pc += 4;
-			if (++off == 1024 || c->icount >= end)
+			if (!d->fn(s, d))
+				break;		/* budget or end of page */
+			/* branch within the same page at the same EL: stay
+			 * here unless something needs the outer loop */
+			if (((s->pc ^ e->tag) >> 12) || (s->pc & 3) || c->icount >= end ||
+			    k->stop || c->exit_request || s->irq_line || s->fiq_line ||
+			    s->ps.el != (unsigned)el)
 				break;
 		}
 		if (unlikely(k->stop))

@@ -5,7 +5,9 @@
 #include "a64_int.h"
 #include "exec.h"
 
-static a64_fn scan(const a64_pattern *p, uint32_t insn)
+A64_THREAD(a64_x_undef)
+
+static a64_tfn scan(const a64_pattern *p, uint32_t insn)
 {
 	for (; p->fn; p++)
 		if ((insn & p->mask) == p->value)
@@ -13,10 +15,10 @@ static a64_fn scan(const a64_pattern *p, uint32_t insn)
 	return NULL;
 }
 
-a64_fn a64_decode(uint32_t insn)
+a64_tfn a64_decode(uint32_t insn)
 {
 	unsigned op0 = insn >> 25 & 15;
-	a64_fn fn = NULL;
+	a64_tfn fn = NULL;
 
 	if ((op0 & 0xe) == 0x8 || (op0 & 7) == 5)
 		fn = scan(a64_dp_patterns, insn);
@@ -24,5 +26,36 @@ a64_fn a64_decode(uint32_t insn)
 		fn = scan(a64_ldst_patterns, insn);
 	else if ((op0 & 0xe) == 0xa || (op0 & 7) == 7)
 		fn = scan(a64_sys_patterns, insn);
-	return fn ? fn : a64_x_undef;
+	return fn ? fn : t_a64_x_undef;
+}
+
+/* An undecoded slot: decode it in place (the chain runs in k->cur's page),
+ * then run it. */
+static int t_decode(a64_cpu *s, a64_dent *d)
+{
+	a64_core *k = CORE(s);
+	xtlb_entry *e = k->cur;
+	unsigned idx = d - e->pg->e;
+	uint32_t insn;
+
+	memcpy(&insn, e->host + idx * 4, 4);
+	a64_mark_code(k->sh, e->pa);
+	d->insn = insn;
+	d->fn = a64_decode(insn);
+	return d->fn(s, d);
+}
+
+/* After the page's last slot: the chain returns, pc is on the next page. */
+static int t_page_end(a64_cpu *s, a64_dent *d)
+{
+	(void)s;
+	(void)d;
+	return 0;
+}
+
+void a64_page_clear(a64_page *pg)
+{
+	for (int i = 0; i < 1024; i++)
+		pg->e[i] = (a64_dent){ t_decode, 0 };
+	pg->e[1024] = (a64_dent){ t_page_end, 0 };
 }

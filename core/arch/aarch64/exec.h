@@ -7,7 +7,7 @@
 
 typedef struct a64_pattern {
 	uint32_t mask, value;
-	a64_fn fn;
+	a64_tfn fn;
 } a64_pattern;
 
 extern const a64_pattern a64_dp_patterns[];

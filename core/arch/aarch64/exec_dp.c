@@ -613,27 +613,49 @@ static int x_subs_reg_cmp(a64_cpu *s, uint32_t insn)
 	return 0;
 }
 
+A64_THREAD(x_adr)
+A64_THREAD(x_add64_imm)
+A64_THREAD(x_sub64_imm)
+A64_THREAD(x_subs64_imm)
+A64_THREAD(x_addsub64_lsl)
+A64_THREAD(x_addsub_imm)
+A64_THREAD(x_logic_imm)
+A64_THREAD(x_movewide)
+A64_THREAD(x_bitfield)
+A64_THREAD(x_extr)
+A64_THREAD(x_mov_reg)
+A64_THREAD(x_logic_reg)
+A64_THREAD(x_subs_reg_cmp)
+A64_THREAD(x_addsub_reg)
+A64_THREAD(x_addsub_ext)
+A64_THREAD(x_adc)
+A64_THREAD(x_ccmp)
+A64_THREAD(x_csel)
+A64_THREAD(x_dp2)
+A64_THREAD(x_dp1)
+A64_THREAD(x_dp3)
+
 const a64_pattern a64_dp_patterns[] = {
-	{ 0x1f000000, 0x10000000, x_adr },
-	{ 0xff800000, 0x91000000, x_add64_imm },
-	{ 0xff800000, 0xd1000000, x_sub64_imm },
-	{ 0xff800000, 0xf1000000, x_subs64_imm },
-	{ 0xbfe00000, 0x8b000000, x_addsub64_lsl },
-	{ 0x1f800000, 0x11000000, x_addsub_imm },
-	{ 0x1f800000, 0x12000000, x_logic_imm },
-	{ 0x1f800000, 0x12800000, x_movewide },
-	{ 0x1f800000, 0x13000000, x_bitfield },
-	{ 0x1f800000, 0x13800000, x_extr },
-	{ 0x7fe0ffe0, 0x2a0003e0, x_mov_reg },
-	{ 0x1f000000, 0x0a000000, x_logic_reg },
-	{ 0xffe0fc1f, 0xeb00001f, x_subs_reg_cmp },
-	{ 0x1f200000, 0x0b000000, x_addsub_reg },
-	{ 0x1f200000, 0x0b200000, x_addsub_ext },
-	{ 0x1fe00000, 0x1a000000, x_adc },
-	{ 0x1fe00000, 0x1a400000, x_ccmp },
-	{ 0x1fe00000, 0x1a800000, x_csel },
-	{ 0x5fe00000, 0x1ac00000, x_dp2 },
-	{ 0x5fe00000, 0x5ac00000, x_dp1 },
-	{ 0x1f000000, 0x1b000000, x_dp3 },
+	{ 0x1f000000, 0x10000000, t_x_adr },
+	{ 0xff800000, 0x91000000, t_x_add64_imm },
+	{ 0xff800000, 0xd1000000, t_x_sub64_imm },
+	{ 0xff800000, 0xf1000000, t_x_subs64_imm },
+	{ 0xbfe00000, 0x8b000000, t_x_addsub64_lsl },
+	{ 0x1f800000, 0x11000000, t_x_addsub_imm },
+	{ 0x1f800000, 0x12000000, t_x_logic_imm },
+	{ 0x1f800000, 0x12800000, t_x_movewide },
+	{ 0x1f800000, 0x13000000, t_x_bitfield },
+	{ 0x1f800000, 0x13800000, t_x_extr },
+	{ 0x7fe0ffe0, 0x2a0003e0, t_x_mov_reg },
+	{ 0x1f000000, 0x0a000000, t_x_logic_reg },
+	{ 0xffe0fc1f, 0xeb00001f, t_x_subs_reg_cmp },
+	{ 0x1f200000, 0x0b000000, t_x_addsub_reg },
+	{ 0x1f200000, 0x0b200000, t_x_addsub_ext },
+	{ 0x1fe00000, 0x1a000000, t_x_adc },
+	{ 0x1fe00000, 0x1a400000, t_x_ccmp },
+	{ 0x1fe00000, 0x1a800000, t_x_csel },
+	{ 0x5fe00000, 0x1ac00000, t_x_dp2 },
+	{ 0x5fe00000, 0x5ac00000, t_x_dp1 },
+	{ 0x1f000000, 0x1b000000, t_x_dp3 },
 	{ 0, 0, NULL },
 };

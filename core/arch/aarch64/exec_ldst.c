@@ -487,19 +487,33 @@ static int x_ldstp64(a64_cpu *s, uint32_t insn)
 	return 0;
 }
 
+A64_THREAD(x_ldr64_uimm)
+A64_THREAD(x_str64_uimm)
+A64_THREAD(x_ldst32_uimm)
+A64_THREAD(x_ldst64_idx)
+A64_THREAD(x_ldstp64)
+A64_THREAD(x_ldst_uimm)
+A64_THREAD(x_ldst_imm9)
+A64_THREAD(x_ldst_regoff)
+A64_THREAD(x_ldr_lit)
+A64_THREAD(x_ldst_pair)
+A64_THREAD(x_excl)
+A64_THREAD(x_atomic)
+A64_THREAD(x_simd_ldst)
+
 const a64_pattern a64_ldst_patterns[] = {
-	{ 0xffc00000, 0xf9400000, x_ldr64_uimm },
-	{ 0xffc00000, 0xf9000000, x_str64_uimm },
-	{ 0xff800000, 0xb9000000, x_ldst32_uimm },
-	{ 0xffa00400, 0xf8000400, x_ldst64_idx },
-	{ 0xfe000000, 0xa8000000, x_ldstp64 },
-	{ 0x3b000000, 0x39000000, x_ldst_uimm },
-	{ 0x3b200000, 0x38000000, x_ldst_imm9 },
-	{ 0x3b200c00, 0x38200800, x_ldst_regoff },
-	{ 0x3b000000, 0x18000000, x_ldr_lit },
-	{ 0x3a000000, 0x28000000, x_ldst_pair },
-	{ 0x3f000000, 0x08000000, x_excl },
-	{ 0x3f200c00, 0x38200000, x_atomic },
-	{ 0xbe000000, 0x0c000000, x_simd_ldst },
+	{ 0xffc00000, 0xf9400000, t_x_ldr64_uimm },
+	{ 0xffc00000, 0xf9000000, t_x_str64_uimm },
+	{ 0xff800000, 0xb9000000, t_x_ldst32_uimm },
+	{ 0xffa00400, 0xf8000400, t_x_ldst64_idx },
+	{ 0xfe000000, 0xa8000000, t_x_ldstp64 },
+	{ 0x3b000000, 0x39000000, t_x_ldst_uimm },
+	{ 0x3b200000, 0x38000000, t_x_ldst_imm9 },
+	{ 0x3b200c00, 0x38200800, t_x_ldst_regoff },
+	{ 0x3b000000, 0x18000000, t_x_ldr_lit },
+	{ 0x3a000000, 0x28000000, t_x_ldst_pair },
+	{ 0x3f000000, 0x08000000, t_x_excl },
+	{ 0x3f200c00, 0x38200000, t_x_atomic },
+	{ 0xbe000000, 0x0c000000, t_x_simd_ldst },
 	{ 0, 0, NULL },
 };

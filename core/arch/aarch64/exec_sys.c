@@ -356,14 +356,23 @@ static int x_fpsimd(a64_cpu *s, uint32_t insn)
 	return k->exc_seq != seq || k->stop ? 1 : 0;
 }
 
+A64_THREAD(x_b)
+A64_THREAD(x_bcond)
+A64_THREAD(x_cbz)
+A64_THREAD(x_tbz)
+A64_THREAD(x_system)
+A64_THREAD(x_br_reg)
+A64_THREAD(x_excgen)
+A64_THREAD(x_fpsimd)
+
 const a64_pattern a64_sys_patterns[] = {
-	{ 0x7c000000, 0x14000000, x_b },
-	{ 0xff000010, 0x54000000, x_bcond },
-	{ 0x7e000000, 0x34000000, x_cbz },
-	{ 0x7e000000, 0x36000000, x_tbz },
-	{ 0xffc00000, 0xd5000000, x_system },
-	{ 0xfe000000, 0xd6000000, x_br_reg },
-	{ 0xff000000, 0xd4000000, x_excgen },
-	{ 0x0e000000, 0x0e000000, x_fpsimd },
+	{ 0x7c000000, 0x14000000, t_x_b },
+	{ 0xff000010, 0x54000000, t_x_bcond },
+	{ 0x7e000000, 0x34000000, t_x_cbz },
+	{ 0x7e000000, 0x36000000, t_x_tbz },
+	{ 0xffc00000, 0xd5000000, t_x_system },
+	{ 0xfe000000, 0xd6000000, t_x_br_reg },
+	{ 0xff000000, 0xd4000000, t_x_excgen },
+	{ 0x0e000000, 0x0e000000, t_x_fpsimd },
 	{ 0, 0, NULL },
 };

@@ -252,7 +252,7 @@ void a64_code_written(a64_shared *sh, paddr_t pa)
 		sh->code_bits[pn / 64] &= ~(1ull << (pn % 64));
 	for (a64_page *p = sh->hash[(page >> 12) & (A64_PAGE_HASH - 1)]; p; p = p->next)
 		if (p->pa == page)
-			memset(p->e, 0, sizeof(p->e));
+			a64_page_clear(p);
 }
 
 /* Pages are cleared when next fetched (fetch_page compares generations);
