@@ -400,6 +400,7 @@ static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 	for (;;) {
 		uint64_t pc = rv_pc_of(h, d);
 		int64_t limit = h->limit;
+		rv_sync_icount(h);	/* the debugger compares icount */
 		if (h->page != h->xpage->e &&
 		    dbg_bp_hit(&h->c, pc, h->page_pa + (pc & 0xfff))) {
 			h->exit = CPU_EXIT_DEBUG;
@@ -468,7 +469,7 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 			if (d)
 				h->pc = rv_pc_of(h, d);
 		}
-		c->icount += (uint64_t)h->n;
+		c->icount = h->icount0 + (uint64_t)h->n;
 		done += h->n;
 		if (h->exit != CPU_EXIT_BUDGET)
 			break;

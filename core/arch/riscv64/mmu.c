@@ -333,6 +333,8 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		return false;
 	}
 	watch = watched(m, va, pa);
+	if (watch)
+		rv_sync_icount(h);
 	if (watch && dbg_watch_hit(&h->c, va, pa, size, access))
 		return watch_stop(h, d);
 	r = bus_find(&m->bus, pa);

@@ -56,6 +56,8 @@ void rv_csr_init(void)
 
 int rv_csr_index(uint32_t csrno)
 {
+	if (unlikely(!csr_index_ready))
+		rv_csr_init();
 	return csr_index[csrno & 0xfff];
 }
 
