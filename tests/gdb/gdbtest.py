@@ -1,7 +1,7 @@
 """Helpers for the gdb tests: build the tiny RV64 guest, start kwb with a
 gdb server on a unix socket, run the real gdb-multiarch in batch mode, and a
 raw RSP client for what gdb cannot do from a script (Ctrl-C timing)."""
-import os, re, shutil, signal, socket, subprocess, sys, tempfile, time
+import os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.environ.get("KWB_TOP") or os.path.dirname(os.path.dirname(HERE))
@@ -331,14 +331,24 @@ def ctrl_c(k, g, a, S):
              "-ex", pr("IPC", "$pc")]
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
-    time.sleep(1.5)
+    chunks = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: p.stdout.read1(4096), b"")))
+    reader.start()
+    # SIGINT only once gdb really is in `continue` (startup can be slow)
+    deadline = time.time() + 60
+    while b"Continuing." not in b"".join(chunks) and time.time() < deadline and p.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.5)
     t0 = time.time()
     p.send_signal(signal.SIGINT)
     try:
-        out = p.communicate(timeout=20)[0].decode(errors="replace")
+        p.wait(timeout=20)
     except subprocess.TimeoutExpired:
         p.kill()
-        out = p.communicate()[0].decode(errors="replace") + "<timeout>"
+        p.wait()
+        chunks.append(b"<timeout>")
+    reader.join()
+    out = b"".join(chunks).decode(errors="replace")
     check("Ctrl-C in gdb stops the running guest", "SIGINT" in out and value(out, "IPC") is not None,
           out[-1500:])
     check("Ctrl-C is prompt", time.time() - t0 < 5, f"{time.time() - t0:.1f}s")
@@ -357,7 +367,7 @@ def ctrl_c_idle(k, g, a, S):
     r.raw(b"\x03")
     rep = r.recv(timeout=5)
     check("Ctrl-C in WFI gives T02", rep is not None and rep.startswith("T02"), str(rep))
-    check("Ctrl-C in WFI is prompt", time.time() - t0 < 1, f"{time.time() - t0:.2f}s")
+    check("Ctrl-C in WFI is prompt", time.time() - t0 < 2, f"{time.time() - t0:.2f}s")
     r.close()
 
 
