@@ -211,7 +211,9 @@ static size_t read_phys(void *opaque, paddr_t pa, void *buf, size_t len)
 	return dbg_mem_read(r->m, r->cpu, pa, buf, len, DBG_PHYS);
 }
 
-/* The CPU's current regimes: AArch64 TTBR0/TTBR1, RISC-V satp. */
+/* The CPU's current regimes: AArch64 TTBR0/TTBR1, RISC-V satp. Returns 0,
+ * 1 when that regime does not translate now (err says why: an answer, not
+ * a failure), or -1 for a bad name or unreadable registers. */
 static int cpu_regime(mon_ctx *c, const char *which, pt_regime *r, char *err, size_t errlen)
 {
 	uint64_t tcr, mair, ttbr, satp;
@@ -227,7 +229,11 @@ static int cpu_regime(mon_ctx *c, const char *which, pt_regime *r, char *err, si
 			snprintf(err, errlen, "cannot read TCR_EL1/MAIR_EL1/TTBRn_EL1 of CPU#%d", c->cpu);
 			return -1;
 		}
-		return pt_regime_aarch64(r, ttbr, tcr, mair, upper, err, errlen);
+		if (!tcr) {
+			snprintf(err, errlen, "TCR_EL1 is 0: the MMU has not been set up yet");
+			return 1;
+		}
+		return pt_regime_aarch64(r, ttbr, tcr, mair, upper, err, errlen) ? 1 : 0;
 	}
 	if (strcasecmp(which, "satp")) {
 		snprintf(err, errlen, "'%s': the RISC-V regime is satp", which);
@@ -237,7 +243,7 @@ static int cpu_regime(mon_ctx *c, const char *which, pt_regime *r, char *err, si
 		snprintf(err, errlen, "cannot read satp of CPU#%d", c->cpu);
 		return -1;
 	}
-	return pt_regime_riscv(r, satp, err, errlen);
+	return pt_regime_riscv(r, satp, err, errlen) ? 1 : 0;
 }
 
 static void describe_regime(mon_ctx *c, const pt_regime *r)
@@ -308,7 +314,7 @@ static int cmd_vtop(mon_ctx *c, int argc, char **argv)
 			   : pa == alias ? "" : " (differs from the walk)");
 	if (r < 0) {
 		mon_printf(c->out, "=> not mapped\n");
-		return -1;
+		return 0;	/* the fault is the answer */
 	}
 	mon_printf(c->out, "=> PA 0x%llx\n", (unsigned long long)pa);
 	return 0;
@@ -396,22 +402,25 @@ static int cmd_ptdump(mon_ctx *c, int argc, char **argv)
 		return -1;
 	}
 	if (argc == 1 && is_aarch64(m)) {
-		int ok = 0;
-		for (int half = 0; half < 2; half++) {
-			if (cpu_regime(c, half ? "ttbr1" : "ttbr0", &r, err, sizeof(err)))
+		int ret = 0;
+		for (int half = 0; half < 2 && ret == 0; half++) {
+			int k = cpu_regime(c, half ? "ttbr1" : "ttbr0", &r, err, sizeof(err));
+			if (k)
 				mon_printf(c->out, "%s\n", err);
 			else if (!r.root)
 				mon_printf(c->out, "%s: root is 0, nothing to walk\n", r.name);
 			else
-				ok += dump_regime(c, &r) == 0;
+				k = dump_regime(c, &r);
+			ret = k < 0 ? -1 : 0;
 		}
-		return ok ? 0 : -1;
+		return ret;
 	}
 	if (argc == 1 || !strcasecmp(argv[1], "ttbr0") || !strcasecmp(argv[1], "ttbr1") ||
 	    !strcasecmp(argv[1], "satp")) {
-		if (cpu_regime(c, argc == 1 ? "satp" : argv[1], &r, err, sizeof(err))) {
+		int k = cpu_regime(c, argc == 1 ? "satp" : argv[1], &r, err, sizeof(err));
+		if (k) {
 			mon_printf(c->out, "%s\n", err);
-			return -1;
+			return k < 0 ? -1 : 0;
 		}
 		return dump_regime(c, &r);
 	}

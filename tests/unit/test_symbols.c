@@ -761,6 +761,9 @@ static void monitor_commands(void)
 	snprintf(buf, sizeof(buf), "=> PA 0x%llx", (unsigned long long)(load + banner - 0xffff800008000000ull));
 	CHECK(strstr(o, buf));
 
+	o = mon(m, "ptdump", &ret);
+	CHECK(ret == 0 && strstr(o, "TCR_EL1 is 0: the MMU has not been set up yet"));
+
 	/* translation on: a TTBR1 table mapping the image with a 2M block */
 	{
 		paddr_t root = 0x41000000, l1 = 0x41001000, l2 = 0x41002000;
@@ -781,6 +784,10 @@ static void monitor_commands(void)
 		o = mon(m, "ptdump ttbr1", &ret);
 		CHECK(ret == 0 && strstr(o, "---[ kernel image ]---\n0xffff800008000000-0xffff8000081fffff -> 0x000040200000") &&
 		      strstr(o, "<_text>") && strstr(o, "1 ranges"));
+		o = mon(m, "vtop 0xffff900000000000", &ret);	/* not mapped: the fault is the answer */
+		CHECK(ret == 0 && strstr(o, "translation fault at level 0") && strstr(o, "=> not mapped"));
+		o = mon(m, "vtop 0x1234", &ret);	/* TTBR0 is 0: level 0 reads PA 0 */
+		CHECK(ret == 0 && strstr(o, "=> not mapped"));
 		o = mon(m, "ptdump", &ret);	/* TTBR0 is 0: skipped */
 		CHECK(ret == 0 && strstr(o, "TTBR0_EL1: root is 0"));
 		o = mon(m, "ptdump 0x41000000", &ret);
