@@ -15,12 +15,6 @@
 #include "../loader.h"
 #include "../machine.h"
 
-/* Provided by the hart (core/arch/riscv64); weak while it is being built
- * so the rest links without it (no riscv64 machine can exist then). */
-#pragma weak riscv_set_mip
-#pragma weak riscv_mtime
-#pragma weak riscv_set_boot
-
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))

@@ -11,12 +11,6 @@
 #include "../fdt_util.h"
 #include "../machine.h"
 
-/* Provided by the hart (core/arch/riscv64); weak while it is being built
- * so the rest links without it (no riscv64 machine can exist then). */
-#pragma weak riscv_set_mip
-#pragma weak riscv_mtime
-#pragma weak riscv_set_boot
-
 #define CLINT_MSIP 0x0000
 #define CLINT_MTIMECMP 0x4000
 #define CLINT_MTIME 0xbff8

@@ -12,12 +12,6 @@
 #include "../machine.h"
 #include "plic.h"
 
-/* Provided by the hart (core/arch/riscv64); weak while it is being built
- * so the rest links without it (no riscv64 machine can exist then). */
-#pragma weak riscv_set_mip
-#pragma weak riscv_mtime
-#pragma weak riscv_set_boot
-
 #define PLIC_SOURCES 96			/* riscv,ndev: sources 1..96 */
 #define PLIC_WORDS ((PLIC_SOURCES + 1 + 31) / 32)
 #define PLIC_PRIO_MASK 7
