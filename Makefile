@@ -44,7 +44,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkwb.a tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(KWB_CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(BUILD)/libkwb.a -Wl,--no-whole-archive $(LIBS)
 
-check: all
+# Both entry points do their own set-up on a fresh machine (quiet when done).
+deps:
+	@scripts/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory all
 	KWB_BUILD=$(BUILD) python3 tests/run
 
 asan:
@@ -52,7 +57,7 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
-demo: all
+demo:
 	scripts/kwb-demo $(ARCH)
 
 bench: all
@@ -69,5 +74,5 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan demo bench install clean
+.PHONY: all deps check asan demo bench install clean
 -include $(OBJS:.o=.d)
