@@ -46,7 +46,8 @@ typedef struct a64_cpu {
 	int irq_line, fiq_line;
 	void *priv;		/* decode cache / TLB owned by the integer core */
 	/* Per-CPU state of the board's devices (generic timer, GIC CPU
-	 * interface), owned by timer.c / the GIC model; NULL until set. */
+	 * interface), owned by timer.c / the GIC model; NULL until set.
+	 * Plain heap blocks: cpu_free() frees them. */
 	void *timer;
 	void *gic;
 } a64_cpu;

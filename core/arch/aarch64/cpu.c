@@ -358,6 +358,8 @@ static void cpu_free(cpu *c)
 		sh->code_bits = NULL;
 		sh->m = NULL;
 	}
+	free(k->s.timer);
+	free(k->s.gic);
 	free(k);
 }
 
