@@ -351,8 +351,14 @@ static int listen_tcp(const char *hostport, char *err, size_t errlen)
 			return -1;
 		}
 		if (hl) {
-			memcpy(host, hostport, hl);
-			host[hl] = 0;
+			/* "[::1]:1234": brackets around an IPv6 address */
+			if (hl >= 2 && hostport[0] == '[' && hostport[hl - 1] == ']') {
+				memcpy(host, hostport + 1, hl - 2);
+				host[hl - 2] = 0;
+			} else {
+				memcpy(host, hostport, hl);
+				host[hl] = 0;
+			}
 		}
 		port = colon + 1;
 	}
