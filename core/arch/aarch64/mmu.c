@@ -88,6 +88,14 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 	unsigned firstbits = inbits - g - (levels - 1) * stride;
 	uint64_t ttbr = hi ? s->sys[A64R_TTBR1_EL1] : s->sys[A64R_TTBR0_EL1];
 	paddr_t table = ttbr & 0x0000fffffffffffeull & ~((8ull << firstbits) - 1);
+	/* output size: TCR.IPS capped at what ID_AA64MMFR0.PARange says (48) */
+	static const uint8_t ips_bits[8] = { 32, 36, 40, 42, 44, 48, 48, 48 };
+	uint64_t pa_limit = 1ull << ips_bits[tcr >> 32 & 7];
+
+	if (table >= pa_limit) {
+		set_fault(t, log, F_ADDRSIZE, 4 - levels);
+		return;
+	}
 	unsigned ap_table = 0;
 	bool uxn_t = false, pxn_t = false;
 	bus *b = &s->c.m->bus;
@@ -119,6 +127,10 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 				 desc >> 61 & 1 ? " APT0" : "", desc >> 62 & 1 ? " APT1(RO)" : "",
 				 desc >> 60 & 1 ? " UXNT" : "", desc >> 59 & 1 ? " PXNT" : "");
 			table = desc & 0x0000ffffffffffffull & ~((1ull << g) - 1);
+			if (table >= pa_limit) {
+				set_fault(t, log, F_ADDRSIZE, level);
+				return;
+			}
 			continue;
 		}
 		bool block_ok = level == 3 || (g == 12 ? level >= 1 : level == 2);
@@ -136,6 +148,10 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 			 uxn ? " UXN" : "");
 		t->level = level;
 		t->pa = (desc & 0x0000ffffffffffffull & ~omask) | (va & omask);
+		if (t->pa >= pa_limit) {
+			set_fault(t, log, F_ADDRSIZE, level);
+			return;
+		}
 		if (!(desc >> 10 & 1)) {
 			set_fault(t, log, F_ACCESS, level);
 			return;

@@ -84,6 +84,19 @@ _start:
 	str x7, [x6]
 	CHECK x20, 0x9600004e
 	CHECK x22, 6
+	// address size fault: output address beyond TCR.IPS (32 bits here)
+	PTE A_T3, 4, 0x100000000 | PG
+	ldr x0, =(16 | (1 << 23))
+	msr tcr_el1, x0
+	isb
+	add x6, x2, #0x4000
+	ldr x7, [x6]
+	CHECK x20, 0x96000003
+	ldr x7, [x2, #8]           // below 4 GB: still fine
+	ldr x0, =(16 | (1 << 23) | (5 << 32))
+	msr tcr_el1, x0
+	isb
+	mov x22, #6
 	// AT
 	at s1e1r, x2
 	isb
