@@ -199,8 +199,35 @@ _start:
 	nop
 	CHECK x24, 2
 	CHECK x25, 27
+	// synchronous exception taken with SP_EL0 selected: vector +0x000
+	msr spsel, #0
+	mov x26, #0
+	svc #1
+	CHECK x26, 0x5e0
+	mrs x0, spsel
+	CHECK x0, 0
+	msr spsel, #1
+	// IRQ taken from EL0: vector +0x480, SPSR says EL0t
+	mrs x1, cntvct_el0
+	add x1, x1, #300
+	msr cntv_cval_el0, x1
+	mov x1, #1
+	msr cntv_ctl_el0, x1
+	adr x23, 5f
+	adr x0, el0_spin
+	msr elr_el1, x0
+	msr spsr_el1, xzr          // EL0t, interrupts unmasked
+	eret
+5:	CHECK x24, 3
+	CHECK x25, 27
+	mrs x0, spsr_el1
+	CHECK x0, 0
+	mrs x0, currentel
+	CHECK x0, 4
 	PASS
 fail:	b fail
+el0_spin:
+	b el0_spin
 
 	.balign 64
 smc_fn:
@@ -209,7 +236,11 @@ smc_fn:
 
 	.balign 2048
 vectors:
-	.rept 4
+	// current EL with SP_EL0, sync
+	mov x26, #0x5e0
+	eret
+	.balign 128
+	.rept 3
 	b fail
 	.balign 128
 	.endr
@@ -246,3 +277,13 @@ vectors:
 	b fail
 	.balign 128
 	.endr
+	// lower EL, AArch64: sync, then IRQ (continue at EL1 in x23)
+	b fail
+	.balign 128
+	mrs x25, icc_iar1_el1
+	add x24, x24, #1
+	mov x19, #3
+	msr cntv_ctl_el0, x19
+	msr icc_eoir1_el1, x25
+	br x23
+	.balign 128
