@@ -57,7 +57,7 @@ int fpsimd_fp_three_same(a64_cpu *s, uint32_t insn, bool scalar)
 		if (scalar)
 			return -1;
 		for (unsigned i = 0; i < n; i++)
-			r[i] = fp_muladd(s, fmt, d[i], opc == 0x19 && !a ? x[i] : fp_neg(fmt, x[i]), y[i]);
+			r[i] = fp_muladd(s, fmt, d[i], a ? fp_neg(fmt, x[i]) : x[i], y[i]);
 		break;
 	case 0x1c: case 0x5c: case 0x7c:	/* FCMEQ, FCMGE, FCMGT */
 		for (unsigned i = 0; i < n; i++)
