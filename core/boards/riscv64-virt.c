@@ -94,6 +94,21 @@ static int virt_fdt_base(machine *m, void *fdt)
 	fdtu_string(fdt, node, "device_type", "memory");
 	fdtu_reg(fdt, node, m->bus.ram->base, m->bus.ram->size);
 
+	/* Power-off and reboot through the SiFive test device; its fdt()
+	 * fills in regmap in place (no node moves), as the test device's
+	 * phandle does not exist yet. */
+	static const struct { const char *name, *compatible; uint32_t value; } syscon[] = {
+		{ "poweroff", "syscon-poweroff", 0x5555 },
+		{ "reboot", "syscon-reboot", 0x7777 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(syscon); i++) {
+		node = fdtu_node(fdt, 0, syscon[i].name);
+		fdtu_u32(fdt, node, "value", syscon[i].value);
+		fdtu_u32(fdt, node, "offset", 0);
+		fdtu_u32(fdt, node, "regmap", 0);
+		fdtu_string(fdt, node, "compatible", syscon[i].compatible);
+	}
+
 	fdt_cpus(m, fdt);
 
 	node = fdtu_node(fdt, 0, "soc");

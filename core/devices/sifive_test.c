@@ -4,6 +4,7 @@
  * powers off with status code, 0x7777 resets the machine.
  */
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../fdt_util.h"
@@ -69,7 +70,10 @@ static void *test_create(machine *m, const board_device *d)
 	return s;
 }
 
-/* Also writes the poweroff and reboot syscon nodes that point at it. */
+/* Also points the poweroff and reboot syscon nodes at it: the board's
+ * /poweroff and /reboot (as QEMU places them) are completed in place, since
+ * adding nodes under / would move the parent offset other devices get;
+ * without them, they are added under parent. */
 static int test_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
 	static const struct { const char *name, *compatible; uint32_t value; } syscon[] = {
@@ -84,15 +88,22 @@ static int test_fdt(machine *m, const board_device *d, void *state, void *fdt, i
 	fdtu_reg(fdt, node, d->base, d->size);
 	ph = fdtu_phandle(fdt, node);
 	for (unsigned i = 0; i < ARRAY_SIZE(syscon); i++) {
-		/* Under parent, not / as QEMU has them: a node added under /
-		 * would move the parent offset the other devices are given. */
-		int n = fdtu_node(fdt, parent, syscon[i].name);
+		char path[32];
+		int n;
+
+		snprintf(path, sizeof(path), "/%s", syscon[i].name);
+		n = fdt_path_offset(fdt, path);
+		if (n >= 0 && fdt_getprop(fdt, n, "regmap", NULL)) {
+			fdtu_check(fdt_setprop_inplace_u32(fdt, n, "regmap", ph), path);
+			continue;
+		}
+		n = fdtu_node(fdt, parent, syscon[i].name);
 		fdtu_string(fdt, n, "compatible", syscon[i].compatible);
 		fdtu_u32(fdt, n, "regmap", ph);
 		fdtu_u32(fdt, n, "offset", 0);
 		fdtu_u32(fdt, n, "value", syscon[i].value);
 	}
-	return fdt_node_offset_by_phandle(fdt, ph);	/* the new nodes moved it */
+	return fdt_node_offset_by_phandle(fdt, ph);	/* new nodes may have moved it */
 }
 
 DEVICE_TYPE(sifive_test_type) {
