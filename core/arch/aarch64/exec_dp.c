@@ -125,25 +125,30 @@ static int x_addsub_imm(a64_cpu *s, uint32_t insn)
 }
 
 /* the commonest forms, specialised */
-static int x_add64_imm(a64_cpu *s, uint32_t insn)
+/* ADD/SUB Xd|SP, Xn|SP, #imm: the commonest forms, SP included */
+static inline uint64_t *sp_or_x(a64_cpu *s, unsigned r)
 {
-	unsigned rn = insn >> 5 & 31, rd = insn & 31;
-	uint64_t imm = (insn >> 10 & 0xfff) << (insn >> 22 & 1 ? 12 : 0);
-	if (rn != 31 && rd != 31) {
-		s->x[rd] = s->x[rn] + imm;
-		return 0;
-	}
-	return x_addsub_imm(s, insn);
+	return r == 31 ? a64_spref(s) : &s->x[r];
 }
 
-/* N:immr:imms -> 64-bit mask (0 = reserved), built once */
-static uint64_t bitmask_tab[1 << 13];
+static int x_add64_imm(a64_cpu *s, uint32_t insn)
+{
+	uint64_t imm = (insn >> 10 & 0xfff) << (insn >> 22 & 1 ? 12 : 0);
+	*sp_or_x(s, insn & 31) = *sp_or_x(s, insn >> 5 & 31) + imm;
+	return 0;
+}
+
+/* N:immr:imms -> mask (0 = reserved), built once; [1] for 32-bit forms */
+static uint64_t bitmask_tab[2][1 << 13];
 
 static void bitmask_init(void)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(bitmask_tab); i++)
-		if (!a64_bitmask(i >> 12, i & 63, i >> 6 & 63, true, &bitmask_tab[i]))
-			bitmask_tab[i] = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(bitmask_tab[0]); i++) {
+		if (!a64_bitmask(i >> 12, i & 63, i >> 6 & 63, true, &bitmask_tab[0][i]))
+			bitmask_tab[0][i] = 0;
+		if (!a64_bitmask(i >> 12, i & 63, i >> 6 & 63, false, &bitmask_tab[1][i]))
+			bitmask_tab[1][i] = 0;
+	}
 }
 
 static int x_subs64_imm(a64_cpu *s, uint32_t insn)
@@ -162,13 +167,9 @@ static int x_subs64_imm(a64_cpu *s, uint32_t insn)
 
 static int x_sub64_imm(a64_cpu *s, uint32_t insn)
 {
-	unsigned rn = insn >> 5 & 31, rd = insn & 31;
 	uint64_t imm = (insn >> 10 & 0xfff) << (insn >> 22 & 1 ? 12 : 0);
-	if (rn != 31 && rd != 31) {
-		s->x[rd] = s->x[rn] - imm;
-		return 0;
-	}
-	return x_addsub_imm(s, insn);
+	*sp_or_x(s, insn & 31) = *sp_or_x(s, insn >> 5 & 31) - imm;
+	return 0;
 }
 
 /* ADD/SUB Xd, Xn, Xm, LSL #n (no flags) */
@@ -186,15 +187,11 @@ static int x_logic_imm(a64_cpu *s, uint32_t insn)
 	unsigned opc = insn >> 29 & 3, rn = insn >> 5 & 31, rd = insn & 31;
 	uint64_t imm, a = a64_xreg(s, rn), r;
 
-	if (unlikely(!bitmask_tab[1]))
+	if (unlikely(!bitmask_tab[0][1]))
 		bitmask_init();
-	imm = bitmask_tab[insn >> 10 & 0x1fff];
-	if (!sf) {
-		if (insn >> 22 & 1 || !a64_bitmask(0, insn >> 10 & 63, insn >> 16 & 63, false, &imm))
-			return a64_undef_insn(s);
-	} else if (!imm) {
+	imm = bitmask_tab[!sf][insn >> 10 & 0x1fff];
+	if (!imm)
 		return a64_undef_insn(s);
-	}
 	switch (opc) {
 	case 0: r = a & imm; break;
 	case 1: r = a | imm; break;
