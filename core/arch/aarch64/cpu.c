@@ -1,6 +1,14 @@
 /*
- * The AArch64 CPU: arch_ops, the run loop over decoded pages, PSTATE and
- * exception entry/return, and what boards call (aarch64.h).
+ * The AArch64 CPU: arch_ops, the run loop, PSTATE and exception
+ * entry/return, and what boards call (aarch64.h).
+ *
+ * Speed comes from three caches: decoded pages keyed by physical page
+ * (shared by the machine's CPUs; stores to a page holding decoded code drop
+ * it), an exec TLB mapping a virtual page to its decoded page and host
+ * memory, and read/write TLBs holding host pointers (never MMIO, never a
+ * page with a watchpoint, never a write entry for a code page). Slots run
+ * threaded (see a64_dent); the loop only sees branches that leave the page,
+ * exceptions, and the budget, and checks interrupts and exit requests there.
  */
 #include <stdio.h>
 #include <stdlib.h>
