@@ -140,6 +140,8 @@ _start:
 	CHECK x20, 0x9600004e
 
 	// ---- EL0 ----
+	mov x0, #2                 // CNTKCTL_EL1.EL0VCTEN only
+	msr cntkctl_el1, x0
 	adr x23, back_from_el0
 	adr x0, el0_code
 	msr elr_el1, x0
@@ -156,8 +158,28 @@ el0_code:
 	mov x25, x20
 	mrs x7, midr_el1        // trapped: EC 0x18
 	mov x26, x20
+	mrs x9, cntvct_el0         // EL0VCTEN: allowed
+	mov x20, #0
+	mrs x10, cntpct_el0        // EL0PCTEN clear: trapped
+	mov x11, x20
+	mov x20, #0
+	mrs x10, ctr_el0           // SCTLR_EL1.UCT clear: trapped
+	mov x12, x20
+	msr tpidr_el0, x3
+	mrs x13, tpidr_el0
+	mov x20, #0
+	msr tpidrro_el0, x3        // read-only at EL0: UNDEFINED
+	mov x14, x20
 	svc #0x77
 back_from_el0:
+	mov x28, #5000
+	cbz x9, fail
+	lsr x11, x11, #26
+	CHECK x11, 0x18
+	lsr x12, x12, #26
+	CHECK x12, 0x18
+	CHECKR x13, x3
+	CHECK x14, 0x02000000
 	CHECK x24, 0x1122334455667788
 	CHECK x25, 0x9200000e
 	ldr x0, =0xfc000000
