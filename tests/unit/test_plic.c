@@ -31,6 +31,8 @@ static void setup(void)
 	static const board_device d = { .type = "plic", .name = "plic", .base = PLIC, .size = 0x600000 };
 	const device_type *t = device_type_find("plic");
 
+	if (pl)
+		t->free(pl);
 	bus_free(&m.bus);
 	m = (machine){ .ncpus = 2 };
 	m.board = board_find("riscv64", "virt");
@@ -150,5 +152,7 @@ int main(void)
 	RUN(claim_complete_level);
 	RUN(priority_and_threshold);
 	RUN(bad_offsets);
+	device_type_find("plic")->free(pl);
+	bus_free(&m.bus);
 	return CHECK_DONE();
 }

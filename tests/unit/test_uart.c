@@ -37,11 +37,19 @@ static bool irq_pending(void)
 	return v >> 10 & 1;
 }
 
+static void teardown(void)
+{
+	for (int i = 0; i < m.ndev; i++)
+		device_type_find(m.dev_desc[i]->type)->free(m.dev_state[i]);
+	bus_free(&m.bus);
+	m.ndev = 0;
+}
+
 static void setup(void)
 {
 	const board_desc *b = board_find("riscv64", "virt");
 
-	bus_free(&m.bus);
+	teardown();
 	m = (machine){ .ncpus = 1, .board = b };
 	CHECK(b != NULL);
 	if (!b)
@@ -145,5 +153,6 @@ int main(void)
 	RUN(registers_and_divisor);
 	RUN(thre_interrupt);
 	RUN(rx_fifo_and_priorities);
+	teardown();
 	return CHECK_DONE();
 }
