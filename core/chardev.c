@@ -74,6 +74,30 @@ static void restore_on_signal(int sig)
 	raise(sig);
 }
 
+static struct termios raw_tty;
+
+/* Ctrl-Z on plain stdio: give the shell its terminal back while stopped,
+ * take raw mode again on resume. */
+static void suspend_on_signal(int sig)
+{
+	bool was_raw = tty_is_raw;
+	struct sigaction sa = { .sa_handler = suspend_on_signal };
+	sigset_t set;
+
+	if (was_raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	signal(sig, SIG_DFL);
+	/* the signal is blocked inside its own handler: let it stop us now */
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);		/* stopped here until SIGCONT */
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	if (was_raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw_tty);
+}
+
 static void install_restore(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -86,6 +110,8 @@ static void install_restore(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
+	sa.sa_handler = suspend_on_signal;
+	sigaction(SIGTSTP, &sa, NULL);
 }
 
 /* Raw input (every key reaches the guest), output post-processing kept so
@@ -108,8 +134,10 @@ static void make_stdin_raw(bool keep_signals)
 	t.c_cflag |= CS8;
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
+		raw_tty = t;
 		tty_is_raw = true;
+	}
 }
 
 static bool is_dev_null(int fd)

@@ -616,6 +616,30 @@ static void opt_no_shutdown(kwb_options *o, const char *opt, const char *v)
 	o->no_shutdown = true;
 }
 
+static bool no_defaults;
+
+static void opt_nodefaults(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o, (void)opt, (void)v;
+	no_defaults = true;
+}
+
+static void opt_icount(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o;
+	/* "shift=N[,align=..][,sleep=..]" or "N": virtual time is always the
+	 * instruction count here, so there is nothing to change. */
+	if (!*v || (strncmp(v, "shift=", 6) && strspn(v, "0123456789auto") != strlen(v)))
+		kwb_usage_error("%s %s: expected shift=N (kwb's time is always the instruction "
+				"count)", opt, v);
+}
+
+static void opt_enable_kvm(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o, (void)v;
+	kwb_usage_error("%s: kwb is an emulator only (no KVM)", opt);
+}
+
 static void opt_readconfig(kwb_options *o, const char *opt, const char *v);
 static void opt_help(kwb_options *o, const char *opt, const char *v);
 static void opt_version(kwb_options *o, const char *opt, const char *v);
@@ -674,6 +698,11 @@ static const opt_def options[] = {
 	  "append= dtb=, [memory] size=, [smp-opts] cpus=, [drive \"ID\"],\n"
 	  "[device \"ID\"] driver=." },
 	{ "no-reboot", NULL, NULL, opt_no_reboot, "Exit instead of rebooting when the guest resets." },
+	{ "nodefaults", NULL, NULL, opt_nodefaults,
+	  "Accepted; without -serial the serial port is then not connected (null)." },
+	{ "icount", NULL, "shift=N", opt_icount,
+	  "Accepted: kwb's virtual time is always the instruction count." },
+	{ "enable-kvm", NULL, NULL, opt_enable_kvm, "Refused: kwb is an emulator only." },
 	{ "no-shutdown", NULL, NULL, opt_no_shutdown,
 	  "Stop (stay in gdb/monitor) instead of exiting when the guest powers off." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
@@ -949,7 +978,7 @@ static void finish(kwb_options *o)
 	/* No window to open: without -nographic kwb still uses the terminal. */
 	o->nographic = true;
 	if (!o->serial)
-		o->serial = "mon:stdio";
+		o->serial = no_defaults ? "null" : "mon:stdio";
 }
 
 void options_parse(kwb_options *o, int argc, char **argv)
@@ -962,6 +991,7 @@ void options_parse(kwb_options *o, int argc, char **argv)
 	o->ram_size = KWB_DEFAULT_RAM;
 	o->highmem = true;
 	arch_from_argv0 = false;
+	no_defaults = false;
 
 	base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "kwb");

@@ -191,6 +191,12 @@ static void test_sizes_and_forms(void)
 	CHECK(!strcmp(o.trace_flags, "int,mmu"));
 	CHECK(!strcmp(o.trace_file, "/tmp/trace.log"));
 	CHECK(!strcmp(o.symbols, arm_image));
+	PARSE(&o, "kwb", "-nodefaults", "-icount", "shift=0");
+	CHECK(!strcmp(o.serial, "null"));
+	PARSE(&o, "kwb", "-nodefaults", "-serial", "stdio");
+	CHECK(!strcmp(o.serial, "stdio"));
+	PARSE(&o, "kwb");
+	CHECK(!strcmp(o.serial, "mon:stdio"));
 	PARSE(&o, "kwb", "-M", "virt,virtualization=on,highmem=off,dumpdtb=/tmp/v.dtb");
 	CHECK(o.virtualization && !o.highmem);
 	CHECK(!strcmp(o.dumpdtb, "/tmp/v.dtb"));
@@ -302,6 +308,8 @@ static void test_errors(void)
 		{ { "kwb", "disk.img" }, 2, "disk.img" },
 		{ { "kwb", "-nographic=yes" }, 2, "-nographic" },
 		{ { "kwb", "-display", "gtk" }, 2, "gtk" },
+		{ { "kwb", "-enable-kvm" }, 2, "-enable-kvm" },
+		{ { "kwb", "-icount", "fast" }, 2, "fast" },
 		{ { "kwb", "-append", "console=ttyS0" }, 2, "-append" },
 		{ { "kwb", "-kernel", "/nonexistent/Image" }, 1, "/nonexistent/Image: No such file" },
 		{ { "kwb", "-initrd", "/nonexistent/initrd" }, 1, "/nonexistent/initrd" },
@@ -359,6 +367,7 @@ static void test_help(void)
 		"-append", "-dtb", "-bios", "-symbols", "-nographic", "-display", "-serial",
 		"-monitor", "-s", "-S", "-gdb", "-d", "-D", "-device", "-drive", "-readconfig",
 		"-no-reboot", "-no-shutdown", "-icount-limit", "-timeout", "-difftest", "-help",
+		"-nodefaults", "-icount", "-enable-kvm",
 		"-h", "-version", "iommu=smmuv3", "dumpdtb=", "mon:stdio", "pty", "file:PATH",
 	};
 	child_result r = run_child(help_case, "--help");
