@@ -22,6 +22,7 @@ struct dbg_state {
 	dbg_point *points;
 	int npoints, cap;
 	int ncode, nwatch;
+	int nwide;		/* points spanning too many pages to mark */
 	uint16_t code_pages[PAGE_HASH];
 	uint16_t watch_pages[PAGE_HASH];
 	uint64_t generation;
@@ -183,18 +184,27 @@ size_t dbg_mem_write(machine *m, int cpu, uint64_t addr, const void *buf, size_t
 
 /* ---- breakpoints and watchpoints ---- */
 
+/* Mark the pages of [addr, addr+len); ranges too wide to list make every
+ * page "maybe" (slow path everywhere while they exist). */
+static void count_range(dbg_state *d, uint16_t *pages, uint64_t addr, uint64_t len, int delta)
+{
+	uint64_t first = addr >> 12, last = (addr + (len ? len : 1) - 1) >> 12;
+
+	if (last - first >= 16) {
+		d->nwide += delta;
+		return;
+	}
+	for (uint64_t pg = first; pg <= last; pg++)
+		pages[page_slot(pg << 12)] += delta;
+}
+
 static void count_pages(dbg_state *d, const dbg_point *p, int delta)
 {
 	uint16_t *pages = is_code(p->type) ? d->code_pages : d->watch_pages;
-	uint64_t len = p->len ? p->len : 1;
-	uint64_t first = p->addr >> 12, last = (p->addr + len - 1) >> 12;
 
-	if (last - first > 16)	/* huge watch ranges: just the ends */
-		last = first + 16;
-	for (uint64_t pg = first; pg <= last; pg++)
-		pages[page_slot(pg << 12)] += delta;
+	count_range(d, pages, p->addr, p->len, delta);
 	if (p->has_alias)
-		pages[page_slot(p->alias)] += delta;
+		count_range(d, pages, p->alias, p->len, delta);
 }
 
 static void points_changed(machine *m)
@@ -216,7 +226,7 @@ int dbg_bp_insert(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
 	for (int i = 0; i < d->npoints; i++)
 		if (d->points[i].type == type && d->points[i].addr == addr && d->points[i].len == len)
 			return 0;	/* gdb may insert twice; keep one */
-	if ((type == BP_SW || type == BP_HW) && d->alias)
+	if (!is_phys(type) && d->alias)
 		p.has_alias = d->alias(d->alias_opaque, addr, &p.alias);
 	if (d->npoints == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 16;
@@ -255,7 +265,7 @@ int dbg_bp_remove(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
 void dbg_bp_remove_all(machine *m)
 {
 	dbg_state *d = m->dbg;
-	d->npoints = d->ncode = d->nwatch = 0;
+	d->npoints = d->ncode = d->nwatch = d->nwide = 0;
 	memset(d->code_pages, 0, sizeof(d->code_pages));
 	memset(d->watch_pages, 0, sizeof(d->watch_pages));
 	points_changed(m);
@@ -266,35 +276,49 @@ uint64_t dbg_bp_generation(machine *m) { return m->dbg->generation; }
 bool dbg_bp_page(machine *m, uint64_t addr)
 {
 	dbg_state *d = m->dbg;
-	return d->ncode && d->code_pages[page_slot(addr)];
+	return d->ncode && (d->code_pages[page_slot(addr)] || d->nwide);
 }
 
 bool dbg_watch_page(machine *m, uint64_t addr)
 {
 	dbg_state *d = m->dbg;
-	return d->nwatch && d->watch_pages[page_slot(addr)];
+	return d->nwatch && (d->watch_pages[page_slot(addr)] || d->nwide);
+}
+
+static void report_point(cpu *c, enum stop_reason r, uint64_t addr, bool foreign)
+{
+	machine *m = c->m;
+
+	dbg_report_stop(m, c->index, r, addr);
+	if (m->dbg->pending && m->dbg->stop.cpu == c->index && m->dbg->stop.reason == r)
+		m->dbg->stop.foreign = foreign;
 }
 
 bool dbg_bp_hit(cpu *c, vaddr_t pc, paddr_t ppc)
 {
 	machine *m = c->m;
 	dbg_state *d = m->dbg;
+	dbg_point *alias_hit = NULL;
 
 	if (pc == d->resume_pc[c->index] && c->icount == d->resume_icount[c->index])
 		return false;
+	/* An exact match wins over a hit through the physical alias. */
 	for (int i = 0; i < d->npoints; i++) {
 		dbg_point *p = &d->points[i];
-		bool hit;
 		if (!is_code(p->type))
 			continue;
-		if (p->type == BP_PHYS)
-			hit = ppc == p->addr;
-		else
-			hit = pc == p->addr || (p->has_alias && ppc == p->alias);
-		if (hit) {
-			dbg_report_stop(m, c->index, p->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, p->addr);
+		if (p->type == BP_PHYS ? ppc == p->addr : pc == p->addr) {
+			report_point(c, p->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, p->addr,
+				     p->type == BP_PHYS);
 			return true;
 		}
+		if (p->type != BP_PHYS && p->has_alias && ppc == p->alias && !alias_hit)
+			alias_hit = p;
+	}
+	if (alias_hit) {
+		report_point(c, alias_hit->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, alias_hit->addr,
+			     true);
+		return true;
 	}
 	return false;
 }
@@ -306,17 +330,25 @@ bool dbg_watch_hit(cpu *c, vaddr_t va, paddr_t pa, unsigned len, int access)
 
 	for (int i = 0; i < d->npoints; i++) {
 		dbg_point *p = &d->points[i];
-		uint64_t a = is_phys(p->type) ? pa : va;
+		uint64_t a = is_phys(p->type) ? pa : va, base = p->addr;
+		bool via_alias = false;
 		enum bp_type kind;
-		if (is_code(p->type) || a + len <= p->addr || a >= p->addr + p->len)
+
+		if (is_code(p->type))
 			continue;
+		if (a + len <= base || a >= base + p->len) {
+			/* A kernel VA watched while that data is reached physically. */
+			if (!p->has_alias || pa + len <= p->alias || pa >= p->alias + p->len)
+				continue;
+			a = p->addr + (pa - p->alias);
+			via_alias = true;
+		}
 		kind = is_phys(p->type) ? p->type - BP_PWATCH_W + BP_WATCH_W : p->type;
 		if ((kind == BP_WATCH_W && !(access & ACC_WRITE)) ||
 		    (kind == BP_WATCH_R && !(access & ACC_READ)))
 			continue;
-		dbg_report_stop(m, c->index,
-				kind == BP_WATCH_W ? STOP_WATCH : kind == BP_WATCH_R ? STOP_RWATCH : STOP_AWATCH,
-				a > p->addr ? a : p->addr);
+		report_point(c, kind == BP_WATCH_W ? STOP_WATCH : kind == BP_WATCH_R ? STOP_RWATCH : STOP_AWATCH,
+			     a > base ? a : base, is_phys(p->type) || via_alias);
 		return true;
 	}
 	return false;

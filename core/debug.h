@@ -36,6 +36,11 @@ typedef struct stop_info {
 	int cpu;		/* index of the CPU that stopped */
 	uint64_t addr;		/* data address (watch) or pc (break) */
 	int exit_code;		/* STOP_SHUTDOWN */
+	/* The debugger did not insert a point at this pc/address (monitor
+	 * pbreak/pwatch, or a hit through the kernel image's physical alias):
+	 * a gdb stop reply must not claim swbreak/watch, or gdb would take it
+	 * for a stale breakpoint of its own and silently resume. */
+	bool foreign;
 } stop_info;
 
 enum bp_type {

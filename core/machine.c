@@ -17,6 +17,7 @@ extern const arch_ops aarch64_arch __attribute__((weak));
 int gdbserver_start(machine *m, const char *spec, bool wait_attach, char *err, size_t errlen)
 	__attribute__((weak));
 int symbols_attach(machine *m, char *err, size_t errlen) __attribute__((weak));
+void symbols_free(machine *m) __attribute__((weak));
 
 static uint64_t wall_ns(void)
 {
@@ -174,6 +175,8 @@ void machine_free(machine *m)
 		if (t && t->free)
 			t->free(m->dev_state[i]);
 	}
+	if (symbols_free)
+		symbols_free(m);
 	bus_free(&m->bus);
 	free(m->fdt);
 	dbg_free(m);

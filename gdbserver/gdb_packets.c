@@ -366,7 +366,7 @@ void gdb_stop_reply(gdb_server *s, const stop_info *st)
 		gdb_reply_hex(s, buf, (size_t)n);
 		gdb_reply_str(s, ";");
 	}
-	switch (st->reason) {
+	switch (st->foreign ? STOP_NONE : st->reason) {
 	case STOP_SWBREAK:
 		gdb_reply_str(s, "swbreak:;");
 		break;
