@@ -956,6 +956,14 @@ static void finish(kwb_options *o)
 		if (!o->arch)
 			o->arch = ki.arch;
 	}
+	if (!o->arch && o->bios && strcmp(o->bios, "none")) {
+		/* no kernel: an ELF firmware still says which machine it is for */
+		kernel_info ki;
+		char err[512];
+
+		if (loader_probe_kernel(o->bios, &ki, err, sizeof(err)) == 0 && ki.arch)
+			o->arch = ki.arch;
+	}
 	if (!o->arch)
 		o->arch = "aarch64";
 	if (o->initrd) {

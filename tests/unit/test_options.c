@@ -160,6 +160,11 @@ static void test_riscv_line(void)
 	CHECK(!strcmp(o.serial, "file:/tmp/x.log"));
 	CHECK(!strcmp(o.gdb, "unix:/tmp/kwb.sock"));
 
+	/* no kernel: an ELF firmware tells the architecture */
+	if (access("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf", R_OK) == 0) {
+		PARSE(&o, "kwb", "-bios", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf");
+		CHECK(!strcmp(o.arch, "riscv64"));
+	}
 	PARSE(&o, "kwb-system-riscv64");
 	CHECK(!strcmp(o.arch, "riscv64"));
 	PARSE(&o, "kwb", "-bios", "default");
