@@ -225,14 +225,15 @@ void rv_decode_one(uint32_t raw, rv_insn *d)
 
 /* ---- decoded pages ---- */
 
-static const rv_insn *op_decode(rv_hart *h, const rv_insn *d);
-static const rv_insn *op_cross(rv_hart *h, const rv_insn *d);
+static const rv_insn *op_decode(rv_hart *h, const rv_insn *d, int64_t left);
+static const rv_insn *op_cross(rv_hart *h, const rv_insn *d, int64_t left);
 
 /* The slot after the last one: falls through to the next page (not an
  * instruction: not counted). */
-static const rv_insn *op_page_end(rv_hart *h, const rv_insn *d)
+static const rv_insn *op_page_end(rv_hart *h, const rv_insn *d, int64_t left)
 {
 	h->pc = rv_pc_of(h, d);
+	h->left = left;
 	return NULL;
 }
 
@@ -380,7 +381,7 @@ void rv_code_write(rv_hart *h, paddr_t pa, unsigned len)
 	}
 }
 
-static const rv_insn *op_decode(rv_hart *h, const rv_insn *d)
+static const rv_insn *op_decode(rv_hart *h, const rv_insn *d, int64_t left)
 {
 	rv_insn *w = (rv_insn *)d;
 	unsigned off = (unsigned)((d - h->page) << 1);
@@ -390,18 +391,18 @@ static const rv_insn *op_decode(rv_hart *h, const rv_insn *d)
 	if ((raw & 3) == 3) {
 		if (off == 4094) {
 			w->fn = op_cross;
-			return op_cross(h, d);
+			return op_cross(h, d, left);
 		}
 		raw |= (uint32_t)(p[2] | p[3] << 8) << 16;
 	}
 	decode_fields(raw, w);
-	return w->fn(h, w);
+	return w->fn(h, w, left);
 }
 
 /* A 32-bit instruction whose second half is on the next page: fetched
  * and decoded every time into a scratch context whose other slots all
  * leave it (so the fall-through and in-"page" branches compute the right pc). */
-static const rv_insn *op_cross(rv_hart *h, const rv_insn *d)
+static const rv_insn *op_cross(rv_hart *h, const rv_insn *d, int64_t left)
 {
 	uint64_t pc = rv_pc_of(h, d);
 	paddr_t pa;
@@ -412,15 +413,15 @@ static const rv_insn *op_cross(rv_hart *h, const rv_insn *d)
 	rv_insn *x = &h->xpage->e[0];
 
 	if (r)
-		return rv_raise(h, d, (uint64_t)r, pc + 2);
+		RV_RAISE((uint64_t)r, pc + 2);
 	hi = bus_ram_ptr(&h->c.m->bus, pa, 2);
 	if (!hi)
-		return rv_raise(h, d, EXC_INSN_ACCESS, pc + 2);
+		RV_RAISE(EXC_INSN_ACCESS, pc + 2);
 	raw = h->page_host[4094] | h->page_host[4095] << 8 | (uint32_t)(hi[0] | hi[1] << 8) << 16;
 	decode_fields(raw, x);
 	h->page = h->xpage->e;
 	h->page_va = pc;
-	return x->fn(h, x);
+	return x->fn(h, x, left);
 }
 
 rv_dpage *rv_xpage_new(void)
@@ -453,7 +454,7 @@ const rv_insn *rv_enter_page(rv_hart *h)
 			r = EXC_INSN_ACCESS;
 		if (r) {
 			rv_take_trap(h, (uint64_t)r, va, va);
-			h->n++;
+			h->left--;
 			return NULL;
 		}
 		dp = dpage_get(h->sh, pa & ~0xfffull, host);

@@ -9,8 +9,8 @@
 #include "rv_ops.h"
 
 #define X(r) h->x[r]
-#define OP(name) const rv_insn *op_##name(rv_hart *h, const rv_insn *d)
-#define NEXT return rv_dispatch(h, d + d->step)
+#define OP(name) RV_OP(name)
+#define NEXT RV_NEXT
 #define IMM ((int64_t)d->imm)
 
 static inline uint64_t sx32(uint64_t v)
@@ -19,44 +19,44 @@ static inline uint64_t sx32(uint64_t v)
 }
 
 /* Continue at target: stay on the page when possible. */
-static inline const rv_insn *jump_to(rv_hart *h, uint64_t target)
+static inline const rv_insn *jump_to(rv_hart *h, uint64_t target, int64_t left)
 {
 	uint64_t off = target - h->page_va;
 	if (off < 4096)
-		return rv_dispatch(h, h->page + (off >> 1));
+		return rv_dispatch(h, h->page + (off >> 1), left);
 	h->pc = target;
-	return rv_dispatch(h, NULL);
+	return rv_dispatch(h, NULL, left);
 }
 
-static inline const rv_insn *branch(rv_hart *h, const rv_insn *d)
+static inline const rv_insn *branch(rv_hart *h, const rv_insn *d, int64_t left)
 {
 	uint64_t off = ((uint64_t)(d - h->page) << 1) + (uint64_t)IMM;
 	if (off < 4096)
-		return rv_dispatch(h, h->page + (off >> 1));
+		return rv_dispatch(h, h->page + (off >> 1), left);
 	h->pc = h->page_va + off;
-	return rv_dispatch(h, NULL);
+	return rv_dispatch(h, NULL, left);
 }
 
-OP(illegal) { return rv_illegal(h, d); }
+OP(illegal) { RV_ILLEGAL(); }
 
 OP(lui) { X(d->rd) = (uint64_t)IMM; NEXT; }
 OP(auipc) { X(d->rd) = rv_pc_of(h, d) + (uint64_t)IMM; NEXT; }
 OP(jal)
 {
 	X(d->rd) = rv_pc_of(h, d) + 2u * d->step;
-	return branch(h, d);
+	return branch(h, d, left);
 }
 OP(jalr)
 {
 	uint64_t t = (X(d->rs1) + (uint64_t)IMM) & ~1ull;
 	X(d->rd) = rv_pc_of(h, d) + 2u * d->step;
-	return jump_to(h, t);
+	return jump_to(h, t, left);
 }
 
 #define BRANCH(name, cond) \
 	OP(name) { \
 		uint64_t a = X(d->rs1), b = X(d->rs2); \
-		return (cond) ? branch(h, d) : rv_dispatch(h, d + d->step); \
+		return (cond) ? branch(h, d, left) : rv_dispatch(h, d + d->step, left); \
 	}
 BRANCH(beq, a == b)
 BRANCH(bne, a != b)
@@ -141,8 +141,10 @@ ALU_R(remuw, sx32((uint32_t)b ? (uint32_t)a % (uint32_t)b : (uint32_t)a))
 			X(d->rd) = (uint64_t)t; \
 			NEXT; \
 		} \
+		RV_SYNC_IN(); \
 		if (!rv_load_slow(h, d, va, size, &v)) \
 			return NULL; \
+		RV_SYNC_OUT(); \
 		X(d->rd) = (uint64_t)(type)v; \
 		NEXT; \
 	}
@@ -165,8 +167,10 @@ LOAD(lwu, uint32_t, 4)
 			memcpy((void *)p, &v, size); \
 			NEXT; \
 		} \
+		RV_SYNC_IN(); \
 		if (!rv_store_slow(h, d, va, size, v)) \
 			return NULL; \
+		RV_SYNC_OUT(); \
 		NEXT; \
 	}
 STORE(sb, 1)
@@ -195,14 +199,17 @@ void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len)
 	}
 }
 
-static const rv_insn *do_lr(rv_hart *h, const rv_insn *d, unsigned size)
+static const rv_insn *do_lr(rv_hart *h, const rv_insn *d, int64_t left, unsigned size)
 {
 	bool trapped;
-	uint8_t *p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ, &trapped);
+	uint8_t *p;
 	uint64_t v = 0;
 
+	RV_SYNC_IN();
+	p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ, &trapped);
 	if (!p)
 		return NULL;
+	RV_SYNC_OUT();
 	memcpy(&v, p, size);
 	if (!h->resv_valid)
 		h->sh->nresv++;
@@ -212,21 +219,23 @@ static const rv_insn *do_lr(rv_hart *h, const rv_insn *d, unsigned size)
 	NEXT;
 }
 
-static const rv_insn *do_sc(rv_hart *h, const rv_insn *d, unsigned size)
+static const rv_insn *do_sc(rv_hart *h, const rv_insn *d, int64_t left, unsigned size)
 {
 	uint64_t va = X(d->rs1);
 	bool trapped;
 	uint8_t *p;
 
 	if (va & (size - 1))
-		return rv_raise(h, d, EXC_STORE_MISALIGNED, va);
+		RV_RAISE(EXC_STORE_MISALIGNED, va);
 	if (!h->resv_valid) {
 		X(d->rd) = 1;
 		NEXT;
 	}
+	RV_SYNC_IN();
 	p = rv_amo_ptr(h, d, va, size, ACC_WRITE, &trapped);
 	if (!p)
 		return NULL;
+	RV_SYNC_OUT();
 	if (((uintptr_t)p & ~7ull) != h->resv_host) {
 		rv_resv_clear(h);
 		X(d->rd) = 1;
@@ -238,18 +247,21 @@ static const rv_insn *do_sc(rv_hart *h, const rv_insn *d, unsigned size)
 	NEXT;
 }
 
-OP(lr_w) { return do_lr(h, d, 4); }
-OP(lr_d) { return do_lr(h, d, 8); }
-OP(sc_w) { return do_sc(h, d, 4); }
-OP(sc_d) { return do_sc(h, d, 8); }
+OP(lr_w) { return do_lr(h, d, left, 4); }
+OP(lr_d) { return do_lr(h, d, left, 8); }
+OP(sc_w) { return do_sc(h, d, left, 4); }
+OP(sc_d) { return do_sc(h, d, left, 8); }
 
 #define AMO(name, type, size, expr) \
 	OP(name) { \
 		bool trapped; \
-		uint8_t *p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ | ACC_WRITE, &trapped); \
+		uint8_t *p; \
 		type a, b = (type)X(d->rs2), r; \
+		RV_SYNC_IN(); \
+		p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ | ACC_WRITE, &trapped); \
 		if (!p) \
 			return NULL; \
+		RV_SYNC_OUT(); \
 		memcpy(&a, p, size); \
 		r = (expr); \
 		if (unlikely(h->sh->nresv)) \
@@ -279,21 +291,21 @@ AMO(amomaxu_d, int64_t, 8, (uint64_t)a > (uint64_t)b ? a : b)
 
 /* ---- system ---- */
 
-OP(fence) { (void)h; NEXT; }
+OP(fence) { NEXT; }
 OP(fence_i)
 {
 	/* Stores are snooped already; this catches DMA into code pages. */
 	h->sh->gen++;
-	rv_end_block(h);
+	RV_END_BLOCK();
 	NEXT;
 }
 
 OP(ecall)
 {
 	static const uint64_t cause[4] = { EXC_ECALL_U, EXC_ECALL_S, 10, EXC_ECALL_M };
-	return rv_raise(h, d, cause[h->priv], 0);
+	RV_RAISE(cause[h->priv], 0);
 }
-OP(ebreak) { return rv_raise(h, d, EXC_BREAKPOINT, rv_pc_of(h, d)); }
+OP(ebreak) { RV_RAISE(EXC_BREAKPOINT, rv_pc_of(h, d)); }
 
 OP(mret)
 {
@@ -301,7 +313,7 @@ OP(mret)
 	int mpp = (int)((s >> 11) & 3);
 
 	if (h->priv < PRV_M)
-		return rv_illegal(h, d);
+		RV_ILLEGAL();
 	s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
 	s |= MSTATUS_MPIE;
 	s &= ~MSTATUS_MPP;
@@ -312,7 +324,7 @@ OP(mret)
 	rv_resv_clear(h);
 	rv_update_mode(h);
 	h->pc = h->mepc;
-	return rv_dispatch(h, NULL);
+	return rv_dispatch(h, NULL, left);
 }
 
 OP(sret)
@@ -320,7 +332,7 @@ OP(sret)
 	uint64_t s = h->mstatus;
 
 	if (h->priv < PRV_S || (h->priv == PRV_S && (s & MSTATUS_TSR)))
-		return rv_illegal(h, d);
+		RV_ILLEGAL();
 	h->priv = (s & MSTATUS_SPP) ? PRV_S : PRV_U;
 	s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
 	s |= MSTATUS_SPIE;
@@ -329,16 +341,16 @@ OP(sret)
 	rv_resv_clear(h);
 	rv_update_mode(h);
 	h->pc = h->sepc;
-	return rv_dispatch(h, NULL);
+	return rv_dispatch(h, NULL, left);
 }
 
 OP(wfi)
 {
 	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW)))
-		return rv_illegal(h, d);
+		RV_ILLEGAL();
 	if (!(rv_mip(h) & h->mie) && !h->c.step_remaining) {
 		h->wfi = true;
-		rv_end_block(h);
+		RV_END_BLOCK();
 	}
 	NEXT;
 }
@@ -346,60 +358,63 @@ OP(wfi)
 OP(sfence_vma)
 {
 	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM)))
-		return rv_illegal(h, d);
+		RV_ILLEGAL();
 	if (d->rs1)
 		rv_tlb_flush_va(h, X(d->rs1));
 	else
 		rv_tlb_flush(h);
-	rv_end_block(h);
+	RV_END_BLOCK();
 	NEXT;
 }
 
 enum { CSR_RW, CSR_RS, CSR_RC };
 
-static const rv_insn *csr_op(rv_hart *h, const rv_insn *d, int kind, uint64_t src, bool src_zero)
+static const rv_insn *csr_op(rv_hart *h, const rv_insn *d, int64_t left, int kind, uint64_t src,
+			    bool src_zero)
 {
 	uint32_t csrno = (uint32_t)d->imm & 0xfff;
 	int idx = rv_csr_index(csrno);
 	bool write = kind == CSR_RW || !src_zero;
 	uint64_t old = 0, v;
 
+	RV_SYNC_IN();
 	if (!rv_csr_allowed(h, csrno, idx, write))
 		return rv_illegal(h, d);
 	if ((kind != CSR_RW || d->rd != 32) && !rv_csr_read(h, idx, &old))
 		return rv_illegal(h, d);
 	if (write) {
-		v = kind == CSR_RW ? src : kind == CSR_RS ? old | src : old & ~src;
+		uint64_t base = old;
+		/* A read-modify-write of mip uses the software-writable SEIP,
+		 * not the PLIC's line ORed into reads (priv spec, mip.SEIP). */
+		if (idx == RV_mip)
+			base = (old & ~(uint64_t)MIP_SEIP) | (h->mip_sw & MIP_SEIP);
+		v = kind == CSR_RW ? src : kind == CSR_RS ? base | src : base & ~src;
 		if (!rv_csr_write(h, idx, v))
 			return rv_illegal(h, d);
 		rv_update_mode(h);
-		rv_end_block(h);	/* interrupts or translation may have changed */
+		RV_END_BLOCK();	/* interrupts or translation may have changed */
 	}
 	X(d->rd) = old;
 	NEXT;
 }
 
-OP(csrrw) { return csr_op(h, d, CSR_RW, X(d->rs1), d->rs1 == 0); }
-OP(csrrs) { return csr_op(h, d, CSR_RS, X(d->rs1), d->rs1 == 0); }
-OP(csrrc) { return csr_op(h, d, CSR_RC, X(d->rs1), d->rs1 == 0); }
-OP(csrrwi) { return csr_op(h, d, CSR_RW, d->rs1, d->rs1 == 0); }
-OP(csrrsi) { return csr_op(h, d, CSR_RS, d->rs1, d->rs1 == 0); }
-OP(csrrci) { return csr_op(h, d, CSR_RC, d->rs1, d->rs1 == 0); }
+OP(csrrw) { return csr_op(h, d, left, CSR_RW, X(d->rs1), d->rs1 == 0); }
+OP(csrrs) { return csr_op(h, d, left, CSR_RS, X(d->rs1), d->rs1 == 0); }
+OP(csrrc) { return csr_op(h, d, left, CSR_RC, X(d->rs1), d->rs1 == 0); }
+OP(csrrwi) { return csr_op(h, d, left, CSR_RW, d->rs1, d->rs1 == 0); }
+OP(csrrsi) { return csr_op(h, d, left, CSR_RS, d->rs1, d->rs1 == 0); }
+OP(csrrci) { return csr_op(h, d, left, CSR_RC, d->rs1, d->rs1 == 0); }
 
 /* ---- the loop ---- */
-
-/* Run from slot d until the chunk ends or control leaves the page. */
-static const rv_insn *run_page(rv_hart *h, const rv_insn *d)
-{
-	return d->fn(h, d);
-}
 
 /* One instruction at a time, with a breakpoint check before each. */
 static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 {
+	int64_t left = h->left;
+
 	for (;;) {
 		uint64_t pc = rv_pc_of(h, d);
-		int64_t limit = h->limit;
+		h->left = left;
 		rv_sync_icount(h);	/* the debugger compares icount */
 		if (h->page != h->xpage->e &&
 		    dbg_bp_hit(&h->c, pc, h->page_pa + (pc & 0xfff))) {
@@ -407,14 +422,12 @@ static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 			h->pc = pc;
 			return NULL;
 		}
-		h->limit = h->n + 1;
-		d = d->fn(h, d);
-		if (h->limit == 0 || !d || h->n >= limit) {
-			if (h->limit)
-				h->limit = limit;
+		d = d->fn(h, d, 1);
+		left -= 1 - h->left;	/* 1 if it executed (or trapped) */
+		if (!d || h->ended || left <= 0) {
+			h->left = left;
 			return d;
 		}
-		h->limit = limit;
 	}
 }
 
@@ -461,16 +474,17 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 		if (chunk > RV_CHUNK)
 			chunk = RV_CHUNK;
 		h->icount0 = c->icount;
-		h->n = 0;
-		h->limit = chunk;
+		h->chunk = h->left = chunk;
+		h->cut = 0;
+		h->ended = false;
 		d = rv_enter_page(h);
 		if (d) {
-			d = h->bp_page ? run_page_bp(h, d) : run_page(h, d);
+			d = h->bp_page ? run_page_bp(h, d) : d->fn(h, d, h->left);
 			if (d)
 				h->pc = rv_pc_of(h, d);
 		}
-		c->icount = h->icount0 + (uint64_t)h->n;
-		done += h->n;
+		c->icount = h->icount0 + (uint64_t)(chunk - h->left - h->cut);
+		done += chunk - h->left - h->cut;
 		if (h->exit != CPU_EXIT_BUDGET)
 			break;
 		if (h->wfi) {

@@ -16,8 +16,8 @@
 #include "rv.h"
 #include "rv_ops.h"
 
-#define OP(name) const rv_insn *op_##name(rv_hart *h, const rv_insn *d)
-#define NEXT return rv_dispatch(h, d + d->step)
+#define OP(name) RV_OP(name)
+#define NEXT RV_NEXT
 
 enum { RM_RNE, RM_RTZ, RM_RDN, RM_RUP, RM_RMM };
 enum { FF_NX = 1, FF_UF = 2, FF_OF = 4, FF_DZ = 8, FF_NV = 16 };
@@ -122,7 +122,7 @@ static inline bool is_snan_d(uint64_t b)
 #define FP_PROLOGUE(rmvar) \
 	int rmvar = get_rm(h, d); \
 	if (fs_off(h) || rmvar < 0) \
-		return rv_illegal(h, d)
+		RV_ILLEGAL()
 
 /* ---- arithmetic ---- */
 
@@ -198,7 +198,7 @@ FMA_OP(fnmadd_d, double, fd_get, fd_set, fma, -, -)
 
 /* ---- sign injection, min/max, compare, classify, moves ---- */
 
-#define NO_RM_PROLOGUE() if (fs_off(h)) return rv_illegal(h, d)
+#define NO_RM_PROLOGUE() if (fs_off(h)) RV_ILLEGAL()
 
 OP(fsgnj_s) { NO_RM_PROLOGUE(); fs_setbits(h, d->rd, (fs_bits(h, d->rs1) & 0x7fffffff) | (fs_bits(h, d->rs2) & 0x80000000)); NEXT; }
 OP(fsgnjn_s) { NO_RM_PROLOGUE(); fs_setbits(h, d->rd, (fs_bits(h, d->rs1) & 0x7fffffff) | (~fs_bits(h, d->rs2) & 0x80000000)); NEXT; }
@@ -404,9 +404,11 @@ OP(flw)
 {
 	uint64_t v;
 	if (fs_off(h))
-		return rv_illegal(h, d);
+		RV_ILLEGAL();
+	RV_SYNC_IN();
 	if (!rv_load(h, d, h->x[d->rs1] + (int64_t)d->imm, 4, &v))
 		return NULL;
+	RV_SYNC_OUT();
 	fs_setbits(h, d->rd, (uint32_t)v);
 	NEXT;
 }
@@ -414,25 +416,31 @@ OP(fld)
 {
 	uint64_t v;
 	if (fs_off(h))
-		return rv_illegal(h, d);
+		RV_ILLEGAL();
+	RV_SYNC_IN();
 	if (!rv_load(h, d, h->x[d->rs1] + (int64_t)d->imm, 8, &v))
 		return NULL;
+	RV_SYNC_OUT();
 	fd_setbits(h, d->rd, v);
 	NEXT;
 }
 OP(fsw)
 {
 	if (fs_off(h))
-		return rv_illegal(h, d);
+		RV_ILLEGAL();
+	RV_SYNC_IN();
 	if (!rv_store(h, d, h->x[d->rs1] + (int64_t)d->imm, 4, (uint32_t)h->f[d->rs2]))
 		return NULL;
+	RV_SYNC_OUT();
 	NEXT;
 }
 OP(fsd)
 {
 	if (fs_off(h))
-		return rv_illegal(h, d);
+		RV_ILLEGAL();
+	RV_SYNC_IN();
 	if (!rv_store(h, d, h->x[d->rs1] + (int64_t)d->imm, 8, h->f[d->rs2]))
 		return NULL;
+	RV_SYNC_OUT();
 	NEXT;
 }

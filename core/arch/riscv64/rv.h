@@ -53,7 +53,8 @@ enum rv_exc {
 
 struct rv_hart;
 struct rv_insn;
-typedef const struct rv_insn *(*rv_fn)(struct rv_hart *h, const struct rv_insn *d);
+/* left: instructions this chunk may still run, this one included (>= 1). */
+typedef const struct rv_insn *(*rv_fn)(struct rv_hart *h, const struct rv_insn *d, int64_t left);
 
 /* One decoded instruction. rd 0 is decoded as 32 (a sink register) so
  * handlers never need to test for x0. */
@@ -119,7 +120,9 @@ typedef struct rv_hart {
 	uint64_t page_va;
 	uint8_t *page_host;
 	rv_dpage *xpage;	/* scratch context for insns crossing a page */
-	int64_t n, limit;	/* executed in this chunk / chunk length */
+	int64_t chunk, left;	/* chunk length / what was left when the chain returned */
+	int64_t cut;		/* budget given up by ending the block early */
+	bool ended;		/* rv_end_block() was called in this chunk */
 	uint64_t icount0;	/* c.icount at chunk start */
 	enum cpu_exit exit;
 	bool wfi;
@@ -162,27 +165,44 @@ static inline uint64_t rv_pc_of(const rv_hart *h, const rv_insn *d)
 
 /*
  * Threaded dispatch: every handler ends by counting itself and tail-calling
- * the next slot's handler, so straight-line code and in-page branches run
- * without returning to the loop. The chain returns the next slot when the
- * chunk is used up (or rv_end_block was called), NULL when control left
- * the page (h->pc set) or a trap was taken.
+ * the next slot's handler, with the remaining budget in a register, so
+ * straight-line code and in-page branches run without returning to the
+ * loop. The chain returns the next slot when the chunk is used up (or the
+ * block was ended), NULL when control left the page (h->pc set) or a trap
+ * was taken; h->left says how much of the chunk is left.
+ *
+ * Handlers store `left` in h->left before calling anything that may trap,
+ * stop or end the block, and reload it after (RV_SYNC_IN/OUT).
  */
-static inline const struct rv_insn *rv_dispatch(rv_hart *h, const struct rv_insn *nd)
+static inline const struct rv_insn *rv_dispatch(rv_hart *h, const struct rv_insn *nd, int64_t left)
 {
-	if (likely(++h->n < h->limit) && likely(nd != NULL))
-		return nd->fn(h, nd);
+	if (likely(--left > 0) && likely(nd != NULL))
+		return nd->fn(h, nd, left);
+	h->left = left;
 	return nd;
 }
 
-/* Leave the execution loop after the current instruction. */
+#define RV_OP(name) const rv_insn *op_##name(rv_hart *h, const rv_insn *d, int64_t left)
+#define RV_NEXT return rv_dispatch(h, d + d->step, left)
+#define RV_SYNC_IN() (h->left = left)
+#define RV_SYNC_OUT() (left = h->left)
+#define RV_ILLEGAL() return (h->left = left, rv_illegal(h, d))
+#define RV_RAISE(cause, tval) return (h->left = left, rv_raise(h, d, (cause), (tval)))
+/* End the block after this instruction (from a handler). */
+#define RV_END_BLOCK() (h->ended = true, h->cut += left - 1, left = 1)
+
+/* End the block after the current instruction (from a helper, between
+ * RV_SYNC_IN and RV_SYNC_OUT). */
 static inline void rv_end_block(rv_hart *h)
 {
-	h->limit = 0;
+	h->cut += h->left - 1;
+	h->left = 1;
+	h->ended = true;
 }
 
 static inline void rv_sync_icount(rv_hart *h)
 {
-	h->c.icount = h->icount0 + h->n;
+	h->c.icount = h->icount0 + (uint64_t)(h->chunk - h->left - h->cut);
 }
 
 static inline uint64_t rv_mip(const rv_hart *h)

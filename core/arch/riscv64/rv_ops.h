@@ -4,9 +4,9 @@
 
 #include "rv.h"
 
-#define I(name, pat, fmt, args) const rv_insn *op_##name(rv_hart *h, const rv_insn *d);
+#define I(name, pat, fmt, args) const rv_insn *op_##name(rv_hart *h, const rv_insn *d, int64_t left);
 #include "insns.def"
 #undef I
-const rv_insn *op_illegal(rv_hart *h, const rv_insn *d);
+const rv_insn *op_illegal(rv_hart *h, const rv_insn *d, int64_t left);
 
 #endif

@@ -46,7 +46,7 @@ void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 const rv_insn *rv_raise(rv_hart *h, const rv_insn *d, uint64_t cause, uint64_t tval)
 {
 	rv_take_trap(h, cause, tval, rv_pc_of(h, d));
-	h->n++;		/* the trapping instruction counts */
+	h->left--;	/* the trapping instruction counts */
 	return NULL;
 }
 
