@@ -660,6 +660,44 @@ static void monitor_and_qemu(void)
 	CHECK(!strcmp(cmd("qRcmd,6100"), "E01"));	/* embedded NUL */
 }
 
+/* Random arguments after every packet the stopped machine answers
+ * without resuming: each gets a reply, nothing crashes. */
+static void fuzz_packets(void)
+{
+	static const char *const heads[] = {
+		"m", "M", "X", "x", "p", "P", "g", "G", "Z", "z", "H", "T", "?", "q", "Q",
+		"qXfer:features:read:", "qXfer:threads:read::", "qThreadExtraInfo,",
+		"Qqemu.sstep=", "Qqemu.PhyMemMode:", "qSupported:", "vMustReplyEmpty",
+	};
+	static const char alphabet[] = "0123456789abcdefABCDEF,:;=-xX}$#*.tl\x03\xff ";
+	unsigned seed = 4242;
+	char pkt[512];
+	int replies = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		size_t n, len;
+
+		seed = seed * 1103515245 + 12345;
+		len = (size_t)snprintf(pkt, sizeof(pkt), "%s", heads[(seed >> 16) % ARRAY_SIZE(heads)]);
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % 64;
+		for (size_t j = 0; j < n && len < sizeof(pkt) - 1; j++) {
+			seed = seed * 1103515245 + 12345;
+			pkt[len++] = (seed >> 24) & 1 ? alphabet[(seed >> 16) % (sizeof(alphabet) - 1)]
+						     : (char)(seed >> 8);
+		}
+		send_pkt_n(pkt, len);
+		if (strcmp(recv_pkt(5000), "<timeout>") && strcmp(reply, "<eof>"))
+			replies++;
+	}
+	CHECK_EQ(replies, 3000);
+	/* the session and the machine are intact */
+	CHECK(!strcmp(cmd("Qqemu.PhyMemMode:0"), "OK"));
+	CHECK(!strcmp(cmd("Hg1"), "OK"));
+	CHECK(!strcmp(cmd("qC"), "QC1"));
+	CHECK(starts(cmd("?"), "T05thread:"));
+}
+
 static void second_debugger(void)
 {
 	int fd2 = connect_gdb();
@@ -779,6 +817,7 @@ int main(void)
 	RUN(ctrl_c);
 	RUN(malformed);
 	RUN(monitor_and_qemu);
+	RUN(fuzz_packets);
 	RUN(second_debugger);
 	RUN(detach_and_reconnect);
 	RUN(shutdown_reported);
