@@ -99,6 +99,36 @@ static int ldst_one(a64_cpu *s, uint32_t insn, uint64_t va, int el, bool wb, uin
 	return 0;
 }
 
+/* Zero-extending load or store of a general register through the TLB at
+ * the current EL; false on a miss or another form (then the slow way). */
+static inline bool fast_gpr(a64_cpu *s, uint32_t insn, uint64_t va)
+{
+	unsigned size = insn >> 30, opc = insn >> 22 & 3, rt = insn & 31;
+	uint8_t *p;
+
+	if ((insn >> 26 & 1) || opc > 1 || !(p = a64_fast_ptr(s, va, 1u << size, opc == 0)))
+		return false;
+	if (opc == 0) {
+		uint64_t v = a64_xreg(s, rt);
+		switch (size) {
+		case 0: *p = (uint8_t)v; break;
+		case 1: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+		case 2: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+		default: memcpy(p, &v, 8); break;
+		}
+	} else {
+		uint64_t v;
+		switch (size) {
+		case 0: v = *p; break;
+		case 1: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+		case 2: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+		default: memcpy(&v, p, 8); break;
+		}
+		a64_set_xreg(s, rt, v);
+	}
+	return true;
+}
+
 static int x_ldst_uimm(a64_cpu *s, uint32_t insn)
 {
 	unsigned size = insn >> 30, scale = size;
@@ -108,7 +138,10 @@ static int x_ldst_uimm(a64_cpu *s, uint32_t insn)
 		scale = 4;
 	if (!base_addr(s, insn >> 5 & 31, &va))
 		return 1;
-	return ldst_one(s, insn, va + ((uint64_t)(insn >> 10 & 0xfff) << scale), s->ps.el, false, 0);
+	va += (uint64_t)(insn >> 10 & 0xfff) << scale;
+	if (fast_gpr(s, insn, va))
+		return 0;
+	return ldst_one(s, insn, va, s->ps.el, false, 0);
 }
 
 static int x_ldst_imm9(a64_cpu *s, uint32_t insn)
@@ -124,6 +157,8 @@ static int x_ldst_imm9(a64_cpu *s, uint32_t insn)
 			return a64_undef_insn(s);
 		el = 0;		/* LDTR/STTR: EL0 permissions */
 	}
+	if (mode == 0 && fast_gpr(s, insn, base + off))
+		return 0;
 	switch (mode) {
 	case 0: case 2: return ldst_one(s, insn, base + off, el, false, 0);
 	case 1: return ldst_one(s, insn, base, el, true, base + off);
@@ -150,6 +185,8 @@ static int x_ldst_regoff(a64_cpu *s, uint32_t insn)
 	}
 	if (insn >> 12 & 1)
 		off <<= scale;
+	if (fast_gpr(s, insn, base + off))
+		return 0;
 	return ldst_one(s, insn, base + off, s->ps.el, false, 0);
 }
 
