@@ -225,7 +225,7 @@ _start:
 	mrs x0, currentel
 	CHECK x0, 4
 	PASS
-fail:	b fail
+	FAIL_LOOP
 el0_spin:
 	b el0_spin
 

@@ -291,7 +291,7 @@ back_from_el0:
 
 	bl mmu_off
 	PASS
-fail:	b fail
+	FAIL_LOOP
 
 mmu_on:
 	tlbi vmalle1
