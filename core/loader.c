@@ -21,7 +21,7 @@
 #define IMAGE_HEADER_SIZE 64
 #define ARM64_MAGIC_OFF 0x38
 #define RISCV_MAGIC_OFF 0x30
-#define RISCV_MAGIC2_OFF 0x34
+#define RISCV_MAGIC2_OFF 0x38
 
 static uint64_t le64(const uint8_t *p)
 {

@@ -160,9 +160,17 @@ static void test_probe_riscv_image(void)
 
 	put64(img + 8, 0x200000);
 	put64(img + 0x10, 0x3000);
-	memcpy(img + 0x30, "RISCV\0\0\0", 8);
-	memcpy(img + 0x34, "RSC\x05", 4);
+	memcpy(img + 0x30, "RISCV\0\0\0", 8);	/* magic (deprecated) */
+	memcpy(img + 0x38, "RSC\x05", 4);	/* magic2 */
 	CHECK_EQ(probe(write_tmp("rv.Image", img, sizeof(img))), 0);
+	CHECK_EQ(ki.format, KFMT_RISCV_IMAGE);
+	/* either magic is enough */
+	memset(img + 0x30, 0, 8);
+	CHECK_EQ(probe(write_tmp("rv2.Image", img, sizeof(img))), 0);
+	CHECK_EQ(ki.format, KFMT_RISCV_IMAGE);
+	memcpy(img + 0x30, "RISCV\0\0\0", 8);
+	memset(img + 0x38, 0, 4);
+	CHECK_EQ(probe(write_tmp("rv3.Image", img, sizeof(img))), 0);
 	CHECK_EQ(ki.format, KFMT_RISCV_IMAGE);
 	CHECK(ki.arch && !strcmp(ki.arch, "riscv64"));
 	CHECK_EQ(ki.text_offset, 0x200000);

@@ -90,7 +90,7 @@ static void make_images(void)
 	h[0x10 + 1] = 0x20;
 	h[8 + 2] = 0x20;			/* text_offset 0x200000 */
 	memcpy(h + 0x30, "RISCV\0\0\0", 8);
-	memcpy(h + 0x34, "RSC\x05", 4);
+	memcpy(h + 0x38, "RSC\x05", 4);
 	write_file(rv_image, h, sizeof(h));
 	write_file(disk, h, 512);
 }
