@@ -4034,6 +4034,12 @@ static void test_fp_corners(void)
 	CHECK_EQ(exec(0x9eaf0020), 0);			/* fmov v0.d[1], x1 keeps d[0] */
 	CHECK_EQ(cpu.v[0].d[0], 0x55);
 	CHECK_EQ(cpu.v[0].d[1], 0xabcdef);
+	cpu.v[1].s[0] = 0x5f800000;			/* FRSQRTS: (3 - 2^64 * 1.5 * 2^64) / 2 */
+	cpu.v[2].s[0] = 0x5fc00000;			/* is finite: no overflow on the way */
+	cpu.fpsr = 0;
+	CHECK_EQ(exec(0x5ea2fc20), 0);
+	CHECK_EQ(cpu.v[0].s[0], 0xff400000);
+	CHECK_EQ(cpu.fpsr, 0x10);
 	cpu.v[1].d[0] = 0x7ff8000000000000ull;		/* fcmp with NaN: nzcv = 0011 */
 	CHECK_EQ(exec(0x1e622020), 0);
 	CHECK(!cpu.ps.n && !cpu.ps.z && cpu.ps.c && cpu.ps.v);

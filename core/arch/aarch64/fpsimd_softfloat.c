@@ -277,6 +277,15 @@ uint64_t fp_op2(a64_cpu *s, enum fp_op op, int fmt, uint64_t a, uint64_t b)
 			return fp_const(fmt, 1.5);
 		if (is_inf(fmt, a) || is_inf(fmt, b))
 			return inf_of(fmt, sign_of(fmt, a ^ b));
+		/* one rounding, no spurious overflow: 1.5 + (a / 2) * b, halving
+		 * whichever operand halves exactly */
+		if (exp_of(fmt, a) > 1)
+			return host_round(s, H_FMA, fmt, fp_const(fmt, 1.5), a - min_normal(fmt), b,
+					  fp_rmode(s));
+		if (exp_of(fmt, b) > 1)
+			return host_round(s, H_FMA, fmt, fp_const(fmt, 1.5), a, b - min_normal(fmt),
+					  fp_rmode(s));
+		/* both tiny: a * b is far below 1.5, (3 + a * b) / 2 rounds once */
 		r = host_round(s, H_FMA, fmt, fp_const(fmt, 3.0), a, b, fp_rmode(s));
 		return host_round(s, H_MUL, fmt, r, fp_const(fmt, 0.5), 0, fp_rmode(s));
 	}
