@@ -197,7 +197,7 @@ static const rv_pattern *decode_fields(uint32_t raw, rv_insn *d)
 	d->fn = p->fn;
 	switch (p->fmt) {
 	case FMT_I: d->imm = (int32_t)raw >> 20; break;
-	case FMT_S: d->imm = ((int32_t)raw >> 25) << 5 | (int32_t)bits(raw, 11, 7); break;
+	case FMT_S: d->imm = (int32_t)sext(bits(raw, 31, 25) << 5 | bits(raw, 11, 7), 12); break;
 	case FMT_B:
 		d->imm = (int32_t)sext(bits(raw, 31, 31) << 12 | bits(raw, 7, 7) << 11 |
 				       bits(raw, 30, 25) << 5 | bits(raw, 11, 8) << 1, 13);
@@ -341,8 +341,7 @@ void rv_decode_free_zombies(rv_shared *sh)
 	}
 }
 
-/* Safe point only: no hart is executing from a decoded page. */
-void rv_decode_flush_all(rv_shared *sh)
+static void free_pages(rv_shared *sh)
 {
 	for (int b = 0; b < RV_DHASH; b++) {
 		while (sh->hash[b]) {
@@ -354,7 +353,19 @@ void rv_decode_flush_all(rv_shared *sh)
 	sh->npages = 0;
 	sh->flush_pending = false;
 	rv_decode_free_zombies(sh);
+}
+
+/* Safe point only: no hart is executing from a decoded page. */
+void rv_decode_flush_all(rv_shared *sh)
+{
+	free_pages(sh);
 	each_hart(sh, drop_itlb, NULL);
+}
+
+/* The last hart is gone: no TLB refers to the pages any more. */
+void rv_decode_free_all(rv_shared *sh)
+{
+	free_pages(sh);
 }
 
 /* A store reached a page with decoded code (slow path). */

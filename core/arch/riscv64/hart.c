@@ -27,7 +27,7 @@ static void shared_put(rv_shared *s)
 {
 	if (--s->refs)
 		return;
-	rv_decode_flush_all(s);
+	rv_decode_free_all(s);
 	for (rv_shared **pp = &shared_list; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
 			*pp = s->next;

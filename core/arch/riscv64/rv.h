@@ -282,6 +282,7 @@ static inline bool rv_store(rv_hart *h, const rv_insn *d, uint64_t va, unsigned 
 /* decode.c / exec.c */
 const rv_insn *rv_enter_page(rv_hart *h);
 void rv_decode_flush_all(rv_shared *sh);
+void rv_decode_free_all(rv_shared *sh);
 void rv_code_write(rv_hart *h, paddr_t pa, unsigned len);
 bool rv_is_code_page(rv_shared *sh, paddr_t pa);
 void rv_decode_one(uint32_t raw, rv_insn *d);
