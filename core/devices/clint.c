@@ -10,6 +10,7 @@
 #include "../arch/riscv64/riscv64.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../monitor.h"
 
 #define CLINT_MSIP 0x0000
 #define CLINT_MTIMECMP 0x4000
@@ -204,6 +205,39 @@ static void clint_free(void *state)
 		event_cancel(s->m, &s->harts[i].timer);
 	free(s);
 }
+
+static int cmd_info_clint(mon_ctx *c, int argc, char **argv)
+{
+	clint *s = machine_device(c->m, "clint");
+	mon_out *o = c->out;
+	uint64_t mtime;
+
+	(void)argc, (void)argv;
+	if (!s) {
+		mon_printf(o, "this machine has no CLINT\n");
+		return -1;
+	}
+	mtime = riscv_mtime(s->m);
+	mon_printf(o, "mtime %llu (%llu Hz)\n", (unsigned long long)mtime,
+		   (unsigned long long)RISCV_TIMEBASE_HZ);
+	for (int i = 0; i < s->nharts; i++) {
+		clint_hart *h = &s->harts[i];
+		mon_printf(o, "hart %d: msip %u, mtimecmp %llu", i, h->msip,
+			   (unsigned long long)h->mtimecmp);
+		if (h->mtimecmp == UINT64_MAX)
+			mon_printf(o, " (off)\n");
+		else if (h->mtimecmp > mtime)
+			mon_printf(o, " (in %llu ticks)\n", (unsigned long long)(h->mtimecmp - mtime));
+		else
+			mon_printf(o, " (reached)\n");
+	}
+	return 0;
+}
+
+MONITOR_COMMANDS(clint_commands) {
+	{ "info clint", "", "CLINT state: mtime, and msip/mtimecmp per hart", cmd_info_clint },
+	{ 0 }
+};
 
 DEVICE_TYPE(clint_type) {
 	.name = "clint",

@@ -10,6 +10,7 @@
 #include "../arch/riscv64/riscv64.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../monitor.h"
 #include "plic.h"
 
 #define PLIC_SOURCES 96			/* riscv,ndev: sources 1..96 */
@@ -309,6 +310,48 @@ static void plic_free(void *state)
 		s->m->irqchip = NULL;
 	free(s);
 }
+
+static int cmd_info_plic(mon_ctx *c, int argc, char **argv)
+{
+	plic *s = machine_device(c->m, "plic") ? c->m->irqchip : NULL;
+	mon_out *o = c->out;
+
+	(void)argc, (void)argv;
+	if (!s) {
+		mon_printf(o, "this machine has no PLIC\n");
+		return -1;
+	}
+	for (int ctx = 0; ctx < s->ncontexts; ctx++) {
+		uint32_t prio;
+		int best = best_source(s, ctx, &prio);
+		mon_printf(o, "context %d (hart %d %s): threshold %u, %s %s, next claim %d, enabled:",
+			   ctx, ctx / 2, ctx & 1 ? "S" : "M", s->threshold[ctx],
+			   ctx & 1 ? "SEIP" : "MEIP", s->out[ctx] ? "high" : "low", best);
+		for (int n = 1; n <= PLIC_SOURCES; n++)
+			if (test_bit(s->enable[ctx], n))
+				mon_printf(o, " %d", n);
+		mon_printf(o, "\n");
+	}
+	for (int n = 1; n <= PLIC_SOURCES; n++) {
+		bool level = test_bit(s->level, n), pend = test_bit(s->pending, n);
+		bool claimed = test_bit(s->claimed, n);
+		bool enabled = false;
+		for (int ctx = 0; ctx < s->ncontexts; ctx++)
+			enabled |= test_bit(s->enable[ctx], n);
+		/* Linux gives every source a priority: list only those in use */
+		if (!enabled && !level && !pend && !claimed)
+			continue;
+		mon_printf(o, "source %2d: priority %u, line %s%s%s\n", n, s->priority[n],
+			   level ? "high" : "low", pend ? ", pending" : "", claimed ? ", claimed" : "");
+	}
+	return 0;
+}
+
+MONITOR_COMMANDS(plic_commands) {
+	{ "info plic", "", "PLIC state: contexts (threshold, enables, output), sources in use",
+	  cmd_info_plic },
+	{ 0 }
+};
 
 DEVICE_TYPE(plic_type) {
 	.name = "plic",

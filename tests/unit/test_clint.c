@@ -1,7 +1,11 @@
 /* CLINT: msip drives MIP_MSIP; mtimecmp raises MIP_MTIP by an event at the
  * exact virtual time mtime reaches it (no polling), and lowers it when
  * moved ahead; mtime reads the virtual clock. Uses real riscv64 harts. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "check.h"
+#include "core/monitor.h"
 #include "core/arch/riscv64/riscv64.h"
 #include "core/machine.h"
 
@@ -130,11 +134,35 @@ static void timer_32bit_halves(void)
 	CHECK_EQ(b[4], 0);
 }
 
+static void monitor_info_clint(void)
+{
+	static const board_device d = { .type = "clint", .name = "clint", .base = CLINT,
+					 .size = 0x10000 };
+	mon_out o = { 0 };
+	mon_ctx c = { .m = &m, .out = &o };
+
+	setup();
+	m.dev_desc[0] = &d;
+	m.dev_state[0] = clint;
+	m.ndev = 1;
+	run_to(1000);
+	wr(MSIP(1), 4, 1);
+	wr(MTIMECMP(0), 8, 25);
+	wr(MTIMECMP(1), 8, ~0ull);
+	CHECK(monitor_run(&c, "info clint") == 0);
+	CHECK(o.buf && strstr(o.buf, "mtime 10 (10000000 Hz)\n"));
+	CHECK(o.buf && strstr(o.buf, "hart 0: msip 0, mtimecmp 25 (in 15 ticks)\n"));
+	CHECK(o.buf && strstr(o.buf, "hart 1: msip 1, mtimecmp 18446744073709551615 (off)\n"));
+	free(o.buf);
+	m.ndev = 0;
+}
+
 int main(void)
 {
 	RUN(software_interrupts);
 	RUN(timer_at_exact_time);
 	RUN(timer_32bit_halves);
+	RUN(monitor_info_clint);
 	teardown();
 	return CHECK_DONE();
 }

@@ -1,6 +1,10 @@
 /* PLIC: priorities, enables, threshold, claim/complete of level sources,
  * on the virt board's PLIC without a CPU (outputs read back directly). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "check.h"
+#include "core/monitor.h"
 #include "core/devices/plic.h"
 #include "core/machine.h"
 
@@ -147,11 +151,39 @@ static void bad_offsets(void)
 	CHECK(plic_context_output(pl, 0));
 }
 
+static void monitor_info_plic(void)
+{
+	static const board_device sd = { .type = "plic", .name = "plic", .base = PLIC,
+					  .size = 0x600000 };
+	mon_out o = { 0 };
+	mon_ctx c = { .m = &m, .out = &o };
+	irq_line l;
+
+	setup();
+	/* machine_device() finds the PLIC through the device list */
+	m.dev_desc[0] = &sd;
+	m.dev_state[0] = pl;
+	m.ndev = 1;
+	l = machine_irq(&m, 10);
+	wr(PRIO(10), 3);
+	wr(ENABLE(3, 0), 1u << 10);
+	irq_set(&l, 1);
+	CHECK(monitor_run(&c, "info plic") == 0);
+	CHECK(o.buf && strstr(o.buf, "context 3 (hart 1 S): threshold 0, SEIP high, next claim 10, "
+			       "enabled: 10\n"));
+	CHECK(o.buf && strstr(o.buf, "context 0 (hart 0 M): threshold 0, MEIP low, next claim 0, "
+			       "enabled:\n"));
+	CHECK(o.buf && strstr(o.buf, "source 10: priority 3, line high, pending\n"));
+	free(o.buf);
+	m.ndev = 0;
+}
+
 int main(void)
 {
 	RUN(claim_complete_level);
 	RUN(priority_and_threshold);
 	RUN(bad_offsets);
+	RUN(monitor_info_plic);
 	device_type_find("plic")->free(pl);
 	bus_free(&m.bus);
 	return CHECK_DONE();
