@@ -226,6 +226,28 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 	return d->fn(s, d); \
 }
 
+/* For direct branches (no exception, no EL change): a taken branch to the
+ * same page continues the chain at the target, unless an interrupt or an
+ * exit request is pending. */
+#define A64_THREAD_BRANCH(h) \
+static int t_##h(a64_cpu *s, a64_dent *d) \
+{ \
+	a64_core *k = CORE(s); \
+	s->c.icount++; \
+	if (!h(s, d->insn)) { \
+		s->pc += 4; \
+		if (unlikely(s->c.icount >= k->end_chain)) \
+			return 0; \
+		d++; \
+		return d->fn(s, d); \
+	} \
+	if (((s->pc ^ k->cur->tag) >> 12) || s->c.icount >= k->end_chain || \
+	    s->c.exit_request || s->irq_line || s->fiq_line) \
+		return 1; \
+	d = &k->cur->pg->e[(s->pc & 0xfff) >> 2]; \
+	return d->fn(s, d); \
+}
+
 static inline uint64_t *a64_spref(a64_cpu *s)
 {
 	return &s->sp_el[s->ps.sp ? s->ps.el : 0];

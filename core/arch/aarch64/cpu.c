@@ -313,7 +313,8 @@ static enum cpu_exit run(cpu *c, int64_t max)
 				}
 				k->end_chain = c->icount + 1;
 			} else {
-				k->end_chain = end;
+				/* bounded chains: bounded stack even without tail calls */
+				k->end_chain = end - c->icount > 4096 ? c->icount + 4096 : end;
 			}
 			if (!d->fn(s, d))
 				break;		/* budget or end of page */

@@ -356,10 +356,10 @@ static int x_fpsimd(a64_cpu *s, uint32_t insn)
 	return k->exc_seq != seq || k->stop ? 1 : 0;
 }
 
-A64_THREAD(x_b)
-A64_THREAD(x_bcond)
-A64_THREAD(x_cbz)
-A64_THREAD(x_tbz)
+A64_THREAD_BRANCH(x_b)
+A64_THREAD_BRANCH(x_bcond)
+A64_THREAD_BRANCH(x_cbz)
+A64_THREAD_BRANCH(x_tbz)
 A64_THREAD(x_system)
 A64_THREAD(x_br_reg)
 A64_THREAD(x_excgen)
