@@ -431,7 +431,13 @@ static void h_query_stop(gdb_server *s, const char *arg, const char *end)
 		s->no_reply = true;
 		return;
 	}
-	reply_current_stop(s, dbg_last_stop(s->m)->cpu);
+	{
+		int c = dbg_last_stop(s->m)->cpu;
+
+		if (c >= 0 && c < s->m->ncpus)
+			s->g_cpu = s->c_cpu = c;
+		reply_current_stop(s, c);
+	}
 }
 
 static void set_pc(gdb_server *s, int cpu, uint64_t pc)
