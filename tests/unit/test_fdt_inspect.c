@@ -237,7 +237,7 @@ static void test_depth(void)
 {
 	fdt_tree t;
 	char err[256] = "";
-	char name[8];
+	char name[16];
 
 	fdt_create(blob, sizeof(blob));
 	fdt_finish_reservemap(blob);
