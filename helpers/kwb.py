@@ -349,3 +349,11 @@ def _forget_target(event):
 
 
 gdb.events.exited.connect(_forget_target)
+
+
+def _symbols_cleared(event):
+    # "symbol-file" (lx-symbols reloads vmlinux this way) drops every objfile
+    KwbAlias.loaded = None
+
+
+gdb.events.clear_objfiles.connect(_symbols_cleared)
