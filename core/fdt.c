@@ -1,8 +1,10 @@
 /* Building the device tree handed to the kernel (or validating the user's). */
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fdt_inspect.h"
 #include "machine.h"
 
 #define FDT_BUILD_SIZE (1 << 20)
@@ -32,6 +34,8 @@ static void set_chosen(machine *m, void *fdt)
 static void *load_user_dtb(machine *m)
 {
 	const char *path = m->opt->dtb, *err;
+	char what[256], why[512];
+	fdt_tree tree;
 	size_t size;
 	uint8_t *blob = kwb_read_file(path, &size, &err);
 	void *fdt;
@@ -48,6 +52,11 @@ static void *load_user_dtb(machine *m)
 			  fdt_totalsize(blob), size);
 	if ((r = fdt_check_header(blob)) < 0)
 		kwb_fatal("-dtb %s: bad header: %s", path, fdt_strerror(r));
+	/* libfdt trusts the structure block; the kernel should not have to. */
+	snprintf(what, sizeof(what), "-dtb %s", path);
+	if (fdti_parse(&tree, blob, size, what, why, sizeof(why)))
+		kwb_fatal("%s", why);
+	fdti_free(&tree);
 	fdt = kwb_zalloc(fdt_totalsize(blob) + 65536);
 	if ((r = fdt_open_into(blob, fdt, fdt_totalsize(blob) + 65536)) < 0)
 		kwb_fatal("-dtb %s: %s", path, fdt_strerror(r));
