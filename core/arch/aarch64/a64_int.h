@@ -181,7 +181,7 @@ static inline uint8_t *a64_fast_ptr(a64_cpu *s, uint64_t va, unsigned size, bool
 }
 
 /* ---- exceptions ---- */
-enum { EC_UNKNOWN = 0x00, EC_WFX = 0x01, EC_FP = 0x07, EC_SVC = 0x15, EC_HVC = 0x16,
+enum { EC_UNKNOWN = 0x00, EC_WFX = 0x01, EC_FP = 0x07, EC_ILLEGAL = 0x0e, EC_SVC = 0x15, EC_HVC = 0x16,
        EC_SMC = 0x17, EC_SYS = 0x18, EC_IABT_LOW = 0x20, EC_IABT = 0x21, EC_PCALIGN = 0x22,
        EC_DABT_LOW = 0x24, EC_DABT = 0x25, EC_SPALIGN = 0x26, EC_BRK = 0x3c };
 enum { EXC_SYNC = 0, EXC_IRQ = 0x80, EXC_FIQ = 0x100 };

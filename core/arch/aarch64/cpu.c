@@ -287,6 +287,12 @@ static enum cpu_exit run(cpu *c, int64_t max)
 			bool fiq = s->fiq_line && !(s->ps.daif & 0x40);
 			a64_take(s, fiq ? EXC_FIQ : EXC_IRQ, 0, s->pc);
 		}
+		if (unlikely(s->ps.il)) {
+			/* after an illegal exception return */
+			a64_sync(s, EC_ILLEGAL, 0);
+			c->icount++;
+			continue;
+		}
 		if (unlikely(s->pc & 3)) {
 			s->sys[A64R_FAR_EL1] = s->pc;
 			a64_sync(s, EC_PCALIGN, 0);

@@ -207,6 +207,19 @@ _start:
 	mrs x0, spsel
 	CHECK x0, 0
 	msr spsel, #1
+	// illegal exception return (SPSR.M = EL2h, absent): IL set, EC 0x0e
+	adr x0, 6f
+	msr elr_el1, x0
+	mov x0, #0x3c9
+	msr spsr_el1, x0
+	adr x23, 7f
+	eret
+6:	b fail
+7:	CHECK x20, 0x3a000000
+	mrs x0, spsr_el1
+	lsr x0, x0, #20
+	and x0, x0, #1
+	CHECK x0, 1                // SPSR.IL
 	// IRQ taken from EL0: vector +0x480, SPSR says EL0t
 	mrs x1, cntvct_el0
 	add x1, x1, #300
