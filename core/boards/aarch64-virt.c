@@ -20,6 +20,7 @@
 #define VIRT_GIC_REDIST 0x080a0000ull
 #define VIRT_UART 0x09000000ull
 #define VIRT_RTC 0x09010000ull
+#define VIRT_SMMU 0x09050000ull
 #define VIRT_MEM 0x40000000ull
 
 #define VIRT_UART_SPI 1
@@ -45,9 +46,11 @@ static const board_device virt_devices[] = {
 	  .irqs = { VIRT_UART_SPI }, .nirqs = 1 },
 	{ .type = "pl031", .name = "pl031", .base = VIRT_RTC, .size = 0x1000,
 	  .irqs = { VIRT_RTC_SPI }, .nirqs = 1 },
-	/* Still to come, at QEMU's places: SMMUv3 0x09050000 (SPIs 74-77,
-	 * iommu=smmuv3), virtio-mmio 0x0a000000 + n*0x200 (SPI 16+n), PCIe
-	 * ECAM 0x3f000000 with MMIO 0x10000000 and PIO 0x3eff0000. */
+	/* Before the PCIe host: its iommu-map points at this node. */
+	{ .type = "smmuv3", .name = "smmuv3", .base = VIRT_SMMU, .size = 0x20000,
+	  .irqs = { 74, 75, 76, 77 }, .nirqs = 4, .cond = "iommu=smmuv3" },
+	/* Still to come, at QEMU's places: virtio-mmio 0x0a000000 + n*0x200
+	 * (SPI 16+n). */
 	{ .type = NULL },
 };
 
