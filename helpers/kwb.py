@@ -239,28 +239,49 @@ GROUP: general (default), system (AArch64 system registers), csr
 
 
 class KwbFdt(MonitorCommand):
-    """The machine's device tree, as kwb generated it.
+    """The device tree in guest memory (the blob the kernel gets), as dts.
 
-Usage: kwb-fdt [PATH [PROP]]
-Forwards to 'monitor fdt'; PATH completes from the tree kwb reports."""
+Usage: kwb-fdt [@ADDR] [PATH [PROP]]
+Forwards to 'monitor fdt': the whole tree, one node with its children, or
+one property. @pa:ADDR / @va:ADDR read a blob at any address. PATH and
+PROP complete from the tree in memory (asked anew each time: firmware may
+move the blob). Related: monitor fdt-diff FILE, monitor dumpdtb FILE."""
     cmdname, verb, requires = "kwb-fdt", "fdt", "fdt"
-    _paths = None
 
-    def paths(self):
-        if KwbFdt._paths is None:
-            KwbFdt._paths = []
-            try:
-                text = gdb.execute("monitor fdt", to_string=True)
-            except gdb.error:
-                return []
-            KwbFdt._paths = fdt_paths(text)
-        return KwbFdt._paths
+    def paths(self, addr=None):
+        at = " " + addr if addr else ""
+        try:
+            if has_monitor("fdt-paths"):
+                text = gdb.execute("monitor fdt-paths" + at, to_string=True)
+                return [l for l in text.splitlines() if l.startswith("/")]
+            return fdt_paths(gdb.execute("monitor fdt" + at, to_string=True))
+        except gdb.error:
+            return []
+
+    def props(self, path, addr=None):
+        try:
+            text = gdb.execute("monitor fdt %s%s" % (addr + " " if addr else "", path), to_string=True)
+        except gdb.error:
+            return []
+        return [m.group(1) for m in re.finditer(r"^\t([^\s{}=;]+)(?: = .*)?;$", text, re.M)]
 
     def complete(self, text, word):
-        if not has_monitor("fdt") or len(gdb.string_to_argv(text)) > 1 or \
-                text.endswith(" ") and text.strip():
+        if not has_monitor("fdt"):
             return []
-        return _complete_words(self.paths(), word)
+        argv = gdb.string_to_argv(text)
+        if text.endswith(" ") or not argv:
+            argv.append("")
+        addr = argv.pop(0) if argv[0].startswith("@") and len(argv) > 1 else None
+        # gdb splits words at "/", "@" and ","; match the whole argument and
+        # hand back what follows the part gdb calls the word.
+        cur, keep = argv[-1], len(argv[-1]) - len(word or "")
+        if len(argv) == 1:
+            words = self.paths(addr)
+        elif len(argv) == 2:
+            words = self.props(argv[0], addr)
+        else:
+            return []
+        return [w[keep:] for w in words if w.startswith(cur)]
 
 
 def fdt_paths(text):
@@ -345,7 +366,6 @@ for _c in ALL:
 def _forget_target(event):
     global _commands_cache
     _commands_cache = None
-    KwbFdt._paths = None
 
 
 gdb.events.exited.connect(_forget_target)
