@@ -20,6 +20,7 @@ ARCHS = {
         # continue): stepi over ecall would run the whole handler and
         # `next` would never range-step. Bare metal and kernels want none.
         gdb_setup=["set osabi none"],
+        group=("csr", "mstatus", "ra"),		# info registers GROUP: has, has not
         cause=("$mcause", 11),			# ecall from M-mode
         thread_word="hart"),
     "aarch64": dict(
@@ -30,7 +31,7 @@ ARCHS = {
         sysregs=("cpsr", "SCTLR_EL1", "VBAR_EL1", "SP_EL0", "TCR_EL1", "ESR_EL1", "v0"),
         scratch="$TPIDR_EL1", trap_steps=1,	# vector: eret
         cause=("$ESR_EL1 >> 26", 0x15),	# SVC from AArch64
-        gdb_setup=[], thread_word="CPU#"),
+        gdb_setup=[], thread_word="CPU#", group=("vector", "v0", "x0")),
 }
 
 failures = 0
@@ -238,6 +239,11 @@ def registers_and_memory(k, g, a, S):
     check("info all-registers includes system registers", not missing, f"missing {missing}")
     check("register write/read", value(out, "R1") == 0x1234abcd, out[-800:])
     check("system register write/read", value(out, "SCRATCH") == 0x5a5a, out[-800:])
+
+    grp, has, hasnt = a["group"]
+    out = k.gdb(f"info registers {grp}")
+    check(f"info registers {grp} (register groups from the target description)",
+          re.search(rf"^{has}\s", out, re.M) and not re.search(rf"^{hasnt}\s", out, re.M), out[-1500:])
 
     out = k.gdb("set debug remote 1", f"set {{int}}{S['counter']} = 0x11223344",
                 f"set {{char}}({S['counter']}+4) = 0x7d", "set debug remote 0",
