@@ -10,7 +10,9 @@
 #define MSTATUS_WMASK (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | \
 		       MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
 		       MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
-#define MIP_SW_MASK (MIP_SSIP | MIP_STIP | MIP_SEIP)
+/* SEIP stays the PLIC's alone: a read-modify-write of mip (OpenSBI's timer
+ * handler) must not latch the external line into a software bit. */
+#define MIP_SW_MASK (MIP_SSIP | MIP_STIP)
 #define MIE_MASK (MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | MIP_SEIP | MIP_MEIP)
 #define MEDELEG_MASK 0xb3ffull
 #define MIDELEG_MASK (MIP_SSIP | MIP_STIP | MIP_SEIP)
