@@ -837,6 +837,9 @@ static void h_rcmd(gdb_server *s, const char *arg, const char *end)
 		gdb_reply_str(s, "E01");
 		return;
 	}
+	/* A monitor command may resume the machine (cont): gdb's removals
+	 * must be real by then. */
+	bp_flush_removals(s);
 	for (p = line; *p == ' ' || *p == '\t'; p++)
 		;
 	if (!*p) {
