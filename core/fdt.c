@@ -72,17 +72,16 @@ void machine_build_fdt(machine *m)
 	if (m->opt->dtb) {
 		fdt = load_user_dtb(m);
 	} else {
-		int parent;
 		fdt = kwb_zalloc(FDT_BUILD_SIZE);
 		check(fdt_create_empty_tree(fdt, FDT_BUILD_SIZE), "creating");
 		check(m->board->fdt_base(m, fdt), "board nodes");
-		parent = fdt_path_offset(fdt, "/soc");
-		if (parent < 0)
-			parent = 0;
 		for (int i = 0; i < m->ndev; i++) {
 			const device_type *t = device_type_find(m->dev_desc[i]->type);
+			/* Offsets move as nodes are added: look the parent up each time. */
+			int parent = fdt_path_offset(fdt, "/soc");
 			if (t && t->fdt)
-				check(t->fdt(m, m->dev_desc[i], m->dev_state[i], fdt, parent), t->name);
+				check(t->fdt(m, m->dev_desc[i], m->dev_state[i], fdt, parent < 0 ? 0 : parent),
+				      t->name);
 		}
 	}
 	set_chosen(m, fdt);

@@ -167,9 +167,14 @@ machine *machine_create(const kwb_options *opt)
 
 void machine_free(machine *m)
 {
-	for (int i = 0; i < m->ncpus; i++)
-		if (m->cpus[i] && m->arch->cpu_free)
-			m->arch->cpu_free(m->cpus[i]);
+	/* Last to first, clearing each slot: a CPU's free may look at the
+	 * others (shared reservations, decode caches). */
+	for (int i = m->ncpus - 1; i >= 0; i--) {
+		cpu *c = m->cpus[i];
+		m->cpus[i] = NULL;
+		if (c && m->arch->cpu_free)
+			m->arch->cpu_free(c);
+	}
 	for (int i = 0; i < m->ndev; i++) {
 		const device_type *t = device_type_find(m->dev_desc[i]->type);
 		if (t && t->free)
