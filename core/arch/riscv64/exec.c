@@ -455,10 +455,15 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 	if (stepping && max_insns > c->step_remaining)
 		max_insns = c->step_remaining;
 	h->exit = CPU_EXIT_BUDGET;
+	h->icount0 = c->icount;
+	h->chunk = h->left = h->cut = 0;
+	h->running = true;
 	maybe_flush(h);
 	if (h->wfi) {
-		if (!(rv_mip(h) & h->mie))
+		if (!(rv_mip(h) & h->mie)) {
+			h->running = false;
 			return CPU_EXIT_WFI;
+		}
 		h->wfi = false;
 	}
 	while (done < max_insns) {
@@ -495,6 +500,7 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 			rv_decode_flush_all(h->sh);
 	}
 	rv_decode_free_zombies(h->sh);
+	h->running = false;
 	if (stepping) {
 		c->step_remaining -= (int)done;
 		if (c->step_remaining <= 0 && h->exit != CPU_EXIT_DEBUG) {

@@ -123,6 +123,7 @@ typedef struct rv_hart {
 	int64_t chunk, left;	/* chunk length / what was left when the chain returned */
 	int64_t cut;		/* budget given up by ending the block early */
 	bool ended;		/* rv_end_block() was called in this chunk */
+	bool running;		/* inside rv_run: the chunk counters are live */
 	uint64_t icount0;	/* c.icount at chunk start */
 	enum cpu_exit exit;
 	bool wfi;
@@ -202,7 +203,8 @@ static inline void rv_end_block(rv_hart *h)
 
 static inline void rv_sync_icount(rv_hart *h)
 {
-	h->c.icount = h->icount0 + (uint64_t)(h->chunk - h->left - h->cut);
+	if (h->running)
+		h->c.icount = h->icount0 + (uint64_t)(h->chunk - h->left - h->cut);
 }
 
 static inline uint64_t rv_mip(const rv_hart *h)
