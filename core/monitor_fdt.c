@@ -212,9 +212,10 @@ static int load_arg(mon_ctx *c, const char *arg, fdt_blob *b)
 	if (num != arg + 1) {
 		virt = arg[1] == 'v';
 	} else if (!m->arch->mmu_enabled(m->cpus[cpu_of(c)])) {
-		/* Physical RAM as is; anything else may be a kernel VA (alias). */
+		/* Physical, unless it is a kernel VA with an alias in the image. */
 		bus_region *r = m->bus.ram;
-		virt = !(r && addr - r->base < r->size);
+		virt = !(r && addr - r->base < r->size) &&
+		       dbg_translate(m, cpu_of(c), addr, &pa, NULL) == 0 && pa != addr;
 	} else {
 		virt = dbg_translate(m, cpu_of(c), addr, &pa, NULL) == 0;
 	}
