@@ -49,6 +49,10 @@ static const board_device virt_devices[] = {
 	/* Before the PCIe host: its iommu-map points at this node. */
 	{ .type = "smmuv3", .name = "smmuv3", .base = VIRT_SMMU, .size = 0x20000,
 	  .irqs = { 74, 75, 76, 77 }, .nirqs = 4, .cond = "iommu=smmuv3" },
+	/* ECAM at 0x3f000000 (16 buses), MMIO 0x10000000, PIO 0x3eff0000,
+	 * INTx on SPIs 3-6; PCI devices come from -device *-pci. */
+	{ .type = "pcie-ecam", .name = "pcie", .base = 0x3f000000, .size = 0x1000000,
+	  .irqs = { 3, 4, 5, 6 }, .nirqs = 4 },
 	/* Still to come, at QEMU's places: virtio-mmio 0x0a000000 + n*0x200
 	 * (SPI 16+n). */
 	{ .type = NULL },

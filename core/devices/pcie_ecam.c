@@ -1,0 +1,425 @@
+/*
+ * Generic ECAM PCIe host (QEMU virt's low ECAM at 0x3f000000, 16 buses in
+ * the DT, only bus 0 populated). Linux (no firmware) sizes and assigns the
+ * BARs itself: the whole 32-bit MMIO window is one bus region and accesses
+ * are routed by the BAR addresses the guest programmed, so nothing is
+ * remapped on the bus when a BAR moves. PCI devices come from -device
+ * NAME[,opts] in command-line order, at slots 1, 2, ... (as QEMU).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "pcie_ecam.h"
+#include "smmuv3.h"
+#include "../board.h"
+#include "../fdt_util.h"
+#include "../machine.h"
+
+#define PCI_COMMAND 0x04
+#define PCI_STATUS 0x06
+#define PCI_CMD_MEM 0x0002
+#define PCI_CMD_INTX_DISABLE 0x0400
+#define PCI_STATUS_INTX 0x0008
+#define PCI_STATUS_CAP_LIST 0x0010
+#define PCI_CAP_PTR 0x34
+#define PCI_INT_LINE 0x3c
+#define PCI_INT_PIN 0x3d
+#define PCI_FIRST_CAP 0x40
+
+#define VIRT_PCIE_MMIO 0x10000000ull
+#define VIRT_PCIE_MMIO_SIZE 0x2eff0000ull
+#define VIRT_PCIE_PIO 0x3eff0000ull
+#define VIRT_PCIE_PIO_SIZE 0x10000ull
+#define VIRT_PCIE_SPI 3
+#define VIRT_PCIE_BUSES 16
+
+/* ---- config space ---- */
+
+void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device, uint8_t rev,
+		  uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys)
+{
+	memset(d->cfg, 0, sizeof(d->cfg));
+	memset(d->wmask, 0, sizeof(d->wmask));
+	d->name = name;
+	d->cap_free = d->cap_last = 0;
+	pci_set16(d, 0x00, vendor);
+	pci_set16(d, 0x02, device);
+	pci_set8(d, 0x08, rev);
+	pci_set8(d, 0x09, (uint8_t)class_code);
+	pci_set16(d, 0x0a, (uint16_t)(class_code >> 8));
+	pci_set16(d, 0x2c, subsys_vendor);
+	pci_set16(d, 0x2e, subsys);
+	pci_set8(d, PCI_INT_PIN, 1);			/* INTA */
+	d->wmask[PCI_COMMAND] = 0x47;			/* IO, MEM, MASTER, PARITY, (SERR) */
+	d->wmask[PCI_COMMAND + 1] = 0x05;		/* SERR, INTx disable */
+	d->wmask[0x0c] = 0xff;				/* cache line size */
+	d->wmask[0x0d] = 0xff;				/* latency timer */
+	d->wmask[PCI_INT_LINE] = 0xff;
+}
+
+void pci_add_bar64(pci_dev *d, int bar, uint64_t size)
+{
+	uint64_t mask = ~(size - 1);
+	unsigned off = 0x10 + 4 * bar;
+
+	d->bar_size[bar] = size;
+	pci_set32(d, off, 0x4);				/* memory, 64-bit, not prefetchable */
+	for (int i = 0; i < 8; i++)
+		d->wmask[off + i] = (uint8_t)(mask >> (8 * i));
+	d->wmask[off] &= 0xf0;
+}
+
+unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len)
+{
+	unsigned off = d->cap_free ? d->cap_free : PCI_FIRST_CAP;
+
+	if (off + len > sizeof(d->cfg))
+		kwb_fatal("pci %s: capabilities do not fit in config space", d->name);
+	d->cfg[d->cap_last ? d->cap_last + 1u : PCI_CAP_PTR] = (uint8_t)off;
+	d->cfg[off] = id;
+	d->cfg[off + 1] = 0;
+	d->cap_last = (uint8_t)off;
+	d->cap_free = (off + len + 3) & ~3u;
+	pci_set16(d, PCI_STATUS, pci_get16(d, PCI_STATUS) | PCI_STATUS_CAP_LIST);
+	return off;
+}
+
+static uint64_t bar_addr(const pci_dev *d, int bar)
+{
+	unsigned off = 0x10 + 4 * bar;
+	return ((uint64_t)pci_get32(d, off + 4) << 32 | pci_get32(d, off)) & ~0xfull;
+}
+
+static void update_intx(pcie_host *h)
+{
+	int level[4] = { 0 };
+
+	for (int i = 0; i < PCI_MAX_DEVFN; i++) {
+		pci_dev *d = h->dev[i];
+		if (d && d->intx && !(pci_get16(d, PCI_COMMAND) & PCI_CMD_INTX_DISABLE) &&
+		    d->cfg[PCI_INT_PIN])
+			level[(d->cfg[PCI_INT_PIN] - 1 + (d->devfn >> 3)) % 4] = 1;
+	}
+	for (int i = 0; i < 4; i++)
+		if (level[i] != h->intx_level[i]) {
+			h->intx_level[i] = level[i];
+			irq_set(&h->intx[i], level[i]);
+		}
+}
+
+void pci_set_irq(pci_dev *d, int level)
+{
+	d->intx = level;
+	if (d->host)
+		update_intx(d->host);
+}
+
+static uint32_t cfg_read(pci_dev *d, unsigned reg, unsigned size)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < size && reg + i < sizeof(d->cfg); i++) {
+		uint8_t b = d->cfg[reg + i];
+		if (reg + i == PCI_STATUS && d->intx)
+			b |= PCI_STATUS_INTX;
+		v |= (uint32_t)b << (8 * i);
+	}
+	return v;
+}
+
+static void cfg_write(pci_dev *d, unsigned reg, uint64_t v, unsigned size)
+{
+	for (unsigned i = 0; i < size && reg + i < sizeof(d->cfg); i++) {
+		unsigned o = reg + i;
+		uint8_t b = (uint8_t)(v >> (8 * i));
+		d->cfg[o] = (uint8_t)((d->cfg[o] & ~d->wmask[o]) | (b & d->wmask[o]));
+	}
+	if (reg <= PCI_COMMAND + 1 && reg + size > PCI_COMMAND && d->host)
+		update_intx(d->host);
+}
+
+/* ---- ECAM ---- */
+
+static pci_dev *ecam_dev(pcie_host *h, uint64_t off, unsigned *reg)
+{
+	unsigned busnr = (unsigned)(off >> 20), devfn = (unsigned)(off >> 12) & 0xff;
+
+	*reg = off & 0xfff;
+	if (busnr != 0 || (devfn & 7))
+		return NULL;
+	return h->dev[devfn >> 3];
+}
+
+static uint64_t ecam_read(void *opaque, uint64_t off, unsigned size)
+{
+	unsigned reg;
+	pci_dev *d = ecam_dev(opaque, off, &reg);
+
+	if (!d)		/* no function: all ones */
+		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	return cfg_read(d, reg, size > 4 ? 4 : size);
+}
+
+static void ecam_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	unsigned reg;
+	pci_dev *d = ecam_dev(opaque, off, &reg);
+
+	if (d)
+		cfg_write(d, reg, v, size > 4 ? 4 : size);
+}
+
+static bool ecam_peek(void *opaque, uint64_t off, unsigned size, uint64_t *v)
+{
+	*v = ecam_read(opaque, off, size);
+	return true;
+}
+
+static const mmio_ops ecam_ops = { .read = ecam_read, .write = ecam_write, .peek = ecam_peek };
+
+/* ---- the memory window: routed by the BARs as programmed ---- */
+
+static pci_dev *bar_find(pcie_host *h, paddr_t pa, int *bar, uint64_t *off)
+{
+	for (int i = 0; i < PCI_MAX_DEVFN; i++) {
+		pci_dev *d = h->dev[i];
+		if (!d || !(pci_get16(d, PCI_COMMAND) & PCI_CMD_MEM))
+			continue;
+		for (int b = 0; b < PCI_NUM_BARS; b++) {
+			uint64_t base = bar_addr(d, b);
+			if (d->bar_size[b] && base && pa - base < d->bar_size[b]) {
+				*bar = b;
+				*off = pa - base;
+				return d;
+			}
+		}
+	}
+	return NULL;
+}
+
+static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+	pcie_host *h = opaque;
+	uint64_t boff;
+	int bar;
+	pci_dev *d = bar_find(h, h->mmio_base + off, &bar, &boff);
+
+	if (!d || !d->ops->bar_read)	/* master abort: all ones */
+		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	return d->ops->bar_read(d, bar, boff, size);
+}
+
+static void mmio_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	pcie_host *h = opaque;
+	uint64_t boff;
+	int bar;
+	pci_dev *d = bar_find(h, h->mmio_base + off, &bar, &boff);
+
+	if (d && d->ops->bar_write)
+		d->ops->bar_write(d, bar, boff, v, size);
+}
+
+static const mmio_ops window_ops = { .read = mmio_read, .write = mmio_write };
+
+static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque; (void)off;	/* no I/O BARs */
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static void pio_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	(void)opaque; (void)off; (void)v; (void)size;
+}
+
+static const mmio_ops pio_ops = { .read = pio_read, .write = pio_write };
+
+/* ---- DMA ---- */
+
+int pci_dma_read(pci_dev *d, uint64_t addr, void *buf, uint64_t len)
+{
+	return smmu_dma_read(d->host->smmu, d->host->bus, d->devfn, addr, buf, len);
+}
+
+int pci_dma_write(pci_dev *d, uint64_t addr, const void *buf, uint64_t len)
+{
+	return smmu_dma_write(d->host->smmu, d->host->bus, d->devfn, addr, buf, len);
+}
+
+/* ---- devices ---- */
+
+void pcie_plug(pcie_host *h, pci_dev *d, int devfn)
+{
+	if (devfn < 0 || devfn >= PCI_MAX_DEVFN * 8 || (devfn & 7) || h->dev[devfn >> 3])
+		kwb_fatal("pci: slot for %s (devfn 0x%x) is taken or invalid", d->name, devfn);
+	d->devfn = (uint8_t)devfn;
+	d->host = h;
+	memcpy(d->cfg_reset, d->cfg, sizeof(d->cfg));
+	h->dev[devfn >> 3] = d;
+}
+
+int pcie_free_slot(pcie_host *h)
+{
+	for (int i = 1; i < PCI_MAX_DEVFN; i++)
+		if (!h->dev[i])
+			return i << 3;
+	kwb_fatal("pci: no free slot on bus 0");
+}
+
+static const pci_dev_ops bridge_ops = { 0 };
+
+static const struct {
+	const char *name;
+	pci_dev *(*create)(machine *m, const char *opts);
+} pci_models[] = {
+	{ "virtio-rng-pci", virtio_rng_pci_new },
+	{ "virtio-blk-pci", virtio_blk_pci_new },
+};
+
+static void create_from_options(machine *m, pcie_host *h)
+{
+	for (int i = 0; i < m->opt->ndevices; i++) {
+		const char *spec = m->opt->devices[i], *comma = strchr(spec, ',');
+		size_t n = comma ? (size_t)(comma - spec) : strlen(spec);
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(pci_models); k++)
+			if (strlen(pci_models[k].name) == n && !strncmp(spec, pci_models[k].name, n))
+				break;
+		if (k == ARRAY_SIZE(pci_models)) {
+			if (n > 4 && !strncmp(spec + n - 4, "-pci", 4))
+				kwb_usage_error("-device %.*s: unknown PCI device (this board has "
+						"virtio-rng-pci and virtio-blk-pci)", (int)n, spec);
+			continue;	/* not a PCI device: another model's */
+		}
+		pcie_plug(h, pci_models[k].create(m, comma ? comma + 1 : ""), pcie_free_slot(h));
+	}
+}
+
+static void *pcie_dev_create(machine *m, const board_device *d)
+{
+	pcie_host *h = kwb_zalloc(sizeof(*h));
+	pci_dev *bridge = kwb_zalloc(sizeof(*bridge));
+
+	h->m = m;
+	h->bus = &m->bus;
+	h->smmu = machine_device(m, "smmuv3");
+	h->ecam_base = d->base;
+	h->ecam_size = d->size;
+	h->mmio_base = VIRT_PCIE_MMIO;
+	h->mmio_size = VIRT_PCIE_MMIO_SIZE;
+	h->pio_base = VIRT_PCIE_PIO;
+	h->pio_size = VIRT_PCIE_PIO_SIZE;
+	for (int i = 0; i < 4; i++)
+		h->intx[i] = machine_irq(m, VIRT_PCIE_SPI + i);
+	bus_add_mmio(&m->bus, "pcie-ecam", h->ecam_base, h->ecam_size, &ecam_ops, h);
+	bus_add_mmio(&m->bus, "pcie-mmio", h->mmio_base, h->mmio_size, &window_ops, h);
+	bus_add_mmio(&m->bus, "pcie-pio", h->pio_base, h->pio_size, &pio_ops, h);
+
+	/* 00:00.0: QEMU's "gpex" host bridge, Red Hat 1b36:0008 */
+	pci_dev_init(bridge, "gpex-root", 0x1b36, 0x0008, 0, 0x060000, 0x1af4, 0x1100);
+	bridge->cfg[PCI_INT_PIN] = 0;
+	bridge->ops = &bridge_ops;
+	pcie_plug(h, bridge, 0);
+	create_from_options(m, h);
+	return h;
+}
+
+/* fdtu_cells holds 64 cells; the interrupt-map has 160. */
+static void set_cells(void *fdt, int node, const char *prop, const uint32_t *cells, int n)
+{
+	fdt32_t be[4 * 4 * 10];
+
+	for (int i = 0; i < n && i < (int)ARRAY_SIZE(be); i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	fdtu_check(fdt_setprop(fdt, node, prop, be, (int)(sizeof(be[0]) * (size_t)n)), prop);
+}
+
+static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
+{
+	pcie_host *h = state;
+	uint32_t gic = fdtu_phandle_of(fdt, "/intc@8000000");
+	uint32_t ranges[14] = {
+		0x01000000, 0, 0, (uint32_t)(h->pio_base >> 32), (uint32_t)h->pio_base,
+		(uint32_t)(h->pio_size >> 32), (uint32_t)h->pio_size,
+		0x02000000, (uint32_t)(h->mmio_base >> 32), (uint32_t)h->mmio_base,
+		(uint32_t)(h->mmio_base >> 32), (uint32_t)h->mmio_base,
+		(uint32_t)(h->mmio_size >> 32), (uint32_t)h->mmio_size,
+	};
+	uint32_t bus_range[2] = { 0, VIRT_PCIE_BUSES - 1 };
+	uint32_t map_mask[4] = { 0x1800, 0, 0, 7 };
+	uint32_t map[4 * 4 * 10], *p = map;
+	int node, smmu;
+
+	(void)m;
+	for (uint32_t slot = 0; slot < 4; slot++)
+		for (uint32_t pin = 1; pin <= 4; pin++) {
+			uint32_t e[10] = { slot << 11, 0, 0, pin, gic, 0, 0, 0,
+					   VIRT_PCIE_SPI + (pin - 1 + slot) % 4, 4 };
+			memcpy(p, e, sizeof(e));
+			p += 10;
+		}
+	node = fdtu_node_at(fdt, parent, d->name, h->mmio_base);
+	fdtu_string(fdt, node, "compatible", "pci-host-ecam-generic");
+	fdtu_string(fdt, node, "device_type", "pci");
+	fdtu_u32(fdt, node, "#address-cells", 3);
+	fdtu_u32(fdt, node, "#size-cells", 2);
+	fdtu_u32(fdt, node, "linux,pci-domain", 0);
+	fdtu_cells(fdt, node, "bus-range", bus_range, 2);
+	fdtu_empty(fdt, node, "dma-coherent");
+	fdtu_reg(fdt, node, h->ecam_base, h->ecam_size);
+	fdtu_cells(fdt, node, "ranges", ranges, 14);
+	fdtu_u32(fdt, node, "#interrupt-cells", 1);
+	set_cells(fdt, node, "interrupt-map", map, (int)ARRAY_SIZE(map));
+	fdtu_cells(fdt, node, "interrupt-map-mask", map_mask, 4);
+	smmu = fdt_path_offset(fdt, "/smmuv3@9050000");
+	if (h->smmu && smmu >= 0) {
+		uint32_t imap[4] = { 0, fdtu_phandle(fdt, smmu), 0, 0x10000 };
+		/* fdtu_phandle may have moved node: look it up again */
+		node = fdtu_path(fdt, "/pcie@10000000");
+		fdtu_cells(fdt, node, "iommu-map", imap, 4);
+	}
+	return node;
+}
+
+static void pcie_dev_reset(void *state)
+{
+	pcie_host *h = state;
+
+	for (int i = 0; i < PCI_MAX_DEVFN; i++) {
+		pci_dev *d = h->dev[i];
+		if (!d)
+			continue;
+		memcpy(d->cfg, d->cfg_reset, sizeof(d->cfg));
+		d->intx = 0;
+		if (d->ops->reset)
+			d->ops->reset(d);
+	}
+	update_intx(h);
+}
+
+static void pcie_dev_free(void *state)
+{
+	pcie_host *h = state;
+
+	for (int i = 0; i < PCI_MAX_DEVFN; i++) {
+		pci_dev *d = h->dev[i];
+		if (d && d->ops->free)
+			d->ops->free(d);
+		else
+			free(d);
+	}
+	free(h);
+}
+
+DEVICE_TYPE(pcie_ecam_type) {
+	.name = "pcie-ecam",
+	.create = pcie_dev_create,
+	.fdt = pcie_dev_fdt,
+	.reset = pcie_dev_reset,
+	.free = pcie_dev_free,
+};

@@ -1,0 +1,96 @@
+/*
+ * Generic PCIe host with ECAM config space (QEMU virt's "gpex", low ECAM):
+ * bus 0 only, type-0 functions with 256-byte config spaces, memory BARs
+ * that Linux sizes and assigns itself, INTx swizzled onto four SPIs, and
+ * bus-master DMA through the SMMU (StreamID = RID) when there is one.
+ */
+#ifndef KWB_PCIE_ECAM_H
+#define KWB_PCIE_ECAM_H
+
+#include "../bus.h"
+#include "../irq.h"
+
+#define PCI_MAX_DEVFN 32	/* function 0 of each slot on bus 0 */
+#define PCI_NUM_BARS 6
+
+struct machine;
+struct smmuv3;
+typedef struct pcie_host pcie_host;
+typedef struct pci_dev pci_dev;
+
+typedef struct pci_dev_ops {
+	/* Access to memory BAR bar at offset off (size 1, 2, 4 or 8). */
+	uint64_t (*bar_read)(pci_dev *d, int bar, uint64_t off, unsigned size);
+	void (*bar_write)(pci_dev *d, int bar, uint64_t off, uint64_t v, unsigned size);
+	void (*reset)(pci_dev *d);
+	void (*free)(pci_dev *d);
+} pci_dev_ops;
+
+struct pci_dev {
+	const char *name;
+	uint8_t cfg[256];
+	uint8_t wmask[256];	/* guest-writable bits */
+	uint8_t cfg_reset[256];	/* cfg as plugged, restored on reset */
+	uint64_t bar_size[PCI_NUM_BARS];	/* 0: no BAR; a 64-bit BAR uses bar and bar + 1 */
+	uint8_t devfn;
+	unsigned cap_free;	/* where the next capability goes */
+	uint8_t cap_last;	/* the last capability's offset (0: none) */
+	int intx;		/* the device's INTx output level */
+	const pci_dev_ops *ops;
+	void *opaque;
+	pcie_host *host;
+};
+
+struct pcie_host {
+	struct machine *m;
+	bus *bus;
+	struct smmuv3 *smmu;	/* NULL: DMA is physical */
+	pci_dev *dev[PCI_MAX_DEVFN];
+	irq_line intx[4];	/* INTA..INTD at the host: SPIs 3..6 */
+	int intx_level[4];
+	paddr_t ecam_base, mmio_base, pio_base;
+	uint64_t ecam_size, mmio_size, pio_size;
+};
+
+/* Config-space helpers for device models. */
+static inline void pci_set8(pci_dev *d, unsigned off, uint8_t v) { d->cfg[off] = v; }
+static inline void pci_set16(pci_dev *d, unsigned off, uint16_t v)
+{
+	d->cfg[off] = (uint8_t)v;
+	d->cfg[off + 1] = (uint8_t)(v >> 8);
+}
+static inline void pci_set32(pci_dev *d, unsigned off, uint32_t v)
+{
+	pci_set16(d, off, (uint16_t)v);
+	pci_set16(d, off + 2, (uint16_t)(v >> 16));
+}
+static inline uint16_t pci_get16(const pci_dev *d, unsigned off)
+{
+	return (uint16_t)(d->cfg[off] | d->cfg[off + 1] << 8);
+}
+static inline uint32_t pci_get32(const pci_dev *d, unsigned off)
+{
+	return pci_get16(d, off) | (uint32_t)pci_get16(d, off + 2) << 16;
+}
+
+/* A type-0 function: IDs, class (0xCCSSPP), INTA, writable command/latency/line. */
+void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device, uint8_t rev,
+		  uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys);
+/* A 64-bit non-prefetchable memory BAR (size a power of two >= 16). */
+void pci_add_bar64(pci_dev *d, int bar, uint64_t size);
+/* Appends a capability of len bytes (id, next filled in) and returns its offset. */
+unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len);
+
+/* Plugs d at devfn; fatal when taken. */
+void pcie_plug(pcie_host *h, pci_dev *d, int devfn);
+int pcie_free_slot(pcie_host *h);
+void pci_set_irq(pci_dev *d, int level);
+/* Bus-master DMA (RID = devfn on bus 0), through the SMMU when present. */
+int pci_dma_read(pci_dev *d, uint64_t addr, void *buf, uint64_t len);
+int pci_dma_write(pci_dev *d, uint64_t addr, const void *buf, uint64_t len);
+
+/* PCI device models, created from -device NAME[,opts]. */
+pci_dev *virtio_rng_pci_new(struct machine *m, const char *opts);
+pci_dev *virtio_blk_pci_new(struct machine *m, const char *opts);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * virtio block device (virtio-blk-pci,drive=ID) backed by a raw -drive
+ * file: read, write, flush and get-id, one request at a time, run when
+ * the driver notifies the queue.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "virtio.h"
+#include "../machine.h"
+
+#define SECTOR 512
+#define VIRTIO_BLK_F_RO (1ull << 5)
+#define VIRTIO_BLK_F_FLUSH (1ull << 9)
+enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8 };
+enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
+
+typedef struct blk {
+	int fd;
+	bool readonly;
+	uint64_t size;		/* bytes */
+	const char *id;
+} blk;
+
+static void blk_config(virtio_dev *v, uint8_t *buf)
+{
+	blk *b = v->opaque;
+	uint64_t sectors = b->size / SECTOR;
+	memcpy(buf, &sectors, 8);	/* capacity; nothing else is offered */
+}
+
+/* Copies len bytes between the disk at pos and the chain's data stream
+ * at off (in: disk -> guest). Returns a status. */
+static int transfer(virtio_dev *v, blk *b, const virtq_elem *e, uint64_t off, uint64_t pos,
+		    uint64_t len, bool in)
+{
+	uint8_t buf[16384];
+
+	if (pos > b->size || len > b->size - pos)
+		return S_IOERR;
+	if (!in && b->readonly)
+		return S_IOERR;
+	while (len) {
+		size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+		if (in) {
+			if (pread(b->fd, buf, n, (off_t)pos) != (ssize_t)n ||
+			    virtq_write(v, e, off, buf, n))
+				return S_IOERR;
+		} else {
+			if (virtq_read(v, e, off, buf, n) ||
+			    pwrite(b->fd, buf, n, (off_t)pos) != (ssize_t)n)
+				return S_IOERR;
+		}
+		off += n;
+		pos += n;
+		len -= n;
+	}
+	return S_OK;
+}
+
+static void blk_notify(virtio_dev *v, int q)
+{
+	blk *b = v->opaque;
+	virtq_elem e;
+
+	while (virtq_pop(v, q, &e) == 1) {
+		struct { uint32_t type, reserved; uint64_t sector; } hdr;
+		uint64_t out = virtq_len(&e, false), in = virtq_len(&e, true), written = 0;
+		uint8_t status;
+
+		if (out < sizeof(hdr) || in < 1 || virtq_read(v, &e, 0, &hdr, sizeof(hdr)))
+			return;		/* malformed: the driver gets nothing back */
+		switch (hdr.type) {
+		case T_IN:
+			written = in - 1;
+			status = (uint8_t)transfer(v, b, &e, 0, hdr.sector * SECTOR, in - 1, true);
+			break;
+		case T_OUT:
+			status = (uint8_t)transfer(v, b, &e, sizeof(hdr), hdr.sector * SECTOR,
+						   out - sizeof(hdr), false);
+			break;
+		case T_FLUSH:
+			status = fdatasync(b->fd) && errno != EINVAL && errno != EROFS ? S_IOERR : S_OK;
+			break;
+		case T_GET_ID: {
+			char id[20] = { 0 };
+			snprintf(id, sizeof(id), "kwb-%s", b->id ? b->id : "disk");
+			written = in - 1 < sizeof(id) ? in - 1 : sizeof(id);
+			status = virtq_write(v, &e, 0, id, written) ? S_IOERR : S_OK;
+			break;
+		}
+		default:
+			status = S_UNSUPP;
+		}
+		if (virtq_write(v, &e, in - 1, &status, 1) ||
+		    virtq_push(v, q, &e, (uint32_t)(written + 1)))
+			return;
+	}
+}
+
+static void blk_free(virtio_dev *v)
+{
+	blk *b = v->opaque;
+	close(b->fd);
+	free(b);
+}
+
+static const virtio_model blk_model = {
+	.name = "virtio-blk-pci",
+	.device_id = 2,
+	.pci_class = 0x010000,	/* mass storage (SCSI), as QEMU */
+	.features = VIRTIO_BLK_F_FLUSH,
+	.nqueues = 1,
+	.queue_max = VIRTQ_MAX_SIZE,
+	.config_size = 0x40,
+	.config = blk_config,
+	.notify = blk_notify,
+	.free = blk_free,
+};
+
+pci_dev *virtio_blk_pci_new(machine *m, const char *opts)
+{
+	const char *p = strstr(opts, "drive=");
+	const kwb_drive *drv = NULL;
+	blk *b;
+	struct stat st;
+	size_t n;
+
+	if (!p || (p != opts && p[-1] != ','))
+		kwb_usage_error("-device virtio-blk-pci: needs drive=ID (and -drive file=...,id=ID)");
+	p += 6;
+	n = strcspn(p, ",");
+	for (int i = 0; i < m->opt->ndrives; i++)
+		if (m->opt->drives[i].id && strlen(m->opt->drives[i].id) == n &&
+		    !strncmp(m->opt->drives[i].id, p, n))
+			drv = &m->opt->drives[i];
+	if (!drv || !drv->file)
+		kwb_usage_error("-device virtio-blk-pci,drive=%.*s: no -drive with id=%.*s and a file",
+				(int)n, p, (int)n, p);
+	if (drv->format && strcmp(drv->format, "raw"))
+		kwb_usage_error("-drive %s: format=%s: only raw images are supported", drv->file,
+				drv->format);
+	b = kwb_zalloc(sizeof(*b));
+	b->id = drv->id;
+	b->readonly = drv->readonly;
+	b->fd = open(drv->file, b->readonly ? O_RDONLY : O_RDWR);
+	if (b->fd < 0 && errno == EACCES && !b->readonly) {
+		b->readonly = true;
+		b->fd = open(drv->file, O_RDONLY);
+	}
+	if (b->fd < 0 || fstat(b->fd, &st))
+		kwb_usage_error("-drive file=%s: %s", drv->file, strerror(errno));
+	b->size = (uint64_t)st.st_size & ~(uint64_t)(SECTOR - 1);
+	return &virtio_pci_new(&blk_model, b, b->readonly ? VIRTIO_BLK_F_RO : 0)->pci;
+}

@@ -1,0 +1,97 @@
+/*
+ * virtio entropy device (virtio-rng-pci). Like QEMU, entropy comes from the
+ * host (getrandom) by default; `-device virtio-rng-pci,seed=N` makes it a
+ * seeded xorshift stream instead, so a run can be repeated exactly.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "virtio.h"
+#include "../machine.h"
+
+typedef struct rng {
+	bool seeded;
+	uint64_t state, seed;
+} rng;
+
+static void fill(rng *r, uint8_t *buf, size_t len)
+{
+	if (!r->seeded) {
+		while (len) {
+			ssize_t n = getrandom(buf, len, 0);
+			if (n <= 0)
+				break;
+			buf += n;
+			len -= (size_t)n;
+		}
+		if (!len)
+			return;
+	}
+	for (size_t i = 0; i < len; i++) {	/* xorshift64*: a repeatable stream */
+		r->state ^= r->state >> 12;
+		r->state ^= r->state << 25;
+		r->state ^= r->state >> 27;
+		buf[i] = (uint8_t)((r->state * 0x2545f4914f6cdd1dull) >> 56);
+	}
+}
+
+static void rng_notify(virtio_dev *v, int q)
+{
+	virtq_elem e;
+	uint8_t buf[4096];
+
+	while (virtq_pop(v, q, &e) == 1) {
+		uint64_t len = virtq_len(&e, true), done = 0;
+
+		while (done < len) {
+			size_t n = len - done < sizeof(buf) ? (size_t)(len - done) : sizeof(buf);
+			fill(v->opaque, buf, n);
+			if (virtq_write(v, &e, done, buf, n))
+				return;
+			done += n;
+		}
+		if (virtq_push(v, q, &e, (uint32_t)len))
+			return;
+	}
+}
+
+static void rng_reset(virtio_dev *v)
+{
+	rng *r = v->opaque;
+	r->state = r->seed ? r->seed : 0x9e3779b97f4a7c15ull;
+}
+
+static void rng_free(virtio_dev *v)
+{
+	free(v->opaque);
+}
+
+static const virtio_model rng_model = {
+	.name = "virtio-rng-pci",
+	.device_id = 4,
+	.pci_class = 0xff0000,	/* unclassified, as QEMU */
+	.nqueues = 1,
+	.queue_max = VIRTQ_MAX_SIZE,
+	.notify = rng_notify,
+	.reset = rng_reset,
+	.free = rng_free,
+};
+
+pci_dev *virtio_rng_pci_new(machine *m, const char *opts)
+{
+	rng *r = kwb_zalloc(sizeof(*r));
+	const char *seed = strstr(opts, "seed=");
+	virtio_dev *v;
+
+	(void)m;
+	if (seed && (seed == opts || seed[-1] == ',')) {
+		char *end;
+		r->seed = strtoull(seed + 5, &end, 0);
+		if (end == seed + 5 || (*end && *end != ','))
+			kwb_usage_error("-device virtio-rng-pci,%s: seed= needs a number", opts);
+		r->seeded = true;
+	}
+	v = virtio_pci_new(&rng_model, r, 0);
+	return &v->pci;
+}
