@@ -7,7 +7,6 @@
  * What the host cannot express is done here: round-to-nearest-max-
  * magnitude (RMM) fixes up exact ties, NaNs are canonicalised, singles
  * are NaN-boxed, and conversions to integers saturate as the spec says.
- * RMM for the fused multiply-adds rounds ties to even (documented gap).
  */
 #include <fenv.h>
 #include <math.h>
@@ -176,15 +175,49 @@ OP(fsqrt_d)
 	NEXT;
 }
 
+/* RMM for a fused multiply-add: r was rounded to nearest-even. The exact
+ * a*b+c is formed in binary128 (a*b is exact there); if that is exact too
+ * and lies halfway between r and its neighbour, take the one further from
+ * zero. An inexact binary128 sum cannot be a tie of a narrower format. */
+static double fma_rmm_fix(double r, double a, double b, double c, bool single)
+{
+	volatile __float128 q;
+	__float128 nb, lo, hi;
+	double n;
+	int ex;
+
+	if (!isfinite(r))
+		return r;
+	feclearexcept(FE_ALL_EXCEPT);
+	q = (__float128)a * (__float128)b + (__float128)c;
+	ex = fetestexcept(FE_INEXACT);
+	feclearexcept(FE_ALL_EXCEPT);
+	if (ex || q == (__float128)r)
+		return r;
+	n = single ? (double)nextafterf((float)r, q > (__float128)r ? INFINITY : -INFINITY)
+		   : nextafter(r, q > (__float128)r ? INFINITY : -INFINITY);
+	nb = (__float128)n;
+	lo = q - (__float128)r;
+	hi = nb - q;
+	if (isfinite(n) && lo == hi && fabs(n) > fabs(r))
+		return n;
+	return r;
+}
+
 #define FMA_OP(name, T, GET, SET, FMA, na, nc) \
 	OP(name) { \
 		FP_PROLOGUE(rm); \
 		int rs3 = (d->imm >> 3) & 31; \
 		volatile T a = GET(h, d->rs1), b = GET(h, d->rs2), c = GET(h, rs3), r; \
+		T res; \
 		fp_begin(rm); \
 		r = FMA(na a, b, nc c); \
 		fp_end(h, rm); \
-		SET(h, d->rd, r); \
+		res = r; \
+		if (rm == RM_RMM) \
+			res = (T)fma_rmm_fix(res, na (double)a, (double)b, nc (double)c, \
+					    sizeof(T) == 4); \
+		SET(h, d->rd, res); \
 		NEXT; \
 	}
 FMA_OP(fmadd_s, float, fs_get, fs_set, fmaf, +, +)

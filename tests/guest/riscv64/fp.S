@@ -293,6 +293,29 @@ main:
 	fnmsub.s ft3, ft0, ft1, ft2	/* -(2*3)+1 */
 	fmv.x.w t1, ft3
 	CHECK(t1, 0xffffffffc0a00000, 143)
+	/* 1 * 1 + 2^-24 is a tie in single: RNE keeps 1, RMM rounds away */
+	li t0, 0x3f800000
+	fmv.w.x ft0, t0
+	li t0, 0x33800000
+	fmv.w.x ft2, t0
+	fmadd.s ft3, ft0, ft0, ft2, rne
+	fmv.x.w t1, ft3
+	CHECK(t1, 0x3f800000, 145)
+	fmadd.s ft3, ft0, ft0, ft2, rmm
+	fmv.x.w t1, ft3
+	CHECK(t1, 0x3f800001, 146)
+	li t0, 0x3ff0000000000000
+	fmv.d.x ft0, t0
+	li t0, 0xbca0000000000000	/* -2^-53 */
+	fmv.d.x ft2, t0
+	fnmsub.d ft3, ft0, ft0, ft2, rmm	/* -(1*1) + -2^-53: a tie, away from zero */
+	fmv.x.d t1, ft3
+	CHECK(t1, 0xbff0000000000001, 147)
+	fnmsub.d ft3, ft0, ft0, ft2, rne
+	fmv.x.d t1, ft3
+	CHECK(t1, 0xbff0000000000000, 148)
+	li t0, 0x3f800000
+	fmv.w.x ft2, t0
 	li t0, 0x7f800000
 	fmv.w.x ft0, t0
 	fmv.w.x ft1, zero
