@@ -164,6 +164,24 @@ static void test_walk_log(void)
 	aarch64_arch.reg_write(c, regtab_find(t, "SCTLR_EL1"), (uint8_t *)&sctlr);
 }
 
+static void test_models(void)
+{
+	cpu fake = { .index = 17 };
+
+	h_opt.cpu_model = "cortex-a53";
+	machine *ma = h_machine();
+	a64_cpu *s = A64(ma->cpus[0]);
+	CHECK_EQ(s->sys[A64R_MIDR_EL1], 0x410fd034);
+	CHECK_EQ(s->sys[A64R_ID_AA64ISAR0_EL1], 0x10000);	/* CRC32, no LSE */
+	CHECK_EQ(s->sys[A64R_ID_AA64MMFR0_EL1] >> 28 & 15, 0);	/* 4K granule */
+	CHECK_EQ(s->sys[A64R_ID_AA64PFR0_EL1], 0x01000011);
+	CHECK_EQ(s->sys[A64R_DCZID_EL0], 4);
+	CHECK_EQ(s->sys[A64R_CTR_EL0], 0x84448004);
+	h_free(ma);
+	h_opt.cpu_model = NULL;
+	CHECK_EQ(a64_mpidr(&fake), 0x80000101);	/* Aff1 = 1, Aff0 = 1: 16 CPUs per cluster */
+}
+
 int main(void)
 {
 	m = h_machine();
@@ -173,6 +191,7 @@ int main(void)
 	RUN(test_step_into_exception);
 	RUN(test_regs);
 	RUN(test_walk_log);
+	RUN(test_models);
 	h_free(m);
 	return CHECK_DONE();
 }
