@@ -31,6 +31,44 @@ static void set_chosen(machine *m, void *fdt)
 	}
 }
 
+/*
+ * QEMU's arm boards describe the RAM of -m in a user DTB too: every node
+ * with device_type "memory" is dropped and one /memory@BASE added, with
+ * the root's cell sizes (which must be there).
+ */
+static void set_user_memory(machine *m, void *fdt)
+{
+	const char *path = m->opt->dtb;
+	const fdt32_t *ac = fdt_getprop(fdt, 0, "#address-cells", NULL);
+	const fdt32_t *sc = fdt_getprop(fdt, 0, "#size-cells", NULL);
+	uint32_t acells = ac ? fdt32_to_cpu(*ac) : 0, scells = sc ? fdt32_to_cpu(*sc) : 0;
+	const bus_region *ram = m->bus.ram;
+	fdt32_t reg[4];
+	char name[40];
+	int node, n = 0;
+
+	if (!ram)
+		return;
+	if (acells < 1 || acells > 2 || scells < 1 || scells > 2)
+		kwb_fatal("-dtb %s: / needs #address-cells and #size-cells of 1 or 2 (has %u and %u)",
+			  path, acells, scells);
+	if ((acells < 2 && ram->base + ram->size > 1ull << 32) || (scells < 2 && ram->size >= 1ull << 32))
+		kwb_fatal("-dtb %s: 1-cell addresses or sizes cannot describe this RAM (-m)", path);
+	while ((node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7)) >= 0)
+		check(fdt_nop_node(fdt, node), "dropping the dtb's memory nodes");
+	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)ram->base);
+	node = fdt_add_subnode(fdt, 0, name);
+	check(node, "adding /memory");
+	if (acells == 2)
+		reg[n++] = cpu_to_fdt32(ram->base >> 32);
+	reg[n++] = cpu_to_fdt32((uint32_t)ram->base);
+	if (scells == 2)
+		reg[n++] = cpu_to_fdt32(ram->size >> 32);
+	reg[n++] = cpu_to_fdt32((uint32_t)ram->size);
+	check(fdt_setprop_string(fdt, node, "device_type", "memory"), "memory device_type");
+	check(fdt_setprop(fdt, node, "reg", reg, n * 4), "memory reg");
+}
+
 static void *load_user_dtb(machine *m)
 {
 	const char *path = m->opt->dtb, *err;
@@ -71,6 +109,8 @@ void machine_build_fdt(machine *m)
 	free(m->fdt);
 	if (m->opt->dtb) {
 		fdt = load_user_dtb(m);
+		if (!strcmp(m->arch->name, "aarch64"))
+			set_user_memory(m, fdt);
 	} else {
 		fdt = kwb_zalloc(FDT_BUILD_SIZE);
 		check(fdt_create_empty_tree(fdt, FDT_BUILD_SIZE), "creating");
