@@ -474,6 +474,8 @@ const rv_insn *rv_enter_page(rv_hart *h)
 			e->tag = vpage;
 			e->dp = dp;
 			e->bp = h->bp_page;
+			if (h->last_super)
+				rv_tlb_note_super_x(h, e);
 		}
 	}
 	if (unlikely(dp->gen != h->sh->gen))

@@ -236,8 +236,7 @@ int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheab
 	}
 	if (!pmp_check(h, *pa, 1, access, priv, &page_ok))
 		return access_fault(access);
-	if (super)
-		h->tlb_super = true;
+	h->last_super = super;
 	*cacheable = page_ok;
 	return 0;
 }
@@ -278,6 +277,23 @@ void rv_tlb_flush(rv_hart *h)
 			h->tlb_x[s][i].tag = RV_TLB_INVALID;
 		}
 	h->tlb_super = false;
+	h->nsuper_d = h->nsuper_x = 0;
+}
+
+void rv_tlb_note_super_d(rv_hart *h, rv_tlbe *e)
+{
+	if (h->nsuper_d < RV_MAX_SUPER)
+		h->super_d[h->nsuper_d++] = e;
+	else
+		h->tlb_super = true;
+}
+
+void rv_tlb_note_super_x(rv_hart *h, rv_itlbe *e)
+{
+	if (h->nsuper_x < RV_MAX_SUPER)
+		h->super_x[h->nsuper_x++] = e;
+	else
+		h->tlb_super = true;
 }
 
 void rv_tlb_flush_va(rv_hart *h, uint64_t va)
@@ -289,6 +305,11 @@ void rv_tlb_flush_va(rv_hart *h, uint64_t va)
 		rv_tlb_flush(h);
 		return;
 	}
+	for (int i = 0; i < h->nsuper_d; i++)
+		h->super_d[i]->tag = RV_TLB_INVALID;
+	for (int i = 0; i < h->nsuper_x; i++)
+		h->super_x[i]->tag = RV_TLB_INVALID;
+	h->nsuper_d = h->nsuper_x = 0;
 	for (int s = 0; s < RV_TLB_SETS; s++) {
 		if (h->tlb_r[s][i].tag == page)
 			h->tlb_r[s][i].tag = RV_TLB_INVALID;
@@ -362,6 +383,8 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		if (cacheable && !watch && page && !(access == ACC_WRITE && rv_is_code_page(h->sh, pa))) {
 			e2->tag = tag;
 			e2->add = (uintptr_t)page - tag;
+			if (h->last_super)
+				rv_tlb_note_super_d(h, e2);
 		}
 		return true;
 	}

@@ -138,7 +138,14 @@ typedef struct rv_hart {
 	rv_tlbe tlb_r[RV_TLB_SETS][RV_TLB_SIZE];
 	rv_tlbe tlb_w[RV_TLB_SETS][RV_TLB_SIZE];
 	rv_itlbe tlb_x[RV_TLB_SETS][RV_TLB_SIZE];
-	bool tlb_super;		/* some entry came from a superpage */
+	/* Entries filled from superpages, so sfence.vma of one address can
+	 * drop them (they cover more than their own 4K); on overflow
+	 * tlb_super makes it flush everything. */
+	bool tlb_super, last_super;
+#define RV_MAX_SUPER 64
+	rv_tlbe *super_d[RV_MAX_SUPER];
+	rv_itlbe *super_x[RV_MAX_SUPER];
+	int nsuper_d, nsuper_x;
 
 	/* LR/SC */
 	bool resv_valid;
@@ -244,6 +251,8 @@ int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheab
 void rv_tlb_flush(rv_hart *h);
 void rv_tlb_flush_va(rv_hart *h, uint64_t va);
 void rv_tlb_flush_pa_write(rv_hart *h, paddr_t pa);
+void rv_tlb_note_super_d(rv_hart *h, rv_tlbe *e);
+void rv_tlb_note_super_x(rv_hart *h, rv_itlbe *e);
 bool rv_load_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v);
 bool rv_store_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t v);
 /* Host pointer for an aligned read-modify-write (AMO, SC), or NULL after

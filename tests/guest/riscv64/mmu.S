@@ -154,6 +154,26 @@ in_s:
 	sd t1, 0x238(t0)
 	ld t1, 0(s0)
 	CHECK(t1, 0x77, 21)
+	/* remap the 2 MiB superpage; sfence.vma of another address inside it
+	 * must drop the cached translation of this one too */
+	la t0, pt_l1
+	ld t1, 8(t0)
+	li t2, 0x2000 >> 2		/* PPN + 2 pages: no longer 2 MiB aligned */
+	add t1, t1, t2
+	sd t1, 8(t0)
+	li t0, 0x40200000 + 0x5000
+	sfence.vma t0
+	EXPECT(1f)
+	ld t1, 0(s0)			/* misaligned superpage now: page fault */
+1:	CHECK(s8, 13, 26)
+	la t0, pt_l1
+	ld t1, 8(t0)
+	li t2, 0x2000 >> 2
+	sub t1, t1, t2
+	sd t1, 8(t0)
+	sfence.vma
+	ld t1, 0(s0)
+	CHECK(t1, 0x77, 27)
 	/* misaligned superpage: page fault */
 	li s0, 0xc0000000
 	EXPECT(1f)
