@@ -1,10 +1,12 @@
 /*
  * Fuzz target for the device-tree decoder (core/fdt_inspect.c), which reads
- * guest-controlled memory. libFuzzer:
+ * guest-controlled memory. With libFuzzer (clang):
  *     clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
- *         tests/fuzz/fdt_fuzz.c core/fdt_inspect.c core/monitor.c ... 
- * (or link build-asan/libkwb.a). Without libFuzzer, tests/fuzz/driver.c runs
- * it over seed blobs and random mutations (tests/unit/test_fdt_fuzz.c).
+ *         tests/fuzz/fdt_fuzz.c tests/fuzz/libfuzzer_stubs.c core/fdt_inspect.c \
+ *         core/monitor.c core/util.c -o fdt-fuzz
+ *     ./fdt-fuzz -max_total_time=60 CORPUS_COPY tests/fuzz/corpus
+ * Without libFuzzer, tests/fuzz/driver.c runs it over seed blobs and random
+ * mutations (tests/unit/test_fdt_fuzz.c, part of make check / make asan).
  */
 #include <stdio.h>
 #include <stdlib.h>
