@@ -38,6 +38,7 @@ static size_t make_blob(uint8_t *b, size_t cap, bool extra)
 	fdt_end_node(b);
 	fdt_begin_node(b, "intc@c000000");
 	fdt_property_u32(b, "#interrupt-cells", 1);
+	fdt_property_u32(b, "#iommu-cells", 1);
 	fdt_property(b, "interrupt-controller", NULL, 0);
 	fdt_property_u32(b, "phandle", 1);
 	fdt_end_node(b);
@@ -48,6 +49,10 @@ static size_t make_blob(uint8_t *b, size_t cap, bool extra)
 	cells[2] = cpu_to_fdt32(1); cells[3] = cpu_to_fdt32(11);
 	fdt_property(b, "interrupts-extended", cells, 16);
 	fdt_property(b, "mac", bytes, sizeof(bytes));
+	cells[0] = cpu_to_fdt32(0); cells[1] = cpu_to_fdt32(1);
+	cells[2] = cpu_to_fdt32(0); cells[3] = cpu_to_fdt32(0x10000);
+	fdt_property(b, "iommu-map", cells, 16);
+	fdt_property(b, "msi-parent", cells + 1, 4);	/* no #msi-cells: 0 */
 	fdt_property(b, "say", "a \"q\" \\", 8);
 	cells[0] = cpu_to_fdt32(7);	/* no such phandle: plain cells */
 	fdt_property(b, "clocks", cells, 4);
@@ -97,6 +102,8 @@ static void test_dts(void)
 	CHECK(strstr(s, "\t\t\tcompatible = \"ns16550a\", \"simple-bus\";\n"));
 	CHECK(strstr(s, "interrupts-extended = <&{/intc@c000000} 0xa &{/intc@c000000} 0xb>;\n"));
 	CHECK(strstr(s, "mac = [01 02 ab];\n"));
+	CHECK(strstr(s, "iommu-map = <0x0 &{/intc@c000000} 0x0 0x10000>;\n"));
+	CHECK(strstr(s, "msi-parent = <&{/intc@c000000}>;\n"));
 	CHECK(strstr(s, "say = \"a \\\"q\\\" \\\\\";\n"));
 	CHECK(strstr(s, "clocks = <0x7>;\n"));
 	free(s);
