@@ -218,11 +218,6 @@ static const rv_pattern *decode_fields(uint32_t raw, rv_insn *d)
 	return p;
 }
 
-void rv_decode_one(uint32_t raw, rv_insn *d)
-{
-	decode_fields(raw, d);
-}
-
 /* ---- decoded pages ---- */
 
 static const rv_insn *op_decode(rv_hart *h, const rv_insn *d, int64_t left);

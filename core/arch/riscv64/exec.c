@@ -201,12 +201,11 @@ void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len)
 
 static const rv_insn *do_lr(rv_hart *h, const rv_insn *d, int64_t left, unsigned size)
 {
-	bool trapped;
 	uint8_t *p;
 	uint64_t v = 0;
 
 	RV_SYNC_IN();
-	p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ, &trapped);
+	p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ);
 	if (!p)
 		return NULL;
 	RV_SYNC_OUT();
@@ -222,7 +221,6 @@ static const rv_insn *do_lr(rv_hart *h, const rv_insn *d, int64_t left, unsigned
 static const rv_insn *do_sc(rv_hart *h, const rv_insn *d, int64_t left, unsigned size)
 {
 	uint64_t va = X(d->rs1);
-	bool trapped;
 	uint8_t *p;
 
 	if (va & (size - 1))
@@ -232,7 +230,7 @@ static const rv_insn *do_sc(rv_hart *h, const rv_insn *d, int64_t left, unsigned
 		NEXT;
 	}
 	RV_SYNC_IN();
-	p = rv_amo_ptr(h, d, va, size, ACC_WRITE, &trapped);
+	p = rv_amo_ptr(h, d, va, size, ACC_WRITE);
 	if (!p)
 		return NULL;
 	RV_SYNC_OUT();
@@ -254,11 +252,10 @@ OP(sc_d) { return do_sc(h, d, left, 8); }
 
 #define AMO(name, type, size, expr) \
 	OP(name) { \
-		bool trapped; \
 		uint8_t *p; \
 		type a, b = (type)X(d->rs2), r; \
 		RV_SYNC_IN(); \
-		p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ | ACC_WRITE, &trapped); \
+		p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ | ACC_WRITE); \
 		if (!p) \
 			return NULL; \
 		RV_SYNC_OUT(); \

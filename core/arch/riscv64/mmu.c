@@ -439,8 +439,7 @@ bool rv_store_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uin
 	return true;
 }
 
-uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access,
-		    bool *trapped)
+uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access)
 {
 	machine *m = h->c.m;
 	paddr_t pa;
@@ -448,7 +447,6 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 	bus_region *r;
 	int e;
 
-	*trapped = true;
 	if (va & (size - 1)) {
 		rv_raise(h, d, access == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
 		return NULL;
@@ -482,6 +480,5 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 	}
 	if (access != ACC_READ && rv_is_code_page(h->sh, pa))
 		rv_code_write(h, pa, size);
-	*trapped = false;
 	return r->host + (pa - r->base);
 }

@@ -21,7 +21,6 @@ enum rv_reg {
 #undef REG
 	RV_NREGS
 };
-#define RV_X0 RV_zero
 #define RV_F0 RV_ft0
 
 enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
@@ -129,7 +128,6 @@ typedef struct rv_hart {
 	bool wfi;
 	bool bp_page;		/* executing a page with a code breakpoint */
 	paddr_t page_pa;
-	bool flush_decode_pending;
 	uint64_t bp_gen, bus_gen;
 
 	/* TLB */
@@ -149,7 +147,6 @@ typedef struct rv_hart {
 
 	/* LR/SC */
 	bool resv_valid;
-	paddr_t resv_pa;
 	uintptr_t resv_host;
 
 	/* CSR state */
@@ -243,22 +240,19 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v);
 uint64_t rv_mstatus_read(const rv_hart *h);
 
 /* mmu.c */
-enum { TR_OK = 0 };
 /* Translate va for access (ACC_*) as the hart would (PMP included);
- * returns 0 with *pa, or the exception cause. host is set when the whole
- * page may be cached for that access. */
+ * returns 0 with *pa, or the exception cause. *cacheable says the whole
+ * page may be cached in the TLB for that access (one PMP answer). */
 int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheable);
 void rv_tlb_flush(rv_hart *h);
 void rv_tlb_flush_va(rv_hart *h, uint64_t va);
-void rv_tlb_flush_pa_write(rv_hart *h, paddr_t pa);
 void rv_tlb_note_super_d(rv_hart *h, rv_tlbe *e);
 void rv_tlb_note_super_x(rv_hart *h, rv_itlbe *e);
 bool rv_load_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v);
 bool rv_store_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t v);
-/* Host pointer for an aligned read-modify-write (AMO, SC), or NULL after
- * raising the fault (or for MMIO: *mmio_pa set). */
-uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access,
-		    bool *trapped);
+/* Host pointer for an aligned LR/SC/AMO access, or NULL after raising the
+ * fault (or stopping for a watchpoint). */
+uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access);
 void rv_resv_break(rv_hart *h, paddr_t pa);
 int rv_debug_translate(cpu *c, vaddr_t va, int access, paddr_t *pa, walk_log *log);
 bool rv_mmu_enabled(cpu *c);
@@ -296,7 +290,6 @@ void rv_decode_flush_all(rv_shared *sh);
 void rv_decode_free_all(rv_shared *sh);
 void rv_code_write(rv_hart *h, paddr_t pa, unsigned len);
 bool rv_is_code_page(rv_shared *sh, paddr_t pa);
-void rv_decode_one(uint32_t raw, rv_insn *d);
 enum cpu_exit rv_run(cpu *c, int64_t max_insns);
 int rv_disasm(cpu *c, uint64_t pc, uint32_t insn, char *buf, size_t len);
 void rv_decode_free_zombies(rv_shared *sh);
