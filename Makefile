@@ -24,7 +24,15 @@ TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 ALIASES := $(BUILD)/kwb-system-aarch64 $(BUILD)/kwb-system-riscv64
 
-all: $(BUILD)/kwb $(ALIASES) $(TEST_BINS)
+TDESC := $(BUILD)/target-xml/aarch64/target.xml $(BUILD)/target-xml/riscv64/target.xml
+
+all: $(BUILD)/kwb $(ALIASES) $(TEST_BINS) $(TDESC)
+
+# gdb target descriptions, generated from the register tables (the same
+# XML the gdb server serves through qXfer:features:read).
+$(BUILD)/target-xml/%/target.xml: $(BUILD)/kwb
+	@mkdir -p $(dir $@)
+	$(BUILD)/kwb -dump-target-xml $* $(dir $@)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

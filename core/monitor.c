@@ -194,6 +194,10 @@ static int cmd_system_reset(mon_ctx *c, int argc, char **argv)
 static int cmd_stop(mon_ctx *c, int argc, char **argv)
 {
 	(void)argc; (void)argv;
+	if (c->gdb) {
+		mon_printf(c->out, "gdb controls the machine: use Ctrl-C in gdb\n");
+		return -1;
+	}
 	dbg_request_stop(c->m);
 	return 0;
 }
@@ -201,6 +205,12 @@ static int cmd_stop(mon_ctx *c, int argc, char **argv)
 static int cmd_cont(mon_ctx *c, int argc, char **argv)
 {
 	(void)argc; (void)argv;
+	/* Resuming behind gdb's back would leave it waiting for a stop it
+	 * never asked for. */
+	if (c->gdb) {
+		mon_printf(c->out, "gdb controls the machine: use gdb's continue\n");
+		return -1;
+	}
 	dbg_resume(c->m, NULL);
 	return 0;
 }
