@@ -72,17 +72,21 @@ static void blk_notify(virtio_dev *v, int q)
 		struct { uint32_t type, reserved; uint64_t sector; } hdr;
 		uint64_t out = virtq_len(&e, false), in = virtq_len(&e, true), written = 0;
 		uint8_t status;
+		bool ok;
 
 		if (out < sizeof(hdr) || in < 1 || virtq_read(v, &e, 0, &hdr, sizeof(hdr)))
 			return;		/* malformed: the driver gets nothing back */
+		/* sector beyond the disk: an error, and sector * SECTOR cannot wrap */
+		ok = hdr.sector <= b->size / SECTOR;
 		switch (hdr.type) {
 		case T_IN:
 			written = in - 1;
-			status = (uint8_t)transfer(v, b, &e, 0, hdr.sector * SECTOR, in - 1, true);
+			status = (uint8_t)(ok ? transfer(v, b, &e, 0, hdr.sector * SECTOR, in - 1, true)
+					     : S_IOERR);
 			break;
 		case T_OUT:
-			status = (uint8_t)transfer(v, b, &e, sizeof(hdr), hdr.sector * SECTOR,
-						   out - sizeof(hdr), false);
+			status = (uint8_t)(ok ? transfer(v, b, &e, sizeof(hdr), hdr.sector * SECTOR,
+							 out - sizeof(hdr), false) : S_IOERR);
 			break;
 		case T_FLUSH:
 			status = fdatasync(b->fd) && errno != EINVAL && errno != EROFS ? S_IOERR : S_OK;
