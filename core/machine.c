@@ -9,6 +9,7 @@
 
 #include "loader.h"
 #include "machine.h"
+#include "trace.h"
 #include "debug_internal.h"
 
 /* Parts that may be absent while kwb is being built up. */
@@ -150,6 +151,7 @@ machine *machine_create(const kwb_options *opt)
 		if (symbols_attach(m, err, sizeof(err)) < 0)
 			kwb_fatal("%s", err);
 	}
+	trace_init(m);
 
 	if (opt->gdb) {
 		char err[256] = "";

@@ -199,6 +199,8 @@ bool a64_irq_pending(a64_cpu *s);
 
 /* ---- system registers ---- */
 int a64_sysreg_index(uint32_t enc);	/* -1 if not in the table */
+/* -d int / -d unimp (trace_a64.c); only called while m->trace is set. */
+void a64_trace_take(a64_cpu *s, int kind, uint32_t esr, uint64_t ret, int from_el, uint64_t from_pc);
 /* Architectural access from MRS/MSR (checks done by the caller). */
 bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger);
 bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <capstone/capstone.h>
 #include "a64_int.h"
+#include "../../trace.h"
 
 /* ---- PSTATE ---- */
 
@@ -49,7 +50,8 @@ bool a64_irq_pending(a64_cpu *s)
 
 void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr)
 {
-	uint64_t off;
+	uint64_t off, from_pc = s->pc;
+	int from_el = s->ps.el;
 
 	if (s->ps.el == 0)
 		off = 0x400;
@@ -67,6 +69,8 @@ void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr)
 	s->excl_valid = false;
 	CORE(s)->exc_seq++;
 	s->pc = (s->sys[A64R_VBAR_EL1] & ~0x7ffull) + off + kind;
+	if (unlikely(s->c.m->trace != NULL))
+		a64_trace_take(s, kind, esr, elr, from_el, kind == EXC_SYNC && !(esr >> 26) ? elr : from_pc);
 }
 
 int a64_sync(a64_cpu *s, unsigned ec, uint32_t iss)
@@ -269,6 +273,8 @@ static enum cpu_exit run(cpu *c, int64_t max)
 		max = c->step_remaining;	/* stepping is exact */
 	end = c->icount + (max > 0 ? (uint64_t)max : 0);
 	enum cpu_exit why = CPU_EXIT_BUDGET;
+	/* exec tracing: decided per run, then one instruction per step */
+	bool trace = unlikely(c->m->trace != NULL) && trace_exec_wanted(c);
 
 	check_generations(k);
 	k->stop = 0;
@@ -311,11 +317,17 @@ static enum cpu_exit run(cpu *c, int64_t max)
 		k->cur = e;
 		for (;;) {
 			a64_dent *d = &pg->e[(s->pc & 0xfff) >> 2];
-			if (unlikely(e->bp)) {
-				/* breakpoints on this page: one instruction at a time */
-				if (dbg_bp_hit(c, s->pc, e->pa + (s->pc & 0xfff))) {
+			if (unlikely(e->bp | trace)) {
+				/* breakpoints on this page or exec tracing: one
+				 * instruction at a time */
+				if (e->bp && dbg_bp_hit(c, s->pc, e->pa + (s->pc & 0xfff))) {
 					why = CPU_EXIT_DEBUG;
 					goto out;
+				}
+				if (trace) {
+					uint32_t insn;
+					memcpy(&insn, e->host + (s->pc & 0xfff), 4);
+					trace_exec(c, s->pc, insn, el);
 				}
 				k->end_chain = c->icount + 1;
 			} else {

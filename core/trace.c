@@ -1,0 +1,289 @@
+/*
+ * Trace state, flag parsing, filters and output (see trace.h). The
+ * architecture decodes its own exception causes; this file only formats
+ * and filters records.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+#include "trace.h"
+#include "symbols/symbols.h"
+
+static const struct {
+	const char *name;
+	unsigned flag;
+} flag_names[] = {
+	{ "exec", TRACE_EXEC }, { "in_asm", TRACE_EXEC },
+	{ "int", TRACE_INT }, { "unimp", TRACE_UNIMP }, { "guest_errors", TRACE_UNIMP },
+	{ "all", TRACE_EXEC | TRACE_INT | TRACE_UNIMP },
+};
+
+trace_state *trace_get(machine *m)
+{
+	trace_state *t = m->trace;
+
+	if (!t) {
+		t = kwb_zalloc(sizeof(*t));
+		t->cpu = t->el = -1;
+		t->out = stderr;
+		m->trace = t;
+	}
+	return t;
+}
+
+void trace_free(machine *m)
+{
+	trace_state *t = m->trace;
+
+	if (!t)
+		return;
+	if (t->own_out)
+		fclose(t->out);
+	free(t->ring);
+	free(t);
+	m->trace = NULL;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+/* A number or, with vmlinux symbols, a symbol name. */
+static bool parse_addr(machine *m, const char *s, uint64_t *v)
+{
+	return parse_u64(s, v) || (m->symbols && symbols_lookup(m, s, v));
+}
+
+void trace_set_ring(machine *m, unsigned n)
+{
+	trace_state *t = trace_get(m);
+
+	free(t->ring);
+	t->ring = n ? kwb_zalloc((size_t)n * TRACE_LINE) : NULL;
+	t->ring_size = n;
+	t->ring_head = t->ring_count = 0;
+}
+
+int trace_set(machine *m, const char *spec, char *err, size_t errlen)
+{
+	unsigned flags = 0, ring = 0;
+	int cpu = -1, el = -1;
+	bool has_range = false, want_ring = false;
+	uint64_t lo = 0, hi = 0, v;
+	char *copy = strdup(spec), *save = NULL, *tok;
+	int rc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq) {
+			*eq++ = 0;
+			if (!strcmp(tok, "cpu") && parse_u64(eq, &v) && v < KWB_MAX_CPUS) {
+				cpu = (int)v;
+			} else if (!strcmp(tok, "el") && parse_u64(eq, &v) && v <= 3) {
+				el = (int)v;
+			} else if (!strcmp(tok, "ring") && parse_u64(eq, &v) && v > 0 && v <= 1000000) {
+				ring = (unsigned)v;
+				want_ring = true;
+			} else if (!strcmp(tok, "range")) {
+				char *dash = strchr(eq, '-');
+				if (!dash)
+					goto bad;
+				*dash = 0;
+				if (!parse_addr(m, eq, &lo) || !parse_addr(m, dash + 1, &hi) || hi <= lo)
+					goto bad;
+				has_range = true;
+			} else {
+				goto bad;
+			}
+			continue;
+		}
+		if (!strcmp(tok, "off") || !strcmp(tok, "none"))
+			continue;
+		if (!strcmp(tok, "nochain"))	/* QEMU spelling: kwb always traces every insn */
+			continue;
+		size_t i;
+		for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+			if (!strcmp(tok, flag_names[i].name))
+				break;
+		if (i == sizeof(flag_names) / sizeof(flag_names[0])) {
+			snprintf(err, errlen, "unknown trace flag '%s' (exec, int, unimp, cpu=N, el=N, "
+				 "range=START-END, ring=N, off)", tok);
+			rc = -1;
+			goto out;
+		}
+		flags |= flag_names[i].flag;
+	}
+	trace_state *t = trace_get(m);
+	t->flags = flags;
+	t->cpu = cpu;
+	t->el = el;
+	t->has_range = has_range;
+	t->lo = lo;
+	t->hi = hi;
+	if (want_ring)
+		trace_set_ring(m, ring);
+	for (int i = 0; i < m->ncpus; i++)
+		if (m->cpus[i])
+			m->cpus[i]->exit_request = true;	/* re-check at the next quantum */
+	goto out;
+bad:
+	snprintf(err, errlen, "bad trace option '%s=%s'", tok, tok + strlen(tok) + 1);
+	rc = -1;
+out:
+	free(copy);
+	return rc;
+}
+
+void trace_describe(machine *m, char *buf, size_t len)
+{
+	trace_state *t = m->trace;
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (!t || !t->flags) {
+		n += snprintf(buf + n, len - n, "off");
+	} else {
+		const char *sep = "";
+		if (t->flags & TRACE_EXEC) { n += snprintf(buf + n, len - n, "%sexec", sep); sep = ","; }
+		if (t->flags & TRACE_INT) { n += snprintf(buf + n, len - n, "%sint", sep); sep = ","; }
+		if (t->flags & TRACE_UNIMP) { n += snprintf(buf + n, len - n, "%sunimp", sep); sep = ","; }
+		if (t->cpu >= 0 && n < len)
+			n += snprintf(buf + n, len - n, " cpu=%d", t->cpu);
+		if (t->el >= 0 && n < len)
+			n += snprintf(buf + n, len - n, " el=%d", t->el);
+		if (t->has_range && n < len)
+			n += snprintf(buf + n, len - n, " range=0x%llx-0x%llx", (unsigned long long)t->lo,
+				      (unsigned long long)t->hi);
+	}
+	if (t && t->ring_size && n < len)
+		n += snprintf(buf + n, len - n, " ring=%u (%u held)", t->ring_size, t->ring_count);
+	if (t && n < len)
+		snprintf(buf + n, len - n, "%s, %llu records", t->ring_size ? "" : " to file",
+			 (unsigned long long)t->records);
+}
+
+void trace_init(machine *m)
+{
+	const kwb_options *o = m->opt;
+	char err[256];
+
+	if (!o->trace_flags && !o->trace_file)
+		return;
+	trace_state *t = trace_get(m);
+	if (o->trace_file) {
+		FILE *f = fopen(o->trace_file, "w");
+		if (!f)
+			kwb_usage_error("-D %s: %s", o->trace_file, strerror(errno));
+		setvbuf(f, NULL, _IOFBF, 1 << 16);
+		t->out = f;
+		t->own_out = true;
+	}
+	if (o->trace_flags && trace_set(m, o->trace_flags, err, sizeof(err)) < 0)
+		kwb_usage_error("-d %s: %s", o->trace_flags, err);
+}
+
+void trace_emit(machine *m, const char *fmt, ...)
+{
+	trace_state *t = m->trace;
+	va_list ap;
+
+	t->records++;
+	va_start(ap, fmt);
+	if (t->ring) {
+		vsnprintf(t->ring[t->ring_head], TRACE_LINE, fmt, ap);
+		t->ring_head = (t->ring_head + 1) % t->ring_size;
+		if (t->ring_count < t->ring_size)
+			t->ring_count++;
+	} else {
+		vfprintf(t->out, fmt, ap);
+		fputc('\n', t->out);
+	}
+	va_end(ap);
+}
+
+unsigned trace_ring_each(machine *m, void (*fn)(void *opaque, const char *line), void *opaque)
+{
+	trace_state *t = m->trace;
+
+	if (!t || !t->ring)
+		return 0;
+	unsigned first = (t->ring_head + t->ring_size - t->ring_count) % t->ring_size;
+	for (unsigned i = 0; i < t->ring_count; i++)
+		fn(opaque, t->ring[(first + i) % t->ring_size]);
+	return t->ring_count;
+}
+
+static bool want(trace_state *t, cpu *c, int el, uint64_t pc)
+{
+	if (t->cpu >= 0 && t->cpu != c->index)
+		return false;
+	if (t->el >= 0 && t->el != el)
+		return false;
+	return !t->has_range || (pc >= t->lo && pc < t->hi);
+}
+
+bool trace_exec_wanted(cpu *c)
+{
+	trace_state *t = c->m->trace;
+
+	return t && (t->flags & TRACE_EXEC) && (t->cpu < 0 || t->cpu == c->index);
+}
+
+static const char *sym(machine *m, uint64_t pc, char *buf, size_t len)
+{
+	if (!m->symbols || !symbols_format(m, pc, buf, len))
+		buf[0] = 0;
+	return buf;
+}
+
+void trace_exec(cpu *c, uint64_t pc, uint32_t insn, int el)
+{
+	machine *m = c->m;
+	trace_state *t = m->trace;
+	char dis[96], name[128];
+
+	if (!want(t, c, el, pc))
+		return;
+	m->arch->disasm(c, pc, insn, dis, sizeof(dis));
+	sym(m, pc, name, sizeof(name));
+	trace_emit(m, "exec cpu%d EL%d 0x%016llx%s%s%s: %08x  %s", c->index, el, (unsigned long long)pc,
+		   name[0] ? " <" : "", name, name[0] ? ">" : "", insn, dis);
+}
+
+void trace_int(cpu *c, int from_el, int to_el, uint64_t pc, const char *what, uint64_t ret,
+	       uint64_t vector)
+{
+	machine *m = c->m;
+	trace_state *t = m->trace;
+	char name[128];
+
+	if (!want(t, c, from_el, pc))
+		return;
+	sym(m, ret, name, sizeof(name));
+	trace_emit(m, "int cpu%d %s EL%d->EL%d ret=0x%016llx%s%s%s vector=0x%016llx", c->index, what, from_el,
+		   to_el, (unsigned long long)ret, name[0] ? " <" : "", name, name[0] ? ">" : "",
+		   (unsigned long long)vector);
+}
+
+void trace_unimp(cpu *c, int el, uint64_t pc, const char *what)
+{
+	machine *m = c->m;
+	trace_state *t = m->trace;
+	char name[128];
+
+	if (!want(t, c, el, pc))
+		return;
+	sym(m, pc, name, sizeof(name));
+	trace_emit(m, "unimp cpu%d EL%d 0x%016llx%s%s%s: %s", c->index, el, (unsigned long long)pc,
+		   name[0] ? " <" : "", name, name[0] ? ">" : "", what);
+}

@@ -1,0 +1,72 @@
+/*
+ * Traces (-d FLAGS, -D FILE, `monitor trace`): one line per record, to
+ * the trace file or into a ring of the last N records. The CPU cores call
+ * the hooks only when trace_on() says so; exec tracing is checked once per
+ * run quantum (trace_exec_wanted) so a CPU with it off runs its fast path.
+ */
+#ifndef KWB_TRACE_H
+#define KWB_TRACE_H
+
+#include <stdio.h>
+#include "kwb.h"
+
+struct machine;
+struct cpu;
+struct mon_out;
+
+enum trace_flag {
+	TRACE_EXEC = 1u << 0,	/* every instruction */
+	TRACE_INT = 1u << 1,	/* exceptions and interrupts */
+	TRACE_UNIMP = 1u << 2,	/* unimplemented sysregs, UNDEFINED instructions */
+};
+
+#define TRACE_LINE 256
+
+typedef struct trace_state {
+	unsigned flags;
+	int cpu;		/* cpu=N filter, -1 = all */
+	int el;			/* el=N filter, -1 = all */
+	bool has_range;
+	uint64_t lo, hi;	/* range=LO-HI: pc in [lo, hi) */
+	FILE *out;
+	bool own_out;
+	char (*ring)[TRACE_LINE];	/* ring=N: keep the last N records */
+	unsigned ring_size, ring_head, ring_count;
+	uint64_t records;
+} trace_state;
+
+/* From machine_create: applies -d / -D (one-line error and exit on bad
+ * input). Leaves m->trace NULL when neither was given. */
+void trace_init(struct machine *m);
+void trace_free(struct machine *m);
+/* The state, created on first use (for `monitor trace`). */
+trace_state *trace_get(struct machine *m);
+/* Parse a flag list ("exec,int,cpu=0,el=1,range=A-B,ring=N" or "off");
+ * replaces the flags and filters. Returns 0 or -1 with err filled. */
+int trace_set(struct machine *m, const char *spec, char *err, size_t errlen);
+/* Current settings as "exec,int cpu=0 ..." */
+void trace_describe(struct machine *m, char *buf, size_t len);
+void trace_set_ring(struct machine *m, unsigned n);
+/* Write the ring's records (oldest first) with fn; returns how many. */
+unsigned trace_ring_each(struct machine *m, void (*fn)(void *opaque, const char *line), void *opaque);
+
+/* state is m->trace. */
+static inline bool trace_on(void *state, unsigned flag)
+{
+	return state && (((trace_state *)state)->flags & flag);
+}
+
+/* Once per cpu_run: does this CPU need the one-instruction-per-step path? */
+bool trace_exec_wanted(struct cpu *c);
+/* Before executing insn at pc (el = privilege level). */
+void trace_exec(struct cpu *c, uint64_t pc, uint32_t insn, int el);
+/* An exception or interrupt: what (already decoded by the arch), from/to
+ * privilege, return address and vector. */
+void trace_int(struct cpu *c, int from_el, int to_el, uint64_t pc, const char *what,
+	       uint64_t ret, uint64_t vector);
+/* Unimplemented sysreg / UNDEFINED instruction at pc. */
+void trace_unimp(struct cpu *c, int el, uint64_t pc, const char *what);
+/* Low-level: emit one formatted record (filters already applied). */
+void trace_emit(struct machine *m, const char *fmt, ...) KWB_PRINTF(2, 3);
+
+#endif
