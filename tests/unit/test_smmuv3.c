@@ -5,8 +5,12 @@
  * IOTLB invalidation by TLBI). */
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "check.h"
 #include "../../core/devices/smmuv3.h"
+#include "../../core/machine.h"
+#include "../../core/monitor.h"
 
 #define RAM 0x40000000ull
 #define RAM_SIZE (16ull << 20)
@@ -351,6 +355,64 @@ static void test_no_smmu(void)
 	CHECK_EQ(smmu_dma_read(NULL, &b, 8, 0x1000, &r, 4), -1);
 }
 
+/* `monitor smmu ...` against the tables above, through a machine that has
+ * only this SMMU. */
+static const char *mon(const char *line, int *ret)
+{
+	static mon_out out;
+	static machine m;
+	static const board_device desc = { .type = "smmuv3", .name = "smmuv3" };
+	mon_ctx ctx = { .m = &m, .out = &out };
+
+	m.ndev = 1;
+	m.dev_desc[0] = &desc;
+	m.dev_state[0] = s;
+	free(out.buf);
+	memset(&out, 0, sizeof(out));
+	*ret = monitor_run(&ctx, line);
+	return out.buf ? out.buf : "";
+}
+
+static void test_monitor(void)
+{
+	uint64_t ttb;
+	smmu_xlate x;
+	int r;
+
+	setup();
+	ttb = new_table();
+	s1_stream(STRTAB + 64 * 8, 8, 0x42, ttb, 0, 16);
+	map(ttb, 12, 48, 0xfffff000, DATA + 0x3000, 3, 3);
+	smmu_translate(s, 8, 0xfffff000, true, true, &x);	/* F_PERMISSION */
+	smmu_translate(s, 9, 0x1000, false, true, &x);		/* C_BAD_STE */
+	CHECK(strstr(mon("smmu", &r), "CR0 0xd (SMMUEN 1 EVTQEN 1 CMDQEN 1)"));
+	CHECK(strstr(mon("smmu", &r), "evtq: base 0x40002000, 128 entries of 32 bytes"));
+	CHECK(strstr(mon("smmu ste 8", &r), "Config       5 (S1 translate)"));
+	CHECK_EQ(r, 0);
+	CHECK(strstr(mon("smmu ste 8", &r), "S1ContextPtr 0x40020200"));
+	CHECK(strstr(mon("smmu cd 8", &r), "ASID  0x42"));
+	CHECK(strstr(mon("smmu cd 8", &r), "TTB0  0x40100000"));
+	CHECK(strstr(mon("smmu cd 8", &r), "T0SZ  16 (48-bit IOVA)"));
+	CHECK(strstr(mon("smmu cd 8 1", &r), "S1CDMax is 0"));
+	CHECK_EQ(r, -1);
+	CHECK(strstr(mon("smmu walk 8 0xfffff010", &r), "-> PA 0x40803010 (read-only"));
+	CHECK(strstr(mon("smmu walk 8 0xfffff010", &r), "L3: table 0x4"));
+	CHECK(strstr(mon("smmu walk 8 0x5000", &r), "SID 0x8 IOVA 0x5000: F_TRANSLATION: level 1 descriptor 0x0 invalid"));
+	CHECK(strstr(mon("smmu events", &r), "[0] F_PERMISSION (0x13) SID 0x8 write IOVA 0xfffff000"));
+	CHECK(strstr(mon("smmu events", &r), "[1] C_BAD_STE (0x04) SID 0x9"));
+	CHECK(strstr(mon("smmu events", &r), "2 pending events (2 recorded since reset)"));
+	wr(EVTQ_CONS, 1, 4);					/* the driver consumed one */
+	CHECK(strstr(mon("smmu events", &r), "1 pending event (2 recorded"));
+	/* bad input: one line each, never a crash */
+	CHECK(strstr(mon("smmu ste", &r), "usage: smmu ste SID"));
+	CHECK(strstr(mon("smmu ste 0x10000", &r), "more than the 16 bits"));
+	CHECK(strstr(mon("smmu walk 8 12junk", &r), "bad IOVA '12junk'"));
+	CHECK(strstr(mon("smmu ste 0x300", &r), "outside the stream table"));
+	wr(STRTAB_BASE, 0x1000, 8);
+	CHECK(strstr(mon("smmu ste 1", &r), "not in RAM"));
+	CHECK_EQ(r, -1);
+}
+
 int main(void)
 {
 	RUN(test_registers);
@@ -360,6 +422,7 @@ int main(void)
 	RUN(test_stream_table);
 	RUN(test_evtq_overflow);
 	RUN(test_no_smmu);
+	RUN(test_monitor);
 	smmuv3_free(s);
 	bus_free(&b);
 	return CHECK_DONE();
