@@ -7,6 +7,7 @@
 
 #include "rv.h"
 #include "rv_ops.h"
+#include "../../trace.h"
 
 #define X(r) h->x[r]
 #define OP(name) RV_OP(name)
@@ -404,7 +405,8 @@ OP(csrrci) { return csr_op(h, d, left, CSR_RC, d->rs1, d->rs1 == 0); }
 
 /* ---- the loop ---- */
 
-/* One instruction at a time, with a breakpoint check before each. */
+/* One instruction at a time, with a breakpoint check (breakpoint pages)
+ * and an exec trace record (-d exec) before each. */
 static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 {
 	int64_t left = h->left;
@@ -413,12 +415,14 @@ static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 		uint64_t pc = rv_pc_of(h, d);
 		h->left = left;
 		rv_sync_icount(h);	/* the debugger compares icount */
-		if (h->page != h->xpage->e &&
+		if (h->bp_page && h->page != h->xpage->e &&
 		    dbg_bp_hit(&h->c, pc, h->page_pa + (pc & 0xfff))) {
 			h->exit = CPU_EXIT_DEBUG;
 			h->pc = pc;
 			return NULL;
 		}
+		if (h->trace_exec)
+			trace_exec(&h->c, pc, rv_insn_bits(h, d), h->priv);
 		d = d->fn(h, d, 1);
 		left -= 1 - h->left;	/* 1 if it executed (or trapped) */
 		if (!d || h->ended || left <= 0) {
@@ -455,6 +459,7 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 	h->icount0 = c->icount;
 	h->chunk = h->left = h->cut = 0;
 	h->running = true;
+	h->trace_exec = unlikely(c->m->trace != NULL) && trace_exec_wanted(c);
 	maybe_flush(h);
 	if (h->wfi) {
 		if (!(rv_mip(h) & h->mie)) {
@@ -481,7 +486,7 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 		h->ended = false;
 		d = rv_enter_page(h);
 		if (d) {
-			d = h->bp_page ? run_page_bp(h, d) : d->fn(h, d, h->left);
+			d = h->bp_page || h->trace_exec ? run_page_bp(h, d) : d->fn(h, d, h->left);
 			if (d)
 				h->pc = rv_pc_of(h, d);
 		}

@@ -127,6 +127,7 @@ typedef struct rv_hart {
 	enum cpu_exit exit;
 	bool wfi;
 	bool bp_page;		/* executing a page with a code breakpoint */
+	bool trace_exec;	/* -d exec wants every instruction */
 	paddr_t page_pa;
 	uint64_t bp_gen, bus_gen;
 
@@ -229,6 +230,10 @@ uint64_t rv_pending_irqs(const rv_hart *h);
 uint32_t rv_insn_bits(rv_hart *h, const rv_insn *d);
 
 extern const reg_table riscv64_regs;
+
+/* trace_rv.c: called only when m->trace is set */
+void rv_trace_trap(rv_hart *h, int from, uint64_t cause, uint64_t tval, uint64_t epc);
+void rv_trace_illegal(rv_hart *h, uint64_t pc, uint32_t bits);
 
 /* csr.c */
 bool rv_csr_allowed(rv_hart *h, uint32_t csrno, int idx, bool write);

@@ -13,6 +13,7 @@ void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 	unsigned code = (unsigned)(cause & 63);
 	uint64_t deleg = irq ? h->mideleg : h->medeleg;
 	uint64_t s = h->mstatus;
+	int from = h->priv;
 
 	if (trace_traps < 0)
 		trace_traps = getenv("KWB_RV_TRAPS") != NULL;
@@ -41,6 +42,8 @@ void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 	}
 	h->mstatus = s;
 	rv_update_mode(h);
+	if (unlikely(h->c.m->trace != NULL))
+		rv_trace_trap(h, from, cause, tval, pc);
 }
 
 const rv_insn *rv_raise(rv_hart *h, const rv_insn *d, uint64_t cause, uint64_t tval)
@@ -69,7 +72,11 @@ uint32_t rv_insn_bits(rv_hart *h, const rv_insn *d)
 
 const rv_insn *rv_illegal(rv_hart *h, const rv_insn *d)
 {
-	return rv_raise(h, d, EXC_ILLEGAL, rv_insn_bits(h, d));
+	uint32_t bits = rv_insn_bits(h, d);
+
+	if (unlikely(h->c.m->trace != NULL))
+		rv_trace_illegal(h, rv_pc_of(h, d), bits);
+	return rv_raise(h, d, EXC_ILLEGAL, bits);
 }
 
 /* Interrupts that would be taken now, by target privilege and enables. */
