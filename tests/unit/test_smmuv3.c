@@ -29,7 +29,7 @@ enum {
 };
 
 static int pulses[4];
-static bus b;
+static bus own_bus, *bp = &own_bus;
 static smmuv3 *s;
 static uint64_t next_table;
 static uint32_t cmd_prod;
@@ -44,8 +44,8 @@ static void set_irq(void *opaque, int n, int level)
 static uint64_t rd(uint64_t off, unsigned size) { return smmuv3_ops.read(s, off, size); }
 static void wr(uint64_t off, uint64_t v, unsigned size) { smmuv3_ops.write(s, off, v, size); }
 
-static void put64(uint64_t pa, uint64_t v) { bus_copy_to(&b, pa, &v, 8); }
-static uint64_t get64(uint64_t pa) { uint64_t v = 0; bus_copy_from(&b, pa, &v, 8); return v; }
+static void put64(uint64_t pa, uint64_t v) { bus_copy_to(bp, pa, &v, 8); }
+static uint64_t get64(uint64_t pa) { uint64_t v = 0; bus_copy_from(bp, pa, &v, 8); return v; }
 
 static void setup(void)
 {
@@ -53,14 +53,14 @@ static void setup(void)
 
 	if (s)
 		smmuv3_free(s);
-	bus_free(&b);
-	memset(&b, 0, sizeof(b));
-	bus_add_ram(&b, "ram", RAM, RAM_SIZE);
+	bus_free(bp);
+	memset(bp, 0, sizeof(*bp));
+	bus_add_ram(bp, "ram", RAM, RAM_SIZE);
 	for (int i = 0; i < 4; i++) {
 		irq[i] = (irq_line){ .set = set_irq, .n = i };
 		pulses[i] = 0;
 	}
-	s = smmuv3_new(&b, irq);
+	s = smmuv3_new(bp, irq);
 	next_table = TABLES;
 	cmd_prod = 0;
 	wr(STRTAB_BASE, STRTAB | 1ull << 62, 8);
@@ -208,18 +208,18 @@ static void test_translate_4k(void)
 	/* DMA across two discontiguous pages */
 	for (int i = 0; i < 8192; i++)
 		buf[i] = (uint8_t)(i * 7);
-	CHECK_EQ(smmu_dma_write(s, &b, 8, 0xffffe000, buf, 8192), 0);
-	bus_copy_from(&b, DATA + 0x5000, out, 4096);
+	CHECK_EQ(smmu_dma_write(s, bp, 8, 0xffffe000, buf, 8192), 0);
+	bus_copy_from(bp, DATA + 0x5000, out, 4096);
 	CHECK(!memcmp(out, buf, 4096));
-	bus_copy_from(&b, DATA, out, 4096);
+	bus_copy_from(bp, DATA, out, 4096);
 	CHECK(!memcmp(out, buf + 4096, 4096));
 	memset(out, 0, sizeof(out));
-	CHECK_EQ(smmu_dma_read(s, &b, 8, 0xffffe000, out, 8192), 0);
+	CHECK_EQ(smmu_dma_read(s, bp, 8, 0xffffe000, out, 8192), 0);
 	CHECK(!memcmp(out, buf, 8192));
 	CHECK_EQ(events(), 0);
 	/* faults: each an event with the StreamID and IOVA */
-	CHECK_EQ(smmu_dma_read(s, &b, 8, 0x1000, out, 4), 0);
-	CHECK_EQ(smmu_dma_write(s, &b, 8, 0x1000, buf, 4), -1);
+	CHECK_EQ(smmu_dma_read(s, bp, 8, 0x1000, out, 4), 0);
+	CHECK_EQ(smmu_dma_write(s, bp, 8, 0x1000, buf, 4), -1);
 	CHECK_EQ(events(), 1);
 	CHECK_EQ(event_word(0, 0), SMMU_EVT_F_PERMISSION | 8ull << 32);
 	CHECK_EQ(event_word(0, 2), 0x1000);
@@ -349,10 +349,10 @@ static void test_no_smmu(void)
 	uint32_t v = 0x12345678, r = 0;
 
 	setup();
-	CHECK_EQ(smmu_dma_write(NULL, &b, 8, DATA, &v, 4), 0);
-	CHECK_EQ(smmu_dma_read(NULL, &b, 8, DATA, &r, 4), 0);
+	CHECK_EQ(smmu_dma_write(NULL, bp, 8, DATA, &v, 4), 0);
+	CHECK_EQ(smmu_dma_read(NULL, bp, 8, DATA, &r, 4), 0);
 	CHECK_EQ(r, v);
-	CHECK_EQ(smmu_dma_read(NULL, &b, 8, 0x1000, &r, 4), -1);
+	CHECK_EQ(smmu_dma_read(NULL, bp, 8, 0x1000, &r, 4), -1);
 }
 
 /* `monitor smmu ...` against the tables above, through a machine that has
@@ -413,6 +413,160 @@ static void test_monitor(void)
 	CHECK_EQ(r, -1);
 }
 
+/* The whole path on a real machine: ECAM enumeration and BAR sizing, the
+ * virtio-rng-pci common config, one request with the SMMU off (physical
+ * DMA), one through stage-1 tables (IOVA != PA), and one to an unmapped
+ * IOVA: an event with StreamID 8 (00:01.0) and the device needing reset. */
+#define ECAM 0x3f000000ull
+#define BAR 0x10000000ull
+#define VQ (RAM + 0x300000)		/* desc, avail, used: one page each */
+#define BUF (RAM + 0x304000)
+
+static uint64_t ecam_rd(int slot, unsigned reg, unsigned size)
+{
+	uint64_t v = 0;
+	bus_read(bp, ECAM + ((uint64_t)slot << 15) + reg, size, &v);
+	return v;
+}
+
+static void ecam_wr(int slot, unsigned reg, uint64_t v, unsigned size)
+{
+	bus_write(bp, ECAM + ((uint64_t)slot << 15) + reg, size, v);
+}
+
+static uint64_t bar_rd(unsigned off, unsigned size)
+{
+	uint64_t v = 0;
+	bus_read(bp, BAR + off, size, &v);
+	return v;
+}
+
+static void bar_wr(unsigned off, uint64_t v, unsigned size)
+{
+	bus_write(bp, BAR + off, size, v);
+}
+
+/* One 32-byte device-writable buffer at addr, descriptor n. */
+static void rng_request(uint64_t desc, uint64_t avail, int n, uint64_t addr)
+{
+	uint16_t head = (uint16_t)n, idx = (uint16_t)(n + 1);
+	uint64_t d[2] = { addr, 32 | 2ull << 32 };	/* len 32, VRING_DESC_F_WRITE */
+
+	bus_copy_to(bp, desc + 16 * n, d, 16);
+	bus_copy_to(bp, avail + 4 + 2 * n, &head, 2);
+	bus_copy_to(bp, avail + 2, &idx, 2);
+	bar_wr(0x3000, 0, 2);				/* notify queue 0 */
+}
+
+static void test_pci_virtio_rng(void)
+{
+	static char *argv[] = { "kwb", "-arch", "aarch64", "-M", "virt,iommu=smmuv3", "-m", "64M",
+				"-serial", "none", "-device", "virtio-rng-pci,seed=1", NULL };
+	static kwb_options opt;
+	uint8_t buf[32], zero[32] = { 0 };
+	uint16_t used_idx;
+	uint32_t used[2];
+	unsigned cap, types = 0;
+	uint64_t ttb, ev0;
+	machine *m;
+
+	options_parse(&opt, 11, argv);
+	m = machine_create(&opt);
+	bp = &m->bus;
+	if (s)
+		smmuv3_free(s);
+	s = machine_device(m, "smmuv3");
+	CHECK(s != NULL);
+	/* enumeration */
+	CHECK_EQ(ecam_rd(0, 0, 4), 0x00081b36);
+	CHECK_EQ(ecam_rd(0, 8, 4), 0x06000000);
+	CHECK_EQ(ecam_rd(1, 0, 4), 0x10441af4);
+	CHECK_EQ(ecam_rd(1, 8, 4), 0xff000001);
+	CHECK_EQ(ecam_rd(1, 0x3d, 1), 1);		/* INTA */
+	CHECK_EQ(ecam_rd(2, 0, 4), 0xffffffff);
+	CHECK_EQ(ecam_rd(1, 0, 2), 0x1af4);
+	/* BAR4: 16 KB, 64-bit */
+	ecam_wr(1, 0x20, 0xffffffff, 4);
+	ecam_wr(1, 0x24, 0xffffffff, 4);
+	CHECK_EQ(ecam_rd(1, 0x20, 4), 0xffffc004);
+	CHECK_EQ(ecam_rd(1, 0x24, 4), 0xffffffff);
+	ecam_wr(1, 0x20, BAR, 4);
+	ecam_wr(1, 0x24, 0, 4);
+	CHECK_EQ(bar_rd(0x12, 2), 0xffff);		/* decoding off: master abort */
+	ecam_wr(1, 0x04, 0x6, 2);			/* MEM | MASTER */
+	CHECK_EQ(bar_rd(0x12, 2), 1);			/* num_queues */
+	/* capabilities: common (1), ISR (3), notify (2), all in BAR 4 */
+	CHECK_EQ(ecam_rd(1, 0x06, 2) & 0x10, 0x10);
+	for (cap = (unsigned)ecam_rd(1, 0x34, 1); cap; cap = (unsigned)ecam_rd(1, cap + 1, 1)) {
+		CHECK_EQ(ecam_rd(1, cap, 1), 0x09);
+		CHECK_EQ(ecam_rd(1, cap + 4, 1), 4);
+		types = types << 4 | (unsigned)ecam_rd(1, cap + 3, 1);
+	}
+	CHECK_EQ(types, 0x132);
+	/* driver init */
+	bar_wr(0x14, 1 | 2, 1);
+	bar_wr(0x00, 1, 4);
+	CHECK_EQ(bar_rd(0x04, 4), 3);			/* VERSION_1 | ACCESS_PLATFORM */
+	bar_wr(0x08, 1, 4);
+	bar_wr(0x0c, 3, 4);
+	bar_wr(0x14, 1 | 2 | 8, 1);
+	CHECK_EQ(bar_rd(0x14, 1), 0xb);			/* FEATURES_OK kept */
+	bar_wr(0x16, 0, 2);
+	CHECK_EQ(bar_rd(0x18, 2), 256);
+	bar_wr(0x18, 8, 2);
+	CHECK_EQ(bar_rd(0x1a, 2), 0xffff);		/* no MSI-X vector */
+	bar_wr(0x20, VQ, 8);
+	bar_wr(0x28, VQ + 0x1000, 4);
+	bar_wr(0x2c, 0, 4);
+	bar_wr(0x30, VQ + 0x2000, 8);
+	bar_wr(0x1c, 1, 2);
+	bar_wr(0x14, 0xf, 1);				/* DRIVER_OK */
+	/* SMMU off, GBPA bypass: physical DMA */
+	rng_request(VQ, VQ + 0x1000, 0, BUF);
+	bus_copy_from(bp, VQ + 0x2000 + 2, &used_idx, 2);
+	bus_copy_from(bp, VQ + 0x2000 + 4, used, 8);
+	CHECK_EQ(used_idx, 1);
+	CHECK_EQ(used[0], 0);
+	CHECK_EQ(used[1], 32);
+	bus_copy_from(bp, BUF, buf, 32);
+	CHECK(memcmp(buf, zero, 32) != 0);
+	CHECK_EQ(ecam_rd(1, 0x06, 2) & 0x8, 0x8);	/* INTx pending */
+	CHECK_EQ(bar_rd(0x1000, 1), 1);			/* ISR: queue interrupt, read clears */
+	CHECK_EQ(ecam_rd(1, 0x06, 2) & 0x8, 0);
+	/* SMMU on: SID 8, rings identity-mapped, buffer at IOVA 0xfffff000 */
+	next_table = TABLES;
+	ttb = new_table();
+	s1_stream(STRTAB + 64 * 8, 8, 5, ttb, 0, 16);
+	for (int i = 0; i < 3; i++)
+		map(ttb, 12, 48, VQ + 0x1000 * i, VQ + 0x1000 * i, 3, 1);
+	map(ttb, 12, 48, 0xfffff000, BUF + 0x1000, 3, 1);
+	wr(STRTAB_BASE, STRTAB, 8);
+	wr(STRTAB_BASE_CFG, 8, 4);
+	wr(EVTQ_BASE, EVTQ | 7, 8);
+	wr(IRQ_CTRL, 5, 4);
+	wr(CR0, 0x5, 4);
+	rng_request(VQ, VQ + 0x1000, 1, 0xfffff000);
+	bus_copy_from(bp, VQ + 0x2000 + 2, &used_idx, 2);
+	CHECK_EQ(used_idx, 2);
+	bus_copy_from(bp, BUF + 0x1000, buf, 32);
+	CHECK(memcmp(buf, zero, 32) != 0);
+	CHECK_EQ(events(), 0);
+	/* an unmapped IOVA: event, NEEDS_RESET, no used entry */
+	rng_request(VQ, VQ + 0x1000, 2, 0xdead000);
+	CHECK_EQ(events(), 1);
+	ev0 = event_word(0, 0);
+	CHECK_EQ(ev0, SMMU_EVT_F_TRANSLATION | 8ull << 32);
+	CHECK_EQ(event_word(0, 2), 0xdead000);
+	CHECK_EQ(bar_rd(0x14, 1) & 0x40, 0x40);
+	bus_copy_from(bp, VQ + 0x2000 + 2, &used_idx, 2);
+	CHECK_EQ(used_idx, 2);
+	bar_wr(0x14, 0, 1);				/* reset */
+	CHECK_EQ(bar_rd(0x14, 1), 0);
+	s = NULL;
+	machine_free(m);
+	bp = &own_bus;
+}
+
 int main(void)
 {
 	RUN(test_registers);
@@ -423,7 +577,8 @@ int main(void)
 	RUN(test_evtq_overflow);
 	RUN(test_no_smmu);
 	RUN(test_monitor);
+	RUN(test_pci_virtio_rng);
 	smmuv3_free(s);
-	bus_free(&b);
+	bus_free(bp);
 	return CHECK_DONE();
 }
