@@ -167,6 +167,26 @@ static void test_exact_counts(void)
 	destroy(m);
 }
 
+/* A step whose instruction traps ends at the trap vector. */
+static void test_step_into_trap(void)
+{
+	machine *m = make(1);
+	cpu *c = m->cpus[0];
+	static const uint32_t ecall[] = { 0x00000073 };
+
+	load(m, CODE, ecall, 1);
+	setreg(m, 0, RV_mtvec, CODE + 0x200);
+	riscv64_arch.set_pc(c, CODE);
+	c->step_remaining = 1;
+	CHECK_EQ(run(m, 0, 0, 1000), CPU_EXIT_DEBUG);
+	CHECK_EQ(dbg_take_stop(m)->reason, STOP_STEP);
+	CHECK_EQ(reg(m, 0, RV_pc), CODE + 0x200);
+	CHECK_EQ(reg(m, 0, RV_mepc), CODE);
+	CHECK_EQ(reg(m, 0, RV_mcause), 11);
+	CHECK_EQ(c->icount, 1);
+	destroy(m);
+}
+
 static void test_breakpoint_and_watchpoint(void)
 {
 	machine *m = make(1);
@@ -297,6 +317,7 @@ int main(void)
 	RUN(test_rvc_expand);
 	RUN(test_disasm);
 	RUN(test_exact_counts);
+	RUN(test_step_into_trap);
 	RUN(test_breakpoint_and_watchpoint);
 	RUN(test_self_modifying_code);
 	RUN(test_priv_and_debug_walk);
