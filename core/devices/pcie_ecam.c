@@ -33,7 +33,6 @@
 #define VIRT_PCIE_MMIO_SIZE 0x2eff0000ull
 #define VIRT_PCIE_PIO 0x3eff0000ull
 #define VIRT_PCIE_PIO_SIZE 0x10000ull
-#define VIRT_PCIE_SPI 3
 #define VIRT_PCIE_BUSES 16
 
 /* ---- config space ---- */
@@ -314,8 +313,10 @@ static void *pcie_dev_create(machine *m, const board_device *d)
 	h->mmio_size = VIRT_PCIE_MMIO_SIZE;
 	h->pio_base = VIRT_PCIE_PIO;
 	h->pio_size = VIRT_PCIE_PIO_SIZE;
+	if (d->nirqs != 4)
+		kwb_fatal("board %s: pcie-ecam needs 4 interrupts (INTA..INTD)", m->board->name);
 	for (int i = 0; i < 4; i++)
-		h->intx[i] = machine_irq(m, VIRT_PCIE_SPI + i);
+		h->intx[i] = machine_irq(m, d->irqs[i]);
 	bus_add_mmio(&m->bus, "pcie-ecam", h->ecam_base, h->ecam_size, &ecam_ops, h);
 	bus_add_mmio(&m->bus, "pcie-mmio", h->mmio_base, h->mmio_size, &window_ops, h);
 	bus_add_mmio(&m->bus, "pcie-pio", h->pio_base, h->pio_size, &pio_ops, h);
@@ -359,7 +360,7 @@ static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fd
 	for (uint32_t slot = 0; slot < 4; slot++)
 		for (uint32_t pin = 1; pin <= 4; pin++) {
 			uint32_t e[10] = { slot << 11, 0, 0, pin, gic, 0, 0, 0,
-					   VIRT_PCIE_SPI + (pin - 1 + slot) % 4, 4 };
+					   (uint32_t)d->irqs[(pin - 1 + slot) % 4], 4 };
 			memcpy(p, e, sizeof(e));
 			p += 10;
 		}

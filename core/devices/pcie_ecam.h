@@ -46,7 +46,7 @@ struct pcie_host {
 	bus *bus;
 	struct smmuv3 *smmu;	/* NULL: DMA is physical */
 	pci_dev *dev[PCI_MAX_DEVFN];
-	irq_line intx[4];	/* INTA..INTD at the host: SPIs 3..6 */
+	irq_line intx[4];	/* INTA..INTD at the host (board irqs[0..3]) */
 	int intx_level[4];
 	paddr_t ecam_base, mmio_base, pio_base;
 	uint64_t ecam_size, mmio_size, pio_size;
