@@ -69,7 +69,7 @@ void trace_set_ring(machine *m, unsigned n)
 	trace_state *t = trace_get(m);
 
 	free(t->ring);
-	t->ring = n ? kwb_zalloc((size_t)n * TRACE_LINE) : NULL;
+	t->ring = n ? kwb_zalloc((size_t)n * sizeof(*t->ring)) : NULL;
 	t->ring_size = n;
 	t->ring_head = t->ring_count = 0;
 }
@@ -109,6 +109,12 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 		}
 		if (!strcmp(tok, "off") || !strcmp(tok, "none"))
 			continue;
+		if (!strcmp(tok, "help")) {
+			snprintf(err, errlen, "trace flags: exec (in_asm), int, unimp (guest_errors), all, off; "
+				 "filters cpu=N, el=N, range=START-END; ring=N");
+			rc = -1;
+			goto out;
+		}
 		if (!strcmp(tok, "nochain"))	/* QEMU spelling: kwb always traces every insn */
 			continue;
 		size_t i;
@@ -132,6 +138,7 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 	t->hi = hi;
 	if (want_ring)
 		trace_set_ring(m, ring);
+	t->panic_known = m->symbols && symbols_lookup(m, "panic", &t->panic_va);
 	for (int i = 0; i < m->ncpus; i++)
 		if (m->cpus[i])
 			m->cpus[i]->exit_request = true;	/* re-check at the next quantum */
@@ -200,7 +207,8 @@ void trace_emit(machine *m, const char *fmt, ...)
 	t->records++;
 	va_start(ap, fmt);
 	if (t->ring) {
-		vsnprintf(t->ring[t->ring_head], TRACE_LINE, fmt, ap);
+		t->ring[t->ring_head].raw = false;
+		vsnprintf(t->ring[t->ring_head].text, TRACE_LINE, fmt, ap);
 		t->ring_head = (t->ring_head + 1) % t->ring_size;
 		if (t->ring_count < t->ring_size)
 			t->ring_count++;
@@ -211,6 +219,18 @@ void trace_emit(machine *m, const char *fmt, ...)
 	va_end(ap);
 }
 
+static const char *sym(machine *m, uint64_t pc, char *buf, size_t len);
+
+static void format_exec(machine *m, cpu *c, uint64_t pc, uint32_t insn, int el, char *buf, size_t len)
+{
+	char dis[96], name[128];
+
+	m->arch->disasm(c, pc, insn, dis, sizeof(dis));
+	sym(m, pc, name, sizeof(name));
+	snprintf(buf, len, "exec cpu%d EL%d 0x%016llx%s%s%s: %08x  %s", c->index, el, (unsigned long long)pc,
+		 name[0] ? " <" : "", name, name[0] ? ">" : "", insn, dis);
+}
+
 unsigned trace_ring_each(machine *m, void (*fn)(void *opaque, const char *line), void *opaque)
 {
 	trace_state *t = m->trace;
@@ -218,8 +238,17 @@ unsigned trace_ring_each(machine *m, void (*fn)(void *opaque, const char *line),
 	if (!t || !t->ring)
 		return 0;
 	unsigned first = (t->ring_head + t->ring_size - t->ring_count) % t->ring_size;
-	for (unsigned i = 0; i < t->ring_count; i++)
-		fn(opaque, t->ring[(first + i) % t->ring_size]);
+	char line[TRACE_LINE];
+	for (unsigned i = 0; i < t->ring_count; i++) {
+		trace_rec *r = &t->ring[(first + i) % t->ring_size];
+		if (r->raw) {
+			format_exec(m, r->cpu < m->ncpus ? m->cpus[r->cpu] : m->cpus[0], r->pc, r->insn, r->el,
+				    line, sizeof(line));
+			fn(opaque, line);
+		} else {
+			fn(opaque, r->text);
+		}
+	}
 	return t->ring_count;
 }
 
@@ -246,18 +275,43 @@ static const char *sym(machine *m, uint64_t pc, char *buf, size_t len)
 	return buf;
 }
 
+static void print_line(void *opaque, const char *line)
+{
+	fprintf(opaque, "%s\n", line);
+}
+
+static void dump_on_panic(machine *m, trace_state *t)
+{
+	fprintf(t->out, "trace: the guest called panic(); the last %u records:\n", t->ring_count);
+	trace_ring_each(m, print_line, t->out);
+	fflush(t->out);
+}
+
 void trace_exec(cpu *c, uint64_t pc, uint32_t insn, int el)
 {
 	machine *m = c->m;
 	trace_state *t = m->trace;
-	char dis[96], name[128];
+	char line[TRACE_LINE];
 
+	if (unlikely(t->panic_known && pc == t->panic_va && t->ring))
+		dump_on_panic(m, t);
 	if (!want(t, c, el, pc))
 		return;
-	m->arch->disasm(c, pc, insn, dis, sizeof(dis));
-	sym(m, pc, name, sizeof(name));
-	trace_emit(m, "exec cpu%d EL%d 0x%016llx%s%s%s: %08x  %s", c->index, el, (unsigned long long)pc,
-		   name[0] ? " <" : "", name, name[0] ? ">" : "", insn, dis);
+	if (t->ring) {
+		trace_rec *r = &t->ring[t->ring_head];
+		r->raw = true;
+		r->pc = pc;
+		r->insn = insn;
+		r->cpu = (uint8_t)c->index;
+		r->el = (uint8_t)el;
+		t->ring_head = (t->ring_head + 1) % t->ring_size;
+		if (t->ring_count < t->ring_size)
+			t->ring_count++;
+		t->records++;
+		return;
+	}
+	format_exec(m, c, pc, insn, el, line, sizeof(line));
+	trace_emit(m, "%s", line);
 }
 
 void trace_int(cpu *c, int from_el, int to_el, uint64_t pc, const char *what, uint64_t ret,

@@ -22,6 +22,16 @@ enum trace_flag {
 
 #define TRACE_LINE 256
 
+/* A ring record: exec records are kept raw (formatted when dumped, so a
+ * ring costs little more than the one-instruction step), others as text. */
+typedef struct trace_rec {
+	uint64_t pc;
+	uint32_t insn;
+	uint8_t cpu, el;
+	bool raw;
+	char text[TRACE_LINE];
+} trace_rec;
+
 typedef struct trace_state {
 	unsigned flags;
 	int cpu;		/* cpu=N filter, -1 = all */
@@ -30,9 +40,11 @@ typedef struct trace_state {
 	uint64_t lo, hi;	/* range=LO-HI: pc in [lo, hi) */
 	FILE *out;
 	bool own_out;
-	char (*ring)[TRACE_LINE];	/* ring=N: keep the last N records */
+	trace_rec *ring;	/* ring=N: keep the last N records */
 	unsigned ring_size, ring_head, ring_count;
 	uint64_t records;
+	uint64_t panic_va;	/* dump the ring when exec reaches panic() */
+	bool panic_known;
 } trace_state;
 
 /* From machine_create: applies -d / -D (one-line error and exit on bad
