@@ -100,6 +100,15 @@ void a64_trace_take(a64_cpu *s, int kind, uint32_t esr, uint64_t ret, int from_e
 		snprintf(what, sizeof(what), "%s ESR=0x%08x FAR=0x%016llx %s level %u%s", ec_name(ec), esr,
 			 (unsigned long long)s->sys[A64R_FAR_EL1], fsc_name(iss & 0x3f), iss & 3,
 			 ec >= EC_DABT_LOW ? (iss >> 6 & 1 ? " write" : " read") : "");
+	} else if (ec == EC_SYS) {
+		/* ISS: Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1, read 0 */
+		uint32_t insn = 0xd5000000 | (iss & 1) << 21 | (iss >> 20 & 3) << 19 | (iss >> 14 & 7) << 16 |
+				(iss >> 10 & 15) << 12 | (iss >> 1 & 15) << 8 | (iss >> 17 & 7) << 5 |
+				(iss >> 5 & 31);
+		char reg[48];
+		sysreg_name(insn, reg, sizeof(reg));
+		snprintf(what, sizeof(what), "SYS ESR=0x%08x %s x%u, %s", esr, iss & 1 ? "MRS" : "MSR",
+			 iss >> 5 & 31, reg);
 	} else {
 		snprintf(what, sizeof(what), "%s ESR=0x%08x", ec_name(ec), esr);
 	}
