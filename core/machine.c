@@ -182,6 +182,7 @@ void machine_free(machine *m)
 		if (t && t->free)
 			t->free(m->dev_state[i]);
 	}
+	trace_free(m);
 	if (symbols_free)
 		symbols_free(m);
 	bus_free(&m->bus);
