@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "difftest.h"
 #include "machine.h"
 #include "options.h"
 #include "target-xml/tdesc.h"
@@ -22,5 +23,5 @@ int main(int argc, char **argv)
 		return tdesc_dump(argv[2], argv[3]) ? 1 : 0;
 	options_parse(&opt, argc, argv);
 	m = machine_create(&opt);
-	return machine_run(m);
+	return opt.difftest ? difftest_run(m) : machine_run(m);
 }

@@ -67,7 +67,10 @@ BRANCH(bltu, a < b)
 BRANCH(bgeu, a >= b)
 
 #define ALU_I(name, expr) OP(name) { uint64_t a = X(d->rs1), i = (uint64_t)IMM; (void)i; X(d->rd) = (expr); NEXT; }
-ALU_I(addi, a + i)
+/* Difftest self-check (tests/difftest): KWB_DIFFTEST_PLANT_BUG=addi makes
+ * addi add one more; set once at hart creation, 0 otherwise. */
+uint64_t rv_planted_addi_bug;
+ALU_I(addi, a + i + rv_planted_addi_bug)
 ALU_I(slti, (int64_t)a < (int64_t)i)
 ALU_I(sltiu, a < i)
 ALU_I(xori, a ^ i)

@@ -82,7 +82,10 @@ static cpu *rv_cpu_create(machine *m, int index)
 {
 	rv_hart *h = kwb_zalloc(sizeof(*h));
 
+	const char *bug = getenv("KWB_DIFFTEST_PLANT_BUG");
+
 	rv_csr_init();
+	rv_planted_addi_bug = bug && !strcmp(bug, "addi");
 	h->c.m = m;
 	h->c.arch = &riscv64_arch;
 	h->c.index = index;

@@ -238,6 +238,7 @@ void rv_trace_illegal(rv_hart *h, uint64_t pc, uint32_t bits);
 /* csr.c */
 bool rv_csr_allowed(rv_hart *h, uint32_t csrno, int idx, bool write);
 void rv_csr_init(void);
+extern uint64_t rv_planted_addi_bug;	/* KWB_DIFFTEST_PLANT_BUG=addi (difftest self-check) */
 int rv_csr_index(uint32_t csrno);	/* table index or -1 */
 /* Returns false: illegal instruction. */
 bool rv_csr_read(rv_hart *h, int idx, uint64_t *v);

@@ -1,0 +1,665 @@
+/*
+ * Difftest: lockstep kwb against QEMU. kwb is stepped by its own machine
+ * loop (a stop listener resumes it with RESUME_STEP after every compare),
+ * QEMU by `s` packets over its gdb stub. Registers compared: every
+ * REGF_DIFFTEST, non-REGF_VOLATILE register of kwb's table that QEMU's
+ * target description also names. Reads of timers/counters are not
+ * compared: kwb's result is copied into QEMU (NEMU's "skip ref").
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libfdt.h>
+
+#include "machine.h"
+#include "debug_internal.h"
+#include "difftest.h"
+#include "gdbserver/rsp.h"
+#include "symbols/symbols.h"
+
+#define DT_WINDOW 10
+#define DT_MAXREGS 1024
+#define DT_TIMEOUT_MS 5000
+
+typedef struct dt_hist {
+	uint64_t kpc, qpc;
+	uint32_t insn;
+} dt_hist;
+
+typedef struct difftest {
+	machine *m;
+	pid_t qemu;
+	int fd;
+	char dir[64], sock[96], dtb[96], serial[96];
+	rsp_parser *rx;
+	uint8_t rxbuf[4096];
+	size_t rxlen, rxpos;
+	/* QEMU's registers from its target.xml, by regnum. */
+	char *qname[DT_MAXREGS];
+	int qbits[DT_MAXREGS];
+	int nq;
+	int gcount;		/* registers QEMU sends in a `g` reply */
+	int map[DT_MAXREGS];	/* kwb table index -> QEMU regnum, -1: not compared */
+	int ncompared;
+	uint64_t steps;
+	dt_hist hist[DT_WINDOW];
+	uint64_t t0;
+	int sync_idx;		/* kwb register to copy into QEMU after this step */
+} difftest;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void dt_cleanup(difftest *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	if (d->qemu > 0) {
+		kill(d->qemu, SIGKILL);
+		waitpid(d->qemu, NULL, 0);
+		d->qemu = 0;
+	}
+	if (d->dir[0]) {
+		unlink(d->sock);
+		unlink(d->dtb);
+		if (!getenv("KWB_DIFFTEST_KEEP")) {
+			unlink(d->serial);
+			rmdir(d->dir);
+		}
+	}
+}
+
+static KWB_NORETURN void dt_exit(difftest *d, int code)
+{
+	dt_cleanup(d);
+	chardev_restore_all();
+	fflush(stdout);
+	exit(code);
+}
+
+static KWB_NORETURN KWB_PRINTF(2, 3) void dt_fail(difftest *d, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "kwb: difftest: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	dt_exit(d, 2);
+}
+
+/* ---- RSP client (QEMU 7.2: acks on) ---- */
+
+static int dt_getc(difftest *d)
+{
+	if (d->rxpos == d->rxlen) {
+		struct pollfd p = { .fd = d->fd, .events = POLLIN };
+		ssize_t n;
+		if (poll(&p, 1, DT_TIMEOUT_MS) <= 0)
+			return -1;
+		n = read(d->fd, d->rxbuf, sizeof(d->rxbuf));
+		if (n <= 0)
+			return -1;
+		d->rxlen = (size_t)n;
+		d->rxpos = 0;
+	}
+	return d->rxbuf[d->rxpos++];
+}
+
+static void dt_write(difftest *d, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	while (len) {
+		ssize_t n = write(d->fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			dt_fail(d, "lost the connection to QEMU's gdb stub");
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Sends payload, waits for its ack and the reply (left in d->rx->buf). */
+static const char *dt_cmd(difftest *d, const char *payload)
+{
+	static uint8_t out[RSP_PACKET_SIZE + 8];
+	size_t n = rsp_frame(out, sizeof(out), (const uint8_t *)payload, strlen(payload));
+	enum rsp_event ev = RSP_NONE;
+
+	dt_write(d, out, n);
+	for (;;) {
+		int c = dt_getc(d);
+		uint8_t b;
+		if (c < 0)
+			dt_fail(d, "QEMU did not answer '%.40s' within %d ms (a wfi with interrupts masked?)",
+				payload, DT_TIMEOUT_MS);
+		b = (uint8_t)c;
+		rsp_feed(d->rx, &b, 1, &ev);
+		if (ev == RSP_NAK)
+			dt_write(d, out, n);
+		else if (ev == RSP_PACKET)
+			break;
+		else if (ev == RSP_BAD_CHECKSUM)
+			dt_write(d, "-", 1);
+	}
+	dt_write(d, "+", 1);
+	return (const char *)d->rx->buf;
+}
+
+/* ---- QEMU's target description ---- */
+
+static char *dt_xfer(difftest *d, const char *annex)
+{
+	size_t cap = 4096, len = 0;
+	char *all = kwb_zalloc(cap), req[256];
+
+	for (;;) {
+		snprintf(req, sizeof(req), "qXfer:features:read:%s:%zx,%x", annex, len, 0x3000);
+		const char *r = dt_cmd(d, req);
+		size_t rl = d->rx->len;
+		if (r[0] != 'm' && r[0] != 'l')
+			dt_fail(d, "QEMU refused qXfer:features:read:%s (%s)", annex, r);
+		if (len + rl + 1 > cap) {
+			cap = (len + rl + 1) * 2;
+			all = realloc(all, cap);
+			if (!all)
+				kwb_fatal("out of memory");
+		}
+		memcpy(all + len, r + 1, rl - 1);
+		len += rl - 1;
+		all[len] = 0;
+		if (r[0] == 'l')
+			return all;
+	}
+}
+
+static bool dt_attr(const char *tag, const char *end, const char *attr, char *val, size_t cap)
+{
+	char key[32];
+	snprintf(key, sizeof(key), " %s=\"", attr);
+	const char *p = strstr(tag, key);
+	if (!p || p > end)
+		return false;
+	p += strlen(key);
+	const char *q = strchr(p, '"');
+	if (!q || q > end || (size_t)(q - p) >= cap)
+		return false;
+	memcpy(val, p, (size_t)(q - p));
+	val[q - p] = 0;
+	return true;
+}
+
+static void dt_parse_xml(difftest *d, const char *xml, int depth)
+{
+	char val[128];
+
+	for (const char *p = xml; (p = strchr(p, '<')); p++) {
+		const char *end = strchr(p, '>');
+		if (!end)
+			break;
+		if (!strncmp(p, "<xi:include", 11) && depth < 2 && dt_attr(p, end, "href", val, sizeof(val))) {
+			char *sub = dt_xfer(d, val);
+			dt_parse_xml(d, sub, depth + 1);
+			free(sub);
+		} else if (!strncmp(p, "<reg ", 5) && dt_attr(p, end, "name", val, sizeof(val))) {
+			char num[32], bits[32];
+			int n = d->nq;
+			if (dt_attr(p, end, "regnum", num, sizeof(num)))
+				n = atoi(num);
+			if (n < 0 || n >= DT_MAXREGS || !dt_attr(p, end, "bitsize", bits, sizeof(bits)))
+				continue;
+			free(d->qname[n]);
+			d->qname[n] = strdup(val);
+			d->qbits[n] = atoi(bits);
+			d->nq = n + 1;
+		}
+	}
+}
+
+static void dt_build_map(difftest *d)
+{
+	const reg_table *t = dbg_regs(d->m);
+
+	for (int i = 0; i < t->count && i < DT_MAXREGS; i++) {
+		const reg_desc *r = &t->regs[i];
+		d->map[i] = -1;
+		if (!(r->flags & REGF_DIFFTEST) || (r->flags & REGF_VOLATILE))
+			continue;
+		for (int q = 0; q < d->nq; q++) {
+			if (d->qname[q] && !strcasecmp(d->qname[q], r->name) && d->qbits[q] == r->bitsize) {
+				d->map[i] = q;
+				d->ncompared++;
+				break;
+			}
+		}
+	}
+}
+
+/* ---- starting QEMU ---- */
+
+static void dt_start_qemu(difftest *d)
+{
+	machine *m = d->m;
+	const kwb_options *o = m->opt;
+	char *argv[64], mopt[96], ram[32];
+	int n = 0;
+	bool a64 = !strcmp(m->arch->name, "aarch64");
+	FILE *f;
+
+	if (!mkdtemp(strcpy(d->dir, "/tmp/kwb-difftest-XXXXXX")))
+		dt_fail(d, "mkdtemp: %s", strerror(errno));
+	snprintf(d->sock, sizeof(d->sock), "%s/gdb.sock", d->dir);
+	snprintf(d->dtb, sizeof(d->dtb), "%s/kwb.dtb", d->dir);
+	snprintf(d->serial, sizeof(d->serial), "%s/qemu-serial.log", d->dir);
+	if (!m->fdt || !(f = fopen(d->dtb, "wb")))
+		dt_fail(d, "cannot write the device tree for QEMU (%s)", d->dtb);
+	fwrite(m->fdt, 1, fdt_totalsize(m->fdt), f);
+	fclose(f);
+
+	argv[n++] = a64 ? "qemu-system-aarch64" : "qemu-system-riscv64";
+	argv[n++] = "-M";
+	snprintf(mopt, sizeof(mopt), "virt%s%s", a64 ? (o->gic_version == 2 ? ",gic-version=2" : ",gic-version=3") : "",
+		 o->virtualization ? ",virtualization=on" : "");
+	argv[n++] = mopt;
+	if (a64) {
+		argv[n++] = "-cpu";
+		argv[n++] = (char *)(o->cpu_model ? o->cpu_model : "cortex-a57");
+	}
+	snprintf(ram, sizeof(ram), "%lluM",
+		 (unsigned long long)((o->ram_size ? o->ram_size : m->board->ram_default) >> 20));
+	argv[n++] = "-m";
+	argv[n++] = ram;
+	argv[n++] = "-smp";
+	argv[n++] = "1";
+	argv[n++] = "-display";
+	argv[n++] = "none";
+	argv[n++] = "-monitor";
+	argv[n++] = "none";
+	argv[n++] = "-serial";
+	static char ser[128], gdb[128];
+	snprintf(ser, sizeof(ser), "file:%s", d->serial);
+	argv[n++] = ser;
+	argv[n++] = "-S";
+	argv[n++] = "-gdb";
+	snprintf(gdb, sizeof(gdb), "unix:%s,server=on,wait=off", d->sock);
+	argv[n++] = gdb;
+	argv[n++] = "-singlestep";
+	argv[n++] = "-dtb";
+	argv[n++] = d->dtb;
+	if (o->bios) {
+		argv[n++] = "-bios";
+		argv[n++] = (char *)o->bios;
+	}
+	if (o->kernel) {
+		argv[n++] = "-kernel";
+		argv[n++] = (char *)o->kernel;
+	}
+	if (o->initrd) {
+		argv[n++] = "-initrd";
+		argv[n++] = (char *)o->initrd;
+	}
+	if (o->append) {
+		argv[n++] = "-append";
+		argv[n++] = (char *)o->append;
+	}
+	argv[n] = NULL;
+
+	fflush(NULL);
+	d->qemu = fork();
+	if (d->qemu < 0)
+		dt_fail(d, "fork: %s", strerror(errno));
+	if (d->qemu == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "kwb: difftest: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+
+	/* Connect once the stub's socket exists. */
+	for (int tries = 0; tries < 200; tries++) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int status;
+		if (waitpid(d->qemu, &status, WNOHANG) == d->qemu) {
+			d->qemu = 0;
+			dt_fail(d, "%s exited before its gdb stub came up (status %d)", argv[0],
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		}
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d->sock);
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			d->fd = fd;
+			return;
+		}
+		if (fd >= 0)
+			close(fd);
+		usleep(50000);
+	}
+	dt_fail(d, "could not connect to QEMU's gdb stub at %s", d->sock);
+}
+
+/* ---- comparing ---- */
+
+static void dt_sync_reg(difftest *d, int idx);
+
+static void dt_read_qemu(difftest *d, uint8_t vals[][64], bool *have)
+{
+	const reg_table *t = dbg_regs(d->m);
+	const char *r = dt_cmd(d, "g");
+	size_t len = d->rx->len, off = 0;
+
+	memset(have, 0, sizeof(bool) * DT_MAXREGS);
+	/* The `g` block: registers in regnum order from 0 while they fit. */
+	for (int q = 0; q < d->nq && d->qname[q]; q++) {
+		size_t bytes = (size_t)d->qbits[q] / 8;
+		if ((off + bytes) * 2 > len)
+			break;
+		for (int i = 0; i < t->count; i++)
+			if (d->map[i] == q && bytes <= 64 && rsp_hex_decode(r + off * 2, bytes, vals[i]))
+				have[i] = true;
+		off += bytes;
+	}
+	for (int i = 0; i < t->count; i++) {
+		char req[32];
+		size_t bytes = (size_t)t->regs[i].bitsize / 8;
+		if (d->map[i] < 0 || have[i] || bytes > 64)
+			continue;
+		snprintf(req, sizeof(req), "p%x", d->map[i]);
+		r = dt_cmd(d, req);
+		if (d->rx->len == bytes * 2 && rsp_hex_decode(r, bytes, vals[i]))
+			have[i] = true;
+	}
+}
+
+static uint64_t le64(const uint8_t *b, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = bytes < 8 ? bytes - 1 : 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static void dt_disasm(difftest *d, uint64_t pc, char *buf, size_t len, uint32_t *insn_out)
+{
+	uint32_t insn = 0;
+	if (dbg_mem_read(d->m, 0, pc, &insn, 4, 0) < 2) {
+		snprintf(buf, len, "<unreadable>");
+		return;
+	}
+	if (insn_out)
+		*insn_out = insn;
+	d->m->arch->disasm(d->m->cpus[0], pc, insn, buf, len);
+}
+
+static void dt_where(difftest *d, uint64_t pc, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (d->m->symbols && symbols_format(d->m, pc, buf + 2, len - 4)) {
+		buf[0] = ' ';
+		buf[1] = '<';
+		strcat(buf, ">");
+	}
+}
+
+static void dt_report(difftest *d, const char *regs)
+{
+	char dis[128], sym[160];
+	const dt_hist *h = &d->hist[(d->steps - 1) % DT_WINDOW];
+
+	dt_disasm(d, h->kpc, dis, sizeof(dis), NULL);
+	dt_where(d, h->kpc, sym, sizeof(sym));
+	printf("difftest: DIVERGENCE after instruction %llu\n", (unsigned long long)d->steps);
+	printf("difftest: insn at pc 0x%llx%s: %08x  %s\n", (unsigned long long)h->kpc, sym, h->insn, dis);
+	printf("%s", regs);
+	printf("difftest: last instructions (kwb pc | QEMU pc):\n");
+	for (uint64_t s = d->steps > DT_WINDOW ? d->steps - DT_WINDOW : 0; s < d->steps; s++) {
+		const dt_hist *e = &d->hist[s % DT_WINDOW];
+		dt_disasm(d, e->kpc, dis, sizeof(dis), NULL);
+		dt_where(d, e->kpc, sym, sizeof(sym));
+		printf("  %8llu  kwb 0x%016llx | qemu 0x%016llx  %s%s%s\n", (unsigned long long)s + 1,
+		       (unsigned long long)e->kpc, (unsigned long long)e->qpc, dis, sym,
+		       e->kpc != e->qpc ? "  (pc differs)" : "");
+	}
+	fflush(stdout);
+}
+
+/* Compares every mapped register; returns false (and reports) on a difference. */
+static bool dt_compare(difftest *d)
+{
+	static uint8_t qv[DT_MAXREGS][64];
+	static bool have[DT_MAXREGS];
+	const reg_table *t = dbg_regs(d->m);
+	char out[8192];
+	size_t o = 0;
+	int ndiff = 0;
+
+	dt_read_qemu(d, qv, have);
+	for (int i = 0; i < t->count; i++) {
+		uint8_t kv[64] = { 0 };
+		int bytes = t->regs[i].bitsize / 8;
+		if (!have[i] || dbg_reg_read(d->m, 0, i, kv) < 0 || !memcmp(kv, qv[i], (size_t)bytes))
+			continue;
+		ndiff++;
+		if (o < sizeof(out) - 200) {
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "difftest:   %-10s kwb ", t->regs[i].name);
+			for (int b = bytes - 1; b >= 0; b--)
+				o += (size_t)snprintf(out + o, sizeof(out) - o, "%02x", kv[b]);
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "  qemu ");
+			for (int b = bytes - 1; b >= 0; b--)
+				o += (size_t)snprintf(out + o, sizeof(out) - o, "%02x", qv[i][b]);
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\n");
+		}
+	}
+	if (!ndiff)
+		return true;
+	dt_report(d, out);
+	return false;
+}
+
+/*
+ * Reset states differ in ways that are not bugs of either (QEMU's reset ROM
+ * has not loaded a1 yet, misa extensions kwb does not model, a timer
+ * interrupt already pending in QEMU): copy kwb's value into QEMU, and stop
+ * comparing what QEMU refuses to take. Both are reported on stderr.
+ */
+static void dt_reconcile(difftest *d)
+{
+	static uint8_t qv[DT_MAXREGS][64];
+	static bool have[DT_MAXREGS];
+	const reg_table *t = dbg_regs(d->m);
+
+	for (int pass = 0; pass < 2; pass++) {
+		dt_read_qemu(d, qv, have);
+		for (int i = 0; i < t->count; i++) {
+			uint8_t kv[64] = { 0 };
+			int bytes = t->regs[i].bitsize / 8;
+			if (!have[i] || dbg_reg_read(d->m, 0, i, kv) < 0 || !memcmp(kv, qv[i], (size_t)bytes))
+				continue;
+			if (pass == 0 && t->regs[i].feature == 0) {
+				fprintf(stderr, "kwb: difftest: at reset %s differs (kwb 0x%llx, qemu 0x%llx): "
+					"copied into QEMU\n", t->regs[i].name,
+					(unsigned long long)le64(kv, bytes), (unsigned long long)le64(qv[i], bytes));
+				dt_sync_reg(d, i);
+			} else {
+				fprintf(stderr, "kwb: difftest: at reset %s differs (kwb 0x%llx, qemu 0x%llx): "
+					"not compared\n", t->regs[i].name,
+					(unsigned long long)le64(kv, bytes), (unsigned long long)le64(qv[i], bytes));
+				d->map[i] = -1;
+				d->ncompared--;
+			}
+		}
+	}
+}
+
+static uint64_t dt_qemu_pc(difftest *d)
+{
+	const reg_table *t = dbg_regs(d->m);
+	for (int i = 0; i < t->count; i++)
+		if ((t->regs[i].flags & REGF_PC) && d->map[i] >= 0) {
+			char req[32];
+			uint8_t b[8] = { 0 };
+			snprintf(req, sizeof(req), "p%x", d->map[i]);
+			const char *r = dt_cmd(d, req);
+			if (d->rx->len >= 16)
+				rsp_hex_decode(r, 8, b);
+			return le64(b, 8);
+		}
+	return 0;
+}
+
+/*
+ * The instruction about to run reads something QEMU cannot reproduce
+ * (a timer or cycle counter): returns the kwb register index of its
+ * destination, else -1.
+ */
+static int dt_volatile_dest(difftest *d, uint32_t insn)
+{
+	const reg_table *t = dbg_regs(d->m);
+	if (!strcmp(d->m->arch->name, "riscv64")) {
+		unsigned f3 = (insn >> 12) & 7, csr = insn >> 20, rd = (insn >> 7) & 31;
+		if ((insn & 0x7f) != 0x73 || f3 == 0 || f3 == 4 || rd == 0)
+			return -1;
+		int r = regtab_find_encoding(t, csr);
+		bool vol = (csr >= 0xc00 && csr <= 0xc1f) || (csr >= 0xb00 && csr <= 0xb1f) ||
+			   (r >= 0 && (t->regs[r].flags & REGF_VOLATILE));
+		return vol ? (int)rd : -1;
+	}
+	/* AArch64 MRS: op0=3 op1=3 CRn=14 is the generic timer; or a volatile sysreg. */
+	if ((insn & 0xfff00000) != 0xd5300000 || (insn & 31) == 31)
+		return -1;
+	uint32_t enc = ((insn >> 5) & 0x7fff) | (1u << 14);
+	int r = regtab_find_encoding(t, enc);
+	bool timer = ((enc >> 11) & 7) == 3 && ((enc >> 7) & 15) == 14;
+	return (timer || (r >= 0 && (t->regs[r].flags & REGF_VOLATILE))) ? (int)(insn & 31) : -1;
+}
+
+static void dt_sync_reg(difftest *d, int idx)
+{
+	uint8_t v[64];
+	char req[200];
+	int bytes = dbg_regs(d->m)->regs[idx].bitsize / 8;
+	int n;
+
+	if (d->map[idx] < 0 || dbg_reg_read(d->m, 0, idx, v) < 0)
+		return;
+	n = snprintf(req, sizeof(req), "P%x=", d->map[idx]);
+	rsp_hex_encode(v, (size_t)bytes, req + n);
+	req[n + 2 * bytes] = 0;
+	dt_cmd(d, req);
+}
+
+/* Before kwb and QEMU execute instruction d->steps + 1. */
+static void dt_prepare(difftest *d)
+{
+	dt_hist *h = &d->hist[d->steps % DT_WINDOW];
+	uint32_t insn = 0;
+	h->kpc = dbg_pc(d->m, 0);
+	h->qpc = dt_qemu_pc(d);
+	dbg_mem_read(d->m, 0, h->kpc, &insn, 4, 0);
+	h->insn = insn;
+	d->sync_idx = dt_volatile_dest(d, insn);
+}
+
+/* kwb has executed one instruction: step QEMU and compare. */
+static bool dt_after_step(difftest *d)
+{
+	const char *r = dt_cmd(d, "s");
+	if (r[0] != 'T' && r[0] != 'S')
+		dt_fail(d, "unexpected reply to a QEMU step: %.60s", r);
+	d->steps++;
+	if (d->sync_idx >= 0)
+		dt_sync_reg(d, d->sync_idx);
+	return dt_compare(d);
+}
+
+static void dt_summary(difftest *d)
+{
+	double secs = (double)(now_ns() - d->t0) / 1e9;
+	printf("difftest: %llu instructions, no divergence (%d registers compared, %.0f insn/s)\n",
+	       (unsigned long long)d->steps, d->ncompared, secs > 0 ? (double)d->steps / secs : 0.0);
+	fflush(stdout);
+}
+
+static void dt_on_stop(void *opaque, const stop_info *s)
+{
+	difftest *d = opaque;
+	enum resume_action step[KWB_MAX_CPUS] = { RESUME_STEP };
+
+	if (s->reason == STOP_SHUTDOWN) {
+		dt_summary(d);
+		printf("difftest: guest powered off (exit code %d)\n", s->exit_code);
+		dt_exit(d, 0);
+	}
+	if (s->reason != STOP_STEP)
+		dt_fail(d, "unexpected stop (reason %d) at pc 0x%llx", s->reason,
+			(unsigned long long)dbg_pc(d->m, 0));
+	if (!dt_after_step(d))
+		dt_exit(d, 1);
+	dt_prepare(d);
+	dbg_resume(d->m, step);
+}
+
+int difftest_run(machine *m)
+{
+	difftest *d = kwb_zalloc(sizeof(*d));
+	enum resume_action step[KWB_MAX_CPUS] = { RESUME_STEP };
+	int rc;
+
+	d->m = m;
+	d->fd = -1;
+	d->rx = kwb_zalloc(sizeof(*d->rx));
+	rsp_init(d->rx);
+	if (strcmp(m->opt->difftest, "qemu"))
+		dt_fail(d, "--difftest %s: only 'qemu' is supported", m->opt->difftest);
+	if (m->ncpus != 1)
+		dt_fail(d, "--difftest needs one CPU (-smp 1)");
+	if (m->opt->gdb)
+		dt_fail(d, "--difftest and -gdb cannot be combined");
+
+	dt_start_qemu(d);
+	char *xml = dt_xfer(d, "target.xml");
+	dt_parse_xml(d, xml, 0);
+	free(xml);
+	dt_build_map(d);
+	if (!d->ncompared)
+		dt_fail(d, "QEMU's target description names none of kwb's registers");
+	fprintf(stderr, "kwb: difftest: comparing %d registers with %s after every instruction\n",
+		d->ncompared, m->arch->name);
+
+	dt_reconcile(d);
+	d->t0 = now_ns();
+	dt_prepare(d);
+	dbg_set_stop_listener(m, dt_on_stop, d);
+	dbg_resume(m, step);
+	rc = machine_run(m);
+	if (rc == 3) {
+		/* -icount-limit reached: the last step is still uncompared. */
+		dbg_take_stop(m);
+		if (!dt_after_step(d))
+			dt_exit(d, 1);
+		dt_summary(d);
+		dt_exit(d, 0);
+	}
+	dt_cleanup(d);
+	return rc;
+}
