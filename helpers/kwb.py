@@ -348,6 +348,8 @@ gets a second, physical location and gdb names physical pcs."""
         text_va = int(gdb.parse_and_eval("(unsigned long)&_text")) & 0xffffffffffffffff
         gdb.execute("add-symbol-file %s -o 0x%x" % (path, off), to_string=True)
         KwbAlias.loaded = (off, (text_va + off) & 0xffffffffffffffff)
+        # $kwb_alias_offset: VA + $kwb_alias_offset is the PA of kernel code
+        gdb.set_convenience_variable("kwb_alias_offset", off)
         print("kwb-alias: vmlinux symbols also at the physical alias (offset 0x%x, _text at PA 0x%x)"
               % (off, KwbAlias.loaded[1]))
 
@@ -364,11 +366,50 @@ for _c in ALL:
 
 
 def _forget_target(event):
-    global _commands_cache
+    global _commands_cache, _auto_alias_tried
     _commands_cache = None
+    _auto_alias_tried = False
 
 
 gdb.events.exited.connect(_forget_target)
+
+
+_auto_alias_tried = False
+
+
+def _auto_alias(event):
+    """The first stop of a kwb connection loads the physical-alias symbols
+    (kwb-alias), so breakpoints on kernel functions that run with the MMU
+    off are hit and named with nothing more than "file vmlinux".
+    "set kwb-auto-alias off" (or kwb-alias off) leaves them out."""
+    global _auto_alias_tried
+    if _auto_alias_tried or KwbAlias.loaded or not _auto_alias_param.value:
+        return
+    _auto_alias_tried = True
+    try:
+        if not gdb.objfiles() or not has_monitor("sym"):
+            return
+        gdb.execute("kwb-alias on", to_string=False)
+    except (gdb.error, gdb.GdbError) as e:
+        print("kwb: no physical-alias symbols: %s" % e)
+
+
+class _AutoAliasParam(gdb.Parameter):
+    """Whether kwb.py loads the vmlinux symbols at the kernel's physical
+alias (kwb-alias) at the first stop after connecting to kwb."""
+    set_doc = "Set whether the first stop loads the physical-alias symbols."
+    show_doc = "Show whether the first stop loads the physical-alias symbols."
+
+    def __init__(self):
+        super().__init__("kwb-auto-alias", gdb.COMMAND_SUPPORT, gdb.PARAM_BOOLEAN)
+        self.value = True
+
+    def get_show_string(self, value):
+        return "kwb-auto-alias is %s" % value
+
+
+_auto_alias_param = _AutoAliasParam()
+gdb.events.stop.connect(_auto_alias)
 
 
 def _symbols_cleared(event):
