@@ -47,6 +47,9 @@ typedef struct difftest {
 	rsp_parser *rx;
 	uint8_t rxbuf[4096];
 	size_t rxlen, rxpos;
+	uint8_t txbuf[65536];
+	size_t txlen;
+	uint64_t qpc;		/* QEMU's pc at the last compare */
 	/* QEMU's registers from its target.xml, by regnum. */
 	char *qname[DT_MAXREGS];
 	int qbits[DT_MAXREGS];
@@ -138,31 +141,51 @@ static void dt_write(difftest *d, const void *buf, size_t len)
 	}
 }
 
-/* Sends payload, waits for its ack and the reply (left in d->rx->buf). */
-static const char *dt_cmd(difftest *d, const char *payload)
+/* Queues a framed packet; QEMU's system-mode stub answers packets in
+ * order without waiting for our acks, so requests can be pipelined. */
+static void dt_send(difftest *d, const char *payload)
 {
-	static uint8_t out[RSP_PACKET_SIZE + 8];
+	uint8_t out[512];
 	size_t n = rsp_frame(out, sizeof(out), (const uint8_t *)payload, strlen(payload));
+	if (!n || d->txlen + n > sizeof(d->txbuf))
+		dt_fail(d, "request too long: %.40s", payload);
+	memcpy(d->txbuf + d->txlen, out, n);
+	d->txlen += n;
+}
+
+static void dt_flush(difftest *d)
+{
+	dt_write(d, d->txbuf, d->txlen);
+	d->txlen = 0;
+}
+
+/* The next reply packet (left in d->rx->buf, d->rx->len). */
+static const char *dt_recv(difftest *d, const char *what)
+{
 	enum rsp_event ev = RSP_NONE;
 
-	dt_write(d, out, n);
 	for (;;) {
 		int c = dt_getc(d);
 		uint8_t b;
 		if (c < 0)
 			dt_fail(d, "QEMU did not answer '%.40s' within %d ms (a wfi with interrupts masked?)",
-				payload, DT_TIMEOUT_MS);
+				what, DT_TIMEOUT_MS);
 		b = (uint8_t)c;
 		rsp_feed(d->rx, &b, 1, &ev);
-		if (ev == RSP_NAK)
-			dt_write(d, out, n);
-		else if (ev == RSP_PACKET)
+		if (ev == RSP_PACKET)
 			break;
-		else if (ev == RSP_BAD_CHECKSUM)
-			dt_write(d, "-", 1);
+		if (ev == RSP_NAK || ev == RSP_BAD_CHECKSUM || ev == RSP_OVERFLOW)
+			dt_fail(d, "garbled exchange with QEMU's gdb stub at '%.40s'", what);
 	}
 	dt_write(d, "+", 1);
 	return (const char *)d->rx->buf;
+}
+
+static const char *dt_cmd(difftest *d, const char *payload)
+{
+	dt_send(d, payload);
+	dt_flush(d);
+	return dt_recv(d, payload);
 }
 
 /* ---- QEMU's target description ---- */
@@ -360,15 +383,45 @@ static void dt_start_qemu(difftest *d)
 
 /* ---- comparing ---- */
 
+static uint64_t le64(const uint8_t *b, int bytes);
+
 static void dt_sync_reg(difftest *d, int idx);
+
+/* How many registers (by regnum from 0) QEMU's `g` reply carries. */
+static void dt_count_g(difftest *d)
+{
+	size_t len, off = 0;
+
+	dt_cmd(d, "g");
+	len = d->rx->len;
+	d->gcount = 0;
+	for (int q = 0; q < d->nq && d->qname[q]; q++) {
+		off += (size_t)d->qbits[q] / 8;
+		if (off * 2 > len)
+			break;
+		d->gcount = q + 1;
+	}
+}
 
 static void dt_read_qemu(difftest *d, uint8_t vals[][64], bool *have)
 {
 	const reg_table *t = dbg_regs(d->m);
-	const char *r = dt_cmd(d, "g");
-	size_t len = d->rx->len, off = 0;
+	const char *r;
+	size_t len, off = 0;
 
 	memset(have, 0, sizeof(bool) * DT_MAXREGS);
+	dt_send(d, "g");
+	/* What `g` does not carry, one `p` each, all in one write. */
+	for (int i = 0; i < t->count; i++) {
+		char req[32];
+		if (d->map[i] < 0 || d->map[i] < d->gcount)
+			continue;
+		snprintf(req, sizeof(req), "p%x", d->map[i]);
+		dt_send(d, req);
+	}
+	dt_flush(d);
+	r = dt_recv(d, "g");
+	len = d->rx->len;
 	/* The `g` block: registers in regnum order from 0 while they fit. */
 	for (int q = 0; q < d->nq && d->qname[q]; q++) {
 		size_t bytes = (size_t)d->qbits[q] / 8;
@@ -380,15 +433,16 @@ static void dt_read_qemu(difftest *d, uint8_t vals[][64], bool *have)
 		off += bytes;
 	}
 	for (int i = 0; i < t->count; i++) {
-		char req[32];
 		size_t bytes = (size_t)t->regs[i].bitsize / 8;
-		if (d->map[i] < 0 || have[i] || bytes > 64)
+		if (d->map[i] < 0 || d->map[i] < d->gcount)
 			continue;
-		snprintf(req, sizeof(req), "p%x", d->map[i]);
-		r = dt_cmd(d, req);
-		if (d->rx->len == bytes * 2 && rsp_hex_decode(r, bytes, vals[i]))
+		r = dt_recv(d, "p");
+		if (bytes <= 64 && d->rx->len == bytes * 2 && rsp_hex_decode(r, bytes, vals[i]))
 			have[i] = true;
 	}
+	for (int i = 0; i < t->count; i++)
+		if ((t->regs[i].flags & REGF_PC) && have[i])
+			d->qpc = le64(vals[i], 8);
 }
 
 static uint64_t le64(const uint8_t *b, int bytes)
@@ -511,22 +565,6 @@ static void dt_reconcile(difftest *d)
 	}
 }
 
-static uint64_t dt_qemu_pc(difftest *d)
-{
-	const reg_table *t = dbg_regs(d->m);
-	for (int i = 0; i < t->count; i++)
-		if ((t->regs[i].flags & REGF_PC) && d->map[i] >= 0) {
-			char req[32];
-			uint8_t b[8] = { 0 };
-			snprintf(req, sizeof(req), "p%x", d->map[i]);
-			const char *r = dt_cmd(d, req);
-			if (d->rx->len >= 16)
-				rsp_hex_decode(r, 8, b);
-			return le64(b, 8);
-		}
-	return 0;
-}
-
 /*
  * The instruction about to run reads something QEMU cannot reproduce
  * (a timer or cycle counter): returns the kwb register index of its
@@ -574,7 +612,7 @@ static void dt_prepare(difftest *d)
 	dt_hist *h = &d->hist[d->steps % DT_WINDOW];
 	uint32_t insn = 0;
 	h->kpc = dbg_pc(d->m, 0);
-	h->qpc = dt_qemu_pc(d);
+	h->qpc = d->qpc;
 	dbg_mem_read(d->m, 0, h->kpc, &insn, 4, 0);
 	h->insn = insn;
 	d->sync_idx = dt_volatile_dest(d, insn);
@@ -641,6 +679,7 @@ int difftest_run(machine *m)
 	dt_parse_xml(d, xml, 0);
 	free(xml);
 	dt_build_map(d);
+	dt_count_g(d);
 	if (!d->ncompared)
 		dt_fail(d, "QEMU's target description names none of kwb's registers");
 	fprintf(stderr, "kwb: difftest: comparing %d registers with %s after every instruction\n",
