@@ -18,7 +18,8 @@ static const struct {
 } flag_names[] = {
 	{ "exec", TRACE_EXEC }, { "in_asm", TRACE_EXEC },
 	{ "int", TRACE_INT }, { "unimp", TRACE_UNIMP }, { "guest_errors", TRACE_UNIMP },
-	{ "all", TRACE_EXEC | TRACE_INT | TRACE_UNIMP },
+	{ "smmu", TRACE_SMMU },
+	{ "all", TRACE_EXEC | TRACE_INT | TRACE_UNIMP | TRACE_SMMU },
 };
 
 trace_state *trace_get(machine *m)
@@ -110,7 +111,7 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 		if (!strcmp(tok, "off") || !strcmp(tok, "none"))
 			continue;
 		if (!strcmp(tok, "help")) {
-			snprintf(err, errlen, "trace flags: exec (in_asm), int, unimp (guest_errors), all, off; "
+			snprintf(err, errlen, "trace flags: exec (in_asm), int, unimp (guest_errors), smmu, all, off; "
 				 "filters cpu=N, el=N, range=START-END; ring=N");
 			rc = -1;
 			goto out;
@@ -164,6 +165,7 @@ void trace_describe(machine *m, char *buf, size_t len)
 		if (t->flags & TRACE_EXEC) { n += snprintf(buf + n, len - n, "%sexec", sep); sep = ","; }
 		if (t->flags & TRACE_INT) { n += snprintf(buf + n, len - n, "%sint", sep); sep = ","; }
 		if (t->flags & TRACE_UNIMP) { n += snprintf(buf + n, len - n, "%sunimp", sep); sep = ","; }
+		if (t->flags & TRACE_SMMU) { n += snprintf(buf + n, len - n, "%ssmmu", sep); sep = ","; }
 		if (t->cpu >= 0 && n < len)
 			n += snprintf(buf + n, len - n, " cpu=%d", t->cpu);
 		if (t->el >= 0 && n < len)

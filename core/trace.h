@@ -18,6 +18,7 @@ enum trace_flag {
 	TRACE_EXEC = 1u << 0,	/* every instruction */
 	TRACE_INT = 1u << 1,	/* exceptions and interrupts */
 	TRACE_UNIMP = 1u << 2,	/* unimplemented sysregs, UNDEFINED instructions */
+	TRACE_SMMU = 1u << 3,	/* SMMU commands, translations and faults */
 };
 
 #define TRACE_LINE 256

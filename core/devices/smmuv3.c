@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "smmuv3.h"
+#include "../trace.h"
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
@@ -142,6 +143,29 @@ static int cmd_exec(smmuv3 *s, const uint64_t cmd[2])
 	return CERROR_ILL;
 }
 
+static const char *cmd_name(unsigned op)
+{
+	static const struct { unsigned op; const char *name; } names[] = {
+		{ 0x01, "PREFETCH_CONFIG" }, { 0x02, "PREFETCH_ADDR" }, { 0x03, "CFGI_STE" },
+		{ 0x04, "CFGI_STE_RANGE" }, { 0x05, "CFGI_CD" }, { 0x06, "CFGI_CD_ALL" },
+		{ 0x10, "TLBI_NH_ALL" }, { 0x11, "TLBI_NH_ASID" }, { 0x12, "TLBI_NH_VA" },
+		{ 0x13, "TLBI_NH_VAA" }, { 0x18, "TLBI_EL3_ALL" }, { 0x1a, "TLBI_EL3_VA" },
+		{ 0x20, "TLBI_EL2_ALL" }, { 0x21, "TLBI_EL2_ASID" }, { 0x22, "TLBI_EL2_VA" },
+		{ 0x23, "TLBI_EL2_VAA" }, { 0x28, "TLBI_S12_VMALL" }, { 0x2a, "TLBI_S2_IPA" },
+		{ 0x30, "TLBI_NSNH_ALL" }, { 0x40, "ATC_INV" }, { 0x41, "PRI_RESP" },
+		{ 0x44, "RESUME" }, { 0x45, "STALL_TERM" }, { 0x46, "CMD_SYNC" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].op == op)
+			return names[i].name;
+	return "unknown";
+}
+
+static bool tracing(smmuv3 *s)
+{
+	return s->m && trace_on(s->m->trace, TRACE_SMMU);
+}
+
 /* Runs commands from CONS to PROD; stops (CONS at the bad command, its
  * error in CONS.ERR) on an error until the guest acks GERROR.CMDQ_ERR. */
 static void cmdq_consume(smmuv3 *s)
@@ -162,6 +186,11 @@ static void cmdq_consume(smmuv3 *s)
 			err = CERROR_ABT;
 		else
 			err = cmd_exec(s, cmd);
+		if (tracing(s))
+			trace_emit(s->m, "smmu cmd %s (0x%02x) sid=0x%x words 0x%016llx 0x%016llx%s",
+				   cmd_name(cmd[0] & 0xff), (unsigned)(cmd[0] & 0xff), (unsigned)(cmd[0] >> 32),
+				   (unsigned long long)cmd[0], (unsigned long long)cmd[1],
+				   err == CERROR_ILL ? " -> CERROR_ILL" : err == CERROR_ABT ? " -> CERROR_ABT" : "");
 		if (err) {
 			s->cmdq_cons = (s->cmdq_cons & ~CONS_ERR_MASK) | ((uint32_t)err << CONS_ERR_SHIFT);
 			gerror_raise(s, GERROR_CMDQ_ERR);
@@ -409,10 +438,17 @@ int smmu_translate(smmuv3 *s, uint32_t sid, uint64_t iova, bool write, bool reco
 			x->pa = e->pa_page << 12 | (iova & 0xfff);
 			x->len = 0x1000 - (iova & 0xfff);
 			x->writable = e->writable;
+			if (tracing(s))
+				trace_emit(s->m, "smmu xlate sid=0x%x iova=0x%llx %s -> pa=0x%llx (iotlb)", sid,
+					   (unsigned long long)iova, write ? "write" : "read",
+					   (unsigned long long)x->pa);
 			return 0;
 		}
 	}
 	if (translate(s, sid, iova, write, x, &asid)) {
+		if (record && tracing(s))
+			trace_emit(s->m, "smmu fault sid=0x%x iova=0x%llx %s: event 0x%02x %s", sid,
+				   (unsigned long long)iova, write ? "write" : "read", x->fault & 0xff, x->why);
 		if (record) {
 			s->nfaults++;
 			if (x->fault != XLATE_ABORT)
@@ -420,6 +456,9 @@ int smmu_translate(smmuv3 *s, uint32_t sid, uint64_t iova, bool write, bool reco
 		}
 		return x->fault;
 	}
+	if (record && tracing(s))
+		trace_emit(s->m, "smmu xlate sid=0x%x iova=0x%llx %s -> pa=0x%llx (walk, asid %u)", sid,
+			   (unsigned long long)iova, write ? "write" : "read", (unsigned long long)x->pa, asid);
 	if (record && (s->cr0 & CR0_SMMUEN))
 		*e = (smmu_iotlb_entry){ .valid = true, .sid = sid, .asid = asid,
 					 .iova_page = iova >> 12, .pa_page = x->pa >> 12,
@@ -620,9 +659,12 @@ void smmuv3_reset(smmuv3 *s)
 	bus *b = s->bus;
 	irq_line irq[4];
 
+	struct machine *m = s->m;
+
 	memcpy(irq, s->irq, sizeof(irq));
 	memset(s, 0, sizeof(*s));
 	s->bus = b;
+	s->m = m;
 	memcpy(s->irq, irq, sizeof(irq));
 	/* S1P | TTF=AArch64 | COHACC | ASID16 | VMID16 | TTENDIAN=LE | STALL_MODEL=1 | ST_LVL=2-level */
 	s->idr[0] = 1u << 1 | 2u << 2 | 1u << 4 | 1u << 12 | 1u << 18 | 2u << 21 | 1u << 24 | 1u << 27;
@@ -656,6 +698,7 @@ static void *smmu_dev_create(machine *m, const board_device *d)
 	for (int i = 0; i < d->nirqs && i < 4; i++)
 		irq[i] = machine_irq(m, d->irqs[i]);
 	s = smmuv3_new(&m->bus, irq);
+	s->m = m;
 	bus_add_mmio(&m->bus, d->name, d->base, d->size, &smmuv3_ops, s);
 	return s;
 }

@@ -36,6 +36,7 @@ typedef struct smmu_iotlb_entry {
 
 typedef struct smmuv3 {
 	bus *bus;
+	struct machine *m;	/* for traces; NULL in unit tests */
 	irq_line irq[4];
 	uint32_t idr[6], iidr, aidr;
 	uint32_t cr0, cr1, cr2, gbpa, irq_ctrl, gerror, gerrorn;
