@@ -107,6 +107,28 @@ static void open_serial(machine *m)
 	chardev_set_monitor(m->serial, m);
 }
 
+/* Every -device must name something this board builds: PCI devices go to
+ * its PCIe host (which knows its models), others must be device models. */
+static void check_devices(machine *m)
+{
+	for (int i = 0; i < m->opt->ndevices; i++) {
+		const char *spec = m->opt->devices[i];
+		size_t n = strcspn(spec, ",");
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, spec);
+		if (n > 4 && !strcmp(name + n - 4, "-pci")) {
+			if (!machine_device(m, "pcie-ecam"))
+				kwb_usage_error("-device %s: the %s %s board has no PCIe host", name,
+						m->arch->name, m->board->name);
+			continue;
+		}
+		if (!device_type_find(name))
+			kwb_usage_error("-device %s: no such device model (kwb has virtio-rng-pci, "
+					"virtio-blk-pci)", name);
+	}
+}
+
 static void write_dumpdtb(machine *m)
 {
 	FILE *f = fopen(m->opt->dumpdtb, "wb");
@@ -143,6 +165,7 @@ machine *machine_create(const kwb_options *opt)
 	for (int i = 0; i < m->ncpus; i++)
 		m->cpus[i] = m->arch->cpu_create(m, i);
 	create_devices(m);
+	check_devices(m);
 	machine_reset(m);
 	if (opt->dumpdtb)
 		write_dumpdtb(m);
