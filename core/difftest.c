@@ -145,11 +145,10 @@ static void dt_write(difftest *d, const void *buf, size_t len)
  * order without waiting for our acks, so requests can be pipelined. */
 static void dt_send(difftest *d, const char *payload)
 {
-	uint8_t out[512];
-	size_t n = rsp_frame(out, sizeof(out), (const uint8_t *)payload, strlen(payload));
-	if (!n || d->txlen + n > sizeof(d->txbuf))
+	size_t n = rsp_frame(d->txbuf + d->txlen, sizeof(d->txbuf) - d->txlen,
+			     (const uint8_t *)payload, strlen(payload));
+	if (!n)
 		dt_fail(d, "request too long: %.40s", payload);
-	memcpy(d->txbuf + d->txlen, out, n);
 	d->txlen += n;
 }
 
@@ -657,6 +656,27 @@ static void dt_on_stop(void *opaque, const stop_info *s)
 	dbg_resume(d->m, step);
 }
 
+/*
+ * QEMU edits the -dtb blob it is given (its own /chosen properties, padding),
+ * so the guest would read a different DTB: put kwb's bytes at the same
+ * address in QEMU (translation is off at reset).
+ */
+static void dt_copy_dtb(difftest *d)
+{
+	machine *m = d->m;
+	uint32_t size = fdt_totalsize(m->fdt);
+	char req[8 + 32 + 2 * 1024];
+
+	for (uint32_t off = 0; off < size; off += 1024) {
+		uint32_t n = size - off < 1024 ? size - off : 1024;
+		int h = snprintf(req, 40, "M%llx,%x:", (unsigned long long)(m->dtb_addr + off), n);
+		rsp_hex_encode((const uint8_t *)m->fdt + off, n, req + h);
+		req[h + 2 * n] = 0;
+		if (strcmp(dt_cmd(d, req), "OK"))
+			dt_fail(d, "QEMU refused kwb's DTB at 0x%llx", (unsigned long long)m->dtb_addr);
+	}
+}
+
 int difftest_run(machine *m)
 {
 	difftest *d = kwb_zalloc(sizeof(*d));
@@ -686,6 +706,8 @@ int difftest_run(machine *m)
 		d->ncompared, m->arch->name);
 
 	dt_reconcile(d);
+	if (m->fdt && m->dtb_size)
+		dt_copy_dtb(d);
 	d->t0 = now_ns();
 	dt_prepare(d);
 	dbg_set_stop_listener(m, dt_on_stop, d);
