@@ -50,6 +50,9 @@ typedef struct difftest {
 	uint8_t txbuf[65536];
 	size_t txlen;
 	uint64_t qpc;		/* QEMU's pc at the last compare */
+	int timeout_ms;		/* for one QEMU reply */
+	uint64_t from;		/* KWB_DIFFTEST_FROM: run both freely to here first */
+	bool skipping;
 	/* QEMU's registers from its target.xml, by regnum. */
 	char *qname[DT_MAXREGS];
 	int qbits[DT_MAXREGS];
@@ -116,7 +119,7 @@ static int dt_getc(difftest *d)
 	if (d->rxpos == d->rxlen) {
 		struct pollfd p = { .fd = d->fd, .events = POLLIN };
 		ssize_t n;
-		if (poll(&p, 1, DT_TIMEOUT_MS) <= 0)
+		if (poll(&p, 1, d->timeout_ms) <= 0)
 			return -1;
 		n = read(d->fd, d->rxbuf, sizeof(d->rxbuf));
 		if (n <= 0)
@@ -168,7 +171,7 @@ static const char *dt_recv(difftest *d, const char *what)
 		uint8_t b;
 		if (c < 0)
 			dt_fail(d, "QEMU did not answer '%.40s' within %d ms (a wfi with interrupts masked?)",
-				what, DT_TIMEOUT_MS);
+				what, d->timeout_ms);
 		b = (uint8_t)c;
 		rsp_feed(d->rx, &b, 1, &ev);
 		if (ev == RSP_PACKET)
@@ -535,7 +538,7 @@ static bool dt_compare(difftest *d)
  * interrupt already pending in QEMU): copy kwb's value into QEMU, and stop
  * comparing what QEMU refuses to take. Both are reported on stderr.
  */
-static void dt_reconcile(difftest *d)
+static void dt_reconcile(difftest *d, const char *when)
 {
 	static uint8_t qv[DT_MAXREGS][64];
 	static bool have[DT_MAXREGS];
@@ -549,13 +552,13 @@ static void dt_reconcile(difftest *d)
 			if (!have[i] || dbg_reg_read(d->m, 0, i, kv) < 0 || !memcmp(kv, qv[i], (size_t)bytes))
 				continue;
 			if (pass == 0 && t->regs[i].feature == 0) {
-				fprintf(stderr, "kwb: difftest: at reset %s differs (kwb 0x%llx, qemu 0x%llx): "
-					"copied into QEMU\n", t->regs[i].name,
+				fprintf(stderr, "kwb: difftest: %s %s differs (kwb 0x%llx, qemu 0x%llx): "
+					"copied into QEMU\n", when, t->regs[i].name,
 					(unsigned long long)le64(kv, bytes), (unsigned long long)le64(qv[i], bytes));
 				dt_sync_reg(d, i);
 			} else {
-				fprintf(stderr, "kwb: difftest: at reset %s differs (kwb 0x%llx, qemu 0x%llx): "
-					"not compared\n", t->regs[i].name,
+				fprintf(stderr, "kwb: difftest: %s %s differs (kwb 0x%llx, qemu 0x%llx): "
+					"not compared\n", when, t->regs[i].name,
 					(unsigned long long)le64(kv, bytes), (unsigned long long)le64(qv[i], bytes));
 				d->map[i] = -1;
 				d->ncompared--;
@@ -637,11 +640,47 @@ static void dt_summary(difftest *d)
 	fflush(stdout);
 }
 
+/* Both have run freely to d->from: compare there, then go lockstep. */
+static void dt_arrive(difftest *d)
+{
+	char req[64];
+	const char *r;
+
+	dbg_bp_remove(d->m, BP_SW, d->from, 4);
+	d->timeout_ms = d->m->opt->timeout > 0 ? (int)(d->m->opt->timeout * 1000) : 600000;
+	r = dt_recv(d, "c");
+	d->timeout_ms = DT_TIMEOUT_MS;
+	if (r[0] != 'T' && r[0] != 'S')
+		dt_fail(d, "QEMU did not stop at 0x%llx: %.60s", (unsigned long long)d->from, r);
+	snprintf(req, sizeof(req), "z0,%llx,4", (unsigned long long)d->from);
+	dt_cmd(d, req);
+	d->skipping = false;
+	fprintf(stderr, "kwb: difftest: both at 0x%llx (kwb after %llu instructions): lockstep from here\n",
+		(unsigned long long)d->from, (unsigned long long)d->m->cpus[0]->icount);
+	/* What differs after a free run is not located: list it, then go on
+	 * as at reset (copy core registers, stop comparing the rest). */
+	dt_reconcile(d, "on arrival");
+	d->t0 = now_ns();
+	dt_prepare(d);
+}
+
 static void dt_on_stop(void *opaque, const stop_info *s)
 {
 	difftest *d = opaque;
 	enum resume_action step[KWB_MAX_CPUS] = { RESUME_STEP };
 
+	if (d->skipping) {
+		if (s->reason == STOP_SHUTDOWN || (s->reason != STOP_SWBREAK && s->reason != STOP_HWBREAK))
+			dt_fail(d, "kwb stopped (reason %d) before reaching 0x%llx", s->reason,
+				(unsigned long long)d->from);
+		if (dbg_pc(d->m, 0) != d->from) {	/* a hit through the kernel's physical alias */
+			dbg_resume(d->m, NULL);
+			return;
+		}
+		dt_arrive(d);
+		dbg_resume(d->m, step);
+		return;
+	}
 	if (s->reason == STOP_SHUTDOWN) {
 		dt_summary(d);
 		printf("difftest: guest powered off (exit code %d)\n", s->exit_code);
@@ -685,6 +724,7 @@ int difftest_run(machine *m)
 
 	d->m = m;
 	d->fd = -1;
+	d->timeout_ms = DT_TIMEOUT_MS;
 	d->rx = kwb_zalloc(sizeof(*d->rx));
 	rsp_init(d->rx);
 	if (strcmp(m->opt->difftest, "qemu"))
@@ -694,6 +734,13 @@ int difftest_run(machine *m)
 	if (m->opt->gdb)
 		dt_fail(d, "--difftest and -gdb cannot be combined");
 
+	const char *from = getenv("KWB_DIFFTEST_FROM");
+	if (from && *from) {
+		char *end;
+		d->from = strtoull(from, &end, 16);
+		if (*end && !(m->symbols && symbols_lookup(m, from, &d->from)))
+			dt_fail(d, "KWB_DIFFTEST_FROM=%s: not a hex address or a known symbol", from);
+	}
 	dt_start_qemu(d);
 	char *xml = dt_xfer(d, "target.xml");
 	dt_parse_xml(d, xml, 0);
@@ -705,14 +752,27 @@ int difftest_run(machine *m)
 	fprintf(stderr, "kwb: difftest: comparing %d registers with %s after every instruction\n",
 		d->ncompared, m->arch->name);
 
-	dt_reconcile(d);
+	dt_reconcile(d, "at reset");
 	if (m->fdt && m->dtb_size)
 		dt_copy_dtb(d);
 	d->t0 = now_ns();
-	dt_prepare(d);
 	dbg_set_stop_listener(m, dt_on_stop, d);
-	dbg_resume(m, step);
+	if (d->from) {
+		char req[64];
+		snprintf(req, sizeof(req), "Z0,%llx,4", (unsigned long long)d->from);
+		if (strcmp(dt_cmd(d, req), "OK") || dbg_bp_insert(m, BP_SW, d->from, 4) < 0)
+			dt_fail(d, "cannot set a breakpoint at 0x%llx", (unsigned long long)d->from);
+		dt_send(d, "c");	/* QEMU runs meanwhile; its stop reply is read on arrival */
+		dt_flush(d);
+		d->skipping = true;
+		dbg_resume(m, NULL);
+	} else {
+		dt_prepare(d);
+		dbg_resume(m, step);
+	}
 	rc = machine_run(m);
+	if (rc == 3 && d->skipping)
+		dt_fail(d, "-icount-limit reached before kwb reached 0x%llx", (unsigned long long)d->from);
 	if (rc == 3) {
 		/* -icount-limit reached: the last step is still uncompared. */
 		dbg_take_stop(m);
