@@ -64,6 +64,9 @@ typedef struct difftest {
 	dt_hist hist[DT_WINDOW];
 	uint64_t t0;
 	int sync_idx;		/* kwb register to copy into QEMU after this step */
+	int sync_id;		/* ... because it read this ID register (encoding), else -1 */
+	uint32_t noted[64];	/* ID registers already reported as differing */
+	int nnoted;
 } difftest;
 
 static uint64_t now_ns(void)
@@ -575,6 +578,7 @@ static void dt_reconcile(difftest *d, const char *when)
 static int dt_volatile_dest(difftest *d, uint32_t insn)
 {
 	const reg_table *t = dbg_regs(d->m);
+	d->sync_id = -1;
 	if (!strcmp(d->m->arch->name, "riscv64")) {
 		unsigned f3 = (insn >> 12) & 7, csr = insn >> 20, rd = (insn >> 7) & 31;
 		if ((insn & 0x7f) != 0x73 || f3 == 0 || f3 == 4 || rd == 0)
@@ -582,15 +586,48 @@ static int dt_volatile_dest(difftest *d, uint32_t insn)
 		int r = regtab_find_encoding(t, csr);
 		bool vol = (csr >= 0xc00 && csr <= 0xc1f) || (csr >= 0xb00 && csr <= 0xb1f) ||
 			   (r >= 0 && (t->regs[r].flags & REGF_VOLATILE));
-		return vol ? (int)rd : -1;
+		/* misa and the machine ID CSRs describe the model, not execution. */
+		if (csr == 0x301 || (csr >= 0xf11 && csr <= 0xf15))
+			d->sync_id = (int)csr;
+		return vol || d->sync_id >= 0 ? (int)rd : -1;
 	}
 	/* AArch64 MRS: op0=3 op1=3 CRn=14 is the generic timer; or a volatile sysreg. */
 	if ((insn & 0xfff00000) != 0xd5300000 || (insn & 31) == 31)
 		return -1;
-	uint32_t enc = ((insn >> 5) & 0x7fff) | (1u << 14);
+	uint32_t enc = (insn >> 5) & 0xffff;	/* op0:op1:CRn:CRm:op2, as SYSREG_ENC */
 	int r = regtab_find_encoding(t, enc);
 	bool timer = ((enc >> 11) & 7) == 3 && ((enc >> 7) & 15) == 14;
-	return (timer || (r >= 0 && (t->regs[r].flags & REGF_VOLATILE))) ? (int)(insn & 31) : -1;
+	/* CRn=0: MIDR, MPIDR, CTR, DCZID, CLIDR, ID_AA64*: the model, not execution. */
+	if (((enc >> 7) & 15) == 0)
+		d->sync_id = (int)enc;
+	return (timer || d->sync_id >= 0 || (r >= 0 && (t->regs[r].flags & REGF_VOLATILE))) ?
+	       (int)(insn & 31) : -1;
+}
+
+/* An ID register read gave a different value: say so once per register. */
+static void dt_note_id(difftest *d)
+{
+	const reg_table *t = dbg_regs(d->m);
+	uint8_t kv[8] = { 0 }, qv[8] = { 0 };
+	char req[32];
+	const char *r;
+
+	for (int i = 0; i < d->nnoted; i++)
+		if (d->noted[i] == (uint32_t)d->sync_id)
+			return;
+	if (d->map[d->sync_idx] < 0 || dbg_reg_read(d->m, 0, d->sync_idx, kv) < 0)
+		return;
+	snprintf(req, sizeof(req), "p%x", d->map[d->sync_idx]);
+	r = dt_cmd(d, req);
+	if (d->rx->len < 16 || !rsp_hex_decode(r, 8, qv) || !memcmp(kv, qv, 8))
+		return;
+	if (d->nnoted < 64)
+		d->noted[d->nnoted++] = (uint32_t)d->sync_id;
+	int ri = regtab_find_encoding(t, (uint32_t)d->sync_id);
+	fprintf(stderr, "kwb: difftest: instruction %llu read %s (encoding 0x%x): kwb 0x%llx, qemu 0x%llx "
+		"(models differ): kwb's value copied into QEMU\n", (unsigned long long)d->steps,
+		ri >= 0 ? t->regs[ri].name : "an ID register", d->sync_id,
+		(unsigned long long)le64(kv, 8), (unsigned long long)le64(qv, 8));
 }
 
 static void dt_sync_reg(difftest *d, int idx)
@@ -627,6 +664,8 @@ static bool dt_after_step(difftest *d)
 	if (r[0] != 'T' && r[0] != 'S')
 		dt_fail(d, "unexpected reply to a QEMU step: %.60s", r);
 	d->steps++;
+	if (d->sync_idx >= 0 && d->sync_id >= 0)
+		dt_note_id(d);
 	if (d->sync_idx >= 0)
 		dt_sync_reg(d, d->sync_idx);
 	return dt_compare(d);
