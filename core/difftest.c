@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -93,7 +94,16 @@ static void dt_cleanup(difftest *d)
 			unlink(d->serial);
 			rmdir(d->dir);
 		}
+		d->dir[0] = 0;
 	}
+}
+
+static difftest *dt_active;	/* for the atexit cleanup of the temporary directory */
+
+static void dt_atexit(void)
+{
+	if (dt_active)
+		dt_cleanup(dt_active);
 }
 
 static KWB_NORETURN void dt_exit(difftest *d, int code)
@@ -357,6 +367,8 @@ static void dt_start_qemu(difftest *d)
 		dt_fail(d, "fork: %s", strerror(errno));
 	if (d->qemu == 0) {
 		int null = open("/dev/null", O_RDWR);
+		/* kwb may die on a fatal error anywhere: QEMU must not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(null, 0);
 		dup2(null, 1);
 		execvp(argv[0], argv);
@@ -764,6 +776,8 @@ int difftest_run(machine *m)
 	d->m = m;
 	d->fd = -1;
 	d->timeout_ms = DT_TIMEOUT_MS;
+	dt_active = d;
+	atexit(dt_atexit);
 	d->rx = kwb_zalloc(sizeof(*d->rx));
 	rsp_init(d->rx);
 	if (strcmp(m->opt->difftest, "qemu"))
