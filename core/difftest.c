@@ -587,10 +587,53 @@ static void dt_reconcile(difftest *d, const char *when)
  * (a timer or cycle counter): returns the kwb register index of its
  * destination, else -1.
  */
+static uint64_t dt_kreg(difftest *d, int idx)
+{
+	uint8_t b[8] = { 0 };
+	dbg_reg_read(d->m, 0, idx, b);
+	return le64(b, 8);
+}
+
+/* A load from a device register: its value is the device's, not the CPU's. */
+static bool dt_is_mmio(difftest *d, uint64_t va)
+{
+	paddr_t pa;
+	bus_region *r;
+
+	if (dbg_translate(d->m, 0, va, &pa, NULL) < 0)
+		return false;	/* faults: nothing to copy */
+	r = bus_find(&d->m->bus, pa);
+	return r && !r->host;
+}
+
+static int dt_mmio_dest(difftest *d, uint32_t insn)
+{
+	if (!strcmp(d->m->arch->name, "riscv64")) {
+		unsigned rd = (insn >> 7) & 31, rs1 = (insn >> 15) & 31;
+		if ((insn & 0x7f) != 0x03 || rd == 0)
+			return -1;
+		uint64_t va = dt_kreg(d, (int)rs1) + (uint64_t)((int64_t)(int32_t)insn >> 20);
+		return dt_is_mmio(d, va) ? (int)rd : -1;
+	}
+	/* LDR{B,H,,} (immediate, unsigned offset): the form readl/readb use. */
+	if ((insn & 0x3fc00000) != 0x39400000 || (insn & 31) == 31)
+		return -1;
+	unsigned size = insn >> 30, rn = (insn >> 5) & 31;
+	int sp = regtab_find(dbg_regs(d->m), "sp");
+	uint64_t base = rn == 31 ? (sp >= 0 ? dt_kreg(d, sp) : 0) : dt_kreg(d, (int)rn);
+	uint64_t va = base + ((uint64_t)((insn >> 10) & 0xfff) << size);
+	return dt_is_mmio(d, va) ? (int)(insn & 31) : -1;
+}
+
 static int dt_volatile_dest(difftest *d, uint32_t insn)
 {
 	const reg_table *t = dbg_regs(d->m);
 	d->sync_id = -1;
+	if ((insn & 3) == 3) {
+		int r = dt_mmio_dest(d, insn);
+		if (r >= 0)
+			return r;
+	}
 	if (!strcmp(d->m->arch->name, "riscv64")) {
 		unsigned f3 = (insn >> 12) & 7, csr = insn >> 20, rd = (insn >> 7) & 31;
 		if ((insn & 0x7f) != 0x73 || f3 == 0 || f3 == 4 || rd == 0)
