@@ -141,3 +141,21 @@ uint32_t fdtu_phandle_of(void *fdt, const char *path)
 {
 	return fdtu_phandle(fdt, fdtu_path(fdt, path));
 }
+
+int fdtu_hart_irq_pairs(void *fdt, int nharts, uint32_t a, uint32_t b, uint32_t *cells)
+{
+	char path[64];
+	int n = 0;
+
+	/* Phandles first: setting one moves the nodes after it. */
+	for (int i = 0; i < nharts; i++) {
+		uint32_t intc;
+		snprintf(path, sizeof(path), "/cpus/cpu@%d/interrupt-controller", i);
+		intc = fdtu_phandle_of(fdt, path);
+		cells[n++] = intc;
+		cells[n++] = a;
+		cells[n++] = intc;
+		cells[n++] = b;
+	}
+	return n;
+}

@@ -35,6 +35,9 @@ void fdtu_reg_append(void *fdt, int node, paddr_t base, uint64_t size);
 /* The node's phandle, allocating and setting one when it has none. */
 uint32_t fdtu_phandle(void *fdt, int node);
 uint32_t fdtu_phandle_of(void *fdt, const char *path);
+/* RISC-V interrupts-extended cells: for each hart, <&intc a &intc b> with
+ * the hart's /cpus/cpu@N/interrupt-controller phandle. Returns the count. */
+int fdtu_hart_irq_pairs(void *fdt, int nharts, uint32_t a, uint32_t b, uint32_t *cells);
 
 /* Fatal one-line message when ret < 0 ("fdt: <what>: <libfdt error>"). */
 int fdtu_check(int ret, const char *what);

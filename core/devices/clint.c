@@ -178,19 +178,11 @@ static void *clint_create(machine *m, const board_device *d)
 static int clint_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
 	uint32_t cells[2 * 2 * KWB_MAX_CPUS];
-	int node, n = 0;
-	char path[64];
+	int node, n;
 
 	(void)state;
-	/* Phandles first: setting one moves the nodes after it. */
-	for (int i = 0; i < m->ncpus; i++) {
-		snprintf(path, sizeof(path), "/cpus/cpu@%d/interrupt-controller", i);
-		uint32_t intc = fdtu_phandle_of(fdt, path);
-		cells[n++] = intc;
-		cells[n++] = 3;		/* M-mode software interrupt */
-		cells[n++] = intc;
-		cells[n++] = 7;		/* M-mode timer interrupt */
-	}
+	/* M software (3) and M timer (7) interrupts per hart */
+	n = fdtu_hart_irq_pairs(fdt, m->ncpus, 3, 7, cells);
 	node = fdtu_node_at(fdt, parent, d->name, d->base);
 	fdtu_strings(fdt, node, "compatible", "sifive,clint0", "riscv,clint0", NULL);
 	fdtu_reg(fdt, node, d->base, d->size);

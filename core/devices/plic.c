@@ -278,19 +278,11 @@ static void *plic_create(machine *m, const board_device *d)
 static int plic_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
 	uint32_t cells[2 * 2 * KWB_MAX_CPUS];
-	int node, n = 0;
-	char path[64];
+	int node, n;
 
 	(void)state;
-	/* Phandles first: setting one moves the nodes after it. */
-	for (int i = 0; i < m->ncpus; i++) {
-		snprintf(path, sizeof(path), "/cpus/cpu@%d/interrupt-controller", i);
-		uint32_t intc = fdtu_phandle_of(fdt, path);
-		cells[n++] = intc;
-		cells[n++] = 11;	/* M-mode external interrupt: context 2h */
-		cells[n++] = intc;
-		cells[n++] = 9;		/* S-mode external interrupt: context 2h+1 */
-	}
+	/* M (11) and S (9) external interrupts: contexts 2h, 2h+1 */
+	n = fdtu_hart_irq_pairs(fdt, m->ncpus, 11, 9, cells);
 	node = fdtu_node_at(fdt, parent, d->name, d->base);
 	fdtu_u32(fdt, node, "#interrupt-cells", 1);
 	fdtu_u32(fdt, node, "#address-cells", 0);
