@@ -12,14 +12,16 @@
 #include "trace.h"
 #include "symbols/symbols.h"
 
+_Static_assert(TRACE_MAX_CPUS == KWB_MAX_CPUS, "trace per-CPU arrays");
+
 static const struct {
 	const char *name;
 	unsigned flag;
 } flag_names[] = {
 	{ "exec", TRACE_EXEC }, { "in_asm", TRACE_EXEC },
 	{ "int", TRACE_INT }, { "unimp", TRACE_UNIMP }, { "guest_errors", TRACE_UNIMP },
-	{ "smmu", TRACE_SMMU },
-	{ "all", TRACE_EXEC | TRACE_INT | TRACE_UNIMP | TRACE_SMMU },
+	{ "smmu", TRACE_SMMU }, { "func", TRACE_FUNC }, { "irq", TRACE_IRQ }, { "mmu", TRACE_MMU },
+	{ "all", TRACE_EXEC | TRACE_INT | TRACE_UNIMP | TRACE_SMMU | TRACE_IRQ | TRACE_MMU },
 };
 
 trace_state *trace_get(machine *m)
@@ -111,7 +113,8 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 		if (!strcmp(tok, "off") || !strcmp(tok, "none"))
 			continue;
 		if (!strcmp(tok, "help")) {
-			snprintf(err, errlen, "trace flags: exec (in_asm), int, unimp (guest_errors), smmu, all, off; "
+			snprintf(err, errlen, "trace flags: exec (in_asm), int, unimp (guest_errors), smmu, func, irq, mmu, "
+				 "all, off; "
 				 "filters cpu=N, el=N, range=START-END; ring=N");
 			rc = -1;
 			goto out;
@@ -123,7 +126,7 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 			if (!strcmp(tok, flag_names[i].name))
 				break;
 		if (i == sizeof(flag_names) / sizeof(flag_names[0])) {
-			snprintf(err, errlen, "unknown trace flag '%s' (exec, int, unimp, cpu=N, el=N, "
+			snprintf(err, errlen, "unknown trace flag '%s' (exec, int, unimp, smmu, func, irq, mmu, cpu=N, el=N, "
 				 "range=START-END, ring=N, off)", tok);
 			rc = -1;
 			goto out;
@@ -166,6 +169,9 @@ void trace_describe(machine *m, char *buf, size_t len)
 		if (t->flags & TRACE_INT) { n += snprintf(buf + n, len - n, "%sint", sep); sep = ","; }
 		if (t->flags & TRACE_UNIMP) { n += snprintf(buf + n, len - n, "%sunimp", sep); sep = ","; }
 		if (t->flags & TRACE_SMMU) { n += snprintf(buf + n, len - n, "%ssmmu", sep); sep = ","; }
+		if (t->flags & TRACE_FUNC) { n += snprintf(buf + n, len - n, "%sfunc", sep); sep = ","; }
+		if (t->flags & TRACE_IRQ) { n += snprintf(buf + n, len - n, "%sirq", sep); sep = ","; }
+		if (t->flags & TRACE_MMU) { n += snprintf(buf + n, len - n, "%smmu", sep); sep = ","; }
 		if (t->cpu >= 0 && n < len)
 			n += snprintf(buf + n, len - n, " cpu=%d", t->cpu);
 		if (t->el >= 0 && n < len)
@@ -267,7 +273,7 @@ bool trace_exec_wanted(cpu *c)
 {
 	trace_state *t = c->m->trace;
 
-	return t && (t->flags & TRACE_EXEC) && (t->cpu < 0 || t->cpu == c->index);
+	return t && (t->flags & (TRACE_EXEC | TRACE_FUNC)) && (t->cpu < 0 || t->cpu == c->index);
 }
 
 static const char *sym(machine *m, uint64_t pc, char *buf, size_t len)
@@ -289,6 +295,69 @@ static void dump_on_panic(machine *m, trace_state *t)
 	fflush(t->out);
 }
 
+enum func_kind { FUNC_NONE, FUNC_CALL, FUNC_RET };
+
+/* BL/BLR and RET; RISC-V jal/jalr linking ra, jalr x0, 0(ra) (also the
+ * compressed c.jalr / c.jr ra). */
+static enum func_kind func_kind(machine *m, uint32_t insn)
+{
+	if (m->arch->name[0] == 'a') {
+		if ((insn & 0xfc000000) == 0x94000000 || (insn & 0xfffffc1f) == 0xd63f0000)
+			return FUNC_CALL;
+		if ((insn & 0xfffffc1f) == 0xd65f0000 || insn == 0xd65f0bff || insn == 0xd65f0fff)
+			return FUNC_RET;
+		return FUNC_NONE;
+	}
+	if ((insn & 3) != 3) {
+		insn &= 0xffff;
+		if ((insn & 0xf07f) == 0x9002 && (insn & 0x0f80))
+			return FUNC_CALL;
+		return insn == 0x8082 ? FUNC_RET : FUNC_NONE;
+	}
+	if (((insn & 0x7f) == 0x6f || (insn & 0x707f) == 0x67) && (insn >> 7 & 31) == 1)
+		return FUNC_CALL;
+	return insn == 0x00008067 ? FUNC_RET : FUNC_NONE;
+}
+
+/* The call's target is where the CPU goes next: reported at the next
+ * instruction, so BLR/jalr need no register decoding. */
+static void trace_func(machine *m, trace_state *t, cpu *c, uint64_t pc, uint32_t insn, int el)
+{
+	int i = c->index;
+	char name[128], site[128];
+
+	if (t->call_pending[i]) {
+		t->call_pending[i] = false;
+		if (want(t, c, el, t->call_site[i])) {
+			sym(m, pc, name, sizeof(name));
+			sym(m, t->call_site[i], site, sizeof(site));
+			trace_emit(m, "func cpu%d 0x%016llx%s%s%s: %*scall %s [0x%016llx]", i,
+				   (unsigned long long)t->call_site[i], site[0] ? " <" : "", site,
+				   site[0] ? ">" : "", 2 * (t->depth[i] < 64 ? t->depth[i] : 64), "",
+				   name[0] ? name : "?", (unsigned long long)pc);
+		}
+		t->depth[i]++;
+	}
+	switch (func_kind(m, insn)) {
+	case FUNC_CALL:
+		t->call_pending[i] = true;
+		t->call_site[i] = pc;
+		break;
+	case FUNC_RET:
+		if (t->depth[i] > 0)
+			t->depth[i]--;
+		if (want(t, c, el, pc)) {
+			sym(m, pc, site, sizeof(site));
+			trace_emit(m, "func cpu%d 0x%016llx%s%s%s: %*sret", i, (unsigned long long)pc,
+				   site[0] ? " <" : "", site, site[0] ? ">" : "",
+				   2 * (t->depth[i] < 64 ? t->depth[i] : 64), "");
+		}
+		break;
+	default:
+		break;
+	}
+}
+
 void trace_exec(cpu *c, uint64_t pc, uint32_t insn, int el)
 {
 	machine *m = c->m;
@@ -297,7 +366,9 @@ void trace_exec(cpu *c, uint64_t pc, uint32_t insn, int el)
 
 	if (unlikely(t->panic_known && pc == t->panic_va && t->ring))
 		dump_on_panic(m, t);
-	if (!want(t, c, el, pc))
+	if (t->flags & TRACE_FUNC)
+		trace_func(m, t, c, pc, insn, el);
+	if (!(t->flags & TRACE_EXEC) || !want(t, c, el, pc))
 		return;
 	if (t->ring) {
 		trace_rec *r = &t->ring[t->ring_head];

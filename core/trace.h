@@ -19,9 +19,13 @@ enum trace_flag {
 	TRACE_INT = 1u << 1,	/* exceptions and interrupts */
 	TRACE_UNIMP = 1u << 2,	/* unimplemented sysregs, UNDEFINED instructions */
 	TRACE_SMMU = 1u << 3,	/* SMMU commands, translations and faults */
+	TRACE_FUNC = 1u << 4,	/* calls and returns by symbol (exec slow path) */
+	TRACE_IRQ = 1u << 5,	/* interrupt controller state changes */
+	TRACE_MMU = 1u << 6,	/* TLB flushes, translation base writes */
 };
 
 #define TRACE_LINE 256
+#define TRACE_MAX_CPUS 8	/* = KWB_MAX_CPUS (machine.h), checked in trace.c */
 
 /* A ring record: exec records are kept raw (formatted when dumped, so a
  * ring costs little more than the one-instruction step), others as text. */
@@ -46,6 +50,10 @@ typedef struct trace_state {
 	uint64_t records;
 	uint64_t panic_va;	/* dump the ring when exec reaches panic() */
 	bool panic_known;
+	/* func: per CPU call depth, and a call whose target is the next pc */
+	int depth[TRACE_MAX_CPUS];
+	bool call_pending[TRACE_MAX_CPUS];
+	uint64_t call_site[TRACE_MAX_CPUS];
 } trace_state;
 
 /* From machine_create: applies -d / -D (one-line error and exit on bad
