@@ -11,10 +11,16 @@
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	/* One write per message: stderr is unbuffered, and a reader (a test,
+	 * a launcher pane) must never see half a line. */
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "kwb: %s", prefix);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
 	fflush(stdout);
-	fprintf(stderr, "kwb: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fwrite(line, 1, (size_t)n, stderr);
 }
 
 void kwb_fatal(const char *fmt, ...)
