@@ -1,7 +1,7 @@
 """Helpers for the gdb tests: build the tiny RV64 guest, start kwb with a
 gdb server on a unix socket, run the real gdb-multiarch in batch mode, and a
 raw RSP client for what gdb cannot do from a script (Ctrl-C timing)."""
-import os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import os, pty, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.environ.get("KWB_TOP") or os.path.dirname(os.path.dirname(HERE))
@@ -335,16 +335,30 @@ def ctrl_c(k, g, a, S):
         args += ["-ex", c]
     args += ["-ex", "file " + g.elf, "-ex", "target remote " + k.sock, "-ex", "continue",
              "-ex", pr("IPC", "$pc")]
-    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
+    # a pty, not a pipe: gdb block-buffers a pipe, and "Continuing." must arrive before SIGINT is sent
+    master, slave = pty.openpty()
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
     chunks = []
-    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: p.stdout.read1(4096), b"")))
+
+    def read_all():
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+    reader = threading.Thread(target=read_all)
     reader.start()
-    # SIGINT only once gdb really is in `continue` (startup can be slow)
+    # SIGINT only once gdb is connected and in `continue` (batch mode prints no "Continuing.")
     deadline = time.time() + 60
-    while b"Continuing." not in b"".join(chunks) and time.time() < deadline and p.poll() is None:
+    while not re.search(rb"0x[0-9a-f]+ in ", b"".join(chunks)) and time.time() < deadline and p.poll() is None:
         time.sleep(0.05)
-    time.sleep(0.5)
+    check("gdb connected before the interrupt", re.search(rb"0x[0-9a-f]+ in ", b"".join(chunks)),
+          b"".join(chunks)[-800:])
+    time.sleep(1.0)
     t0 = time.time()
     p.send_signal(signal.SIGINT)
     try:
@@ -354,6 +368,7 @@ def ctrl_c(k, g, a, S):
         p.wait()
         chunks.append(b"<timeout>")
     reader.join()
+    os.close(master)
     out = b"".join(chunks).decode(errors="replace")
     check("Ctrl-C in gdb stops the running guest", "SIGINT" in out and value(out, "IPC") is not None,
           out[-1500:])
