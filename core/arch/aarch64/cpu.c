@@ -69,7 +69,7 @@ void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr)
 	s->excl_valid = false;
 	CORE(s)->exc_seq++;
 	s->pc = (s->sys[A64R_VBAR_EL1] & ~0x7ffull) + off + kind;
-	if (unlikely(s->c.m->trace != NULL))
+	if (unlikely(trace_on(s->c.m->trace, ~0u)))
 		a64_trace_take(s, kind, esr, elr, from_el, kind == EXC_SYNC && !(esr >> 26) ? elr : from_pc);
 }
 
@@ -274,7 +274,7 @@ static enum cpu_exit run(cpu *c, int64_t max)
 	end = c->icount + (max > 0 ? (uint64_t)max : 0);
 	enum cpu_exit why = CPU_EXIT_BUDGET;
 	/* exec tracing: decided per run, then one instruction per step */
-	bool trace = unlikely(c->m->trace != NULL) && trace_exec_wanted(c);
+	bool trace = unlikely(trace_on(c->m->trace, ~0u)) && trace_exec_wanted(c);
 
 	check_generations(k);
 	k->stop = 0;

@@ -462,7 +462,7 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 	h->icount0 = c->icount;
 	h->chunk = h->left = h->cut = 0;
 	h->running = true;
-	h->trace_exec = unlikely(c->m->trace != NULL) && trace_exec_wanted(c);
+	h->trace_exec = unlikely(trace_on(c->m->trace, ~0u)) && trace_exec_wanted(c);
 	maybe_flush(h);
 	if (h->wfi) {
 		if (!(rv_mip(h) & h->mie)) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "rv.h"
+#include "../../trace.h"
 
 /* KWB_RV_TRAPS=1 in the environment logs every trap to stderr. */
 static int trace_traps = -1;
@@ -42,7 +43,7 @@ void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 	}
 	h->mstatus = s;
 	rv_update_mode(h);
-	if (unlikely(h->c.m->trace != NULL))
+	if (unlikely(trace_on(h->c.m->trace, ~0u)))
 		rv_trace_trap(h, from, cause, tval, pc);
 }
 
@@ -74,7 +75,7 @@ const rv_insn *rv_illegal(rv_hart *h, const rv_insn *d)
 {
 	uint32_t bits = rv_insn_bits(h, d);
 
-	if (unlikely(h->c.m->trace != NULL))
+	if (unlikely(trace_on(h->c.m->trace, ~0u)))
 		rv_trace_illegal(h, rv_pc_of(h, d), bits);
 	return rv_raise(h, d, EXC_ILLEGAL, bits);
 }
