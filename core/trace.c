@@ -4,10 +4,12 @@
  * and filters records.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "machine.h"
 #include "trace.h"
 #include "symbols/symbols.h"
@@ -21,8 +23,24 @@ static const struct {
 	{ "exec", TRACE_EXEC }, { "in_asm", TRACE_EXEC },
 	{ "int", TRACE_INT }, { "unimp", TRACE_UNIMP }, { "guest_errors", TRACE_UNIMP },
 	{ "smmu", TRACE_SMMU }, { "func", TRACE_FUNC }, { "irq", TRACE_IRQ }, { "mmu", TRACE_MMU },
-	{ "all", TRACE_EXEC | TRACE_INT | TRACE_UNIMP | TRACE_SMMU | TRACE_IRQ | TRACE_MMU },
+	{ "mem", TRACE_MEM }, { "mmio", TRACE_MMIO }, { "dev", TRACE_DEV },
+	{ "all", TRACE_EXEC | TRACE_INT | TRACE_UNIMP | TRACE_SMMU | TRACE_IRQ | TRACE_MMU | TRACE_MEM |
+		 TRACE_DEV },
 };
+
+static bool is_riscv(const machine *m)
+{
+	return m->arch->name[0] == 'r';
+}
+
+const char *trace_level(machine *m, int el, char buf[8])
+{
+	if (is_riscv(m))
+		snprintf(buf, 8, "%s", el == 3 ? "M" : el == 1 ? "S" : el == 0 ? "U" : "H");
+	else
+		snprintf(buf, 8, "EL%d", el & 3);
+	return buf;
+}
 
 trace_state *trace_get(machine *m)
 {
@@ -46,6 +64,7 @@ void trace_free(machine *m)
 	if (t->own_out)
 		fclose(t->out);
 	free(t->ring);
+	free(t->ranges);
 	free(t);
 	m->trace = NULL;
 }
@@ -67,6 +86,110 @@ static bool parse_addr(machine *m, const char *s, uint64_t *v)
 	return parse_u64(s, v) || (m->symbols && symbols_lookup(m, s, v));
 }
 
+typedef struct range_list {
+	trace_range *r;
+	int n, cap;
+} range_list;
+
+static void range_add(range_list *l, uint64_t lo, uint64_t hi)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->r = realloc(l->r, (size_t)l->cap * sizeof(*l->r));
+		if (!l->r)
+			kwb_fatal("out of memory");
+	}
+	l->r[l->n++] = (trace_range){ lo, hi };
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const trace_range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort and merge, so want() is one binary search. */
+static void range_merge(range_list *l)
+{
+	int n = 0;
+
+	qsort(l->r, (size_t)l->n, sizeof(*l->r), range_cmp);
+	for (int i = 0; i < l->n; i++) {
+		if (n && l->r[i].lo <= l->r[n - 1].hi) {
+			if (l->r[i].hi > l->r[n - 1].hi)
+				l->r[n - 1].hi = l->r[i].hi;
+		} else {
+			l->r[n++] = l->r[i];
+		}
+	}
+	l->n = n;
+}
+
+/* Every text symbol matching glob, as [addr, addr + size) and its
+ * physical alias; returns how many symbols matched. */
+static int sym_ranges(machine *m, const char *glob, range_list *l)
+{
+	kwb_symbols *ks = symbols_get(m);
+	int count = 0;
+
+	if (!ks)
+		return -1;
+	const vmlinux *vm = ks->vm;
+	for (int i = 0; i < vm->nsyms; i++) {
+		const ksym *k = &vm->syms[i];
+		char kind = k->kind | 0x20;
+		uint64_t end = k->addr + k->size;
+		paddr_t pa;
+		if ((kind != 't' && kind != 'w') || fnmatch(glob, ksym_name(vm, k), 0))
+			continue;
+		if (!k->size) {	/* up to the next symbol */
+			int j = i + 1;
+			while (j < vm->nsyms && vm->syms[j].addr == k->addr)
+				j++;
+			end = j < vm->nsyms ? vm->syms[j].addr : k->addr + 4;
+		}
+		range_add(l, k->addr, end);
+		if (symbols_va_to_pa(m, k->addr, &pa, NULL))
+			range_add(l, pa, pa + (end - k->addr));
+		count++;
+	}
+	return count;
+}
+
+static bool in_ranges(const trace_state *t, uint64_t pc)
+{
+	int lo = 0, hi = t->nranges - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (pc < t->ranges[mid].lo)
+			hi = mid - 1;
+		else if (pc >= t->ranges[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* el=N, or on RISC-V el=U|S|M (also spelt priv=). */
+static bool parse_level(machine *m, const char *s, int *el)
+{
+	uint64_t v;
+
+	if (is_riscv(m) && s[0] && !s[1]) {
+		const char *p = strchr("USHM", s[0] & ~0x20);
+		if (p && s[0] & ~0x20) {
+			*el = (int)(p - "USHM");
+			return true;
+		}
+	}
+	if (!parse_u64(s, &v) || v > 3)
+		return false;
+	*el = (int)v;
+	return true;
+}
+
 void trace_set_ring(machine *m, unsigned n)
 {
 	trace_state *t = trace_get(m);
@@ -81,8 +204,11 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 {
 	unsigned flags = 0, ring = 0;
 	int cpu = -1, el = -1;
-	bool has_range = false, want_ring = false;
+	bool want_ring = false;
 	uint64_t lo = 0, hi = 0, v;
+	range_list rl = { 0 };
+	char filters[160] = "";
+	size_t flen = 0;
 	char *copy = strdup(spec), *save = NULL, *tok;
 	int rc = 0;
 
@@ -92,8 +218,7 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 			*eq++ = 0;
 			if (!strcmp(tok, "cpu") && parse_u64(eq, &v) && v < KWB_MAX_CPUS) {
 				cpu = (int)v;
-			} else if (!strcmp(tok, "el") && parse_u64(eq, &v) && v <= 3) {
-				el = (int)v;
+			} else if ((!strcmp(tok, "el") || !strcmp(tok, "priv")) && parse_level(m, eq, &el)) {
 			} else if (!strcmp(tok, "ring") && parse_u64(eq, &v) && v > 0 && v <= 1000000) {
 				ring = (unsigned)v;
 				want_ring = true;
@@ -102,9 +227,25 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 				if (!dash)
 					goto bad;
 				*dash = 0;
-				if (!parse_addr(m, eq, &lo) || !parse_addr(m, dash + 1, &hi) || hi <= lo)
+				if (!parse_addr(m, eq, &lo) || !parse_addr(m, dash + 1, &hi) || hi <= lo) {
+					*dash = '-';
 					goto bad;
-				has_range = true;
+				}
+				*dash = '-';
+				range_add(&rl, lo, hi);
+				flen += (size_t)snprintf(filters + flen, flen < sizeof(filters) ? sizeof(filters) - flen : 0,
+							 " range=0x%llx-0x%llx", (unsigned long long)lo,
+							 (unsigned long long)hi);
+			} else if (!strcmp(tok, "sym")) {
+				int n = sym_ranges(m, eq, &rl);
+				if (n <= 0) {
+					snprintf(err, errlen, n < 0 ? "sym=%s: no vmlinux symbols (use -symbols FILE)"
+								    : "sym=%s: no function symbol matches", eq);
+					rc = -1;
+					goto out;
+				}
+				flen += (size_t)snprintf(filters + flen, flen < sizeof(filters) ? sizeof(filters) - flen : 0,
+							 " sym=%s", eq);
 			} else {
 				goto bad;
 			}
@@ -113,9 +254,9 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 		if (!strcmp(tok, "off") || !strcmp(tok, "none"))
 			continue;
 		if (!strcmp(tok, "help")) {
-			snprintf(err, errlen, "trace flags: exec (in_asm), int, unimp (guest_errors), smmu, func, irq, mmu, "
-				 "all, off; "
-				 "filters cpu=N, el=N, range=START-END; ring=N");
+			snprintf(err, errlen, "trace flags: exec (in_asm), int, unimp (guest_errors), mem, mmio, dev, func, "
+				 "smmu, irq, mmu, all, off; filters cpu=N, el=N (RISC-V: el=U|S|M), "
+				 "range=START-END, sym=GLOB; ring=N");
 			rc = -1;
 			goto out;
 		}
@@ -126,20 +267,23 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 			if (!strcmp(tok, flag_names[i].name))
 				break;
 		if (i == sizeof(flag_names) / sizeof(flag_names[0])) {
-			snprintf(err, errlen, "unknown trace flag '%s' (exec, int, unimp, smmu, func, irq, mmu, cpu=N, el=N, "
-				 "range=START-END, ring=N, off)", tok);
+			snprintf(err, errlen, "unknown trace flag '%s' (exec, int, unimp, mem, mmio, dev, func, smmu, irq, "
+				 "mmu, cpu=N, el=N, range=START-END, sym=GLOB, ring=N, off)", tok);
 			rc = -1;
 			goto out;
 		}
 		flags |= flag_names[i].flag;
 	}
 	trace_state *t = trace_get(m);
+	range_merge(&rl);
 	t->flags = flags;
 	t->cpu = cpu;
 	t->el = el;
-	t->has_range = has_range;
-	t->lo = lo;
-	t->hi = hi;
+	free(t->ranges);
+	t->ranges = rl.r;
+	t->nranges = rl.n;
+	rl.r = NULL;
+	snprintf(t->filter_text, sizeof(t->filter_text), "%s", filters);
 	if (want_ring)
 		trace_set_ring(m, ring);
 	t->panic_known = m->symbols && symbols_lookup(m, "panic", &t->panic_va);
@@ -151,6 +295,7 @@ bad:
 	snprintf(err, errlen, "bad trace option '%s=%s'", tok, tok + strlen(tok) + 1);
 	rc = -1;
 out:
+	free(rl.r);
 	free(copy);
 	return rc;
 }
@@ -172,13 +317,20 @@ void trace_describe(machine *m, char *buf, size_t len)
 		if (t->flags & TRACE_FUNC) { n += snprintf(buf + n, len - n, "%sfunc", sep); sep = ","; }
 		if (t->flags & TRACE_IRQ) { n += snprintf(buf + n, len - n, "%sirq", sep); sep = ","; }
 		if (t->flags & TRACE_MMU) { n += snprintf(buf + n, len - n, "%smmu", sep); sep = ","; }
+		if (t->flags & TRACE_MEM) { n += snprintf(buf + n, len - n, "%smem", sep); sep = ","; }
+		if (t->flags & TRACE_MMIO) { n += snprintf(buf + n, len - n, "%smmio", sep); sep = ","; }
+		if (t->flags & TRACE_DEV) { n += snprintf(buf + n, len - n, "%sdev", sep); sep = ","; }
 		if (t->cpu >= 0 && n < len)
 			n += snprintf(buf + n, len - n, " cpu=%d", t->cpu);
-		if (t->el >= 0 && n < len)
-			n += snprintf(buf + n, len - n, " el=%d", t->el);
-		if (t->has_range && n < len)
-			n += snprintf(buf + n, len - n, " range=0x%llx-0x%llx", (unsigned long long)t->lo,
-				      (unsigned long long)t->hi);
+		if (t->el >= 0 && n < len) {
+			char lv[8];
+			if (is_riscv(m))
+				n += snprintf(buf + n, len - n, " el=%s", trace_level(m, t->el, lv));
+			else
+				n += snprintf(buf + n, len - n, " el=%d", t->el);
+		}
+		if (t->filter_text[0] && n < len)
+			n += snprintf(buf + n, len - n, "%s", t->filter_text);
 	}
 	if (t && t->ring_size && n < len)
 		n += snprintf(buf + n, len - n, " ring=%u (%u held)", t->ring_size, t->ring_count);
@@ -231,23 +383,29 @@ static const char *sym(machine *m, uint64_t pc, char *buf, size_t len);
 
 static void format_exec(machine *m, cpu *c, uint64_t pc, uint32_t insn, int el, char *buf, size_t len)
 {
-	char dis[96], name[128];
+	char dis[96], name[128], lv[8];
 
 	m->arch->disasm(c, pc, insn, dis, sizeof(dis));
 	sym(m, pc, name, sizeof(name));
-	snprintf(buf, len, "exec cpu%d EL%d 0x%016llx%s%s%s: %08x  %s", c->index, el, (unsigned long long)pc,
-		 name[0] ? " <" : "", name, name[0] ? ">" : "", insn, dis);
+	/* RISC-V: a compressed instruction shows as its 16 bits */
+	snprintf(buf, len, "exec cpu%d %s 0x%016llx%s%s%s: %0*x  %s", c->index, trace_level(m, el, lv),
+		 (unsigned long long)pc, name[0] ? " <" : "", name, name[0] ? ">" : "",
+		 is_riscv(m) && (insn & 3) != 3 ? 4 : 8, is_riscv(m) && (insn & 3) != 3 ? insn & 0xffff : insn,
+		 dis);
 }
 
-unsigned trace_ring_each(machine *m, void (*fn)(void *opaque, const char *line), void *opaque)
+/* The last n records of the ring, oldest first. */
+static unsigned ring_last(machine *m, unsigned n, void (*fn)(void *opaque, const char *line), void *opaque)
 {
 	trace_state *t = m->trace;
 
 	if (!t || !t->ring)
 		return 0;
-	unsigned first = (t->ring_head + t->ring_size - t->ring_count) % t->ring_size;
+	if (n > t->ring_count)
+		n = t->ring_count;
+	unsigned first = (t->ring_head + t->ring_size - n) % t->ring_size;
 	char line[TRACE_LINE];
-	for (unsigned i = 0; i < t->ring_count; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		trace_rec *r = &t->ring[(first + i) % t->ring_size];
 		if (r->raw) {
 			format_exec(m, r->cpu < m->ncpus ? m->cpus[r->cpu] : m->cpus[0], r->pc, r->insn, r->el,
@@ -257,7 +415,12 @@ unsigned trace_ring_each(machine *m, void (*fn)(void *opaque, const char *line),
 			fn(opaque, r->text);
 		}
 	}
-	return t->ring_count;
+	return n;
+}
+
+unsigned trace_ring_each(machine *m, void (*fn)(void *opaque, const char *line), void *opaque)
+{
+	return ring_last(m, ~0u, fn, opaque);
 }
 
 static bool want(trace_state *t, cpu *c, int el, uint64_t pc)
@@ -266,7 +429,7 @@ static bool want(trace_state *t, cpu *c, int el, uint64_t pc)
 		return false;
 	if (t->el >= 0 && t->el != el)
 		return false;
-	return !t->has_range || (pc >= t->lo && pc < t->hi);
+	return !t->nranges || in_ranges(t, pc);
 }
 
 bool trace_exec_wanted(cpu *c)
@@ -392,25 +555,101 @@ void trace_int(cpu *c, int from_el, int to_el, uint64_t pc, const char *what, ui
 {
 	machine *m = c->m;
 	trace_state *t = m->trace;
-	char name[128];
+	char name[128], from[8], to[8];
 
 	if (!want(t, c, from_el, pc))
 		return;
 	sym(m, ret, name, sizeof(name));
-	trace_emit(m, "int cpu%d %s EL%d->EL%d ret=0x%016llx%s%s%s vector=0x%016llx", c->index, what, from_el,
-		   to_el, (unsigned long long)ret, name[0] ? " <" : "", name, name[0] ? ">" : "",
-		   (unsigned long long)vector);
+	trace_emit(m, "int cpu%d %s %s->%s ret=0x%016llx%s%s%s vector=0x%016llx", c->index, what,
+		   trace_level(m, from_el, from), trace_level(m, to_el, to), (unsigned long long)ret,
+		   name[0] ? " <" : "", name, name[0] ? ">" : "", (unsigned long long)vector);
 }
 
 void trace_unimp(cpu *c, int el, uint64_t pc, const char *what)
 {
 	machine *m = c->m;
 	trace_state *t = m->trace;
-	char name[128];
+	char name[128], lv[8];
 
 	if (!want(t, c, el, pc))
 		return;
 	sym(m, pc, name, sizeof(name));
-	trace_emit(m, "unimp cpu%d EL%d 0x%016llx%s%s%s: %s", c->index, el, (unsigned long long)pc,
-		   name[0] ? " <" : "", name, name[0] ? ">" : "", what);
+	trace_emit(m, "unimp cpu%d %s 0x%016llx%s%s%s: %s", c->index, trace_level(m, el, lv),
+		   (unsigned long long)pc, name[0] ? " <" : "", name, name[0] ? ">" : "", what);
+}
+
+bool trace_mem_wanted(cpu *c)
+{
+	trace_state *t = c->m->trace;
+
+	return t && (t->flags & TRACE_MEM) && (t->cpu < 0 || t->cpu == c->index);
+}
+
+void trace_mem(cpu *c, int el, uint64_t pc, uint64_t va, paddr_t pa, unsigned size, int acc, uint64_t value)
+{
+	machine *m = c->m;
+	trace_state *t = m->trace;
+	char name[128], lv[8], reg[24];
+	const char *rn = NULL;
+	bus_region *r;
+	int digits = 2 * (int)(size < 8 ? size : 8);
+
+	if (!(t->flags & (TRACE_MEM | TRACE_MMIO)))
+		return;
+	r = bus_find(&m->bus, pa);
+	if (r && r->host && !(t->flags & TRACE_MEM))
+		return;		/* mmio alone: RAM accesses are not wanted */
+	if (!want(t, c, el, pc))
+		return;
+	sym(m, pc, name, sizeof(name));
+	if (size < 8)
+		value &= (1ull << (8 * size)) - 1;
+	if (r && !r->host) {
+		if (r->ops->reg_name)
+			rn = r->ops->reg_name(r->opaque, pa - r->base);
+		if (!rn) {
+			snprintf(reg, sizeof(reg), "+0x%llx", (unsigned long long)(pa - r->base));
+			rn = reg;
+		}
+		trace_emit(m, "mmio cpu%d %s 0x%016llx%s%s%s: %s@0x%llx %s %s 0x%llx size=%u va=0x%llx", c->index,
+			   trace_level(m, el, lv), (unsigned long long)pc, name[0] ? " <" : "", name,
+			   name[0] ? ">" : "", r->name, (unsigned long long)r->base, rn,
+			   acc == ACC_WRITE ? "write" : "read", (unsigned long long)value, size,
+			   (unsigned long long)va);
+		return;
+	}
+	trace_emit(m, "mem cpu%d %s 0x%016llx%s%s%s: %s 0x%0*llx size=%u va=0x%llx pa=0x%llx%s", c->index,
+		   trace_level(m, el, lv), (unsigned long long)pc, name[0] ? " <" : "", name, name[0] ? ">" : "",
+		   acc == ACC_WRITE ? "store" : acc == ACC_READ ? "load" : "amo-old", digits,
+		   (unsigned long long)value, size, (unsigned long long)va, (unsigned long long)pa,
+		   r ? "" : " (unmapped)");
+}
+
+void trace_dev_emit(machine *m, const char *dev, const char *fmt, ...)
+{
+	char what[TRACE_LINE - 32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	trace_emit(m, "dev %s: %s", dev, what);
+}
+
+void trace_stop(cpu *c, const char *why, uint64_t addr)
+{
+	machine *m = c->m;
+	trace_state *t = m->trace;
+	uint64_t fresh;
+
+	if (!t || !t->ring)
+		return;
+	fresh = t->records - t->dumped;
+	t->dumped = t->records;
+	if (!fresh)
+		return;
+	fprintf(t->out, "trace: cpu%d stopped at %s 0x%llx; the last %u records:\n", c->index, why,
+		(unsigned long long)addr, fresh < t->ring_count ? (unsigned)fresh : t->ring_count);
+	ring_last(m, fresh < t->ring_count ? (unsigned)fresh : t->ring_count, print_line, t->out);
+	fflush(t->out);
 }

@@ -463,6 +463,10 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 	h->chunk = h->left = h->cut = 0;
 	h->running = true;
 	h->trace_exec = unlikely(trace_on(c->m->trace, ~0u)) && trace_exec_wanted(c);
+	if (unlikely((trace_on(c->m->trace, TRACE_MEM) && trace_mem_wanted(c)) != h->trace_mem)) {
+		h->trace_mem = !h->trace_mem;
+		rv_tlb_flush(h);	/* on: every data access misses from now on */
+	}
 	maybe_flush(h);
 	if (h->wfi) {
 		if (!(rv_mip(h) & h->mie)) {

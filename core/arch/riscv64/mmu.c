@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rv.h"
+#include "../../trace.h"
 
 #define PTE_V (1ull << 0)
 #define PTE_R (1ull << 1)
@@ -369,6 +370,8 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 			memcpy(v, p, size);
 			e2 = &h->tr[(va >> 12) & (RV_TLB_SIZE - 1)];
 		} else {
+			if (unlikely(trace_on(m->trace, TRACE_MEM)))
+				rv_trace_mem(h, d, va, pa, size, access, *v);
 			if (r->readonly)
 				return true;	/* ROM: writes are ignored */
 			if (rv_is_code_page(h->sh, pa)) {
@@ -380,7 +383,10 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 			memcpy(p, v, size);
 			e2 = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
 		}
-		if (cacheable && !watch && page && !(access == ACC_WRITE && rv_is_code_page(h->sh, pa))) {
+		if (unlikely(trace_on(m->trace, TRACE_MEM)) && access == ACC_READ)
+			rv_trace_mem(h, d, va, pa, size, access, *v);
+		if (cacheable && !watch && !h->trace_mem && page &&
+		    !(access == ACC_WRITE && rv_is_code_page(h->sh, pa))) {
 			e2->tag = tag;
 			e2->add = (uintptr_t)page - tag;
 			if (h->last_super)
@@ -396,6 +402,8 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		rv_raise(h, d, (uint64_t)access_fault(access), va);
 		return false;
 	}
+	if (unlikely(trace_on(m->trace, TRACE_MEM | TRACE_MMIO)))
+		rv_trace_mem(h, d, va, pa, size, access, *v);
 	return true;
 }
 
@@ -480,5 +488,10 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 	}
 	if (access != ACC_READ && rv_is_code_page(h->sh, pa))
 		rv_code_write(h, pa, size);
+	if (unlikely(trace_on(m->trace, TRACE_MEM))) {	/* LR: the value read; SC/AMO: the old value */
+		uint64_t old = 0;
+		memcpy(&old, r->host + (pa - r->base), size);
+		rv_trace_mem(h, d, va, pa, size, access == ACC_READ ? ACC_READ : ACC_READ | ACC_WRITE, old);
+	}
 	return r->host + (pa - r->base);
 }

@@ -128,6 +128,7 @@ typedef struct rv_hart {
 	bool wfi;
 	bool bp_page;		/* executing a page with a code breakpoint */
 	bool trace_exec;	/* -d exec wants every instruction */
+	bool trace_mem;		/* -d mem: data pages stay out of the TLB */
 	paddr_t page_pa;
 	uint64_t bp_gen, bus_gen;
 
@@ -234,6 +235,8 @@ extern const reg_table riscv64_regs;
 /* trace_rv.c: called only when m->trace is set */
 void rv_trace_trap(rv_hart *h, int from, uint64_t cause, uint64_t tval, uint64_t epc);
 void rv_trace_illegal(rv_hart *h, uint64_t pc, uint32_t bits);
+void rv_trace_mem(rv_hart *h, const struct rv_insn *d, uint64_t va, paddr_t pa, unsigned size, int acc,
+		  uint64_t value);
 
 /* csr.c */
 bool rv_csr_allowed(rv_hart *h, uint32_t csrno, int idx, bool write);

@@ -44,3 +44,9 @@ void rv_trace_illegal(rv_hart *h, uint64_t pc, uint32_t bits)
 		snprintf(what, sizeof(what), "illegal instruction 0x%0*x", (bits & 3) == 3 ? 8 : 4, bits);
 	trace_unimp(&h->c, h->priv, pc, what);
 }
+
+void rv_trace_mem(rv_hart *h, const rv_insn *d, uint64_t va, paddr_t pa, unsigned size, int acc,
+		  uint64_t value)
+{
+	trace_mem(&h->c, h->priv, rv_pc_of(h, d), va, pa, size, acc, value);
+}
