@@ -11,6 +11,7 @@
 #include "../fdt_util.h"
 #include "../machine.h"
 #include "../monitor.h"
+#include "../trace_hooks.h"
 
 #define CLINT_MSIP 0x0000
 #define CLINT_MTIMECMP 0x4000
@@ -30,6 +31,11 @@ typedef struct clint {
 	int nharts;
 	clint_hart harts[KWB_MAX_CPUS];
 } clint;
+
+static bool tracing(clint *s)
+{
+	return unlikely(trace_on(s->m->trace, TRACE_IRQ));
+}
 
 static void set_mip(clint *s, int hart, uint32_t mask, int level)
 {
@@ -55,6 +61,10 @@ static void timer_update(clint_hart *h)
 {
 	uint64_t mtime = riscv_mtime(h->clint->m);
 
+	if (tracing(h->clint))
+		trace_irq(h->clint->m, h->hart, "clint mtimecmp %llu (mtime %llu): %s", (unsigned long long)h->mtimecmp,
+			  (unsigned long long)mtime, mtime >= h->mtimecmp ? "MTIP high" :
+			  h->mtimecmp == UINT64_MAX ? "MTIP low, timer off" : "MTIP low, timer armed");
 	if (mtime >= h->mtimecmp) {
 		event_cancel(h->clint->m, &h->timer);
 		set_mip(h->clint, h->hart, MIP_MTIP, 1);
@@ -69,9 +79,12 @@ static void timer_fire(void *opaque)
 	clint_hart *h = opaque;
 	uint64_t mtime = riscv_mtime(h->clint->m);
 
-	if (mtime >= h->mtimecmp)
+	if (mtime >= h->mtimecmp) {
+		if (tracing(h->clint))
+			trace_irq(h->clint->m, h->hart, "clint timer fired (mtime %llu >= mtimecmp %llu): MTIP high",
+				  (unsigned long long)mtime, (unsigned long long)h->mtimecmp);
 		set_mip(h->clint, h->hart, MIP_MTIP, 1);
-	else
+	} else
 		timer_arm(h, mtime);
 }
 
@@ -113,6 +126,9 @@ static void clint_write(void *opaque, uint64_t off, uint64_t value, unsigned siz
 	if (off < CLINT_MTIMECMP) {
 		int h = (int)(off / 4);
 		if (h < s->nharts && size == 4 && !(off & 3)) {
+			if (tracing(s))
+				trace_irq(s->m, h, "clint msip %s: MSIP %s", value & 1 ? "set" : "clear",
+					  value & 1 ? "high" : "low");
 			s->harts[h].msip = value & 1;
 			set_mip(s, h, MIP_MSIP, value & 1);
 		}

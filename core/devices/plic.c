@@ -4,6 +4,7 @@
  * with enables, a threshold and a claim/complete register. Sources are
  * level-triggered: a source still asserted when completed pends again.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,6 +12,7 @@
 #include "../fdt_util.h"
 #include "../machine.h"
 #include "../monitor.h"
+#include "../trace_hooks.h"
 #include "plic.h"
 
 #define PLIC_SOURCES 96			/* riscv,ndev: sources 1..96 */
@@ -36,6 +38,34 @@ struct plic {
 	uint32_t threshold[PLIC_CONTEXTS];
 	bool out[PLIC_CONTEXTS];	/* what the hart's MEIP/SEIP was last set to */
 };
+
+static bool tracing(plic *s)
+{
+	return unlikely(trace_on(s->m->trace, TRACE_IRQ));
+}
+
+/* "source 10 (serial)" */
+static const char *source_name(plic *s, int n, char *buf, size_t len)
+{
+	const char *dev = trace_irq_source(s->m, n);
+
+	snprintf(buf, len, "source %d%s%s%s", n, dev ? " (" : "", dev ? dev : "", dev ? ")" : "");
+	return buf;
+}
+
+/* Contexts 2h and 2h+1 are hart h's M and S modes. */
+static void trace_ctx(plic *s, int ctx, const char *fmt, ...) KWB_PRINTF(3, 4);
+
+static void trace_ctx(plic *s, int ctx, const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	trace_irq(s->m, ctx / 2, "plic context %d (%s) %s", ctx, ctx & 1 ? "S" : "M", what);
+}
 
 static bool test_bit(const uint32_t *w, int n) { return w[n / 32] >> (n % 32) & 1; }
 static void put_bit(uint32_t *w, int n, bool v)
@@ -78,6 +108,8 @@ static void plic_update(plic *s)
 		if (on == s->out[ctx])
 			continue;
 		s->out[ctx] = on;
+		if (tracing(s))
+			trace_ctx(s, ctx, "%s %s", ctx & 1 ? "SEIP" : "MEIP", on ? "high" : "low");
 		if (hart < s->m->ncpus && s->m->cpus[hart])
 			riscv_set_mip(s->m->cpus[hart], ctx & 1 ? MIP_SEIP : MIP_MEIP, on);
 	}
@@ -94,6 +126,12 @@ static void plic_set_irq(void *opaque, int n, int level)
 
 	if (n < 1 || n > PLIC_SOURCES)
 		return;
+	if (tracing(s) && test_bit(s->level, n) != !!level) {
+		char name[64];
+		trace_irq(s->m, -1, "plic %s line %s%s", source_name(s, n, name, sizeof(name)),
+			  level ? "high" : "low", !level ? "" : test_bit(s->claimed, n) ? " (claimed: pends at complete)" :
+			  ", pending");
+	}
 	put_bit(s->level, n, level);
 	if (!test_bit(s->claimed, n))
 		put_bit(s->pending, n, level);
@@ -110,6 +148,13 @@ static int plic_claim(plic *s, int ctx)
 	uint32_t prio;
 	int n = best_source(s, ctx, &prio);
 
+	if (tracing(s)) {
+		char name[64];
+		if (n)
+			trace_ctx(s, ctx, "claim: %s, priority %u", source_name(s, n, name, sizeof(name)), prio);
+		else
+			trace_ctx(s, ctx, "claim: none");
+	}
 	if (n) {
 		put_bit(s->pending, n, 0);
 		put_bit(s->claimed, n, 1);
@@ -123,6 +168,11 @@ static void plic_complete(plic *s, int ctx, uint32_t n)
 	/* Completing an id the context has not enabled is ignored (spec). */
 	if (n < 1 || n > PLIC_SOURCES || !test_bit(s->enable[ctx], (int)n))
 		return;
+	if (tracing(s)) {
+		char name[64];
+		trace_ctx(s, ctx, "complete: %s%s", source_name(s, (int)n, name, sizeof(name)),
+			  test_bit(s->level, (int)n) ? " (line still high: pending again)" : "");
+	}
 	put_bit(s->claimed, (int)n, 0);
 	if (test_bit(s->level, (int)n))
 		put_bit(s->pending, (int)n, 1);
@@ -188,8 +238,14 @@ static void plic_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 		return;
 	if (off < PLIC_PENDING) {
 		uint64_t n = off / 4;
-		if (n >= 1 && n <= PLIC_SOURCES)
+		if (n >= 1 && n <= PLIC_SOURCES) {
+			if (tracing(s) && s->priority[n] != (v & PLIC_PRIO_MASK)) {
+				char name[64];
+				trace_irq(s->m, -1, "plic %s priority %u", source_name(s, (int)n, name, sizeof(name)),
+					  v & PLIC_PRIO_MASK);
+			}
 			s->priority[n] = v & PLIC_PRIO_MASK;
+		}
 	} else if (off < PLIC_ENABLE) {
 		return;		/* pending bits are read-only */
 	} else if (off < PLIC_CONTEXT) {
@@ -201,15 +257,25 @@ static void plic_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 			v &= ~1u;	/* source 0 does not exist */
 		if (w == PLIC_WORDS - 1 && (PLIC_SOURCES + 1) % 32)
 			v &= (1u << ((PLIC_SOURCES + 1) % 32)) - 1;
+		if (tracing(s)) {
+			char name[64];
+			for (uint32_t d = s->enable[ctx][w] ^ v; d; d &= d - 1) {
+				int n = (int)w * 32 + __builtin_ctz(d);
+				trace_ctx(s, (int)ctx, "%s %s", source_name(s, n, name, sizeof(name)),
+					  v >> (n % 32) & 1 ? "enabled" : "disabled");
+			}
+		}
 		s->enable[ctx][w] = v;
 	} else {
 		uint64_t ctx = (off - PLIC_CONTEXT) / PLIC_CONTEXT_STRIDE;
 		uint64_t reg = (off - PLIC_CONTEXT) % PLIC_CONTEXT_STRIDE;
 		if (ctx >= (uint64_t)s->ncontexts)
 			return;
-		if (reg == 0)
+		if (reg == 0) {
+			if (tracing(s) && s->threshold[ctx] != (v & PLIC_PRIO_MASK))
+				trace_ctx(s, (int)ctx, "threshold %u", v & PLIC_PRIO_MASK);
 			s->threshold[ctx] = v & PLIC_PRIO_MASK;
-		else if (reg == 4)
+		} else if (reg == 4)
 			plic_complete(s, (int)ctx, v);
 		else
 			return;

@@ -4,6 +4,7 @@
  * does (WARL legalisation, views such as sstatus/sip/sie, side effects).
  */
 #include "rv.h"
+#include "trace_hooks_rv.h"
 
 #define SSTATUS_MASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_SUM | \
 		      MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
@@ -149,8 +150,10 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 	}
 	case RV_sie: h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg & MIE_MASK); break;
 	case RV_sip: {
-		uint64_t m = h->mideleg & MIP_SSIP;
+		uint64_t m = h->mideleg & MIP_SSIP, old = h->mip_sw;
 		h->mip_sw = (h->mip_sw & ~m) | (v & m);
+		if (unlikely(trace_on(h->c.m->trace, TRACE_IRQ)))
+			rv_trace_mip_sw(h, old);
 		break;
 	}
 	case RV_stvec: h->stvec = v & ~2ull; break;
@@ -161,11 +164,13 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 	case RV_scause: h->scause = v; break;
 	case RV_stval: h->stval = v; break;
 	case RV_satp: {
-		uint64_t mode = v >> 60;
+		uint64_t mode = v >> 60, old = h->satp;
 		if (mode != 0 && mode != 8 && mode != 9 && mode != 10)
 			break;	/* unsupported MODE: the write is ignored (WARL) */
 		h->satp = mode ? v & (0xfull << 60 | 0xffffull << 44 | ((1ull << 44) - 1)) : 0;
 		rv_tlb_flush(h);
+		if (unlikely(trace_on(h->c.m->trace, TRACE_MMU)))
+			rv_trace_satp(h, old);
 		break;
 	}
 	case RV_mstatus: {
@@ -187,7 +192,13 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 	case RV_mepc: h->mepc = v & ~1ull; break;
 	case RV_mcause: h->mcause = v; break;
 	case RV_mtval: h->mtval = v; break;
-	case RV_mip: h->mip_sw = (h->mip_sw & ~MIP_SW_MASK) | (v & MIP_SW_MASK); break;
+	case RV_mip: {
+		uint64_t old = h->mip_sw;
+		h->mip_sw = (h->mip_sw & ~MIP_SW_MASK) | (v & MIP_SW_MASK);
+		if (unlikely(trace_on(h->c.m->trace, TRACE_IRQ)))
+			rv_trace_mip_sw(h, old);
+		break;
+	}
 	case RV_pmpcfg0: case RV_pmpcfg2: {
 		uint8_t *p = &h->pmpcfg[idx == RV_pmpcfg0 ? 0 : 8];
 		for (int i = 0; i < 8; i++, v >>= 8) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rv.h"
+#include "trace_hooks_rv.h"
 #include "rv_ops.h"
 
 enum rv_fmt { FMT_R, FMT_I, FMT_S, FMT_B, FMT_U, FMT_J, FMT_SH, FMT_CSR, FMT_N };
@@ -471,6 +472,8 @@ const rv_insn *rv_enter_page(rv_hart *h)
 			e->bp = h->bp_page;
 			if (h->last_super)
 				rv_tlb_note_super_x(h, e);
+			if (unlikely(trace_on(m->trace, TRACE_MMU)))
+				rv_trace_fill(h, "X", va, pa);
 		}
 	}
 	if (unlikely(dp->gen != h->sh->gen))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rv.h"
+#include "trace_hooks_rv.h"
 #include "rv_ops.h"
 #include "../../trace.h"
 
@@ -360,6 +361,8 @@ OP(sfence_vma)
 {
 	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM)))
 		RV_ILLEGAL();
+	if (unlikely(trace_on(h->c.m->trace, TRACE_MMU)))
+		rv_trace_sfence(h, d->rs1, X(d->rs1), d->rs2, X(d->rs2));
 	if (d->rs1)
 		rv_tlb_flush_va(h, X(d->rs1));
 	else

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rv.h"
+#include "trace_hooks_rv.h"
 #include "../../trace.h"
 
 #define PTE_V (1ull << 0)
@@ -223,6 +224,17 @@ static int data_priv(const rv_hart *h)
 	return h->priv;
 }
 
+/* -d mmu: the same walk, logged. */
+static __attribute__((noinline)) int walk_traced(rv_hart *h, uint64_t va, int access, int priv, paddr_t *pa,
+						 bool *super)
+{
+	walk_log log = { .count = 0 };
+	int r = walk(h, va, access, priv, WALK_UPDATE | WALK_CHECK, pa, &log, super);
+
+	rv_trace_walk(h, va, access, priv, &log);
+	return r;
+}
+
 int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheable)
 {
 	int priv = access == ACC_EXEC ? h->priv : data_priv(h);
@@ -231,7 +243,8 @@ int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheab
 	if (priv == PRV_M || !(h->satp >> 60)) {
 		*pa = va;
 	} else {
-		int r = walk(h, va, access, priv, WALK_UPDATE | WALK_CHECK, pa, NULL, &super);
+		int r = unlikely(trace_on(h->c.m->trace, TRACE_MMU)) ? walk_traced(h, va, access, priv, pa, &super) :
+			walk(h, va, access, priv, WALK_UPDATE | WALK_CHECK, pa, NULL, &super);
 		if (r)
 			return r;
 	}
@@ -391,6 +404,8 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 			e2->add = (uintptr_t)page - tag;
 			if (h->last_super)
 				rv_tlb_note_super_d(h, e2);
+			if (unlikely(trace_on(m->trace, TRACE_MMU)))
+				rv_trace_fill(h, access == ACC_READ ? "R" : "W", va, pa);
 		}
 		return true;
 	}
