@@ -95,6 +95,7 @@ typedef struct a64_core {
 	/* resume after a watchpoint stop: don't stop again on the same insn */
 	uint64_t watch_skip_icount;
 	bool watch_skip;
+	bool trace_mem;		/* -d mem: data pages stay out of the TLBs */
 	uint64_t sys_store[A64R_COUNT];
 } a64_core;
 

@@ -277,6 +277,10 @@ static enum cpu_exit run(cpu *c, int64_t max)
 	bool trace = unlikely(trace_on(c->m->trace, ~0u)) && trace_exec_wanted(c);
 
 	check_generations(k);
+	if (unlikely((trace_on(c->m->trace, TRACE_MEM) && trace_mem_wanted(c)) != k->trace_mem)) {
+		k->trace_mem = !k->trace_mem;
+		a64_tlb_flush(s);	/* on: every data access misses from now on */
+	}
 	k->stop = 0;
 	if (!c->powered)
 		return CPU_EXIT_OFF;

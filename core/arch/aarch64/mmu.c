@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include "a64_int.h"
+#include "../../trace.h"
 
 static const char *const fault_names[] = {
 	"none", "translation fault", "address size fault", "access flag fault",
@@ -328,7 +329,7 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 		return true;
 	if (acc == ACC_WRITE && is_code(k->sh, *pa))
 		a64_code_written(k->sh, *pa);
-	if (cache) {
+	if (cache && !k->trace_mem) {
 		tlb_entry *e = acc == ACC_WRITE ? &k->wt[el][(va >> 12) & (TLB_SIZE - 1)]
 						: &k->rt[el][(va >> 12) & (TLB_SIZE - 1)];
 		e->tag = va & ~0xfffull;
@@ -337,9 +338,9 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 	return true;
 }
 
-bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint64_t *val)
+static bool mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint64_t *val, paddr_t *pa_out)
 {
-	paddr_t pa, pa2 = 0;
+	paddr_t pa = 0, pa2 = 0;
 	uint8_t *host, *host2 = NULL;
 	unsigned first = size;
 
@@ -359,7 +360,7 @@ bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint6
 			*val = 0;
 			memcpy(val, p, size);
 		}
-		return true;
+		goto done;
 	} else if (!xlate_data(s, va, size, acc, el, &pa, &host)) {
 		return false;
 	}
@@ -371,7 +372,7 @@ bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint6
 			*val = 0;
 			memcpy(val, p, size);
 		}
-		return true;
+		goto done;
 	}
 	if (first != size) {
 		uint8_t buf[8];
@@ -400,18 +401,32 @@ bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint6
 			*val = 0;
 			memcpy(val, buf, size);
 		}
-		return true;
+		goto done;
 	}
 	if (acc == ACC_WRITE) {
 		if (bus_write(&s->c.m->bus, pa, size, *val) == BUS_OK)
-			return true;
+			goto done;
 	} else {
 		if (bus_read(&s->c.m->bus, pa, size, val) == BUS_OK)
-			return true;
+			goto done;
 	}
 ext:
 	a64_abort(s, false, F_EXT, 0, va, acc == ACC_WRITE, false);
 	return false;
+done:
+	*pa_out = pa;
+	return true;
+}
+
+bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint64_t *val)
+{
+	paddr_t pa;
+
+	if (!mem_slow(s, va, size, acc, el, val, &pa))
+		return false;
+	if (unlikely(trace_on(s->c.m->trace, TRACE_MEM | TRACE_MMIO)))
+		trace_mem(&s->c, s->ps.el, s->pc, va, pa, size, acc, *val);
+	return true;
 }
 
 bool a64_read(a64_cpu *s, uint64_t va, unsigned size, uint64_t *value)
