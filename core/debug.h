@@ -29,6 +29,7 @@ enum stop_reason {
 	STOP_INTERRUPT,		/* Ctrl-C, `stop`, -S at reset */
 	STOP_SHUTDOWN,		/* guest powered off */
 	STOP_RESET,		/* guest asked for a reset */
+	STOP_POWEROFF,		/* guest powered off under -no-shutdown: held, inspectable */
 };
 
 typedef struct stop_info {

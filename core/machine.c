@@ -242,8 +242,27 @@ void machine_shutdown(machine *m, int code)
 	dbg_report_stop(m, m->current ? m->current->index : 0, STOP_SHUTDOWN, 0);
 }
 
+void machine_power_off(machine *m, int code)
+{
+	int cpu = m->current ? m->current->index : 0;
+
+	if (!m->opt->no_shutdown) {
+		machine_shutdown(m, code);
+		return;
+	}
+	fprintf(stderr, "kwb: guest powered off (exit code %d); -no-shutdown: machine held, "
+		"attach gdb to inspect it\n", code);
+	m->exit_code = code;
+	dbg_report_stop(m, cpu, STOP_POWEROFF, 0);
+}
+
 void machine_request_reset(machine *m)
 {
+	if (m->opt->no_reboot) {
+		fprintf(stderr, "kwb: guest reset: -no-reboot: exiting\n");
+		machine_shutdown(m, 0);
+		return;
+	}
 	m->reset_requested = true;
 	machine_kick(m);
 }

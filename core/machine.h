@@ -93,6 +93,9 @@ void machine_reset(machine *m);
 int machine_run(machine *m);
 /* Guest asked for power-off (code is the exit status) or reset. */
 void machine_shutdown(machine *m, int code);
+/* The guest asked to power off (PSCI SYSTEM_OFF, the test device): ends
+ * the run, or with -no-shutdown stops the machine where it is. */
+void machine_power_off(machine *m, int code);
 void machine_request_reset(machine *m);
 /* Interrupt controller input n, via the board. */
 irq_line machine_irq(machine *m, int n);

@@ -40,10 +40,10 @@ static void test_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 		return;
 	switch (value & 0xffff) {
 	case TEST_PASS:
-		machine_shutdown(s->m, 0);
+		machine_power_off(s->m, 0);
 		break;
 	case TEST_FAIL:
-		machine_shutdown(s->m, (int)((value >> 16) & 0xffff));
+		machine_power_off(s->m, (int)((value >> 16) & 0xffff));
 		break;
 	case TEST_RESET:
 		machine_request_reset(s->m);

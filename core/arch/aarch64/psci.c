@@ -105,7 +105,7 @@ bool a64_psci_call(cpu *c)
 		ret = 2;		/* no Trusted OS: migration not required */
 		break;
 	case PSCI_SYSTEM_OFF:
-		machine_shutdown(m, 0);
+		machine_power_off(m, 0);
 		c->exit_request = true;
 		ret = PSCI_SUCCESS;
 		break;
