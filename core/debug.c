@@ -8,6 +8,7 @@
 
 #include "machine.h"
 #include "debug_internal.h"
+#include "trace.h"
 
 #define PAGE_HASH 4096	/* counting filter of 4K pages holding a bp/watch */
 
@@ -290,8 +291,11 @@ static void report_point(cpu *c, enum stop_reason r, uint64_t addr, bool foreign
 	machine *m = c->m;
 
 	dbg_report_stop(m, c->index, r, addr);
-	if (m->dbg->pending && m->dbg->stop.cpu == c->index && m->dbg->stop.reason == r)
+	if (m->dbg->pending && m->dbg->stop.cpu == c->index && m->dbg->stop.reason == r) {
 		m->dbg->stop.foreign = foreign;
+		if (m->trace)	/* a trace ring shows how the CPU got here */
+			trace_stop(c, r == STOP_SWBREAK || r == STOP_HWBREAK ? "breakpoint" : "watchpoint", addr);
+	}
 }
 
 bool dbg_bp_hit(cpu *c, vaddr_t pc, paddr_t ppc)
