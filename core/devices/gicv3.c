@@ -5,6 +5,9 @@
  * be affected get their highest pending interrupt recomputed and their IRQ
  * line driven only if the result changed, so the CPU never polls the GIC.
  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +16,7 @@
 #include "../machine.h"
 #include "../monitor.h"
 #include "../regtab.h"
+#include "../trace_hooks.h"
 #include "../arch/aarch64/aarch64.h"
 
 #define NBANKS (GICV3_NR_IRQS / 32)
@@ -60,6 +64,7 @@ struct gicv3 {
 	gic_cpu cpu[GICV3_MAX_CPUS];
 	gicv3_irq_fn set_irq;
 	void *opaque;
+	struct machine *m;	/* for -d irq; NULL for a bare GIC (unit tests) */
 };
 
 /* Interface-wide ICC_CTLR_EL1 read-only fields: PRIbits, A3V; IDbits = 0 (16). */
@@ -70,6 +75,128 @@ struct gicv3 {
 static const uint8_t gic_id_regs[12] = {	/* 0xFFD0..0xFFFC: PIDR4-7, PIDR0-3, CIDR0-3 */
 	0x44, 0, 0, 0, 0x92, 0xb4, 0x3b, 0, 0x0d, 0xf0, 0x05, 0xb1,
 };
+
+/* ---- -d irq ---- */
+
+static bool tracing(gicv3 *g)
+{
+	return unlikely(g->m && trace_on(g->m->trace, TRACE_IRQ));
+}
+
+/* "SGI 1", "PPI 30 (timer)", "SPI 33 (pl011)": INTIDs as Linux's
+ * /proc/interrupts numbers them, with the board device wired there. */
+static const char *intid_name(gicv3 *g, int intid, char *buf, size_t len)
+{
+	static const char *const ppi[16] = {
+		[7] = "pmu", [9] = "vgic", [10] = "hyp timer", [11] = "virt timer", [13] = "secure timer",
+		[14] = "phys timer",
+	};
+	const char *dev = NULL;
+
+	if (intid < 16)
+		snprintf(buf, len, "SGI %d", intid);
+	else if (intid < 32)
+		snprintf(buf, len, "PPI %d%s%s%s", intid, ppi[intid - 16] ? " (" : "",
+			 ppi[intid - 16] ? ppi[intid - 16] : "", ppi[intid - 16] ? ")" : "");
+	else if ((dev = trace_irq_source(g->m, intid - 32)))
+		snprintf(buf, len, "SPI %d (%s)", intid, dev);
+	else
+		snprintf(buf, len, "SPI %d", intid);
+	return buf;
+}
+
+static void trace_intid(gicv3 *g, int cpu, int intid, const char *fmt, ...) KWB_PRINTF(4, 5);
+
+static void trace_intid(gicv3 *g, int cpu, int intid, const char *fmt, ...)
+{
+	char name[64], what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (intid >= 32)
+		cpu = g->target[intid];
+	trace_irq(g->m, cpu, "gicv3 %s %s", intid_name(g, intid, name, sizeof(name)), what);
+}
+
+/* Reports every INTID whose configuration or state differs between the
+ * snapshot o and bank b (bank n; bank 0 is cpu's SGIs and PPIs). */
+static void trace_bank_diff(gicv3 *g, int cpu, int n, const gic_bank *o, const gic_bank *b)
+{
+	static const struct {
+		size_t off;
+		const char *set, *clear;
+	} f[] = {
+		{ offsetof(gic_bank, group), "group 1", "group 0" },
+		{ offsetof(gic_bank, edge), "edge-triggered", "level-sensitive" },
+		{ offsetof(gic_bank, enable), "enabled", "disabled" },
+		{ offsetof(gic_bank, pend), "pending", "pending cleared" },
+		{ offsetof(gic_bank, active), "active", "active cleared" },
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(f); k++) {
+		uint32_t was = *(const uint32_t *)((const char *)o + f[k].off);
+		uint32_t now = *(const uint32_t *)((const char *)b + f[k].off);
+		for (uint32_t d = was ^ now; d; d &= d - 1) {
+			int i = __builtin_ctz(d);
+			trace_intid(g, cpu, n * 32 + i, "%s", now >> i & 1 ? f[k].set : f[k].clear);
+		}
+	}
+	for (int i = 0; i < 32; i++)
+		if (o->prio[i] != b->prio[i])
+			trace_intid(g, cpu, n * 32 + i, "priority 0x%02x", b->prio[i]);
+}
+
+/* A snapshot of what a register write may change, taken only when tracing. */
+typedef struct gic_snap {
+	uint32_t ctlr;
+	gic_bank spi[NBANKS];
+	int8_t target[GICV3_NR_IRQS];
+	gic_cpu cpu;
+} gic_snap;
+
+static void snap_take(gicv3 *g, int cpu, gic_snap *s)
+{
+	s->ctlr = g->ctlr;
+	memcpy(s->spi, g->spi, sizeof(s->spi));
+	memcpy(s->target, g->target, sizeof(s->target));
+	s->cpu = g->cpu[cpu];
+}
+
+static void snap_diff(gicv3 *g, int cpu, const gic_snap *s, bool banks)
+{
+	gic_cpu *c = &g->cpu[cpu];
+
+	if (!banks)
+		goto cpu_interface;
+
+	if ((s->ctlr ^ g->ctlr) & CTLR_EN_GRP1)
+		trace_irq(g->m, -1, "gicv3 distributor group 1 %s", g->ctlr & CTLR_EN_GRP1 ? "enabled" : "disabled");
+	if ((s->ctlr ^ g->ctlr) & CTLR_EN_GRP0)
+		trace_irq(g->m, -1, "gicv3 distributor group 0 %s", g->ctlr & CTLR_EN_GRP0 ? "enabled" : "disabled");
+	for (int n = 1; n < NBANKS; n++)
+		trace_bank_diff(g, cpu, n, &s->spi[n], &g->spi[n]);
+	for (int i = 32; i < GICV3_NR_IRQS; i++)
+		if (s->target[i] != g->target[i])
+			trace_intid(g, -1, i, "routed to %s%d", g->target[i] < 0 ? "nobody " : "cpu",
+				    g->target[i]);
+	trace_bank_diff(g, cpu, 0, &s->cpu.priv, &c->priv);
+cpu_interface:
+	if ((s->cpu.waker ^ c->waker) & WAKER_PROCESSOR_SLEEP)
+		trace_irq(g->m, cpu, "gicv3 redistributor %s", c->waker & WAKER_PROCESSOR_SLEEP ? "asleep" : "awake");
+	if (s->cpu.pmr != c->pmr)
+		trace_irq(g->m, cpu, "gicv3 PMR 0x%02x", c->pmr);
+	if (s->cpu.bpr1 != c->bpr1)
+		trace_irq(g->m, cpu, "gicv3 BPR1 %u", c->bpr1);
+	if (s->cpu.igrpen1 != c->igrpen1)
+		trace_irq(g->m, cpu, "gicv3 group 1 %s on the CPU interface (IGRPEN1)",
+			  c->igrpen1 ? "enabled" : "disabled");
+	if ((s->cpu.icc_ctlr ^ c->icc_ctlr) & ICC_CTLR_EOIMODE)
+		trace_irq(g->m, cpu, "gicv3 EOImode %u (%s)", c->icc_ctlr & ICC_CTLR_EOIMODE ? 1 : 0,
+			  c->icc_ctlr & ICC_CTLR_EOIMODE ? "EOI drops priority, DIR deactivates" :
+			  "EOI drops priority and deactivates");
+}
 
 static uint64_t mpidr_aff(uint64_t mpidr)
 {
@@ -167,6 +294,15 @@ static void update_cpu(gicv3 *g, int cpu)
 
 	if (level != g->cpu[cpu].irq_out) {
 		g->cpu[cpu].irq_out = level;
+		if (tracing(g)) {
+			char name[64];
+			int p, intid = signalled(g, cpu, &p);
+			if (level)
+				trace_irq(g->m, cpu, "gicv3 IRQ line high (%s, priority 0x%02x)",
+					  intid_name(g, intid, name, sizeof(name)), p);
+			else
+				trace_irq(g->m, cpu, "gicv3 IRQ line low");
+		}
 		if (g->set_irq)
 			g->set_irq(g->opaque, cpu, level);
 	}
@@ -193,6 +329,9 @@ static void set_line(gicv3 *g, int cpu, int intid, int level)
 	gic_bank *b = bank_of(g, cpu, intid);
 	uint32_t bit = 1u << (intid % 32);
 
+	if (tracing(g) && !(b->level & bit) != !level)
+		trace_intid(g, cpu, intid, "line %s%s", level ? "high" : "low",
+			    !level ? "" : (b->edge & bit) ? ", pending (edge)" : ", pending (level)");
 	if (level && !(b->level & bit) && (b->edge & bit))
 		b->pend |= bit;
 	if (level)
@@ -361,7 +500,7 @@ static uint64_t dist_read(void *opaque, uint64_t off, unsigned size)
 	return dist_read32(g, off & ~3u) >> (8 * (off & 3));
 }
 
-static void dist_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+static void dist_write_regs(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
 	gicv3 *g = opaque;
 
@@ -390,6 +529,20 @@ static void dist_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 		dist_write32(g, off, (uint32_t)v);
 	}
 	/* narrower writes to word registers are ignored (UNPREDICTABLE) */
+}
+
+static void dist_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	gicv3 *g = opaque;
+	gic_snap s;
+
+	if (!tracing(g)) {
+		dist_write_regs(g, off, v, size);
+		return;
+	}
+	snap_take(g, 0, &s);
+	dist_write_regs(g, off, v, size);
+	snap_diff(g, 0, &s, true);
 }
 
 static bool dist_peek(void *opaque, uint64_t off, unsigned size, uint64_t *v)
@@ -494,7 +647,7 @@ static uint64_t redist_read(void *opaque, uint64_t addr, unsigned size)
 	return redist_read32(g, cpu, off & ~3u) >> (8 * (off & 3));
 }
 
-static void redist_write(void *opaque, uint64_t addr, uint64_t v, unsigned size)
+static void redist_write_regs(void *opaque, uint64_t addr, uint64_t v, unsigned size)
 {
 	gicv3 *g = opaque;
 	int cpu = (int)(addr / GICV3_REDIST_STRIDE);
@@ -514,6 +667,21 @@ static void redist_write(void *opaque, uint64_t addr, uint64_t v, unsigned size)
 	} else if (size == 4) {
 		redist_write32(g, cpu, off, (uint32_t)v);
 	}
+}
+
+static void redist_write(void *opaque, uint64_t addr, uint64_t v, unsigned size)
+{
+	gicv3 *g = opaque;
+	int cpu = (int)(addr / GICV3_REDIST_STRIDE);
+	gic_snap s;
+
+	if (!tracing(g) || cpu >= g->ncpus) {
+		redist_write_regs(g, addr, v, size);
+		return;
+	}
+	snap_take(g, cpu, &s);
+	redist_write_regs(g, addr, v, size);
+	snap_diff(g, cpu, &s, true);
 }
 
 static bool redist_peek(void *opaque, uint64_t off, unsigned size, uint64_t *v)
@@ -572,6 +740,10 @@ static int acknowledge(gicv3 *g, int cpu)
 	gic_bank *b;
 	uint32_t bit;
 
+	if (tracing(g) && intid == GICV3_SPURIOUS)
+		trace_irq(g->m, cpu, "gicv3 IAR1 read: spurious (1023)");
+	else if (tracing(g))
+		trace_intid(g, cpu, intid, "acknowledged (IAR1), priority 0x%02x", prio);
 	if (intid == GICV3_SPURIOUS)
 		return intid;
 	b = bank_of(g, cpu, intid);
@@ -588,6 +760,7 @@ static void deactivate(gicv3 *g, int cpu, int intid)
 {
 	if (intid >= GICV3_NR_IRQS)
 		return;
+
 	bank_of(g, cpu, intid)->active &= ~(1u << (intid % 32));
 	update_for(g, cpu, intid);
 }
@@ -599,6 +772,9 @@ static void end_of_interrupt(gicv3 *g, int cpu, int intid)
 
 	if (intid >= 1020)
 		return;
+	if (tracing(g))
+		trace_intid(g, cpu, intid, "EOI (%s)", c->icc_ctlr & ICC_CTLR_EOIMODE ? "priority drop" :
+			    "priority drop, deactivate");
 	if (ap) {		/* priority drop: the highest active priority */
 		uint32_t low = ap & -ap;
 		c->ap0r &= ~low;
@@ -623,6 +799,8 @@ static void send_sgi(gicv3 *g, int self, uint64_t v)
 		if (irm ? i == self :
 		    (aff & ~0xffull) != want || aff0 / 16 != rs || !(list & (1u << (aff0 % 16))))
 			continue;
+		if (tracing(g))
+			trace_irq(g->m, self, "gicv3 SGI %d sent to cpu%d", intid, i);
 		g->cpu[i].priv.pend |= 1u << intid;
 		update_cpu(g, i);
 	}
@@ -666,7 +844,7 @@ bool gicv3_icc_read(gicv3 *g, int cpu, uint32_t enc, uint64_t *v)
 	return false;
 }
 
-bool gicv3_icc_write(gicv3 *g, int cpu, uint32_t enc, uint64_t v)
+static bool icc_write_regs(gicv3 *g, int cpu, uint32_t enc, uint64_t v)
 {
 	gic_cpu *c;
 
@@ -677,7 +855,11 @@ bool gicv3_icc_write(gicv3 *g, int cpu, uint32_t enc, uint64_t v)
 	case ICC_PMR: c->pmr = (uint32_t)v & PRI_MASK; break;
 	case ICC_EOIR1: end_of_interrupt(g, cpu, (int)(v & 0xffffff)); break;
 	case ICC_EOIR0: break;
-	case ICC_DIR: deactivate(g, cpu, (int)(v & 0xffffff)); break;
+	case ICC_DIR:
+		if (tracing(g) && (v & 0xffffff) < GICV3_NR_IRQS)
+			trace_intid(g, cpu, (int)(v & 0xffffff), "deactivated (DIR)");
+		deactivate(g, cpu, (int)(v & 0xffffff));
+		break;
 	case ICC_BPR0: c->bpr0 = (uint32_t)v & 7; if (c->bpr0 < BPR0_MIN) c->bpr0 = BPR0_MIN; break;
 	case ICC_BPR1: c->bpr1 = (uint32_t)v & 7; if (c->bpr1 < BPR1_MIN) c->bpr1 = BPR1_MIN; break;
 	case ICC_AP0R0: c->ap0r = (uint32_t)v; break;
@@ -696,6 +878,19 @@ bool gicv3_icc_write(gicv3 *g, int cpu, uint32_t enc, uint64_t v)
 	}
 	update_cpu(g, cpu);
 	return true;
+}
+
+bool gicv3_icc_write(gicv3 *g, int cpu, uint32_t enc, uint64_t v)
+{
+	gic_snap s;
+	bool ok;
+
+	if (!tracing(g) || cpu < 0 || cpu >= g->ncpus)
+		return icc_write_regs(g, cpu, enc, v);
+	snap_take(g, cpu, &s);
+	ok = icc_write_regs(g, cpu, enc, v);
+	snap_diff(g, cpu, &s, false);
+	return ok;
 }
 
 /* ---- life cycle ---- */
@@ -836,6 +1031,7 @@ static void *gicv3_dev_create(machine *m, const board_device *d)
 		mpidr[i] = a64_mpidr(m->cpus[i]);
 	s->m = m;
 	s->g = gicv3_new(m->ncpus, mpidr, cpu_irq, m);
+	s->g->m = m;
 	s->icc = (a64_sysreg_handler){ .read = icc_read, .write = icc_write, .opaque = s->g };
 	bus_add_mmio(&m->bus, "gicv3-dist", d->base, GICV3_DIST_SIZE, &gicv3_dist_ops, s->g);
 	bus_add_mmio(&m->bus, "gicv3-redist", (paddr_t)d->param,

@@ -15,6 +15,7 @@
 #include <capstone/capstone.h>
 #include "a64_int.h"
 #include "../../trace.h"
+#include "trace_hooks_a64.h"
 
 /* ---- PSTATE ---- */
 
@@ -247,6 +248,8 @@ static xtlb_entry *fetch_page(a64_core *k)
 	e->pg = pg;
 	e->pa = pa;
 	e->bp = dbg_bp_page(s->c.m, pc) || dbg_bp_page(s->c.m, pa);
+	if (unlikely(trace_on(s->c.m->trace, TRACE_MMU)))
+		a64_trace_fill(s, "X", el, pc, pa);
 	return e;
 }
 

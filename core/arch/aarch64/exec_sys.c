@@ -1,6 +1,7 @@
 /* Branches, exception generation, system instructions, MRS/MSR, FP dispatch. */
 #include "a64_int.h"
 #include "exec.h"
+#include "trace_hooks_a64.h"
 
 extern const reg_table aarch64_regs;
 
@@ -194,6 +195,8 @@ static int sys_insn(a64_cpu *s, uint32_t insn)
 	if (crn == 8 && op1 == 0) {		/* TLBI */
 		if (el0 || (crm != 3 && crm != 7))
 			return a64_undef_insn(s);
+		if (unlikely(trace_on(m->trace, TRACE_MMU)))
+			a64_trace_tlbi(s, crm, op2, x);
 		if (op2 == 1 || op2 == 3 || op2 == 5 || op2 == 7)
 			a64_tlb_flush_va(m, sext((x & 0xfffffffffffull) << 12, 56));
 		else

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "a64_int.h"
 #include "../../trace.h"
+#include "trace_hooks_a64.h"
 
 static const char *const fault_names[] = {
 	"none", "translation fault", "address size fault", "access flag fault",
@@ -181,7 +182,10 @@ bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_
 	a64_tr t;
 	bool exec = acc == ACC_EXEC;
 
-	a64_walk(s, va, &t, NULL);
+	if (unlikely(trace_on(s->c.m->trace, TRACE_MMU)))
+		a64_walk_traced(s, va, acc, el, &t);
+	else
+		a64_walk(s, va, &t, NULL);
 	if (t.fault) {
 		a64_abort(s, exec, t.fault, t.level, va, acc == ACC_WRITE, false);
 		return false;
@@ -334,6 +338,8 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 						: &k->rt[el][(va >> 12) & (TLB_SIZE - 1)];
 		e->tag = va & ~0xfffull;
 		e->addend = (uintptr_t)*host - (va & ~0xfffull);
+		if (unlikely(trace_on(m->trace, TRACE_MMU)))
+			a64_trace_fill(s, acc == ACC_WRITE ? "W" : "R", el, va, *pa);
 	}
 	return true;
 }

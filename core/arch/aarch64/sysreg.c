@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "a64_int.h"
+#include "trace_hooks_a64.h"
 
 static const reg_desc regs[] = {
 #define REG(name, bits, feat, acc, type, group, enc, reset, flags) \
@@ -223,6 +224,7 @@ bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger)
 bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v)
 {
 	uint32_t f = regs[idx].flags;
+	uint64_t old = s->sys[idx];
 
 	if (f & A64F_RAZWI)
 		return true;
@@ -254,7 +256,10 @@ bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v)
 		s->sys[idx] = v;
 		break;
 	}
-	if (f & A64F_TLB)
+	if (f & A64F_TLB) {
 		a64_tlb_flush(s);
+		if (unlikely(trace_on(s->c.m->trace, TRACE_MMU)))
+			a64_trace_sysreg(s, idx, old);
+	}
 	return true;
 }
