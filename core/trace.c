@@ -636,6 +636,21 @@ void trace_dev_emit(machine *m, const char *dev, const char *fmt, ...)
 	trace_emit(m, "dev %s: %s", dev, what);
 }
 
+const char *trace_char(unsigned byte)
+{
+	static char buf[4][8];
+	static unsigned next;
+	char *b = buf[next++ % 4];
+
+	if (byte == '\n' || byte == '\r')
+		snprintf(b, 8, " '\\%c'", byte == '\n' ? 'n' : 'r');
+	else if (byte >= 0x20 && byte < 0x7f)
+		snprintf(b, 8, " '%c'", byte);
+	else
+		b[0] = 0;
+	return b;
+}
+
 void trace_stop(cpu *c, const char *why, uint64_t addr)
 {
 	machine *m = c->m;

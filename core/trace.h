@@ -120,6 +120,8 @@ void trace_dev_emit(struct machine *m, const char *dev, const char *fmt, ...) KW
 		if (unlikely(trace_on((m)->trace, TRACE_DEV))) \
 			trace_dev_emit((m), (dev), __VA_ARGS__); \
 	} while (0)
+/* " 'A'" for a printable byte, " '\\n'" for newline, else "" (for dev records). */
+const char *trace_char(unsigned byte);
 /* The debugger stopped c at a breakpoint or watchpoint (why: "breakpoint",
  * "watchpoint"): with a ring, its records since the last such dump go to
  * the trace output. */

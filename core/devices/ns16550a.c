@@ -13,6 +13,7 @@
 
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../trace.h"
 
 enum { RBR_THR_DLL, IER_DLM, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
 
@@ -117,8 +118,10 @@ static void uart_receive(void *opaque, const uint8_t *buf, int len)
 
 	if (s->mcr & MCR_LOOP)	/* the line is disconnected in loopback */
 		return;
-	for (int i = 0; i < len; i++)
+	for (int i = 0; i < len; i++) {
+		trace_dev(s->m, "ns16550a", "rx 0x%02x%s", buf[i], trace_char(buf[i]));
 		rx_push(s, buf[i]);
+	}
 	uart_update(s);
 }
 
@@ -211,6 +214,7 @@ static void uart_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 			s->dll = v;
 			return;
 		}
+		trace_dev(s->m, "ns16550a", "tx 0x%02x%s%s", v, trace_char(v), s->mcr & MCR_LOOP ? " (loopback)" : "");
 		if (s->mcr & MCR_LOOP)
 			rx_push(s, v);
 		else if (s->m->serial)
@@ -275,6 +279,7 @@ static void uart_reset(void *state)
 	s->thr_ipending = false;
 	s->rx_head = s->rx_count = 0;
 	uart_update(s);
+	trace_dev(s->m, "ns16550a", "reset");
 }
 
 static void *uart_create(machine *m, const board_device *d)

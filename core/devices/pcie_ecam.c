@@ -177,7 +177,33 @@ static bool ecam_peek(void *opaque, uint64_t off, unsigned size, uint64_t *v)
 	return true;
 }
 
-static const mmio_ops ecam_ops = { .read = ecam_read, .write = ecam_write, .peek = ecam_peek };
+/* "00:01.0 virtio-rng-pci COMMAND" (valid until the next call). */
+static const char *ecam_reg_name(void *opaque, uint64_t off)
+{
+	static const char *const hdr[0x40] = {
+		[0x00] = "VENDOR_ID", [0x02] = "DEVICE_ID", [0x04] = "COMMAND", [0x06] = "STATUS",
+		[0x08] = "CLASS_REV", [0x0c] = "CACHE_LINE", [0x0e] = "HEADER_TYPE", [0x10] = "BAR0",
+		[0x14] = "BAR1", [0x18] = "BAR2", [0x1c] = "BAR3", [0x20] = "BAR4", [0x24] = "BAR5",
+		[0x2c] = "SUBSYSTEM", [0x30] = "ROM_BAR", [0x34] = "CAP_PTR", [0x3c] = "INTERRUPT_LINE",
+		[0x3d] = "INTERRUPT_PIN",
+	};
+	static char buf[96];
+	unsigned reg;
+	pci_dev *d = ecam_dev(opaque, off, &reg);
+	char r[16];
+
+	if (reg < 0x40 && hdr[reg])
+		snprintf(r, sizeof(r), "%s", hdr[reg]);
+	else
+		snprintf(r, sizeof(r), "cfg+0x%x", reg);
+	snprintf(buf, sizeof(buf), "%02x:%02x.%x %s%s%s", (unsigned)(off >> 20) & 0xff, (unsigned)(off >> 15) & 31,
+		 (unsigned)(off >> 12) & 7, d ? d->name : "", d ? " " : "", r);
+	return buf;
+}
+
+static const mmio_ops ecam_ops = {
+	.read = ecam_read, .write = ecam_write, .peek = ecam_peek, .reg_name = ecam_reg_name,
+};
 
 /* ---- the memory window: routed by the BARs as programmed ---- */
 
@@ -222,7 +248,27 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 		d->ops->bar_write(d, bar, boff, v, size);
 }
 
-static const mmio_ops window_ops = { .read = mmio_read, .write = mmio_write };
+/* "virtio-rng-pci common.queue_select": the device and its register
+ * (valid until the next call; traces copy it at once). */
+static const char *window_reg_name(void *opaque, uint64_t off)
+{
+	static char buf[96];
+	pcie_host *h = opaque;
+	uint64_t boff;
+	int bar;
+	pci_dev *d = bar_find(h, h->mmio_base + off, &bar, &boff);
+	const char *r = d && d->ops->bar_reg_name ? d->ops->bar_reg_name(d, bar, boff) : NULL;
+
+	if (!d)
+		return NULL;
+	if (r)
+		snprintf(buf, sizeof(buf), "%s %s", d->name, r);
+	else
+		snprintf(buf, sizeof(buf), "%s BAR%d+0x%llx", d->name, bar, (unsigned long long)boff);
+	return buf;
+}
+
+static const mmio_ops window_ops = { .read = mmio_read, .write = mmio_write, .reg_name = window_reg_name };
 
 static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
 {

@@ -24,6 +24,8 @@ typedef struct pci_dev_ops {
 	void (*bar_write)(pci_dev *d, int bar, uint64_t off, uint64_t v, unsigned size);
 	void (*reset)(pci_dev *d);
 	void (*free)(pci_dev *d);
+	/* Names a BAR register for traces ("common.device_status"); may be NULL. */
+	const char *(*bar_reg_name)(pci_dev *d, int bar, uint64_t off);
 } pci_dev_ops;
 
 struct pci_dev {

@@ -12,6 +12,7 @@
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../trace.h"
 
 #define FIFO_DEPTH 16
 
@@ -242,8 +243,23 @@ static void dev_tx(void *opaque, uint8_t byte)
 {
 	pl011_dev *s = opaque;
 
+	trace_dev(s->m, "pl011", "tx 0x%02x%s", byte, trace_char(byte));
 	if (s->m->serial)
 		chardev_write(s->m->serial, &byte, 1);
+}
+
+static void dev_receive(void *opaque, const uint8_t *buf, int len)
+{
+	pl011_dev *s = opaque;
+
+	for (int i = 0; i < len && i < pl011_can_receive(s->u); i++)
+		trace_dev(s->m, "pl011", "rx 0x%02x%s", buf[i], trace_char(buf[i]));
+	pl011_receive(s->u, buf, len);
+}
+
+static int dev_can_receive(void *opaque)
+{
+	return pl011_can_receive(((pl011_dev *)opaque)->u);
 }
 
 static void *pl011_dev_create(machine *m, const board_device *d)
@@ -253,8 +269,7 @@ static void *pl011_dev_create(machine *m, const board_device *d)
 
 	s->m = m;
 	s->u = pl011_new(irq, dev_tx, s);
-	s->fe = (chardev_frontend){ .can_receive = pl011_can_receive, .receive = pl011_receive,
-				    .opaque = s->u };
+	s->fe = (chardev_frontend){ .can_receive = dev_can_receive, .receive = dev_receive, .opaque = s };
 	bus_add_mmio(&m->bus, d->name, d->base, d->size, &pl011_ops, s->u);
 	if (m->serial)		/* the console (QEMU's serial_hd(0)) */
 		chardev_attach(m->serial, &s->fe);

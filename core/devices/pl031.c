@@ -9,6 +9,7 @@
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../trace.h"
 
 #define PL031_EPOCH 1704067200u		/* 2024-01-01 00:00:00 UTC */
 #define NS_PER_SEC 1000000000ull
@@ -64,11 +65,8 @@ static void match_fire(void *opaque)
 	update_irq(r);
 }
 
-static uint64_t pl031_read(void *opaque, uint64_t off, unsigned size)
+static uint64_t pl031_value(pl031 *r, uint64_t off)
 {
-	pl031 *r = opaque;
-
-	(void)size;
 	if (off >= 0xfe0 && off < 0x1000)
 		return (off & 3) ? 0 : pl031_id[(off - 0xfe0) / 4];
 	switch (off) {
@@ -83,6 +81,17 @@ static uint64_t pl031_read(void *opaque, uint64_t off, unsigned size)
 	return 0;
 }
 
+static uint64_t pl031_read(void *opaque, uint64_t off, unsigned size)
+{
+	pl031 *r = opaque;
+	uint64_t v = pl031_value(r, off);
+
+	(void)size;
+	if (off == RTCDR)
+		trace_dev(r->m, "pl031", "RTC read: %llu s", (unsigned long long)v);
+	return v;
+}
+
 static void pl031_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
 	pl031 *r = opaque;
@@ -90,6 +99,7 @@ static void pl031_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 	(void)size;
 	switch (off) {
 	case RTCLR:
+		trace_dev(r->m, "pl031", "RTC set: %u s", (uint32_t)v);
 		r->offset = (uint32_t)v - now_secs(r);
 		schedule_match(r);
 		break;
@@ -105,11 +115,24 @@ static void pl031_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 
 static bool pl031_peek(void *opaque, uint64_t off, unsigned size, uint64_t *v)
 {
-	*v = pl031_read(opaque, off, size);
+	(void)size;
+	*v = pl031_value(opaque, off);
 	return true;
 }
 
-static const mmio_ops pl031_ops = { .read = pl031_read, .write = pl031_write, .peek = pl031_peek };
+static const char *pl031_reg_name(void *opaque, uint64_t off)
+{
+	static const char *const names[] = { "RTCDR", "RTCMR", "RTCLR", "RTCCR", "RTCIMSC", "RTCRIS",
+					      "RTCMIS", "RTCICR" };
+	(void)opaque;
+	if (off >= 0xfe0 && off < 0x1000)
+		return off < 0xff0 ? "RTCPeriphID" : "RTCPCellID";
+	return off / 4 < ARRAY_SIZE(names) && !(off & 3) ? names[off / 4] : NULL;
+}
+
+static const mmio_ops pl031_ops = {
+	.read = pl031_read, .write = pl031_write, .peek = pl031_peek, .reg_name = pl031_reg_name,
+};
 
 static void pl031_reset(void *state)
 {

@@ -9,6 +9,7 @@
 
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../trace.h"
 
 #define TEST_FAIL 0x3333
 #define TEST_PASS 0x5555
@@ -40,12 +41,15 @@ static void test_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 		return;
 	switch (value & 0xffff) {
 	case TEST_PASS:
+		trace_dev(s->m, "sifive_test", "power off (pass)");
 		machine_power_off(s->m, 0);
 		break;
 	case TEST_FAIL:
+		trace_dev(s->m, "sifive_test", "power off (fail, code %d)", (int)((value >> 16) & 0xffff));
 		machine_power_off(s->m, (int)((value >> 16) & 0xffff));
 		break;
 	case TEST_RESET:
+		trace_dev(s->m, "sifive_test", "reset");
 		machine_request_reset(s->m);
 		break;
 	}

@@ -556,6 +556,8 @@ static void reg_write(smmuv3 *s, unsigned off, uint32_t v)
 {
 	switch (off) {
 	case CR0:
+		if (s->m && ((s->cr0 ^ v) & CR0_SMMUEN))
+			trace_dev(s->m, "smmuv3", "%s (CR0 0x%x)", v & CR0_SMMUEN ? "enabled" : "disabled", v);
 		s->cr0 = v & CR0_MASK;
 		cmdq_consume(s);
 		break;

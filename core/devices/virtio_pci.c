@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "virtio.h"
+#include "../machine.h"
+#include "../trace.h"
 
 #define VIRTIO_BAR 4
 #define VIRTIO_BAR_SIZE 0x4000
@@ -26,6 +28,7 @@ enum { VRING_DESC_F_NEXT = 1, VRING_DESC_F_WRITE = 2, VRING_DESC_F_INDIRECT = 4 
 static void broken(virtio_dev *v)
 {
 	v->dma_errors++;
+	trace_dev(v->pci.host->m, v->model->name, "DMA error: NEEDS_RESET");
 	if (!(v->status & VIRTIO_STATUS_NEEDS_RESET)) {
 		v->status |= VIRTIO_STATUS_NEEDS_RESET;
 		v->isr |= 2;		/* configuration change */
@@ -104,6 +107,8 @@ int virtq_push(virtio_dev *v, int qi, const virtq_elem *e, uint32_t len)
 		return -1;
 	v->isr |= 1;
 	pci_set_irq(&v->pci, 1);
+	trace_dev(v->pci.host->m, v->model->name, "queue %d used: head %u len %u (used idx %u)", qi, e->head, len,
+		  q->used_idx);
 	return 0;
 }
 
@@ -199,9 +204,14 @@ static void common_snapshot(virtio_dev *v, uint8_t *c)
 static void set_status(virtio_dev *v, uint8_t s)
 {
 	if (!s) {
+		trace_dev(v->pci.host->m, v->model->name, "reset by the driver");
 		virtio_reset(v);
 		return;
 	}
+	trace_dev(v->pci.host->m, v->model->name, "status 0x%02x%s%s%s%s%s", s,
+		  s & VIRTIO_STATUS_ACKNOWLEDGE ? " ACKNOWLEDGE" : "", s & VIRTIO_STATUS_DRIVER ? " DRIVER" : "",
+		  s & VIRTIO_STATUS_FEATURES_OK ? " FEATURES_OK" : "", s & VIRTIO_STATUS_DRIVER_OK ? " DRIVER_OK" : "",
+		  s & VIRTIO_STATUS_FAILED ? " FAILED" : "");
 	if ((s & VIRTIO_STATUS_FEATURES_OK) && !(v->status & VIRTIO_STATUS_FEATURES_OK) &&
 	    ((v->driver_features & ~v->features) || !(v->driver_features & VIRTIO_F_VERSION_1)))
 		s &= ~VIRTIO_STATUS_FEATURES_OK;	/* refuse: the driver reads it back */
@@ -239,8 +249,12 @@ static void common_write(virtio_dev *v, unsigned off, uint64_t val, unsigned siz
 			q->size = (uint16_t)val;
 		break;
 	case 0x1c:
-		if (q && val == 1)
+		if (q && val == 1) {
 			q->ready = true;
+			trace_dev(v->pci.host->m, v->model->name, "queue %u ready: size %u desc 0x%llx avail 0x%llx used 0x%llx",
+				  v->qsel, q->size, (unsigned long long)q->desc, (unsigned long long)q->avail,
+				  (unsigned long long)q->used);
+		}
 		break;
 	case 0x20: case 0x24: if (q) set_half64(&q->desc, off, val, size); break;
 	case 0x28: case 0x2c: if (q) set_half64(&q->avail, off, val, size); break;
@@ -291,9 +305,38 @@ static void bar_write(pci_dev *d, int bar, uint64_t off, uint64_t val, unsigned 
 		common_write(v, (unsigned)off, val, size);
 	} else if (off >= NOTIFY_OFF && off < NOTIFY_OFF + NOTIFY_MULT * (uint64_t)v->model->nqueues) {
 		int q = (int)((off - NOTIFY_OFF) / NOTIFY_MULT);
+		trace_dev(v->pci.host->m, v->model->name, "queue %d notify", q);
 		if ((v->status & VIRTIO_STATUS_DRIVER_OK) && v->vq[q].ready)
 			v->model->notify(v, q);
 	}
+}
+
+static const char *bar_reg_name(pci_dev *d, int bar, uint64_t off)
+{
+	static const char *const common[COMMON_LEN] = {
+		[0x00] = "common.device_feature_select", [0x04] = "common.device_feature",
+		[0x08] = "common.driver_feature_select", [0x0c] = "common.driver_feature",
+		[0x10] = "common.config_msix_vector", [0x12] = "common.num_queues",
+		[0x14] = "common.device_status", [0x15] = "common.config_generation",
+		[0x16] = "common.queue_select", [0x18] = "common.queue_size",
+		[0x1a] = "common.queue_msix_vector", [0x1c] = "common.queue_enable",
+		[0x1e] = "common.queue_notify_off", [0x20] = "common.queue_desc_lo",
+		[0x24] = "common.queue_desc_hi", [0x28] = "common.queue_driver_lo",
+		[0x2c] = "common.queue_driver_hi", [0x30] = "common.queue_device_lo",
+		[0x34] = "common.queue_device_hi",
+	};
+	(void)d;
+	if (bar != VIRTIO_BAR)
+		return NULL;
+	if (off < COMMON_LEN)
+		return common[off];
+	if (off == ISR_OFF)
+		return "isr";
+	if (off >= DEVICE_OFF && off < NOTIFY_OFF)
+		return "device_config";
+	if (off >= NOTIFY_OFF && off < VIRTIO_BAR_SIZE)
+		return "notify";
+	return NULL;
 }
 
 static void pci_reset(pci_dev *d)
@@ -312,6 +355,7 @@ static void pci_free(pci_dev *d)
 
 static const pci_dev_ops virtio_pci_ops = {
 	.bar_read = bar_read, .bar_write = bar_write, .reset = pci_reset, .free = pci_free,
+	.bar_reg_name = bar_reg_name,
 };
 
 static void add_cap(pci_dev *d, uint8_t type, uint32_t off, uint32_t len, bool notify)

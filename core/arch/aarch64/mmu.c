@@ -366,6 +366,7 @@ static bool mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, ui
 			*val = 0;
 			memcpy(val, p, size);
 		}
+		pa = ~0ull;	/* not known here: never so while -d mem keeps the TLB empty */
 		goto done;
 	} else if (!xlate_data(s, va, size, acc, el, &pa, &host)) {
 		return false;
@@ -430,7 +431,7 @@ bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint6
 
 	if (!mem_slow(s, va, size, acc, el, val, &pa))
 		return false;
-	if (unlikely(trace_on(s->c.m->trace, TRACE_MEM | TRACE_MMIO)))
+	if (unlikely(trace_on(s->c.m->trace, TRACE_MEM | TRACE_MMIO)) && pa != ~0ull)
 		trace_mem(&s->c, s->ps.el, s->pc, va, pa, size, acc, *val);
 	return true;
 }

@@ -5,6 +5,7 @@
  * NOT_SUPPORTED, as the SMC Calling Convention requires.
  */
 #include "a64.h"
+#include "../../trace.h"
 
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_SUSPEND 0x84000001u
@@ -90,8 +91,11 @@ bool a64_psci_call(cpu *c)
 	case PSCI_CPU_ON:
 	case PSCI_CPU_ON | SMC64:
 		ret = cpu_on(m, a1, a2, a3);
+		trace_dev(m, "psci", "CPU_ON mpidr=0x%llx entry=0x%llx from cpu%d: %lld", (unsigned long long)a1,
+			  (unsigned long long)a2, c->index, (long long)ret);
 		break;
 	case PSCI_CPU_OFF:
+		trace_dev(m, "psci", "CPU_OFF cpu%d", c->index);
 		c->powered = false;
 		c->waiting = false;
 		c->exit_request = true;
@@ -105,11 +109,13 @@ bool a64_psci_call(cpu *c)
 		ret = 2;		/* no Trusted OS: migration not required */
 		break;
 	case PSCI_SYSTEM_OFF:
+		trace_dev(m, "psci", "SYSTEM_OFF from cpu%d", c->index);
 		machine_power_off(m, 0);
 		c->exit_request = true;
 		ret = PSCI_SUCCESS;
 		break;
 	case PSCI_SYSTEM_RESET:
+		trace_dev(m, "psci", "SYSTEM_RESET from cpu%d", c->index);
 		machine_request_reset(m);
 		ret = PSCI_SUCCESS;
 		break;
