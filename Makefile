@@ -3,16 +3,23 @@
 #   make check    build and run every test (ends with "N passed, N failed")
 #   make asan     build with AddressSanitizer+UBSan into build-asan/ and run the tests
 #   make demo     open the workbench on the reference kernel (ARCH=aarch64|riscv64)
-#   make bench    speed, side by side with QEMU
+#   make bench    speed, side by side with QEMU, and with trace support compiled out
+#   make notrace  build build-notrace/kwb with KWB_NO_TRACE (every trace hook compiled out)
 #   make install  PREFIX=/usr/local
 
 CC      ?= cc
 PREFIX  ?= /usr/local
+ifeq ($(KWB_NO_TRACE),1)
+BUILD   ?= build-notrace
+endif
 BUILD   ?= build
 ARCH    ?= aarch64
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 KWB_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I/usr/include/libdwarf -MMD -MP
+ifeq ($(KWB_NO_TRACE),1)
+KWB_CFLAGS += -DKWB_NO_TRACE
+endif
 LIBS    := -lfdt -lelf -ldwarf -lcapstone -lutil -lm
 
 SRCS := $(sort $(wildcard core/*.c core/arch/*/*.c core/devices/*.c core/boards/*.c \
@@ -68,8 +75,11 @@ asan:
 demo:
 	scripts/kwb-demo $(ARCH)
 
-bench: all
-	scripts/bench
+notrace:
+	$(MAKE) --no-print-directory KWB_NO_TRACE=1 BUILD=build-notrace build-notrace/kwb
+
+bench: all notrace
+	KWB_NOTRACE_BUILD=build-notrace scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kwb/helpers
@@ -80,7 +90,7 @@ install: all
 	cp -r helpers/. $(DESTDIR)$(PREFIX)/share/kwb/helpers/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-notrace
 
-.PHONY: all deps check asan demo bench install clean
+.PHONY: all deps check asan demo notrace bench install clean
 -include $(OBJS:.o=.d)
