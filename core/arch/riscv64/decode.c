@@ -233,6 +233,11 @@ static const rv_insn *op_page_end(rv_hart *h, const rv_insn *d, int64_t left)
 	return NULL;
 }
 
+bool rv_slot_is_page_end(const rv_insn *d)
+{
+	return d->fn == op_page_end;
+}
+
 static void dpage_reset(rv_dpage *dp, uint64_t gen)
 {
 	for (int i = 0; i < RV_PAGE_SLOTS; i++)

@@ -295,6 +295,8 @@ static inline bool rv_store(rv_hart *h, const rv_insn *d, uint64_t va, unsigned 
 
 /* decode.c / exec.c */
 const rv_insn *rv_enter_page(rv_hart *h);
+/* The sentinel after a page's last slot (not an instruction). */
+bool rv_slot_is_page_end(const rv_insn *d);
 void rv_decode_flush_all(rv_shared *sh);
 void rv_decode_free_all(rv_shared *sh);
 void rv_code_write(rv_hart *h, paddr_t pa, unsigned len);

@@ -8,8 +8,8 @@
 static const char *const exc_names[16] = {
 	"instruction address misaligned", "instruction access fault", "illegal instruction",
 	"breakpoint", "load address misaligned", "load access fault",
-	"store/AMO address misaligned", "store/AMO access fault", "ecall from U",
-	"ecall from S", "exception 10", "ecall from M", "instruction page fault",
+	"store/AMO address misaligned", "store/AMO access fault", "environment call from U-mode",
+	"environment call from S-mode", "exception 10", "environment call from M-mode", "instruction page fault",
 	"load page fault", "exception 14", "store/AMO page fault",
 };
 static const char *const irq_names[12] = {
