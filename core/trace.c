@@ -113,6 +113,8 @@ static void range_merge(range_list *l)
 {
 	int n = 0;
 
+	if (!l->n)
+		return;
 	qsort(l->r, (size_t)l->n, sizeof(*l->r), range_cmp);
 	for (int i = 0; i < l->n; i++) {
 		if (n && l->r[i].lo <= l->r[n - 1].hi) {
