@@ -59,6 +59,7 @@ static int cmd_trace(mon_ctx *c, int argc, char **argv)
 
 MONITOR_COMMANDS(trace_commands) {
 	{ "trace", "[FLAGS|off|ring N|dump]",
-	  "show or set traces: exec,int,unimp[,cpu=N,el=N,range=A-B,ring=N]; dump the ring", cmd_trace },
+	  "show or set traces: exec,int,unimp,mem,mmio,dev,func,irq,mmu,smmu[,cpu=N,el=N,range=A-B,sym=GLOB,"
+	  "ring=N]; dump the ring", cmd_trace },
 	{ 0 }
 };
