@@ -609,6 +609,16 @@ void trace_mem(cpu *c, int el, uint64_t pc, uint64_t va, paddr_t pa, unsigned si
 	if (r && !r->host) {
 		if (r->ops->reg_name)
 			rn = r->ops->reg_name(r->opaque, pa - r->base);
+		const char *slash = rn ? strchr(rn, '/') : NULL;
+		if (slash && !strchr(slash + 1, '/') && !strchr(rn, ' ')) {
+			/* "RBR/THR": the register read / the one written */
+			if (acc == ACC_WRITE) {
+				rn = slash + 1;
+			} else {
+				snprintf(reg, sizeof(reg), "%.*s", (int)(slash - rn), rn);
+				rn = reg;
+			}
+		}
 		if (!rn) {
 			snprintf(reg, sizeof(reg), "+0x%llx", (unsigned long long)(pa - r->base));
 			rn = reg;
