@@ -297,6 +297,7 @@ static void pl011_dev_reset(void *state)
 {
 	pl011_dev *s = state;
 	pl011_reset(s->u);
+	trace_dev(s->m, "pl011", "reset");
 }
 
 static void pl011_dev_free(void *state)
