@@ -1,8 +1,10 @@
 /*
  * Traces (-d FLAGS, -D FILE, `monitor trace`): one line per record, to
  * the trace file or into a ring of the last N records. The CPU cores call
- * the hooks only when trace_on() says so; exec tracing is checked once per
- * run quantum (trace_exec_wanted) so a CPU with it off runs its fast path.
+ * the hooks only when trace_on() says so; exec and mem tracing are checked
+ * once per run quantum (trace_exec_wanted, trace_mem_wanted) so a CPU with
+ * them off runs its fast paths (threaded dispatch, software TLB) unchanged.
+ * Address filters (range=, sym=) are a sorted list of PC ranges.
  */
 #ifndef KWB_TRACE_H
 #define KWB_TRACE_H
