@@ -587,6 +587,18 @@ bool trace_mem_wanted(cpu *c)
 	return t && (t->flags & TRACE_MEM) && (t->cpu < 0 || t->cpu == c->index);
 }
 
+/* A region named after its DT node ("serial") is shown as its device
+ * model ("ns16550a"); regions a model names itself ("gicv3-dist") as is. */
+static const char *device_name(machine *m, const bus_region *r)
+{
+	for (int i = 0; i < m->ndev; i++) {
+		const board_device *d = m->dev_desc[i];
+		if (d->base == r->base && !strcmp(d->name, r->name))
+			return d->type;
+	}
+	return r->name;
+}
+
 void trace_mem(cpu *c, int el, uint64_t pc, uint64_t va, paddr_t pa, unsigned size, int acc, uint64_t value)
 {
 	machine *m = c->m;
@@ -625,7 +637,7 @@ void trace_mem(cpu *c, int el, uint64_t pc, uint64_t va, paddr_t pa, unsigned si
 		}
 		trace_emit(m, "mmio cpu%d %s 0x%016llx%s%s%s: %s@0x%llx %s %s 0x%llx size=%u va=0x%llx", c->index,
 			   trace_level(m, el, lv), (unsigned long long)pc, name[0] ? " <" : "", name,
-			   name[0] ? ">" : "", r->name, (unsigned long long)r->base, rn,
+			   name[0] ? ">" : "", device_name(m, r), (unsigned long long)r->base, rn,
 			   acc == ACC_WRITE ? "write" : "read", (unsigned long long)value, size,
 			   (unsigned long long)va);
 		return;
