@@ -370,6 +370,12 @@ static bool run_cpu(machine *m, cpu *c, int64_t budget)
 	m->slice_budget = budget;
 	why = m->arch->cpu_run(c, budget);
 	c->waiting = (why == CPU_EXIT_WFI);
+	/* Left early for a request (an event now due sooner, a device) or a
+	 * debugger stop: the round ends at this CPU's time, so virtual time
+	 * stays the instruction count (a waiting CPU idles to the round end). */
+	if ((why == CPU_EXIT_REQUEST || why == CPU_EXIT_DEBUG) &&
+	    (int64_t)(c->icount - m->slice_icount_start) < m->round_len)
+		m->round_len = (int64_t)(c->icount - m->slice_icount_start);
 	if (act == RESUME_STEP) {
 		c->step_remaining = 0;
 		if (!dbg_stop_pending(m))
@@ -450,10 +456,11 @@ int machine_run(machine *m)
 			poll_fds(m, 0);
 			continue;
 		}
+		m->round_len = q;
 		for (int i = 0; i < m->ncpus; i++)
-			if (!run_cpu(m, m->cpus[i], q))
+			if (!run_cpu(m, m->cpus[i], m->round_len))
 				break;
-		m->round_start += q;
+		m->round_start += m->round_len;
 		clock_fire_due(m);
 
 		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns) {

@@ -52,6 +52,7 @@ typedef struct machine {
 	/* virtual time */
 	uint64_t round_start;	/* virtual ns at the start of this round */
 	int64_t slice_budget;	/* instructions the current CPU was given */
+	int64_t round_len;	/* this round's length (cut when a CPU leaves early) */
 	uint64_t slice_icount_start;	/* current CPU's icount when its slice began */
 	event *events;		/* sorted by when */
 

@@ -43,18 +43,19 @@ static void set_mip(clint *s, int hart, uint32_t mask, int level)
 		riscv_set_mip(s->m->cpus[hart], mask, level);
 }
 
-/* Arms the event for the virtual time at which mtime reaches mtimecmp
- * (relative to now, so it holds however mtime is derived from the clock). */
+/* Arms the event (mtimecmp - mtime) ticks from now, as QEMU's ACLINT
+ * does: not at the tick's start, so a deadline is now % 100 ns past
+ * mtimecmp * 100 (difftest needs QEMU's exact interrupt times). */
 static void timer_arm(clint_hart *h, uint64_t mtime)
 {
 	machine *m = h->clint->m;
-	uint64_t delta = h->mtimecmp - mtime, now = clock_now(m);
+	uint64_t delta = h->mtimecmp - mtime, now = riscv_time_ns(m);
 
 	if (delta > (UINT64_MAX - now) / NS_PER_TICK) {
 		event_cancel(m, &h->timer);	/* "never" (Linux writes ~0) */
 		return;
 	}
-	event_schedule(m, &h->timer, now - now % NS_PER_TICK + delta * NS_PER_TICK);
+	event_schedule(m, &h->timer, now + delta * NS_PER_TICK);
 }
 
 static void timer_update(clint_hart *h)

@@ -114,11 +114,10 @@ bool rv_csr_read(rv_hart *h, int idx, uint64_t *v)
 		break;
 	}
 	default:
+		/* No HPM counters: mhpmcounter3..31 and mhpmevent3..31 are
+		 * illegal, as on QEMU's virt with pmu-num=0 (difftest). */
 		if (idx >= RV_pmpaddr0 && idx <= RV_pmpaddr15)
 			*v = h->pmpaddr[idx - RV_pmpaddr0];
-		else if ((idx >= RV_mhpmevent3 && idx <= RV_mhpmevent31) ||
-			 (idx >= RV_mhpmcounter3 && idx <= RV_mhpmcounter31))
-			*v = 0;
 		else
 			return false;
 	}
@@ -221,8 +220,7 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 			if (!pmp_addr_locked(h, i))
 				h->pmpaddr[i] = v & ((1ull << 54) - 1);
 			pmp_update(h);
-		} else if (!((idx >= RV_mhpmevent3 && idx <= RV_mhpmevent31) ||
-			     (idx >= RV_mhpmcounter3 && idx <= RV_mhpmcounter31))) {
+		} else {
 			return false;
 		}
 	}

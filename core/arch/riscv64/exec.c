@@ -383,9 +383,9 @@ static const rv_insn *csr_op(rv_hart *h, const rv_insn *d, int64_t left, int kin
 
 	RV_SYNC_IN();
 	if (!rv_csr_allowed(h, csrno, idx, write))
-		return rv_illegal(h, d);
+		return rv_illegal_csr(h, d);
 	if ((kind != CSR_RW || d->rd != 32) && !rv_csr_read(h, idx, &old))
-		return rv_illegal(h, d);
+		return rv_illegal_csr(h, d);
 	if (write) {
 		uint64_t base = old;
 		/* A read-modify-write of mip uses the software-writable SEIP,
@@ -394,7 +394,7 @@ static const rv_insn *csr_op(rv_hart *h, const rv_insn *d, int64_t left, int kin
 			base = (old & ~(uint64_t)MIP_SEIP) | (h->mip_sw & MIP_SEIP);
 		v = kind == CSR_RW ? src : kind == CSR_RS ? base | src : base & ~src;
 		if (!rv_csr_write(h, idx, v))
-			return rv_illegal(h, d);
+			return rv_illegal_csr(h, d);
 		rv_update_mode(h);
 		RV_END_BLOCK();	/* interrupts or translation may have changed */
 	}

@@ -161,7 +161,15 @@ void riscv_set_boot(cpu *c, uint64_t pc, uint64_t a0, uint64_t a1)
 
 uint64_t riscv_mtime(struct machine *m)
 {
-	return (uint64_t)((unsigned __int128)clock_now(m) * RISCV_TIMEBASE_HZ / 1000000000u);
+	return (uint64_t)((unsigned __int128)riscv_time_ns(m) * RISCV_TIMEBASE_HZ / 1000000000u);
+}
+
+/* The instruction reading the clock (time CSR, mtime) or arming the timer
+ * (mtimecmp) counts as executed, as with QEMU's -icount: difftest needs
+ * the same values and deadlines. */
+uint64_t riscv_time_ns(struct machine *m)
+{
+	return clock_now(m) + (m->current ? 1 : 0);
 }
 
 const arch_ops riscv64_arch = {

@@ -23,6 +23,8 @@ void riscv_set_boot(cpu *c, uint64_t pc, uint64_t a0, uint64_t a1);
 /* mtime in timebase ticks (10 MHz) from the virtual clock; CLINT and the
  * time CSR both use it so they always agree. */
 uint64_t riscv_mtime(struct machine *m);
+/* Virtual ns as the running instruction sees it (itself counted). */
+uint64_t riscv_time_ns(struct machine *m);
 #define RISCV_TIMEBASE_HZ 10000000ull
 
 #endif

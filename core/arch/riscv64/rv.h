@@ -226,6 +226,7 @@ rv_shared *rv_shared_get(machine *m);
 void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc);
 const rv_insn *rv_raise(rv_hart *h, const rv_insn *d, uint64_t cause, uint64_t tval);
 const rv_insn *rv_illegal(rv_hart *h, const rv_insn *d);
+const rv_insn *rv_illegal_csr(rv_hart *h, const rv_insn *d);
 bool rv_check_interrupts(rv_hart *h);
 uint64_t rv_pending_irqs(const rv_hart *h);
 uint32_t rv_insn_bits(rv_hart *h, const rv_insn *d);

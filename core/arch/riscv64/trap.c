@@ -50,8 +50,21 @@ void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 const rv_insn *rv_raise(rv_hart *h, const rv_insn *d, uint64_t cause, uint64_t tval)
 {
 	rv_take_trap(h, cause, tval, rv_pc_of(h, d));
-	h->left--;	/* the trapping instruction counts */
+	/* An instruction that traps by what it is (ecall, ebreak, an unknown
+	 * encoding) counts; one stopped while it runs (a load/store fault, a
+	 * CSR access check) does not: QEMU's -icount, which difftest needs. */
+	if (!((cause >= EXC_LOAD_MISALIGNED && cause <= EXC_STORE_ACCESS) || cause == EXC_LOAD_PAGE ||
+	      cause == EXC_STORE_PAGE))
+		h->left--;
 	return NULL;
+}
+
+/* Illegal by a CSR access check while running: not counted (see above). */
+const rv_insn *rv_illegal_csr(rv_hart *h, const rv_insn *d)
+{
+	const rv_insn *r = rv_illegal(h, d);
+	h->left++;
+	return r;
 }
 
 /* The instruction's encoding, re-read from memory (for mtval/stval). */
