@@ -28,56 +28,18 @@
 #include "machine.h"
 #include "debug_internal.h"
 #include "difftest.h"
+#include "difftest_int.h"
 #include "gdbserver/rsp.h"
 #include "symbols/symbols.h"
 
-#define DT_WINDOW 10
-#define DT_MAXREGS 1024
-#define DT_TIMEOUT_MS 5000
-
-typedef struct dt_hist {
-	uint64_t kpc, qpc;
-	uint32_t insn;
-} dt_hist;
-
-typedef struct difftest {
-	machine *m;
-	pid_t qemu;
-	int fd;
-	char dir[64], sock[96], dtb[96], serial[96];
-	rsp_parser *rx;
-	uint8_t rxbuf[4096];
-	size_t rxlen, rxpos;
-	uint8_t txbuf[65536];
-	size_t txlen;
-	uint64_t qpc;		/* QEMU's pc at the last compare */
-	int timeout_ms;		/* for one QEMU reply */
-	uint64_t from;		/* KWB_DIFFTEST_FROM: run both freely to here first */
-	bool skipping;
-	/* QEMU's registers from its target.xml, by regnum. */
-	char *qname[DT_MAXREGS];
-	int qbits[DT_MAXREGS];
-	int nq;
-	int gcount;		/* registers QEMU sends in a `g` reply */
-	int map[DT_MAXREGS];	/* kwb table index -> QEMU regnum, -1: not compared */
-	int ncompared;
-	uint64_t steps;
-	dt_hist hist[DT_WINDOW];
-	uint64_t t0;
-	int sync_idx;		/* kwb register to copy into QEMU after this step */
-	int sync_id;		/* ... because it read this ID register (encoding), else -1 */
-	uint32_t noted[64];	/* ID registers already reported as differing */
-	int nnoted;
-} difftest;
-
-static uint64_t now_ns(void)
+uint64_t dt_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void dt_cleanup(difftest *d)
+void dt_cleanup(difftest *d)
 {
 	if (d->fd >= 0)
 		close(d->fd);
@@ -90,6 +52,8 @@ static void dt_cleanup(difftest *d)
 	if (d->dir[0]) {
 		unlink(d->sock);
 		unlink(d->dtb);
+		unlink(d->qdtb);
+		unlink(d->fifo);
 		if (!getenv("KWB_DIFFTEST_KEEP")) {
 			unlink(d->serial);
 			rmdir(d->dir);
@@ -106,7 +70,7 @@ static void dt_atexit(void)
 		dt_cleanup(dt_active);
 }
 
-static KWB_NORETURN void dt_exit(difftest *d, int code)
+KWB_NORETURN void dt_exit(difftest *d, int code)
 {
 	dt_cleanup(d);
 	chardev_restore_all();
@@ -114,7 +78,7 @@ static KWB_NORETURN void dt_exit(difftest *d, int code)
 	exit(code);
 }
 
-static KWB_NORETURN KWB_PRINTF(2, 3) void dt_fail(difftest *d, const char *fmt, ...)
+KWB_NORETURN KWB_PRINTF(2, 3) void dt_fail(difftest *d, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "kwb: difftest: ");
@@ -294,34 +258,40 @@ static void dt_build_map(difftest *d)
 
 /* ---- starting QEMU ---- */
 
-static void dt_start_qemu(difftest *d)
+static void dt_mkdir(difftest *d)
 {
-	machine *m = d->m;
-	const kwb_options *o = m->opt;
-	char *argv[64], mopt[96], ram[32];
-	int n = 0;
-	bool a64 = !strcmp(m->arch->name, "aarch64");
-	FILE *f;
-
+	if (d->dir[0])
+		return;
 	if (!mkdtemp(strcpy(d->dir, "/tmp/kwb-difftest-XXXXXX")))
 		dt_fail(d, "mkdtemp: %s", strerror(errno));
 	snprintf(d->sock, sizeof(d->sock), "%s/gdb.sock", d->dir);
 	snprintf(d->dtb, sizeof(d->dtb), "%s/kwb.dtb", d->dir);
+	snprintf(d->qdtb, sizeof(d->qdtb), "%s/qemu.dtb", d->dir);
 	snprintf(d->serial, sizeof(d->serial), "%s/qemu-serial.log", d->dir);
-	if (!m->fdt || !(f = fopen(d->dtb, "wb")))
-		dt_fail(d, "cannot write the device tree for QEMU (%s)", d->dtb);
-	fwrite(m->fdt, 1, fdt_totalsize(m->fdt), f);
-	fclose(f);
+	snprintf(d->fifo, sizeof(d->fifo), "%s/qemu-exec.fifo", d->dir);
+}
+
+/*
+ * Both run with virtual time = instruction count (1 ns each, idle time
+ * warped to the next timer), the same random seed (QEMU puts an rng-seed in
+ * the DTB) and, on RISC-V, kwb's extensions (no H, no Sstc).
+ */
+void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
+{
+	machine *m = d->m;
+	const kwb_options *o = m->opt;
+	static char mopt[200], ram[32], ser[128], stub[128], log[128];
+	bool a64 = !strcmp(m->arch->name, "aarch64");
+	int n = 0;
 
 	argv[n++] = a64 ? "qemu-system-aarch64" : "qemu-system-riscv64";
 	argv[n++] = "-M";
-	snprintf(mopt, sizeof(mopt), "virt%s%s", a64 ? (o->gic_version == 2 ? ",gic-version=2" : ",gic-version=3") : "",
-		 o->virtualization ? ",virtualization=on" : "");
+	snprintf(mopt, sizeof(mopt), "virt%s%s%s%s", a64 ? (o->gic_version == 2 ? ",gic-version=2" : ",gic-version=3") : "",
+		 o->virtualization ? ",virtualization=on" : "", kind == DT_QEMU_DUMPDTB ? ",dumpdtb=" : "",
+		 kind == DT_QEMU_DUMPDTB ? d->qdtb : "");
 	argv[n++] = mopt;
-	if (a64) {
-		argv[n++] = "-cpu";
-		argv[n++] = (char *)(o->cpu_model ? o->cpu_model : "cortex-a57");
-	}
+	argv[n++] = "-cpu";
+	argv[n++] = a64 ? (char *)(o->cpu_model ? o->cpu_model : "cortex-a57") : "rv64,h=false,sstc=false,pmu-num=0";
 	snprintf(ram, sizeof(ram), "%lluM",
 		 (unsigned long long)((o->ram_size ? o->ram_size : m->board->ram_default) >> 20));
 	argv[n++] = "-m";
@@ -332,15 +302,26 @@ static void dt_start_qemu(difftest *d)
 	argv[n++] = "none";
 	argv[n++] = "-monitor";
 	argv[n++] = "none";
+	argv[n++] = "-seed";
+	argv[n++] = "1";
+	argv[n++] = "-icount";
+	argv[n++] = "shift=0,sleep=off";
 	argv[n++] = "-serial";
-	static char ser[128], gdb[128];
 	snprintf(ser, sizeof(ser), "file:%s", d->serial);
 	argv[n++] = ser;
-	argv[n++] = "-S";
-	argv[n++] = "-gdb";
-	snprintf(gdb, sizeof(gdb), "unix:%s,server=on,wait=off", d->sock);
-	argv[n++] = gdb;
-	argv[n++] = "-singlestep";
+	if (kind == DT_QEMU_GDB) {
+		argv[n++] = "-S";
+		argv[n++] = "-gdb";
+		snprintf(stub, sizeof(stub), "unix:%s,server=on,wait=off", d->sock);
+		argv[n++] = stub;
+		argv[n++] = "-singlestep";
+	} else if (kind == DT_QEMU_LOG) {
+		argv[n++] = "-d";
+		argv[n++] = "exec,nochain,int,in_asm";
+		snprintf(log, sizeof(log), "%s", d->fifo);
+		argv[n++] = "-D";
+		argv[n++] = log;
+	}
 	argv[n++] = "-dtb";
 	argv[n++] = d->dtb;
 	if (o->bios) {
@@ -360,7 +341,10 @@ static void dt_start_qemu(difftest *d)
 		argv[n++] = (char *)o->append;
 	}
 	argv[n] = NULL;
+}
 
+void dt_spawn(difftest *d, char **argv)
+{
 	fflush(NULL);
 	d->qemu = fork();
 	if (d->qemu < 0)
@@ -375,6 +359,52 @@ static void dt_start_qemu(difftest *d)
 		fprintf(stderr, "kwb: difftest: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+}
+
+void dt_setup_dtb(difftest *d)
+{
+	machine *m = d->m;
+	char *argv[64];
+	void *blob;
+	long size;
+	int status;
+	FILE *f;
+
+	dt_mkdir(d);
+	if (!m->fdt || !(f = fopen(d->dtb, "wb")))
+		dt_fail(d, "cannot write the device tree for QEMU (%s)", d->dtb);
+	fwrite(m->fdt, 1, fdt_totalsize(m->fdt), f);
+	fclose(f);
+
+	dt_qemu_argv(d, argv, DT_QEMU_DUMPDTB);
+	dt_spawn(d, argv);
+	waitpid(d->qemu, &status, 0);
+	d->qemu = 0;
+	f = fopen(d->qdtb, "rb");
+	if (!f)
+		dt_fail(d, "%s did not dump its device tree (status %d)", argv[0],
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	blob = kwb_zalloc((size_t)size + 1);
+	if (size < 64 || fread(blob, 1, (size_t)size, f) != (size_t)size || fdt_check_header(blob) ||
+	    fdt_totalsize(blob) > (uint32_t)size)
+		dt_fail(d, "QEMU's device tree dump %s is not a DTB", d->qdtb);
+	fclose(f);
+	size = fdt_totalsize(blob);
+	if (dbg_mem_write(m, 0, m->dtb_addr, blob, (size_t)size, DBG_PHYS) != (size_t)size)
+		dt_fail(d, "QEMU's device tree (%ld bytes) does not fit at 0x%llx", size,
+			(unsigned long long)m->dtb_addr);
+	free(blob);
+}
+
+static void dt_start_qemu(difftest *d)
+{
+	char *argv[64];
+
+	dt_qemu_argv(d, argv, DT_QEMU_GDB);
+	dt_spawn(d, argv);
 
 	/* Connect once the stub's socket exists. */
 	for (int tries = 0; tries < 200; tries++) {
@@ -470,7 +500,7 @@ static uint64_t le64(const uint8_t *b, int bytes)
 	return v;
 }
 
-static void dt_disasm(difftest *d, uint64_t pc, char *buf, size_t len, uint32_t *insn_out)
+void dt_disasm(difftest *d, uint64_t pc, char *buf, size_t len, uint32_t *insn_out)
 {
 	uint32_t insn = 0;
 	if (dbg_mem_read(d->m, 0, pc, &insn, 4, 0) < 2) {
@@ -482,7 +512,7 @@ static void dt_disasm(difftest *d, uint64_t pc, char *buf, size_t len, uint32_t 
 	d->m->arch->disasm(d->m->cpus[0], pc, insn, buf, len);
 }
 
-static void dt_where(difftest *d, uint64_t pc, char *buf, size_t len)
+void dt_where(difftest *d, uint64_t pc, char *buf, size_t len)
 {
 	buf[0] = 0;
 	if (d->m->symbols && symbols_format(d->m, pc, buf + 2, len - 4)) {
@@ -685,6 +715,26 @@ static void dt_note_id(difftest *d)
 		(unsigned long long)le64(kv, 8), (unsigned long long)le64(qv, 8));
 }
 
+/* A timer or device read gave a different value: the first few are
+ * listed (with the PC pass these are what sends the two apart). */
+static void dt_note_volatile(difftest *d)
+{
+	uint8_t kv[8] = { 0 }, qv[8] = { 0 };
+	char req[32];
+	const char *r;
+
+	if (d->map[d->sync_idx] < 0 || dbg_reg_read(d->m, 0, d->sync_idx, kv) < 0)
+		return;
+	snprintf(req, sizeof(req), "p%x", d->map[d->sync_idx]);
+	r = dt_cmd(d, req);
+	if (d->rx->len < 16 || !rsp_hex_decode(r, 8, qv) || !memcmp(kv, qv, 8))
+		return;
+	d->nvolnotes++;
+	fprintf(stderr, "kwb: difftest: instruction %llu read a timer or device: kwb 0x%llx, qemu 0x%llx: "
+		"kwb's value copied into QEMU\n", (unsigned long long)d->steps,
+		(unsigned long long)le64(kv, 8), (unsigned long long)le64(qv, 8));
+}
+
 static void dt_sync_reg(difftest *d, int idx)
 {
 	uint8_t v[64];
@@ -721,6 +771,8 @@ static bool dt_after_step(difftest *d)
 	d->steps++;
 	if (d->sync_idx >= 0 && d->sync_id >= 0)
 		dt_note_id(d);
+	else if (d->sync_idx >= 0 && d->nvolnotes < 10)
+		dt_note_volatile(d);
 	if (d->sync_idx >= 0)
 		dt_sync_reg(d, d->sync_idx);
 	return dt_compare(d);
@@ -728,7 +780,7 @@ static bool dt_after_step(difftest *d)
 
 static void dt_summary(difftest *d)
 {
-	double secs = (double)(now_ns() - d->t0) / 1e9;
+	double secs = (double)(dt_now_ns() - d->t0) / 1e9;
 	printf("difftest: %llu instructions, no divergence (%d registers compared, %.0f insn/s)\n",
 	       (unsigned long long)d->steps, d->ncompared, secs > 0 ? (double)d->steps / secs : 0.0);
 	fflush(stdout);
@@ -749,12 +801,13 @@ static void dt_arrive(difftest *d)
 	snprintf(req, sizeof(req), "z0,%llx,4", (unsigned long long)d->from);
 	dt_cmd(d, req);
 	d->skipping = false;
-	fprintf(stderr, "kwb: difftest: both at 0x%llx (kwb after %llu instructions): lockstep from here\n",
-		(unsigned long long)d->from, (unsigned long long)d->m->cpus[0]->icount);
+	fprintf(stderr, "kwb: difftest: both at 0x%llx (arrival %llu, kwb after %llu instructions): "
+		"lockstep from here\n", (unsigned long long)d->from, (unsigned long long)d->hits,
+		(unsigned long long)d->m->cpus[0]->icount);
 	/* What differs after a free run is not located: list it, then go on
 	 * as at reset (copy core registers, stop comparing the rest). */
 	dt_reconcile(d, "on arrival");
-	d->t0 = now_ns();
+	d->t0 = dt_now_ns();
 	dt_prepare(d);
 }
 
@@ -768,6 +821,24 @@ static void dt_on_stop(void *opaque, const stop_info *s)
 			dt_fail(d, "kwb stopped (reason %d) before reaching 0x%llx", s->reason,
 				(unsigned long long)d->from);
 		if (dbg_pc(d->m, 0) != d->from) {	/* a hit through the kernel's physical alias */
+			dbg_resume(d->m, NULL);
+			return;
+		}
+		d->hits++;
+		if (d->m->cpus[0]->icount > d->from_icount && d->from_icount)
+			dt_fail(d, "kwb passed instruction %llu without arriving at 0x%llx",
+				(unsigned long long)d->from_icount, (unsigned long long)d->from);
+		if (d->m->cpus[0]->icount < d->from_icount) {
+			/* Not yet the arrival asked for: QEMU has stopped at its
+			 * own hit of the same number; both go on. */
+			const char *r;
+			d->timeout_ms = 600000;
+			r = dt_recv(d, "c");
+			d->timeout_ms = DT_TIMEOUT_MS;
+			if (r[0] != 'T' && r[0] != 'S')
+				dt_fail(d, "QEMU did not stop at 0x%llx: %.60s", (unsigned long long)d->from, r);
+			dt_send(d, "c");
+			dt_flush(d);
 			dbg_resume(d->m, NULL);
 			return;
 		}
@@ -785,29 +856,14 @@ static void dt_on_stop(void *opaque, const stop_info *s)
 			(unsigned long long)dbg_pc(d->m, 0));
 	if (!dt_after_step(d))
 		dt_exit(d, 1);
+	if (d->pc_divergence && d->m->cpus[0]->icount >= d->pc_divergence) {
+		printf("difftest: lockstep: no register difference up to the PC divergence (instruction %llu): "
+		       "an interrupt or timer taken differently, or state that differed before the lockstep "
+		       "started\n", (unsigned long long)d->pc_divergence);
+		dt_exit(d, 1);
+	}
 	dt_prepare(d);
 	dbg_resume(d->m, step);
-}
-
-/*
- * QEMU edits the -dtb blob it is given (its own /chosen properties, padding),
- * so the guest would read a different DTB: put kwb's bytes at the same
- * address in QEMU (translation is off at reset).
- */
-static void dt_copy_dtb(difftest *d)
-{
-	machine *m = d->m;
-	uint32_t size = fdt_totalsize(m->fdt);
-	char req[8 + 32 + 2 * 1024];
-
-	for (uint32_t off = 0; off < size; off += 1024) {
-		uint32_t n = size - off < 1024 ? size - off : 1024;
-		int h = snprintf(req, 40, "M%llx,%x:", (unsigned long long)(m->dtb_addr + off), n);
-		rsp_hex_encode((const uint8_t *)m->fdt + off, n, req + h);
-		req[h + 2 * n] = 0;
-		if (strcmp(dt_cmd(d, req), "OK"))
-			dt_fail(d, "QEMU refused kwb's DTB at 0x%llx", (unsigned long long)m->dtb_addr);
-	}
 }
 
 int difftest_run(machine *m)
@@ -830,12 +886,24 @@ int difftest_run(machine *m)
 	if (m->opt->gdb)
 		dt_fail(d, "--difftest and -gdb cannot be combined");
 
-	const char *from = getenv("KWB_DIFFTEST_FROM");
+	dt_setup_dtb(d);
+	if (!m->opt->difftest_mode || !strcmp(m->opt->difftest_mode, "pc"))
+		dt_exit(d, dt_pc_run(d));
+
+	const char *from = getenv("KWB_DIFFTEST_FROM"), *at = getenv("KWB_DIFFTEST_FROM_ICOUNT");
 	if (from && *from) {
 		char *end;
 		d->from = strtoull(from, &end, 16);
 		if (*end && !(m->symbols && symbols_lookup(m, from, &d->from)))
 			dt_fail(d, "KWB_DIFFTEST_FROM=%s: not a hex address or a known symbol", from);
+	}
+	if (getenv("KWB_DIFFTEST_PC_DIVERGENCE"))
+		d->pc_divergence = strtoull(getenv("KWB_DIFFTEST_PC_DIVERGENCE"), NULL, 10);
+	if (at && *at) {
+		char *end;
+		d->from_icount = strtoull(at, &end, 10);
+		if (*end)
+			dt_fail(d, "KWB_DIFFTEST_FROM_ICOUNT=%s: expected an instruction count", at);
 	}
 	dt_start_qemu(d);
 	char *xml = dt_xfer(d, "target.xml");
@@ -849,9 +917,7 @@ int difftest_run(machine *m)
 		d->ncompared, m->arch->name);
 
 	dt_reconcile(d, "at reset");
-	if (m->fdt && m->dtb_size)
-		dt_copy_dtb(d);
-	d->t0 = now_ns();
+	d->t0 = dt_now_ns();
 	dbg_set_stop_listener(m, dt_on_stop, d);
 	if (d->from) {
 		char req[64];

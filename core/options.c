@@ -604,6 +604,13 @@ static void opt_difftest(kwb_options *o, const char *opt, const char *v)
 	o->difftest = v;
 }
 
+static void opt_difftest_mode(kwb_options *o, const char *opt, const char *v)
+{
+	if (strcmp(v, "pc") && strcmp(v, "lockstep"))
+		kwb_usage_error("%s %s: expected pc or lockstep", opt, v);
+	o->difftest_mode = v;
+}
+
 static void opt_no_reboot(kwb_options *o, const char *opt, const char *v)
 {
 	(void)opt, (void)v;
@@ -709,7 +716,10 @@ static const opt_def options[] = {
 	  "Stop after N instructions (all CPUs together), exit status 3; for tests." },
 	{ "timeout", NULL, "SECONDS", opt_timeout, "Wall-clock guard: exit with status 4 after SECONDS; for tests." },
 	{ "difftest", NULL, "qemu", opt_difftest,
-	  "Run in lock-step against QEMU and report the first difference." },
+	  "Compare with QEMU and report the first difference (README: Difftest)." },
+	{ "difftest-mode", NULL, "pc|lockstep", opt_difftest_mode,
+	  "pc (default): compare the PC streams at full speed, then lockstep around a divergence; "
+	  "lockstep: registers after every instruction from the start." },
 	{ "help", "h", NULL, opt_help, "Print this help and exit." },
 	{ "version", NULL, NULL, opt_version, "Print the version and exit." },
 };

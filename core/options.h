@@ -39,6 +39,7 @@ typedef struct kwb_options {
 	uint64_t max_insns;		/* -icount-limit N: stop after N instructions (tests) */
 	double timeout;			/* -timeout SECONDS wall-clock guard (tests) */
 	const char *difftest;		/* --difftest qemu */
+	const char *difftest_mode;	/* --difftest-mode pc|lockstep (NULL: pc) */
 	bool no_shutdown;
 	bool no_reboot;			/* -no-reboot: exit when the guest resets */
 	int gic_version;		/* -M virt,gic-version=2|3; 0 = board default */

@@ -529,6 +529,10 @@ void trace_exec(cpu *c, uint64_t pc, uint32_t insn, int el)
 	trace_state *t = m->trace;
 	char line[TRACE_LINE];
 
+	if (t->exec_hook) {
+		t->exec_hook(t->hook_opaque, c, pc, insn);
+		return;
+	}
 	if (unlikely(t->panic_known && pc == t->panic_va && t->ring))
 		dump_on_panic(m, t);
 	if (t->flags & TRACE_FUNC)
@@ -559,6 +563,10 @@ void trace_int(cpu *c, int from_el, int to_el, uint64_t pc, const char *what, ui
 	trace_state *t = m->trace;
 	char name[128], from[8], to[8];
 
+	if (t->int_hook) {
+		t->int_hook(t->hook_opaque, c, pc, ret, vector, what);
+		return;
+	}
 	if (!want(t, c, from_el, pc))
 		return;
 	sym(m, ret, name, sizeof(name));

@@ -68,6 +68,13 @@ typedef struct trace_state {
 	int depth[TRACE_MAX_CPUS];
 	bool call_pending[TRACE_MAX_CPUS];
 	uint64_t call_site[TRACE_MAX_CPUS];
+	/* A consumer inside kwb (difftest's PC pass): when set (with TRACE_EXEC
+	 * and TRACE_INT in flags), every exec and int record goes to it instead
+	 * of being filtered and formatted. icount is the CPU's before pc runs. */
+	void (*exec_hook)(void *opaque, struct cpu *c, uint64_t pc, uint32_t insn);
+	void (*int_hook)(void *opaque, struct cpu *c, uint64_t pc, uint64_t ret, uint64_t vector,
+			 const char *what);
+	void *hook_opaque;
 } trace_state;
 
 /* From machine_create: applies -d / -D (one-line error and exit on bad
