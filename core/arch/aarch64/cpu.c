@@ -136,6 +136,8 @@ int a64_eret(a64_cpu *s)
 	}
 	s->excl_valid = false;
 	s->pc = elr;
+	if (s->ps.il)	/* the next instruction, whichever block it is in, traps */
+		return a64_sync(s, EC_ILLEGAL, 0);
 	return 1;
 }
 

@@ -216,7 +216,7 @@ _start:
 	eret
 6:	b fail
 7:	CHECK x20, 0x3a000000
-	mrs x0, spsr_el1
+	mov x0, x18                 // SPSR of the illegal-state exception
 	lsr x0, x0, #20
 	and x0, x0, #1
 	CHECK x0, 1                // SPSR.IL
@@ -265,6 +265,9 @@ vectors:
 	b.ne 1f
 	mrs x21, elr_el1            // SVC: report ELR instead
 1:	add x22, x22, #1
+	mrs x18, spsr_el1           // as taken; IL cleared for the return
+	bic x17, x18, #(1 << 20)    // (an IL=1 return would trap again)
+	msr spsr_el1, x17
 	cbz x23, 2f
 	msr elr_el1, x23
 	mov x23, #0
