@@ -431,7 +431,11 @@ static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 		}
 		if (h->trace_exec)
 			trace_exec(&h->c, pc, rv_insn_bits(h, d), h->priv);
+		/* The handler sees a budget of 1: count the rest of the chunk
+		 * as cut meanwhile, so rv_sync_icount (time, mtime) is exact. */
+		h->cut += left - 1;
 		d = d->fn(h, d, 1);
+		h->cut -= left - 1;
 		left -= 1 - h->left;	/* 1 if it executed (or trapped) */
 		if (!d || h->ended || left <= 0) {
 			h->left = left;
