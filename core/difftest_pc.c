@@ -516,6 +516,9 @@ static void pc_summary(pcpass *p, const char *how)
 {
 	double secs = (double)(dt_now_ns() - p->t0) / 1e9;
 
+	if (getenv("KWB_DIFFTEST_VERBOSE"))
+		fprintf(stderr, "difftest: kwb icount %llu, virtual time %llu ns\n",
+			(unsigned long long)p->m->cpus[0]->icount, (unsigned long long)clock_now(p->m));
 	printf("difftest: %llu instructions, no divergence (PC pass: %llu blocks, %llu traps compared%s; "
 	       "%.1f s, %.2fM insn/s, %.1f s waiting for QEMU)\n", (unsigned long long)p->n,
 	       (unsigned long long)p->blocks, (unsigned long long)p->traps, how, secs,
