@@ -483,11 +483,16 @@ static int reg_write(cpu *c, int idx, const uint8_t *buf)
 			s->fpsr = f;
 		else
 			s->fpcr = f;
-	} else {
-		if (aarch64_regs.regs[idx].access == REG_RO)
+	} else if (aarch64_regs.regs[idx].access == REG_RO) {
+		/* Feature ID registers (op0=3, CRn=0, not MIDR/MPIDR/REVIDR)
+		 * describe the model: a debugger may set them (difftest presents
+		 * QEMU's); other RO ones stay. */
+		uint32_t enc = aarch64_regs.regs[idx].encoding;
+		if ((enc >> 14) != 3 || ((enc >> 7) & 15) != 0 || (enc & 0x3ff8) == 0)
 			return -1;
-		if (!a64_sysreg_write(s, idx, get64(buf)))
-			return -1;
+		s->sys[idx] = get64(buf);
+	} else if (!a64_sysreg_write(s, idx, get64(buf))) {
+		return -1;
 	}
 	return 0;
 }

@@ -58,12 +58,15 @@ static int64_t affinity_info(machine *m, uint64_t target, uint64_t level)
 	return t->powered ? 0 : 1;		/* ON / OFF */
 }
 
+/* What PSCI_FEATURES reports: QEMU 7.2's list (CPU_SUSPEND included,
+ * SMCCC_VERSION not), so a kernel probes the same way on both (difftest). */
 static bool implemented(uint32_t fn)
 {
 	switch (fn) {
 	case PSCI_VERSION: case PSCI_CPU_OFF: case PSCI_CPU_ON: case PSCI_CPU_ON | SMC64:
+	case PSCI_CPU_SUSPEND: case PSCI_CPU_SUSPEND | SMC64:
 	case PSCI_AFFINITY_INFO: case PSCI_AFFINITY_INFO | SMC64: case PSCI_MIGRATE_INFO_TYPE:
-	case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES: case SMCCC_VERSION:
+	case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES:
 		return true;
 	}
 	return false;
@@ -121,6 +124,9 @@ bool a64_psci_call(cpu *c)
 		break;
 	case PSCI_FEATURES:
 		ret = implemented((uint32_t)a1) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+		break;
+	case PSCI_CPU_SUSPEND: case PSCI_CPU_SUSPEND | SMC64:
+		ret = PSCI_SUCCESS;	/* standby that wakes at once (allowed; QEMU waits as WFI) */
 		break;
 	case SMCCC_VERSION:
 		ret = 0x10000;		/* SMCCC 1.0: no ARCH_FEATURES/workaround calls */
