@@ -280,7 +280,7 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 {
 	machine *m = d->m;
 	const kwb_options *o = m->opt;
-	static char mopt[200], ram[32], ser[128], stub[128], log[128];
+	static char mopt[200], ram[32], ser[128], stub[128], log[128], cpuopt[64];
 	bool a64 = !strcmp(m->arch->name, "aarch64");
 	int n = 0;
 
@@ -291,7 +291,8 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 		 kind == DT_QEMU_DUMPDTB ? d->qdtb : "");
 	argv[n++] = mopt;
 	argv[n++] = "-cpu";
-	argv[n++] = a64 ? (char *)(o->cpu_model ? o->cpu_model : "cortex-a57") : "rv64,h=false,sstc=false,pmu-num=0";
+	snprintf(cpuopt, sizeof(cpuopt), "%s,pmu=off", o->cpu_model ? o->cpu_model : "cortex-a57");
+	argv[n++] = a64 ? cpuopt : "rv64,h=false,sstc=false,pmu-num=0";
 	snprintf(ram, sizeof(ram), "%lluM",
 		 (unsigned long long)((o->ram_size ? o->ram_size : m->board->ram_default) >> 20));
 	argv[n++] = "-m";
@@ -866,6 +867,74 @@ static void dt_on_stop(void *opaque, const stop_info *s)
 	dbg_resume(d->m, step);
 }
 
+/*
+ * The PC pass cannot copy an ID register read into QEMU as the lockstep
+ * does, and a kernel takes other paths on other ID values: kwb presents
+ * QEMU's (AArch64 op0=3 CRn=0: CTR_EL0, ID_AA64*), each one listed. The
+ * ID registers describe the model; kwb's execution does not depend on them.
+ */
+static void dt_adopt_ids(difftest *d)
+{
+	const reg_table *t = dbg_regs(d->m);
+	char req[96];
+
+	/* QEMU's gdb stub does not name every ID register (ID_AA64PFR0_EL1 is
+	 * missing in 7.2): step `mrs x0, <reg>` for each, planted in RAM
+	 * QEMU is stopped before (reset, -S) and never runs. (Its stub
+	 * answers p/P once the target description has been read.) */
+	dt_start_qemu(d);
+	free(dt_xfer(d, "target.xml"));
+	for (int i = 0; i < t->count; i++) {
+		const reg_desc *r = &t->regs[i];
+		uint8_t kv[8] = { 0 }, qv[8] = { 0 }, ib[4], pcb[8];
+		uint32_t insn = 0xd5300000u | r->encoding << 5;	/* MRS x0, <reg> */
+		uint64_t pc = d->m->bus.ram->base + 0x1000000 + 4 * (uint64_t)i;	/* never run: not cached */
+		const char *rep;
+		int n;
+
+		if (r->access != REG_RO || r->bitsize != 64 || (r->encoding >> 14) != 3 ||
+		    ((r->encoding >> 7) & 15) != 0 || dbg_reg_read(d->m, 0, i, kv) < 0)
+			continue;
+		for (int b = 0; b < 4; b++)
+			ib[b] = (uint8_t)(insn >> (8 * b));
+		for (int b = 0; b < 8; b++)
+			pcb[b] = (uint8_t)(pc >> (8 * b));
+		n = snprintf(req, sizeof(req), "M%llx,4:", (unsigned long long)pc);
+		rsp_hex_encode(ib, 4, req + n);
+		req[n + 8] = 0;
+		rep = dt_cmd(d, req);
+		if (strcmp(rep, "OK")) {
+			fprintf(stderr, "kwb: difftest: QEMU refused to run an MRS for the ID registers (%s)\n", rep);
+			break;
+		}
+		n = snprintf(req, sizeof(req), "P20=");
+		rsp_hex_encode(pcb, 8, req + n);
+		req[n + 16] = 0;
+		dt_cmd(d, req);
+		rep = dt_cmd(d, "s");
+		if (rep[0] != 'T' && rep[0] != 'S') {
+			fprintf(stderr, "kwb: difftest: QEMU did not step an MRS for the ID registers (%s)\n", rep);
+			break;
+		}
+		rep = dt_cmd(d, "p0");
+		if (d->rx->len != 16 || !rsp_hex_decode(rep, 8, qv) || !memcmp(kv, qv, 8))
+			continue;
+		/* dbg_reg_write refuses read-only registers; the CPU's own
+		 * reg_write takes ID registers (a model description). */
+		if (d->m->arch->reg_write(d->m->cpus[0], i, qv) < 0)
+			continue;
+		fprintf(stderr, "kwb: difftest: %s: kwb 0x%llx, qemu 0x%llx: kwb presents QEMU's value\n",
+			r->name, (unsigned long long)le64(kv, 8), (unsigned long long)le64(qv, 8));
+	}
+	close(d->fd);
+	d->fd = -1;
+	kill(d->qemu, SIGKILL);
+	waitpid(d->qemu, NULL, 0);
+	d->qemu = 0;
+	unlink(d->sock);
+	d->rxlen = d->rxpos = 0;
+}
+
 int difftest_run(machine *m)
 {
 	difftest *d = kwb_zalloc(sizeof(*d));
@@ -887,8 +956,11 @@ int difftest_run(machine *m)
 		dt_fail(d, "--difftest and -gdb cannot be combined");
 
 	dt_setup_dtb(d);
-	if (!m->opt->difftest_mode || !strcmp(m->opt->difftest_mode, "pc"))
+	if (!m->opt->difftest_mode || !strcmp(m->opt->difftest_mode, "pc")) {
+		if (!strcmp(m->arch->name, "aarch64"))
+			dt_adopt_ids(d);
 		dt_exit(d, dt_pc_run(d));
+	}
 
 	const char *from = getenv("KWB_DIFFTEST_FROM"), *at = getenv("KWB_DIFFTEST_FROM_ICOUNT");
 	if (from && *from) {

@@ -163,9 +163,11 @@ static void q_line(pcpass *p, char *line)
 		return;
 	}
 	if (!strncmp(line, "cpu_io_recompile: rewound execution of TB to ", 45)) {
-		/* The block (at this pc) stopped before an I/O instruction;
-		 * the next block starts at that instruction. */
-		if (p->have_pend && strtoull(line + 45, NULL, 16) == p->pend.pc)
+		/* The block stopped before an I/O instruction; the next block
+		 * starts at that instruction. (QEMU names the block's pc on
+		 * RISC-V, the I/O instruction's on AArch64.) */
+		uint64_t pc = strtoull(line + 45, NULL, 16);
+		if (p->have_pend && pc >= p->pend.pc && (pc < p->pend.end || !p->pend.end))
 			p->pend.rewound = true;
 		return;
 	}
