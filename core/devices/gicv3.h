@@ -13,7 +13,7 @@
 
 struct machine;
 
-#define GICV3_NR_IRQS 288	/* INTIDs 0..287: 16 SGIs, 16 PPIs, 256 SPIs (QEMU virt) */
+#define GICV3_NR_IRQS 256	/* INTIDs 0..255: 16 SGIs, 16 PPIs, 224 SPIs (GICD_TYPER as QEMU 7.2 virt: ITLinesNumber 7) */
 #define GICV3_MAX_CPUS 8
 #define GICV3_DIST_SIZE 0x10000
 #define GICV3_REDIST_STRIDE 0x20000	/* RD_base + SGI_base frames per CPU */
