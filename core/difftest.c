@@ -956,11 +956,10 @@ int difftest_run(machine *m)
 		dt_fail(d, "--difftest and -gdb cannot be combined");
 
 	dt_setup_dtb(d);
-	if (!m->opt->difftest_mode || !strcmp(m->opt->difftest_mode, "pc")) {
-		if (!strcmp(m->arch->name, "aarch64"))
-			dt_adopt_ids(d);
+	if (!strcmp(m->arch->name, "aarch64"))
+		dt_adopt_ids(d);
+	if (!m->opt->difftest_mode || !strcmp(m->opt->difftest_mode, "pc"))
 		dt_exit(d, dt_pc_run(d));
-	}
 
 	const char *from = getenv("KWB_DIFFTEST_FROM"), *at = getenv("KWB_DIFFTEST_FROM_ICOUNT");
 	if (from && *from) {
