@@ -49,6 +49,8 @@ typedef struct gic_cpu {
 	gic_bank priv;		/* SGIs + PPIs */
 	uint64_t mpidr;
 	uint32_t waker;
+	uint32_t rd_ctlr;		/* EnableLPIs (no ITS: nothing uses it) */
+	uint64_t propbaser, pendbaser;
 	/* CPU interface */
 	uint32_t pmr, bpr0, bpr1, icc_ctlr, igrpen0, igrpen1;
 	uint32_t ap0r, ap1r;	/* active priorities: bit = priority >> 3 */
@@ -423,8 +425,8 @@ static uint32_t dist_read32(gicv3 *g, uint32_t off)
 
 	switch (off) {
 	case 0x0000: return g->ctlr;
-	case 0x0004:	/* TYPER: ITLinesNumber, CPUNumber, IDbits = 15, A3V, No1N */
-		return (NBANKS - 1) | (uint32_t)((g->ncpus - 1) & 7) << 5 | 15u << 19 | 1u << 24 | 1u << 25;
+	case 0x0004:	/* TYPER: ITLinesNumber, CPUNumber, LPIS, IDbits = 15, A3V, No1N */
+		return (NBANKS - 1) | (uint32_t)((g->ncpus - 1) & 7) << 5 | 1u << 17 | 15u << 19 | 1u << 24 | 1u << 25;
 	case 0x0008: return 0x0000043b;	/* IIDR: Arm */
 	case 0x000c: return 0;		/* TYPER2 */
 	case 0x0010: return 0;		/* STATUSR */
@@ -580,10 +582,15 @@ const mmio_ops gicv3_dist_ops = {
 
 /* ---- redistributors ---- */
 
+/*
+ * LPIs are advertised (GICD_TYPER.LPIS, GICR_TYPER.PLPIS, CommonLPIAff = 1,
+ * GICR_CTLR.CES) and their registers kept, as QEMU's virt GICv3 does even
+ * without an ITS; with no ITS in the DTB, Linux does not enable them.
+ */
 static uint64_t rd_typer(gicv3 *g, int cpu)
 {
-	return mpidr_aff(g->cpu[cpu].mpidr) << 32 | (uint64_t)cpu << 8 |
-	       (cpu == g->ncpus - 1 ? 1u << 4 : 0);
+	return mpidr_aff(g->cpu[cpu].mpidr) << 32 | 1u << 24 | (uint64_t)cpu << 8 |
+	       (cpu == g->ncpus - 1 ? 1u << 4 : 0) | 1u;
 }
 
 static uint32_t redist_read32(gicv3 *g, int cpu, uint32_t off)
@@ -593,11 +600,15 @@ static uint32_t redist_read32(gicv3 *g, int cpu, uint32_t off)
 
 	if (off < 0x10000) {		/* RD_base */
 		switch (off) {
-		case 0x0000: return 0;		/* CTLR: no LPIs, RWP = 0 */
+		case 0x0000: return c->rd_ctlr | 1u << 1;	/* CTLR: CES, RWP = 0 */
 		case 0x0004: return 0x0000043b;	/* IIDR */
 		case 0x0008: return (uint32_t)rd_typer(g, cpu);
 		case 0x000c: return (uint32_t)(rd_typer(g, cpu) >> 32);
 		case 0x0014: return c->waker;
+		case 0x0070: return (uint32_t)c->propbaser;
+		case 0x0074: return (uint32_t)(c->propbaser >> 32);
+		case 0x0078: return (uint32_t)c->pendbaser;
+		case 0x007c: return (uint32_t)(c->pendbaser >> 32);
 		}
 		return id_read(off);
 	}
@@ -616,6 +627,12 @@ static void redist_write32(gicv3 *g, int cpu, uint32_t off, uint32_t v)
 	if (off < 0x10000) {
 		if (off == 0x0014) {	/* ChildrenAsleep follows ProcessorSleep at once */
 			c->waker = (v & WAKER_PROCESSOR_SLEEP) ? WAKER_PROCESSOR_SLEEP | WAKER_CHILDREN_ASLEEP : 0;
+		} else if (off == 0x0000) {
+			c->rd_ctlr = v & 1;
+		} else if (off >= 0x0070 && off < 0x0080 && !(c->rd_ctlr & 1)) {	/* fixed once enabled */
+			uint64_t *r = off < 0x0078 ? &c->propbaser : &c->pendbaser;
+			unsigned sh = off & 4 ? 32 : 0;
+			*r = (*r & ~(0xffffffffull << sh)) | (uint64_t)v << sh;
 		}
 		return;
 	}
@@ -698,6 +715,8 @@ static const char *redist_reg_name(void *opaque, uint64_t addr)
 	case 0x0000: return "GICR_CTLR";
 	case 0x0008: return "GICR_TYPER";
 	case 0x0014: return "GICR_WAKER";
+	case 0x0070: return "GICR_PROPBASER";
+	case 0x0078: return "GICR_PENDBASER";
 	case 0xffe8: return "GICR_PIDR2";
 	case 0x10080: return "GICR_IGROUPR0";
 	case 0x10100: return "GICR_ISENABLER0";

@@ -96,7 +96,7 @@ static void test_dist_ids(void)
 	CHECK_EQ(dr(g, 0xffe8, 4), 0x3b);
 	CHECK_EQ((dr(g, 0xffe8, 4) >> 4) & 0xf, 3);
 	CHECK_EQ(typer & 0x1f, GICV3_NR_IRQS / 32 - 1);
-	CHECK_EQ(typer & (1u << 17), 0);	/* no LPIs */
+	CHECK_EQ(typer & (1u << 17), 1u << 17);	/* LPIs, as QEMU's virt */
 	CHECK_EQ(typer & (1u << 8), 0);		/* no ESPI */
 	CHECK_EQ(typer & (1u << 16), 0);	/* no MBIS */
 	CHECK_EQ(dr(g, 0xc, 4), 0);
@@ -126,7 +126,15 @@ static void test_redist(void)
 		rw(g, c, 0x14, 0, 4);
 		CHECK_EQ(rr(g, c, 0x14, 4), 0);
 		CHECK_EQ(rr(g, c, 0x0, 4) & 8, 0);	/* RWP */
+		CHECK_EQ(t & 0x3000001, 0x1000001);	/* PLPIS, CommonLPIAff 1 */
+		CHECK_EQ(rr(g, c, 0x0, 4), 2);		/* CES */
 	}
+	rw(g, 1, 0x70, 0x4000078b, 8);			/* PROPBASER kept... */
+	CHECK_EQ(rr(g, 1, 0x70, 8), 0x4000078b);
+	rw(g, 1, 0x0, 1, 4);
+	rw(g, 1, 0x70, 0, 8);				/* ...and fixed once LPIs are on */
+	CHECK_EQ(rr(g, 1, 0x70, 8), 0x4000078b);
+	CHECK_EQ(rr(g, 1, 0x0, 4), 3);
 	CHECK_EQ(rr(g, 4, 0x8, 8), 0);			/* past the last frame */
 	CHECK_EQ(rr(g, 0, 0x10c00, 4), 0xaaaaaaaa);	/* SGIs are edge */
 	rw(g, 0, 0x10c04, 0x2, 4);
