@@ -120,8 +120,10 @@ static uint32_t cfg_read(pci_dev *d, unsigned reg, unsigned size)
 {
 	uint32_t v = 0;
 
-	for (unsigned i = 0; i < size && reg + i < sizeof(d->cfg); i++) {
-		uint8_t b = d->cfg[reg + i];
+	/* Conventional (256-byte) config space, as QEMU's devices on the root
+	 * bus: the extended space past it reads as all ones. */
+	for (unsigned i = 0; i < size; i++) {
+		uint8_t b = reg + i < sizeof(d->cfg) ? d->cfg[reg + i] : 0xff;
 		if (reg + i == PCI_STATUS && d->intx)
 			b |= PCI_STATUS_INTX;
 		v |= (uint32_t)b << (8 * i);
