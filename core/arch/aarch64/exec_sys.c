@@ -272,6 +272,16 @@ static bool el0_allowed(a64_cpu *s, int idx, bool read)
 	}
 }
 
+/* EL0 reads of the ID space trap to EL1 as system register accesses only
+ * with FEAT_IDST (ID_AA64MMFR2_EL1.IDS); before it (cortex-a57, QEMU's
+ * model) they are UNDEFINED. Linux emulates both. */
+static int el0_idreg_trap(a64_cpu *s, uint32_t insn)
+{
+	if (s->sys[A64R_ID_AA64MMFR2_EL1] >> 36 & 0xf)
+		return sys_trap(s, insn);
+	return a64_undef_insn(s);
+}
+
 static int mrs_msr(a64_cpu *s, uint32_t insn)
 {
 	bool read = insn >> 21 & 1;
@@ -284,7 +294,7 @@ static int mrs_msr(a64_cpu *s, uint32_t insn)
 	if (idx < 0) {
 		if (read && idreg && crm >= 1 && crm <= 7) {
 			if (s->ps.el == 0)
-				return sys_trap(s, insn);
+				return el0_idreg_trap(s, insn);
 			a64_set_xreg(s, rt, 0);	/* unallocated ID space: RAZ */
 			return 0;
 		}
@@ -294,7 +304,9 @@ static int mrs_msr(a64_cpu *s, uint32_t insn)
 	if ((r->flags & A64F_EL2) || (read && (r->flags & A64F_WO)) || (!read && r->access == REG_RO))
 		return a64_undef_insn(s);
 	if (s->ps.el == 0 && !el0_allowed(s, idx, read)) {
-		if (idreg || idx == A64R_CTR_EL0 || idx == A64R_DAIF || (r->flags & A64F_TIMER))
+		if (idreg)
+			return el0_idreg_trap(s, insn);
+		if (idx == A64R_CTR_EL0 || idx == A64R_DAIF || (r->flags & A64F_TIMER))
 			return sys_trap(s, insn);
 		return a64_undef_insn(s);
 	}

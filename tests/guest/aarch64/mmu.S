@@ -1,6 +1,6 @@
 // VMSAv8-64 stage 1: 4K/48, 4K/39, 16K/48, 64K/42, TTBR1, faults with
 // exact ESR/FAR (translation, access flag, permission with WnR, range),
-// AT -> PAR_EL1, EL0 access checks, LDTR/STTR, EL0 MRS trap, SVC from EL0.
+// AT -> PAR_EL1, EL0 access checks, LDTR/STTR, EL0 MRS of an ID register, SVC from EL0.
 #include "common.inc"
 	.equ AF, 1 << 10
 	.equ BLK, 1 | AF            // block, AttrIndx 0, AP 00
@@ -156,7 +156,7 @@ el0_code:
 	ldr x6, =0x40200000
 	ldr x7, [x6]            // EL1-only: DABT from EL0, level 2 permission
 	mov x25, x20
-	mrs x7, midr_el1        // trapped: EC 0x18
+	mrs x7, midr_el1        // UNDEFINED at EL0 without FEAT_IDST: EC 0
 	mov x26, x20
 	mrs x9, cntvct_el0         // EL0VCTEN: allowed
 	mov x20, #0
@@ -182,9 +182,9 @@ back_from_el0:
 	CHECK x14, 0x02000000
 	CHECK x24, 0x1122334455667788
 	CHECK x25, 0x9200000e
-	ldr x0, =0xfc000000
+	ldr x0, =0xfe000000
 	and x26, x26, x0
-	CHECK x26, 0x60000000
+	CHECK x26, 0x02000000
 	CHECK x20, 0x56000077
 	mrs x0, currentel
 	CHECK x0, 4
