@@ -316,11 +316,17 @@ static enum cpu_exit run(cpu *c, int64_t max)
 		}
 		xtlb_entry *e = fetch_page(k);
 		if (unlikely(!e)) {
-			c->icount++;	/* the fetch faulted: counts as the step */
+			/* An instruction abort runs no instruction (QEMU's icount
+			 * agrees); a fault fetching the vector too counts, so an
+			 * abort loop still advances time. */
+			if (k->fetch_faulted)
+				c->icount++;
+			k->fetch_faulted = true;
 			if (k->stop)
 				goto stopped;
 			continue;
 		}
+		k->fetch_faulted = false;
 		a64_page *pg = e->pg;
 		int el = s->ps.el;
 		k->cur = e;
