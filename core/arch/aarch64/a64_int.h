@@ -92,6 +92,7 @@ typedef struct a64_core {
 	uint64_t exc_seq;	/* bumped by every exception taken */
 	uint64_t end_chain;	/* icount at which a handler chain returns */
 	bool fetch_faulted;	/* the last fetch faulted (nothing ran since) */
+	uint64_t abort_icount;	/* icount left by the last uncounted data abort */
 	xtlb_entry *cur;	/* page the chain runs in (for lazy decode) */
 	/* resume after a watchpoint stop: don't stop again on the same insn */
 	uint64_t watch_skip_icount;

@@ -115,8 +115,16 @@ int a64_abort(a64_cpu *s, bool exec, int fault, int level, uint64_t va, bool wri
 
 	if (s->ps.el == 0)
 		ec -= 1;
-	if (!exec)
+	if (!exec) {
+		/* The access faulted: the instruction did not run, as with
+		 * QEMU's -icount (it counts the one that traps by its
+		 * encoding). Aborting again with nothing run in between
+		 * counts, so an abort loop still advances time. */
+		a64_core *k = CORE(s);
+		if (s->c.icount && s->c.icount - 1 != k->abort_icount)
+			k->abort_icount = --s->c.icount;
 		iss |= (write ? 1u << 6 : 0) | (cm ? 1u << 8 : 0);
+	}
 	s->sys[A64R_FAR_EL1] = va;
 	return a64_sync(s, ec, iss);
 }
