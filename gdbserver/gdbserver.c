@@ -320,9 +320,20 @@ static int listen_unix(gdb_server *s, const char *path, char *err, size_t errlen
 		}
 		unlink(path);
 	}
+	/* Bind and listen under a temporary name, then rename: whoever sees
+	 * the path (a launcher, a test) can connect at once. */
+	char tmp[sizeof(sa.sun_path)];
+	bool staged = (size_t)snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid()) < sizeof(tmp);
+	if (staged) {
+		unlink(tmp);
+		strcpy(sa.sun_path, tmp);
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1) ||
+	    (staged && rename(tmp, path))) {
 		snprintf(err, errlen, "-gdb unix:%s: %s", path, strerror(errno));
+		if (staged)
+			unlink(tmp);
 		if (fd >= 0)
 			close(fd);
 		return -1;
