@@ -10,46 +10,7 @@
 #include "core/loader.h"
 #include "core/machine.h"
 #include "tests/unit/check.h"
-
-/* Runs fn in a child that is expected to exit (kwb_fatal/kwb_usage_error);
- * collects the exit status and what it said on stderr. */
-typedef struct child_result {
-	int status;		/* exit status, or 128+signal */
-	char err[4096];
-	int lines;		/* newlines in err */
-} child_result;
-
-static child_result run_child(void (*fn)(void *), void *arg)
-{
-	child_result r = { .status = -1 };
-	int p[2], ws;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	fflush(stdout);
-	if (pipe(p) < 0)
-		return r;
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		dup2(p[1], 2);
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(101);
-		fn(arg);
-		exit(100);	/* returned instead of exiting */
-	}
-	close(p[1]);
-	while (len < sizeof(r.err) - 1 && (n = read(p[0], r.err + len, sizeof(r.err) - 1 - len)) > 0)
-		len += n;
-	close(p[0]);
-	r.err[len] = 0;
-	waitpid(pid, &ws, 0);
-	r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-	for (size_t i = 0; i < len; i++)
-		r.lines += r.err[i] == '\n';
-	return r;
-}
+#include "tests/unit/child.h"
 
 #define RAM_BASE 0x40000000ull
 #define RAM_SIZE (16ull << 20)
