@@ -102,26 +102,35 @@ static int x_adr(a64_cpu *s, uint32_t insn)
 	return 0;
 }
 
+/* ADD/SUB (immediate, extended register): Rd may be SP unless flags are set. */
+static inline int addsub_result(a64_cpu *s, bool sf, bool sub, bool setf, unsigned rd,
+				uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	if (setf) {
+		r = sub ? add_flags(s, a, ~b, 1, sf) : add_flags(s, a, b, 0, sf);
+		a64_set_xreg(s, rd, r);
+		return 0;
+	}
+	r = sub ? a - b : a + b;
+	if (!sf)
+		r = (uint32_t)r;
+	if (rd == 31)
+		*a64_spref(s) = r;
+	else
+		s->x[rd] = r;
+	return 0;
+}
+
 static int x_addsub_imm(a64_cpu *s, uint32_t insn)
 {
 	bool sf = insn >> 31, sub = insn >> 30 & 1, setf = insn >> 29 & 1;
 	uint64_t imm = (insn >> 10 & 0xfff) << (insn >> 22 & 1 ? 12 : 0);
 	unsigned rn = insn >> 5 & 31, rd = insn & 31;
-	uint64_t a = rn == 31 ? *a64_spref(s) : s->x[rn], r;
+	uint64_t a = rn == 31 ? *a64_spref(s) : s->x[rn];
 
-	if (setf) {
-		r = sub ? add_flags(s, a, ~imm, 1, sf) : add_flags(s, a, imm, 0, sf);
-		a64_set_xreg(s, rd, r);
-	} else {
-		r = sub ? a - imm : a + imm;
-		if (!sf)
-			r = (uint32_t)r;
-		if (rd == 31)
-			*a64_spref(s) = r;
-		else
-			s->x[rd] = r;
-	}
-	return 0;
+	return addsub_result(s, sf, sub, setf, rd, a, imm);
 }
 
 /* the commonest forms, specialised */
@@ -349,24 +358,12 @@ static int x_addsub_ext(a64_cpu *s, uint32_t insn)
 	bool sf = insn >> 31, sub = insn >> 30 & 1, setf = insn >> 29 & 1;
 	unsigned rm = insn >> 16 & 31, opt = insn >> 13 & 7, sh = insn >> 10 & 7;
 	unsigned rn = insn >> 5 & 31, rd = insn & 31;
-	uint64_t a = rn == 31 ? *a64_spref(s) : s->x[rn], b, r;
+	uint64_t a = rn == 31 ? *a64_spref(s) : s->x[rn], b;
 
 	if (sh > 4 || (insn >> 22 & 3))
 		return a64_undef_insn(s);
 	b = extend_reg(a64_xreg(s, rm), opt, sh);
-	if (setf) {
-		r = sub ? add_flags(s, a, ~b, 1, sf) : add_flags(s, a, b, 0, sf);
-		a64_set_xreg(s, rd, r);
-	} else {
-		r = sub ? a - b : a + b;
-		if (!sf)
-			r = (uint32_t)r;
-		if (rd == 31)
-			*a64_spref(s) = r;
-		else
-			s->x[rd] = r;
-	}
-	return 0;
+	return addsub_result(s, sf, sub, setf, rd, a, b);
 }
 
 static int x_adc(a64_cpu *s, uint32_t insn)
