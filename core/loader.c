@@ -143,6 +143,28 @@ static bool looks_like_cut_image(const uint8_t *h, uint64_t n)
 	       !(text_offset & 0xfff) && text_offset < (64ull << 20);
 }
 
+/* The arm64 and RISC-V Image headers share their first fields: text_offset
+ * at 8, image_size at 0x10, flags at 0x18 (bit 0: big-endian). */
+static void read_image_header(kernel_info *ki, const uint8_t *h, enum kernel_format format,
+			      const char *arch)
+{
+	ki->format = format;
+	ki->arch = arch;
+	ki->text_offset = le64(h + 8);
+	ki->image_size = le64(h + 0x10);
+	ki->flags = le64(h + 0x18);
+	ki->big_endian = ki->flags & 1;
+}
+
+static int check_image_size(const kernel_info *ki, const char *path, char *err, size_t errlen)
+{
+	if (ki->image_size && ki->image_size < ki->file_size)
+		return fail(err, errlen, "kernel %s: image_size 0x%llx at 0x10 is smaller "
+			    "than the file (%llu bytes)", path, (unsigned long long)ki->image_size,
+			    (unsigned long long)ki->file_size);
+	return 0;
+}
+
 int loader_probe_kernel(const char *path, kernel_info *ki, char *err, size_t errlen)
 {
 	uint8_t h[IMAGE_HEADER_SIZE];
@@ -174,37 +196,23 @@ int loader_probe_kernel(const char *path, kernel_info *ki, char *err, size_t err
 	if (n >= 4 && !memcmp(h, ELFMAG, SELFMAG)) {
 		ret = probe_elf(path, fd, st.st_size, ki, err, errlen);
 	} else if (n >= IMAGE_HEADER_SIZE && !memcmp(h + ARM64_MAGIC_OFF, "ARM\x64", 4)) {
-		ki->format = KFMT_ARM64_IMAGE;
-		ki->arch = "aarch64";
-		ki->text_offset = le64(h + 8);
-		ki->image_size = le64(h + 0x10);
-		ki->flags = le64(h + 0x18);
-		ki->big_endian = ki->flags & 1;
+		read_image_header(ki, h, KFMT_ARM64_IMAGE, "aarch64");
 		if (!ki->image_size)	/* before Linux 3.17: fixed offset, size unknown */
 			ki->text_offset = 0x80000;
 		if (ki->big_endian)
 			ret = fail(err, errlen, "kernel %s: big-endian arm64 Image (flags 0x%llx at "
 				   "0x18, bit 0); kwb runs little-endian guests only", path,
 				   (unsigned long long)ki->flags);
-		else if (ki->image_size && ki->image_size < (uint64_t)st.st_size)
-			ret = fail(err, errlen, "kernel %s: image_size 0x%llx at 0x10 is smaller "
-				   "than the file (%llu bytes)", path,
-				   (unsigned long long)ki->image_size, (unsigned long long)st.st_size);
+		else
+			ret = check_image_size(ki, path, err, errlen);
 	} else if (n >= IMAGE_HEADER_SIZE && (!memcmp(h + RISCV_MAGIC2_OFF, "RSC\x05", 4) ||
 					      !memcmp(h + RISCV_MAGIC_OFF, "RISCV\0\0\0", 8))) {
-		ki->format = KFMT_RISCV_IMAGE;
-		ki->arch = "riscv64";
-		ki->text_offset = le64(h + 8);
-		ki->image_size = le64(h + 0x10);
-		ki->flags = le64(h + 0x18);
-		ki->big_endian = ki->flags & 1;
+		read_image_header(ki, h, KFMT_RISCV_IMAGE, "riscv64");
 		if (ki->big_endian)
 			ret = fail(err, errlen, "kernel %s: big-endian RISC-V Image (flags 0x%llx "
 				   "at 0x18, bit 0)", path, (unsigned long long)ki->flags);
-		else if (ki->image_size && ki->image_size < (uint64_t)st.st_size)
-			ret = fail(err, errlen, "kernel %s: image_size 0x%llx at 0x10 is smaller "
-				   "than the file (%llu bytes)", path,
-				   (unsigned long long)ki->image_size, (unsigned long long)st.st_size);
+		else
+			ret = check_image_size(ki, path, err, errlen);
 	} else if (n < IMAGE_HEADER_SIZE && looks_like_cut_image(h, n)) {
 		ret = fail(err, errlen, "kernel %s: truncated: %zd bytes, but it starts like a "
 			   "kernel Image whose header alone is %d bytes (magic at 0x38)", path, n,
