@@ -37,6 +37,10 @@ void event_schedule(machine *m, event *e, uint64_t when)
 	e->next = *pp;
 	*pp = e;
 	e->queued = true;
+	/* Due before the running CPU's slice ends: end the slice (and so the
+	 * round) there, so the event fires at its exact virtual time. */
+	if (m->current && when < m->round_start + (uint64_t)m->slice_budget)
+		m->current->exit_request = true;
 }
 
 uint64_t clock_now(machine *m)

@@ -56,10 +56,6 @@ static void timer_arm(clint_hart *h, uint64_t mtime)
 		return;
 	}
 	event_schedule(m, &h->timer, now + delta * NS_PER_TICK);
-	/* Due before the running hart's slice ends: end the round at the
-	 * store (a CLINT access ends the block), so it fires on time. */
-	if (m->current && h->timer.when < m->round_start + (uint64_t)m->slice_budget)
-		m->current->exit_request = true;
 }
 
 static void timer_update(clint_hart *h)
