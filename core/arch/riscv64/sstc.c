@@ -11,23 +11,24 @@
 
 #define NS_PER_TICK (1000000000ull / RISCV_TIMEBASE_HZ)
 
-static void set_stip(rv_hart *h, bool level, const char *why)
+static void set_stip(rv_hart *h, bool level)
 {
-	uint64_t old = h->mip_sw;
-
 	if (level)
 		h->mip_sw |= MIP_STIP;
 	else
 		h->mip_sw &= ~(uint64_t)MIP_STIP;
-	if (old != h->mip_sw && unlikely(trace_on(h->c.m->trace, TRACE_IRQ)))
-		trace_irq(h->c.m, h->c.index, "hart mip.STIP %s (%s)", level ? "high" : "low", why);
 	if (level && (h->mie & MIP_STIP))
 		h->c.waiting = false;
 }
 
 static void stimer_fire(void *opaque)
 {
-	set_stip(opaque, true, "stimecmp reached");
+	rv_hart *h = opaque;
+
+	if (unlikely(trace_on(h->c.m->trace, TRACE_IRQ)))
+		trace_irq(h->c.m, h->c.index, "hart stimecmp reached (time %llu >= stimecmp %llu): STIP high",
+			  (unsigned long long)riscv_mtime(h->c.m), (unsigned long long)h->sstc.stimecmp);
+	set_stip(h, true);
 }
 
 void rv_sstc_init(rv_hart *h)
@@ -50,12 +51,16 @@ void rv_sstc_write(rv_hart *h, uint64_t v)
 	now_ns = riscv_time_ns(m);
 	mtime = riscv_mtime(m);
 	h->sstc.stimecmp = v;
+	if (unlikely(trace_on(m->trace, TRACE_IRQ)))
+		trace_irq(m, h->c.index, "hart stimecmp %llu (time %llu): %s", (unsigned long long)v,
+			  (unsigned long long)mtime, v <= mtime ? "STIP high" :
+			  v == UINT64_MAX ? "STIP low, timer off" : "STIP low, timer armed");
 	if (v <= mtime) {
 		event_cancel(m, &h->sstc.timer);
-		set_stip(h, true, "stimecmp written, already due");
+		set_stip(h, true);
 		return;
 	}
-	set_stip(h, false, "stimecmp written");
+	set_stip(h, false);
 	delta = v - mtime;
 	if (delta > (UINT64_MAX - now_ns) / NS_PER_TICK)
 		event_cancel(m, &h->sstc.timer);	/* QEMU: INT64_MAX ns away */
