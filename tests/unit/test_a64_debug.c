@@ -174,9 +174,17 @@ static void test_models(void)
 	CHECK_EQ(s->sys[A64R_MIDR_EL1], 0x410fd034);
 	CHECK_EQ(s->sys[A64R_ID_AA64ISAR0_EL1], 0x10000);	/* CRC32, no LSE */
 	CHECK_EQ(s->sys[A64R_ID_AA64MMFR0_EL1] >> 28 & 15, 0);	/* 4K granule */
-	CHECK_EQ(s->sys[A64R_ID_AA64PFR0_EL1], 0x01000011);
+	CHECK_EQ(s->sys[A64R_ID_AA64PFR0_EL1], 0x22);	/* QEMU's; GIC added at read time */
+	CHECK_EQ(s->sys[A64R_ID_AA64MMFR0_EL1], 0x1122);	/* 40-bit PA */
 	CHECK_EQ(s->sys[A64R_DCZID_EL0], 4);
-	CHECK_EQ(s->sys[A64R_CTR_EL0], 0x84448004);
+	CHECK_EQ(s->sys[A64R_CTR_EL0], 0x84448004);	/* a53: VIPT I-cache */
+	h_free(ma);
+	h_opt.cpu_model = "cortex-a57";
+	ma = h_machine();
+	s = A64(ma->cpus[0]);
+	CHECK_EQ(s->sys[A64R_CTR_EL0], 0x8444c004);	/* a57: PIPT, as QEMU */
+	CHECK_EQ(s->sys[A64R_ID_AA64DFR0_EL1], 0x10305106);	/* 6 bp, 4 wp, 2 ctx, PMUv3 */
+	CHECK_EQ(s->sys[A64R_OSLSR_EL1], 0xa);	/* OS lock locked at reset */
 	h_free(ma);
 	h_opt.cpu_model = NULL;
 	CHECK_EQ(a64_mpidr(&fake), 0x80000101);	/* Aff1 = 1, Aff0 = 1: 16 CPUs per cluster */

@@ -73,11 +73,14 @@ typedef struct xtlb_entry {
 	bool bp;		/* page has a code breakpoint */
 } xtlb_entry;
 
+/* A CPU model: its ID registers as QEMU 7.2 presents the same -cpu
+ * (ID_PFR1.GIC and ID_AA64PFR0.GIC are added at read time when the GIC
+ * has a system register interface, as QEMU's id_pfr1_read does). */
 typedef struct a64_model {
 	const char *name;
-	uint64_t midr;
 	bool lse;		/* FEAT_LSE atomics (advertised in ID_AA64ISAR0) */
-	struct { int idx; uint64_t val; } id[8];
+	uint32_t ccsidr[3];	/* L1D, L1I, L2 (CSSELR 0, 1, 2) */
+	struct { int idx; uint64_t val; } id[32];
 } a64_model;
 
 typedef struct a64_core {
