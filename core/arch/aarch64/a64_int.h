@@ -101,6 +101,14 @@ typedef struct a64_core {
 	uint64_t watch_skip_icount;
 	bool watch_skip;
 	bool trace_mem;		/* -d mem: data pages stay out of the TLBs */
+	/* Self-hosted debug, derived from the debug registers in sys[] by
+	 * a64_dbg_update() (not state of its own: recomputed after reset,
+	 * register writes and a state load). */
+	struct {
+		bool bp_on;	/* an enabled breakpoint: exec TLB flags pages */
+		bool wp_on;	/* an enabled watchpoint: its pages stay uncached */
+		bool ss_on;	/* MDSCR_EL1.SS unlocked: one instruction at a time */
+	} hw;
 	uint64_t sys_store[A64R_COUNT];
 } a64_core;
 
@@ -212,6 +220,17 @@ bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger);
 bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v);
 a64_shared *a64_shared_get(machine *m);
 void a64_apply_model(a64_cpu *s);
+
+/* ---- self-hosted debug (hwdebug.c) ---- */
+bool a64_dbg_is_reg(int idx);
+uint64_t a64_dbg_write_value(int idx, uint64_t v);
+void a64_dbg_update(a64_cpu *s);
+bool a64_gbp_page(a64_cpu *s, uint64_t va);
+bool a64_gwp_page(a64_cpu *s, uint64_t va);
+bool a64_gbp_hit(a64_cpu *s);
+bool a64_gwp_hit(a64_cpu *s, uint64_t va, unsigned size, int acc, int access_el);
+bool a64_swstep_active(a64_cpu *s);
+void a64_swstep_exc(a64_cpu *s, bool isv, bool ex);
 
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);

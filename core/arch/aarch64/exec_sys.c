@@ -104,6 +104,7 @@ static int x_excgen(a64_cpu *s, uint32_t insn)
 		return a64_undef_insn(s);
 	if (opc == 0 && ll == 1) {
 		s->pc += 4;	/* preferred return: the next instruction */
+		s->ps.ss = 0;	/* a stepped SVC completed: SPSR.SS = 0 */
 		return a64_sync(s, EC_SVC, imm);
 	}
 	if (opc == 0 && ll == 2)

@@ -331,6 +331,12 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 			return false;
 		}
 	}
+	/* the guest's own watchpoints, after the debugger's (each to its owner) */
+	if (unlikely(k->hw.wp_on) && a64_gwp_page(s, va)) {
+		cache = false;
+		if (a64_gwp_hit(s, va, size, acc, el))
+			return false;
+	}
 	if (!*host)
 		return true;
 	if (acc == ACC_WRITE && is_code(k->sh, *pa))

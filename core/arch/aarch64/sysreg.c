@@ -271,11 +271,17 @@ bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v)
 	case A64R_CurrentEL: return false;
 	case A64R_OSLAR_EL1:
 		s->sys[A64R_OSLSR_EL1] = (s->sys[A64R_OSLSR_EL1] & ~2ull) | (v & 1) << 1;
+		a64_dbg_update(s);
 		break;
 	case A64R_SPSR_EL1: s->sys[idx] = v & 0xf03fffffull; break;
 	case A64R_DBGCLAIMSET_EL1: break;
 	case A64R_DBGCLAIMCLR_EL1: break;
 	default:
+		if (unlikely(a64_dbg_is_reg(idx))) {
+			s->sys[idx] = a64_dbg_write_value(idx, v);
+			a64_dbg_update(s);
+			break;
+		}
 		s->sys[idx] = v;
 		break;
 	}
