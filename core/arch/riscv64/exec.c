@@ -134,7 +134,7 @@ ALU_R(remuw, sx32((uint32_t)b ? (uint32_t)a % (uint32_t)b : (uint32_t)a))
 
 /* ---- loads and stores: TLB fast path, everything else in mmu.c ---- */
 
-#define TLB_MATCH(e, va, size) ((e)->tag == ((va) & (~0xfffull | ((size) - 1))))
+#define TLB_MATCH(e, va, size) ((e)->tag == rv_tlb_key(va, size))
 
 #define LOAD(name, type, size) \
 	OP(name) { \
@@ -228,9 +228,11 @@ static const rv_insn *do_sc(rv_hart *h, const rv_insn *d, int64_t left, unsigned
 	uint64_t va = X(d->rs1);
 	uint8_t *p;
 
-	if (va & (size - 1))
-		RV_RAISE(EXC_STORE_MISALIGNED, va);
-	if (!h->resv_valid) {
+	/* Without a reservation SC fails and accesses nothing. A misaligned
+	 * address cannot hold one (LR traps there): it fails too, without
+	 * trapping, as on QEMU 7.2 (which compares the address first). */
+	if (!h->resv_valid || (va & (size - 1))) {
+		rv_resv_clear(h);
 		X(d->rd) = 1;
 		NEXT;
 	}

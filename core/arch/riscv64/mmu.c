@@ -5,7 +5,8 @@
  *
  * A/D bits are set by the walker (hardware update, as QEMU does) rather
  * than raising page faults. Misaligned loads and stores are performed
- * (split into bytes) instead of trapping; LR/SC/AMOs must be aligned.
+ * instead of trapping (as QEMU 7.2 does, see rv_load_slow); LR/AMOs must be
+ * aligned.
  */
 #include <stdio.h>
 #include <string.h>
@@ -422,38 +423,81 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 	return true;
 }
 
-bool rv_load_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v)
+/* Translate the page of va for a misaligned access part; raises the fault
+ * naming va. *ram: the page is RAM (read or written as its bytes). */
+static bool part_page(rv_hart *h, const rv_insn *d, uint64_t va, int access, bool *ram)
 {
-	if (likely(!(va & (size - 1))))
-		return access_one(h, d, va, size, ACC_READ, v);
-	/* Misaligned: performed byte by byte. */
-	uint64_t r = 0;
-	for (unsigned i = 0; i < size; i++) {
-		uint64_t b;
-		if (!access_one(h, d, va + i, 1, ACC_READ, &b))
-			return false;
-		r |= b << (8 * i);
+	paddr_t pa;
+	bool cacheable;
+	bus_region *r;
+	int e = rv_translate(h, va, access, &pa, &cacheable);
+
+	if (e) {
+		rv_raise(h, d, (uint64_t)e, va);
+		return false;
 	}
-	*v = r;
+	r = bus_find(&h->c.m->bus, pa);
+	*ram = r && r->host;
 	return true;
 }
 
+/*
+ * Misaligned loads are performed, as QEMU 7.2's softmmu does them (the
+ * reference for what the guest sees): the two naturally aligned accesses
+ * of the same size that cover the load, combined. The page of each part is
+ * translated first, so a fault on the first page names va and one on the
+ * second names that page's first byte. A part in RAM is read as the bytes
+ * the load covers (watchpoints and -d mem see those); a part on a device or
+ * on nothing is one aligned access, so the device sees what it sees under
+ * QEMU and a fault there names the aligned address.
+ */
+bool rv_load_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v)
+{
+	uint64_t base = va & ~(uint64_t)(size - 1), part[2] = { 0, 0 };
+	unsigned shift = (unsigned)(va - base) * 8;
+
+	if (likely(!shift))
+		return access_one(h, d, va, size, ACC_READ, v);
+	for (int i = 0; i < 2; i++) {
+		uint64_t a = base + (uint64_t)i * size;	/* the aligned part */
+		uint64_t from = i ? a : va, to = i ? va + size : a + size;
+		bool ram;
+
+		if (!part_page(h, d, from, ACC_READ, &ram))
+			return false;
+		if (!ram) {
+			if (!access_one(h, d, a, size, ACC_READ, &part[i]))
+				return false;
+			continue;
+		}
+		for (uint64_t b = from; b != to; b++) {
+			uint64_t byte;
+			if (!access_one(h, d, b, 1, ACC_READ, &byte))
+				return false;
+			part[i] |= byte << (8 * (b - a));
+		}
+	}
+	*v = part[0] >> shift | part[1] << (size * 8 - shift);
+	if (size < 8)
+		*v &= (1ull << (size * 8)) - 1;
+	return true;
+}
+
+/* Misaligned stores are performed byte by byte, after translating the page
+ * of va and, when the store crosses into the next page, that page (a fault
+ * there names its first byte, as QEMU's): a faulting page leaves memory
+ * alone. */
 bool rv_store_slow(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t v)
 {
+	uint64_t last = va + size - 1;
+	bool ram;
+
 	if (likely(!(va & (size - 1))))
 		return access_one(h, d, va, size, ACC_WRITE, &v);
-	/* Misaligned: check both ends first so a fault leaves memory alone. */
-	paddr_t pa;
-	bool c;
-	for (uint64_t a = va; ; a = va + size - 1) {
-		int e = rv_translate(h, a, ACC_WRITE, &pa, &c);
-		if (e) {
-			rv_raise(h, d, (uint64_t)e, a);
-			return false;
-		}
-		if (a != va)
-			break;
-	}
+	if (!part_page(h, d, va, ACC_WRITE, &ram))
+		return false;
+	if (((va ^ last) & ~0xfffull) && !part_page(h, d, last & ~0xfffull, ACC_WRITE, &ram))
+		return false;
 	for (unsigned i = 0; i < size; i++) {
 		uint64_t b = (v >> (8 * i)) & 0xff;
 		if (!access_one(h, d, va + i, 1, ACC_WRITE, &b))
@@ -476,7 +520,7 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 	}
 	if (access != ACC_READ) {
 		const rv_tlbe *t = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
-		if (t->tag == (va & ~0xfffull))
+		if (t->tag == rv_tlb_key(va, size))
 			return (uint8_t *)(uintptr_t)(va + t->add);
 	}
 	e = rv_translate(h, va, access == ACC_READ ? ACC_READ : ACC_WRITE, &pa, &cacheable);
@@ -497,9 +541,16 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 		return NULL;
 	}
 	r = bus_find(&m->bus, pa);
-	if (!r || !r->host || (access != ACC_READ && r->readonly)) {
-		rv_raise(h, d, access == ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, va);
+	if (!r || !r->host) {
+		/* Not RAM: QEMU performs an AMO there as a load, then a store,
+		 * so where nothing answers the load faults first. */
+		rv_raise(h, d, access & ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, va);
 		return NULL;
+	}
+	if (access != ACC_READ && r->readonly) {
+		/* ROM: the old value is read, the write is dropped (QEMU) */
+		memcpy(h->rom_scratch, r->host + (pa - r->base), size);
+		return h->rom_scratch;
 	}
 	if (access != ACC_READ && rv_is_code_page(h->sh, pa))
 		rv_code_write(h, pa, size);

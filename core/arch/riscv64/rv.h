@@ -91,7 +91,7 @@ typedef struct rv_shared {
 } rv_shared;
 
 typedef struct rv_tlbe {
-	uint64_t tag;		/* virtual page; never matches when invalid */
+	uint64_t tag;		/* virtual page, or RV_TLB_INVALID */
 	uintptr_t add;		/* host = va + add */
 } rv_tlbe;
 
@@ -102,7 +102,23 @@ typedef struct rv_itlbe {
 } rv_itlbe;
 
 #define RV_TLB_SIZE 256
-#define RV_TLB_INVALID 1ull
+
+/*
+ * A data access looks its entry up with rv_tlb_key(va, size): the page of
+ * va with the access's misalignment bits kept, so a misaligned access never
+ * matches a filled entry (a page, low 12 bits clear) and takes the slow
+ * path. Fetches and AMOs look up the page itself. Every key has bits 3-11
+ * clear (accesses are at most 8 bytes); the invalid tag has them set, so no
+ * key can match an invalid entry, whose host addend is stale (using it
+ * would reach host memory). Filled tags are always page-aligned.
+ */
+#define RV_TLB_INVALID (~0ull)
+_Static_assert((RV_TLB_INVALID & 0xff8) != 0, "a TLB key could match an invalid entry");
+
+static inline uint64_t rv_tlb_key(uint64_t va, unsigned size)
+{
+	return va & (~0xfffull | (size - 1));
+}
 /* TLB sets: 0 U, 1 S, 2 S with SUM, 3 M. */
 #define RV_TLB_SETS 4
 
@@ -150,6 +166,7 @@ typedef struct rv_hart {
 	/* LR/SC */
 	bool resv_valid;
 	uintptr_t resv_host;
+	uint8_t rom_scratch[8];	/* an AMO's target in ROM: its write is dropped */
 
 	/* CSR state */
 	uint64_t mstatus, misa, medeleg, mideleg, mie, mip_sw, mip_hw;
@@ -271,7 +288,7 @@ bool rv_mmu_enabled(cpu *c);
 static inline bool rv_load(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v)
 {
 	const rv_tlbe *e = &h->tr[(va >> 12) & (RV_TLB_SIZE - 1)];
-	if (likely(e->tag == (va & (~0xfffull | (size - 1))))) {
+	if (likely(e->tag == rv_tlb_key(va, size))) {
 		*v = 0;
 		__builtin_memcpy(v, (void *)(uintptr_t)(va + e->add), size);
 		return true;
@@ -284,7 +301,7 @@ void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len);
 static inline bool rv_store(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t v)
 {
 	const rv_tlbe *e = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
-	if (likely(e->tag == (va & (~0xfffull | (size - 1))))) {
+	if (likely(e->tag == rv_tlb_key(va, size))) {
 		uintptr_t p = (uintptr_t)(va + e->add);
 		if (unlikely(h->sh->nresv))
 			rv_resv_break_host(h, p, size);
