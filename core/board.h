@@ -10,6 +10,7 @@
 #include "irq.h"
 
 struct machine;
+struct state_desc;
 
 #define BOARD_MAX_IRQS 4
 
@@ -35,6 +36,9 @@ typedef struct device_type {
 	int (*fdt)(struct machine *m, const board_device *d, void *state, void *fdt, int parent_off);
 	void (*reset)(void *state);
 	void (*free)(void *state);
+	/* Its state description (core/state.h); the machine registers each
+	 * instance as "<name>@<base>". NULL only for stateless devices. */
+	const struct state_desc *state;
 } device_type;
 
 /* Device types register themselves in a linker section. */

@@ -9,6 +9,7 @@
 
 #include "loader.h"
 #include "machine.h"
+#include "state.h"
 #include "trace.h"
 #include "debug_internal.h"
 
@@ -88,6 +89,11 @@ static void create_devices(machine *m)
 			kwb_fatal("board %s: too many devices", m->board->name);
 		m->dev_desc[m->ndev] = d;
 		m->dev_state[m->ndev] = t->create(m, d);
+		if (t->state) {
+			char name[48];
+			snprintf(name, sizeof(name), "%s@%llx", d->name, (unsigned long long)d->base);
+			state_register(m, name, t->state, m->dev_state[m->ndev]);
+		}
 		m->ndev++;
 	}
 }
@@ -206,6 +212,7 @@ void machine_free(machine *m)
 			t->free(m->dev_state[i]);
 	}
 	trace_free(m);
+	state_free_all(m);
 	if (symbols_free)
 		symbols_free(m);
 	bus_free(&m->bus);

@@ -83,6 +83,7 @@ typedef struct machine {
 	void *gdb;		/* gdb server, when enabled */
 	void *symbols;		/* vmlinux symbols, when loaded */
 	void *trace;		/* trace state, when enabled */
+	struct state_registry *state_reg;	/* described objects (core/state.h) */
 } machine;
 
 machine *machine_create(const kwb_options *opt);

@@ -11,6 +11,7 @@
 #include "../fdt_util.h"
 #include "../machine.h"
 #include "../monitor.h"
+#include "../state.h"
 #include "../trace_hooks.h"
 
 #define CLINT_MSIP 0x0000
@@ -248,10 +249,25 @@ MONITOR_COMMANDS(clint_commands) {
 	{ 0 }
 };
 
+/* MSIP/MTIP are levels in each hart's mip, saved with the hart. */
+static const state_field clint_hart_fields[] = {
+	ST_U32(clint_hart, msip),
+	ST_U64(clint_hart, mtimecmp),
+	ST_EVENT(clint_hart, timer),
+	ST_END
+};
+static const state_desc clint_hart_state = { .name = "clint-hart", .version = 1, .fields = clint_hart_fields };
+static const state_field clint_fields[] = {
+	ST_STRUCT_ARRAY_N(clint, harts, clint_hart_state, nharts),
+	ST_END
+};
+static const state_desc clint_state = { .name = "clint", .version = 1, .fields = clint_fields };
+
 DEVICE_TYPE(clint_type) {
 	.name = "clint",
 	.create = clint_create,
 	.fdt = clint_fdt,
 	.reset = clint_reset,
 	.free = clint_free,
+	.state = &clint_state,
 };

@@ -9,6 +9,7 @@
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../state.h"
 #include "../trace.h"
 
 #define PL031_EPOCH 1704067200u		/* 2024-01-01 00:00:00 UTC */
@@ -180,10 +181,23 @@ static void pl031_free(void *state)
 	free(r);
 }
 
+/* The offset makes DR; the match event is the pending RTCMR interrupt.
+ * The line level is the GIC's state, so nothing needs re-deriving. */
+static const state_field pl031_fields[] = {
+	ST_U32(pl031, offset),
+	ST_U32(pl031, mr),
+	ST_U32(pl031, imsc),
+	ST_U32(pl031, ris),
+	ST_EVENT(pl031, match),
+	ST_END
+};
+static const state_desc pl031_state = { .name = "pl031", .version = 1, .fields = pl031_fields };
+
 DEVICE_TYPE(pl031_type) {
 	.name = "pl031",
 	.create = pl031_create,
 	.fdt = pl031_fdt,
 	.reset = pl031_reset,
 	.free = pl031_free,
+	.state = &pl031_state,
 };
