@@ -165,10 +165,11 @@ static bool gic_read(a64_cpu *s, int idx, uint64_t *v)
 {
 	a64_shared *sh = CORE(s)->sh;
 
+	/* No GICv3 CPU interface (a GICv2 machine): the ICC registers are
+	 * UNDEFINED, as on QEMU's cortex-a57 with gic-version=2. */
 	if (sh->has_gic && sh->gic.read)
 		return sh->gic.read(sh->gic.opaque, &s->c, regs[idx].encoding, v);
-	*v = s->sys[idx];
-	return true;
+	return false;
 }
 
 static bool gic_write(a64_cpu *s, int idx, uint64_t v)
@@ -177,9 +178,7 @@ static bool gic_write(a64_cpu *s, int idx, uint64_t v)
 
 	if (sh->has_gic && sh->gic.write)
 		return sh->gic.write(sh->gic.opaque, &s->c, regs[idx].encoding, v);
-	if (!(regs[idx].flags & A64F_WO))
-		s->sys[idx] = idx == A64R_ICC_SRE_EL1 ? 7 : v;
-	return true;
+	return false;
 }
 
 bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger)
@@ -207,6 +206,10 @@ bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger)
 	case A64R_fpsr: *v = s->fpsr; break;
 	case A64R_fpcr: *v = s->fpcr; break;
 	case A64R_ISR_EL1: *v = (s->irq_line ? 0x80 : 0) | (s->fiq_line ? 0x40 : 0); break;
+	/* GIC = 1 only with the GICv3 system register interface, as QEMU */
+	case A64R_ID_AA64PFR0_EL1:
+		*v = CORE(s)->sh->has_gic ? s->sys[idx] : s->sys[idx] & ~(0xfull << 24);
+		break;
 	case A64R_CCSIDR_EL1:
 		/* 64-byte lines; L1D/L1I 32 KB 4-way/2-way, L2 2 MB 16-way */
 		switch (s->sys[A64R_CSSELR_EL1] & 0xf) {

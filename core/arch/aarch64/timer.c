@@ -8,7 +8,7 @@
  * EL0 access (CNTKCTL_EL1) is checked by the core before these hooks run.
  */
 #include "a64.h"
-#include "../../devices/gicv3.h"
+#include "../../devices/arm_gic.h"
 
 enum { T_PHYS = 0, T_VIRT = 1 };
 
@@ -65,7 +65,7 @@ static void update(gtimer *t)
 
 	if (out != t->out) {
 		t->out = out;
-		gicv3_set_ppi(m, s->c.index, timer_ppi[t->which], out);
+		arm_gic_set_ppi(m, s->c.index, timer_ppi[t->which], out);
 	}
 	/* Wake up when the condition will become true; nothing to wait for
 	 * if it already is, or the timer is off or masked. */
@@ -111,7 +111,7 @@ void a64_timer_reset(a64_cpu *s)
 		t->cval = 0;
 		if (t->out) {
 			t->out = 0;
-			gicv3_set_ppi(s->c.m, s->c.index, timer_ppi[i], 0);
+			arm_gic_set_ppi(s->c.m, s->c.index, timer_ppi[i], 0);
 		}
 	}
 }
