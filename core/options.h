@@ -45,6 +45,8 @@ typedef struct kwb_options {
 	int gic_version;		/* -M virt,gic-version=2|3; 0 = board default (2, as QEMU 7.2) */
 	bool its;			/* -M virt,its=on|off: GICv3 ITS (default on, as QEMU) */
 	bool highmem;			/* -M virt,highmem=on|off (default on) */
+	uint64_t seed;			/* -seed N: the guest's random numbers (DT rng/kaslr seeds) */
+	bool dtb_no_randomness;		/* -M virt,dtb-randomness=off (aarch64) */
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */
