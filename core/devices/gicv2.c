@@ -158,11 +158,15 @@ static void snap_take(gicv2 *g, int cpu, v2_snap *s)
 	s->cpu = g->cpu[cpu];
 }
 
-static void snap_diff(gicv2 *g, int cpu, const v2_snap *s)
+/* banks: distributor state too (a GICD write); a GICC write reports its
+ * own effects (acknowledge, EOI, DIR) and the CPU interface settings. */
+static void snap_diff(gicv2 *g, int cpu, const v2_snap *s, bool banks)
 {
 	v2_cpu *c = &g->cpu[cpu];
 	uint32_t d;
 
+	if (!banks)
+		goto cpu_interface;
 	for (d = (s->ctlr ^ g->ctlr) & (EN_GRP0 | EN_GRP1); d; d &= d - 1) {
 		int grp = __builtin_ctz(d);
 		trace_irq(g->m, -1, "gicv2 distributor group %d %s", grp, g->ctlr >> grp & 1 ? "enabled" : "disabled");
@@ -173,6 +177,7 @@ static void snap_diff(gicv2 *g, int cpu, const v2_snap *s)
 		if (s->target[i] != g->target[i])
 			trace_intid(g, -1, i, "targets 0x%02x", g->target[i]);
 	trace_bank_diff(g, cpu, 0, &s->cpu.priv, &c->priv);
+cpu_interface:
 	for (d = (s->cpu.ctlr ^ c->ctlr) & GICC_CTLR_MASK; d; d &= d - 1) {
 		static const char *const bit[10] = { "group 0", "group 1", "AckCtl", "FIQEn", "CBPR",
 						     [9] = "EOImode" };
@@ -554,7 +559,7 @@ static void dist_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 	s = kwb_zalloc(sizeof(*s));
 	snap_take(g, cpu, s);
 	dist_write_regs(g, cpu, (uint32_t)off, v, size);
-	snap_diff(g, cpu, s);
+	snap_diff(g, cpu, s, true);
 	free(s);
 }
 
@@ -767,7 +772,7 @@ static void cpu_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 	s = kwb_zalloc(sizeof(*s));
 	snap_take(g, cpu, s);
 	cpu_write_regs(g, cpu, (uint32_t)off, v, size);
-	snap_diff(g, cpu, s);
+	snap_diff(g, cpu, s, false);
 	free(s);
 }
 
