@@ -50,7 +50,7 @@ static int a64_post_load(void *obj, char *err, size_t errlen)
 	k->watch_skip = false;
 	k->s.c.exit_request = false;
 	a64_decode_flush_all(k->sh);
-	a64_tlb_flush(&k->s);
+	a64_dbg_update(&k->s);	/* self-hosted debug, from sys[]; flushes the TLBs */
 	return 0;
 }
 
