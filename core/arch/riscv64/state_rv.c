@@ -83,6 +83,8 @@ static const state_field rv_fields[] = {
 	ST_U64(rv_hart, satp),
 	ST_INT(rv_hart, cycle_off),
 	ST_INT(rv_hart, instret_off),
+	ST_U64(rv_hart, sstc.stimecmp),
+	ST_EVENT(rv_hart, sstc.timer),
 	ST_U32(rv_hart, fflags),
 	ST_U32(rv_hart, frm),
 	ST_UINT_ARRAY(rv_hart, pmpcfg),
