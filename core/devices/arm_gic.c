@@ -1,20 +1,9 @@
-/*
- * The Arm GIC as the rest of an AArch64 machine sees it (arm_gic.h), and
- * `monitor info gic` for either version.
- */
+/* The Arm GIC as the rest of an AArch64 machine sees it (arm_gic.h). */
 #include <stdio.h>
 
 #include "arm_gic.h"
 #include "../machine.h"
-#include "../monitor.h"
 #include "../trace_hooks.h"
-
-arm_gic *arm_gic_of(machine *m)
-{
-	if (machine_device(m, "gicv2") || machine_device(m, "gicv3"))
-		return m->irqchip;
-	return NULL;
-}
 
 /* On an AArch64 machine the irqchip is always an arm_gic: the CPU's timers
  * call this on every change of their output, so no lookup here. */
@@ -55,22 +44,3 @@ const char *arm_gic_intid_name(machine *m, int intid, char *buf, size_t len)
 		snprintf(buf, len, "SPI %d", intid);
 	return buf;
 }
-
-static int cmd_info_gic(mon_ctx *c, int argc, char **argv)
-{
-	arm_gic *g = arm_gic_of(c->m);
-
-	(void)argc; (void)argv;
-	if (!g) {
-		mon_printf(c->out, "this machine has no Arm GIC\n");
-		return -1;
-	}
-	g->info(g, c->out);
-	return 0;
-}
-
-MONITOR_COMMANDS(arm_gic_commands) {
-	{ "info gic", "", "GIC state (v2 or v3): per-CPU interface, enabled/pending/active interrupts",
-	  cmd_info_gic },
-	{ 0 }
-};

@@ -1,8 +1,9 @@
 /*
  * What the rest of an AArch64 machine needs from its Arm GIC, whichever
- * version the board built (gicv2.c or gicv3.c): the board's SPI inputs,
- * the per-CPU PPIs (generic timers, PMU), and `monitor info gic`. The
- * machine's irqchip points at the model's arm_gic (its first member).
+ * version the board built (gicv2.c or gicv3.c): the board's SPI inputs and
+ * the per-CPU PPIs (generic timers, PMU). The machine's irqchip points at
+ * the model's arm_gic (its first member). (`monitor info gic` is each
+ * model's state description, core/state.h.)
  */
 #ifndef KWB_ARM_GIC_H
 #define KWB_ARM_GIC_H
@@ -10,7 +11,6 @@
 #include "../kwb.h"
 
 struct machine;
-struct mon_out;
 
 typedef struct arm_gic arm_gic;
 struct arm_gic {
@@ -19,13 +19,10 @@ struct arm_gic {
 	void (*set_spi)(arm_gic *g, int spi, int level);
 	/* per-CPU PPI input (INTID 16..31) */
 	void (*set_private)(arm_gic *g, int cpu, int intid, int level);
-	/* `monitor info gic` */
-	void (*info)(arm_gic *g, struct mon_out *o);
 };
 
-/* The machine's GIC, or NULL (a RISC-V machine, or none built yet). */
-arm_gic *arm_gic_of(struct machine *m);
-/* Inputs by machine; no-ops when there is no GIC. */
+/* Inputs by machine (m->irqchip is an arm_gic on AArch64); no-ops when
+ * there is no GIC. */
 void arm_gic_set_spi(struct machine *m, int spi, int level);
 void arm_gic_set_ppi(struct machine *m, int cpu, int intid, int level);
 

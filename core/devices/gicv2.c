@@ -818,8 +818,6 @@ const mmio_ops gicv2_cpu_ops = {
 
 /* ---- life cycle ---- */
 
-static void gicv2_info(arm_gic *base, mon_out *o);
-
 gicv2 *gicv2_new(int ncpus, gicv2_irq_fn set_irq, void *opaque)
 {
 	gicv2 *g;
@@ -827,8 +825,7 @@ gicv2 *gicv2_new(int ncpus, gicv2_irq_fn set_irq, void *opaque)
 	if (ncpus < 1 || ncpus > GICV2_MAX_CPUS)
 		kwb_fatal("gicv2: %d CPUs (1 to %d supported)", ncpus, GICV2_MAX_CPUS);
 	g = kwb_zalloc(sizeof(*g));
-	g->base = (arm_gic){ .name = "gicv2", .set_spi = base_set_spi, .set_private = base_set_private,
-			     .info = gicv2_info };
+	g->base = (arm_gic){ .name = "gicv2", .set_spi = base_set_spi, .set_private = base_set_private };
 	g->ncpus = ncpus;
 	g->set_irq = set_irq;
 	g->opaque = opaque;
@@ -865,7 +862,7 @@ void gicv2_free(gicv2 *g)
 	free(g);
 }
 
-/* ---- monitor: `info gic` ---- */
+/* ---- state: one description serves snapshots, diff and `info gic` ---- */
 
 static void show_irq(mon_out *o, gicv2 *g, int cpu, int intid)
 {
@@ -890,11 +887,14 @@ static void show_irq(mon_out *o, gicv2 *g, int cpu, int intid)
 	mon_printf(o, "\n");
 }
 
-static void gicv2_info(arm_gic *base, mon_out *o)
+/* What the fields do not say at a glance: per CPU its lines, the
+ * interrupt it would take and its running priority, then every interrupt
+ * in use decoded. */
+static void gicv2_info(void *obj, mon_out *o)
 {
-	gicv2 *g = (gicv2 *)base;
+	gicv2 *g = obj;
 
-	mon_printf(o, "GICv2: GICD_CTLR 0x%x (group 0 %s, group 1 %s), %d INTIDs, %d CPU interfaces\n", g->ctlr,
+	mon_printf(o, "decoded: GICv2, GICD_CTLR group 0 %s, group 1 %s, %d INTIDs, %d CPU interfaces\n",
 		   g->ctlr & EN_GRP0 ? "on" : "off", g->ctlr & EN_GRP1 ? "on" : "off", GICV2_NR_IRQS, g->ncpus);
 	for (int cpu = 0; cpu < g->ncpus; cpu++) {
 		v2_cpu *k = &g->cpu[cpu];
@@ -910,8 +910,6 @@ static void gicv2_info(arm_gic *base, mon_out *o)
 	for (int i = 32; i < GICV2_NR_IRQS; i++)
 		show_irq(o, g, 0, i);
 }
-
-/* ---- state description ---- */
 
 static const state_field v2_bank_fields[] = {
 	ST_U32(v2_bank, group),
@@ -963,7 +961,7 @@ static int gicv2_post_load(void *obj, char *err, size_t errlen)
 /* The board device's state is the model itself (the device is the
  * model: create returns the gicv2). */
 static const state_desc gicv2_state = {
-	.name = "gicv2", .version = 1, .fields = gicv2_fields, .post_load = gicv2_post_load,
+	.name = "gicv2", .version = 1, .fields = gicv2_fields, .post_load = gicv2_post_load, .info = gicv2_info,
 };
 
 /* ---- the "gicv2" device on a board: base = GICD, param = GICC ---- */
