@@ -4,7 +4,8 @@
  * (Linux configures them edge-triggered), so PCI MSI/MSI-X reach a GICv2.
  * Board device: base = the frame, irqs[0] = the first SPI, param = how
  * many (QEMU: SPIs 48..111, INTIDs 80..143). Its DT node goes under the
- * GIC's, as QEMU's does. No state: every write is one complete pulse.
+ * GIC's, as QEMU's does. No state: every write is one complete pulse (an
+ * empty description says so).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../state.h"
 #include "../trace_hooks.h"
 
 enum { V2M_MSI_TYPER = 0x008, V2M_MSI_IIDR = 0xfcc };
@@ -113,9 +115,13 @@ static void v2m_free(void *state)
 	free(state);
 }
 
+static const state_field gicv2m_fields[] = { ST_END };
+static const state_desc gicv2m_state = { .name = "gicv2m", .version = 1, .fields = gicv2m_fields };
+
 DEVICE_TYPE(gicv2m_type) {
 	.name = "gicv2m",
 	.create = v2m_create,
 	.fdt = v2m_fdt,
 	.free = v2m_free,
+	.state = &gicv2m_state,
 };
