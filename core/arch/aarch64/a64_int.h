@@ -58,6 +58,12 @@ typedef struct a64_shared {
 /* ---- software TLB ---- */
 #define TLB_BITS 8
 #define TLB_SIZE (1 << TLB_BITS)
+/* Lookups compare a tag with the page of the address (data: with the
+ * access's misalignment bits kept, so a misaligned access misses): keys
+ * have bits 3-11 clear (accesses are at most 8 bytes), the invalid tag
+ * has them set, so no address ever
+ * matches an invalid entry, not even one in the top page. "Still in this
+ * page" checks compare the same way (a64_same_page), never by XOR. */
 #define TLB_INVALID (~0ull)
 
 typedef struct tlb_entry {
@@ -72,6 +78,12 @@ typedef struct xtlb_entry {
 	paddr_t pa;
 	bool bp;		/* page has a code breakpoint */
 } xtlb_entry;
+
+/* pc is still in the page of exec TLB entry e (false once e is invalid) */
+static inline bool a64_same_page(const xtlb_entry *e, uint64_t pc)
+{
+	return (pc & ~0xfffull) == e->tag;
+}
 
 typedef struct a64_model {
 	const char *name;
@@ -246,7 +258,7 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 		d++; \
 		return d->fn(s, d); \
 	} \
-	if (((s->pc ^ k->cur->tag) >> 12) || s->c.icount >= k->end_chain || \
+	if (!a64_same_page(k->cur, s->pc) || s->c.icount >= k->end_chain || \
 	    s->c.exit_request || s->irq_line || s->fiq_line) \
 		return 1; \
 	d = &k->cur->pg->e[(s->pc & 0xfff) >> 2]; \

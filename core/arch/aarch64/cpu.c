@@ -361,7 +361,7 @@ static enum cpu_exit run(cpu *c, int64_t max)
 				break;		/* budget or end of page */
 			/* branch within the same page at the same EL: stay
 			 * here unless something needs the outer loop */
-			if (((s->pc ^ e->tag) >> 12) || (s->pc & 3) || c->icount >= end ||
+			if (!a64_same_page(e, s->pc) || (s->pc & 3) || c->icount >= end ||
 			    k->stop || c->exit_request || s->irq_line || s->fiq_line ||
 			    s->ps.el != (unsigned)el)
 				break;
