@@ -460,9 +460,14 @@ static void set_gdb(kwb_options *o, const char *opt, const char *v)
 	char *spec = opt_strdup(v);
 	char *comma = strchr(spec, ',');
 
-	/* "tcp::1234,server,nowait" from older tutorials: we always listen. */
-	if (comma)
+	/* "tcp::1234,server,nowait" from older tutorials: we always listen.
+	 * kwb's own: tasks=on|off (Linux tasks as gdb threads). */
+	if (comma) {
 		*comma = 0;
+		for (char *o2 = strtok(comma + 1, ","); o2; o2 = strtok(NULL, ","))
+			if (!strncmp(o2, "tasks=", 6))
+				o->gdb_tasks = parse_bool(opt, "tasks", o2 + 6);
+	}
 	if (!strcmp(spec, "none")) {
 		o->gdb = NULL;
 		return;
