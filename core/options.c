@@ -715,8 +715,9 @@ static const opt_def options[] = {
 	  "Accepted; the monitor is Ctrl-A c on mon:stdio and gdb's \"monitor\"." },
 	{ "s", NULL, NULL, opt_s, "Shorthand for -gdb tcp::1234." },
 	{ "S", NULL, NULL, opt_S, "Do not start the CPUs: wait for gdb's continue." },
-	{ "gdb", NULL, "tcp:[HOST]:PORT|unix:PATH|none", opt_gdb,
-	  "Serve the GDB remote protocol there (gdb-multiarch: target remote)." },
+	{ "gdb", NULL, "tcp:[HOST]:PORT|unix:PATH|none[,tasks=on]", opt_gdb,
+	  "Serve the GDB remote protocol there (gdb-multiarch: target remote);\n"
+	  "tasks=on: Linux tasks as gdb threads." },
 	{ "d", NULL, "FLAGS", opt_d, "Trace flags, comma-separated (-d help lists them)." },
 	{ "D", NULL, "FILE", opt_D, "Write traces to FILE instead of stderr." },
 	{ "device", NULL, "TYPE[,KEY=VALUE...]", opt_device,
