@@ -136,6 +136,18 @@ static void fdt_timer(void *fdt)
 	fdtu_empty(fdt, node, "always-on");
 }
 
+/* QEMU's PMU node: PPI 7, level high (GICv2 adds the CPU mask). */
+static void fdt_pmu(machine *m, void *fdt)
+{
+	uint32_t flags = IRQ_LEVEL_HIGH;
+	int node = fdtu_node(fdt, 0, "pmu");
+
+	if (m->opt->gic_version == 2)
+		flags |= ((1u << m->ncpus) - 1) << 8;
+	fdtu_string(fdt, node, "compatible", "arm,armv8-pmuv3");
+	fdtu_cells(fdt, node, "interrupts", (uint32_t[]){ GIC_FDT_PPI, 7, flags }, 3);
+}
+
 static void fdt_psci(void *fdt)
 {
 	int node = fdtu_node(fdt, 0, "psci");
@@ -173,6 +185,7 @@ static int virt_fdt_base(machine *m, void *fdt)
 	fdt_timer(fdt);
 	fdt_cpus(m, fdt);
 	fdt_psci(fdt);
+	fdt_pmu(m, fdt);
 
 	node = fdtu_node(fdt, 0, "apb-pclk");
 	fdtu_string(fdt, node, "compatible", "fixed-clock");

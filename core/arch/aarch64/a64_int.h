@@ -126,6 +126,14 @@ typedef struct a64_core {
 		bool wp_on;	/* an enabled watchpoint: its pages stay uncached */
 		bool ss_on;	/* MDSCR_EL1.SS unlocked: one instruction at a time */
 	} hw;
+	/* PMU (pmu.c): the counters are in sys[]; these are derived (the
+	 * sources' values at the last sync, re-based after a state load). */
+	struct {
+		bool on;		/* PMCR.E and a counter enabled: EL changes sync */
+		int irq;		/* level driven on PPI 7 */
+		uint64_t base_insn, base_ns;
+		event ev;		/* the earliest possible overflow */
+	} pmu;
 	uint64_t sys_store[A64R_COUNT];
 } a64_core;
 
@@ -261,6 +269,14 @@ bool a64_gbp_hit(a64_cpu *s);
 bool a64_gwp_hit(a64_cpu *s, uint64_t va, unsigned size, int acc, int access_el);
 bool a64_swstep_active(a64_cpu *s);
 void a64_swstep_exc(a64_cpu *s, bool isv, bool ex);
+
+/* ---- PMU (pmu.c) ---- */
+bool a64_pmu_read(a64_cpu *s, int idx, uint64_t *v);
+bool a64_pmu_write(a64_cpu *s, int idx, uint64_t v);
+bool a64_pmu_el0_ok(a64_cpu *s, int idx, bool read);
+void a64_pmu_el_change(a64_cpu *s);	/* before and after an EL change while pmu.on */
+void a64_pmu_reset(a64_cpu *s);
+void a64_pmu_reset_bases(a64_cpu *s);
 
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);
