@@ -73,6 +73,7 @@ void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr)
 	s->ps.il = 0;
 	s->excl_valid = false;
 	CORE(s)->exc_seq++;
+	s->c.nexc++;
 	s->pc = (s->sys[A64R_VBAR_EL1] & ~0x7ffull) + off + kind;
 	if (pmu)
 		a64_pmu_el_change(s);	/* the new EL's filters */
@@ -638,4 +639,5 @@ const arch_ops aarch64_arch = {
 	.flush_tlb = flush_tlb,
 	.mode_name = mode_name,
 	.disasm = disasm,
+	.state_desc = a64_state_desc,
 };
