@@ -126,8 +126,8 @@ typedef struct a64_core {
 		bool wp_on;	/* an enabled watchpoint: its pages stay uncached */
 		bool ss_on;	/* MDSCR_EL1.SS unlocked: one instruction at a time */
 	} hw;
-	/* PMU (pmu.c): the counters are in sys[]; these are derived (the
-	 * sources' values at the last sync, re-based after a state load). */
+	/* PMU (pmu.c): the counters are in sys[] as of the last sync; the
+	 * sources' values then, the line and the event (state_a64.c). */
 	struct {
 		bool on;		/* PMCR.E and a counter enabled: EL changes sync */
 		int irq;		/* level driven on PPI 7 */
@@ -276,7 +276,6 @@ bool a64_pmu_write(a64_cpu *s, int idx, uint64_t v);
 bool a64_pmu_el0_ok(a64_cpu *s, int idx, bool read);
 void a64_pmu_el_change(a64_cpu *s);	/* before and after an EL change while pmu.on */
 void a64_pmu_reset(a64_cpu *s);
-void a64_pmu_reset_bases(a64_cpu *s);
 
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);

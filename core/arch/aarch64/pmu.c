@@ -15,11 +15,10 @@
  * access and, while a counter is enabled (k->pmu.on), at every exception
  * entry and return (EL changes); an event scheduled at the earliest
  * possible overflow raises the interrupt on time, as QEMU's pmu_timer.
- * k->pmu's bases and event are derived (a state load re-bases them with
- * a64_pmu_reset_bases()).
+ * k->pmu (bases, line, event) is in the CPU's state description.
  */
 #include "a64_int.h"
-#include "../../devices/gicv3.h"
+#include "../../devices/arm_gic.h"
 
 #define PMU_N 6
 #define PMU_PPI 23
@@ -69,7 +68,7 @@ static void update_irq(a64_cpu *s)
 
 	if (level != k->pmu.irq) {
 		k->pmu.irq = level;
-		gicv3_set_ppi(s->c.m, s->c.index, PMU_PPI, level);
+		arm_gic_set_ppi(s->c.m, s->c.index, PMU_PPI, level);
 	}
 }
 
@@ -168,7 +167,7 @@ void a64_pmu_el_change(a64_cpu *s)
 	pmu_finish(s);
 }
 
-void a64_pmu_reset_bases(a64_cpu *s)
+static void reset_bases(a64_cpu *s)
 {
 	a64_core *k = CORE(s);
 
@@ -185,9 +184,9 @@ void a64_pmu_reset(a64_cpu *s)
 
 	if (k->pmu.irq && s->c.m) {
 		k->pmu.irq = 0;
-		gicv3_set_ppi(s->c.m, s->c.index, PMU_PPI, 0);
+		arm_gic_set_ppi(s->c.m, s->c.index, PMU_PPI, 0);
 	}
-	a64_pmu_reset_bases(s);
+	reset_bases(s);
 }
 
 /* EL0 access (PMUSERENR_EL0: EN, SW for PMSWINC, CR for reading the
