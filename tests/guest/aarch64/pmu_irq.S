@@ -1,3 +1,4 @@
+// machine: virt,gic-version=3
 // kwb's PMU overflow interrupt comes at the instruction that overflows the
 // counter (INST_RETIRED counted from the instruction after the enabling
 // MSR): with the counter at -40 and IRQs unmasked, the IRQ (PPI 7, INTID
