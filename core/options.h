@@ -44,6 +44,8 @@ typedef struct kwb_options {
 	bool no_reboot;			/* -no-reboot: exit when the guest resets */
 	int gic_version;		/* -M virt,gic-version=2|3; 0 = board default */
 	bool highmem;			/* -M virt,highmem=on|off (default on) */
+	uint64_t seed;			/* -seed N: the guest's random numbers (DT rng/kaslr seeds) */
+	bool dtb_no_randomness;		/* -M virt,dtb-randomness=off (aarch64) */
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */

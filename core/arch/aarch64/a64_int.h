@@ -110,6 +110,11 @@ typedef struct a64_core {
 	uint64_t watch_skip_icount;
 	bool watch_skip;
 	bool trace_mem;		/* -d mem: data pages stay out of the TLBs */
+	/* ASIDs: the TLBs hold global entries and the current ASID's; an
+	 * index whose rt/wt/xt entry may be non-global (nG) has its bit set,
+	 * so an ASID change drops only those (a64_tlb_flush_ng). */
+	uint64_t ng_bits[2][TLB_SIZE / 64];
+	bool global_lo;		/* a global entry below the TTBR1 range is cached */
 	uint64_t sys_store[A64R_COUNT];
 } a64_core;
 
@@ -133,9 +138,22 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log);
 /* Translate for an access at el (0/1) with faults raised; host is the
  * page's host pointer or NULL for MMIO. Returns false after raising the
  * exception (or recording a debug stop). */
-bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host);
+bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host, bool *ng);
 bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint64_t *val);
 void a64_tlb_flush(a64_cpu *s);
+void a64_tlb_flush_ng(a64_cpu *s);
+void a64_tlb_ttbr_written(a64_cpu *s, int idx, uint64_t old);
+/* Every TLB fill records here whether its translation was global. */
+static inline void a64_tlb_note_fill(a64_cpu *s, int el, uint64_t va, bool ng)
+{
+	a64_core *k = (a64_core *)s;
+	unsigned i = (va >> 12) & (TLB_SIZE - 1);
+
+	if (ng)
+		k->ng_bits[el][i / 64] |= 1ull << (i % 64);
+	else if (!(va >> 55 & 1))
+		k->global_lo = true;
+}
 void a64_tlb_flush_va(machine *m, uint64_t va);
 void a64_tlb_flush_all_cpus(machine *m);
 void a64_code_written(a64_shared *sh, paddr_t pa);

@@ -222,10 +222,11 @@ static xtlb_entry *fetch_page(a64_core *k)
 	xtlb_entry *e = &k->xt[el][(pc >> 12) & (TLB_SIZE - 1)];
 	paddr_t pa;
 	uint8_t *host;
+	bool ng;
 
 	if (likely(e->tag == (pc & ~0xfffull)))
 		return e;
-	if (!a64_translate(s, pc, ACC_EXEC, el, &pa, &host))
+	if (!a64_translate(s, pc, ACC_EXEC, el, &pa, &host, &ng))
 		return NULL;
 	pa &= ~0xfffull;
 	if (!host) {
@@ -254,6 +255,7 @@ static xtlb_entry *fetch_page(a64_core *k)
 		pg->gen = sh->gen;
 	}
 	e->tag = pc & ~0xfffull;
+	a64_tlb_note_fill(s, el, pc, ng);
 	e->host = host;
 	e->pg = pg;
 	e->pa = pa;

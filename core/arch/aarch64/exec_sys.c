@@ -199,6 +199,9 @@ static int sys_insn(a64_cpu *s, uint32_t insn)
 			a64_trace_tlbi(s, crm, op2, x);
 		if (op2 == 1 || op2 == 3 || op2 == 5 || op2 == 7)
 			a64_tlb_flush_va(m, sext((x & 0xfffffffffffull) << 12, 56));
+		else if (op2 == 2)	/* ASIDE1: global entries stay */
+			for (int i = 0; i < m->ncpus; i++)
+				a64_tlb_flush_ng(A64(m->cpus[i]));
 		else
 			a64_tlb_flush_all_cpus(m);
 		return next_block(s);

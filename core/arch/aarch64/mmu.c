@@ -177,7 +177,7 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 	}
 }
 
-bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host)
+bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host, bool *ng)
 {
 	a64_tr t;
 	bool exec = acc == ACC_EXEC;
@@ -196,6 +196,7 @@ bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_
 	}
 	*pa = t.pa;
 	*host = bus_ram_ptr(&s->c.m->bus, t.pa & ~0xfffull, 0x1000);
+	*ng = t.ng;
 	return true;
 }
 
@@ -211,6 +212,44 @@ void a64_tlb_flush(a64_cpu *s)
 			k->wt[el][i].tag = TLB_INVALID;
 			k->xt[el][i].tag = TLB_INVALID;
 		}
+	memset(k->ng_bits, 0, sizeof(k->ng_bits));
+	k->global_lo = false;
+}
+
+/* Drop the entries that may be non-global: the ASID they were filled
+ * under is no longer current (or TLBI by ASID). Global ones stay. */
+void a64_tlb_flush_ng(a64_cpu *s)
+{
+	a64_core *k = CORE(s);
+
+	for (int el = 0; el < 2; el++)
+		for (int w = 0; w < TLB_SIZE / 64; w++) {
+			for (uint64_t b = k->ng_bits[el][w]; b; b &= b - 1) {
+				int i = w * 64 + __builtin_ctzll(b);
+				k->rt[el][i].tag = TLB_INVALID;
+				k->wt[el][i].tag = TLB_INVALID;
+				k->xt[el][i].tag = TLB_INVALID;
+			}
+			k->ng_bits[el][w] = 0;
+		}
+}
+
+/*
+ * TTBR0/TTBR1 written (a context switch, or new tables). The TLBs keep one
+ * ASID's non-global entries, so those go; global entries stay unless the
+ * tables they may have come from were replaced (a new TTBR1 base, or a new
+ * TTBR0 base while a global entry from the low range is cached), where the
+ * architecture would make software invalidate anyway.
+ */
+void a64_tlb_ttbr_written(a64_cpu *s, int idx, uint64_t old)
+{
+	a64_core *k = CORE(s);
+	uint64_t baddr = 0x0000fffffffffffeull, v = s->sys[idx];
+
+	if (((old ^ v) & baddr) && (idx == A64R_TTBR1_EL1 || k->global_lo))
+		a64_tlb_flush(s);
+	else
+		a64_tlb_flush_ng(s);
 }
 
 void a64_tlb_flush_all_cpus(machine *m)
@@ -315,7 +354,9 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 	machine *m = s->c.m;
 	bool cache = true;
 
-	if (!a64_translate(s, va, acc, el, pa, host))
+	bool ng;
+
+	if (!a64_translate(s, va, acc, el, pa, host, &ng))
 		return false;
 	if (unlikely(dbg_watch_page(m, va) || dbg_watch_page(m, *pa))) {
 		cache = false;
@@ -338,6 +379,7 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 						: &k->rt[el][(va >> 12) & (TLB_SIZE - 1)];
 		e->tag = va & ~0xfffull;
 		e->addend = (uintptr_t)*host - (va & ~0xfffull);
+		a64_tlb_note_fill(s, el, va, ng);
 		if (unlikely(trace_on(m->trace, TRACE_MMU)))
 			a64_trace_fill(s, acc == ACC_WRITE ? "W" : "R", el, va, *pa);
 	}

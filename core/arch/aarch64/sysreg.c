@@ -257,7 +257,10 @@ bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v)
 		break;
 	}
 	if (f & A64F_TLB) {
-		a64_tlb_flush(s);
+		if (idx == A64R_TTBR0_EL1 || idx == A64R_TTBR1_EL1)
+			a64_tlb_ttbr_written(s, idx, old);
+		else
+			a64_tlb_flush(s);
 		if (unlikely(trace_on(s->c.m->trace, TRACE_MMU)))
 			a64_trace_sysreg(s, idx, old);
 	}
