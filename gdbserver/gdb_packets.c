@@ -601,12 +601,13 @@ static void h_detach(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_str(s, "OK");
 }
 
-/* k and vKill: QEMU answers with the exit (W00) and quits; kwb quits
- * with the guest's code after a power-off under -no-shutdown, else 0. */
+/* k and vKill: QEMU answers with the exit (W00) and quits. kwb quits with
+ * the guest's power-off code if it powered off (held by -no-shutdown, or
+ * waiting for gdb to leave), else 0. */
 void gdb_kill(gdb_server *s)
 {
 	machine *m = s->m;
-	int code = s->guest_exited ? s->exit_code : 0;
+	int code = s->guest_exited ? s->exit_code : m->exit_code;
 
 	s->rlen = 0;
 	gdb_reply_printf(s, "W%02x", code & 0xff);
