@@ -28,6 +28,15 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* The machine's own state: virtual time at the start of the round (the
+ * events are saved by their owners, in queue order). */
+static const state_field machine_fields[] = {
+	ST_UINT_DEC(machine, round_start),
+	ST_BOOL(machine, reset_requested),
+	ST_END
+};
+static const state_desc machine_state = { .name = "machine", .version = 1, .fields = machine_fields };
+
 static const char *detect_arch(const kwb_options *opt)
 {
 	kernel_info ki;
@@ -70,6 +79,14 @@ static bool device_enabled(const kwb_options *opt, const board_device *d)
 	eq = strchr(d->cond, '=');
 	if (eq && !strncmp(d->cond, "iommu", eq - d->cond))
 		return opt->iommu && !strcmp(opt->iommu, eq + 1);
+	/* gic-version: 0 is the board default, a GICv2 as on QEMU 7.2;
+	 * its=on: an ITS, which only a GICv3 has */
+	if (!strcmp(d->cond, "gic-version=2"))
+		return opt->gic_version != 3;
+	if (!strcmp(d->cond, "gic-version=3"))
+		return opt->gic_version == 3;
+	if (!strcmp(d->cond, "its=on"))
+		return opt->gic_version == 3 && opt->its;
 	for (int i = 0; i < opt->ndevices; i++)
 		if (!strncmp(opt->devices[i], d->cond, strlen(d->cond)))
 			return true;
@@ -168,8 +185,14 @@ machine *machine_create(const kwb_options *opt)
 	m->state = RUN_RUNNING;
 
 	open_serial(m);
-	for (int i = 0; i < m->ncpus; i++)
+	state_register(m, "machine", &machine_state, m);
+	for (int i = 0; i < m->ncpus; i++) {
+		char name[16];
 		m->cpus[i] = m->arch->cpu_create(m, i);
+		snprintf(name, sizeof(name), "cpu%d", i);
+		if (m->arch->state_desc)
+			state_register(m, name, m->arch->state_desc(), m->cpus[i]);
+	}
 	create_devices(m);
 	check_devices(m);
 	machine_reset(m);
