@@ -281,6 +281,8 @@ static void listen_ready(void *opaque)
 	s->interrupted = false;
 	s->dead = false;
 	s->phys = false;
+	memset(&s->img, 0, sizeof(s->img));
+	memset(s->cpu_listed, 0, sizeof(s->cpu_listed));
 	s->g_cpu = s->c_cpu = 0;
 	s->txlen = 0;
 	memset(s->ranging, 0, sizeof(s->ranging));
@@ -337,7 +339,8 @@ static void on_stop(void *opaque, const stop_info *st)
 		s->g_cpu = s->c_cpu = c;
 	s->rlen = 0;
 	s->reply_full = false;
-	gdb_stop_reply(s, &rep);
+	if (!gdb_image_hold(s, &rep))
+		gdb_stop_reply(s, &rep);
 	gdb_send_reply(s);
 }
 
