@@ -296,7 +296,7 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 	argv[n++] = mopt;
 	argv[n++] = "-cpu";
 	snprintf(cpuopt, sizeof(cpuopt), "%s,pmu=off", o->cpu_model ? o->cpu_model : "cortex-a57");
-	argv[n++] = a64 ? cpuopt : "rv64,h=false,sstc=false,pmu-num=0";
+	argv[n++] = a64 ? cpuopt : "rv64,h=false,pmu-num=0";
 	snprintf(ram, sizeof(ram), "%lluM",
 		 (unsigned long long)((o->ram_size ? o->ram_size : m->board->ram_default) >> 20));
 	argv[n++] = "-m";
@@ -380,8 +380,20 @@ void dt_setup_dtb(difftest *d)
 	dt_mkdir(d);
 	if (!m->fdt || !(f = fopen(d->dtb, "wb")))
 		dt_fail(d, "cannot write the device tree for QEMU (%s)", d->dtb);
-	fwrite(m->fdt, 1, fdt_totalsize(m->fdt), f);
+	blob = kwb_zalloc(fdt_totalsize(m->fdt));
+	memcpy(blob, m->fdt, fdt_totalsize(m->fdt));
+	if (!strcmp(m->arch->name, "aarch64")) {
+		/* QEMU's arm boot code draws new values for seeds it finds in a
+		 * -dtb at reset, after its dumpdtb: give it none (it adds none). */
+		int chosen = fdt_path_offset(blob, "/chosen");
+		if (chosen >= 0) {
+			fdt_delprop(blob, chosen, "kaslr-seed");
+			fdt_delprop(blob, chosen, "rng-seed");
+		}
+	}
+	fwrite(blob, 1, fdt_totalsize(blob), f);
 	fclose(f);
+	free(blob);
 
 	dt_qemu_argv(d, argv, DT_QEMU_DUMPDTB);
 	dt_spawn(d, argv);

@@ -15,6 +15,44 @@ static void check(int err, const char *what)
 		kwb_fatal("device tree: %s: %s", what, fdt_strerror(err));
 }
 
+/* The guest's random numbers: a splitmix64 stream of -seed, one stream
+ * per use, so the same -seed gives the same bytes (deterministic runs). */
+static void seed_bytes(uint64_t seed, uint64_t stream, uint8_t *buf, size_t n)
+{
+	uint64_t x = seed ^ (stream * 0xd1b54a32d192ed03ull);
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t z;
+
+		if (i % 8 == 0) {
+			z = (x += 0x9e3779b97f4a7c15ull);
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+			z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+			z ^= z >> 31;
+			for (size_t b = 0; b < 8 && i + b < n; b++)
+				buf[i + b] = (uint8_t)(z >> (8 * b));
+		}
+	}
+}
+
+/* As QEMU 7.2: the arm64 virt board's generated tree gets a kaslr-seed (8
+ * bytes) and an rng-seed (32) in /chosen unless dtb-randomness=off, a
+ * -dtb none; the riscv64 board adds an rng-seed (32) to either. */
+static void set_seeds(machine *m, void *fdt, int chosen)
+{
+	bool arm = !strcmp(m->arch->name, "aarch64");
+	uint8_t rng[32], kaslr[8];
+
+	if (arm && (m->opt->dtb || m->opt->dtb_no_randomness))
+		return;
+	seed_bytes(m->opt->seed, 1, rng, sizeof(rng));
+	check(fdt_setprop(fdt, chosen, "rng-seed", rng, sizeof(rng)), "rng-seed");
+	if (arm) {
+		seed_bytes(m->opt->seed, 2, kaslr, sizeof(kaslr));
+		check(fdt_setprop(fdt, chosen, "kaslr-seed", kaslr, sizeof(kaslr)), "kaslr-seed");
+	}
+}
+
 static void set_chosen(machine *m, void *fdt)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
@@ -29,6 +67,7 @@ static void set_chosen(machine *m, void *fdt)
 		check(fdt_setprop_u64(fdt, chosen, "linux,initrd-start", m->initrd_start), "initrd-start");
 		check(fdt_setprop_u64(fdt, chosen, "linux,initrd-end", m->initrd_end), "initrd-end");
 	}
+	set_seeds(m, fdt, chosen);
 }
 
 /*

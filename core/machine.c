@@ -330,13 +330,15 @@ void *machine_device(machine *m, const char *type)
 
 /* ---- the loop ---- */
 
-/* Poll the console and debugger; timeout_ms < 0 blocks. */
-static void poll_fds(machine *m, int timeout_ms)
+/* Poll the console and debugger; timeout_ns < 0 blocks. Returns the
+ * number of sources that were ready. */
+static int poll_fds(machine *m, int64_t timeout_ns)
 {
 	struct pollfd pfd[KWB_MAX_POLL_FDS + 1];
 	poll_source src[KWB_MAX_POLL_FDS];
-	int n = 0, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
+	int n = 0, ready, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
 	int nsrc = m->npolls;
+	struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
 
 	/* Copy: callbacks may add or remove sources. */
 	memcpy(src, m->polls, sizeof(src[0]) * nsrc);
@@ -344,18 +346,15 @@ static void poll_fds(machine *m, int timeout_ms)
 		pfd[n++] = (struct pollfd){ .fd = src[i].fd, .events = POLLIN };
 	if (serial_fd >= 0)
 		pfd[n++] = (struct pollfd){ .fd = serial_fd, .events = POLLIN };
-	if (!n) {
-		if (timeout_ms > 0)
-			usleep(timeout_ms * 1000);
-		return;
-	}
-	if (poll(pfd, n, timeout_ms) <= 0)
-		return;
+	ready = ppoll(pfd, n, timeout_ns < 0 ? NULL : &ts, NULL);
+	if (ready <= 0)
+		return 0;
 	for (int i = 0; i < nsrc; i++)
 		if (pfd[i].revents)
 			src[i].ready(src[i].opaque);
 	if (serial_fd >= 0 && pfd[n - 1].revents)
 		chardev_input_ready(m->serial);
+	return ready;
 }
 
 static uint64_t total_icount(machine *m)
@@ -410,6 +409,60 @@ static bool all_waiting(machine *m)
 	return true;
 }
 
+/*
+ * Every CPU waits for an interrupt. The rule (deterministic: it decides
+ * only when, in host time, the next event fires, never which):
+ * - an event is due and virtual time is not ahead of the host clock (the
+ *   wall time the machine has been running, plus KWB_IDLE_LEAD): skip to
+ *   it at once, so a guest that sleeps while it boots loses no time;
+ * - an event is due but virtual time would run ahead: sleep until the host
+ *   clock reaches it, so an idle guest's clock keeps pace with the wall
+ *   and costs only its own timer ticks;
+ * - nothing is due: sleep until the console, the debugger or another
+ *   polled source has input.
+ * Input that arrives while sleeping is delivered at the current virtual
+ * time, like input arriving between two rounds. Returns false when the
+ * -timeout deadline passed.
+ */
+static bool idle(machine *m, uint64_t deadline_wall)
+{
+	uint64_t now = wall_ns();
+	int64_t sleep_ns = -1;
+
+	/* host clock in virtual ns: anchored at the first idle after a stop,
+	 * never more than KWB_IDLE_CREDIT ahead of virtual time */
+	if (!m->pace_on || (int64_t)(now + m->pace - m->round_start) > KWB_IDLE_CREDIT)
+		m->pace = m->round_start + (m->pace_on ? KWB_IDLE_CREDIT : 0) - now;
+	m->pace_on = true;
+	if (m->events) {
+		uint64_t host = now + m->pace + KWB_IDLE_LEAD;
+		/* when it must wait, it waits a batch longer: the ticks due
+		 * meanwhile then run back to back, one wake-up for many */
+		sleep_ns = m->events->when > host ? (int64_t)(m->events->when - host) + KWB_IDLE_BATCH : 0;
+	}
+	if (deadline_wall) {
+		if (now >= deadline_wall)
+			return false;
+		if (sleep_ns < 0 || (uint64_t)sleep_ns > deadline_wall - now)
+			sleep_ns = (int64_t)(deadline_wall - now);
+	}
+	if (sleep_ns && poll_fds(m, sleep_ns)) {
+		/* input: the CPUs look at their interrupts now */
+		for (int i = 0; i < m->ncpus; i++)
+			m->cpus[i]->waiting = false;
+		return true;
+	}
+	if (m->events && (m->events->when <= m->round_start || wall_ns() + m->pace + KWB_IDLE_LEAD >= m->events->when)) {
+		if (m->events->when > m->round_start)
+			m->round_start = m->events->when;
+		for (int i = 0; i < m->ncpus; i++)
+			m->cpus[i]->waiting = false;	/* re-check interrupts */
+		clock_fire_due(m);
+	}
+	poll_fds(m, 0);
+	return true;
+}
+
 static void handle_stop(machine *m)
 {
 	const stop_info *s = dbg_take_stop(m);
@@ -428,7 +481,6 @@ int machine_run(machine *m)
 {
 	uint64_t start = wall_ns(), last_poll = start;
 	uint64_t deadline_wall = m->opt->timeout > 0 ? start + (uint64_t)(m->opt->timeout * 1e9) : 0;
-	bool interactive = m->serial && chardev_fd(m->serial) >= 0 && isatty(chardev_fd(m->serial));
 
 	while (m->state != RUN_SHUTDOWN) {
 		uint64_t now_wall;
@@ -443,7 +495,8 @@ int machine_run(machine *m)
 			continue;
 		}
 		if (m->state == RUN_STOPPED) {
-			poll_fds(m, deadline_wall ? 100 : -1);
+			poll_fds(m, deadline_wall ? 100000000 : -1);
+			m->pace_on = false;	/* time stopped is no credit */
 			if (deadline_wall && wall_ns() > deadline_wall)
 				kwb_fatal("wall-clock timeout (-timeout %g) reached while stopped", m->opt->timeout);
 			continue;
@@ -454,21 +507,12 @@ int machine_run(machine *m)
 		if (m->events && m->events->when - m->round_start < (uint64_t)q)
 			q = m->events->when > m->round_start ? (int64_t)(m->events->when - m->round_start) : 1;
 		if (all_waiting(m)) {
-			/* Idle: skip virtual time to the next event (paced to wall
-			 * time only on an interactive console, so typing works). */
-			if (!m->events) {
-				poll_fds(m, 100);
-			} else {
-				uint64_t delta = m->events->when - m->round_start;
-				if (interactive && delta > 1000000)
-					poll_fds(m, delta / 1000000 > 100 ? 100 : (int)(delta / 1000000));
-				m->round_start = m->events->when;
+			if (!idle(m, deadline_wall)) {
+				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
+				chardev_restore_all();
+				return 4;
 			}
-			for (int i = 0; i < m->ncpus; i++)
-				m->cpus[i]->waiting = false;	/* re-check interrupts */
-			clock_fire_due(m);
 			last_poll = wall_ns();
-			poll_fds(m, 0);
 			continue;
 		}
 		m->round_len = q;

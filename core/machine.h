@@ -20,6 +20,12 @@
 #define KWB_MAX_CPUS 8
 #define KWB_QUANTUM 10000	/* instructions per CPU per round */
 #define KWB_MAX_POLL_FDS 8
+/* Idle pacing (machine.c, idle()): virtual time may run this far ahead of
+ * the host clock while every CPU waits, and the host clock is kept at
+ * most KWB_IDLE_CREDIT ahead of virtual time (ns). */
+#define KWB_IDLE_LEAD 20000000
+#define KWB_IDLE_BATCH 100000000
+#define KWB_IDLE_CREDIT 1000000000
 
 enum run_state { RUN_RUNNING, RUN_STOPPED, RUN_SHUTDOWN };
 
@@ -55,6 +61,8 @@ typedef struct machine {
 	int64_t round_len;	/* this round's length (cut when a CPU leaves early) */
 	uint64_t slice_icount_start;	/* current CPU's icount when its slice began */
 	event *events;		/* sorted by when */
+	int64_t pace;		/* idle pacing: host ns + pace = host clock in virtual ns */
+	bool pace_on;		/* pace anchored (cleared while stopped) */
 
 	/* devices */
 	void *irqchip;		/* board's interrupt controller */

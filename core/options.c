@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -245,6 +246,8 @@ static void machine_prop(kwb_options *o, const char *opt, const char *key, const
 			kwb_usage_error("%s gic-version=%s: expected 2, 3 or max", opt, v);
 	} else if (!strcmp(key, "highmem")) {
 		o->highmem = parse_bool(opt, key, v);
+	} else if (!strcmp(key, "dtb-randomness")) {
+		o->dtb_no_randomness = !parse_bool(opt, key, v);
 	} else if (!strcmp(key, "accel")) {
 		if (strcmp(v, "tcg"))
 			kwb_usage_error("%s accel=%s: kwb is an emulator only (accel=tcg)", opt, v);
@@ -274,7 +277,7 @@ static void machine_prop(kwb_options *o, const char *opt, const char *key, const
 					key);
 	} else {
 		kwb_usage_error("%s %s=%s: unknown machine property '%s' (kwb knows iommu, "
-				"dumpdtb, virtualization, gic-version, highmem, accel)", opt, key,
+				"dumpdtb, virtualization, gic-version, highmem, dtb-randomness, accel)", opt, key,
 				v, key);
 	}
 }
@@ -688,6 +691,18 @@ static void opt_difftest_mode(kwb_options *o, const char *opt, const char *v)
 	o->difftest_mode = v;
 }
 
+static void opt_seed(kwb_options *o, const char *opt, const char *v)
+{
+	if (!strcmp(v, "random")) {
+		/* asked for: the host's randomness, printed so the run can be repeated */
+		if (getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
+			kwb_usage_error("%s random: the host gave no random numbers", opt);
+		fprintf(stderr, "kwb: -seed %llu\n", (unsigned long long)o->seed);
+		return;
+	}
+	o->seed = parse_uint(opt, "the seed", v, 0, UINT64_MAX);
+}
+
 static void opt_no_reboot(kwb_options *o, const char *opt, const char *v)
 {
 	(void)opt, (void)v;
@@ -736,7 +751,8 @@ static const opt_def options[] = {
 	{ "M", "machine", "virt[,PROP=VALUE...]", opt_machine,
 	  "Board (only virt). Properties: iommu=smmuv3|none, dumpdtb=FILE\n"
 	  "(write the generated device tree and exit), virtualization=on|off,\n"
-	  "gic-version=2|3|max, highmem=on|off, accel=tcg; kernel=, initrd=,\n"
+	  "gic-version=2|3|max, highmem=on|off, dtb-randomness=on|off,\n"
+	  "accel=tcg; kernel=, initrd=,\n"
 	  "append=, dtb=, firmware= as the options below. Accepted with the\n"
 	  "value kwb behaves as: its, acpi, usb, graphics, secure=off, mte=off,\n"
 	  "ras=off, aia=none. -M help lists machines." },
@@ -787,6 +803,10 @@ static const opt_def options[] = {
 	  "Read options from a QEMU ini file: [machine] type= kernel= initrd=\n"
 	  "append= dtb=, [memory] size=, [smp-opts] cpus=, [drive \"ID\"],\n"
 	  "[device \"ID\"] driver=." },
+	{ "seed", NULL, "N|random", opt_seed,
+	  "Seed of the guest's random numbers (the device tree's rng-seed and\n"
+	  "arm64 kaslr-seed): the same N gives the same run. Default 0; random:\n"
+	  "from the host (printed)." },
 	{ "no-reboot", NULL, NULL, opt_no_reboot, "Exit instead of rebooting when the guest resets." },
 	{ "nodefaults", NULL, NULL, opt_nodefaults,
 	  "Accepted; without -serial the serial port is then not connected (null)." },
@@ -1073,6 +1093,9 @@ static void finish(kwb_options *o)
 		kwb_usage_error("-initrd given without -kernel");
 	if (!strcmp(o->arch, "riscv64") && o->iommu)
 		kwb_usage_error("-M virt,iommu=%s: SMMUv3 exists on aarch64 only", o->iommu);
+	if (!strcmp(o->arch, "riscv64") && o->dtb_no_randomness)
+		kwb_usage_error("-M virt,dtb-randomness: an aarch64 property (the riscv64 virt board "
+				"always passes an rng-seed)");
 	if (!strcmp(o->arch, "riscv64") && (o->virtualization || o->gic_version))
 		kwb_usage_error("-M virt,%s: an aarch64 property, but the machine is riscv64",
 				o->virtualization ? "virtualization" : "gic-version");

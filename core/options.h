@@ -45,6 +45,8 @@ typedef struct kwb_options {
 	bool no_reboot;			/* -no-reboot: exit when the guest resets */
 	int gic_version;		/* -M virt,gic-version=2|3; 0 = board default */
 	bool highmem;			/* -M virt,highmem=on|off (default on) */
+	uint64_t seed;			/* -seed N: the guest's random numbers (DT rng/kaslr seeds) */
+	bool dtb_no_randomness;		/* -M virt,dtb-randomness=off (aarch64) */
 	/* -global DRIVER.PROP=VALUE, as "DRIVER.PROP=VALUE" */
 	const char *globals[KWB_MAX_GLOBALS];
 	int nglobals;

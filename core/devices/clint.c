@@ -173,8 +173,12 @@ static void clint_reset(void *state)
 		clint_hart *h = &s->harts[i];
 		event_cancel(s->m, &h->timer);
 		h->msip = 0;
-		h->mtimecmp = 0;	/* like QEMU: no MTIP until first written */
-		set_mip(s, i, MIP_MSIP | MIP_MTIP, 0);
+		/* mtimecmp 0 <= mtime 0: MTIP is high from reset until the
+		 * firmware writes mtimecmp (QEMU 7.2's mip reads 0x80 at the
+		 * first instruction). */
+		h->mtimecmp = 0;
+		set_mip(s, i, MIP_MSIP, 0);
+		set_mip(s, i, MIP_MTIP, 1);
 	}
 }
 

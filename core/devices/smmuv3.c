@@ -433,7 +433,10 @@ int smmu_translate(smmuv3 *s, uint32_t sid, uint64_t iova, bool write, bool reco
 	memset(x, 0, sizeof(*x));
 	if (record) {
 		s->ntranslations++;
-		if (e->valid && e->sid == sid && e->iova_page == iova >> 12 && (e->writable || !write)) {
+		/* Entries only serve while the SMMU translates: with SMMUEN
+		 * clear GBPA decides (and the IOTLB is empty, see CR0). */
+		if ((s->cr0 & CR0_SMMUEN) && e->valid && e->sid == sid && e->iova_page == iova >> 12 &&
+		    (e->writable || !write)) {
 			s->niotlb_hits++;
 			x->pa = e->pa_page << 12 | (iova & 0xfff);
 			x->len = 0x1000 - (iova & 0xfff);
@@ -556,8 +559,11 @@ static void reg_write(smmuv3 *s, unsigned off, uint32_t v)
 {
 	switch (off) {
 	case CR0:
-		if (s->m && ((s->cr0 ^ v) & CR0_SMMUEN))
-			trace_dev(s->m, "smmuv3", "%s (CR0 0x%x)", v & CR0_SMMUEN ? "enabled" : "disabled", v);
+		if ((s->cr0 ^ v) & CR0_SMMUEN) {
+			if (s->m)
+				trace_dev(s->m, "smmuv3", "%s (CR0 0x%x)", v & CR0_SMMUEN ? "enabled" : "disabled", v);
+			iotlb_flush(s, NULL, 0, 0);	/* no entry outlives a change of SMMUEN */
+		}
 		s->cr0 = v & CR0_MASK;
 		cmdq_consume(s);
 		break;

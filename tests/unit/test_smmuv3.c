@@ -257,6 +257,33 @@ static void test_translate_4k(void)
 	CHECK_EQ(events(), 4);
 }
 
+/* Issue 13 (a cache entry used when it should not be): with SMMUEN clear
+ * an IOTLB entry from before must not translate (bypass or abort, as
+ * GBPA says), and enabling again walks afresh. */
+static void test_iotlb_smmuen_off(void)
+{
+	uint64_t ttb;
+	smmu_xlate x;
+
+	setup();
+	ttb = new_table();
+	s1_stream(STRTAB + 64 * 8, 8, 1, ttb, 0, 16);
+	map(ttb, 12, 48, 0xfffff000, DATA, 3, 1);
+	CHECK_EQ(smmu_translate(s, 8, 0xfffff010, true, true, &x), 0);
+	CHECK_EQ(x.pa, DATA + 0x10);
+	CHECK_EQ(smmu_translate(s, 8, 0xfffff010, true, true, &x), 0);	/* an IOTLB hit */
+	CHECK_EQ(x.pa, DATA + 0x10);
+	wr(CR0, 0xc, 4);					/* SMMUEN = 0: bypass */
+	CHECK_EQ(smmu_translate(s, 8, 0xfffff010, true, true, &x), 0);
+	CHECK_EQ(x.pa, 0xfffff010);
+	wr(GBPA, 1u << 31 | 1u << 20, 4);			/* abort */
+	CHECK(smmu_translate(s, 8, 0xfffff010, false, true, &x) != 0);
+	map(ttb, 12, 48, 0xfffff000, DATA + 0x3000, 3, 1);
+	wr(CR0, 0xd, 4);					/* on again: a new walk */
+	CHECK_EQ(smmu_translate(s, 8, 0xfffff010, true, true, &x), 0);
+	CHECK_EQ(x.pa, DATA + 0x3010);
+}
+
 static void test_granules(void)
 {
 	static const struct { unsigned tg0, g, t0sz; int leaf; uint64_t iova, pa; } cases[] = {
@@ -572,6 +599,7 @@ int main(void)
 	RUN(test_registers);
 	RUN(test_cmdq);
 	RUN(test_translate_4k);
+	RUN(test_iotlb_smmuen_off);
 	RUN(test_granules);
 	RUN(test_stream_table);
 	RUN(test_evtq_overflow);

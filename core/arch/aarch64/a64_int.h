@@ -58,6 +58,12 @@ typedef struct a64_shared {
 /* ---- software TLB ---- */
 #define TLB_BITS 8
 #define TLB_SIZE (1 << TLB_BITS)
+/* Lookups compare a tag with the page of the address (data: with the
+ * access's misalignment bits kept, so a misaligned access misses): keys
+ * have bits 3-11 clear (accesses are at most 8 bytes), the invalid tag
+ * has them set, so no address ever
+ * matches an invalid entry, not even one in the top page. "Still in this
+ * page" checks compare the same way (a64_same_page), never by XOR. */
 #define TLB_INVALID (~0ull)
 
 typedef struct tlb_entry {
@@ -73,11 +79,20 @@ typedef struct xtlb_entry {
 	bool bp;		/* page has a code breakpoint */
 } xtlb_entry;
 
+/* pc is still in the page of exec TLB entry e (false once e is invalid) */
+static inline bool a64_same_page(const xtlb_entry *e, uint64_t pc)
+{
+	return (pc & ~0xfffull) == e->tag;
+}
+
+/* A CPU model: its ID registers as QEMU 7.2 presents the same -cpu
+ * (ID_PFR1.GIC and ID_AA64PFR0.GIC are added at read time when the GIC
+ * has a system register interface, as QEMU's id_pfr1_read does). */
 typedef struct a64_model {
 	const char *name;
-	uint64_t midr;
 	bool lse;		/* FEAT_LSE atomics (advertised in ID_AA64ISAR0) */
-	struct { int idx; uint64_t val; } id[8];
+	uint32_t ccsidr[3];	/* L1D, L1I, L2 (CSSELR 0, 1, 2) */
+	struct { int idx; uint64_t val; } id[32];
 } a64_model;
 
 typedef struct a64_core {
@@ -98,6 +113,19 @@ typedef struct a64_core {
 	uint64_t watch_skip_icount;
 	bool watch_skip;
 	bool trace_mem;		/* -d mem: data pages stay out of the TLBs */
+	/* ASIDs: the TLBs hold global entries and the current ASID's; an
+	 * index whose rt/wt/xt entry may be non-global (nG) has its bit set,
+	 * so an ASID change drops only those (a64_tlb_flush_ng). */
+	uint64_t ng_bits[2][TLB_SIZE / 64];
+	bool global_lo;		/* a global entry below the TTBR1 range is cached */
+	/* Self-hosted debug, derived from the debug registers in sys[] by
+	 * a64_dbg_update() (not state of its own: recomputed after reset,
+	 * register writes and a state load). */
+	struct {
+		bool bp_on;	/* an enabled breakpoint: exec TLB flags pages */
+		bool wp_on;	/* an enabled watchpoint: its pages stay uncached */
+		bool ss_on;	/* MDSCR_EL1.SS unlocked: one instruction at a time */
+	} hw;
 	uint64_t sys_store[A64R_COUNT];
 } a64_core;
 
@@ -121,9 +149,22 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log);
 /* Translate for an access at el (0/1) with faults raised; host is the
  * page's host pointer or NULL for MMIO. Returns false after raising the
  * exception (or recording a debug stop). */
-bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host);
+bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host, bool *ng);
 bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint64_t *val);
 void a64_tlb_flush(a64_cpu *s);
+void a64_tlb_flush_ng(a64_cpu *s);
+void a64_tlb_ttbr_written(a64_cpu *s, int idx, uint64_t old);
+/* Every TLB fill records here whether its translation was global. */
+static inline void a64_tlb_note_fill(a64_cpu *s, int el, uint64_t va, bool ng)
+{
+	a64_core *k = (a64_core *)s;
+	unsigned i = (va >> 12) & (TLB_SIZE - 1);
+
+	if (ng)
+		k->ng_bits[el][i / 64] |= 1ull << (i % 64);
+	else if (!(va >> 55 & 1))
+		k->global_lo = true;
+}
 void a64_tlb_flush_va(machine *m, uint64_t va);
 void a64_tlb_flush_all_cpus(machine *m);
 void a64_code_written(a64_shared *sh, paddr_t pa);
@@ -210,6 +251,17 @@ bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v);
 a64_shared *a64_shared_get(machine *m);
 void a64_apply_model(a64_cpu *s);
 
+/* ---- self-hosted debug (hwdebug.c) ---- */
+bool a64_dbg_is_reg(int idx);
+uint64_t a64_dbg_write_value(int idx, uint64_t v);
+void a64_dbg_update(a64_cpu *s);
+bool a64_gbp_page(a64_cpu *s, uint64_t va);
+bool a64_gwp_page(a64_cpu *s, uint64_t va);
+bool a64_gbp_hit(a64_cpu *s);
+bool a64_gwp_hit(a64_cpu *s, uint64_t va, unsigned size, int acc, int access_el);
+bool a64_swstep_active(a64_cpu *s);
+void a64_swstep_exc(a64_cpu *s, bool isv, bool ex);
+
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);
 void a64_page_clear(a64_page *pg);
@@ -246,7 +298,7 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 		d++; \
 		return d->fn(s, d); \
 	} \
-	if (((s->pc ^ k->cur->tag) >> 12) || s->c.icount >= k->end_chain || \
+	if (!a64_same_page(k->cur, s->pc) || s->c.icount >= k->end_chain || \
 	    s->c.exit_request || s->irq_line || s->fiq_line) \
 		return 1; \
 	d = &k->cur->pg->e[(s->pc & 0xfff) >> 2]; \

@@ -142,6 +142,8 @@ int a64_eret(a64_cpu *s)
 		s->ps.el = 1;
 		s->ps.il = 1;
 	}
+	if (s->ps.ss && !a64_swstep_active(s))
+		s->ps.ss = 0;
 	s->excl_valid = false;
 	s->pc = elr;
 	if (s->ps.il)	/* the next instruction, whichever block it is in, traps */
@@ -222,10 +224,11 @@ static xtlb_entry *fetch_page(a64_core *k)
 	xtlb_entry *e = &k->xt[el][(pc >> 12) & (TLB_SIZE - 1)];
 	paddr_t pa;
 	uint8_t *host;
+	bool ng;
 
 	if (likely(e->tag == (pc & ~0xfffull)))
 		return e;
-	if (!a64_translate(s, pc, ACC_EXEC, el, &pa, &host))
+	if (!a64_translate(s, pc, ACC_EXEC, el, &pa, &host, &ng))
 		return NULL;
 	pa &= ~0xfffull;
 	if (!host) {
@@ -254,10 +257,11 @@ static xtlb_entry *fetch_page(a64_core *k)
 		pg->gen = sh->gen;
 	}
 	e->tag = pc & ~0xfffull;
+	a64_tlb_note_fill(s, el, pc, ng);
 	e->host = host;
 	e->pg = pg;
 	e->pa = pa;
-	e->bp = dbg_bp_page(s->c.m, pc) || dbg_bp_page(s->c.m, pa);
+	e->bp = dbg_bp_page(s->c.m, pc) || dbg_bp_page(s->c.m, pa) || a64_gbp_page(s, pc);
 	if (unlikely(trace_on(s->c.m->trace, TRACE_MMU)))
 		a64_trace_fill(s, "X", el, pc, pa);
 	return e;
@@ -340,15 +344,31 @@ static enum cpu_exit run(cpu *c, int64_t max)
 		k->cur = e;
 		for (;;) {
 			a64_dent *d = &pg->e[(s->pc & 0xfff) >> 2];
-			if (unlikely(e->bp | trace)) {
-				/* breakpoints on this page or exec tracing: one
-				 * instruction at a time */
+			bool stepping = false;
+			uint64_t seq = 0;
+			uint32_t insn = 0;
+			if (unlikely(e->bp | trace | k->hw.ss_on)) {
+				/* breakpoints on this page, exec tracing or the
+				 * guest's software step: one instruction at a time */
 				if (e->bp && dbg_bp_hit(c, s->pc, e->pa + (s->pc & 0xfff))) {
 					why = CPU_EXIT_DEBUG;
 					goto out;
 				}
+				if (k->hw.ss_on && a64_swstep_active(s)) {
+					if (!s->ps.ss) {
+						/* active-pending: the step exception
+						 * comes first (it counts, as QEMU's) */
+						a64_swstep_exc(s, false, false);
+						c->icount++;
+						break;
+					}
+					stepping = true;
+					seq = k->exc_seq;
+					memcpy(&insn, e->host + (s->pc & 0xfff), 4);
+				}
+				if (e->bp && k->hw.bp_on && a64_gbp_hit(s))
+					break;
 				if (trace) {
-					uint32_t insn;
 					memcpy(&insn, e->host + (s->pc & 0xfff), 4);
 					trace_exec(c, s->pc, insn, el);
 				}
@@ -357,11 +377,19 @@ static enum cpu_exit run(cpu *c, int64_t max)
 				/* bounded chains: bounded stack even without tail calls */
 				k->end_chain = end - c->icount > 4096 ? c->icount + 4096 : end;
 			}
-			if (!d->fn(s, d))
+			int ran = d->fn(s, d);
+			if (unlikely(stepping) && k->exc_seq == seq && s->c.powered) {
+				/* stepped without an exception: active-pending, and
+				 * the step exception is taken at once (as QEMU) */
+				s->ps.ss = 0;
+				a64_swstep_exc(s, true, (insn & 0x3fc00000) == 0x08400000);
+				break;
+			}
+			if (!ran)
 				break;		/* budget or end of page */
 			/* branch within the same page at the same EL: stay
 			 * here unless something needs the outer loop */
-			if (((s->pc ^ e->tag) >> 12) || (s->pc & 3) || c->icount >= end ||
+			if (!a64_same_page(e, s->pc) || (s->pc & 3) || c->icount >= end ||
 			    k->stop || c->exit_request || s->irq_line || s->fiq_line ||
 			    s->ps.el != (unsigned)el)
 				break;
@@ -434,7 +462,7 @@ static void cpu_reset(cpu *c)
 	s->excl_valid = false;
 	s->irq_line = s->fiq_line = 0;
 	a64_timer_reset(s);
-	a64_tlb_flush(s);
+	a64_dbg_update(s);	/* flushes the TLBs */
 }
 
 /* ---- registers for the debugger ---- */

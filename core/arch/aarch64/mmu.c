@@ -90,9 +90,11 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 	unsigned firstbits = inbits - g - (levels - 1) * stride;
 	uint64_t ttbr = hi ? s->sys[A64R_TTBR1_EL1] : s->sys[A64R_TTBR0_EL1];
 	paddr_t table = ttbr & 0x0000fffffffffffeull & ~((8ull << firstbits) - 1);
-	/* output size: TCR.IPS capped at what ID_AA64MMFR0.PARange says (48) */
+	/* output size: TCR.IPS capped at what ID_AA64MMFR0.PARange says
+	 * (44 bits on cortex-a57, 40 on cortex-a53), as QEMU does */
 	static const uint8_t ips_bits[8] = { 32, 36, 40, 42, 44, 48, 48, 48 };
-	uint64_t pa_limit = 1ull << ips_bits[tcr >> 32 & 7];
+	unsigned ips = tcr >> 32 & 7, parange = s->sys[A64R_ID_AA64MMFR0_EL1] & 7;
+	uint64_t pa_limit = 1ull << ips_bits[ips < parange ? ips : parange];
 
 	if (table >= pa_limit) {
 		set_fault(t, log, F_ADDRSIZE, 4 - levels);
@@ -177,7 +179,7 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 	}
 }
 
-bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host)
+bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host, bool *ng)
 {
 	a64_tr t;
 	bool exec = acc == ACC_EXEC;
@@ -196,6 +198,7 @@ bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_
 	}
 	*pa = t.pa;
 	*host = bus_ram_ptr(&s->c.m->bus, t.pa & ~0xfffull, 0x1000);
+	*ng = t.ng;
 	return true;
 }
 
@@ -211,6 +214,44 @@ void a64_tlb_flush(a64_cpu *s)
 			k->wt[el][i].tag = TLB_INVALID;
 			k->xt[el][i].tag = TLB_INVALID;
 		}
+	memset(k->ng_bits, 0, sizeof(k->ng_bits));
+	k->global_lo = false;
+}
+
+/* Drop the entries that may be non-global: the ASID they were filled
+ * under is no longer current (or TLBI by ASID). Global ones stay. */
+void a64_tlb_flush_ng(a64_cpu *s)
+{
+	a64_core *k = CORE(s);
+
+	for (int el = 0; el < 2; el++)
+		for (int w = 0; w < TLB_SIZE / 64; w++) {
+			for (uint64_t b = k->ng_bits[el][w]; b; b &= b - 1) {
+				int i = w * 64 + __builtin_ctzll(b);
+				k->rt[el][i].tag = TLB_INVALID;
+				k->wt[el][i].tag = TLB_INVALID;
+				k->xt[el][i].tag = TLB_INVALID;
+			}
+			k->ng_bits[el][w] = 0;
+		}
+}
+
+/*
+ * TTBR0/TTBR1 written (a context switch, or new tables). The TLBs keep one
+ * ASID's non-global entries, so those go; global entries stay unless the
+ * tables they may have come from were replaced (a new TTBR1 base, or a new
+ * TTBR0 base while a global entry from the low range is cached), where the
+ * architecture would make software invalidate anyway.
+ */
+void a64_tlb_ttbr_written(a64_cpu *s, int idx, uint64_t old)
+{
+	a64_core *k = CORE(s);
+	uint64_t baddr = 0x0000fffffffffffeull, v = s->sys[idx];
+
+	if (((old ^ v) & baddr) && (idx == A64R_TTBR1_EL1 || k->global_lo))
+		a64_tlb_flush(s);
+	else
+		a64_tlb_flush_ng(s);
 }
 
 void a64_tlb_flush_all_cpus(machine *m)
@@ -315,7 +356,9 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 	machine *m = s->c.m;
 	bool cache = true;
 
-	if (!a64_translate(s, va, acc, el, pa, host))
+	bool ng;
+
+	if (!a64_translate(s, va, acc, el, pa, host, &ng))
 		return false;
 	if (unlikely(dbg_watch_page(m, va) || dbg_watch_page(m, *pa))) {
 		cache = false;
@@ -329,6 +372,12 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 			return false;
 		}
 	}
+	/* the guest's own watchpoints, after the debugger's (each to its owner) */
+	if (unlikely(k->hw.wp_on) && a64_gwp_page(s, va)) {
+		cache = false;
+		if (a64_gwp_hit(s, va, size, acc, el))
+			return false;
+	}
 	if (!*host)
 		return true;
 	if (acc == ACC_WRITE && is_code(k->sh, *pa))
@@ -338,6 +387,7 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 						: &k->rt[el][(va >> 12) & (TLB_SIZE - 1)];
 		e->tag = va & ~0xfffull;
 		e->addend = (uintptr_t)*host - (va & ~0xfffull);
+		a64_tlb_note_fill(s, el, va, ng);
 		if (unlikely(trace_on(m->trace, TRACE_MMU)))
 			a64_trace_fill(s, acc == ACC_WRITE ? "W" : "R", el, va, *pa);
 	}

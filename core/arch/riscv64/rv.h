@@ -174,6 +174,11 @@ typedef struct rv_hart {
 	uint64_t stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
 	uint64_t mhartid;
 	int64_t cycle_off, instret_off;
+	/* Sstc (sstc.c) */
+	struct rv_sstc {
+		uint64_t stimecmp;
+		event timer;	/* raises mip.STIP at the deadline */
+	} sstc;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
@@ -265,6 +270,11 @@ int rv_csr_index(uint32_t csrno);	/* table index or -1 */
 bool rv_csr_read(rv_hart *h, int idx, uint64_t *v);
 bool rv_csr_write(rv_hart *h, int idx, uint64_t v);
 uint64_t rv_mstatus_read(const rv_hart *h);
+
+/* sstc.c */
+void rv_sstc_init(rv_hart *h);
+void rv_sstc_reset(rv_hart *h);
+void rv_sstc_write(rv_hart *h, uint64_t v);
 
 /* mmu.c */
 /* Translate va for access (ACC_*) as the hart would (PMP included);

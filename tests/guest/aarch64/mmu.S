@@ -126,6 +126,63 @@ _start:
 	isb
 	ldr x10, [x2, #8]
 	CHECK x10, 0
+	// ASIDs: a non-global entry belongs to the ASID it was filled under.
+	// Root B maps the code like A but VA_A elsewhere; switching TTBR0
+	// (ASID 1 -> 2, no TLBI) must not reuse ASID 1's entry for VA_A, and
+	// TLBI ASIDE1 must drop ASID 1's entries.
+	.equ NG, 1 << 11
+	.equ B_L0, 0x40407000
+	.equ B_T1, 0x40408000
+	.equ B_T2, 0x40409000
+	.equ B_T3, 0x4040a000
+	ldr x6, =0x40310008
+	mov x7, #0x1111
+	str x7, [x6]
+	ldr x6, =0x40311008
+	mov x7, #0x2222
+	str x7, [x6]
+	ldr x6, =0x40312008
+	mov x7, #0x3333
+	str x7, [x6]
+	PTE A_T3, 0, 0x40310000 | PG | NG
+	PTE B_L0, 0, A_L1 | 3
+	PTE B_L0, (VA_A >> 39) & 511, B_T1 | 3
+	PTE B_T1, (VA_A >> 30) & 511, B_T2 | 3
+	PTE B_T2, (VA_A >> 21) & 511, B_T3 | 3
+	PTE B_T3, 0, 0x40311000 | PG | NG
+	ldr x0, =(A_L0 | (1 << 48))
+	dsb sy
+	msr ttbr0_el1, x0
+	tlbi vmalle1
+	dsb sy
+	isb
+	ldr x10, [x2, #8]
+	CHECK x10, 0x1111
+	ldr x0, =(B_L0 | (2 << 48))
+	msr ttbr0_el1, x0
+	isb
+	ldr x10, [x2, #8]
+	CHECK x10, 0x2222
+	ldr x0, =(A_L0 | (1 << 48))
+	msr ttbr0_el1, x0
+	isb
+	ldr x10, [x2, #8]
+	CHECK x10, 0x1111
+	PTE A_T3, 0, 0x40312000 | PG | NG
+	dsb sy
+	ldr x0, =(1 << 48)
+	tlbi aside1, x0
+	dsb sy
+	isb
+	ldr x10, [x2, #8]
+	CHECK x10, 0x3333
+	PTE A_T3, 0, 0x40303000 | PG
+	ldr x0, =A_L0
+	msr ttbr0_el1, x0
+	tlbi vmalle1
+	dsb sy
+	isb
+
 	// unprivileged access from EL1
 	ldr x6, =0x40600000
 	str x3, [x6]
