@@ -324,13 +324,12 @@ static const state_field virtio_fields[] = {
 };
 const state_desc virtio_dev_state = { "virtio", 1, virtio_fields, .post_load = virtio_post_load };
 
-void virtio_dev_register_state(virtio_dev *v, const char *instance)
+void virtio_register_model_state(virtio_dev *v, const char *where)
 {
-	state_register(v->m, instance, &virtio_dev_state, v);
 	if (v->model->state) {
 		char name[64];
 
-		snprintf(name, sizeof(name), "%s.%s", instance, v->model->state->name);
+		snprintf(name, sizeof(name), "%s@%s", v->model->state->name, where);
 		state_register(v->m, name, v->model->state, v->opaque);
 	}
 }

@@ -65,7 +65,8 @@ typedef struct virtio_model {
 	void (*notify)(virtio_dev *v, int queue);	/* the driver kicked queue */
 	void (*reset)(virtio_dev *v);			/* device reset (by the driver or the machine) */
 	void (*free)(virtio_dev *v);			/* frees opaque */
-	/* The model's own state (opaque), registered as "<instance>.<name>". */
+	/* The model's own state (opaque), registered as "<its name>@<where>"
+	 * ("virtio-rng@00:01.0", "virtio-rng@a003e00"); NULL: none. */
 	const struct state_desc *state;
 } virtio_model;
 
@@ -170,8 +171,11 @@ void virtio_legacy_set_pfn(virtio_dev *v, uint32_t pfn);
 /* The device config space as the driver reads it (up to 256 bytes). */
 uint64_t virtio_config_read(virtio_dev *v, uint32_t off, unsigned size);
 void virtio_config_write(virtio_dev *v, uint32_t off, uint64_t val, unsigned size);
-/* Registers v's state (and its model's) under name; frees. */
-void virtio_dev_register_state(virtio_dev *v, const char *instance);
+/* The transport-independent state of a virtio_dev (status, features,
+ * queues): a transport nests it in its own description (ST_PTR). */
+extern const struct state_desc virtio_dev_state;
+/* Registers the model's own state as "<its name>@where" ("virtio-rng@a003e00"). */
+void virtio_register_model_state(virtio_dev *v, const char *where);
 void virtio_dev_free(virtio_dev *v);
 
 /* The models, by base name ("virtio-blk"): creates one on transport tr

@@ -115,6 +115,11 @@ static void blk_free(virtio_dev *v)
 	free(b);
 }
 
+/* The disk's contents are kept with the machine's memory (snapshots);
+ * the request path itself holds nothing between requests. */
+static const state_field blk_fields[] = { ST_END };
+static const state_desc blk_state = { .name = "virtio-blk", .version = 1, .fields = blk_fields };
+
 static const virtio_model blk_model = {
 	.name = "virtio-blk",
 	.device_id = 2,
@@ -126,6 +131,7 @@ static const virtio_model blk_model = {
 	.config = blk_config,
 	.notify = blk_notify,
 	.free = blk_free,
+	.state = &blk_state,
 };
 
 virtio_dev *virtio_blk_create(machine *m, const char *devname, dev_props *p,

@@ -19,6 +19,7 @@
 #include "virtio.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../state.h"
 #include "../trace.h"
 
 #define MMIO_MAX_SLOTS 32
@@ -42,7 +43,7 @@ typedef struct mmio_slot {
 	struct virtio_mmio *bus;
 	paddr_t base;
 	irq_line irq;
-	virtio_dev *v;			/* NULL: nothing behind this transport */
+	virtio_dev *dev;		/* NULL: nothing behind this transport */
 } mmio_slot;
 
 typedef struct virtio_mmio {
@@ -94,7 +95,7 @@ static void set_half(uint64_t *r, bool high, uint32_t val)
 
 static uint32_t reg_read(mmio_slot *s, unsigned off)
 {
-	virtio_dev *v = s->v;
+	virtio_dev *v = s->dev;
 	bool legacy = s->bus->legacy;
 	virtq *q;
 
@@ -130,7 +131,7 @@ static uint32_t reg_read(mmio_slot *s, unsigned off)
 
 static void reg_write(mmio_slot *s, unsigned off, uint32_t val)
 {
-	virtio_dev *v = s->v;
+	virtio_dev *v = s->dev;
 	bool legacy = s->bus->legacy;
 	virtq *q;
 
@@ -201,9 +202,9 @@ static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 		return 0;
 	if (off >= R_CONFIG) {
 		if (size == 8)		/* two 4-byte reads, as QEMU's memory core splits it */
-			return s->v ? virtio_config_read(s->v, (uint32_t)(off - R_CONFIG), 4) |
-				      virtio_config_read(s->v, (uint32_t)(off - R_CONFIG + 4), 4) << 32 : 0;
-		return s->v ? virtio_config_read(s->v, (uint32_t)(off - R_CONFIG), size) : 0;
+			return s->dev ? virtio_config_read(s->dev, (uint32_t)(off - R_CONFIG), 4) |
+				      virtio_config_read(s->dev, (uint32_t)(off - R_CONFIG + 4), 4) << 32 : 0;
+		return s->dev ? virtio_config_read(s->dev, (uint32_t)(off - R_CONFIG), size) : 0;
 	}
 	if (size != 4 || (off & 3))	/* registers are 32-bit only */
 		return 0;
@@ -214,10 +215,10 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
 	mmio_slot *s = find_slot(opaque, &off);
 
-	if (!s || !s->v)
+	if (!s || !s->dev)
 		return;
 	if (off >= R_CONFIG) {
-		virtio_config_write(s->v, (uint32_t)(off - R_CONFIG), val, size > 4 ? 4 : size);
+		virtio_config_write(s->dev, (uint32_t)(off - R_CONFIG), val, size > 4 ? 4 : size);
 		return;
 	}
 	if (size == 4 && !(off & 3))
@@ -257,10 +258,10 @@ static const char *mmio_reg_name(void *opaque, uint64_t off)
 		if (regs[i].off == off)
 			r = regs[i].name;
 	if (r)
-		snprintf(buf, sizeof(buf), "%s@%llx %s", s->v ? s->v->name : "virtio-mmio",
+		snprintf(buf, sizeof(buf), "%s@%llx %s", s->dev ? s->dev->name : "virtio-mmio",
 			 (unsigned long long)s->base, r);
 	else if (off >= R_CONFIG)
-		snprintf(buf, sizeof(buf), "%s@%llx config+0x%llx", s->v ? s->v->name : "virtio-mmio",
+		snprintf(buf, sizeof(buf), "%s@%llx config+0x%llx", s->dev ? s->dev->name : "virtio-mmio",
 			 (unsigned long long)s->base, (unsigned long long)(off - R_CONFIG));
 	else
 		return NULL;
@@ -284,17 +285,17 @@ static void plug(virtio_mmio *b, const char *spec)
 		kwb_usage_error("-device %.*s: unknown virtio-mmio device (this board has %s)", (int)n, spec,
 				virtio_model_list("device"));
 	for (int i = b->count - 1; i >= 0 && !s; i--)
-		if (!b->slot[i].v)
+		if (!b->slot[i].dev)
 			s = &b->slot[i];
 	if (!s)
 		kwb_usage_error("-device %.*s: all %d virtio-mmio transports are taken", (int)n, spec, b->count);
 	dev_props_parse(&p, spec);
 	dev_props_ignore(&p, (const char *const[]){ "id", "bus", "iommu_platform", "indirect_desc",
 						     "event_idx", "notify_on_empty", "any_layout", NULL });
-	s->v = create(b->m, p.dev, &p, b->legacy ? &legacy_transport : &modern_transport, s);
+	s->dev = create(b->m, p.dev, &p, b->legacy ? &legacy_transport : &modern_transport, s);
 	dev_props_done(&p);
-	snprintf(name, sizeof(name), "%s@%llx", s->v->name, (unsigned long long)s->base);
-	virtio_dev_register_state(s->v, name);
+	snprintf(name, sizeof(name), "%llx", (unsigned long long)s->base);
+	virtio_register_model_state(s->dev, name);
 }
 
 static bool is_mmio_device(const char *spec)
@@ -368,8 +369,8 @@ static void vmmio_reset(void *state)
 	virtio_mmio *b = state;
 
 	for (int i = 0; i < b->count; i++)
-		if (b->slot[i].v)
-			virtio_reset(b->slot[i].v);
+		if (b->slot[i].dev)
+			virtio_reset(b->slot[i].dev);
 }
 
 static void vmmio_free(void *state)
@@ -377,9 +378,23 @@ static void vmmio_free(void *state)
 	virtio_mmio *b = state;
 
 	for (int i = 0; i < b->count; i++)
-		virtio_dev_free(b->slot[i].v);
+		virtio_dev_free(b->slot[i].dev);
 	free(b);
 }
+
+/* Each transport's device (status, features, queues; an empty one has
+ * none); the models' own state is registered as "virtio-rng@a003e00". */
+static const state_field slot_fields[] = {
+	ST_PTR(mmio_slot, dev, virtio_dev_state),
+	ST_END
+};
+static const state_desc slot_state = { .name = "virtio-mmio-slot", .version = 1, .fields = slot_fields };
+
+static const state_field vmmio_fields[] = {
+	ST_STRUCT_ARRAY_N(virtio_mmio, slot, slot_state, count),
+	ST_END
+};
+static const state_desc vmmio_state = { .name = "virtio-mmio", .version = 1, .fields = vmmio_fields };
 
 DEVICE_TYPE(virtio_mmio_type) {
 	.name = "virtio-mmio",
@@ -387,4 +402,5 @@ DEVICE_TYPE(virtio_mmio_type) {
 	.fdt = vmmio_fdt,
 	.reset = vmmio_reset,
 	.free = vmmio_free,
+	.state = &vmmio_state,
 };

@@ -12,6 +12,7 @@
 #include "pcie_ecam.h"
 #include "virtio.h"
 #include "../machine.h"
+#include "../state.h"
 #include "../trace.h"
 
 #define VIRTIO_BAR 4
@@ -219,9 +220,21 @@ static void pci_free(pci_dev *d)
 	free(d->opaque);
 }
 
+/* The function's config space and INTx, then the virtio device behind it
+ * (status, features, queues); the model's own state is the function's
+ * back end ("virtio-rng@00:01.0"). Requests run to completion on the
+ * notify write: nothing is in flight between instructions. */
+static const state_field virtio_pci_fields[] = {
+	ST_STRUCT(virtio_pci, pci, pci_function_state),
+	ST_PTR(virtio_pci, v, virtio_dev_state),
+	ST_END
+};
+static const state_desc virtio_pci_state = { .name = "virtio-pci", .version = 2,
+					     .fields = virtio_pci_fields };
+
 static const pci_dev_ops virtio_pci_ops = {
 	.bar_read = bar_read, .bar_write = bar_write, .reset = pci_reset, .free = pci_free,
-	.bar_reg_name = bar_reg_name,
+	.bar_reg_name = bar_reg_name, .state = &virtio_pci_state,
 };
 
 static void add_cap(pci_dev *d, uint8_t type, uint32_t off, uint32_t len, bool notify)
@@ -261,6 +274,8 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 		     v->model->pci_class, 0x1af4, 0x1100);
 	d->ops = &virtio_pci_ops;
 	d->opaque = vp;
+	d->backend_state = v->model->state;
+	d->backend = v->opaque;
 	pci_add_bar64(d, VIRTIO_BAR, VIRTIO_BAR_SIZE);
 	add_cap(d, CAP_COMMON, COMMON_OFF, COMMON_LEN, false);
 	add_cap(d, CAP_ISR, ISR_OFF, 4, false);
@@ -269,13 +284,4 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	add_cap(d, CAP_NOTIFY, NOTIFY_OFF, NOTIFY_MULT * (uint32_t)v->nqueues, true);
 	virtio_reset(v);
 	return d;
-}
-
-/* Once plugged: the state, named by the function ("virtio-blk-pci@00:02.0"). */
-void virtio_pci_plugged(pci_dev *d)
-{
-	char name[48];
-
-	snprintf(name, sizeof(name), "%s@00:%02x.%x", d->name, d->devfn >> 3, d->devfn & 7);
-	virtio_dev_register_state(((virtio_pci *)d->opaque)->v, name);
 }

@@ -72,7 +72,7 @@ static const state_field rng_fields[] = {
 	ST_U64(rng, state),
 	ST_END
 };
-static const state_desc rng_state = { .name = "rng", .version = 1, .fields = rng_fields };
+static const state_desc rng_state = { .name = "virtio-rng", .version = 1, .fields = rng_fields };
 
 static const virtio_model rng_model = {
 	.name = "virtio-rng",

@@ -130,8 +130,9 @@ static void test_empty_and_placement(void)
 	CHECK_EQ(rd(TOP, 0x008), 4);
 	CHECK_EQ(rd(NEXT, 0x008), 4);
 	CHECK_EQ(rd(NEXT - 0x200, 0x008), 0);
-	CHECK(state_find(m, "virtio-rng-device@a003e00") != NULL);
-	CHECK(state_find(m, "virtio-rng-device@a003e00.rng") != NULL);
+	CHECK(state_find(m, "virtio_mmio@a000000") != NULL);
+	CHECK(state_find(m, "virtio-rng@a003e00") != NULL);
+	CHECK(state_find(m, "virtio-rng@a003c00") != NULL);
 	/* registers are 32-bit: other sizes read 0 */
 	{
 		uint64_t v = 1;
@@ -189,6 +190,27 @@ static void test_modern_request(void)
 	wr(TOP, 0x020, 1);
 	wr(TOP, 0x070, 0xb);
 	CHECK_EQ(rd(TOP, 0x070), 3);
+	/* the transports' state: saved, changed, restored (queues, status, the line) */
+	{
+		state_buf a = { 0 };
+		char err[256] = "";
+
+		CHECK_EQ(modern_setup(), 0xf);
+		put_desc(0, BUF, 32, 2, 0);
+		avail(VQ + 0x1000, 0, 0, 3);		/* the ring's flags still say no interrupt */
+		bus_copy_to(bp, VQ + 0x1000, &(uint16_t){ 0 }, 2);
+		wr(TOP, 0x050, 0);
+		CHECK_EQ(line(), 1);
+		state_save_all(m, &a);
+		wr(TOP, 0x070, 0);			/* reset: status 0, line low */
+		CHECK_EQ(line(), 0);
+		CHECK_EQ(state_load_all(m, a.data, a.len, err, sizeof(err)), 0);
+		CHECK_EQ(rd(TOP, 0x070), 0xf);
+		CHECK_EQ(rd(TOP, 0x044), 1);
+		CHECK_EQ(rd(TOP, 0x060), 1);
+		CHECK_EQ(line(), 1);			/* post_load drives it again */
+		state_buf_free(&a);
+	}
 	machine_free(m);
 }
 
