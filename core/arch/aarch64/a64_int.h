@@ -76,7 +76,8 @@ typedef struct xtlb_entry {
 	uint8_t *host;		/* host address of the page */
 	a64_page *pg;
 	paddr_t pa;
-	bool bp;		/* page has a code breakpoint */
+	bool bp;		/* page has a code breakpoint: its slots are marked */
+	bool bp_slow;		/* ... that cannot be marked: one instruction at a time */
 } xtlb_entry;
 
 /* pc is still in the page of exec TLB entry e (false once e is invalid) */
@@ -242,6 +243,9 @@ void a64_apply_model(a64_cpu *s);
 
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);
+/* Mark the slots of the page's breakpoints (see dbg_bp_offsets); false
+ * when they cannot be listed. */
+bool a64_mark_bps(a64_core *k, xtlb_entry *e);
 void a64_page_clear(a64_page *pg);
 /* handlers by group */
 int a64_x_dp_imm(a64_cpu *s, uint32_t insn);

@@ -260,6 +260,7 @@ static xtlb_entry *fetch_page(a64_core *k)
 	e->pg = pg;
 	e->pa = pa;
 	e->bp = dbg_bp_page(s->c.m, pc) || dbg_bp_page(s->c.m, pa);
+	e->bp_slow = e->bp && !a64_mark_bps(k, e);
 	if (unlikely(trace_on(s->c.m->trace, TRACE_MMU)))
 		a64_trace_fill(s, "X", el, pc, pa);
 	return e;
@@ -342,7 +343,7 @@ static enum cpu_exit run(cpu *c, int64_t max)
 		k->cur = e;
 		for (;;) {
 			a64_dent *d = &pg->e[(s->pc & 0xfff) >> 2];
-			if (unlikely(e->bp | trace)) {
+			if (unlikely(e->bp_slow | trace)) {
 				/* breakpoints on this page or exec tracing: one
 				 * instruction at a time */
 				if (e->bp && dbg_bp_hit(c, s->pc, e->pa + (s->pc & 0xfff))) {

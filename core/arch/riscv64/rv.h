@@ -72,6 +72,8 @@ typedef struct rv_dpage {
 	uint8_t *host;
 	uint64_t gen;		/* decode generation it was filled in */
 	bool zombie;
+	/* breakpoint slots marked for this virtual page and bp generation */
+	uint64_t bp_va, bp_gen;
 	rv_insn e[RV_PAGE_SLOTS + 1];	/* + sentinel: falls off the page */
 } rv_dpage;
 
@@ -142,7 +144,8 @@ typedef struct rv_hart {
 	uint64_t icount0;	/* c.icount at chunk start */
 	enum cpu_exit exit;
 	bool wfi;
-	bool bp_page;		/* executing a page with a code breakpoint */
+	bool bp_page;		/* executing a page whose breakpoints could not be
+				 * marked in its slots: one instruction at a time */
 	bool trace_exec;	/* -d exec wants every instruction */
 	bool trace_mem;		/* -d mem: data pages stay out of the TLB */
 	paddr_t page_pa;
