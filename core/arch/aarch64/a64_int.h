@@ -65,6 +65,10 @@ typedef struct a64_shared {
  * matches an invalid entry, not even one in the top page. "Still in this
  * page" checks compare the same way (a64_same_page), never by XOR. */
 #define TLB_INVALID (~0ull)
+/* In a read/write tag: the page holds a debugger watchpoint; the inline
+ * fast path never matches it (its keys have bits 11..3 clear), the slow
+ * path checks the watchpoints and uses the cached translation. */
+#define TLB_WATCH 0x800ull
 
 typedef struct tlb_entry {
 	uint64_t tag;		/* va & ~0xfff, or TLB_INVALID */

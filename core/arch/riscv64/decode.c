@@ -286,7 +286,7 @@ static void drop_write_tlb(rv_hart *h, void *host)
 	for (int s = 0; s < RV_TLB_SETS; s++)
 		for (int i = 0; i < RV_TLB_SIZE; i++) {
 			rv_tlbe *e = &h->tlb_w[s][i];
-			if (e->tag != RV_TLB_INVALID && e->tag + e->add == (uintptr_t)host)
+			if (e->tag != RV_TLB_INVALID && (e->tag & ~RV_TLB_WATCH) + e->add == (uintptr_t)host)
 				e->tag = RV_TLB_INVALID;
 		}
 }

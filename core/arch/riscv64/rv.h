@@ -115,6 +115,10 @@ typedef struct rv_itlbe {
  * would reach host memory). Filled tags are always page-aligned.
  */
 #define RV_TLB_INVALID (~0ull)
+/* In a read/write tag: the page holds a debugger watchpoint; no fast-path
+ * key has bit 11 set, so every access takes the slow path, which checks
+ * the watchpoints and uses the cached translation (access_one). */
+#define RV_TLB_WATCH 0x800ull
 _Static_assert((RV_TLB_INVALID & 0xff8) != 0, "a TLB key could match an invalid entry");
 
 static inline uint64_t rv_tlb_key(uint64_t va, unsigned size)
