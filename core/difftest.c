@@ -296,7 +296,7 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 	argv[n++] = mopt;
 	argv[n++] = "-cpu";
 	snprintf(cpuopt, sizeof(cpuopt), "%s,pmu=off", o->cpu_model ? o->cpu_model : "cortex-a57");
-	argv[n++] = a64 ? cpuopt : "rv64,h=false,sstc=false,pmu-num=0";
+	argv[n++] = a64 ? cpuopt : "rv64,h=false,pmu-num=0";
 	snprintf(ram, sizeof(ram), "%lluM",
 		 (unsigned long long)((o->ram_size ? o->ram_size : m->board->ram_default) >> 20));
 	argv[n++] = "-m";

@@ -27,7 +27,7 @@
 
 #define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
 /* What the hart implements: keep in step with core/arch/riscv64. */
-#define VIRT_ISA "rv64imafdc_zicsr_zifencei"
+#define VIRT_ISA "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
 #define VIRT_MMU "riscv,sv48"	/* QEMU's value; Linux probes satp itself */
 
 static const board_device virt_devices[] = {

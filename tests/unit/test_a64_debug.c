@@ -4,6 +4,7 @@
 #include "check.h"
 #include "a64_harness.h"
 #include "a64_progs.h"
+#include "core/arch/aarch64/a64_int.h"
 
 static machine *m;
 
@@ -164,6 +165,117 @@ static void test_walk_log(void)
 	aarch64_arch.reg_write(c, regtab_find(t, "SCTLR_EL1"), (uint8_t *)&sctlr);
 }
 
+static void set_reg(cpu *c, const char *name, uint64_t v)
+{
+	CHECK_EQ(aarch64_arch.reg_write(c, regtab_find(aarch64_arch.regs, name), (uint8_t *)&v), 0);
+}
+
+static uint64_t get_reg(cpu *c, const char *name)
+{
+	uint64_t v = 0;
+	aarch64_arch.reg_read(c, regtab_find(aarch64_arch.regs, name), (uint8_t *)&v);
+	return v;
+}
+
+/* The guest's own debug hardware at EL1: OS lock open, MDE and KDE set,
+ * PSTATE.D clear, vectors at 0x40200000. */
+static a64_cpu *guest_debug_on(const uint32_t *prog, size_t bytes)
+{
+	a64_cpu *s = h_run(m, prog, bytes, 0);
+	cpu *c = &s->c;
+	static const uint32_t vector[] = { 0xd503201f, 0x14000000 };	/* nop; b . */
+
+	bus_copy_to(&m->bus, 0x40200200, vector, sizeof(vector));
+
+	set_reg(c, "VBAR_EL1", 0x40200000);
+	set_reg(c, "OSLAR_EL1", 0);
+	set_reg(c, "MDSCR_EL1", 0xa000);
+	set_reg(c, "cpsr", 0x1c5);
+	return s;
+}
+
+/* A guest watchpoint on the address the debugger watches too: each owner
+ * is told once: the debugger stops before the store, then on resume the
+ * guest takes its watchpoint exception (EC 0x35) before the same store. */
+static void test_guest_and_debugger_watch(void)
+{
+	cpu *c = m->cpus[0];
+	uint64_t zero = 0, v = 1;
+
+	bus_copy_to(&m->bus, 0x40100000, &zero, 8);
+	a64_cpu *s = guest_debug_on(prog_ldst, sizeof(prog_ldst));
+	set_reg(c, "DBGWVR0_EL1", 0x40100000);
+	set_reg(c, "DBGWCR0_EL1", 0x1ff7);	/* E, EL0+EL1, store, 8 bytes */
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_W, 0x40100000, 8), 0);
+	CHECK_EQ(aarch64_arch.cpu_run(c, 1000), CPU_EXIT_DEBUG);
+	const stop_info *st = dbg_take_stop(m);
+	CHECK_EQ(st->reason, STOP_WATCH);
+	CHECK_EQ(st->addr, 0x40100000);
+	uint64_t str_pc = s->pc;
+	uint32_t insn = 0;
+	bus_copy_from(&m->bus, str_pc, &insn, 4);
+	CHECK_EQ(insn, 0xf9000001);	/* str x1, [x0] */
+	dbg_resume(m, NULL);
+	aarch64_arch.cpu_run(c, 1);	/* the exception does not count: the nop runs */
+	CHECK_EQ(s->pc, 0x40200204);	/* current EL, SP_ELx, synchronous */
+	CHECK_EQ(get_reg(c, "ESR_EL1"), 0xd6000062);	/* EC 0x35, IL, WnR, debug */
+	CHECK_EQ(get_reg(c, "FAR_EL1"), 0x40100000);
+	CHECK_EQ(get_reg(c, "ELR_EL1"), str_pc);
+	bus_copy_from(&m->bus, 0x40100000, &v, 8);
+	CHECK_EQ(v, 0);			/* neither let the store through */
+	dbg_bp_remove(m, BP_WATCH_W, 0x40100000, 8);
+	set_reg(c, "DBGWCR0_EL1", 0);
+}
+
+/* The same for a breakpoint: the debugger's stop, then the guest's
+ * breakpoint exception (EC 0x31, FAR 0) at the same instruction. */
+static void test_guest_and_debugger_break(void)
+{
+	cpu *c = m->cpus[0];
+	uint64_t bp = CODE_BASE + 8;
+
+	a64_cpu *s = guest_debug_on(prog_branch, sizeof(prog_branch));
+	set_reg(c, "DBGBVR2_EL1", bp);
+	set_reg(c, "DBGBCR2_EL1", 0x1e7);
+	CHECK_EQ(get_reg(c, "DBGBCR2_EL1"), 0x1e7);
+	CHECK_EQ(dbg_bp_insert(m, BP_HW, bp, 4), 0);
+	CHECK_EQ(aarch64_arch.cpu_run(c, 1000), CPU_EXIT_DEBUG);
+	CHECK_EQ(dbg_take_stop(m)->reason, STOP_HWBREAK);
+	CHECK_EQ(s->pc, bp);
+	dbg_resume(m, NULL);
+	aarch64_arch.cpu_run(c, 1);
+	CHECK_EQ(s->pc, 0x40200204);
+	CHECK_EQ(get_reg(c, "ESR_EL1"), 0xc6000022);
+	CHECK_EQ(get_reg(c, "ELR_EL1"), bp);
+	CHECK_EQ(get_reg(c, "FAR_EL1"), 0);
+	dbg_bp_remove(m, BP_HW, bp, 4);
+	/* BAS[1] reads as BAS[0], BAS[3] as BAS[2] (QEMU's DBGBCR write) */
+	set_reg(c, "DBGBCR2_EL1", 0xa0);
+	CHECK_EQ(get_reg(c, "DBGBCR2_EL1"), 0x1e0);
+	set_reg(c, "DBGBCR2_EL1", 0);
+	set_reg(c, "MDSCR_EL1", 0);
+}
+
+/* With nothing enabled no page is flagged and no data page stays out of
+ * the TLB: the debug hardware costs nothing unused. */
+static void test_guest_debug_unused(void)
+{
+	a64_cpu *s = h_run(m, prog_branch, sizeof(prog_branch), 0);
+	a64_core *k = (a64_core *)s;
+
+	set_reg(&s->c, "DBGBVR0_EL1", CODE_BASE + 8);
+	set_reg(&s->c, "DBGBCR0_EL1", 0x1e7);	/* enabled, but MDE clear */
+	CHECK(!k->hw.bp_on && !k->hw.wp_on && !k->hw.ss_on);
+	set_reg(&s->c, "MDSCR_EL1", 0x8000);
+	CHECK(k->hw.bp_on);
+	set_reg(&s->c, "OSLAR_EL1", 1);		/* OS lock: nothing fires */
+	CHECK(!k->hw.bp_on);
+	set_reg(&s->c, "OSLAR_EL1", 0);
+	set_reg(&s->c, "DBGBCR0_EL1", 0);
+	set_reg(&s->c, "MDSCR_EL1", 0);
+	CHECK(!k->hw.bp_on);
+}
+
 static void test_models(void)
 {
 	cpu fake = { .index = 17 };
@@ -174,9 +286,17 @@ static void test_models(void)
 	CHECK_EQ(s->sys[A64R_MIDR_EL1], 0x410fd034);
 	CHECK_EQ(s->sys[A64R_ID_AA64ISAR0_EL1], 0x10000);	/* CRC32, no LSE */
 	CHECK_EQ(s->sys[A64R_ID_AA64MMFR0_EL1] >> 28 & 15, 0);	/* 4K granule */
-	CHECK_EQ(s->sys[A64R_ID_AA64PFR0_EL1], 0x01000011);
+	CHECK_EQ(s->sys[A64R_ID_AA64PFR0_EL1], 0x22);	/* QEMU's; GIC added at read time */
+	CHECK_EQ(s->sys[A64R_ID_AA64MMFR0_EL1], 0x1122);	/* 40-bit PA */
 	CHECK_EQ(s->sys[A64R_DCZID_EL0], 4);
-	CHECK_EQ(s->sys[A64R_CTR_EL0], 0x84448004);
+	CHECK_EQ(s->sys[A64R_CTR_EL0], 0x84448004);	/* a53: VIPT I-cache */
+	h_free(ma);
+	h_opt.cpu_model = "cortex-a57";
+	ma = h_machine();
+	s = A64(ma->cpus[0]);
+	CHECK_EQ(s->sys[A64R_CTR_EL0], 0x8444c004);	/* a57: PIPT, as QEMU */
+	CHECK_EQ(s->sys[A64R_ID_AA64DFR0_EL1], 0x10305106);	/* 6 bp, 4 wp, 2 ctx, PMUv3 */
+	CHECK_EQ(s->sys[A64R_OSLSR_EL1], 0xa);	/* OS lock locked at reset */
 	h_free(ma);
 	h_opt.cpu_model = NULL;
 	CHECK_EQ(a64_mpidr(&fake), 0x80000101);	/* Aff1 = 1, Aff0 = 1: 16 CPUs per cluster */
@@ -191,6 +311,9 @@ int main(void)
 	RUN(test_step_into_exception);
 	RUN(test_regs);
 	RUN(test_walk_log);
+	RUN(test_guest_and_debugger_watch);
+	RUN(test_guest_and_debugger_break);
+	RUN(test_guest_debug_unused);
 	RUN(test_models);
 	h_free(m);
 	return CHECK_DONE();

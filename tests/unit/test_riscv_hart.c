@@ -141,6 +141,24 @@ static void test_disasm(void)
 	CHECK(!strcmp(buf, "ebreak"));
 	riscv64_arch.disasm(NULL, 0, 0xffffffff, buf, sizeof(buf));
 	CHECK(!strcmp(buf, ".4byte 0xffffffff"));
+	/* Zb* and Zihintpause (encodings from binutils 2.40) */
+	static const struct { uint32_t insn; const char *text; } zb[] = {
+		{ 0x20c5a533, "sh1add    a0,a1,a2" },
+		{ 0x6b85d513, "rev8      a0,a1" },
+		{ 0x0100000f, "pause" },
+		{ 0x2bf59513, "bseti     a0,a1,63" },
+		{ 0x0ac5b533, "clmulh    a0,a1,a2" },
+		{ 0x0805c53b, "zext.h    a0,a1" },
+		{ 0x0805853b, "add.uw    a0,a1,zero" },
+		{ 0x0a85951b, "slli.uw   a0,a1,40" },
+		{ 0x6075d51b, "roriw     a0,a1,7" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(zb); i++) {
+		riscv64_arch.disasm(NULL, 0, zb[i].insn, buf, sizeof(buf));
+		if (strcmp(buf, zb[i].text))
+			printf("  %08x: \"%s\", expected \"%s\"\n", zb[i].insn, buf, zb[i].text);
+		CHECK(!strcmp(buf, zb[i].text));
+	}
 }
 
 static void test_exact_counts(void)

@@ -90,11 +90,14 @@ static inline bool a64_same_page(const xtlb_entry *e, uint64_t pc)
 	return (pc & ~0xfffull) == e->tag;
 }
 
+/* A CPU model: its ID registers as QEMU 7.2 presents the same -cpu
+ * (ID_PFR1.GIC and ID_AA64PFR0.GIC are added at read time when the GIC
+ * has a system register interface, as QEMU's id_pfr1_read does). */
 typedef struct a64_model {
 	const char *name;
-	uint64_t midr;
 	bool lse;		/* FEAT_LSE atomics (advertised in ID_AA64ISAR0) */
-	struct { int idx; uint64_t val; } id[8];
+	uint32_t ccsidr[3];	/* L1D, L1I, L2 (CSSELR 0, 1, 2) */
+	struct { int idx; uint64_t val; } id[32];
 } a64_model;
 
 typedef struct a64_core {
@@ -120,6 +123,14 @@ typedef struct a64_core {
 	 * so an ASID change drops only those (a64_tlb_flush_ng). */
 	uint64_t ng_bits[2][TLB_SIZE / 64];
 	bool global_lo;		/* a global entry below the TTBR1 range is cached */
+	/* Self-hosted debug, derived from the debug registers in sys[] by
+	 * a64_dbg_update() (not state of its own: recomputed after reset,
+	 * register writes and a state load). */
+	struct {
+		bool bp_on;	/* an enabled breakpoint: exec TLB flags pages */
+		bool wp_on;	/* an enabled watchpoint: its pages stay uncached */
+		bool ss_on;	/* MDSCR_EL1.SS unlocked: one instruction at a time */
+	} hw;
 	uint64_t sys_store[A64R_COUNT];
 } a64_core;
 
@@ -244,6 +255,17 @@ bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger);
 bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v);
 a64_shared *a64_shared_get(machine *m);
 void a64_apply_model(a64_cpu *s);
+
+/* ---- self-hosted debug (hwdebug.c) ---- */
+bool a64_dbg_is_reg(int idx);
+uint64_t a64_dbg_write_value(int idx, uint64_t v);
+void a64_dbg_update(a64_cpu *s);
+bool a64_gbp_page(a64_cpu *s, uint64_t va);
+bool a64_gwp_page(a64_cpu *s, uint64_t va);
+bool a64_gbp_hit(a64_cpu *s);
+bool a64_gwp_hit(a64_cpu *s, uint64_t va, unsigned size, int acc, int access_el);
+bool a64_swstep_active(a64_cpu *s);
+void a64_swstep_exc(a64_cpu *s, bool isv, bool ex);
 
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);

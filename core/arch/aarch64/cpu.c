@@ -69,6 +69,7 @@ void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr)
 	s->ps.il = 0;
 	s->excl_valid = false;
 	CORE(s)->exc_seq++;
+	s->c.nexc++;
 	s->pc = (s->sys[A64R_VBAR_EL1] & ~0x7ffull) + off + kind;
 	if (unlikely(trace_on(s->c.m->trace, ~0u)))
 		a64_trace_take(s, kind, esr, elr, from_el, kind == EXC_SYNC && !(esr >> 26) ? elr : from_pc);
@@ -142,6 +143,8 @@ int a64_eret(a64_cpu *s)
 		s->ps.el = 1;
 		s->ps.il = 1;
 	}
+	if (s->ps.ss && !a64_swstep_active(s))
+		s->ps.ss = 0;
 	s->excl_valid = false;
 	s->pc = elr;
 	if (s->ps.il)	/* the next instruction, whichever block it is in, traps */
@@ -259,8 +262,10 @@ static xtlb_entry *fetch_page(a64_core *k)
 	e->host = host;
 	e->pg = pg;
 	e->pa = pa;
-	e->bp = dbg_bp_page(s->c.m, pc) || dbg_bp_page(s->c.m, pa);
-	e->bp_slow = e->bp && !a64_mark_bps(k, e);
+	e->bp = dbg_bp_page(s->c.m, pc) || dbg_bp_page(s->c.m, pa) || a64_gbp_page(s, pc);
+	/* the debugger's breakpoints mark their slots; the guest's own (and
+	 * ranges too wide to list) need every instruction checked */
+	e->bp_slow = e->bp && (!a64_mark_bps(k, e) || a64_gbp_page(s, pc));
 	if (unlikely(trace_on(s->c.m->trace, TRACE_MMU)))
 		a64_trace_fill(s, "X", el, pc, pa);
 	return e;
@@ -343,15 +348,32 @@ static enum cpu_exit run(cpu *c, int64_t max)
 		k->cur = e;
 		for (;;) {
 			a64_dent *d = &pg->e[(s->pc & 0xfff) >> 2];
-			if (unlikely(e->bp_slow | trace)) {
-				/* breakpoints on this page or exec tracing: one
+			bool stepping = false;
+			uint64_t seq = 0;
+			uint32_t insn = 0;
+			if (unlikely(e->bp_slow | trace | k->hw.ss_on)) {
+				/* breakpoints that could not be marked, exec
+				 * tracing or the guest's software step: one
 				 * instruction at a time */
 				if (e->bp && dbg_bp_hit(c, s->pc, e->pa + (s->pc & 0xfff))) {
 					why = CPU_EXIT_DEBUG;
 					goto out;
 				}
+				if (k->hw.ss_on && a64_swstep_active(s)) {
+					if (!s->ps.ss) {
+						/* active-pending: the step exception
+						 * comes first (it counts, as QEMU's) */
+						a64_swstep_exc(s, false, false);
+						c->icount++;
+						break;
+					}
+					stepping = true;
+					seq = k->exc_seq;
+					memcpy(&insn, e->host + (s->pc & 0xfff), 4);
+				}
+				if (e->bp && k->hw.bp_on && a64_gbp_hit(s))
+					break;
 				if (trace) {
-					uint32_t insn;
 					memcpy(&insn, e->host + (s->pc & 0xfff), 4);
 					trace_exec(c, s->pc, insn, el);
 				}
@@ -360,7 +382,15 @@ static enum cpu_exit run(cpu *c, int64_t max)
 				/* bounded chains: bounded stack even without tail calls */
 				k->end_chain = end - c->icount > 4096 ? c->icount + 4096 : end;
 			}
-			if (!d->fn(s, d))
+			int ran = d->fn(s, d);
+			if (unlikely(stepping) && k->exc_seq == seq && s->c.powered) {
+				/* stepped without an exception: active-pending, and
+				 * the step exception is taken at once (as QEMU) */
+				s->ps.ss = 0;
+				a64_swstep_exc(s, true, (insn & 0x3fc00000) == 0x08400000);
+				break;
+			}
+			if (!ran)
 				break;		/* budget or end of page */
 			/* branch within the same page at the same EL: stay
 			 * here unless something needs the outer loop */
@@ -437,7 +467,7 @@ static void cpu_reset(cpu *c)
 	s->excl_valid = false;
 	s->irq_line = s->fiq_line = 0;
 	a64_timer_reset(s);
-	a64_tlb_flush(s);
+	a64_dbg_update(s);	/* flushes the TLBs */
 }
 
 /* ---- registers for the debugger ---- */
@@ -599,4 +629,5 @@ const arch_ops aarch64_arch = {
 	.flush_tlb = flush_tlb,
 	.mode_name = mode_name,
 	.disasm = disasm,
+	.state_desc = a64_state_desc,
 };

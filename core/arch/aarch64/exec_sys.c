@@ -74,24 +74,26 @@ static int x_br_reg(a64_cpu *s, uint32_t insn)
 
 /* ---- exception generation ---- */
 
-static int conduit_call(a64_cpu *s, unsigned imm)
+/*
+ * HVC is the SMCCC conduit (the DT's psci method, as QEMU's virt without
+ * EL2/EL3): PSCI calls are answered, every other function ID (fast or
+ * yielding, SMCCC_VERSION and SMCCC_ARCH_FEATURES included) returns
+ * NOT_SUPPORTED as QEMU 7.2 does. SMC without EL3 is UNDEFINED (QEMU too).
+ */
+static int hvc_call(a64_cpu *s)
 {
 	a64_core *k = CORE(s);
 
 	if (s->ps.el == 0)
 		return a64_undef_insn(s);
 	s->pc += 4;
-	if (imm == 0 && a64_psci_call(&s->c)) {
+	if (a64_psci_call(&s->c)) {	/* any immediate, as QEMU */
 		if (!s->c.powered)
 			k->stop = CPU_EXIT_OFF;
 		return 1;
 	}
-	if ((s->x[0] >> 31 & 1) && !(s->x[0] >> 32)) {
-		s->x[0] = ~0ull;	/* SMCCC: NOT_SUPPORTED */
-		return 1;
-	}
-	s->pc -= 4;
-	return a64_undef_insn(s);
+	s->x[0] = ~0ull;	/* SMCCC: NOT_SUPPORTED */
+	return 1;
 }
 
 static int x_excgen(a64_cpu *s, uint32_t insn)
@@ -102,10 +104,11 @@ static int x_excgen(a64_cpu *s, uint32_t insn)
 		return a64_undef_insn(s);
 	if (opc == 0 && ll == 1) {
 		s->pc += 4;	/* preferred return: the next instruction */
+		s->ps.ss = 0;	/* a stepped SVC completed: SPSR.SS = 0 */
 		return a64_sync(s, EC_SVC, imm);
 	}
-	if (opc == 0 && (ll == 2 || ll == 3))
-		return conduit_call(s, imm);
+	if (opc == 0 && ll == 2)
+		return hvc_call(s);
 	if (opc == 1 && ll == 0)
 		return a64_sync(s, EC_BRK, imm);
 	return a64_undef_insn(s);

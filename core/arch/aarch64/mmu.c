@@ -90,9 +90,11 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log)
 	unsigned firstbits = inbits - g - (levels - 1) * stride;
 	uint64_t ttbr = hi ? s->sys[A64R_TTBR1_EL1] : s->sys[A64R_TTBR0_EL1];
 	paddr_t table = ttbr & 0x0000fffffffffffeull & ~((8ull << firstbits) - 1);
-	/* output size: TCR.IPS capped at what ID_AA64MMFR0.PARange says (48) */
+	/* output size: TCR.IPS capped at what ID_AA64MMFR0.PARange says
+	 * (44 bits on cortex-a57, 40 on cortex-a53), as QEMU does */
 	static const uint8_t ips_bits[8] = { 32, 36, 40, 42, 44, 48, 48, 48 };
-	uint64_t pa_limit = 1ull << ips_bits[tcr >> 32 & 7];
+	unsigned ips = tcr >> 32 & 7, parange = s->sys[A64R_ID_AA64MMFR0_EL1] & 7;
+	uint64_t pa_limit = 1ull << ips_bits[ips < parange ? ips : parange];
 
 	if (table >= pa_limit) {
 		set_fault(t, log, F_ADDRSIZE, 4 - levels);
@@ -420,6 +422,12 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 	if (unlikely(dbg_watch_page(m, va) || dbg_watch_page(m, *pa))) {
 		flag = TLB_WATCH;	/* cached, but every access comes here */
 		if (watch_stop(s, va, *pa, size, acc))
+			return false;
+	}
+	/* the guest's own watchpoints, after the debugger's (each to its owner) */
+	if (unlikely(k->hw.wp_on) && a64_gwp_page(s, va)) {
+		cache = false;
+		if (a64_gwp_hit(s, va, size, acc, el))
 			return false;
 	}
 	if (!*host)

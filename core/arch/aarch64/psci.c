@@ -1,8 +1,9 @@
 /*
  * PSCI 1.1 over the SMCCC conduit the DTB advertises ("hvc"), the way
- * QEMU's TCG firmware-less boot answers it. Function ID in x0, arguments
- * in x1..x3, result in x0. Every other SMCCC fast call returns
- * NOT_SUPPORTED, as the SMC Calling Convention requires.
+ * QEMU's TCG firmware-less boot answers it. Function ID in x0 (all 64
+ * bits compared, as QEMU), arguments in x1..x3, result in x0. Everything
+ * else, SMCCC_VERSION included (QEMU 7.2 answers it NOT_SUPPORTED, so
+ * Linux assumes SMCCC 1.0), is left to the caller: NOT_SUPPORTED.
  */
 #include "a64.h"
 #include "../../trace.h"
@@ -18,7 +19,6 @@
 #define PSCI_SYSTEM_OFF 0x84000008u
 #define PSCI_SYSTEM_RESET 0x84000009u
 #define PSCI_FEATURES 0x8400000au
-#define SMCCC_VERSION 0x80000000u
 #define SMC64 0x40000000u		/* the 64-bit calling convention bit */
 
 #define PSCI_SUCCESS 0
@@ -80,7 +80,7 @@ bool a64_psci_call(cpu *c)
 	uint64_t a1 = s->x[1], a2 = s->x[2], a3 = s->x[3];
 	int64_t ret;
 
-	if (!(fn & 0x80000000u))	/* not an SMCCC fast call */
+	if (!(fn & 0x80000000u) || s->x[0] >> 32)	/* not a PSCI fast call */
 		return false;
 	if (!(fn & SMC64)) {		/* SMC32: arguments are 32-bit */
 		a1 = (uint32_t)a1;
@@ -127,9 +127,6 @@ bool a64_psci_call(cpu *c)
 		break;
 	case PSCI_CPU_SUSPEND: case PSCI_CPU_SUSPEND | SMC64:
 		ret = PSCI_SUCCESS;	/* standby that wakes at once (allowed; QEMU waits as WFI) */
-		break;
-	case SMCCC_VERSION:
-		ret = 0x10000;		/* SMCCC 1.0: no ARCH_FEATURES/workaround calls */
 		break;
 	default:
 		ret = PSCI_NOT_SUPPORTED;

@@ -101,11 +101,36 @@ int a64_sysreg_index(uint32_t enc)
 
 /* ---- CPU models ---- */
 
+/* QEMU 7.2's cortex-a57 (read with MRS on qemu-system-aarch64 -M virt
+ * -cpu cortex-a57; tests/guest/aarch64/cmp/ids.S compares them). */
+#define A57_IDS \
+	{ A64R_MIDR_EL1, 0x411fd070 }, { A64R_ID_PFR0_EL1, 0x131 }, { A64R_ID_PFR1_EL1, 0x10001 }, \
+	{ A64R_ID_DFR0_EL1, 0x03010006 }, { A64R_ID_MMFR0_EL1, 0x10101105 }, \
+	{ A64R_ID_MMFR1_EL1, 0x40000000 }, { A64R_ID_MMFR2_EL1, 0x01260000 }, \
+	{ A64R_ID_MMFR3_EL1, 0x02102211 }, { A64R_ID_ISAR0_EL1, 0x02101110 }, \
+	{ A64R_ID_ISAR1_EL1, 0x13112111 }, { A64R_ID_ISAR2_EL1, 0x21232042 }, \
+	{ A64R_ID_ISAR3_EL1, 0x01112131 }, { A64R_ID_ISAR4_EL1, 0x00011142 }, \
+	{ A64R_ID_ISAR5_EL1, 0x00011121 }, { A64R_MVFR0_EL1, 0x10110222 }, \
+	{ A64R_MVFR1_EL1, 0x12111111 }, { A64R_MVFR2_EL1, 0x43 }, \
+	{ A64R_ID_AA64PFR0_EL1, 0x22 }, { A64R_ID_AA64DFR0_EL1, 0x10305106 }, \
+	{ A64R_ID_AA64ISAR0_EL1, A57_ISAR0 }, { A64R_ID_AA64MMFR0_EL1, 0x1124 }, \
+	{ A64R_CTR_EL0, 0x8444c004 }, { A64R_DCZID_EL0, 4 }, { A64R_CLIDR_EL1, 0x0a200023 }, \
+	{ A64R_PMCR_EL0, 0x41013000 }
+/* QEMU's is 0x11120 (AES, PMULL, SHA1, SHA256): kwb has no crypto
+ * instructions yet, so it keeps CRC32 alone rather than promise them. */
+#define A57_ISAR0 0x10000
+
 static const a64_model models[] = {
-	/* CRC32 everywhere; "max" adds LSE atomics (ISAR0.Atomic = 2) */
-	{ "cortex-a57", 0x411fd070, false, { { A64R_ID_AA64ISAR0_EL1, 0x10000 } } },
-	{ "cortex-a53", 0x410fd034, false, { { A64R_ID_AA64ISAR0_EL1, 0x10000 } } },
-	{ "max", 0x411fd070, true, { { A64R_ID_AA64ISAR0_EL1, 0x210000 } } },
+	{ "cortex-a57", false, { 0x701fe00a, 0x201fe012, 0x70ffe07a }, { A57_IDS } },
+	/* as cortex-a57 but for MIDR, PARange (40 bits), the VIPT I-cache,
+	 * the caches' geometry and PMCR.IDCODE */
+	{ "cortex-a53", false, { 0x700fe01a, 0x201fe00a, 0x707fe07a }, { A57_IDS,
+	  { A64R_MIDR_EL1, 0x410fd034 }, { A64R_ID_AA64MMFR0_EL1, 0x1122 },
+	  { A64R_CTR_EL0, 0x84448004 }, { A64R_PMCR_EL0, 0x41033000 } } },
+	/* QEMU's max has SVE, SME, MTE, PAuth, BTI...: kwb's is cortex-a57
+	 * with LSE atomics (ISAR0.Atomic = 2). */
+	{ "max", true, { 0x701fe00a, 0x201fe012, 0x70ffe07a }, { A57_IDS,
+	  { A64R_ID_AA64ISAR0_EL1, A57_ISAR0 | 0x200000 } } },
 };
 
 void a64_apply_model(a64_cpu *s)
@@ -125,7 +150,6 @@ void a64_apply_model(a64_cpu *s)
 			k->model = &models[i];
 		}
 	}
-	s->sys[A64R_MIDR_EL1] = k->model->midr;
 	for (unsigned i = 0; i < ARRAY_SIZE(k->model->id) && k->model->id[i].idx; i++)
 		s->sys[k->model->id[i].idx] = k->model->id[i].val;
 }
@@ -207,15 +231,14 @@ bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger)
 	case A64R_fpsr: *v = s->fpsr; break;
 	case A64R_fpcr: *v = s->fpcr; break;
 	case A64R_ISR_EL1: *v = (s->irq_line ? 0x80 : 0) | (s->fiq_line ? 0x40 : 0); break;
-	case A64R_CCSIDR_EL1:
-		/* 64-byte lines; L1D/L1I 32 KB 4-way/2-way, L2 2 MB 16-way */
-		switch (s->sys[A64R_CSSELR_EL1] & 0xf) {
-		case 0: *v = 0x700fe01a; break;
-		case 1: *v = 0x201fe00a; break;
-		case 2: *v = 0x707fe07a; break;
-		default: *v = 0; break;
-		}
+	case A64R_CCSIDR_EL1: {
+		unsigned sel = s->sys[A64R_CSSELR_EL1] & 0xf;
+		*v = sel < 3 ? CORE(s)->model->ccsidr[sel] : 0;
 		break;
+	}
+	/* QEMU: GIC = 1 when the CPU has the GICv3 system register interface */
+	case A64R_ID_PFR1_EL1: *v = s->sys[idx] | (CORE(s)->sh->has_gic ? 1ull << 28 : 0); break;
+	case A64R_ID_AA64PFR0_EL1: *v = s->sys[idx] | (CORE(s)->sh->has_gic ? 1ull << 24 : 0); break;
 	default: *v = s->sys[idx]; break;
 	}
 	return true;
@@ -248,11 +271,17 @@ bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v)
 	case A64R_CurrentEL: return false;
 	case A64R_OSLAR_EL1:
 		s->sys[A64R_OSLSR_EL1] = (s->sys[A64R_OSLSR_EL1] & ~2ull) | (v & 1) << 1;
+		a64_dbg_update(s);
 		break;
 	case A64R_SPSR_EL1: s->sys[idx] = v & 0xf03fffffull; break;
 	case A64R_DBGCLAIMSET_EL1: break;
 	case A64R_DBGCLAIMCLR_EL1: break;
 	default:
+		if (unlikely(a64_dbg_is_reg(idx))) {
+			s->sys[idx] = a64_dbg_write_value(idx, v);
+			a64_dbg_update(s);
+			break;
+		}
 		s->sys[idx] = v;
 		break;
 	}

@@ -17,6 +17,11 @@
 #define MIE_MASK (MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | MIP_SEIP | MIP_MEIP)
 #define MEDELEG_MASK 0xb3ffull
 #define MIDELEG_MASK (MIP_SSIP | MIP_STIP | MIP_SEIP)
+/* QEMU 7.2 keeps these writable (STCE, PBMTE, CBZE, CBCFE, CBIE, FIOM)
+ * whether or not the hart has Svpbmt and Zicbo*; Linux sets only STCE. */
+#define MENVCFG_STCE (1ull << 63)
+#define MENVCFG_MASK (MENVCFG_STCE | 1ull << 62 | 0xf1)
+#define SENVCFG_MASK 0xf1ull
 
 uint64_t rv_mstatus_read(const rv_hart *h)
 {
@@ -43,6 +48,10 @@ bool rv_csr_allowed(rv_hart *h, uint32_t csrno, int idx, bool write)
 	if (idx == RV_satp && h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))
 		return false;
 	if (idx >= RV_fflags && idx <= RV_fcsr && !(h->mstatus & MSTATUS_FS))
+		return false;
+	/* Sstc: S-mode needs mcounteren.TM and menvcfg.STCE */
+	if (idx == RV_stimecmp && h->priv < PRV_M &&
+	    (!(h->mcounteren & 2) || !(h->menvcfg & MENVCFG_STCE)))
 		return false;
 	if (idx == RV_cycle || idx == RV_time || idx == RV_instret) {
 		unsigned bit = 1u << (csrno & 31);
@@ -90,6 +99,7 @@ bool rv_csr_read(rv_hart *h, int idx, uint64_t *v)
 	case RV_scause: *v = h->scause; break;
 	case RV_stval: *v = h->stval; break;
 	case RV_satp: *v = h->satp; break;
+	case RV_stimecmp: *v = h->sstc.stimecmp; break;
 	case RV_mvendorid: case RV_marchid: case RV_mimpid: case RV_mconfigptr: *v = 0; break;
 	case RV_mhartid: *v = h->mhartid; break;
 	case RV_mstatus: *v = rv_mstatus_read(h); break;
@@ -157,7 +167,8 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 	}
 	case RV_stvec: h->stvec = v & ~2ull; break;
 	case RV_scounteren: h->scounteren = v & 7; break;
-	case RV_senvcfg: h->senvcfg = v & 1; break;
+	case RV_senvcfg: h->senvcfg = v & SENVCFG_MASK; break;
+	case RV_stimecmp: rv_sstc_write(h, v); break;
 	case RV_sscratch: h->sscratch = v; break;
 	case RV_sepc: h->sepc = v & ~1ull; break;
 	case RV_scause: h->scause = v; break;
@@ -185,15 +196,16 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 	case RV_mie: h->mie = v & MIE_MASK; break;
 	case RV_mtvec: h->mtvec = v & ~2ull; break;
 	case RV_mcounteren: h->mcounteren = v & 7; break;
-	case RV_menvcfg: h->menvcfg = v & 1; break;
+	case RV_menvcfg: h->menvcfg = v & MENVCFG_MASK; break;
 	case RV_mcountinhibit: h->mcountinhibit = v & 5; break;
 	case RV_mscratch: h->mscratch = v; break;
 	case RV_mepc: h->mepc = v & ~1ull; break;
 	case RV_mcause: h->mcause = v; break;
 	case RV_mtval: h->mtval = v; break;
 	case RV_mip: {
-		uint64_t old = h->mip_sw;
-		h->mip_sw = (h->mip_sw & ~MIP_SW_MASK) | (v & MIP_SW_MASK);
+		/* With Sstc enabled, STIP is the timer's alone. */
+		uint64_t old = h->mip_sw, m = MIP_SW_MASK & ~(h->menvcfg & MENVCFG_STCE ? MIP_STIP : 0);
+		h->mip_sw = (h->mip_sw & ~m) | (v & m);
 		if (unlikely(trace_on(h->c.m->trace, TRACE_IRQ)))
 			rv_trace_mip_sw(h, old);
 		break;

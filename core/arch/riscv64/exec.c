@@ -309,7 +309,8 @@ OP(ecall)
 	static const uint64_t cause[4] = { EXC_ECALL_U, EXC_ECALL_S, 10, EXC_ECALL_M };
 	RV_RAISE(cause[h->priv], 0);
 }
-OP(ebreak) { RV_RAISE(EXC_BREAKPOINT, rv_pc_of(h, d)); }
+/* tval 0, as QEMU 7.2 (the spec allows 0 or the pc) */
+OP(ebreak) { RV_RAISE(EXC_BREAKPOINT, 0); }
 
 OP(mret)
 {

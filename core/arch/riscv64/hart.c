@@ -69,6 +69,7 @@ static void rv_cpu_reset(cpu *c)
 	h->stvec = h->sscratch = h->sepc = h->scause = h->stval = 0;
 	h->scounteren = h->senvcfg = h->satp = 0;
 	h->cycle_off = h->instret_off = 0;
+	rv_sstc_reset(h);
 	h->fflags = h->frm = 0;
 	memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
 	memset(h->pmpaddr, 0, sizeof(h->pmpaddr));
@@ -91,6 +92,7 @@ static cpu *rv_cpu_create(machine *m, int index)
 	h->c.index = index;
 	h->sh = rv_shared_get(m);
 	h->xpage = rv_xpage_new();
+	rv_sstc_init(h);
 	rv_cpu_reset(&h->c);
 	return &h->c;
 }
@@ -102,6 +104,7 @@ static void rv_cpu_free(cpu *c)
 	if (!c)
 		return;
 	rv_resv_clear(h);
+	event_cancel(c->m, &h->sstc.timer);
 	shared_put(h->sh);
 	free(h->xpage);
 	free(h);
@@ -189,4 +192,5 @@ const arch_ops riscv64_arch = {
 	.flush_tlb = rv_flush_tlb,
 	.mode_name = rv_mode_name,
 	.disasm = rv_disasm,
+	.state_desc = rv_state_desc,
 };

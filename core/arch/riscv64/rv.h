@@ -173,6 +173,7 @@ typedef struct rv_hart {
 	/* LR/SC */
 	bool resv_valid;
 	uintptr_t resv_host;
+	paddr_t resv_pa;	/* resv_host as saved in a snapshot (state_rv.c) */
 	uint8_t rom_scratch[8];	/* an AMO's target in ROM: its write is dropped */
 
 	/* CSR state */
@@ -181,6 +182,11 @@ typedef struct rv_hart {
 	uint64_t stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
 	uint64_t mhartid;
 	int64_t cycle_off, instret_off;
+	/* Sstc (sstc.c) */
+	struct rv_sstc {
+		uint64_t stimecmp;
+		event timer;	/* raises mip.STIP at the deadline */
+	} sstc;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
@@ -273,6 +279,11 @@ bool rv_csr_read(rv_hart *h, int idx, uint64_t *v);
 bool rv_csr_write(rv_hart *h, int idx, uint64_t v);
 uint64_t rv_mstatus_read(const rv_hart *h);
 
+/* sstc.c */
+void rv_sstc_init(rv_hart *h);
+void rv_sstc_reset(rv_hart *h);
+void rv_sstc_write(rv_hart *h, uint64_t v);
+
 /* mmu.c */
 /* Translate va for access (ACC_*) as the hart would (PMP included);
  * returns 0 with *pa, or the exception cause. *cacheable says the whole
@@ -334,6 +345,8 @@ uint32_t rv_expand_rvc(uint16_t c);
 void rv_resv_clear(rv_hart *h);
 void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len);
 int rv_reg_read(cpu *c, int idx, uint8_t *buf);
+/* state_rv.c */
+const struct state_desc *rv_state_desc(void);
 int rv_reg_write(cpu *c, int idx, const uint8_t *buf);
 
 /* fpu.c: FP instruction handlers are in exec tables */
