@@ -489,6 +489,11 @@ static bool mark_bps(rv_hart *h, rv_dpage *dp, uint64_t vpage)
 	return true;
 }
 
+bool rv_slot_is_bp(const rv_insn *d)
+{
+	return d->fn == op_bp;
+}
+
 rv_dpage *rv_xpage_new(void)
 {
 	rv_dpage *dp = kwb_zalloc(sizeof(*dp));
@@ -526,6 +531,7 @@ const rv_insn *rv_enter_page(rv_hart *h)
 		h->bp_page = dbg_bp_page(m, va) || dbg_bp_page(m, pa);
 		if (cacheable) {
 			e->tag = vpage;
+			rv_tlb_note_fill(h, (int)((h->ti - &h->tlb_x[0][0]) / RV_TLB_SIZE), va);
 			e->dp = dp;
 			e->bp = h->bp_page;
 			if (h->last_super)

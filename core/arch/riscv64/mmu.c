@@ -124,6 +124,8 @@ enum walk_flags { WALK_UPDATE = 1, WALK_CHECK = 2 };
 static int walk(rv_hart *h, uint64_t va, int access, int priv, unsigned flags, paddr_t *pa,
 		walk_log *log, bool *super)
 {
+	bool global = false;
+
 	machine *m = h->c.m;
 	int levels = (int)(h->satp >> 60) - 5;	/* 8 -> 3, 9 -> 4, 10 -> 5 */
 	int vabits = 12 + 9 * levels;
@@ -164,6 +166,7 @@ static int walk(rv_hart *h, uint64_t va, int access, int priv, unsigned flags, p
 				snprintf(log->result, sizeof(log->result), "page fault: invalid PTE at level %d", lvl);
 			return page_fault(access);
 		}
+		global |= (pte & PTE_G) != 0;	/* G on a pointer covers what is below */
 		if (!(pte & (PTE_R | PTE_X))) {
 			table = PTE_PPN(pte) << 12;
 			continue;
@@ -204,8 +207,10 @@ static int walk(rv_hart *h, uint64_t va, int access, int priv, unsigned flags, p
 		}
 		uint64_t off_mask = (1ull << (12 + 9 * lvl)) - 1;
 		*pa = ((PTE_PPN(pte) << 12) & ~off_mask) | (va & off_mask);
-		if (super)
+		if (super) {
 			*super = lvl > 0;
+			h->last_global = global;
+		}
 		if (log)
 			snprintf(log->result, sizeof(log->result), "PA 0x%llx %s%s%s%s%s%s",
 				 (unsigned long long)*pa, lvl ? (lvl == 1 ? "2M " : lvl == 2 ? "1G " : "huge ") : "",
@@ -243,6 +248,7 @@ int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheab
 
 	if (priv == PRV_M || !(h->satp >> 60)) {
 		*pa = va;
+		h->last_global = true;	/* no translation: the same under any ASID */
 	} else {
 		int r = unlikely(trace_on(h->c.m->trace, TRACE_MMU)) ? walk_traced(h, va, access, priv, pa, &super) :
 			walk(h, va, access, priv, WALK_UPDATE | WALK_CHECK, pa, NULL, &super);
@@ -293,6 +299,24 @@ void rv_tlb_flush(rv_hart *h)
 		}
 	h->tlb_super = false;
 	h->nsuper_d = h->nsuper_x = 0;
+	memset(h->ng_bits, 0, sizeof(h->ng_bits));
+}
+
+/* satp changed its ASID or root: drop the entries that may be non-global
+ * (filled under the old satp). Global ones stay, as on hardware until an
+ * sfence.vma, which software issues when it changes global mappings. */
+void rv_tlb_flush_ng(rv_hart *h)
+{
+	for (int s = 0; s < RV_TLB_SETS; s++)
+		for (int w = 0; w < RV_TLB_SIZE / 64; w++) {
+			for (uint64_t b = h->ng_bits[s][w]; b; b &= b - 1) {
+				int i = w * 64 + __builtin_ctzll(b);
+				h->tlb_r[s][i].tag = RV_TLB_INVALID;
+				h->tlb_w[s][i].tag = RV_TLB_INVALID;
+				h->tlb_x[s][i].tag = RV_TLB_INVALID;
+			}
+			h->ng_bits[s][w] = 0;
+		}
 }
 
 void rv_tlb_note_super_d(rv_hart *h, rv_tlbe *e)
@@ -454,6 +478,8 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		if (cacheable && !h->trace_mem && page &&
 		    !(access == ACC_WRITE && rv_is_code_page(h->sh, pa))) {
 			e2->tag = tag | (watch ? RV_TLB_WATCH : 0);
+			rv_tlb_note_fill(h, (int)((access == ACC_READ ? h->tr - &h->tlb_r[0][0] : h->tw - &h->tlb_w[0][0]) /
+						  RV_TLB_SIZE), va);
 			e2->add = (uintptr_t)page - tag;
 			if (h->last_super)
 				rv_tlb_note_super_d(h, e2);

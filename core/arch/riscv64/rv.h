@@ -165,6 +165,11 @@ typedef struct rv_hart {
 	 * drop them (they cover more than their own 4K); on overflow
 	 * tlb_super makes it flush everything. */
 	bool tlb_super, last_super;
+	/* ASIDs: the TLBs hold global entries (PTE.G, or no translation) and
+	 * the current satp's; an index whose entry in a set may be non-global
+	 * has its bit set, so a satp write drops only those (rv_tlb_flush_ng). */
+	uint64_t ng_bits[RV_TLB_SETS][RV_TLB_SIZE / 64];
+	bool last_global;	/* the last rv_translate's mapping was global */
 #define RV_MAX_SUPER 64
 	rv_tlbe *super_d[RV_MAX_SUPER];
 	rv_itlbe *super_x[RV_MAX_SUPER];
@@ -290,6 +295,16 @@ void rv_sstc_write(rv_hart *h, uint64_t v);
  * page may be cached in the TLB for that access (one PMP answer). */
 int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheable);
 void rv_tlb_flush(rv_hart *h);
+void rv_tlb_flush_ng(rv_hart *h);
+/* Every TLB fill records whether its translation was global (set = the
+ * entry's TLB set, from the array it is in). */
+static inline void rv_tlb_note_fill(rv_hart *h, int set, uint64_t va)
+{
+	unsigned i = (va >> 12) & (RV_TLB_SIZE - 1);
+
+	if (!h->last_global)
+		h->ng_bits[set][i / 64] |= 1ull << (i % 64);
+}
 void rv_tlb_flush_va(rv_hart *h, uint64_t va);
 void rv_tlb_note_super_d(rv_hart *h, rv_tlbe *e);
 void rv_tlb_note_super_x(rv_hart *h, rv_itlbe *e);
@@ -333,6 +348,8 @@ static inline bool rv_store(rv_hart *h, const rv_insn *d, uint64_t va, unsigned 
 const rv_insn *rv_enter_page(rv_hart *h);
 /* The sentinel after a page's last slot (not an instruction). */
 bool rv_slot_is_page_end(const rv_insn *d);
+/* A slot marked with a breakpoint (checked before it is traced). */
+bool rv_slot_is_bp(const rv_insn *d);
 void rv_decode_flush_all(rv_shared *sh);
 void rv_decode_free_all(rv_shared *sh);
 void rv_code_write(rv_hart *h, paddr_t pa, unsigned len);
