@@ -65,6 +65,10 @@ typedef struct a64_shared {
  * matches an invalid entry, not even one in the top page. "Still in this
  * page" checks compare the same way (a64_same_page), never by XOR. */
 #define TLB_INVALID (~0ull)
+/* In a read/write tag: the page holds a debugger watchpoint; the inline
+ * fast path never matches it (its keys have bits 11..3 clear), the slow
+ * path checks the watchpoints and uses the cached translation. */
+#define TLB_WATCH 0x800ull
 
 typedef struct tlb_entry {
 	uint64_t tag;		/* va & ~0xfff, or TLB_INVALID */
@@ -76,7 +80,8 @@ typedef struct xtlb_entry {
 	uint8_t *host;		/* host address of the page */
 	a64_page *pg;
 	paddr_t pa;
-	bool bp;		/* page has a code breakpoint */
+	bool bp;		/* page has a code breakpoint: its slots are marked */
+	bool bp_slow;		/* ... that cannot be marked: one instruction at a time */
 } xtlb_entry;
 
 /* pc is still in the page of exec TLB entry e (false once e is invalid) */
@@ -126,6 +131,14 @@ typedef struct a64_core {
 		bool wp_on;	/* an enabled watchpoint: its pages stay uncached */
 		bool ss_on;	/* MDSCR_EL1.SS unlocked: one instruction at a time */
 	} hw;
+	/* PMU (pmu.c): the counters are in sys[] as of the last sync; the
+	 * sources' values then, the line and the event (state_a64.c). */
+	struct {
+		bool on;		/* PMCR.E and a counter enabled: EL changes sync */
+		int irq;		/* level driven on PPI 7 */
+		uint64_t base_insn, base_ns;
+		event ev;		/* the earliest possible overflow */
+	} pmu;
 	uint64_t sys_store[A64R_COUNT];
 } a64_core;
 
@@ -262,8 +275,18 @@ bool a64_gwp_hit(a64_cpu *s, uint64_t va, unsigned size, int acc, int access_el)
 bool a64_swstep_active(a64_cpu *s);
 void a64_swstep_exc(a64_cpu *s, bool isv, bool ex);
 
+/* ---- PMU (pmu.c) ---- */
+bool a64_pmu_read(a64_cpu *s, int idx, uint64_t *v);
+bool a64_pmu_write(a64_cpu *s, int idx, uint64_t v);
+bool a64_pmu_el0_ok(a64_cpu *s, int idx, bool read);
+void a64_pmu_el_change(a64_cpu *s);	/* before and after an EL change while pmu.on */
+void a64_pmu_reset(a64_cpu *s);
+
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);
+/* Mark the slots of the page's breakpoints (see dbg_bp_offsets); false
+ * when they cannot be listed. */
+bool a64_mark_bps(a64_core *k, xtlb_entry *e);
 void a64_page_clear(a64_page *pg);
 /* handlers by group */
 int a64_x_dp_imm(a64_cpu *s, uint32_t insn);
