@@ -14,6 +14,7 @@
 #include "state.h"
 #include "trace.h"
 #include "debug_internal.h"
+#include "devices/virtio.h"
 
 /* Parts that may be absent while kwb is being built up. */
 extern const arch_ops riscv64_arch __attribute__((weak));
@@ -88,6 +89,14 @@ static bool device_enabled(const kwb_options *opt, const board_device *d)
 	eq = strchr(d->cond, '=');
 	if (eq && !strncmp(d->cond, "iommu", eq - d->cond))
 		return opt->iommu && !strcmp(opt->iommu, eq + 1);
+	/* gic-version: 0 is the board default, a GICv2 as on QEMU 7.2;
+	 * its=on: an ITS, which only a GICv3 has */
+	if (!strcmp(d->cond, "gic-version=2"))
+		return opt->gic_version != 3;
+	if (!strcmp(d->cond, "gic-version=3"))
+		return opt->gic_version == 3;
+	if (!strcmp(d->cond, "its=on"))
+		return opt->gic_version == 3 && opt->its;
 	for (int i = 0; i < opt->ndevices; i++)
 		if (!strncmp(opt->devices[i], d->cond, strlen(d->cond)))
 			return true;
@@ -143,13 +152,20 @@ static void check_devices(machine *m)
 		snprintf(name, sizeof(name), "%.*s", (int)n, spec);
 		if (n > 4 && !strcmp(name + n - 4, "-pci")) {
 			if (!machine_device(m, "pcie-ecam"))
-				kwb_usage_error("-device %s: the %s %s board has no PCIe host", name,
+				kwb_usage_error("-device %s: the %s %s board has no PCIe host in kwb yet "
+						"(virtio-mmio: -device virtio-NAME-device)", name,
 						m->arch->name, m->board->name);
 			continue;
 		}
+		if (n > 14 && !strncmp(name, "virtio-", 7) && !strcmp(name + n - 7, "-device")) {
+			if (!machine_device(m, "virtio-mmio"))
+				kwb_usage_error("-device %s: the %s %s board has no virtio-mmio transports",
+						name, m->arch->name, m->board->name);
+			continue;
+		}
 		if (!device_type_find(name))
-			kwb_usage_error("-device %s: no such device model (kwb has virtio-rng-pci, "
-					"virtio-blk-pci)", name);
+			kwb_usage_error("-device %s: no such device model (kwb has %s, %s)", name,
+					virtio_model_list("pci"), virtio_model_list("device"));
 	}
 }
 
