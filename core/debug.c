@@ -17,6 +17,8 @@ typedef struct dbg_point {
 	uint64_t addr, len;
 	bool has_alias;
 	paddr_t alias;		/* kernel-image physical alias of a virtual code bp */
+	dbg_cond_fn cond;	/* stop only when it says so */
+	void *cond_opaque;
 } dbg_point;
 
 struct dbg_state {
@@ -275,6 +277,21 @@ void dbg_bp_remove_all(machine *m)
 	points_changed(m);
 }
 
+int dbg_bp_set_cond(machine *m, enum bp_type type, uint64_t addr, uint64_t len, dbg_cond_fn fn, void *opaque)
+{
+	dbg_state *d = m->dbg;
+
+	for (int i = 0; i < d->npoints; i++) {
+		dbg_point *p = &d->points[i];
+		if (p->type == type && p->addr == addr && (is_code(type) || p->len == len)) {
+			p->cond = fn;
+			p->cond_opaque = opaque;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 uint64_t dbg_bp_generation(machine *m) { return m->dbg->generation; }
 
 bool dbg_bp_page(machine *m, uint64_t addr)
@@ -349,19 +366,30 @@ bool dbg_bp_hit(cpu *c, vaddr_t pc, paddr_t ppc)
 
 	if (pc == d->resume_pc[c->index] && c->icount == d->resume_icount[c->index])
 		return false;
-	/* An exact match wins over a hit through the physical alias. */
+	/* An exact match wins over a hit through the physical alias; a point
+	 * with a condition counts only when the condition holds (and the
+	 * alias is not tried once an exact point was there: gdb puts the
+	 * same condition on both copies, and commands must run once). */
+	bool exact = false;
 	for (int i = 0; i < d->npoints; i++) {
 		dbg_point *p = &d->points[i];
-		if (!is_code(p->type))
+		if (!is_code(p->type) || (p->type == BP_PHYS ? ppc != p->addr : pc != p->addr))
 			continue;
-		if (p->type == BP_PHYS ? ppc == p->addr : pc == p->addr) {
-			report_point(c, p->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, p->addr,
-				     p->type == BP_PHYS);
-			return true;
-		}
-		if (p->type != BP_PHYS && p->has_alias && ppc == p->alias && !alias_hit &&
-		    runs_image_code(c, pc, ppc))
-			alias_hit = p;
+		exact = true;
+		if (p->cond && !p->cond(p->cond_opaque, m, c->index, pc))
+			continue;
+		report_point(c, p->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, p->addr, p->type == BP_PHYS);
+		return true;
+	}
+	for (int i = 0; i < d->npoints && !exact; i++) {
+		dbg_point *p = &d->points[i];
+		if (p->type == BP_PHYS || !is_code(p->type) || !p->has_alias || ppc != p->alias ||
+		    !runs_image_code(c, pc, ppc))
+			continue;
+		if (p->cond && !p->cond(p->cond_opaque, m, c->index, pc))
+			continue;
+		alias_hit = p;
+		break;
 	}
 	if (alias_hit) {
 		report_point(c, alias_hit->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, alias_hit->addr,

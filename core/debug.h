@@ -85,6 +85,14 @@ int dbg_bp_insert(struct machine *m, enum bp_type type, uint64_t addr, uint64_t 
 int dbg_bp_remove(struct machine *m, enum bp_type type, uint64_t addr, uint64_t len);
 void dbg_bp_remove_all(struct machine *m);
 
+/* A condition a client attaches to its breakpoint (the gdb server's agent
+ * expressions): called where the breakpoint matches, before the
+ * instruction at pc runs, with the CPU's state readable through this
+ * interface; returns true to stop there, false to run on. */
+typedef bool (*dbg_cond_fn)(void *opaque, struct machine *m, int cpu, uint64_t pc);
+int dbg_bp_set_cond(struct machine *m, enum bp_type type, uint64_t addr, uint64_t len,
+		    dbg_cond_fn fn, void *opaque);
+
 /* For CPU implementations. */
 bool dbg_bp_page(struct machine *m, uint64_t addr);	/* any code bp in addr's 4K page (virtual or physical) */
 /* Called before executing the instruction at pc (physical ppc) on a flagged

@@ -535,6 +535,8 @@ void gdbserver_close(machine *m)
 		free(s->unix_path);
 	}
 	free(s->tx);
+	for (int i = 0; i < s->nbps; i++)
+		gdb_bp_agent_free(s->bps[i].agent);
 	free(s->bps);
 	dbg_set_stop_listener(m, NULL, NULL);
 	m->gdb = NULL;
