@@ -12,6 +12,7 @@
 #include "../devices/arm_gic.h"
 #include "../devices/gicv2.h"
 #include "../devices/gicv3.h"
+#include "../devices/virtio.h"
 #include "../fdt_util.h"
 #include "../loader.h"
 #include "../machine.h"
@@ -64,8 +65,10 @@ static const board_device virt_devices[] = {
 	 * INTx on SPIs 3-6; PCI devices come from -device *-pci. */
 	{ .type = "pcie-ecam", .name = "pcie", .base = 0x3f000000, .size = 0x1000000,
 	  .irqs = { 3, 4, 5, 6 }, .nirqs = 4 },
-	/* Still to come, at QEMU's places: virtio-mmio 0x0a000000 + n*0x200
-	 * (SPI 16+n). */
+	/* 32 virtio-mmio transports, 0x200 apart, SPIs 16..47 (after the
+	 * PCIe host: their DT nodes come before it, as in QEMU's tree). */
+	{ .type = "virtio-mmio", .name = "virtio_mmio", .base = 0x0a000000, .size = 0x200,
+	  .irqs = { 16 }, .nirqs = 1, .param = 32 | VIRTIO_MMIO_DT_LOWEST_FIRST },
 	{ .type = NULL },
 };
 
@@ -161,6 +164,15 @@ static void fdt_timer(machine *m, void *fdt)
 	fdtu_empty(fdt, node, "always-on");
 }
 
+/* QEMU's PMU node: PPI 7, level high (GICv2 adds the CPU mask). */
+static void fdt_pmu(machine *m, void *fdt)
+{
+	int node = fdtu_node(fdt, 0, "pmu");
+
+	fdtu_string(fdt, node, "compatible", "arm,armv8-pmuv3");
+	fdtu_cells(fdt, node, "interrupts", (uint32_t[]){ GIC_FDT_PPI, 7, ppi_flags(m, IRQ_LEVEL_HIGH) }, 3);
+}
+
 static void fdt_psci(void *fdt)
 {
 	int node = fdtu_node(fdt, 0, "psci");
@@ -198,6 +210,7 @@ static int virt_fdt_base(machine *m, void *fdt)
 	fdt_timer(m, fdt);
 	fdt_cpus(m, fdt);
 	fdt_psci(fdt);
+	fdt_pmu(m, fdt);
 
 	node = fdtu_node(fdt, 0, "apb-pclk");
 	fdtu_string(fdt, node, "compatible", "fixed-clock");
