@@ -500,6 +500,18 @@ static void handle_stop(machine *m)
 		m->state = RUN_SHUTDOWN;
 }
 
+/* A test guard ends the run: -icount-limit (status 3), -timeout (4). */
+static int guard_exit(machine *m, int status, const char *what)
+{
+	if (status == 3)
+		fprintf(stderr, "kwb: instruction limit (-icount-limit %llu) %s\n",
+			(unsigned long long)m->opt->max_insns, what);
+	else
+		fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) %s\n", m->opt->timeout, what);
+	chardev_restore_all();
+	return status;
+}
+
 int machine_run(machine *m)
 {
 	uint64_t start = wall_ns(), last_poll = start;
@@ -518,10 +530,12 @@ int machine_run(machine *m)
 			continue;
 		}
 		if (m->state == RUN_STOPPED) {
-			poll_fds(m, deadline_wall ? 100000000 : -1);
+			/* stopped (a debugger, -S): only -timeout can end it */
+			now_wall = wall_ns();
+			if (deadline_wall && now_wall >= deadline_wall)
+				return guard_exit(m, 4, "reached while stopped");
+			poll_fds(m, deadline_wall ? (int64_t)(deadline_wall - now_wall) : -1);
 			m->pace_on = false;	/* time stopped is no credit */
-			if (deadline_wall && wall_ns() > deadline_wall)
-				kwb_fatal("wall-clock timeout (-timeout %g) reached while stopped", m->opt->timeout);
 			continue;
 		}
 
@@ -530,11 +544,13 @@ int machine_run(machine *m)
 		if (m->events && m->events->when - m->round_start < (uint64_t)q)
 			q = m->events->when > m->round_start ? (int64_t)(m->events->when - m->round_start) : 1;
 		if (all_waiting(m)) {
-			if (!idle(m, deadline_wall)) {
-				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
-				chardev_restore_all();
-				return 4;
-			}
+			/* Every CPU waits and no event is armed: no instruction
+			 * would run again until outside input, so the limit
+			 * could never be reached. */
+			if (m->opt->max_insns && !m->events)
+				return guard_exit(m, 3, "cannot be reached: every CPU waits and no event is armed");
+			if (!idle(m, deadline_wall))
+				return guard_exit(m, 4, "reached while every CPU waits");
 			last_poll = wall_ns();
 			continue;
 		}
@@ -545,21 +561,14 @@ int machine_run(machine *m)
 		m->round_start += m->round_len;
 		clock_fire_due(m);
 
-		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns) {
-			fprintf(stderr, "kwb: instruction limit (-icount-limit %llu) reached\n",
-				(unsigned long long)m->opt->max_insns);
-			chardev_restore_all();
-			return 3;
-		}
+		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns)
+			return guard_exit(m, 3, "reached");
 		now_wall = wall_ns();
 		if (now_wall - last_poll > 1000000) {
 			last_poll = now_wall;
 			poll_fds(m, 0);
-			if (deadline_wall && now_wall > deadline_wall) {
-				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
-				chardev_restore_all();
-				return 4;
-			}
+			if (deadline_wall && now_wall > deadline_wall)
+				return guard_exit(m, 4, "reached");
 		}
 	}
 	chardev_restore_all();
