@@ -350,6 +350,7 @@ static const struct {
 	virtio_create_fn create;
 } virtio_devices[] = {
 	{ "virtio-blk", virtio_blk_create },
+	{ "virtio-net", virtio_net_create },
 	{ "virtio-rng", virtio_rng_create },
 };
 
