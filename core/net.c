@@ -94,8 +94,8 @@ static void add_board_nic(machine *m, const char *model, const char *mac, const 
 static void nic_option(machine *m, const char *spec, int *auto_id)
 {
 	dev_props p;
-	char id[16];
-	const char *model, *mac;
+	char id[16], model[48] = "", mac[32] = "";
+	const char *v;
 	netdev *nd;
 
 	dev_props_parse_opt(&p, "-nic", spec);
@@ -103,9 +103,11 @@ static void nic_option(machine *m, const char *spec, int *auto_id)
 		dev_props_done(&p);
 		return;
 	}
-	model = dev_prop(&p, "model");
-	mac = dev_prop(&p, "mac");
-	if (model && !strcmp(model, "help")) {
+	if ((v = dev_prop(&p, "model")))
+		snprintf(model, sizeof(model), "%s", v);
+	if ((v = dev_prop(&p, "mac")))
+		snprintf(mac, sizeof(mac), "%s", v);
+	if (!strcmp(model, "help")) {
 		printf("Available NIC models:\nvirtio-net-pci\n");
 		exit(0);
 	}
@@ -113,8 +115,7 @@ static void nic_option(machine *m, const char *spec, int *auto_id)
 	nd = new_netdev(m, id);
 	open_backend(m, nd, &p);
 	dev_props_done(&p);
-	add_board_nic(m, model ? kwb_strdup(model) : NULL, mac, id, false);
-	free((char *)model);
+	add_board_nic(m, model[0] ? model : NULL, mac[0] ? mac : NULL, id, false);
 }
 
 /* -net nic[,model=M][,mac=MAC] | user[,...] | none: QEMU's hub 0, i.e.
@@ -128,11 +129,16 @@ static void net_option(machine *m, const char *spec, netdev **hub)
 	if (!strcmp(p.dev, "none")) {
 		dev_props_done(&p);
 	} else if (!strcmp(p.dev, "nic")) {
-		const char *model = dev_prop(&p, "model"), *mac = dev_prop(&p, "mac");
+		char model[48] = "", mac[32] = "";
+		const char *v;
 
+		if ((v = dev_prop(&p, "model")))
+			snprintf(model, sizeof(model), "%s", v);
+		if ((v = dev_prop(&p, "mac")))
+			snprintf(mac, sizeof(mac), "%s", v);
 		dev_props_ignore(&p, (const char *const[]){ "name", "netdev", NULL });
-		add_board_nic(m, model, mac, "#hub0", false);
 		dev_props_done(&p);
+		add_board_nic(m, model[0] ? model : NULL, mac[0] ? mac : NULL, "#hub0", false);
 	} else {
 		if (*hub)
 			kwb_usage_error("-net %s: kwb connects one -net back end (hub) to the -net NICs", spec);
@@ -150,6 +156,11 @@ void net_init(machine *m)
 	netdev *hub = NULL;
 	int auto_id = 0;
 
+	/* the difftest's QEMU runs with -nic none: both must see the same */
+	for (int i = 0; o->difftest && i < o->nnics + o->nnetdevs; i++)
+		if (i >= o->nnics || (strcmp(o->nics[i] + 4, "none") && strncmp(o->nics[i] + 4, "none,", 5)))
+			kwb_usage_error("--difftest: network devices are not compared (QEMU runs with -nic none): "
+					"drop -netdev/-nic/-net");
 	for (int i = 0; i < o->nnetdevs; i++) {
 		dev_props p;
 		const char *id;
