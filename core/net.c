@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include "devices/dev_props.h"
+#include "input.h"
 #include "machine.h"
 #include "net.h"
 #include "net_slirp.h"
 #include "trace.h"
 
-#define NET_QUEUE_MAX 256		/* frames held for a NIC with no room */
 #define MAX_NETDEVS (2 * KWB_MAX_NETS)
 
 struct netdev {
@@ -23,9 +23,7 @@ struct netdev {
 	void *backend;			/* slirp_net */
 	net_client client;
 	bool claimed;
-	uint8_t *held[NET_QUEUE_MAX];	/* frames for the NIC, oldest first */
-	size_t held_len[NET_QUEUE_MAX];
-	int held_first, nheld;
+	input_port *port;		/* frames for the NIC: outside input */
 	uint64_t dropped;
 };
 
@@ -237,8 +235,6 @@ void net_free(machine *m)
 		netdev *nd = ns->nd[i];
 
 		slirp_net_close(nd->backend);
-		for (int k = 0; k < nd->nheld; k++)
-			free(nd->held[(nd->held_first + k) % NET_QUEUE_MAX]);
 		free(nd);
 	}
 	free(ns);
@@ -247,9 +243,26 @@ void net_free(machine *m)
 
 /* ---- NICs ---- */
 
+static size_t port_room(void *opaque)
+{
+	netdev *nd = opaque;
+
+	return nd->client.room(nd->client.opaque) ? 1 : 0;
+}
+
+static void port_deliver(void *opaque, const uint8_t *frame, size_t len)
+{
+	netdev *nd = opaque;
+
+	nd->client.receive(nd->client.opaque, frame, len);
+}
+
+static const input_port_ops port_ops = { .room = port_room, .deliver = port_deliver };
+
 netdev *net_claim(machine *m, const char *id, const char *devname, const net_client *c)
 {
 	struct net_state *ns = m->net;
+	char name[48];
 
 	for (int i = 0; ns && i < ns->n; i++) {
 		netdev *nd = ns->nd[i];
@@ -261,6 +274,8 @@ netdev *net_claim(machine *m, const char *id, const char *devname, const net_cli
 					"it's in use", devname, id, devname, id);
 		nd->claimed = true;
 		nd->client = *c;
+		snprintf(name, sizeof(name), "net:%s", nd->id);
+		nd->port = input_port_new(m, name, INPUT_PACKET, &port_ops, nd);
 		return nd;
 	}
 	kwb_usage_error("-device %s,netdev=%s: Property '%s.netdev' can't find value '%s'", devname, id,
@@ -303,42 +318,18 @@ void net_send(netdev *nd, const uint8_t *frame, size_t len)
 		slirp_net_send(nd->backend, frame, len);
 }
 
-static bool deliver(netdev *nd, const uint8_t *frame, size_t len)
-{
-	return nd->claimed && nd->client.receive(nd->client.opaque, frame, len);
-}
-
 /*
  * The outside-input boundary for networks: every frame a back end produces
- * for the guest comes here (slirp's replies, data from host sockets). A
- * replay log (core/debug: outside inputs) records it at this point with
- * the virtual time; nothing else hands network data to a device.
+ * for the guest comes here (slirp's replies, data from host sockets) and
+ * goes into the NIC's input port: queued (up to INPUT_QUEUE_MAX bytes: a
+ * NIC that posts no buffers loses the rest, as on a wire), handed over at
+ * the next round boundary when the NIC has a buffer, logged for replay.
  */
 void net_input(netdev *nd, const uint8_t *frame, size_t len)
 {
 	if (!nd->claimed)
 		return;		/* no NIC: the wire is unplugged */
 	trace_dev(nd->m, nd->client.name, "rx frame %zu bytes from %s", len, nd->id);
-	if (!nd->nheld && deliver(nd, frame, len))
-		return;
-	if (nd->nheld == NET_QUEUE_MAX) {
-		nd->dropped++;	/* as a NIC whose receive ring stays full */
-		return;
-	}
-	nd->held[(nd->held_first + nd->nheld) % NET_QUEUE_MAX] = memcpy(kwb_zalloc(len ? len : 1), frame, len);
-	nd->held_len[(nd->held_first + nd->nheld) % NET_QUEUE_MAX] = len;
-	nd->nheld++;
-}
-
-void net_rx_ready(netdev *nd)
-{
-	while (nd && nd->nheld) {
-		int i = nd->held_first;
-
-		if (!deliver(nd, nd->held[i], nd->held_len[i]))
-			return;
-		free(nd->held[i]);
-		nd->held_first = (i + 1) % NET_QUEUE_MAX;
-		nd->nheld--;
-	}
+	if (!input_port_push(nd->port, frame, len))
+		nd->dropped++;
 }

@@ -3,13 +3,13 @@
  * board creates itself (-nic, -net nic, QEMU's default NIC), and the one
  * door through which network traffic enters the guest.
  *
- * Determinism: what the guest sends is processed at once (slirp answers
- * ARP, DHCP and DNS forwarding synchronously, inside the guest's notify
- * write); what comes from the host (a hostfwd connection, a reply from a
- * real server, slirp's own timers) arrives when the machine loop polls,
- * between two rounds, at a virtual time that depends on the host. Every
- * frame that reaches a NIC passes through net_input(): the outside-input
- * log (replay) hooks there. See README "Networking".
+ * Determinism: every frame for the guest, whether slirp answers at once
+ * (ARP, DHCP: inside the guest's notify write) or later (a hostfwd
+ * connection, a reply from a real server, slirp's timers on the host
+ * clock), goes through net_input() into the NIC's outside-input port
+ * (core/input.h): queued, handed to the NIC at the next round boundary,
+ * logged with that round, replayed from the log by history. See README
+ * "Networking".
  */
 #ifndef KWB_NET_H
 #define KWB_NET_H
@@ -19,11 +19,11 @@
 struct machine;
 typedef struct netdev netdev;
 
-/* The NIC side of a netdev. receive() returns false when the NIC has no
- * room now; the netdev then keeps the frame and offers it again after
- * net_rx_ready(). */
+/* The NIC side of a netdev: room() says whether it can take a frame now
+ * (a receive buffer is posted); receive() gets one, between rounds. */
 typedef struct net_client {
-	bool (*receive)(void *opaque, const uint8_t *frame, size_t len);
+	bool (*room)(void *opaque);
+	void (*receive)(void *opaque, const uint8_t *frame, size_t len);
 	void *opaque;
 	const char *name;	/* "virtio-net-pci": messages */
 } net_client;
@@ -56,7 +56,5 @@ void net_board_nic_taken(struct machine *m, int i);
 void net_send(netdev *nd, const uint8_t *frame, size_t len);
 /* Network -> guest: the one entry point of outside network input. */
 void net_input(netdev *nd, const uint8_t *frame, size_t len);
-/* The NIC has room again: deliver what was held. */
-void net_rx_ready(netdev *nd);
 
 #endif

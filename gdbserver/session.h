@@ -4,6 +4,7 @@
 
 #include "core/machine.h"
 #include "rsp.h"
+#include "symbols/ktasks.h"
 
 /* Payload capacity for replies; binary replies escape into at most this. */
 #define GDB_REPLY_CAP RSP_PACKET_SIZE
@@ -40,10 +41,12 @@ typedef struct gdb_server {
 	char *unix_path;	/* to unlink on exit */
 
 	/* per connection */
+	bool attached;		/* it sent a packet (or Ctrl-C): it is a debugger */
 	bool no_ack;
 	bool running;		/* resumed for gdb: a stop reply is owed */
 	bool exit_reported;	/* W sent */
-	bool attach_query;	/* '?' is waiting for the stop requested at attach */
+	bool attach_stop;	/* the stop kwb asked for at attach is on its way (T05) */
+	bool interrupted;	/* Ctrl-C since the last resume: the next stop is T02 */
 	bool guest_exited;	/* guest powered off: kwb quits when gdb leaves */
 	int exit_code;
 	bool dead;		/* write failed: close at the next chance */
@@ -56,6 +59,15 @@ typedef struct gdb_server {
 	gdb_bp *bps;
 	int nbps, bpcap;
 	bool cpu_listed[KWB_MAX_CPUS];	/* a CPU is a thread once it has run */
+
+	/* Linux tasks as threads (tasks.c) */
+	bool tasks_mode;
+	bool tasks_want;	/* monitor tasks on|off: from the next stop */
+	bool tk_valid;		/* tk is this stop's list (or tk_why says why none) */
+	ktasks tk;
+	char tk_why[200];
+	int g_task;		/* Hg chose this task (index in tk) that no CPU runs; -1 */
+	uint64_t step_tid[KWB_MAX_CPUS];	/* the thread gdb stepped on each CPU, 0: none */
 
 	/* session-wide settings (monitor and Qqemu packets) */
 	bool phys;		/* memory and Z packets use physical addresses */
@@ -88,14 +100,31 @@ void gdb_handle_packet(gdb_server *s, char *pkt, size_t len);
 void gdb_stop_reply(gdb_server *s, const stop_info *st);
 /* Resume with s->actions; replies at once if nothing can run. */
 void gdb_resume(gdb_server *s);
-/* Detach: breakpoints off, machine running. */
+/* The debugger's breakpoints and watchpoints off (detach, dropped connection). */
+void gdb_drop_breakpoints(gdb_server *s);
+/* Detach (D): breakpoints off, machine running. */
 void gdb_detach(gdb_server *s);
 /* Quit kwb on the debugger's request (k, vKill). */
 void gdb_kill(gdb_server *s);
 /* Serve [off,len) of an xfer document ("OFF,LEN" in arg). */
 void gdb_xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *arg, const char *end);
+/* Console output to gdb (O packets), now. */
+void gdb_send_console(gdb_server *s, const char *text, size_t len);
 /* gdb has a code breakpoint (not being removed) at addr. */
 bool gdb_has_breakpoint_at(gdb_server *s, uint64_t addr);
+
+/* Tasks as threads (tasks.c). */
+void gdb_tasks_invalidate(gdb_server *s);
+void gdb_tasks_resume(gdb_server *s, bool stepping);
+bool gdb_tasks_active(gdb_server *s);
+uint64_t gdb_task_tid(const ktask *t);
+uint64_t gdb_cpu_tid(gdb_server *s, int cpu);
+/* The thread a stop is reported for. */
+uint64_t gdb_stop_tid(gdb_server *s, const stop_info *st, int cpu);
+int gdb_task_by_tid(gdb_server *s, uint64_t tid);
+const ktask *gdb_sleeping_task(gdb_server *s);
+int gdb_task_reg(gdb_server *s, const ktask *t, int idx, uint8_t *buf, int nbytes);
+void gdb_task_text(const ktask *t, char *buf, size_t len);
 
 /* The kernel image for gdb (kernel_image.c). */
 void gdb_xfer_libraries(gdb_server *s, const char *arg, const char *end, bool svr4);

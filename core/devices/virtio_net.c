@@ -3,8 +3,8 @@
  * mac=MAC): one receive and one transmit queue, a MAC and a link status,
  * no offloads (the guest checksums and segments itself). Transmit runs on
  * the driver's kick and hands each frame to the back end at once; receive
- * fills one posted buffer per frame, and frames that find no buffer wait
- * in the back end's queue (core/net.c) until the driver posts more.
+ * fills one posted buffer per frame, between rounds, from the netdev's
+ * input port (core/net.c), which keeps frames while no buffer is posted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,37 +48,40 @@ static void net_config(virtio_dev *v, uint8_t *buf)
 	memcpy(buf + 8, &pairs, 2);	/* max_virtqueue_pairs (read only with MQ) */
 }
 
-/* From the back end: one frame into one posted receive buffer. */
-static bool net_receive(void *opaque, const uint8_t *frame, size_t len)
+/* A receive buffer is posted (the input port asks before each frame). */
+static bool net_room(void *opaque)
+{
+	vnet *n = opaque;
+
+	return virtq_avail(n->v, RXQ) > 0;
+}
+
+/* From the back end, between rounds: one frame into one posted buffer. */
+static void net_receive(void *opaque, const uint8_t *frame, size_t len)
 {
 	vnet *n = opaque;
 	virtio_dev *v = n->v;
 	uint8_t hdr[12] = { 0 };
 	unsigned hl = hdr_len(v);
 	virtq_elem e;
-	int r;
 
-	if (!virtq_ready(v, RXQ))
-		return false;
-	r = virtq_pop(v, RXQ, &e);
-	if (r == 0)
-		return false;		/* no buffer posted: the back end holds it */
-	if (r < 0)
-		return true;		/* the device broke: the frame is lost */
+	if (virtq_pop(v, RXQ, &e) != 1) {
+		n->rx_dropped++;	/* none after all (a replay after a reset), or broken */
+		return;
+	}
 	if (virtq_len(&e, true) < hl + len) {
 		/* Linux posts 1518 + header: a bigger frame cannot come from
 		 * slirp (MTU 1500); say nothing was written */
 		n->rx_dropped++;
 		virtq_push(v, RXQ, &e, 0);
-		return true;
+		return;
 	}
 	if (hl == 12)
 		hdr[10] = 1;		/* num_buffers */
 	if (virtq_write(v, &e, 0, hdr, hl) || virtq_write(v, &e, hl, frame, len))
-		return true;
+		return;
 	n->rx_frames++;
 	virtq_push(v, RXQ, &e, (uint32_t)(hl + len));
-	return true;
 }
 
 static void transmit(virtio_dev *v, vnet *n)
@@ -106,10 +109,9 @@ static void net_notify(virtio_dev *v, int q)
 {
 	vnet *n = v->opaque;
 
+	/* RXQ: buffers posted; frames waiting go at the next round boundary */
 	if (q == TXQ)
 		transmit(v, n);
-	else if (q == RXQ)
-		net_rx_ready(n->nd);	/* buffers posted: frames held can go */
 }
 
 static void vnet_free(virtio_dev *v)
@@ -146,7 +148,7 @@ virtio_dev *virtio_net_create(machine *m, const char *devname, dev_props *p,
 {
 	vnet *n = kwb_zalloc(sizeof(*n));
 	const char *id = dev_prop(p, "netdev"), *mac = dev_prop(p, "mac");
-	net_client c = { .receive = net_receive, .opaque = n };
+	net_client c = { .room = net_room, .receive = net_receive, .opaque = n };
 
 	dev_props_ignore(p, (const char *const[]){ "mq", "vectors", "csum", "guest_csum", "gso",
 						    "host_mtu", "speed", "duplex", "tx", NULL });

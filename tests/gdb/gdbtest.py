@@ -155,8 +155,12 @@ class Rsp:
     """A minimal RSP client (ack mode) over the unix socket."""
 
     def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
+        """path: a unix socket, or (host, port)."""
+        if isinstance(path, tuple):
+            self.s = socket.create_connection(path)
+        else:
+            self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.s.connect(path)
         self.s.settimeout(10)
         self.buf = b""
 
@@ -182,7 +186,10 @@ class Rsp:
             if i >= 0 and j >= 0 and len(self.buf) >= j + 3:
                 pkt = self.buf[i + 1:j]
                 self.buf = self.buf[j + 3:]
-                self.s.sendall(b"+")
+                try:
+                    self.s.sendall(b"+")
+                except OSError:		# the server may be gone after W
+                    pass
                 return pkt.decode(errors="replace")
             try:
                 data = self.s.recv(65536)

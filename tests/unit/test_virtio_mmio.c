@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/input.h"
 #include "core/machine.h"
 #include "core/options.h"
 #include "core/state.h"
@@ -364,7 +365,8 @@ static void test_hostile_registers(void)
 }
 
 /* virtio-net-device on user networking, modern: an ARP request for the
- * gateway is answered at once (slirp replies inside the notify), a runt
+ * gateway is answered at once (slirp replies inside the notify) and the
+ * reply reaches the guest at the next round boundary (input port), a runt
  * and a giant frame are dropped with their buffers returned, and a
  * receive buffer too small for the reply gets nothing written. */
 static void put_rx(uint64_t q, int n, uint64_t buf, uint32_t len)
@@ -426,6 +428,8 @@ static void test_net_arp(void)
 	avail(txq + 0x1000, 0, 0, 1);
 	wr(TOP, 0x050, 1);
 	CHECK_EQ(used_idx(txq + 0x2000), 1);
+	CHECK_EQ(used_idx(rxq + 0x2000), 0);		/* not inside the CPU's slice */
+	input_deliver(m);				/* the next round boundary */
 	CHECK_EQ(used_idx(rxq + 0x2000), 1);
 	bus_copy_from(bp, rxq + 0x2000 + 4, used, 8);
 	CHECK(used[1] >= 12 + 42);
@@ -457,6 +461,7 @@ static void test_net_arp(void)
 	wr(TOP, 0x050, 1);				/* nothing new to send */
 	avail(txq + 0x1000, 3, 0, 4);			/* the ARP request again */
 	wr(TOP, 0x050, 1);
+	input_deliver(m);
 	CHECK_EQ(used_idx(rxq + 0x2000), 2);
 	bus_copy_from(bp, rxq + 0x2000 + 4 + 8, used, 8);
 	CHECK_EQ(used[1], 0);
