@@ -260,6 +260,15 @@ static void h_write_mem_bin(gdb_server *s, const char *arg, const char *end)
 
 /* ---- breakpoints ---- */
 
+bool gdb_has_breakpoint_at(gdb_server *s, uint64_t addr)
+{
+	for (int i = 0; i < s->nbps; i++)
+		if ((s->bps[i].type == BP_SW || s->bps[i].type == BP_HW) && s->bps[i].addr == addr &&
+		    !s->bps[i].removing)
+			return true;
+	return false;
+}
+
 static int bp_find(gdb_server *s, enum bp_type type, uint64_t addr, uint64_t kind)
 {
 	for (int i = 0; i < s->nbps; i++)
@@ -298,7 +307,10 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 	}
 	if (type > 4)
 		return;		/* unsupported kind: empty reply */
-	if (kind == 0 || kind > 0x10000 || addr + kind < addr) {
+	/* A breakpoint's kind is its instruction size, which kwb does not
+	 * need: 0 is fine (lldb sends it on RISC-V; QEMU accepts it). A
+	 * watchpoint needs a length. */
+	if ((kind == 0 && type >= 2) || kind > 0x10000 || addr + kind < addr) {
 		gdb_reply_str(s, "E01");
 		return;
 	}
@@ -318,6 +330,10 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 		gdb_reply_str(s, "OK");
 		return;
 	}
+	/* Full of removals gdb made since the last resume: apply them now
+	 * rather than refuse a new one. */
+	if (s->nbps == GDB_MAX_BPS)
+		bp_flush_removals(s);
 	if (s->nbps == GDB_MAX_BPS || dbg_bp_insert(s->m, t, addr, kind)) {
 		gdb_reply_str(s, "E01");
 		return;
@@ -403,6 +419,8 @@ void gdb_resume(gdb_server *s)
 		reply_current_stop(s, s->g_cpu);	/* W again */
 		return;
 	}
+	if (gdb_image_release(s))
+		return;		/* gdb updated its symbols: the held stop */
 	for (int i = 0; i < m->ncpus; i++) {
 		if (s->actions[i] == RESUME_STEP && !m->cpus[i]->powered) {
 			/* a step on a CPU that is off would never finish */
@@ -418,6 +436,7 @@ void gdb_resume(gdb_server *s)
 	bp_flush_removals(s);
 	s->running = true;
 	s->no_reply = true;
+	s->interrupted = s->attach_stop = false;
 	dbg_resume(m, s->actions);
 }
 
@@ -425,9 +444,9 @@ static void h_query_stop(gdb_server *s, const char *arg, const char *end)
 {
 	(void)arg, (void)end;
 	if (!s->guest_exited && !dbg_is_stopped(s->m)) {
-		/* connected while running: the stop we asked for answers */
+		/* running (attached while running: the stop asked for at
+		 * attach is coming): the next stop answers */
 		s->running = true;
-		s->attach_query = true;
 		s->no_reply = true;
 		return;
 	}
@@ -569,14 +588,20 @@ bad:
 	gdb_reply_str(s, "E01");
 }
 
+void gdb_drop_breakpoints(gdb_server *s)
+{
+	dbg_bp_remove_all(s->m);
+	s->nbps = 0;
+	memset(s->ranging, 0, sizeof(s->ranging));
+	s->running = false;
+	s->img.held = false;
+}
+
 void gdb_detach(gdb_server *s)
 {
 	machine *m = s->m;
 
-	dbg_bp_remove_all(m);
-	s->nbps = 0;
-	memset(s->ranging, 0, sizeof(s->ranging));
-	s->running = false;
+	gdb_drop_breakpoints(s);
 	if (!s->guest_exited && dbg_is_stopped(m))
 		dbg_resume(m, NULL);
 }
@@ -588,10 +613,17 @@ static void h_detach(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_str(s, "OK");
 }
 
+/* k and vKill: QEMU answers with the exit (W00) and quits. kwb quits with
+ * the guest's power-off code if it powered off (held by -no-shutdown, or
+ * waiting for gdb to leave), else 0. */
 void gdb_kill(gdb_server *s)
 {
 	machine *m = s->m;
+	int code = s->guest_exited ? s->exit_code : m->exit_code;
 
+	s->rlen = 0;
+	gdb_reply_printf(s, "W%02x", code & 0xff);
+	gdb_send_reply(s);
 	if (s->fd >= 0) {
 		machine_remove_poll(m, s->fd);
 		close(s->fd);
@@ -601,7 +633,7 @@ void gdb_kill(gdb_server *s)
 	s->nbps = 0;
 	/* without a stop listener the loop ends on this shutdown */
 	dbg_set_stop_listener(m, NULL, NULL);
-	machine_shutdown(m, s->guest_exited ? s->exit_code : 0);
+	machine_shutdown(m, code);
 }
 
 static void h_kill(gdb_server *s, const char *arg, const char *end)
@@ -644,11 +676,25 @@ static void h_set_thread(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_str(s, "OK");
 }
 
+/*
+ * Every CPU is a thread, as on QEMU, except while gdb may still get the
+ * KASLR reload (an exec, after which gdb keeps one thread and numbers the
+ * others anew): then secondaries that never ran are left out, so gdb meets
+ * them later in order as threads 2, 3, ... (Linux's lx- helpers take
+ * thread N for CPU N-1). Once listed, a CPU stays.
+ */
+static bool cpu_listed(gdb_server *s, int i)
+{
+	if (!s->cpu_listed[i] && (i == 0 || s->m->cpus[i]->powered || !gdb_image_unsettled(s)))
+		s->cpu_listed[i] = true;
+	return s->cpu_listed[i];
+}
+
 static void h_thread_alive(gdb_server *s, const char *arg, const char *end)
 {
 	int cpu = parse_thread(s, &arg, end);
 
-	gdb_reply_str(s, cpu >= 0 && arg == end ? "OK" : "E02");
+	gdb_reply_str(s, cpu >= 0 && arg == end && cpu_listed(s, cpu) ? "OK" : "E02");
 }
 
 static void h_current_thread(gdb_server *s, const char *arg, const char *end)
@@ -662,7 +708,8 @@ static void h_thread_first(gdb_server *s, const char *arg, const char *end)
 	(void)arg, (void)end;
 	gdb_reply_str(s, "m");
 	for (int i = 0; i < s->m->ncpus; i++)
-		gdb_reply_printf(s, i ? ",%x" : "%x", i + 1);
+		if (cpu_listed(s, i))
+			gdb_reply_printf(s, i ? ",%x" : "%x", i + 1);
 }
 
 static void h_thread_next(gdb_server *s, const char *arg, const char *end)
@@ -702,7 +749,7 @@ static void h_thread_extra(gdb_server *s, const char *arg, const char *end)
 /* ---- qXfer ---- */
 
 /* Serve [off, off+len) of doc as an m (more) or l (last) reply. */
-static void xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *arg, const char *end)
+void gdb_xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *arg, const char *end)
 {
 	uint64_t off, len;
 	size_t used;
@@ -743,7 +790,7 @@ static void h_xfer_features(gdb_server *s, const char *arg, const char *end)
 		gdb_reply_str(s, "E00");
 		return;
 	}
-	xfer_reply(s, doc, doclen, colon + 1, end);
+	gdb_xfer_reply(s, doc, doclen, colon + 1, end);
 	free(doc);
 }
 
@@ -757,14 +804,37 @@ static void h_xfer_threads(gdb_server *s, const char *arg, const char *end)
 	for (int i = 0; i < m->ncpus; i++) {
 		char text[128];
 
+		if (!cpu_listed(s, i))
+			continue;
 		thread_text(m, i, text, sizeof(text));
 		len += (size_t)snprintf(doc + len, cap - len,
 					"<thread id=\"%x\" core=\"%d\" name=\"%s%d\">%s</thread>\n",
 					i + 1, i, is_riscv(m) ? "hart" : "CPU#", i, text);
 	}
 	len += (size_t)snprintf(doc + len, cap - len, "</threads>\n");
-	xfer_reply(s, doc, len, arg, end);
+	gdb_xfer_reply(s, doc, len, arg, end);
 	free(doc);
+}
+
+static void h_xfer_libs_svr4(gdb_server *s, const char *arg, const char *end)
+{
+	gdb_xfer_libraries(s, arg, end, true);
+}
+
+static void h_xfer_libs(gdb_server *s, const char *arg, const char *end)
+{
+	gdb_xfer_libraries(s, arg, end, false);
+}
+
+static void h_xfer_auxv(gdb_server *s, const char *arg, const char *end)
+{
+	gdb_xfer_auxv(s, arg, end);
+}
+
+static void h_offsets(gdb_server *s, const char *arg, const char *end)
+{
+	(void)arg, (void)end;
+	gdb_query_offsets(s);
 }
 
 /* ---- general queries ---- */
@@ -775,6 +845,9 @@ static void h_supported(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_printf(s, "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
 			 "qXfer:threads:read+;swbreak+;hwbreak+;vContSupported+;binary-upload+",
 			 RSP_PACKET_SIZE);
+	/* the vmlinux at the physical alias and its KASLR slide (kernel_image.c) */
+	if (gdb_image_known(s))
+		gdb_reply_str(s, ";qXfer:libraries-svr4:read+;qXfer:libraries:read+;qXfer:auxv:read+");
 }
 
 static void h_no_ack(gdb_server *s, const char *arg, const char *end)
@@ -920,6 +993,10 @@ static const struct gdb_packet {
 	{ "QStartNoAckMode", true, h_no_ack },
 	{ "qXfer:features:read:", false, h_xfer_features },
 	{ "qXfer:threads:read::", false, h_xfer_threads },
+	{ "qXfer:libraries-svr4:read::", false, h_xfer_libs_svr4 },
+	{ "qXfer:libraries:read::", false, h_xfer_libs },
+	{ "qXfer:auxv:read::", false, h_xfer_auxv },
+	{ "qOffsets", true, h_offsets },
 	{ "qAttached", false, h_attached },
 	{ "qC", true, h_current_thread },
 	{ "qfThreadInfo", true, h_thread_first },

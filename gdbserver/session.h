@@ -19,6 +19,19 @@ typedef struct gdb_bp {
 } gdb_bp;
 
 #define GDB_MAX_BPS 4096
+#define PATH_MAX_KWB 1024
+
+/* What gdb was told about the kernel image (kernel_image.c). */
+typedef struct gdb_image_state {
+	char style;		/* 0: gdb read no library list; 's' svr4, 'g' generic */
+	bool libs_valid;	/* gdb holds the list it read */
+	uint64_t alias_sent, slide_sent;
+	bool auxv_read;		/* gdb relocated the main file by this slide */
+	uint64_t auxv_slide;
+	uint64_t offsets_slide;	/* qOffsets told gdb this slide at connect */
+	bool held;		/* a machine stop waits while gdb updates */
+	stop_info held_stop;
+} gdb_image_state;
 
 typedef struct gdb_server {
 	machine *m;
@@ -27,10 +40,12 @@ typedef struct gdb_server {
 	char *unix_path;	/* to unlink on exit */
 
 	/* per connection */
+	bool attached;		/* it sent a packet (or Ctrl-C): it is a debugger */
 	bool no_ack;
 	bool running;		/* resumed for gdb: a stop reply is owed */
 	bool exit_reported;	/* W sent */
-	bool attach_query;	/* '?' is waiting for the stop requested at attach */
+	bool attach_stop;	/* the stop kwb asked for at attach is on its way (T05) */
+	bool interrupted;	/* Ctrl-C since the last resume: the next stop is T02 */
 	bool guest_exited;	/* guest powered off: kwb quits when gdb leaves */
 	int exit_code;
 	bool dead;		/* write failed: close at the next chance */
@@ -42,9 +57,11 @@ typedef struct gdb_server {
 
 	gdb_bp *bps;
 	int nbps, bpcap;
+	bool cpu_listed[KWB_MAX_CPUS];	/* a CPU is a thread once it has run */
 
 	/* session-wide settings (monitor and Qqemu packets) */
 	bool phys;		/* memory and Z packets use physical addresses */
+	gdb_image_state img;
 
 	char reply[GDB_REPLY_CAP + 64];
 	size_t rlen;
@@ -73,9 +90,24 @@ void gdb_handle_packet(gdb_server *s, char *pkt, size_t len);
 void gdb_stop_reply(gdb_server *s, const stop_info *st);
 /* Resume with s->actions; replies at once if nothing can run. */
 void gdb_resume(gdb_server *s);
-/* Detach: breakpoints off, machine running. */
+/* The debugger's breakpoints and watchpoints off (detach, dropped connection). */
+void gdb_drop_breakpoints(gdb_server *s);
+/* Detach (D): breakpoints off, machine running. */
 void gdb_detach(gdb_server *s);
 /* Quit kwb on the debugger's request (k, vKill). */
 void gdb_kill(gdb_server *s);
+/* Serve [off,len) of an xfer document ("OFF,LEN" in arg). */
+void gdb_xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *arg, const char *end);
+/* gdb has a code breakpoint (not being removed) at addr. */
+bool gdb_has_breakpoint_at(gdb_server *s, uint64_t addr);
+
+/* The kernel image for gdb (kernel_image.c). */
+void gdb_xfer_libraries(gdb_server *s, const char *arg, const char *end, bool svr4);
+void gdb_xfer_auxv(gdb_server *s, const char *arg, const char *end);
+void gdb_query_offsets(gdb_server *s);
+bool gdb_image_known(gdb_server *s);
+bool gdb_image_unsettled(gdb_server *s);
+bool gdb_image_hold(gdb_server *s, const stop_info *st);
+bool gdb_image_release(gdb_server *s);
 
 #endif
