@@ -74,6 +74,10 @@ void pci_msi_send(pci_dev *d, uint64_t addr, uint32_t data)
 
 	if (!h)
 		return;
+	if (!(pci_get16(d, 0x04) & 0x4)) {	/* a write, so only as a bus master */
+		trace_dev(h->m, d->name, "MSI to 0x%llx dropped: bus mastering off", (unsigned long long)addr);
+		return;
+	}
 	if (h->smmu) {
 		smmu_xlate x;
 		if (smmu_translate(h->smmu, d->devfn, addr, true, true, &x)) {
