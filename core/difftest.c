@@ -296,7 +296,8 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 		 kind == DT_QEMU_DUMPDTB ? d->qdtb : "");
 	argv[n++] = mopt;
 	argv[n++] = "-cpu";
-	snprintf(cpuopt, sizeof(cpuopt), "%s,pmu=off", o->cpu_model ? o->cpu_model : "cortex-a57");
+	/* QEMU's PMU as kwb's: the same registers and counts (-icount) */
+	snprintf(cpuopt, sizeof(cpuopt), "%s", o->cpu_model ? o->cpu_model : "cortex-a57");
 	argv[n++] = a64 ? cpuopt : "rv64,h=false,pmu-num=0";
 	snprintf(ram, sizeof(ram), "%lluM",
 		 (unsigned long long)((o->ram_size ? o->ram_size : m->board->ram_default) >> 20));

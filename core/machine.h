@@ -56,11 +56,16 @@ typedef struct machine {
 	cpu *current;		/* CPU running now (for clock_now) */
 	bus bus;
 
-	/* virtual time */
+	/* virtual time and the round in progress: CPUs run their slices of
+	 * a round in index order; a debugger stop suspends the round where
+	 * it is and resuming continues it, so stops never change the run */
 	uint64_t round_start;	/* virtual ns at the start of this round */
-	int64_t slice_budget;	/* instructions the current CPU was given */
+	int64_t slice_budget;	/* the running CPU's slice length (instructions) */
 	int64_t round_len;	/* this round's length (cut when a CPU leaves early) */
 	uint64_t slice_icount_start;	/* current CPU's icount when its slice began */
+	uint64_t rounds;	/* rounds completed (idle time skips count too) */
+	int turn;		/* CPU whose slice is running or next; -1: between rounds */
+	bool slice_started;	/* cpus[turn]'s slice has begun */
 	event *events;		/* sorted by when */
 	int64_t pace;		/* idle pacing: host ns + pace = host clock in virtual ns */
 	bool pace_on;		/* pace anchored (cleared while stopped) */
@@ -95,6 +100,9 @@ typedef struct machine {
 	void *symbols;		/* vmlinux symbols, when loaded */
 	void *trace;		/* trace state, when enabled */
 	struct state_registry *state_reg;	/* described objects (core/state.h) */
+	struct input_state *input;	/* outside input ports and log (core/input.h) */
+	uint64_t input_pulls;	/* host data pulled so far (input_pull) */
+	struct history *hist;	/* recorded history (core/history.h), NULL: off */
 } machine;
 
 machine *machine_create(const kwb_options *opt);
