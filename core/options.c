@@ -460,9 +460,14 @@ static void set_gdb(kwb_options *o, const char *opt, const char *v)
 	char *spec = opt_strdup(v);
 	char *comma = strchr(spec, ',');
 
-	/* "tcp::1234,server,nowait" from older tutorials: we always listen. */
-	if (comma)
+	/* "tcp::1234,server,nowait" from older tutorials: we always listen.
+	 * kwb's own: tasks=on|off (Linux tasks as gdb threads). */
+	if (comma) {
 		*comma = 0;
+		for (char *o2 = strtok(comma + 1, ","); o2; o2 = strtok(NULL, ","))
+			if (!strncmp(o2, "tasks=", 6))
+				o->gdb_tasks = parse_bool(opt, "tasks", o2 + 6);
+	}
 	if (!strcmp(spec, "none")) {
 		o->gdb = NULL;
 		return;
@@ -788,8 +793,9 @@ static const opt_def options[] = {
 	  "Accepted; the monitor is Ctrl-A c on mon:stdio and gdb's \"monitor\"." },
 	{ "s", NULL, NULL, opt_s, "Shorthand for -gdb tcp::1234." },
 	{ "S", NULL, NULL, opt_S, "Do not start the CPUs: wait for gdb's continue." },
-	{ "gdb", NULL, "tcp:[HOST]:PORT|unix:PATH|none", opt_gdb,
-	  "Serve the GDB remote protocol there (gdb-multiarch: target remote)." },
+	{ "gdb", NULL, "tcp:[HOST]:PORT|unix:PATH|none[,tasks=on]", opt_gdb,
+	  "Serve the GDB remote protocol there (gdb-multiarch: target remote);\n"
+	  "tasks=on: Linux tasks as gdb threads." },
 	{ "d", NULL, "FLAGS", opt_d, "Trace flags, comma-separated (-d help lists them)." },
 	{ "D", NULL, "FILE", opt_D, "Write traces to FILE instead of stderr." },
 	{ "device", NULL, "TYPE[,KEY=VALUE...]", opt_device,

@@ -30,6 +30,7 @@ typedef struct kwb_options {
 	bool nographic;
 	const char *serial;		/* "mon:stdio" default with -nographic */
 	const char *gdb;		/* "tcp::1234", "unix:PATH" or NULL */
+	bool gdb_tasks;			/* -gdb ...,tasks=on: Linux tasks as gdb threads */
 	bool start_stopped;		/* -S */
 	const char *trace_flags;	/* -d */
 	const char *trace_file;		/* -D */
