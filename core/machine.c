@@ -11,6 +11,7 @@
 #include "input.h"
 #include "loader.h"
 #include "machine.h"
+#include "net.h"
 #include "state.h"
 #include "trace.h"
 #include "debug_internal.h"
@@ -211,8 +212,12 @@ machine *machine_create(const kwb_options *opt)
 		if (m->arch->state_desc)
 			state_register(m, name, m->arch->state_desc(), m->cpus[i]);
 	}
+	if (!opt->dumpdtb)
+		net_init(m);
 	create_devices(m);
 	check_devices(m);
+	if (m->net)
+		net_check_peers(m);
 	machine_reset(m);
 	if (opt->dumpdtb)
 		write_dumpdtb(m);
@@ -252,10 +257,12 @@ void machine_free(machine *m)
 		if (t && t->free)
 			t->free(m->dev_state[i]);
 	}
+	net_free(m);
 	trace_free(m);
 	hist_free(m);
 	input_free_all(m);
 	state_free_all(m);
+	free(m->pollset.pfd);
 	if (symbols_free)
 		symbols_free(m);
 	bus_free(&m->bus);
@@ -348,6 +355,34 @@ void machine_remove_poll(machine *m, int fd)
 	}
 }
 
+void machine_add_poll_hook(machine *m, const poll_hook *h)
+{
+	if (m->nhooks == KWB_MAX_POLL_HOOKS)
+		kwb_fatal("too many polled subsystems");
+	m->hooks[m->nhooks++] = *h;
+}
+
+void machine_remove_poll_hook(machine *m, void *opaque)
+{
+	for (int i = 0; i < m->nhooks; i++) {
+		if (m->hooks[i].opaque == opaque) {
+			memmove(&m->hooks[i], &m->hooks[i + 1], (m->nhooks - i - 1) * sizeof(m->hooks[0]));
+			m->nhooks--;
+			return;
+		}
+	}
+}
+
+int poll_set_add(poll_set *ps, int fd, short events)
+{
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? 2 * ps->cap : 64;
+		ps->pfd = kwb_realloc(ps->pfd, ps->cap * sizeof(*ps->pfd));
+	}
+	ps->pfd[ps->n] = (struct pollfd){ .fd = fd, .events = events };
+	return ps->n++;
+}
+
 void machine_add_image(machine *m, const char *what, const char *file, paddr_t base, uint64_t size)
 {
 	if (m->nimages == (int)ARRAY_SIZE(m->images))
@@ -365,30 +400,41 @@ void *machine_device(machine *m, const char *type)
 
 /* ---- the loop ---- */
 
-/* Poll the console and debugger; timeout_ns < 0 blocks. Returns the
- * number of sources that were ready. */
+/* Poll the console, the debugger and the hooks (networks, chardevs);
+ * timeout_ns < 0 blocks. Returns the number of fds that were ready. */
 static int poll_fds(machine *m, int64_t timeout_ns)
 {
-	struct pollfd pfd[KWB_MAX_POLL_FDS + 1];
+	poll_set *ps = &m->pollset;
 	poll_source src[KWB_MAX_POLL_FDS];
-	int n = 0, ready, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
-	int nsrc = m->npolls;
-	struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
+	poll_hook hooks[KWB_MAX_POLL_HOOKS];
+	int ready, serial = -1, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
+	int nsrc = m->npolls, nhooks = m->nhooks;
+	struct timespec ts;
 
 	/* Copy: callbacks may add or remove sources. */
 	memcpy(src, m->polls, sizeof(src[0]) * nsrc);
+	memcpy(hooks, m->hooks, sizeof(hooks[0]) * nhooks);
+	ps->n = 0;
 	for (int i = 0; i < nsrc; i++)
-		pfd[n++] = (struct pollfd){ .fd = src[i].fd, .events = POLLIN };
+		poll_set_add(ps, src[i].fd, POLLIN);
 	if (serial_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = serial_fd, .events = POLLIN };
-	ready = ppoll(pfd, n, timeout_ns < 0 ? NULL : &ts, NULL);
-	if (ready <= 0)
-		return 0;
-	for (int i = 0; i < nsrc; i++)
-		if (pfd[i].revents)
+		serial = poll_set_add(ps, serial_fd, POLLIN);
+	for (int i = 0; i < nhooks; i++)
+		hooks[i].fill(hooks[i].opaque, ps, &timeout_ns);
+	ts = (struct timespec){ timeout_ns / 1000000000, timeout_ns % 1000000000 };
+	ready = ppoll(ps->pfd, ps->n, timeout_ns < 0 ? NULL : &ts, NULL);
+	if (ready < 0) {
+		ready = 0;
+		for (int i = 0; i < ps->n; i++)
+			ps->pfd[i].revents = 0;
+	}
+	for (int i = 0; ready && i < nsrc; i++)
+		if (ps->pfd[i].revents)
 			src[i].ready(src[i].opaque);
-	if (serial_fd >= 0 && pfd[n - 1].revents)
+	if (serial >= 0 && ps->pfd[serial].revents)
 		chardev_input_ready(m->serial);
+	for (int i = 0; i < nhooks; i++)
+		hooks[i].dispatch(hooks[i].opaque, ps);
 	return ready;
 }
 
