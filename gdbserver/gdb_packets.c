@@ -1069,14 +1069,17 @@ static void h_rcmd(gdb_server *s, const char *arg, const char *end)
 		bp_flush_removals(s);
 	if (!*p) {
 		mon_printf(&out, "usage: monitor COMMAND ('monitor help' lists them)\n");
-		rc = -1;
+		rc = MON_UNKNOWN;
 	} else {
 		rc = monitor_run(&ctx, line);
 	}
 	if (out.buf && out.len)
 		gdb_send_console(s, out.buf, out.len);
 	free(out.buf);
-	gdb_reply_str(s, rc ? "E01" : "OK");
+	/* As QEMU: an unknown command is said on gdb's console and answered
+	 * OK (E01 made gdb add "Protocol error with Rcmd"); a command that
+	 * failed still answers E01, so a gdb script stops there. */
+	gdb_reply_str(s, rc == -1 ? "E01" : "OK");
 }
 
 /* ---- QEMU's packets ---- */

@@ -271,6 +271,10 @@ static void listen_ready(void *opaque)
 		return;
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (s->waiting_line) {
+		fputs("\r\033[K", stderr);
+		s->waiting_line = false;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));	/* fails harmlessly on unix */
 	s->fd = fd;
 	s->attached = false;
@@ -504,8 +508,12 @@ int gdbserver_start(machine *m, const char *spec, bool wait_attach, char *err, s
 	m->gdb = s;
 	dbg_set_stop_listener(m, on_stop, s);
 	machine_add_poll(m, fd, listen_ready, s);
-	if (wait_attach)
-		fprintf(stderr, "kwb: waiting for gdb on %s\n", spec);
+	if (wait_attach) {
+		/* On a terminal the line goes away when gdb attaches (nothing
+		 * else is printed meanwhile: the guest waits for gdb). */
+		s->waiting_line = isatty(2);
+		fprintf(stderr, "kwb: waiting for gdb on %s%s", spec, s->waiting_line ? "" : "\n");
+	}
 	return 0;
 }
 

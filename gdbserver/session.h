@@ -51,6 +51,7 @@ struct gdb_server {
 	machine *m;
 	int listen_fd;
 	int fd;			/* connected debugger, or -1 */
+	bool waiting_line;	/* "waiting for gdb" shown on a terminal, no newline yet */
 	char *unix_path;	/* to unlink on exit */
 
 	/* per connection */

@@ -168,7 +168,7 @@ static void add_riscv64(machine *m, kwb_symbols *s, text *t)
 {
 	vaddr_t po;
 	const char *what;
-	uint64_t ram, vb, vmalloc_size, vmemmap_size, lo, hi;
+	uint64_t vb, vmalloc_size, vmemmap_size, lo, hi;
 
 	if (!symbols_pa_to_va(m, s->map.image.pa, &po, &what) || s->map.linear.size == 0)
 		return;
@@ -178,8 +178,10 @@ static void add_riscv64(machine *m, kwb_symbols *s, text *t)
 	vmemmap_size = 1ull << (vb - 12 - 1 + 6);	/* STRUCT_PAGE_MAX_SHIFT 6 */
 	vmlinux_span(s->vm, &lo, &hi);
 	ADD("NUMBER(VA_BITS)", "%llu", (unsigned long long)vb);
-	if (kvar64(m, "phys_ram_base", &ram))
-		ADD("NUMBER(phys_ram_base)", "0x%llx", (unsigned long long)ram);
+	/* decimal, as Linux's VMCOREINFO_NUMBER(); before 6.4 crash takes it
+	 * for the PA at PAGE_OFFSET and of the kernel image, which on 6.1 is
+	 * the load address (va_pa_offset = PAGE_OFFSET - kernel_map.phys_addr) */
+	ADD("NUMBER(phys_ram_base)", "%llu", (unsigned long long)s->map.linear.pa);
 	ADD("NUMBER(PAGE_OFFSET)", "0x%llx", (unsigned long long)po);
 	ADD("NUMBER(VMALLOC_START)", "0x%llx", (unsigned long long)(po - vmalloc_size));
 	ADD("NUMBER(VMALLOC_END)", "0x%llx", (unsigned long long)(po - 1));
@@ -305,7 +307,8 @@ static bool all_zero(const uint8_t *b, size_t n)
 	return !memcmp(b, z, n);
 }
 
-int crashdump_write(machine *m, const char *path, crashdump_info *info, char *err, size_t errlen)
+int crashdump_write(machine *m, const char *path, int caller_cpu, crashdump_info *info, char *err,
+		    size_t errlen)
 {
 	kwb_symbols *s = symbols_get(m);
 	const dump_arch *a = NULL;
@@ -330,6 +333,12 @@ int crashdump_write(machine *m, const char *path, crashdump_info *info, char *er
 		uint64_t r[34];
 
 		cpu_regs(m, a, c, r);
+		if (c == caller_cpu) {	/* in its caller, just after the call */
+			if (a->machine == EM_AARCH64_)
+				r[32] = r[30];	/* pc = lr */
+			else
+				r[0] = r[1];	/* pc = ra */
+		}
 		for (int i = 0; i < a->nregs; i++)
 			w64(pr + PRSTATUS_REGS + 8 * i, r[i]);
 		note(&notes, "CORE", NT_PRSTATUS_, pr, a->prstatus);
@@ -427,7 +436,9 @@ static bool at_kmsg_dump(void *opaque, machine *m, int cpu, uint64_t pc)
 		panic_reason = 1;	/* its value since Linux 2.6.35 */
 	if (reg(m, cpu, a0) != (uint64_t)panic_reason)
 		return false;
-	if (crashdump_write(m, path, &info, err, sizeof(err)) < 0)
+	/* the panicking CPU as panic() has it at this call (crash's
+	 * backtrace then starts in panic, with its frame record in place) */
+	if (crashdump_write(m, path, cpu, &info, err, sizeof(err)) < 0)
 		kwb_warn("the guest panicked on CPU %d; no crash dump: %s", cpu, err);
 	else
 		fprintf(stderr, "kwb: the guest panicked on CPU %d: crash dump in %s "
@@ -468,7 +479,7 @@ static int mon_dump(mon_ctx *c, int argc, char **argv)
 			   "options; -p/-z/-l/-s/-w and ranges are not supported)\n");
 		return -1;
 	}
-	if (crashdump_write(c->m, argv[1], &info, err, sizeof(err)) < 0) {
+	if (crashdump_write(c->m, argv[1], -1, &info, err, sizeof(err)) < 0) {
 		mon_printf(c->out, "dump-guest-memory: %s\n", err);
 		return -1;
 	}

@@ -16,8 +16,11 @@ typedef struct crashdump_info {
 	const char *vmcoreinfo;	/* where the VMCOREINFO came from */
 } crashdump_info;
 
-/* Returns 0, or -1 with a one-line reason. info may be NULL. */
-int crashdump_write(struct machine *m, const char *path, crashdump_info *info, char *err, size_t errlen);
+/* Returns 0, or -1 with a one-line reason. info may be NULL. caller_cpu
+ * (or -1): that CPU is at a function's first instruction and is reported
+ * in its caller, at the return address. */
+int crashdump_write(struct machine *m, const char *path, int caller_cpu, crashdump_info *info,
+		    char *err, size_t errlen);
 /* -panic-dump: watch for the kernel's panic (symbols_attach calls this). */
 void crashdump_arm_panic(struct machine *m);
 
