@@ -382,6 +382,7 @@ uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t
 		if (ph.p_filesz && bus_copy_to(&m->bus, ph.p_paddr, raw + ph.p_offset,
 					       ph.p_filesz) != BUS_OK)
 			kwb_fatal("%s %s: cannot write PT_LOAD %zu", what, path, i);
+		bus_will_write(&m->bus, ph.p_paddr + ph.p_filesz, ph.p_memsz - ph.p_filesz);
 		memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
 	}
 	elf_end(e);
