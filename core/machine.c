@@ -13,6 +13,7 @@
 #include "input.h"
 #include "loader.h"
 #include "machine.h"
+#include "net.h"
 #include "state.h"
 #include "trace.h"
 #include "debug_internal.h"
@@ -213,8 +214,12 @@ machine *machine_create(const kwb_options *opt)
 		if (m->arch->state_desc)
 			state_register(m, name, m->arch->state_desc(), m->cpus[i]);
 	}
+	if (!opt->dumpdtb)
+		net_init(m);
 	create_devices(m);
 	check_devices(m);
+	if (m->net)
+		net_check_peers(m);
 	machine_reset(m);
 	if (opt->dumpdtb)
 		write_dumpdtb(m);
@@ -263,11 +268,13 @@ void machine_free(machine *m)
 		if (t && t->free)
 			t->free(m->dev_state[i]);
 	}
+	net_free(m);
 	trace_free(m);
 	hist_free(m);
 	guestmem_free_all(m);
 	input_free_all(m);
 	state_free_all(m);
+	free(m->pollset.pfd);
 	if (symbols_free)
 		symbols_free(m);
 	bus_free(&m->bus);
@@ -360,6 +367,34 @@ void machine_remove_poll(machine *m, int fd)
 	}
 }
 
+void machine_add_poll_hook(machine *m, const poll_hook *h)
+{
+	if (m->nhooks == KWB_MAX_POLL_HOOKS)
+		kwb_fatal("too many polled subsystems");
+	m->hooks[m->nhooks++] = *h;
+}
+
+void machine_remove_poll_hook(machine *m, void *opaque)
+{
+	for (int i = 0; i < m->nhooks; i++) {
+		if (m->hooks[i].opaque == opaque) {
+			memmove(&m->hooks[i], &m->hooks[i + 1], (m->nhooks - i - 1) * sizeof(m->hooks[0]));
+			m->nhooks--;
+			return;
+		}
+	}
+}
+
+int poll_set_add(poll_set *ps, int fd, short events)
+{
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? 2 * ps->cap : 64;
+		ps->pfd = kwb_realloc(ps->pfd, ps->cap * sizeof(*ps->pfd));
+	}
+	ps->pfd[ps->n] = (struct pollfd){ .fd = fd, .events = events };
+	return ps->n++;
+}
+
 void machine_add_image(machine *m, const char *what, const char *file, paddr_t base, uint64_t size)
 {
 	if (m->nimages == (int)ARRAY_SIZE(m->images))
@@ -377,30 +412,41 @@ void *machine_device(machine *m, const char *type)
 
 /* ---- the loop ---- */
 
-/* Poll the console and debugger; timeout_ns < 0 blocks. Returns the
- * number of sources that were ready. */
+/* Poll the console, the debugger and the hooks (networks, chardevs);
+ * timeout_ns < 0 blocks. Returns the number of fds that were ready. */
 static int poll_fds(machine *m, int64_t timeout_ns)
 {
-	struct pollfd pfd[KWB_MAX_POLL_FDS + 1];
+	poll_set *ps = &m->pollset;
 	poll_source src[KWB_MAX_POLL_FDS];
-	int n = 0, ready, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
-	int nsrc = m->npolls;
-	struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
+	poll_hook hooks[KWB_MAX_POLL_HOOKS];
+	int ready, serial = -1, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
+	int nsrc = m->npolls, nhooks = m->nhooks;
+	struct timespec ts;
 
 	/* Copy: callbacks may add or remove sources. */
 	memcpy(src, m->polls, sizeof(src[0]) * nsrc);
+	memcpy(hooks, m->hooks, sizeof(hooks[0]) * nhooks);
+	ps->n = 0;
 	for (int i = 0; i < nsrc; i++)
-		pfd[n++] = (struct pollfd){ .fd = src[i].fd, .events = POLLIN };
+		poll_set_add(ps, src[i].fd, POLLIN);
 	if (serial_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = serial_fd, .events = POLLIN };
-	ready = ppoll(pfd, n, timeout_ns < 0 ? NULL : &ts, NULL);
-	if (ready <= 0)
-		return 0;
-	for (int i = 0; i < nsrc; i++)
-		if (pfd[i].revents)
+		serial = poll_set_add(ps, serial_fd, POLLIN);
+	for (int i = 0; i < nhooks; i++)
+		hooks[i].fill(hooks[i].opaque, ps, &timeout_ns);
+	ts = (struct timespec){ timeout_ns / 1000000000, timeout_ns % 1000000000 };
+	ready = ppoll(ps->pfd, ps->n, timeout_ns < 0 ? NULL : &ts, NULL);
+	if (ready < 0) {
+		ready = 0;
+		for (int i = 0; i < ps->n; i++)
+			ps->pfd[i].revents = 0;
+	}
+	for (int i = 0; ready && i < nsrc; i++)
+		if (ps->pfd[i].revents)
 			src[i].ready(src[i].opaque);
-	if (serial_fd >= 0 && pfd[n - 1].revents)
+	if (serial >= 0 && ps->pfd[serial].revents)
 		chardev_input_ready(m->serial);
+	for (int i = 0; i < nhooks; i++)
+		hooks[i].dispatch(hooks[i].opaque, ps);
 	return ready;
 }
 
@@ -583,22 +629,29 @@ static bool idle(machine *m, uint64_t deadline_wall)
 
 /* Between rounds: history's checkpoints and arrivals, outside input, then
  * a new round (or idle time). Returns false when the -timeout passed. */
-static bool start_round(machine *m, uint64_t deadline_wall)
+/* Returns 0, or the status of the test guard that ends the run (3, 4). */
+static int start_round(machine *m, uint64_t deadline_wall)
 {
 	int64_t q = KWB_QUANTUM;
 
 	hist_boundary(m);
 	if (dbg_stop_pending(m) || hist_arrived(m))
-		return true;
+		return 0;
 	input_deliver(m);
-	if (all_waiting(m))
-		return idle(m, deadline_wall);
+	if (all_waiting(m)) {
+		/* Every CPU waits and no event is armed: no instruction would
+		 * run again until outside input, so the limit could never be
+		 * reached. */
+		if (m->opt->max_insns && !m->events && !input_replaying(m))
+			return 3;
+		return idle(m, deadline_wall) ? 0 : 4;
+	}
 	if (m->events && m->events->when - m->round_start < (uint64_t)q)
 		q = m->events->when > m->round_start ? (int64_t)(m->events->when - m->round_start) : 1;
 	m->round_len = q;
 	m->turn = 0;
 	m->slice_started = false;
-	return true;
+	return 0;
 }
 
 static void handle_stop(machine *m)
@@ -614,6 +667,18 @@ static void handle_stop(machine *m)
 	dbg_notify_stop(m, s);
 	if (s->reason == STOP_SHUTDOWN && !dbg_has_listener(m))
 		m->state = RUN_SHUTDOWN;
+}
+
+/* A test guard ends the run: -icount-limit (status 3), -timeout (4). */
+static int guard_exit(machine *m, int status, const char *what)
+{
+	if (status == 3)
+		fprintf(stderr, "kwb: instruction limit (-icount-limit %llu) %s\n",
+			(unsigned long long)m->opt->max_insns, what);
+	else
+		fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) %s\n", m->opt->timeout, what);
+	chardev_restore_all();
+	return status;
 }
 
 int machine_run(machine *m)
@@ -634,18 +699,20 @@ int machine_run(machine *m)
 			continue;
 		}
 		if (m->state == RUN_STOPPED) {
-			poll_fds(m, deadline_wall ? 100000000 : -1);
+			/* stopped (a debugger, -S): only -timeout can end it */
+			now_wall = wall_ns();
+			if (deadline_wall && now_wall >= deadline_wall)
+				return guard_exit(m, 4, "reached while stopped");
+			poll_fds(m, deadline_wall ? (int64_t)(deadline_wall - now_wall) : -1);
 			m->pace_on = false;	/* time stopped is no credit */
-			if (deadline_wall && wall_ns() > deadline_wall)
-				kwb_fatal("wall-clock timeout (-timeout %g) reached while stopped", m->opt->timeout);
 			continue;
 		}
 		if (m->turn < 0) {
-			if (!start_round(m, deadline_wall)) {
-				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
-				chardev_restore_all();
-				return 4;
-			}
+			int guard = start_round(m, deadline_wall);
+			if (guard == 3)
+				return guard_exit(m, 3, "cannot be reached: every CPU waits and no event is armed");
+			if (guard == 4)
+				return guard_exit(m, 4, "reached while every CPU waits");
 			if (m->turn < 0) {
 				last_poll = wall_ns();
 				continue;
@@ -653,21 +720,14 @@ int machine_run(machine *m)
 		}
 		run_round(m);
 
-		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns) {
-			fprintf(stderr, "kwb: instruction limit (-icount-limit %llu) reached\n",
-				(unsigned long long)m->opt->max_insns);
-			chardev_restore_all();
-			return 3;
-		}
+		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns)
+			return guard_exit(m, 3, "reached");
 		now_wall = wall_ns();
 		if (now_wall - last_poll > 1000000) {
 			last_poll = now_wall;
 			poll_fds(m, 0);
-			if (deadline_wall && now_wall > deadline_wall) {
-				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
-				chardev_restore_all();
-				return 4;
-			}
+			if (deadline_wall && now_wall > deadline_wall)
+				return guard_exit(m, 4, "reached");
 		}
 	}
 	chardev_restore_all();

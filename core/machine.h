@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "cpu.h"
 #include "debug.h"
+#include "msi.h"
 #include "options.h"
 
 #define KWB_MAX_CPUS 8
@@ -43,6 +44,22 @@ typedef struct poll_source {
 	void (*ready)(void *opaque);
 	void *opaque;
 } poll_source;
+
+/* Sources with many fds that change between polls (slirp's sockets,
+ * chardev sockets): fill adds them with poll_set_add() and may lower the
+ * timeout (ns, -1: none); dispatch runs after every poll, even one that
+ * timed out, and reads ps->pfd[index].revents. */
+typedef struct poll_set {
+	struct pollfd *pfd;
+	int n, cap;
+} poll_set;
+typedef struct poll_hook {
+	void (*fill)(void *opaque, poll_set *ps, int64_t *timeout_ns);
+	void (*dispatch)(void *opaque, poll_set *ps);
+	void *opaque;
+} poll_hook;
+#define KWB_MAX_POLL_HOOKS 16
+int poll_set_add(poll_set *ps, int fd, short events);
 
 typedef struct dbg_state dbg_state;
 
@@ -75,6 +92,8 @@ typedef struct machine {
 	const board_device *dev_desc[64];
 	int ndev;
 	chardev *serial;
+	msi_doorbell msi[MSI_MAX_DOORBELLS];	/* core/msi.h */
+	int nmsi;
 
 	/* boot */
 	loaded_image images[16];
@@ -97,6 +116,10 @@ typedef struct machine {
 	void *symbols;		/* vmlinux symbols, when loaded */
 	void *trace;		/* trace state, when enabled */
 	struct state_registry *state_reg;	/* described objects (core/state.h) */
+	poll_hook hooks[KWB_MAX_POLL_HOOKS];
+	int nhooks;
+	poll_set pollset;
+	struct net_state *net;		/* networks (core/net.c) */
 	struct input_state *input;	/* outside input ports and log (core/input.h) */
 	uint64_t input_pulls;	/* host data pulled so far (input_pull) */
 	struct history *hist;	/* recorded history (core/history.h), NULL: off */
@@ -120,6 +143,8 @@ void machine_request_reset(machine *m);
 irq_line machine_irq(machine *m, int n);
 void machine_add_poll(machine *m, int fd, void (*ready)(void *), void *opaque);
 void machine_remove_poll(machine *m, int fd);
+void machine_add_poll_hook(machine *m, const poll_hook *h);
+void machine_remove_poll_hook(machine *m, void *opaque);
 void machine_add_image(machine *m, const char *what, const char *file, paddr_t base, uint64_t size);
 /* Makes the CPU loop leave at the next block boundary (a device changed
  * interrupt state, a CPU was powered on, ...). */

@@ -488,7 +488,7 @@ static void rng_request(uint64_t desc, uint64_t avail, int n, uint64_t addr)
 static void test_pci_virtio_rng(void)
 {
 	static char *argv[] = { "kwb", "-arch", "aarch64", "-M", "virt,iommu=smmuv3", "-m", "64M",
-				"-serial", "none", "-device", "virtio-rng-pci,seed=1", NULL };
+				"-serial", "none", "-device", "virtio-rng-pci,seed=1", "-nic", "none", NULL };
 	static kwb_options opt;
 	uint8_t buf[32], zero[32] = { 0 };
 	uint16_t used_idx;
@@ -497,7 +497,7 @@ static void test_pci_virtio_rng(void)
 	uint64_t ttb, ev0;
 	machine *m;
 
-	options_parse(&opt, 11, argv);
+	options_parse(&opt, 13, argv);
 	m = machine_create(&opt);
 	bp = &m->bus;
 	if (s)
@@ -522,9 +522,16 @@ static void test_pci_virtio_rng(void)
 	CHECK_EQ(bar_rd(0x12, 2), 0xffff);		/* decoding off: master abort */
 	ecam_wr(1, 0x04, 0x6, 2);			/* MEM | MASTER */
 	CHECK_EQ(bar_rd(0x12, 2), 1);			/* num_queues */
-	/* capabilities: common (1), ISR (3), notify (2), all in BAR 4 */
+	/* capabilities: common (1), ISR (3), notify (2), all in BAR 4; MSI-X
+	 * (2 vectors, table and PBA in BAR 1) */
 	CHECK_EQ(ecam_rd(1, 0x06, 2) & 0x10, 0x10);
 	for (cap = (unsigned)ecam_rd(1, 0x34, 1); cap; cap = (unsigned)ecam_rd(1, cap + 1, 1)) {
+		if (ecam_rd(1, cap, 1) == 0x11) {
+			CHECK_EQ(ecam_rd(1, cap + 2, 2), 1);
+			CHECK_EQ(ecam_rd(1, cap + 4, 4), 0x001);
+			CHECK_EQ(ecam_rd(1, cap + 8, 4), 0x801);
+			continue;
+		}
 		CHECK_EQ(ecam_rd(1, cap, 1), 0x09);
 		CHECK_EQ(ecam_rd(1, cap + 4, 1), 4);
 		types = types << 4 | (unsigned)ecam_rd(1, cap + 3, 1);
