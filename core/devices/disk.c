@@ -124,9 +124,14 @@ disk *disk_open(machine *m, const kwb_drive *drv, bool *readonly)
 	if (slot < 0)
 		kwb_usage_error("-drive file=%s: more than %d disks", drv->file, MAX_DISKS);
 	d->path = drv->file;
-	d->fd = open(drv->file, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the open (it is refused below) */
+	d->fd = open(drv->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (d->fd < 0 || fstat(d->fd, &st))
 		kwb_usage_error("-drive file=%s: %s", drv->file, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		kwb_usage_error("-drive file=%s: not a regular file or block device (%s)", drv->file,
+				kwb_file_kind(st.st_mode));
+	fcntl(d->fd, F_SETFL, fcntl(d->fd, F_GETFL) & ~O_NONBLOCK);
 	*readonly = drv->readonly;
 	/* written back only where kwb may write */
 	d->write_back = !drv->readonly && !drv->snapshot;
@@ -136,8 +141,10 @@ disk *disk_open(machine *m, const kwb_drive *drv, bool *readonly)
 		*readonly = true;	/* QEMU also falls back to read-only */
 		d->write_back = false;
 	}
-	d->size = (uint64_t)st.st_size & ~511ull;
-	d->base_size = (uint64_t)st.st_size;
+	/* a block device's size is where its end is */
+	off_t end = S_ISBLK(st.st_mode) ? lseek(d->fd, 0, SEEK_END) : st.st_size;
+	d->size = (uint64_t)(end > 0 ? end : 0) & ~511ull;
+	d->base_size = (uint64_t)(end > 0 ? end : 0);
 	d->base_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
 	d->base_ino = (uint64_t)st.st_ino;
 	d->nblocks = (d->size + BLOCK - 1) / BLOCK;
