@@ -564,6 +564,15 @@ void dbg_pass_stop(machine *m, const stop_info *s)
 	}
 }
 
+void dbg_forget_resume(machine *m)
+{
+	dbg_state *d = m->dbg;
+
+	for (int i = 0; i < m->ncpus; i++)
+		d->resume_pc[i] = ~0ull;
+	d->wskip = false;
+}
+
 void dbg_report_stop_info(machine *m, const stop_info *s)
 {
 	dbg_state *d = m->dbg;

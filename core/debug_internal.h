@@ -30,6 +30,10 @@ bool dbg_pos_watch_on(struct machine *m);
 /* A breakpoint or watchpoint stop history noted and goes past: the CPU
  * does not stop there again when it runs on. */
 void dbg_pass_stop(struct machine *m, const stop_info *s);
+/* The machine went back to an earlier moment: the instruction or access
+ * the debugger last resumed at is no longer skipped (re-executing through
+ * it, it is a hit like any other). */
+void dbg_forget_resume(struct machine *m);
 /* Record a stop as given (a hit found in the past, the start of history). */
 void dbg_report_stop_info(struct machine *m, const stop_info *s);
 /* The stop pending (valid while dbg_stop_pending). */

@@ -296,6 +296,7 @@ static void restore(machine *m, int k)
 	new_epoch(m);
 	h->ck[k]->epoch = h->epoch;
 	h->last_ck_insns = h->ck[k]->insns;
+	dbg_forget_resume(m);
 	m->current = NULL;
 	input_rewind(m, live_round(&h->present));
 	hist_pos_now(m, &now);
