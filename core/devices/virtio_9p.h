@@ -68,6 +68,8 @@ size_t p9_server_handle(p9_server *s, const uint8_t *req, size_t len, uint8_t *o
 /* The session's msize (8192 before the first Tversion). */
 uint32_t p9_server_msize(const p9_server *s);
 unsigned p9_server_nfids(const p9_server *s);
+/* Lowers the fid bound (tests; the default is 1 << 20). */
+void p9_server_limit_fids(p9_server *s, unsigned max);
 /* "Twalk" for traces; "T?" for an unknown type. */
 const char *p9_msg_name(uint8_t type);
 
@@ -86,6 +88,7 @@ typedef struct p9_cred {
 	uint32_t uid, gid;
 	mode_t mode;
 	dev_t rdev;
+	bool mknod;		/* Tmknod: mapped-xattr records rdev (QEMU) */
 } p9_cred;
 
 int p9fs_init(p9fs *fs, const p9_export *e, char *err, size_t errlen);

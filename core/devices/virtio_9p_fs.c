@@ -202,6 +202,20 @@ int p9fs_fstat(p9fs *fs, int fd, struct stat *st)
 	return 0;
 }
 
+/* A host object that is neither a regular file nor a directory (nor a
+ * symlink, read as a link) is never opened or chmod-ed: ENXIO, and one
+ * line, as QEMU 7.2 (Debian's, with the CVE-2023-2861 fix). */
+static int special_file(void)
+{
+	static bool warned;
+
+	if (!warned)
+		kwb_warn("9p: broken or compromised client detected; attempt to open special file "
+			 "(i.e. neither regular file, nor directory)");
+	warned = true;
+	return -ENXIO;
+}
+
 /* An O_PATH fd of dir/name itself (a symlink is not followed), its stat
  * in st. */
 static int open_path(int dir, const char *name, struct stat *st)
@@ -231,9 +245,9 @@ int p9fs_open(p9fs *fs, int dir, const char *name, int flags)
 		return pfd;
 	if (S_ISLNK(st.st_mode) || (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))) {
 		/* a symlink is never opened (QEMU: ELOOP); device nodes, FIFOs
-		 * and sockets neither: a Linux client opens those locally */
+		 * and sockets neither (QEMU: ENXIO, its CVE-2023-2861 fix) */
 		close(pfd);
-		return S_ISLNK(st.st_mode) ? -ELOOP : -EOPNOTSUPP;
+		return S_ISLNK(st.st_mode) ? -ELOOP : special_file();
 	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 	flags &= ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_PATH);
@@ -267,9 +281,9 @@ static int chmod_nofollow(int dir, const char *name, mode_t mode)
 
 	if (pfd < 0)
 		return pfd;
-	if (S_ISLNK(st.st_mode)) {
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		close(pfd);
-		return -ELOOP;
+		return S_ISLNK(st.st_mode) ? -ELOOP : special_file();
 	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 	r = chmod(proc, mode) ? -errno : 0;
@@ -328,18 +342,19 @@ int p9fs_create(p9fs *fs, int dir, const char *name, const p9_cred *c, const cha
 			break;
 		}
 		/* never a device node on the host: whoever opens it there
-		 * reaches the device (the guest's own opens stay in the guest) */
+		 * reaches the device (the guest's own opens stay in the guest).
+		 * QEMU creates FIFOs and sockets, then fails to chmod them
+		 * (ENXIO) and removes them: the same answer, nothing made. */
 		if (type == S_IFCHR || type == S_IFBLK)
 			return -EPERM;
-		r = mknodat(dir, name, c->mode, 0);
-		break;
+		return special_file();
 	default:
 		return -EINVAL;
 	}
 	if (r)
 		return -errno;
 	if (mapped) {
-		r = set_mapped(dir, name, c, type == S_IFCHR || type == S_IFBLK);
+		r = set_mapped(dir, name, c, c->mknod);
 		if (r) {
 			errno = -r;
 			goto undo;
@@ -357,7 +372,9 @@ int p9fs_create(p9fs *fs, int dir, const char *name, const p9_cred *c, const cha
 		errno = -r;
 		goto undo;
 	}
-	return fd >= 0 ? fd : 0;
+	if (c->mknod && fd >= 0)
+		close(fd);	/* Tmknod of a regular file: nothing stays open */
+	return fd >= 0 && !c->mknod ? fd : 0;
 undo:
 	r = -errno;
 	close_keep_errno(fd);
@@ -419,10 +436,14 @@ ssize_t p9fs_readlink(p9fs *fs, int dir, const char *name, char *buf, size_t cap
 
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW))
 		return -errno;
-	if (S_ISLNK(st.st_mode) || fs->sm != P9_SM_MAPPED_XATTR) {
+	if (fs->sm != P9_SM_MAPPED_XATTR) {
 		n = readlinkat(dir, name, buf, cap);
 		return n < 0 ? -errno : n;
 	}
+	/* mapped: a host symlink is not the guest's (QEMU opens it without
+	 * following: ELOOP) */
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
 	/* mapped: the target is the content of a regular file */
 	fd = p9fs_open(fs, dir, name, O_RDONLY);
 	if (fd < 0)

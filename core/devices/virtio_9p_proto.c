@@ -62,7 +62,7 @@ struct p9_server {
 	p9fs fs;
 	uint32_t msize;
 	p9_fid **tab;
-	size_t tabsize, nfids, bytes;
+	size_t tabsize, nfids, max_fids, bytes;
 	int nfds, max_fds;
 	int badfid;		/* the current op's errno for an unknown fid */
 	bool stale;		/* fids were dropped under the guest: ESTALE */
@@ -216,7 +216,7 @@ static p9_fid *fid_new(p9_server *s, uint32_t id, const char *path, uint32_t uid
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (s->nfids >= MAX_FIDS || s->bytes + strlen(path) > MAX_FID_BYTES) {
+	if (s->nfids >= s->max_fids || s->bytes + strlen(path) > MAX_FID_BYTES) {
 		*err = -ENFILE;
 		return NULL;
 	}
@@ -624,7 +624,7 @@ static int op_lcreate(p9_server *s, p9_in *in, p9_out *o)
 		return -EINVAL;
 	if (s->nfds >= s->max_fds)
 		return -EMFILE;
-	p9_cred c = { f->uid, gid, (mode & 07777) | S_IFREG, 0 };
+	p9_cred c = { f->uid, gid, (mode & 07777) | S_IFREG, 0, false };
 	fd = take_fd(s, create_in(s, f, name, &c, NULL, open_flags(flags), &st, path));
 	if (fd < 0)
 		return fd;
@@ -652,7 +652,7 @@ static int op_mkdir(p9_server *s, p9_in *in, p9_out *o)
 		return r;
 	if (!(f = fid_get(s, dfid, &r)))
 		return r;
-	p9_cred c = { f->uid, gid, (mode & 07777) | S_IFDIR, 0 };
+	p9_cred c = { f->uid, gid, (mode & 07777) | S_IFDIR, 0, false };
 	if ((r = create_in(s, f, name, &c, NULL, 0, &st, path)))
 		return r;
 	pqid(o, &st);
@@ -681,7 +681,7 @@ static int op_symlink(p9_server *s, p9_in *in, p9_out *o)
 		return -ENAMETOOLONG;
 	memcpy(target, t.s, t.len);
 	target[t.len] = 0;
-	p9_cred c = { f->uid, gid, 0777 | S_IFLNK, 0 };
+	p9_cred c = { f->uid, gid, 0777 | S_IFLNK, 0, false };
 	if ((r = create_in(s, f, name, &c, target, 0, &st, path)))
 		return r;
 	pqid(o, &st);
@@ -706,7 +706,7 @@ static int op_mknod(p9_server *s, p9_in *in, p9_out *o)
 		return r;
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;	/* as mknod(2) */
-	p9_cred c = { f->uid, gid, mode & (S_IFMT | 07777), makedev(major, minor) };
+	p9_cred c = { f->uid, gid, mode & (S_IFMT | 07777), makedev(major, minor), true };
 	if ((r = create_in(s, f, name, &c, NULL, 0, &st, path)))
 		return r;
 	pqid(o, &st);
@@ -1483,6 +1483,11 @@ unsigned p9_server_nfids(const p9_server *s)
 	return (unsigned)s->nfids;
 }
 
+void p9_server_limit_fids(p9_server *s, unsigned max)
+{
+	s->max_fids = max;
+}
+
 p9_server *p9_server_new(const p9_export *e, char *err, size_t errlen)
 {
 	p9_server *s = kwb_zalloc(sizeof(*s));
@@ -1493,6 +1498,7 @@ p9_server *p9_server_new(const p9_export *e, char *err, size_t errlen)
 		return NULL;
 	}
 	s->msize = 8192;
+	s->max_fids = MAX_FIDS;
 	s->tabsize = 256;
 	s->tab = kwb_zalloc(s->tabsize * sizeof(*s->tab));
 	/* open files held for the guest: half of what the process may open */

@@ -17,7 +17,7 @@ mkdir $W && cd $W || exit 1
 t mkdir; mkdir d1; mkdir -p d2/a/b/c; ls -1; mkdir d1 2>&1
 t write; echo one > f; echo two >> f; cat f; printf 'x%.0s' $(seq 1 5000) > g; wc -c < g
 t dd-large; dd if=/mnt/big.bin of=copy.bin bs=65536 2>/dev/null; md5sum copy.bin | cut -d' ' -f1
-dd if=/dev/zero of=zero.bin bs=1M count=5 2>/dev/null; md5sum zero.bin | cut -d' ' -f1; stat -c '%s' zero.bin
+dd if=/dev/zero of=zero.bin bs=1M count=2 2>/dev/null; md5sum zero.bin | cut -d' ' -f1; stat -c '%s' zero.bin
 t sparse-4g; dd if=/dev/zero of=sparse bs=1 count=1 seek=4294967296 2>/dev/null; stat -c '%s' sparse
 dd if=sparse bs=1 skip=4294967296 count=1 2>/dev/null | od -An -tx1
 t rename; mv f f2; cat f2; mv d1 d2/a/moved; ls -1 d2/a; echo keep > k; echo over > o; mv o k; cat k
@@ -38,6 +38,10 @@ ls many | wc -l; ls many | sort | md5sum | cut -d' ' -f1; ls /mnt/hostmany | wc 
 rm -r many; ls -1
 t cp-tree; cp -a /mnt/hostdir tree; find tree | sort; lsl tree
 t errors; cat /mnt/nothere 2>&1; mkdir /mnt/hello.txt/x 2>&1; ls /mnt/hello.txt/ 2>&1; echo x > /mnt/hostdir 2>&1
+t escape; ls /mnt/escape/ 2>&1; cat /mnt/escape/secret 2>&1; cat /mnt/relesc/secret 2>&1
+echo pwned > /mnt/escape/new 2>&1; ln -s /tmp/c9-outside escape2; cat escape2/secret 2>&1; readlink escape2
+mkdir -p /tmp/c9-outside; echo guest > /tmp/c9-outside/secret; cat /mnt/escape/secret 2>&1; cat escape2/secret
+ls /mnt/../ | grep -c '^mnt$'; cat /mnt/hostdir/../../mnt/hello.txt
 t statfs; df /mnt >/dev/null && echo df-ok
 t final; lsl
 echo OPS-END

@@ -12,7 +12,7 @@ KWB = vtest.KWB
 
 def make_share(path, extra=None):
     """The share every run starts from: files, a symlink, an absolute
-    symlink, a directory of 3000 long names (readdir in many pieces)."""
+    symlink, a directory of 1500 long names (readdir in many pieces)."""
     if os.path.exists(path):
         shutil.rmtree(path)
     os.makedirs(os.path.join(path, "hostdir", "sub"))
@@ -20,7 +20,7 @@ def make_share(path, extra=None):
         f.write("hello from the host\n")
     rnd = random.Random(9)
     with open(os.path.join(path, "big.bin"), "wb") as f:
-        f.write(bytes(rnd.getrandbits(8) for _ in range(3 << 20 | 12345)))
+        f.write(bytes(rnd.getrandbits(8) for _ in range(1 << 20 | 12345)))
     for name, mode in (("a", 0o644), ("b", 0o600), ("sub/c", 0o755)):
         p = os.path.join(path, "hostdir", name)
         with open(p, "w") as f:
@@ -29,7 +29,7 @@ def make_share(path, extra=None):
     os.symlink("hello.txt", os.path.join(path, "hostlink"))
     os.symlink("/init", os.path.join(path, "abslink"))
     os.makedirs(os.path.join(path, "hostmany"))
-    for i in range(3000):
+    for i in range(1500):
         open(os.path.join(path, "hostmany", "entry-%04d-%s" % (i, "n" * (i % 97))), "w").close()
     shutil.copy(os.path.join(HERE, "ops.sh"), os.path.join(path, "ops.sh"))
     if extra:
