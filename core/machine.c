@@ -167,9 +167,8 @@ static void check_devices(machine *m)
 			continue;
 		}
 		if (!device_type_find(name))
-			kwb_usage_error("-device %s: '%s' is not a valid device model name (kwb has %s, %s, "
-					"loader; -device help lists them)", name, name,
-					virtio_model_list("pci"), virtio_model_list("device"));
+			kwb_usage_error("-device %s: '%s' is not a valid device model name (-device help "
+					"lists kwb's)", name, name);
 	}
 }
 

@@ -19,6 +19,7 @@
 #include "loader.h"
 #include "machine.h"
 #include "options.h"
+#include "device_catalog.h"
 
 #define KWB_DEFAULT_RAM (128ull << 20)	/* QEMU's virt boards without -m */
 #define KWB_MAX_RAM (16ull << 30)
@@ -553,8 +554,36 @@ static void opt_D(kwb_options *o, const char *opt, const char *v)
 
 static void opt_device(kwb_options *o, const char *opt, const char *v)
 {
+	size_t n = strlen(v);
+
+	if (!strcmp(v, "help") || !strcmp(v, "?")) {
+		device_catalog_print(stdout);
+		exit(0);
+	}
+	if (n > 5 && (!strcmp(v + n - 5, ",help") || !strcmp(v + n - 2, ",?"))) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(v, ","), v);
+		if (device_catalog_print_props(stdout, name) < 0)
+			kwb_usage_error("%s %s: Device '%s' not found (-device help lists kwb's)", opt, v,
+					name);
+		exit(0);
+	}
 	if (!*v || *v == ',')
 		kwb_usage_error("%s %s: no device type", opt, v);
+	{	/* QEMU's aliases ("virtio-blk") name the device they stand for */
+		char name[64];
+		const device_info *d;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(v, ","), v);
+		d = device_catalog_find(name);
+		if (d && strcmp(d->name, name)) {
+			char *full = kwb_zalloc(strlen(d->name) + n + 1);
+
+			sprintf(full, "%s%s", d->name, v + strlen(name));
+			v = full;	/* lives as long as the options */
+		}
+	}
 	if (o->ndevices == KWB_MAX_DEVICES)
 		kwb_usage_error("%s %s: more than %d devices", opt, v, KWB_MAX_DEVICES);
 	o->devices[o->ndevices++] = v;
