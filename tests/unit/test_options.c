@@ -83,7 +83,7 @@ static void test_arm64_line(void)
 	CHECK(!strcmp(o.machine_opts, "gic-version=3,iommu=smmuv3"));
 	CHECK(!strcmp(o.cpu_model, "cortex-a57"));
 	CHECK_EQ(o.smp, 2);
-	CHECK_EQ(o.ram_size, 128ull << 20);	/* QEMU virt's default */
+	CHECK_EQ(o.ram_size, 512ull << 20);
 	CHECK(!strcmp(o.kernel, arm_image));
 	CHECK(!strcmp(o.initrd, disk));
 	CHECK(!strcmp(o.append, "console=ttyAMA0 kwb.halt"));
