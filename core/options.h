@@ -8,6 +8,7 @@
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
+#define KWB_MAX_FSDEVS 8
 
 typedef struct kwb_drive {
 	const char *id;
@@ -34,6 +35,7 @@ typedef struct kwb_options {
 	const char *gdb;		/* "tcp::1234", "unix:PATH" or NULL */
 	bool gdb_tasks;			/* -gdb ...,tasks=on: Linux tasks as gdb threads */
 	bool start_stopped;		/* -S */
+	bool help_machine, help_cpu;	/* -M help, -cpu help: answered once the arch is known */
 	const char *trace_flags;	/* -d */
 	const char *trace_file;		/* -D */
 	const char *devices[KWB_MAX_DEVICES];	/* -device */
@@ -65,6 +67,10 @@ typedef struct kwb_options {
 	int nnics;
 	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
 	bool nodefaults;		/* -nodefaults */
+	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and
+	 * -virtfs SPEC as "virtfs:SPEC" (which also adds its device) */
+	const char *fsdevs[KWB_MAX_FSDEVS];
+	int nfsdevs;
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */
