@@ -19,9 +19,11 @@
 #include "loader.h"
 #include "machine.h"
 #include "options.h"
+#include "device_catalog.h"
 
-#define KWB_DEFAULT_RAM (512ull << 20)
+#define KWB_DEFAULT_RAM (128ull << 20)	/* QEMU's virt boards without -m */
 #define KWB_MAX_RAM (16ull << 30)
+#define KWB_DEFAULT_RR_BUDGET (1ull << 30)
 
 /* What the parsed options point into lives as long as the process: keep
  * every block on one list so it stays reachable (no leak reports under
@@ -215,16 +217,40 @@ static void opt_arch(kwb_options *o, const char *opt, const char *v)
 	o->arch = a;
 }
 
+/* `-machine help` and `-cpu help` answer in QEMU's format for the board's
+ * architecture (scripts parse the first column), once every option is read
+ * and the architecture is known. */
+static void print_machine_help(const char *arch)
+{
+	printf("Supported machines are:\n");
+	if (!strcmp(arch, "riscv64")) {
+		printf("%-20s %s (default)\n", "virt", "RISC-V VirtIO board");
+		return;
+	}
+	printf("%-20s %s (alias of virt-7.2) (default)\n", "virt", "QEMU 7.2 ARM Virtual Machine");
+	printf("%-20s %s\n", "virt-7.2", "QEMU 7.2 ARM Virtual Machine");
+}
+
+static void print_cpu_help(const char *arch)
+{
+	/* QEMU's riscv64 lists bare names; its aarch64 a titled, indented list. */
+	if (!strcmp(arch, "riscv64")) {
+		printf("rv64\n");
+		return;
+	}
+	printf("Available CPUs:\n  cortex-a53\n  cortex-a57\n  max\n");
+}
+
 static void set_machine_name(kwb_options *o, const char *opt, const char *v)
 {
 	if (!strcmp(v, "help") || !strcmp(v, "?")) {
-		printf("Supported machines are:\n"
-		       "virt                 QEMU-compatible virt board (aarch64, riscv64) (default)\n");
-		exit(0);
+		o->help_machine = true;
+		return;
 	}
 	/* QEMU's versioned aliases (virt-7.2) are the same board here. */
 	if (strcmp(v, "virt") && strncmp(v, "virt-", 5))
-		kwb_usage_error("%s %s: unknown machine (kwb has: virt)", opt, v);
+		kwb_usage_error("%s %s: unsupported machine type (kwb has virt; -machine help lists it)",
+				opt, v);
 	o->machine = "virt";
 }
 
@@ -326,10 +352,8 @@ static void opt_accel(kwb_options *o, const char *opt, const char *v)
 static void opt_cpu(kwb_options *o, const char *opt, const char *v)
 {
 	if (!strcmp(v, "help") || !strcmp(v, "?")) {
-		printf("Available CPUs:\n"
-		       "  aarch64: cortex-a57 (default), cortex-a53, max\n"
-		       "  riscv64: rv64 (one RV64GC model; the name is not checked)\n");
-		exit(0);
+		o->help_cpu = true;
+		return;
 	}
 	if (!*v || !strcmp(v, "host"))
 		kwb_usage_error("%s %s: unknown CPU model (try -cpu help)", opt, v);
@@ -548,8 +572,36 @@ static void opt_D(kwb_options *o, const char *opt, const char *v)
 
 static void opt_device(kwb_options *o, const char *opt, const char *v)
 {
+	size_t n = strlen(v);
+
+	if (!strcmp(v, "help") || !strcmp(v, "?")) {
+		device_catalog_print(stdout);
+		exit(0);
+	}
+	if (n > 5 && (!strcmp(v + n - 5, ",help") || !strcmp(v + n - 2, ",?"))) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(v, ","), v);
+		if (device_catalog_print_props(stdout, name) < 0)
+			kwb_usage_error("%s %s: Device '%s' not found (-device help lists kwb's)", opt, v,
+					name);
+		exit(0);
+	}
 	if (!*v || *v == ',')
 		kwb_usage_error("%s %s: no device type", opt, v);
+	{	/* QEMU's aliases ("virtio-blk") name the device they stand for */
+		char name[64];
+		const device_info *d;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(v, ","), v);
+		d = device_catalog_find(name);
+		if (d && strcmp(d->name, name)) {
+			char *full = kwb_zalloc(strlen(d->name) + n + 1);
+
+			sprintf(full, "%s%s", d->name, v + strlen(name));
+			v = full;	/* lives as long as the options */
+		}
+	}
 	if (o->ndevices == KWB_MAX_DEVICES)
 		kwb_usage_error("%s %s: more than %d devices", opt, v, KWB_MAX_DEVICES);
 	o->devices[o->ndevices++] = v;
@@ -575,6 +627,8 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 			iface = val;
 		else if (!strcmp(k, "readonly"))
 			d.readonly = parse_bool(opt, k, val);
+		else if (!strcmp(k, "snapshot"))
+			d.snapshot = parse_bool(opt, k, val);
 		else if (strcmp(k, "cache") && strcmp(k, "aio") && strcmp(k, "discard") &&
 			 strcmp(k, "media") && strcmp(k, "index"))
 			kwb_usage_error("%s %s: unknown -drive property '%s'", opt, v, k);
@@ -702,6 +756,50 @@ static void opt_timeout(kwb_options *o, const char *opt, const char *v)
 	o->timeout = t;
 }
 
+/* "0" (history off) or a size as -m takes it. */
+static void opt_rr_budget(kwb_options *o, const char *opt, const char *v)
+{
+	char *end;
+	double n;
+	uint64_t unit = 1ull << 20;
+
+	errno = 0;
+	n = strtod(v, &end);
+	if (end == v || errno || n < 0 || isinf(n))
+		kwb_usage_error("%s %s: bad size (use e.g. 512M or 1G; 0: history off)", opt, v);
+	switch (*end) {
+	case 'k': case 'K': unit = 1ull << 10; end++; break;
+	case 'm': case 'M': unit = 1ull << 20; end++; break;
+	case 'g': case 'G': unit = 1ull << 30; end++; break;
+	case 0: break;
+	default:
+		kwb_usage_error("%s %s: bad size suffix '%s' (use K, M or G)", opt, v, end);
+	}
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || n * (double)unit > (double)(1ull << 40))
+		kwb_usage_error("%s %s: bad size (use e.g. 512M or 1G; 0: history off)", opt, v);
+	o->rr_budget = (uint64_t)(n * (double)unit);
+	if (o->rr_budget && o->rr_budget < (16ull << 20))
+		kwb_usage_error("%s %s: history needs at least 16M (0 turns it off)", opt, v);
+}
+
+static void opt_snapshot_dir(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty directory name", opt);
+	o->snapshot_dir = v;
+}
+
+static void opt_loadvm(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty snapshot name", opt);
+	o->loadvm = v;
+}
+
 static void opt_difftest(kwb_options *o, const char *opt, const char *v)
 {
 	if (strcmp(v, "qemu"))
@@ -772,6 +870,46 @@ static void opt_nic(kwb_options *o, const char *opt, const char *v)
 	o->net_given = true;
 }
 
+/* -fsdev local,id=ID,path=DIR,security_model=M: checked by the 9p device */
+static void opt_fsdev(kwb_options *o, const char *opt, const char *v)
+{
+	if (o->nfsdevs == KWB_MAX_FSDEVS)
+		kwb_usage_error("%s %s: more than %d", opt, v, KWB_MAX_FSDEVS);
+	o->fsdevs[o->nfsdevs++] = v;
+}
+
+/* -virtfs local,path=DIR,mount_tag=TAG,...: an fsdev (id= or the tag) and
+ * the virtio-9p-pci on it, as QEMU expands it */
+static void opt_virtfs(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "fsdriver", p);
+	const char *tag = NULL, *id = NULL;
+	size_t len = strlen(v) + 8, at;
+	char *fs = opt_zalloc(len), *dev;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(p[i].key, "mount_tag"))
+			tag = p[i].val;
+		else if (!strcmp(p[i].key, "id"))
+			id = p[i].val;
+	}
+	if (!tag || !n || strcmp(p[0].key, "fsdriver"))
+		kwb_usage_error("%s %s: Usage: -virtfs fsdriver,mount_tag=tag", opt, v);
+	snprintf(fs, len, "virtfs:%s", v);
+	opt_fsdev(o, opt, fs);
+	id = id ? id : tag;
+	len = 2 * (strlen(id) + strlen(tag)) + 40;
+	dev = opt_zalloc(len);
+	at = (size_t)snprintf(dev, len, "virtio-9p-pci,fsdev=");
+	for (const char *c = id; *c; c++)	/* commas doubled back */
+		at += (size_t)snprintf(dev + at, len - at, *c == ',' ? ",," : "%c", *c);
+	at += (size_t)snprintf(dev + at, len - at, ",mount_tag=");
+	for (const char *c = tag; *c; c++)
+		at += (size_t)snprintf(dev + at, len - at, *c == ',' ? ",," : "%c", *c);
+	opt_device(o, opt, dev);
+}
+
 static void opt_icount(kwb_options *o, const char *opt, const char *v)
 {
 	(void)o;
@@ -812,7 +950,7 @@ static const opt_def options[] = {
 	{ "smp", NULL, "N|cpus=N[,sockets=S,cores=C,threads=T]", opt_smp,
 	  "Number of CPUs, 1 to 8 (default 1)." },
 	{ "m", NULL, "SIZE|size=SIZE", opt_m,
-	  "RAM size: 512M, 1G, 1.5G; a plain number is MiB (default 512M)." },
+	  "RAM size: 512M, 1G, 1.5G; a plain number is MiB (default 128M, as QEMU)." },
 	{ "kernel", NULL, "FILE", opt_kernel,
 	  "Kernel: ELF (vmlinux), arm64 or RISC-V Image, or raw binary." },
 	{ "initrd", NULL, "FILE", opt_initrd, "Initial RAM disk (e.g. initramfs.cpio.gz)." },
@@ -846,9 +984,11 @@ static const opt_def options[] = {
 	  "Add a device: virtio-blk-pci,drive=ID, virtio-rng-pci on PCIe;\n"
 	  "virtio-blk-device,drive=ID, virtio-rng-device on the board's\n"
 	  "virtio-mmio transports (repeatable, up to 16)." },
-	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on]",
+	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on][,snapshot=on]",
 	  opt_drive, "A disk image (raw); if=virtio also adds a virtio-blk-pci on it\n"
-	  "(where QEMU puts it: on PCIe)." },
+	  "(where QEMU puts it: on PCIe). Guest writes stay in kwb's overlay\n"
+	  "(snapshots and history undo them) and are written to FILE when kwb\n"
+	  "exits; snapshot=on: never." },
 	{ "global", NULL, "DRIVER.PROP=VALUE", opt_global,
 	  "Set a device property for every device of a type: virtio-mmio.force-legacy=on|off\n"
 	  "(default on, as QEMU: the legacy virtio-mmio interface); DRIVER.romfile=\n"
@@ -878,11 +1018,26 @@ static const opt_def options[] = {
 	  "NIC (virtio-net-pci, user networking) unless -nodefaults." },
 	{ "net", NULL, "nic[,model=M][,mac=MAC]|user[,...]|none", opt_nic,
 	  "QEMU's older NIC syntax: -net nic -net user is -nic user; -net none." },
+	{ "fsdev", NULL, "local,id=ID,path=DIR,security_model=passthrough|mapped-xattr|none[,readonly=on]",
+	  opt_fsdev,
+	  "A host directory for -device virtio-9p-pci|virtio-9p-device,fsdev=ID,mount_tag=TAG\n"
+	  "(9P2000.L: mount -t 9p -o trans=virtio,version=9p2000.L TAG /mnt); also\n"
+	  "fmode=, dmode= (mapped-xattr)." },
+	{ "virtfs", NULL, "local,path=DIR,mount_tag=TAG,security_model=M[,readonly=on][,id=ID]", opt_virtfs,
+	  "Shorthand for -fsdev local,id=ID(or TAG),... -device virtio-9p-pci,fsdev=ID,mount_tag=TAG." },
 	{ "icount", NULL, "shift=N", opt_icount,
 	  "Accepted: kwb's virtual time is always the instruction count." },
 	{ "enable-kvm", NULL, NULL, opt_enable_kvm, "Refused: kwb is an emulator only." },
 	{ "no-shutdown", NULL, NULL, opt_no_shutdown,
 	  "Stop (stay in gdb/monitor) instead of exiting when the guest powers off." },
+	{ "rr-budget", NULL, "SIZE", opt_rr_budget,
+	  "Memory for the run's history (reverse execution from gdb), e.g.\n"
+	  "256M, 2G (default 1G); older history is dropped to stay within it;\n"
+	  "0: no history." },
+	{ "snapshot-dir", NULL, "DIR", opt_snapshot_dir,
+	  "Where savevm/loadvm keep snapshots (default\n"
+	  "$XDG_DATA_HOME/kwb/snapshots, ~/.local/share/kwb/snapshots)." },
+	{ "loadvm", NULL, "NAME", opt_loadvm, "Start from snapshot NAME (saved with monitor savevm)." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
 	  "Stop after N instructions (all CPUs together), exit status 3, also at once when every CPU waits "
 	  "and no event is armed; for tests." },
@@ -1137,8 +1292,29 @@ static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 
 /* ---- after parsing: what the options imply together ---- */
 
+/* The architecture for a help answer: from argv0, -arch or the kernel
+ * file when it says, aarch64 otherwise (never an error: help always helps). */
+static const char *help_arch(const kwb_options *o)
+{
+	kernel_info ki;
+	char err[512];
+
+	if (o->arch)
+		return o->arch;
+	if (o->kernel && loader_probe_kernel(o->kernel, &ki, err, sizeof(err)) == 0 && ki.arch)
+		return ki.arch;
+	return "aarch64";
+}
+
 static void finish(kwb_options *o)
 {
+	if (o->help_machine || o->help_cpu) {
+		if (o->help_machine)
+			print_machine_help(help_arch(o));
+		if (o->help_cpu)
+			print_cpu_help(help_arch(o));
+		exit(0);
+	}
 	if (o->kernel) {
 		kernel_info ki;
 		char err[512];
@@ -1198,6 +1374,7 @@ void options_parse(kwb_options *o, int argc, char **argv)
 	o->machine = "virt";
 	o->smp = 1;
 	o->ram_size = KWB_DEFAULT_RAM;
+	o->rr_budget = KWB_DEFAULT_RR_BUDGET;
 	o->highmem = true;
 	o->its = true;
 	arch_from_argv0 = false;
@@ -1228,12 +1405,12 @@ void options_parse(kwb_options *o, int argc, char **argv)
 		}
 		const opt_def *d = find_option(name);
 		if (!d)
-			kwb_usage_error("%s: unknown option (kwb --help lists them)", a);
+			kwb_usage_error("%s: invalid option (kwb --help lists them)", a);
 		char optname[80];
 		snprintf(optname, sizeof(optname), "-%s", name);
 		if (d->arg && !val) {
 			if (i + 1 >= argc)
-				kwb_usage_error("%s: needs an argument (%s)", optname, d->arg);
+				kwb_usage_error("%s: requires an argument (%s)", optname, d->arg);
 			val = argv[++i];
 		} else if (!d->arg && val) {
 			kwb_usage_error("%s: takes no argument", a);

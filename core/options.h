@@ -8,12 +8,14 @@
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
+#define KWB_MAX_FSDEVS 8
 
 typedef struct kwb_drive {
 	const char *id;
 	const char *file;
 	const char *format;
 	bool readonly;
+	bool snapshot;			/* snapshot=on: guest writes are never written back */
 } kwb_drive;
 
 typedef struct kwb_options {
@@ -34,6 +36,7 @@ typedef struct kwb_options {
 	const char *gdb;		/* "tcp::1234", "unix:PATH" or NULL */
 	bool gdb_tasks;			/* -gdb ...,tasks=on: Linux tasks as gdb threads */
 	bool start_stopped;		/* -S */
+	bool help_machine, help_cpu;	/* -M help, -cpu help: answered once the arch is known */
 	const char *trace_flags;	/* -d */
 	const char *trace_file;		/* -D */
 	const char *devices[KWB_MAX_DEVICES];	/* -device */
@@ -51,6 +54,9 @@ typedef struct kwb_options {
 	bool highmem;			/* -M virt,highmem=on|off (default on) */
 	uint64_t seed;			/* -seed N: the guest's random numbers (DT rng/kaslr seeds) */
 	bool dtb_no_randomness;		/* -M virt,dtb-randomness=off (aarch64) */
+	uint64_t rr_budget;		/* -rr-budget SIZE: history's memory (0: off) */
+	const char *snapshot_dir;	/* -snapshot-dir DIR (NULL: the default) */
+	const char *loadvm;		/* -loadvm NAME */
 	/* -global DRIVER.PROP=VALUE, as "DRIVER.PROP=VALUE" */
 	const char *globals[KWB_MAX_GLOBALS];
 	int nglobals;
@@ -62,6 +68,10 @@ typedef struct kwb_options {
 	int nnics;
 	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
 	bool nodefaults;		/* -nodefaults */
+	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and
+	 * -virtfs SPEC as "virtfs:SPEC" (which also adds its device) */
+	const char *fsdevs[KWB_MAX_FSDEVS];
+	int nfsdevs;
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */
