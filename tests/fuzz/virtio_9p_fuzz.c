@@ -12,9 +12,10 @@
  *
  * With libFuzzer (clang):
  *     clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
- *         tests/fuzz/virtio_9p_fuzz.c core/devices/virtio_9p_proto.c \
- *         core/devices/virtio_9p_fs.c core/util.c -o 9p-fuzz
- *     ./9p-fuzz -max_total_time=60
+ *         tests/fuzz/virtio_9p_fuzz.c tests/fuzz/libfuzzer_stubs.c \
+ *         core/devices/virtio_9p_proto.c core/devices/virtio_9p_fs.c core/util.c -o 9p-fuzz
+ *     KWB_FUZZ_SEEDS_OUT=CORPUS build/tests/test_virtio_9p_fuzz   # seed runs
+ *     ./9p-fuzz -max_total_time=60 CORPUS
  * Without it, tests/unit/test_virtio_9p_fuzz.c runs it over seed message
  * runs and their mutations (part of make check and make asan).
  */

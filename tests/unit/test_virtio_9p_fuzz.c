@@ -3,8 +3,9 @@
  * serves, with symlinks out of the share walked and opened) on each
  * security model and read-only, then deterministic random mutations of
  * them, within a wall-clock bound. Environment: KWB_FUZZ_ITERS (default
- * 20000), KWB_FUZZ_SECONDS (default 3), KWB_FUZZ_SEED (default 1). Part of
- * make check and make asan. */
+ * 20000), KWB_FUZZ_SECONDS (default 3), KWB_FUZZ_SEED (default 1),
+ * KWB_FUZZ_SEEDS_OUT=DIR (write the seeds there as files: a corpus for the
+ * libFuzzer build). Part of make check and make asan. */
 #include "tests/fuzz/virtio_9p_fuzz.c"
 
 #include <time.h>
@@ -234,6 +235,18 @@ int main(void)
 
 	rng = (e = getenv("KWB_FUZZ_SEED")) ? strtoull(e, NULL, 0) | 1 : 1;
 	make_seeds();
+	if ((e = getenv("KWB_FUZZ_SEEDS_OUT")))
+		for (int i = 0; i < nseeds; i++) {
+			char path[1200];
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s/seed-%02d", e, i);
+			f = fopen(path, "wb");
+			if (f) {
+				fwrite(seeds[i].data, 1, seeds[i].len, f);
+				fclose(f);
+			}
+		}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < nseeds; i++)
 		LLVMFuzzerTestOneInput(seeds[i].data, seeds[i].len);
