@@ -309,6 +309,8 @@ int p9fs_create(p9fs *fs, int dir, const char *name, const p9_cred *c, const cha
 		r = fd < 0 ? -1 : 0;
 		break;
 	case S_IFLNK:
+		if (!target)
+			return -EINVAL;		/* never: only Tsymlink makes links */
 		if (!mapped) {
 			r = symlinkat(target, dir, name);
 			break;
