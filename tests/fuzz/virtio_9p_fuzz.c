@@ -30,6 +30,9 @@
 #include <unistd.h>
 
 #include "core/devices/virtio_9p.h"
+#if __has_include("tests/fuzz/fuzz.h")
+#include "tests/fuzz/fuzz.h"	/* make fuzz: fuzz_seeds() written as seeds */
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* inputs that got past the first message (a driver checks its seeds do) */
