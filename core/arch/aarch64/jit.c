@@ -361,34 +361,47 @@ static void set_nzcv(jctx *j, enum fl f)
 	xb_op(b, 0, false, 0x900f | 0u << 8, 2, 0, true, XDI, SOFF(ps.v));	/* seto */
 }
 
-/* Emit flags for condition c (0-13) and return the x86 condition that
- * holds when it is true. */
+/* PSTATE.NZCV are 0/1 words written as bytes (setcc): read them as bytes
+ * too, so the loads forward from those stores. */
+static void flag_load(jctx *j, int r, int32_t off)
+{
+	xb_op(&j->b, 0, false, 0xb60f, 2, r, true, XDI, off);	/* movzx r32, byte */
+}
+
+/* Emit flags for condition c (0-13) (rax and r11 are scratch) and return
+ * the x86 condition that holds when it is true. */
 static int cond(jctx *j, unsigned c)
 {
 	xbuf *b = &j->b;
 	bool inv = c & 1;
 	int cc;
+	static const int32_t simple[4] = { SOFF(ps.z), SOFF(ps.c), SOFF(ps.n), SOFF(ps.v) };
 
 	switch (c >> 1) {
-	case 0: x_mi(b, false, XI_CMP, XDI, SOFF(ps.z), 0); cc = XC_NE; break;
-	case 1: x_mi(b, false, XI_CMP, XDI, SOFF(ps.c), 0); cc = XC_NE; break;
-	case 2: x_mi(b, false, XI_CMP, XDI, SOFF(ps.n), 0); cc = XC_NE; break;
-	case 3: x_mi(b, false, XI_CMP, XDI, SOFF(ps.v), 0); cc = XC_NE; break;
+	case 0: case 1: case 2: case 3:
+		xb_op(b, 0, false, 0x80, 1, 7, true, XDI, simple[c >> 1]);	/* cmp byte, 0 */
+		xb_byte(b, 0);
+		cc = XC_NE;
+		break;
 	case 4:	/* HI: C && !Z */
-		x_load(b, 4, false, XAX, XDI, SOFF(ps.z));
+		flag_load(j, XAX, SOFF(ps.z));
 		x_ri(b, false, XI_XOR, XAX, 1);
-		x_rm(b, false, X_AND, XAX, XDI, SOFF(ps.c));
+		flag_load(j, X11, SOFF(ps.c));
+		x_rr(b, false, X_AND, XAX, X11);
 		cc = XC_NE;
 		break;
 	case 5:	/* GE: N == V */
-		x_load(b, 4, false, XAX, XDI, SOFF(ps.n));
-		x_rm(b, false, X_CMP, XAX, XDI, SOFF(ps.v));
+		flag_load(j, XAX, SOFF(ps.n));
+		flag_load(j, X11, SOFF(ps.v));
+		x_rr(b, false, X_CMP, XAX, X11);
 		cc = XC_E;
 		break;
 	default: /* 6, GT: !Z && N == V */
-		x_load(b, 4, false, XAX, XDI, SOFF(ps.n));
-		x_rm(b, false, X_XOR, XAX, XDI, SOFF(ps.v));
-		x_rm(b, false, X_OR, XAX, XDI, SOFF(ps.z));
+		flag_load(j, XAX, SOFF(ps.n));
+		flag_load(j, X11, SOFF(ps.v));
+		x_rr(b, false, X_XOR, XAX, X11);
+		flag_load(j, X11, SOFF(ps.z));
+		x_rr(b, false, X_OR, XAX, X11);
 		cc = XC_E;
 		break;
 	}
@@ -514,7 +527,6 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	case K_CSEL: {
 		bool op = i >> 30 & 1, o2 = i >> 10 & 1;
 		unsigned c = ibits(i, 15, 12);
-		uint8_t *t = NULL;
 		get(j, rm, XCX);
 		if (o2 && !op)
 			x_ri(b, sf, XI_ADD, XCX, 1);
@@ -523,11 +535,12 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		else if (o2 && op)
 			xb_op(b, 0, sf, 0xf7, 1, 3, false, XCX, 0);	/* neg */
 		zext(j, sf, XCX);
-		if (c >> 1 != 7)
-			t = x_jcc(b, cond(j, c) ^ 1);	/* false: the Rm value */
-		get(j, rn, XCX);
-		zext(j, sf, XCX);
-		x_patch(b, t, b->p);
+		get(j, rn, XDX);
+		zext(j, sf, XDX);
+		if (c >> 1 != 7)	/* rcx = cond ? Rn : f(Rm), without a branch */
+			xb_op(b, 0, true, 0x400f | (unsigned)cond(j, c) << 8, 2, XCX, false, XDX, 0);	/* cmovcc */
+		else
+			x_mov(b, XCX, XDX);
 		put(j, rd, XCX);
 		break;
 	}
