@@ -60,7 +60,8 @@ static a64_tfn slot_fn(a64_shared *sh, const a64_dent *d)
 }
 
 enum kind { K_NONE, K_ADDSUB_IMM, K_ADDSUB_REG, K_LOGIC_REG, K_LOGIC_IMM, K_MOVEWIDE, K_CSEL, K_MADD,
-	    K_MULH, K_LDST_UIMM, K_LDST_REG, K_LDST_IDX, K_LDSTP, K_NOP, K_B, K_BCOND, K_CBZ, K_TBZ };
+	    K_MULH, K_LDST_UIMM, K_LDST_REG, K_LDST_IDX, K_LDSTP, K_NOP, K_B, K_BCOND, K_CBZ, K_TBZ,
+	    K_BITFIELD, K_ADC, K_CCMP, K_ADDSUB_EXT };
 
 static bool is_branch(enum kind k)
 {
@@ -76,8 +77,29 @@ static unsigned ibits(uint32_t v, int hi, int lo)
  * forms with no SP operand (register 31 is XZR wherever it is allowed). */
 static enum kind classify(uint32_t i)
 {
-	if (i == 0xd503201f)
+	/* hints but WFE/WFI (NOPs on this CPU: PAC, BTI, YIELD...), DMB, DSB */
+	if ((i & 0xfffff01f) == 0xd503201f) {
+		unsigned op = ibits(i, 11, 5);
+		return op == 2 || op == 3 ? K_NONE : K_NOP;
+	}
+	if ((i & 0xfffff0ff) == 0xd503309f || (i & 0xfffff0ff) == 0xd50330bf)
 		return K_NOP;
+	if ((i & 0x1f800000) == 0x13000000) {	/* sbfm/bfm/ubfm */
+		bool sf = i >> 31;
+		if (ibits(i, 30, 29) == 3 || (i >> 22 & 1) != sf || (!sf && (i >> 15 & 1 << 5 || i >> 21 & 1)))
+			return K_NONE;
+		return K_BITFIELD;
+	}
+	if ((i & 0x1fe0fc00) == 0x1a000000)	/* adc/adcs/sbc/sbcs */
+		return K_ADC;
+	if ((i & 0x1fe00410) == 0x1a400000 && (i >> 29 & 1))	/* ccmn/ccmp reg/imm */
+		return K_CCMP;
+	if ((i & 0x1fe00000) == 0x0b200000) {	/* add/sub extended register */
+		bool s = i >> 29 & 1;
+		if (ibits(i, 12, 10) > 4 || ibits(i, 9, 5) == 31 || (!s && ibits(i, 4, 0) == 31))
+			return K_NONE;	/* SP, or a reserved shift */
+		return K_ADDSUB_EXT;
+	}
 	if ((i & 0x1f800000) == 0x11000000) {	/* add/sub imm */
 		bool s = i >> 29 & 1;
 		if (ibits(i, 9, 5) == 31 || (!s && ibits(i, 4, 0) == 31))
@@ -163,6 +185,9 @@ static void regs_of(enum kind k, uint32_t i, uint32_t *rd, uint32_t *wr)
 	case K_ADDSUB_REG: case K_LOGIC_REG: case K_CSEL: case K_MULH:
 		*rd = 1u << n | 1u << m; *wr = 1u << d; break;
 	case K_MADD: *rd = 1u << n | 1u << m | 1u << a; *wr = 1u << d; break;
+	case K_BITFIELD: *rd = 1u << n | 1u << d; *wr = 1u << d; break;
+	case K_ADC: case K_ADDSUB_EXT: *rd = 1u << n | 1u << m; *wr = 1u << d; break;
+	case K_CCMP: *rd = 1u << n | ((i >> 11 & 1) ? 0 : 1u << m); break;
 	case K_MOVEWIDE: *rd = 1u << d; *wr = 1u << d; break;
 	case K_LDST_UIMM: case K_LDST_REG: case K_LDST_IDX: {
 		bool load = ibits(i, 23, 22) != 0;
@@ -558,6 +583,111 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		}
 		zext(j, sf, XAX);
 		put(j, rd, XAX);
+		break;
+	}
+	case K_BITFIELD: {
+		unsigned opc = ibits(i, 30, 29), immr = ibits(i, 21, 16), imms = ibits(i, 15, 10);
+		unsigned w = sf ? 64 : 32;
+		get(j, rn, XAX);
+		if (opc == 2 && imms >= immr) {		/* ubfx, lsr */
+			unsigned len = imms - immr + 1;
+			x_shi(b, sf, XS_SHR, XAX, immr);
+			if (len < w) {
+				x_movi(b, X11, (1ull << len) - 1);
+				x_rr(b, sf, X_AND, XAX, X11);
+			}
+		} else if (opc == 2) {			/* ubfiz, lsl */
+			x_movi(b, X11, imms == 63 ? ~0ull : (1ull << (imms + 1)) - 1);
+			x_rr(b, sf, X_AND, XAX, X11);
+			x_shi(b, sf, XS_SHL, XAX, w - immr);
+		} else if (opc == 0 && imms >= immr) {	/* sbfx, asr, sxtb/h/w */
+			x_shi(b, sf, XS_SHL, XAX, w - 1 - imms);
+			x_shi(b, sf, XS_SAR, XAX, w - 1 - imms + immr);
+		} else if (opc == 0) {			/* sbfiz */
+			x_shi(b, sf, XS_SHL, XAX, w - 1 - imms);
+			x_shi(b, sf, XS_SAR, XAX, w - 1 - imms);
+			x_shi(b, sf, XS_SHL, XAX, w - immr);
+		} else {				/* bfxil, bfi: insert into Rd */
+			uint64_t field, mask;
+			unsigned len = imms >= immr ? imms - immr + 1 : imms + 1;
+			field = len == 64 ? ~0ull : (1ull << len) - 1;
+			if (imms >= immr) {
+				x_shi(b, sf, XS_SHR, XAX, immr);
+				mask = field;
+			} else {
+				mask = field << (w - immr);
+			}
+			x_movi(b, X11, field);
+			x_rr(b, true, X_AND, XAX, X11);
+			if (imms < immr)
+				x_shi(b, sf, XS_SHL, XAX, w - immr);
+			get(j, rd, XCX);
+			x_movi(b, X11, ~mask);
+			x_rr(b, true, X_AND, XCX, X11);
+			x_rr(b, true, X_OR, XAX, XCX);
+		}
+		zext(j, sf, XAX);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_ADC: {
+		bool sub = i >> 30 & 1, s = i >> 29 & 1;
+		get(j, rn, XAX);
+		get(j, rm, XCX);
+		flag_load(j, X11, SOFF(ps.c));
+		xb_op(b, 0, false, 0xba0f, 2, 4, false, X11, 0);	/* bt r11d, 0: CF = C */
+		xb_byte(b, 0);
+		if (sub)
+			xb_byte(b, 0xf5);	/* cmc: x86 borrows NOT C */
+		x_rr(b, sf, sub ? 0x19 : 0x11, XAX, XCX);	/* sbb / adc */
+		if (s)
+			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_ADDSUB_EXT: {
+		bool sub = i >> 30 & 1, s = i >> 29 & 1;
+		unsigned opt = ibits(i, 15, 13), sh = ibits(i, 12, 10);
+		get(j, rm, XCX);
+		switch (opt) {
+		case 0: xb_op(b, 0, false, 0xb60f, 2, XCX, false, XCX, 0); break;	/* uxtb */
+		case 1: xb_op(b, 0, false, 0xb70f, 2, XCX, false, XCX, 0); break;	/* uxth */
+		case 2: x_rr(b, false, X_MOV, XCX, XCX); break;				/* uxtw */
+		case 4: xb_op(b, 0, true, 0xbe0f, 2, XCX, false, XCX, 0); break;	/* sxtb */
+		case 5: xb_op(b, 0, true, 0xbf0f, 2, XCX, false, XCX, 0); break;	/* sxth */
+		case 6: x_sext32(b, XCX, XCX); break;					/* sxtw */
+		default: break;								/* uxtx, sxtx */
+		}
+		if (sh)
+			x_shi(b, true, XS_SHL, XCX, sh);
+		get(j, rn, XAX);
+		x_rr(b, sf, sub ? X_SUB : X_ADD, XAX, XCX);
+		if (s)
+			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_CCMP: {
+		bool sub = i >> 30 & 1;
+		unsigned c = ibits(i, 15, 12), nzcv = ibits(i, 3, 0);
+		uint8_t *no = NULL, *done;
+		if (c >> 1 != 7)
+			no = x_jcc(b, cond(j, c) ^ 1);
+		get(j, rn, XAX);
+		if (i >> 11 & 1)
+			x_movi(b, XCX, ibits(i, 20, 16));
+		else
+			get(j, rm, XCX);
+		x_rr(b, sf, sub ? X_SUB : X_ADD, XAX, XCX);
+		set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		done = x_jmp(b);
+		x_patch(b, no, b->p);
+		if (no) {
+			static const int32_t f[4] = { SOFF(ps.v), SOFF(ps.c), SOFF(ps.z), SOFF(ps.n) };
+			for (int q = 0; q < 4; q++)
+				x_mi(b, false, XI_AND, XDI, f[q], 0), x_mi(b, false, XI_OR, XDI, f[q], (int32_t)(nzcv >> q & 1));
+		}
+		x_patch(b, done, b->p);
 		break;
 	}
 	case K_MULH:
