@@ -29,6 +29,7 @@
 #define JIT_BUF_SIZE (16u << 20)
 #define JIT_MAX_INSNS 96
 #define JIT_FOLLOW 8
+#define JIT_MIN_INSNS 6	/* shortest block compiled that does not loop */
 #define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 256 + 1024)
 
 static int jit_enabled = -1;
@@ -831,7 +832,7 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	const a64_dent *d = head;
 	int n = 0, uses[32] = { 0 };
 	uint32_t writes = 0;
-	bool ends_in_branch = false, ok;
+	bool ends_in_branch = false, ok, loops = false;
 	jctx *j;
 	uint8_t *start;
 	jit_head hd = { slot_fn(sh, head), 0 };
@@ -867,10 +868,13 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 			next[(*nnext)++] = d + 1;
 		if (off >= 0 && off < 4096)
 			next[(*nnext)++] = pg->e + off / 4;
+		loops = pg->e + off / 4 == head;
 	} else if (d < pg->e + 1024 && a64_slot_plain(slot_fn(sh, d))) {
 		next[(*nnext)++] = n == JIT_MAX_INSNS ? d : d + 1;
 	}
-	if (n < 2 && !ends_in_branch)
+	/* entering and leaving a block costs about what interpreting a few
+	 * instructions does: short blocks that do not loop stay interpreted */
+	if (!loops && n < JIT_MIN_INSNS)
 		return false;
 	if (!sh->jit_buf)
 		buf_init(sh);
@@ -896,7 +900,9 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	for (int c = 0; c < NCACHE; c++) {
 		int best = -1;
 		for (int r = 0; r < 31; r++)
-			if (uses[r] && j->map[r] < 0 && (best < 0 || uses[r] > uses[best]))
+			/* a register used once is cheaper in memory than
+			 * loaded at entry and written back at exit */
+			if ((uses[r] > 1 || (uses[r] && loops)) && j->map[r] < 0 && (best < 0 || uses[r] > uses[best]))
 				best = r;
 		if (best < 0)
 			break;

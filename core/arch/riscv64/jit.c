@@ -34,6 +34,7 @@
 #define JIT_BUF_SIZE (16u << 20)
 #define JIT_MAX_INSNS 96
 #define JIT_FOLLOW 8		/* blocks compiled per hot loop at most */
+#define JIT_MIN_INSNS 6	/* shortest block compiled that does not loop */
 #define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 160 + 1024)	/* worst case per block */
 
 static int jit_enabled = -1;
@@ -436,7 +437,7 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 	const rv_insn *d = head;
 	uint64_t reads = 0, writes = 0;
 	int n = 0, uses[33] = { 0 };
-	bool ends_in_branch = false, ok;
+	bool ends_in_branch = false, ok, loops = false;
 	jctx *j;
 	uint8_t *start, *top;
 	jit_head hd = { slot_fn(sh, head), 0 };
@@ -469,8 +470,11 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 			next[(*nnext)++] = d + d->step;
 		if (o >= 0 && o < 4096)
 			next[(*nnext)++] = page + (o >> 1);
+		loops = page + (o >> 1) == head;
 	}
-	if (n < 2 && !ends_in_branch)
+	/* entering and leaving a block costs about what interpreting a few
+	 * instructions does: short blocks that do not loop stay interpreted */
+	if (!loops && n < JIT_MIN_INSNS)
 		return false;
 	if (!sh->jit_buf)
 		buf_init(sh);
@@ -495,7 +499,9 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 	for (int k = 0; k < NCACHE; k++) {
 		int best = 0;
 		for (int r = 1; r < 32; r++)
-			if (uses[r] > uses[best] && j->map[r] < 0)
+			/* a register used once is cheaper in memory than
+			 * loaded at entry and written back at exit */
+			if (uses[r] > uses[best] && j->map[r] < 0 && (uses[r] > 1 || loops))
 				best = r;
 		if (!best)
 			break;
