@@ -768,7 +768,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		break;
 	}
 	case K_B: {
-		int64_t off = 4 * (d - j->page) + ((int64_t)((int32_t)(i << 6) >> 6) << 2);
+		int64_t off = 4 * (d - j->page) + (int64_t)((int32_t)(i << 6) >> 6) * 4;
 		if (i >> 31) {	/* bl: x30 = pc + 4 */
 			x_load(b, 8, false, XAX, XDI, SOFF(pc));
 			x_ri(b, true, XI_ADD, XAX, (int32_t)(4 * (d - j->head) + 4));
