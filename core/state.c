@@ -382,6 +382,16 @@ static void load_leaf(void *p, const char *path, const leaf *l)
 		w->failed = true;
 		return;
 	}
+	if (f->kind == ST_KIND_BOOL) {
+		/* a C bool holding anything but 0 or 1 is undefined behaviour */
+		for (uint32_t i = 0; i < len; i++)
+			if (data[i] > 1) {
+				snprintf(w->err, w->errlen, "%s: %s: %u is not a boolean (a damaged image)",
+					 w->instance, path, data[i]);
+				w->failed = true;
+				return;
+			}
+	}
 	if (f->flags & ST_CONFIG) {
 		/* configuration: the image must have this machine's value */
 		uint8_t *cur = kwb_zalloc(l->len + 1);
