@@ -277,7 +277,9 @@ static void get_str(rd *r, char *dst, size_t cap)
 		dst[0] = 0;
 		return;
 	}
-	memcpy(dst, r->p, n);
+	/* names and versions from the file end up in one-line messages */
+	for (uint16_t i = 0; i < n; i++)
+		dst[i] = r->p[i] < 0x20 || r->p[i] >= 0x7f ? '?' : (char)r->p[i];
 	dst[n] = 0;
 	r->p += n;
 }

@@ -237,7 +237,9 @@ static bool get_str16(cursor *c, char *dst, size_t cap)
 
 	if (!get(c, &n, 2) || n >= cap || (size_t)(c->end - c->p) < n)
 		return false;
-	memcpy(dst, c->p, n);
+	/* a name read from an image ends up in one-line messages: printable */
+	for (uint16_t i = 0; i < n; i++)
+		dst[i] = c->p[i] < 0x20 || c->p[i] >= 0x7f ? '?' : (char)c->p[i];
 	dst[n] = 0;
 	c->p += n;
 	return true;
