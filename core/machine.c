@@ -135,10 +135,22 @@ static void open_serial(machine *m)
 
 	if (!strcmp(spec, "none") || m->opt->dumpdtb)
 		return;
-	m->serial = chardev_open(spec, err, sizeof(err));
-	if (!m->serial)
+	if (!strncmp(spec, "chardev:", 8))
+		m->serial = chardev_take(m, spec + 8, "-serial", spec);
+	else if (!(m->serial = chardev_open(spec, err, sizeof(err))))
 		kwb_usage_error("-serial %s: %s", spec, err);
 	chardev_set_monitor(m->serial, m);
+}
+
+/* -gdb chardev:ID: the gdb server listens where that -chardev socket says. */
+static const char *gdb_spec(machine *m, char *buf, size_t len)
+{
+	const char *spec = m->opt->gdb;
+
+	if (!spec || strncmp(spec, "chardev:", 8))
+		return spec;
+	chardev_gdb_address(m, spec + 8, buf, len);
+	return buf;
 }
 
 /* Every -device must name something this board builds: PCI devices go to
@@ -151,11 +163,18 @@ static void check_devices(machine *m)
 		char name[64];
 
 		snprintf(name, sizeof(name), "%.*s", (int)n, spec);
-		if (n > 4 && !strcmp(name + n - 4, "-pci")) {
+		if ((n > 4 && !strcmp(name + n - 4, "-pci")) || !strcmp(name, "pci-testdev")) {
 			if (!machine_device(m, "pcie-ecam"))
 				kwb_usage_error("-device %s: the %s %s board has no PCIe host in kwb yet "
 						"(virtio-mmio: -device virtio-NAME-device)", name,
 						m->arch->name, m->board->name);
+			continue;
+		}
+		if (!strcmp(name, "virtconsole") || !strcmp(name, "virtserialport")) {
+			if (!virtio_serial_port_has_bus(m->opt, i))
+				kwb_usage_error("-device %s: No 'virtio-serial-bus' bus found for device '%s' "
+						"(add -device virtio-serial-device or virtio-serial-pci before it)",
+						spec, name);
 			continue;
 		}
 		if (n > 14 && !strncmp(name, "virtio-", 7) && !strcmp(name + n - 7, "-device")) {
@@ -203,7 +222,11 @@ machine *machine_create(const kwb_options *opt)
 	m->state = RUN_RUNNING;
 	m->turn = -1;
 
+	if (!opt->dumpdtb)
+		chardevs_open(m);
 	open_serial(m);
+	if (!opt->dumpdtb)
+		chardevs_open_monitor(m);
 	state_register(m, "machine", &machine_state, m);
 	for (int i = 0; i < m->ncpus; i++) {
 		char name[16];
@@ -229,10 +252,10 @@ machine *machine_create(const kwb_options *opt)
 	trace_init(m);
 
 	if (opt->gdb) {
-		char err[256] = "";
+		char err[256] = "", spec[300];
 		if (!gdbserver_start)
 			kwb_fatal("this kwb was built without the gdb server");
-		if (gdbserver_start(m, opt->gdb, opt->start_stopped, err, sizeof(err)) < 0)
+		if (gdbserver_start(m, gdb_spec(m, spec, sizeof(spec)), opt->start_stopped, err, sizeof(err)) < 0)
 			kwb_fatal("%s", err);
 	}
 	if (opt->start_stopped) {
@@ -258,6 +281,7 @@ void machine_free(machine *m)
 			t->free(m->dev_state[i]);
 	}
 	net_free(m);
+	chardevs_close(m);
 	trace_free(m);
 	hist_free(m);
 	input_free_all(m);

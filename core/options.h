@@ -8,6 +8,7 @@
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
+#define KWB_MAX_CHARDEVS 16
 
 typedef struct kwb_drive {
 	const char *id;
@@ -60,6 +61,10 @@ typedef struct kwb_options {
 	const char *nics[KWB_MAX_NETS];
 	int nnics;
 	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
+	const char *chardevs[KWB_MAX_CHARDEVS];	/* -chardev SPEC */
+	int nchardevs;
+	const char *mon;		/* -mon chardev=ID[,...] */
+	const char *monitor_spec;	/* -monitor tcp:...|unix:...|telnet:...|pty */
 	bool nodefaults;		/* -nodefaults */
 } kwb_options;
 

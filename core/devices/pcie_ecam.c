@@ -23,6 +23,7 @@
 
 #define PCI_COMMAND 0x04
 #define PCI_STATUS 0x06
+#define PCI_CMD_IO 0x0001
 #define PCI_CMD_MEM 0x0002
 #define PCI_CMD_INTX_DISABLE 0x0400
 #define PCI_STATUS_INTX 0x0008
@@ -62,6 +63,30 @@ void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device
 	d->wmask[PCI_INT_LINE] = 0xff;
 }
 
+void pci_add_bar32(pci_dev *d, int bar, uint32_t size)
+{
+	uint32_t mask = ~(size - 1);
+	unsigned off = 0x10 + 4 * bar;
+
+	d->bar_size[bar] = size;
+	pci_set32(d, off, 0);				/* memory, 32-bit, not prefetchable */
+	for (int i = 0; i < 4; i++)
+		d->wmask[off + i] = (uint8_t)(mask >> (8 * i));
+	d->wmask[off] &= 0xf0;
+}
+
+void pci_add_bar_io(pci_dev *d, int bar, uint32_t size)
+{
+	uint32_t mask = ~(size - 1);
+	unsigned off = 0x10 + 4 * bar;
+
+	d->bar_size[bar] = size;
+	pci_set32(d, off, 1);				/* I/O space */
+	for (int i = 0; i < 4; i++)
+		d->wmask[off + i] = (uint8_t)(mask >> (8 * i));
+	d->wmask[off] &= 0xfc;
+}
+
 void pci_add_bar64(pci_dev *d, int bar, uint64_t size)
 {
 	uint64_t mask = ~(size - 1);
@@ -89,10 +114,21 @@ unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len)
 	return off;
 }
 
+static bool bar_is_io(const pci_dev *d, int bar)
+{
+	return d->cfg[0x10 + 4 * bar] & 1;
+}
+
+/* Where BAR bar points: I/O (bit 0), 32-bit or 64-bit memory (bits 2:1). */
 static uint64_t bar_addr(const pci_dev *d, int bar)
 {
 	unsigned off = 0x10 + 4 * bar;
-	return ((uint64_t)pci_get32(d, off + 4) << 32 | pci_get32(d, off)) & ~0xfull;
+
+	if (bar_is_io(d, bar))
+		return pci_get32(d, off) & ~0x3ull;
+	if ((d->cfg[off] & 6) == 4 && bar + 1 < PCI_NUM_BARS)
+		return ((uint64_t)pci_get32(d, off + 4) << 32 | pci_get32(d, off)) & ~0xfull;
+	return pci_get32(d, off) & ~0xfull;
 }
 
 static void update_intx(pcie_host *h)
@@ -212,15 +248,19 @@ static const mmio_ops ecam_ops = {
 
 /* ---- the memory window: routed by the BARs as programmed ---- */
 
-static pci_dev *bar_find(pcie_host *h, paddr_t pa, int *bar, uint64_t *off)
+/* The function whose memory (io: I/O) BAR holds address pa, decoding on. */
+static pci_dev *bar_find_in(pcie_host *h, uint64_t pa, bool io, int *bar, uint64_t *off)
 {
 	for (int i = 0; i < PCI_MAX_DEVFN; i++) {
 		pci_dev *d = h->dev[i];
-		if (!d || !(pci_get16(d, PCI_COMMAND) & PCI_CMD_MEM))
+		if (!d || !(pci_get16(d, PCI_COMMAND) & (io ? PCI_CMD_IO : PCI_CMD_MEM)))
 			continue;
 		for (int b = 0; b < PCI_NUM_BARS; b++) {
-			uint64_t base = bar_addr(d, b);
-			if (d->bar_size[b] && base && pa - base < d->bar_size[b]) {
+			uint64_t base;
+			if (!d->bar_size[b] || bar_is_io(d, b) != io)
+				continue;
+			base = bar_addr(d, b);
+			if (base && pa - base < d->bar_size[b]) {
 				*bar = b;
 				*off = pa - base;
 				return d;
@@ -228,6 +268,11 @@ static pci_dev *bar_find(pcie_host *h, paddr_t pa, int *bar, uint64_t *off)
 		}
 	}
 	return NULL;
+}
+
+static pci_dev *bar_find(pcie_host *h, paddr_t pa, int *bar, uint64_t *off)
+{
+	return bar_find_in(h, pa, false, bar, off);
 }
 
 static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
@@ -275,15 +320,26 @@ static const char *window_reg_name(void *opaque, uint64_t off)
 
 static const mmio_ops window_ops = { .read = mmio_read, .write = mmio_write, .reg_name = window_reg_name };
 
+/* The I/O window: port numbers are offsets into it (I/O BARs hold ports). */
 static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
 {
-	(void)opaque; (void)off;	/* no I/O BARs */
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	uint64_t boff;
+	int bar;
+	pci_dev *d = bar_find_in(opaque, off, true, &bar, &boff);
+
+	if (!d || !d->ops->bar_read)	/* master abort: all ones */
+		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	return d->ops->bar_read(d, bar, boff, size);
 }
 
 static void pio_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
-	(void)opaque; (void)off; (void)v; (void)size;
+	uint64_t boff;
+	int bar;
+	pci_dev *d = bar_find_in(opaque, off, true, &bar, &boff);
+
+	if (d && d->ops->bar_write)
+		d->ops->bar_write(d, bar, boff, v, size);
 }
 
 static const mmio_ops pio_ops = { .read = pio_read, .write = pio_write };
@@ -361,11 +417,13 @@ static void create_from_options(machine *m, pcie_host *h)
 		size_t n = strcspn(spec, ",");
 		pci_dev *d = virtio_pci_create(m, spec);
 
+		if (!d)
+			d = pci_testdev_create(m, spec);
 		if (d)
 			pcie_plug(h, d, pcie_free_slot(h));
 		else if (n > 4 && !strncmp(spec + n - 4, "-pci", 4)) {
-			kwb_usage_error("-device %.*s: unknown PCI device (this board has %s)", (int)n, spec,
-					virtio_model_list("pci"));
+			kwb_usage_error("-device %.*s: unknown PCI device (this board has %s, pci-testdev)", (int)n,
+					spec, virtio_model_list("pci"));
 		}
 	}
 }

@@ -92,6 +92,9 @@ void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device
 		  uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys);
 /* A 64-bit non-prefetchable memory BAR (size a power of two >= 16). */
 void pci_add_bar64(pci_dev *d, int bar, uint64_t size);
+/* A 32-bit non-prefetchable memory BAR, an I/O BAR (sizes powers of two). */
+void pci_add_bar32(pci_dev *d, int bar, uint32_t size);
+void pci_add_bar_io(pci_dev *d, int bar, uint32_t size);
 /* Appends a capability of len bytes (id, next filled in) and returns its offset. */
 unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len);
 
@@ -106,5 +109,6 @@ int pci_dma_write(pci_dev *d, uint64_t addr, const void *buf, uint64_t len);
 /* PCI device models, created from -device NAME[,opts]: NULL when NAME is
  * not theirs. */
 pci_dev *virtio_pci_create(struct machine *m, const char *spec);
+pci_dev *pci_testdev_create(struct machine *m, const char *spec);
 
 #endif

@@ -196,5 +196,10 @@ virtio_dev *virtio_rng_create(struct machine *m, const char *devname, dev_props 
 			      const virtio_transport *tr, void *tr_opaque);
 virtio_dev *virtio_net_create(struct machine *m, const char *devname, dev_props *p,
 			      const virtio_transport *tr, void *tr_opaque);
+virtio_dev *virtio_serial_create(struct machine *m, const char *devname, dev_props *p,
+				 const virtio_transport *tr, void *tr_opaque);
+struct kwb_options;
+/* -device virtconsole|virtserialport at devices[index] has a bus to go on. */
+bool virtio_serial_port_has_bus(const struct kwb_options *o, int index);
 
 #endif
