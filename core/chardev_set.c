@@ -137,6 +137,8 @@ static chardev *open_one(machine *m, const char *spec)
 	dev_props_done(&p);
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->mux = mux;
+	if (c->pty_name)	/* what scripts written for QEMU look for */
+		fprintf(stderr, "kwb: char device redirected to %s (label %s)\n", c->pty_name, c->id);
 	c->m = m;
 	return c;
 }
