@@ -225,7 +225,18 @@ void chardevs_open(machine *m)
 
 		if (gdb_id && o->chardevs[i] == spec_of(o, gdb_id))
 			continue;	/* the gdb server's (chardev_gdb_address) */
-		c = open_one(m, o->chardevs[i]);
+		if (o->dumpdtb) {	/* only the device tree: open nothing */
+			dev_props p;
+			const char *id;
+
+			dev_props_parse_opt(&p, "-chardev", o->chardevs[i]);
+			id = dev_prop(&p, "id");
+			c = chardev_new(CD_NULL);
+			snprintf(c->id, sizeof(c->id), "%s", id ? id : "");
+			dev_props_free(&p);
+		} else {
+			c = open_one(m, o->chardevs[i]);
+		}
 
 		if (chardev_find(m, c->id))
 			kwb_usage_error("-chardev %s: Duplicate ID '%s' for chardev", o->chardevs[i], c->id);

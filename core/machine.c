@@ -222,8 +222,7 @@ machine *machine_create(const kwb_options *opt)
 	m->state = RUN_RUNNING;
 	m->turn = -1;
 
-	if (!opt->dumpdtb)
-		chardevs_open(m);
+	chardevs_open(m);
 	open_serial(m);
 	if (!opt->dumpdtb)
 		chardevs_open_monitor(m);
@@ -235,8 +234,7 @@ machine *machine_create(const kwb_options *opt)
 		if (m->arch->state_desc)
 			state_register(m, name, m->arch->state_desc(), m->cpus[i]);
 	}
-	if (!opt->dumpdtb)
-		net_init(m);
+	net_init(m);
 	create_devices(m);
 	check_devices(m);
 	if (m->net)
