@@ -173,12 +173,13 @@ int loader_probe_kernel(const char *path, kernel_info *ki, char *err, size_t err
 	int fd, ret = 0;
 
 	memset(ki, 0, sizeof(*ki));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why;
+	fd = kwb_open_input(path, false, &why);
 	if (fd < 0)
-		return fail(err, errlen, "kernel %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		return fail(err, errlen, "kernel %s: %s", path, why);
+	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return fail(err, errlen, "kernel %s: not a regular file", path);
+		return fail(err, errlen, "kernel %s: %s", path, strerror(errno));
 	}
 	ki->file_size = st.st_size;
 	if (st.st_size == 0) {
@@ -228,74 +229,98 @@ out:
 
 /* ---- placing bytes in guest RAM ---- */
 
-static void check_range(machine *m, const char *what, const char *file, paddr_t pa,
-			uint64_t size)
-{
-	bus_region *ram = m->bus.ram;
+/* Loading fails with one line; what the loader holds (a file buffer, a
+ * libelf handle) is released first, so a fatal exit leaves nothing for
+ * LeakSanitizer. */
+#define WHY_LEN 512
 
-	if (!size)
-		return;
+/* Whether [pa, pa + size) is RAM; else the reason in why. */
+static bool range_ok(machine *m, const char *what, const char *file, paddr_t pa, uint64_t size,
+		     char *why)
+{
+	bus_region *ram = m->bus.ram, *r;
+
+	if (!size || (pa + size >= pa && bus_ram_ptr(&m->bus, pa, size)))
+		return true;
 	if (pa + size < pa)
-		kwb_fatal("%s %s: 0x%llx + 0x%llx wraps around the address space", what, file,
-			  (unsigned long long)pa, (unsigned long long)size);
-	if (bus_ram_ptr(&m->bus, pa, size))
-		return;
-	bus_region *r = bus_find(&m->bus, pa);
-	if (r && r->host)
-		kwb_fatal("%s %s: [0x%llx-0x%llx) does not fit: %s ends at 0x%llx", what, file,
-			  (unsigned long long)pa, (unsigned long long)(pa + size), r->name,
-			  (unsigned long long)(r->base + r->size));
-	if (ram)
-		kwb_fatal("%s %s: [0x%llx-0x%llx) is not in RAM (RAM is [0x%llx-0x%llx))", what,
-			  file, (unsigned long long)pa, (unsigned long long)(pa + size),
-			  (unsigned long long)ram->base,
-			  (unsigned long long)(ram->base + ram->size));
-	kwb_fatal("%s %s: [0x%llx-0x%llx) is not in RAM", what, file, (unsigned long long)pa,
-		  (unsigned long long)(pa + size));
+		snprintf(why, WHY_LEN, "%s %s: 0x%llx + 0x%llx wraps around the address space", what, file,
+			 (unsigned long long)pa, (unsigned long long)size);
+	else if ((r = bus_find(&m->bus, pa)) && r->host)
+		snprintf(why, WHY_LEN, "%s %s: [0x%llx-0x%llx) does not fit: %s ends at 0x%llx", what, file,
+			 (unsigned long long)pa, (unsigned long long)(pa + size), r->name,
+			 (unsigned long long)(r->base + r->size));
+	else if (ram)
+		snprintf(why, WHY_LEN, "%s %s: [0x%llx-0x%llx) is not in RAM (RAM is [0x%llx-0x%llx))", what,
+			 file, (unsigned long long)pa, (unsigned long long)(pa + size),
+			 (unsigned long long)ram->base, (unsigned long long)(ram->base + ram->size));
+	else
+		snprintf(why, WHY_LEN, "%s %s: [0x%llx-0x%llx) is not in RAM", what, file,
+			 (unsigned long long)pa, (unsigned long long)(pa + size));
+	return false;
 }
 
-static void check_overlap(machine *m, const char *what, const char *file, paddr_t pa,
-			  uint64_t size)
+/* Whether [pa, pa + size) overlaps no image placed before; else why. */
+static bool no_overlap(machine *m, const char *what, const char *file, paddr_t pa, uint64_t size,
+		       char *why)
 {
 	for (int i = 0; i < m->nimages; i++) {
 		const loaded_image *im = &m->images[i];
 
-		if (size && im->size && pa < im->base + im->size && im->base < pa + size)
-			kwb_fatal("%s %s [0x%llx-0x%llx) overlaps %s %s [0x%llx-0x%llx)", what,
-				  file, (unsigned long long)pa, (unsigned long long)(pa + size),
-				  im->what, im->file ? im->file : "(generated)",
-				  (unsigned long long)im->base,
-				  (unsigned long long)(im->base + im->size));
+		if (size && im->size && pa < im->base + im->size && im->base < pa + size) {
+			snprintf(why, WHY_LEN, "%s %s [0x%llx-0x%llx) overlaps %s %s [0x%llx-0x%llx)", what,
+				 file, (unsigned long long)pa, (unsigned long long)(pa + size),
+				 im->what, im->file ? im->file : "(generated)",
+				 (unsigned long long)im->base, (unsigned long long)(im->base + im->size));
+			return false;
+		}
 	}
+	return true;
+}
+
+/* Copy data to [pa, pa + size) after the checks; false with why. */
+static bool place(machine *m, const char *what, const char *file, paddr_t pa, const void *data,
+		  uint64_t size, char *why)
+{
+	if (!range_ok(m, what, file, pa, size, why) || !no_overlap(m, what, file, pa, size, why))
+		return false;
+	if (size && bus_copy_to(&m->bus, pa, data, size) != BUS_OK) {
+		snprintf(why, WHY_LEN, "%s %s: cannot write [0x%llx-0x%llx)", what, file,
+			 (unsigned long long)pa, (unsigned long long)(pa + size));
+		return false;
+	}
+	machine_add_image(m, what, file, pa, size);
+	return true;
 }
 
 void loader_place(machine *m, const char *what, const char *file, paddr_t pa, const void *data,
 		  uint64_t size)
 {
-	check_range(m, what, file, pa, size);
-	check_overlap(m, what, file, pa, size);
-	if (size && bus_copy_to(&m->bus, pa, data, size) != BUS_OK)
-		kwb_fatal("%s %s: cannot write [0x%llx-0x%llx)", what, file,
-			  (unsigned long long)pa, (unsigned long long)(pa + size));
-	machine_add_image(m, what, file, pa, size);
+	char why[WHY_LEN];
+
+	if (!place(m, what, file, pa, data, size, why))
+		kwb_fatal("%s", why);
 }
 
 uint64_t loader_load_raw(machine *m, const char *what, const char *path, paddr_t pa,
 			 uint64_t max_size)
 {
 	const char *err;
+	char why[WHY_LEN] = "";
 	size_t size;
 	uint8_t *buf = kwb_read_file(path, &size, &err);
 
 	if (!buf)
 		kwb_fatal("%s %s: %s", what, path, err);
 	if (!size)
-		kwb_fatal("%s %s: empty file", what, path);
-	if (max_size && size > max_size)
-		kwb_fatal("%s %s: %zu bytes do not fit in the %llu bytes available at 0x%llx",
-			  what, path, size, (unsigned long long)max_size, (unsigned long long)pa);
-	loader_place(m, what, path, pa, buf, size);
+		snprintf(why, sizeof(why), "%s %s: empty file", what, path);
+	else if (max_size && size > max_size)
+		snprintf(why, sizeof(why), "%s %s: %zu bytes do not fit in the %llu bytes available at 0x%llx",
+			 what, path, size, (unsigned long long)max_size, (unsigned long long)pa);
+	else
+		place(m, what, path, pa, buf, size, why);
 	free(buf);
+	if (why[0])
+		kwb_fatal("%s", why);
 	return size;
 }
 
@@ -306,11 +331,11 @@ uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t
 	char err[512];
 	GElf_Ehdr eh;
 	size_t phnum, fsize;
-	uint64_t lo = UINT64_MAX, hi = 0, entry;
+	uint64_t lo = UINT64_MAX, hi = 0, entry = 0;
 	bool entry_found = false;
 	int fd;
 	Elf *e;
-	const uint8_t *raw;
+	const uint8_t *raw = NULL;
 
 	if (loader_probe_kernel(path, &ki, err, sizeof(err)) < 0) {
 		/* the probe says "kernel"; say what this file is for */
@@ -323,13 +348,17 @@ uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t
 		kwb_fatal("%s %s: ELF for %s (e_machine), but the machine is %s", what, path,
 			  ki.arch, m->arch->name);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *open_err;
+	char why[WHY_LEN] = "";
+	fd = kwb_open_input(path, false, &open_err);
 	if (fd < 0)
-		kwb_fatal("%s %s: %s", what, path, strerror(errno));
+		kwb_fatal("%s %s: %s", what, path, open_err);
 	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!e || !gelf_getehdr(e, &eh) || elf_getphdrnum(e, &phnum) < 0 ||
-	    !(raw = (const uint8_t *)elf_rawfile(e, &fsize)))
-		kwb_fatal("%s %s: unreadable ELF: %s", what, path, elf_errmsg(-1));
+	    !(raw = (const uint8_t *)elf_rawfile(e, &fsize))) {
+		snprintf(why, sizeof(why), "%s %s: unreadable ELF: %s", what, path, elf_errmsg(-1));
+		goto out;
+	}
 	entry = eh.e_entry;
 
 	/* First pass: every segment in RAM, none overlapping another or an
@@ -341,23 +370,27 @@ uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t
 			continue;
 		if (!bus_ram_ptr(&m->bus, ph.p_paddr, ph.p_memsz)) {
 			bus_region *ram = m->bus.ram;
-			kwb_fatal("%s %s: PT_LOAD %zu at p_paddr 0x%llx (0x%llx bytes) is not in RAM"
-				  " [0x%llx-0x%llx)%s", what, path, i,
-				  (unsigned long long)ph.p_paddr, (unsigned long long)ph.p_memsz,
-				  (unsigned long long)(ram ? ram->base : 0),
-				  (unsigned long long)(ram ? ram->base + ram->size : 0),
-				  ph.p_vaddr >= (1ull << 47) ? "; a vmlinux links at virtual "
-				  "addresses: boot the Image and give vmlinux to -symbols/gdb" : "");
+			snprintf(why, sizeof(why), "%s %s: PT_LOAD %zu at p_paddr 0x%llx (0x%llx bytes) is not in RAM"
+				 " [0x%llx-0x%llx)%s", what, path, i,
+				 (unsigned long long)ph.p_paddr, (unsigned long long)ph.p_memsz,
+				 (unsigned long long)(ram ? ram->base : 0),
+				 (unsigned long long)(ram ? ram->base + ram->size : 0),
+				 ph.p_vaddr >= (1ull << 47) ? "; a vmlinux links at virtual "
+				 "addresses: boot the Image and give vmlinux to -symbols/gdb" : "");
+			goto out;
 		}
-		check_overlap(m, what, path, ph.p_paddr, ph.p_memsz);
+		if (!no_overlap(m, what, path, ph.p_paddr, ph.p_memsz, why))
+			goto out;
 		for (size_t j = 0; j < i; j++) {
 			GElf_Phdr q;
 
 			if (gelf_getphdr(e, (int)j, &q) && q.p_type == PT_LOAD && q.p_memsz &&
-			    ph.p_paddr < q.p_paddr + q.p_memsz && q.p_paddr < ph.p_paddr + ph.p_memsz)
-				kwb_fatal("%s %s: PT_LOAD %zu [0x%llx-0x%llx) overlaps PT_LOAD %zu", what,
-					  path, i, (unsigned long long)ph.p_paddr,
-					  (unsigned long long)(ph.p_paddr + ph.p_memsz), j);
+			    ph.p_paddr < q.p_paddr + q.p_memsz && q.p_paddr < ph.p_paddr + ph.p_memsz) {
+				snprintf(why, sizeof(why), "%s %s: PT_LOAD %zu [0x%llx-0x%llx) overlaps PT_LOAD %zu",
+					 what, path, i, (unsigned long long)ph.p_paddr,
+					 (unsigned long long)(ph.p_paddr + ph.p_memsz), j);
+				goto out;
+			}
 		}
 		if (ph.p_paddr < lo)
 			lo = ph.p_paddr;
@@ -377,15 +410,23 @@ uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t
 		uint8_t *dst = bus_ram_ptr(&m->bus, ph.p_paddr, ph.p_memsz);
 		/* checked by the probe, but the file may have changed since */
 		if (!dst || ph.p_filesz > ph.p_memsz || ph.p_offset > fsize ||
-		    ph.p_filesz > fsize - ph.p_offset)
-			kwb_fatal("%s %s: PT_LOAD %zu changed while loading", what, path, i);
+		    ph.p_filesz > fsize - ph.p_offset) {
+			snprintf(why, sizeof(why), "%s %s: PT_LOAD %zu changed while loading", what, path, i);
+			goto out;
+		}
 		if (ph.p_filesz && bus_copy_to(&m->bus, ph.p_paddr, raw + ph.p_offset,
-					       ph.p_filesz) != BUS_OK)
-			kwb_fatal("%s %s: cannot write PT_LOAD %zu", what, path, i);
+					       ph.p_filesz) != BUS_OK) {
+			snprintf(why, sizeof(why), "%s %s: cannot write PT_LOAD %zu", what, path, i);
+			goto out;
+		}
 		memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
 	}
-	elf_end(e);
+out:
+	if (e)
+		elf_end(e);
 	close(fd);
+	if (why[0])
+		kwb_fatal("%s", why);
 	machine_add_image(m, what, path, lo, hi - lo);
 	if (lo_out)
 		*lo_out = lo;

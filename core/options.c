@@ -166,7 +166,10 @@ static uint64_t parse_ram_size(const char *opt, const char *v)
 }
 
 /* A file the run will need: say now, in one line, if it is not there. */
-static void check_input_file(const char *opt, const char *path)
+/* A file kwb will read: a regular one (a disk may be a block device),
+ * checked with stat, so a FIFO or an endless device is refused with one
+ * line before anything opens it (the readers open with O_NONBLOCK too). */
+static void check_input(const char *opt, const char *path, bool block_ok)
 {
 	struct stat st;
 
@@ -176,8 +179,15 @@ static void check_input_file(const char *opt, const char *path)
 		kwb_fatal("%s %s: %s", opt, path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		kwb_fatal("%s %s: is a directory", opt, path);
+	if (!S_ISREG(st.st_mode) && !(block_ok && S_ISBLK(st.st_mode)))
+		kwb_fatal("%s %s: not a regular file (%s)", opt, path, kwb_file_kind(st.st_mode));
 	if (access(path, R_OK) < 0)
 		kwb_fatal("%s %s: %s", opt, path, strerror(errno));
+}
+
+static void check_input_file(const char *opt, const char *path)
+{
+	check_input(opt, path, false);
 }
 
 static const char *canonical_arch(const char *a)
@@ -607,7 +617,7 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 		kwb_usage_error("%s %s: format=%s not supported (raw only)", opt, v, d.format);
 	if (strcmp(iface, "none") && strcmp(iface, "virtio"))
 		kwb_usage_error("%s %s: if=%s not supported (none or virtio)", opt, v, iface);
-	check_input_file(opt, d.file);
+	check_input(opt, d.file, true);
 	if (o->ndrives == KWB_MAX_DRIVES)
 		kwb_usage_error("%s %s: more than %d drives", opt, v, KWB_MAX_DRIVES);
 	if (!d.id) {
@@ -1101,15 +1111,30 @@ static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 	int lineno = 0;
 	FILE *f;
 
+	const char *why;
+	int fd;
+
 	check_input_file(opt, v);
-	f = fopen(v, "r");
+	fd = kwb_open_input(v, false, &why);
+	if (fd < 0)
+		kwb_fatal("%s %s: %s", opt, v, why);
+	f = fdopen(fd, "r");
 	if (!f)
 		kwb_fatal("%s %s: %s", opt, v, strerror(errno));
 	readconfig_file = v;
 	while (fgets(line, sizeof(line), f)) {
-		char *s = rc_strip(line);
+		size_t len = strlen(line);
 
 		lineno++;
+		/* never split a long line: its tail would be read as a line of
+		 * its own (a comment could set the kernel) */
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f))
+			kwb_usage_error("%s:%d: line too long (more than %zu bytes)", v, lineno,
+					sizeof(line) - 2);
+		if (len < sizeof(line) - 1 && !feof(f) && line[len ? len - 1 : 0] != '\n')
+			kwb_usage_error("%s:%d: NUL byte in the line", v, lineno);
+		char *s = rc_strip(line);
+
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
