@@ -98,6 +98,8 @@ static bool device_enabled(const kwb_options *opt, const board_device *d)
 		return opt->gic_version == 3;
 	if (!strcmp(d->cond, "its=on"))
 		return opt->gic_version == 3 && opt->its;
+	if (!strcmp(d->cond, "highmem=on") || !strcmp(d->cond, "highmem=off"))
+		return opt->highmem == !strcmp(d->cond, "highmem=on");
 	for (int i = 0; i < opt->ndevices; i++)
 		if (!strncmp(opt->devices[i], d->cond, strlen(d->cond)))
 			return true;
