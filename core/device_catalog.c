@@ -71,6 +71,24 @@ static const device_prop_info rng_props[] = {
 	{ 0 }
 };
 
+static const device_prop_info serial_props[] = {
+	{ "emergency-write", "bool", "on/off, " NO_EFFECT " (always offered)", "true" },
+	{ "max_ports", "uint32", NULL, "31" },
+	{ 0 }
+};
+
+static const device_prop_info serial_pci_props[] = {
+	{ "vectors", "uint32", NO_EFFECT, "2" },
+	{ 0 }
+};
+
+static const device_prop_info port_props[] = {
+	{ "chardev", "str", "ID of a chardev to use as a backend", NULL },
+	{ "name", "str", NULL, NULL },
+	{ "nr", "uint32", NULL, "4294967295" },
+	{ 0 }
+};
+
 static const device_prop_info loader_props[] = {
 	{ "addr", "uint64", NULL, "0" },
 	{ "cpu-num", "uint32", NULL, "4294967295" },
@@ -84,12 +102,17 @@ static const device_prop_info loader_props[] = {
 
 static const device_info catalog[] = {
 	{ "loader", NULL, NULL, "Misc", "Generic Loader", { loader_props } },
+	{ "pci-testdev", "PCI", NULL, "Misc", "PCI Test Device", { 0 } },
+	{ "virtconsole", "virtio-serial-bus", NULL, "Input", NULL, { port_props } },
 	{ "virtio-blk-device", "virtio-bus", NULL, "Storage", NULL, { mmio_props, blk_props } },
 	{ "virtio-blk-pci", "PCI", "virtio-blk", "Storage", NULL, { pci_props, blk_props } },
 	{ "virtio-net-device", "virtio-bus", NULL, "Network", NULL, { mmio_props, net_props } },
 	{ "virtio-net-pci", "PCI", "virtio-net", "Network", NULL, { pci_props, net_props, net_pci_props } },
 	{ "virtio-rng-device", "virtio-bus", NULL, "Misc", NULL, { mmio_props, rng_props } },
 	{ "virtio-rng-pci", "PCI", "virtio-rng", "Misc", NULL, { pci_props, rng_props } },
+	{ "virtio-serial-device", "virtio-bus", NULL, "Input", NULL, { mmio_props, serial_props } },
+	{ "virtio-serial-pci", "PCI", "virtio-serial", "Input", NULL, { pci_props, serial_props, serial_pci_props } },
+	{ "virtserialport", "virtio-serial-bus", NULL, "Input", NULL, { port_props } },
 };
 
 /* QEMU's order of the categories in `-device help` */
