@@ -16,11 +16,11 @@
 
 static const device_prop_info pci_props[] = {
 	{ "ats", "bool", "on/off, " NO_EFFECT, "false" },
-	{ "disable-legacy", "OnOffAuto", "on/off/auto, " NO_EFFECT " (kwb's virtio-pci is modern)", "\"auto\"" },
+	{ "disable-legacy", "OnOffAuto", "on/off/auto (auto: transitional, as on QEMU's root bus)", "\"auto\"" },
 	{ "disable-modern", "bool", NO_EFFECT, "false" },
 	{ "iommu_platform", "bool", "on/off, " NO_EFFECT, "false" },
-	{ "rombar", "uint32", NO_EFFECT, "1" },
-	{ "romfile", "str", NO_EFFECT, NULL },
+	{ "rombar", "uint32", "virtio-net-pci: 0 removes the option ROM BAR", "1" },
+	{ "romfile", "str", "virtio-net-pci: the option ROM (empty: none)", NULL },
 	{ 0 }
 };
 
@@ -36,7 +36,7 @@ static const device_prop_info mmio_props[] = {
 static const device_prop_info blk_props[] = {
 	{ "drive", "str", "Node name or ID of a block device to use as a backend", NULL },
 	{ "logical_block_size", "size", NO_EFFECT " (512 B)", "0" },
-	{ "num-queues", "uint16", NO_EFFECT " (one queue)", "65535" },
+	{ "num-queues", "uint16", "request queues (default: one per CPU on PCI, one on virtio-mmio, as QEMU)", "65535" },
 	{ "physical_block_size", "size", NO_EFFECT " (512 B)", "0" },
 	{ "queue-size", "uint16", NO_EFFECT, "256" },
 	{ "serial", "str", NO_EFFECT, NULL },

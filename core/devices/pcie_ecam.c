@@ -30,6 +30,7 @@
 #define PCI_STATUS_INTX 0x0008
 #define PCI_STATUS_CAP_LIST 0x0010
 #define PCI_CAP_PTR 0x34
+#define PCI_ROM_ADDRESS 0x30
 #define PCI_INT_LINE 0x3c
 #define PCI_INT_PIN 0x3d
 #define PCI_FIRST_CAP 0x40
@@ -93,6 +94,16 @@ void pci_add_bar32(pci_dev *d, int bar, uint64_t size)
 void pci_add_bar_io(pci_dev *d, int bar, uint32_t size)
 {
 	add_bar(d, bar, size, 0x1, 4);			/* I/O space */
+}
+
+void pci_add_rom(pci_dev *d, uint32_t size)
+{
+	uint32_t mask = ~(size - 1) & ~0x7ffu;
+
+	d->rom_size = size;
+	for (int i = 0; i < 4; i++)
+		d->wmask[PCI_ROM_ADDRESS + i] = (uint8_t)(mask >> (8 * i));
+	d->wmask[PCI_ROM_ADDRESS] |= 1;			/* enable */
 }
 
 unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len)
@@ -263,6 +274,15 @@ static pci_dev *bar_find_in(pcie_host *h, uint64_t pa, bool io, int *bar, uint64
 				return d;
 			}
 		}
+		/* the expansion ROM decodes when enabled (and memory is) */
+		if (!io && d->rom_size && (d->cfg[PCI_ROM_ADDRESS] & 1)) {
+			uint64_t base = pci_get32(d, PCI_ROM_ADDRESS) & ~0x7ffull;
+			if (base && pa - base < d->rom_size) {
+				*bar = PCI_ROM_BAR;
+				*off = pa - base;
+				return d;
+			}
+		}
 	}
 	return NULL;
 }
@@ -289,7 +309,7 @@ static void window_write(pcie_host *h, paddr_t pa, uint64_t v, unsigned size)
 	int bar;
 	pci_dev *d = bar_find(h, pa, &bar, &boff);
 
-	if (d && d->ops->bar_write)
+	if (d && bar != PCI_ROM_BAR && d->ops->bar_write)	/* a ROM is read-only */
 		d->ops->bar_write(d, bar, boff, v, size);
 }
 
@@ -307,6 +327,8 @@ static const char *window_reg_name_at(pcie_host *h, paddr_t pa)
 		return NULL;
 	if (r)
 		snprintf(buf, sizeof(buf), "%s %s", d->name, r);
+	else if (bar == PCI_ROM_BAR)
+		snprintf(buf, sizeof(buf), "%s ROM+0x%llx", d->name, (unsigned long long)boff);
 	else
 		snprintf(buf, sizeof(buf), "%s BAR%d+0x%llx", d->name, bar, (unsigned long long)boff);
 	return buf;
@@ -495,7 +517,7 @@ static void *pcie_dev_create(machine *m, const board_device *d)
 	bus_add_mmio(&m->bus, "pcie-mmio", h->mmio_base, h->mmio_size, &window_ops, h);
 	bus_add_mmio(&m->bus, "pcie-pio", h->pio_base, h->pio_size, &pio_ops, h);
 	if (h->mmio64_size)
-		bus_add_mmio(&m->bus, "pcie-mmio-high", h->mmio64_base, h->mmio64_size, &window64_ops, h);
+		bus_add_mmio(&m->bus, "pcie-mmio", h->mmio64_base, h->mmio64_size, &window64_ops, h);	/* one name: traces */
 
 	/* 00:00.0: QEMU's "gpex" host bridge, Red Hat 1b36:0008 */
 	pci_dev_init(bridge, "gpex-root", 0x1b36, 0x0008, 0, 0x060000, 0x1af4, 0x1100);

@@ -12,6 +12,7 @@
 
 #define PCI_MAX_DEVFN 32	/* function 0 of each slot on bus 0 */
 #define PCI_NUM_BARS 6
+#define PCI_ROM_BAR PCI_NUM_BARS	/* the bar number bar_read gets for the expansion ROM */
 #define PCI_MSIX_MAX_VECTORS 64
 
 struct machine;
@@ -51,6 +52,7 @@ struct pci_dev {
 	uint8_t wmask[256];	/* guest-writable bits */
 	uint8_t cfg_reset[256];	/* cfg as plugged, restored on reset */
 	uint64_t bar_size[PCI_NUM_BARS];	/* 0: no BAR; a 64-bit BAR uses bar and bar + 1 */
+	uint64_t rom_size;	/* 0: no expansion ROM BAR */
 	uint8_t devfn;
 	unsigned cap_free;	/* where the next capability goes */
 	uint8_t cap_last;	/* the last capability's offset (0: none) */
@@ -118,6 +120,9 @@ void pci_add_bar64_pref(pci_dev *d, int bar, uint64_t size);
 void pci_add_bar32(pci_dev *d, int bar, uint64_t size);
 /* An I/O BAR (size a power of two >= 4). */
 void pci_add_bar_io(pci_dev *d, int bar, uint32_t size);
+/* An expansion ROM BAR (size a power of two >= 2 KB); the model's
+ * bar_read answers bar PCI_ROM_BAR, writes there are dropped. */
+void pci_add_rom(pci_dev *d, uint32_t size);
 /* Appends a capability of len bytes (id, next filled in) and returns its offset. */
 unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len);
 
