@@ -9,6 +9,7 @@
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
 #define KWB_MAX_CHARDEVS 16
+#define KWB_MAX_FSDEVS 8
 
 typedef struct kwb_drive {
 	const char *id;
@@ -67,6 +68,10 @@ typedef struct kwb_options {
 	const char *mon;		/* -mon chardev=ID[,...] */
 	const char *monitor_spec;	/* -monitor tcp:...|unix:...|telnet:...|pty */
 	bool nodefaults;		/* -nodefaults */
+	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and
+	 * -virtfs SPEC as "virtfs:SPEC" (which also adds its device) */
+	const char *fsdevs[KWB_MAX_FSDEVS];
+	int nfsdevs;
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */

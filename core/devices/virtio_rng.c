@@ -1,14 +1,8 @@
 /*
-<<<<<<< HEAD
- * virtio entropy device (virtio-rng-pci). Like QEMU, entropy comes from the
- * host (getrandom) by default, logged as outside input so history replays
- * it; `-device virtio-rng-pci,seed=N` makes it a seeded xorshift stream
- * instead, so two runs give the same bytes.
-=======
  * virtio entropy device (virtio-rng-pci, virtio-rng-device). Like QEMU,
- * entropy comes from the host (getrandom) by default; `seed=N` makes it a
- * seeded xorshift stream instead, so a run can be repeated exactly.
->>>>>>> main
+ * entropy comes from the host (getrandom) by default, logged as outside
+ * input so history replays it; `seed=N` makes it a seeded xorshift stream
+ * instead, so a run can be repeated exactly.
  */
 #include <stdlib.h>
 #include <string.h>
