@@ -59,7 +59,7 @@ static const device_prop_info net_props[] = {
 };
 
 static const device_prop_info net_pci_props[] = {	/* QEMU has them on PCI only */
-	{ "vectors", "uint32", NO_EFFECT, "4294967295" },
+	{ "vectors", "uint32", "MSI-X vectors (0: INTx only)", "4294967295" },
 	{ 0 }
 };
 
@@ -78,7 +78,7 @@ static const device_prop_info serial_props[] = {
 };
 
 static const device_prop_info serial_pci_props[] = {
-	{ "vectors", "uint32", NO_EFFECT, "2" },
+	{ "vectors", "uint32", "MSI-X vectors (0: INTx only)", "2" },
 	{ 0 }
 };
 

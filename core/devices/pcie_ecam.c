@@ -60,7 +60,7 @@ void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device
 	d->wmask[PCI_COMMAND] = 0x47;			/* IO, MEM, MASTER, PARITY, (SERR) */
 	d->wmask[PCI_COMMAND + 1] = 0x05;		/* SERR, INTx disable */
 	d->wmask[0x0c] = 0xff;				/* cache line size */
-	d->wmask[0x0d] = 0xff;				/* latency timer */
+	/* the latency timer stays 0: QEMU does not make it writable */
 	d->wmask[PCI_INT_LINE] = 0xff;
 }
 

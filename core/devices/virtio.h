@@ -59,6 +59,7 @@ typedef struct virtio_model {
 	int nqueues;			/* may be lowered per instance: virtio_dev.nqueues */
 	uint16_t queue_max;		/* the queue size PCI reports */
 	uint32_t config_size;		/* device-specific config bytes (0: none) */
+	uint16_t pci_vectors;		/* QEMU's default MSI-X vectors on PCI (0: one per queue + config) */
 	void (*config)(virtio_dev *v, uint8_t *buf);	/* fills config_size bytes */
 	/* A driver write into the config space (NULL: ignored). */
 	void (*config_write)(virtio_dev *v, uint32_t off, uint64_t val, unsigned size);

@@ -136,6 +136,7 @@ static const virtio_model net_model = {
 	.features = VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS,
 	.nqueues = 2,
 	.queue_max = 256,
+	.pci_vectors = 4,	/* QEMU: 2 * queue pairs + 2 */
 	.config_size = 8,	/* mac, status: QEMU's size without MQ/MTU/SPEED_DUPLEX */
 	.config = net_config,
 	.notify = net_notify,

@@ -484,6 +484,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	const char *dl, *romfile;
 	bool rombar;
 	int lid;
+	uint64_t nvec;
 
 	if (!create)
 		return NULL;
@@ -496,6 +497,8 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 		kwb_usage_error("-device %.*s: disable-legacy=%s: use on, off or auto", (int)n, spec, dl);
 	romfile = dev_prop(&p, "romfile");
 	rombar = dev_prop_uint(&p, "rombar", 1, 0, UINT32_MAX) != 0;
+	/* vectors=0: no MSI-X, INTx only (as QEMU) */
+	nvec = dev_prop_uint(&p, "vectors", UINT64_MAX, 0, PCI_MSIX_MAX_VECTORS);
 	v = vp->v = create(m, p.dev, &p, &pci_transport, vp);
 	dev_props_done(&p);
 	/* auto: transitional, as QEMU on a root bus that is not a PCIe port */
@@ -519,10 +522,16 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	if (v->model->config_size)
 		add_cap(d, CAP_DEVICE, DEVICE_OFF, v->model->config_size, false);
 	add_cap(d, CAP_NOTIFY, NOTIFY_OFF, NOTIFY_MULT * (uint32_t)v->nqueues, true);
-	/* the configuration's vector and one per queue, as QEMU gives most devices */
-	pci_add_bar32(d, MSIX_BAR, MSIX_BAR_SIZE);
-	pci_msix_init(d, v->nqueues + 1 < PCI_MSIX_MAX_VECTORS ? v->nqueues + 1 : PCI_MSIX_MAX_VECTORS, MSIX_BAR, 0,
-		      MSIX_PBA_OFF);
+	/* QEMU's default: the configuration's vector and one per queue for
+	 * most devices, the model's count for the others (net, serial) */
+	if (nvec == UINT64_MAX)
+		nvec = v->model->pci_vectors ? v->model->pci_vectors : (uint64_t)v->nqueues + 1;
+	if (nvec > PCI_MSIX_MAX_VECTORS)
+		nvec = PCI_MSIX_MAX_VECTORS;
+	if (nvec) {
+		pci_add_bar32(d, MSIX_BAR, MSIX_BAR_SIZE);
+		pci_msix_init(d, (int)nvec, MSIX_BAR, 0, MSIX_PBA_OFF);
+	}
 	if (v->model->device_id == 1 && rombar && !(romfile && !*romfile))
 		load_rom(vp, romfile ? romfile : NET_ROMFILE, !romfile || !strcmp(romfile, NET_ROMFILE));
 	reset_vectors(vp);

@@ -305,6 +305,7 @@ static const virtio_model serial_model = {
 	.name = "virtio-serial",
 	.device_id = 3,
 	.pci_class = 0x078000,	/* other communications controller, as QEMU */
+	.pci_vectors = 2,	/* QEMU's: the config's and one all queues share */
 	.features = VIRTIO_CONSOLE_F_MULTIPORT | VIRTIO_CONSOLE_F_EMERG_WRITE,
 	.nqueues = 2 + 2 * MAX_PORTS,
 	.queue_max = 128,
