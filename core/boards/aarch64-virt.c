@@ -114,25 +114,6 @@ static void cpu_compatible(machine *m, char *buf, size_t len)
 		snprintf(buf, len, "arm,%s", model);
 }
 
-/* QEMU's /cpus/cpu-map: one socket, one cluster, a core per CPU (first
- * in /cpus, core0 first), each naming its cpu node by phandle. */
-static void fdt_cpu_map(machine *m, void *fdt)
-{
-	char path[64];
-	int map = fdtu_node(fdt, fdtu_path(fdt, "/cpus"), "cpu-map");
-
-	fdtu_node(fdt, fdtu_node(fdt, map, "socket0"), "cluster0");
-	for (int i = m->ncpus - 1; i >= 0; i--) {
-		uint32_t aff = (uint32_t)(a64_mpidr(m->cpus[i]) & 0xffffff), ph;
-		char core[16];
-
-		snprintf(path, sizeof(path), "/cpus/cpu@%x", aff);
-		ph = fdtu_phandle(fdt, fdtu_path(fdt, path));
-		snprintf(core, sizeof(core), "core%d", i);
-		fdtu_u32(fdt, fdtu_node(fdt, fdtu_path(fdt, "/cpus/cpu-map/socket0/cluster0"), core), "cpu", ph);
-	}
-}
-
 static void fdt_cpus(machine *m, void *fdt)
 {
 	int cpus = fdtu_node(fdt, 0, "cpus");
@@ -152,7 +133,6 @@ static void fdt_cpus(machine *m, void *fdt)
 		if (m->ncpus > 1)
 			fdtu_string(fdt, cpu, "enable-method", "psci");
 	}
-	fdt_cpu_map(m, fdt);
 }
 
 static bool gic_v3(machine *m)
