@@ -58,5 +58,8 @@ chardev *chardev_take(struct machine *m, const char *id, const char *opt, const 
 /* -gdb chardev:ID: the gdb server's address ("tcp:HOST:PORT", "unix:PATH")
  * from that -chardev socket, which is then not opened as a chardev. */
 void chardev_gdb_address(struct machine *m, const char *id, char *buf, size_t len);
+/* -gdb as the gdb server takes it: chardev:ID becomes that socket's
+ * address (in buf), anything else is returned as given. */
+const char *chardev_gdb_spec(struct machine *m, char *buf, size_t len);
 
 #endif

@@ -193,6 +193,16 @@ static const char *spec_of(const kwb_options *o, const char *id)
 	return NULL;
 }
 
+const char *chardev_gdb_spec(machine *m, char *buf, size_t len)
+{
+	const char *spec = m->opt->gdb;
+
+	if (!spec || strncmp(spec, "chardev:", 8))
+		return spec;
+	chardev_gdb_address(m, spec + 8, buf, len);
+	return buf;
+}
+
 void chardev_gdb_address(machine *m, const char *id, char *buf, size_t len)
 {
 	const char *spec = spec_of(m->opt, id), *host, *port, *path;
