@@ -7,8 +7,12 @@
  * KWB_FUZZ_SECONDS (default 2), KWB_FUZZ_ITERS (default 1000000),
  * KWB_FUZZ_SEED (default 1), KWB_TOP (the source tree). Arguments: files
  * to run once each and nothing else (reproducing a crash-* file).
+ * An input that crashes is saved as tests/fuzz/corpus/NAME/crash-driver-PID.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +31,10 @@ extern void fuzz_seeds(void (*add)(const void *data, size_t len)) __attribute__(
 extern unsigned long fuzz_accepted __attribute__((weak));
 
 static struct { uint8_t *data; size_t len; } seeds[MAX_SEEDS];
+/* The input being run, saved if it kills the process (as libFuzzer does). */
+static const uint8_t *cur_data;
+static size_t cur_len;
+static char crash_path[1200];
 static int nseeds;
 static uint64_t rng_state;
 
@@ -155,6 +163,38 @@ static size_t mutate(uint8_t *buf)
 	return len;
 }
 
+static void save_crash(void)
+{
+	int fd = open(crash_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd >= 0 && cur_data) {
+		if (write(fd, cur_data, cur_len) == (ssize_t)cur_len) {
+			static const char msg[] = "fuzz driver: the input that crashed is saved as ";
+			if (write(2, msg, sizeof(msg) - 1) < 0 || write(2, crash_path, strlen(crash_path)) < 0 ||
+			    write(2, "\n", 1) < 0)
+				_exit(1);
+		}
+		close(fd);
+	}
+}
+
+static void on_fatal_signal(int sig)
+{
+	save_crash();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+extern void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
+
+static void run(const uint8_t *data, size_t len)
+{
+	cur_data = data;
+	cur_len = len;
+	LLVMFuzzerTestOneInput(data, len);
+	cur_data = NULL;
+}
+
 static double since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -192,6 +232,15 @@ int main(int argc, char **argv)
 		printf("PASS: fuzz %s: %d inputs\n", FUZZ_NAME, argc - 1);
 		return 0;
 	}
+	snprintf(crash_path, sizeof(crash_path), "%s/tests/fuzz/corpus/%s/crash-driver-%d", top ? top : ".",
+		 FUZZ_NAME, (int)getpid());
+	signal(SIGSEGV, on_fatal_signal);
+	signal(SIGBUS, on_fatal_signal);
+	signal(SIGABRT, on_fatal_signal);
+	signal(SIGFPE, on_fatal_signal);
+	signal(SIGILL, on_fatal_signal);
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(save_crash);
 	rng_state = (e = getenv("KWB_FUZZ_SEED")) ? strtoull(e, NULL, 0) | 1 : 1;
 	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", top ? top : ".", FUZZ_NAME);
 	files = corpus_dir(dir);
@@ -201,7 +250,7 @@ int main(int argc, char **argv)
 		add_seed("", 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < nseeds; i++)
-		LLVMFuzzerTestOneInput(seeds[i].data, seeds[i].len);
+		run(seeds[i].data, seeds[i].len);
 	seeds_accepted = &fuzz_accepted ? fuzz_accepted : 0;
 	printf("PASS: fuzz %s: replayed %d corpus files and %d made seeds\n", FUZZ_NAME, files,
 	       nseeds - files);
@@ -213,7 +262,7 @@ int main(int argc, char **argv)
 	for (; done < iters; done++) {
 		size_t len = mutate(buf);
 
-		LLVMFuzzerTestOneInput(buf, len);
+		run(buf, len);
 		if (done % 64 == 0 && since(&t0) > limit)
 			break;
 	}
