@@ -875,7 +875,7 @@ static const opt_def options[] = {
 	  "Stop (stay in gdb/monitor) instead of exiting when the guest powers off." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
 	  "Stop after N instructions (all CPUs together), exit status 3, also at once when every CPU waits "
-	  "and no event is armed; for tests." },
+	  "or spins in a fault loop and no event is armed; for tests." },
 	{ "timeout", NULL, "SECONDS", opt_timeout,
 	  "Wall-clock guard: exit with status 4 after SECONDS, running, idle or stopped; for tests." },
 	{ "difftest", NULL, "qemu", opt_difftest,
