@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "loader.h"
 #include "machine.h"
@@ -165,6 +166,132 @@ static int check_image_size(const kernel_info *ki, const char *path, char *err, 
 	return 0;
 }
 
+/* ---- gzip-compressed kernels ----
+ * QEMU's arm64 boot (hw/arm/boot.c) decompresses a gzip -kernel (Image.gz,
+ * what `make Image.gz` and distributions ship) up to 256 MiB and then
+ * treats the result as the file. The last decompressed kernel is kept, so
+ * probing and loading it inflate once. */
+#define GUNZIP_MAX (256ull << 20)
+
+static struct {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	uint8_t *data;
+	size_t len;
+} gz;
+
+static bool is_gzip(const uint8_t *h, ssize_t n)
+{
+	return n >= 3 && h[0] == 0x1f && h[1] == 0x8b && h[2] == 8;
+}
+
+static int gunzip_kernel(const char *path, int fd, const struct stat *st, char *err,
+			 size_t errlen)
+{
+	z_stream z = { 0 };
+	uint8_t *in, *out = NULL;
+	size_t cap = 0, len = 0;
+	int zr = Z_OK;
+
+	if (gz.path && !strcmp(gz.path, path) && gz.dev == st->st_dev && gz.ino == st->st_ino &&
+	    gz.mtime.tv_sec == st->st_mtim.tv_sec && gz.mtime.tv_nsec == st->st_mtim.tv_nsec)
+		return 0;
+	in = kwb_zalloc(st->st_size);
+	if (pread(fd, in, st->st_size, 0) != st->st_size) {
+		free(in);
+		return fail(err, errlen, "kernel %s: cannot read the gzip data", path);
+	}
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		free(in);
+		return fail(err, errlen, "kernel %s: zlib: cannot start inflating", path);
+	}
+	z.next_in = in;
+	z.avail_in = st->st_size;
+	while (zr == Z_OK) {
+		if (len == cap) {
+			if (cap >= GUNZIP_MAX) {
+				zr = Z_MEM_ERROR;
+				break;
+			}
+			cap = cap ? 2 * cap : 4u << 20;
+			if (cap > GUNZIP_MAX)
+				cap = GUNZIP_MAX;
+			out = kwb_realloc(out, cap);
+		}
+		z.next_out = out + len;
+		z.avail_out = cap - len;
+		zr = inflate(&z, Z_NO_FLUSH);
+		len = cap - z.avail_out;
+		if (zr == Z_BUF_ERROR && z.avail_in == 0)
+			break;		/* the stream ended early */
+		if (zr == Z_BUF_ERROR)
+			zr = Z_OK;	/* output full: grow and go on */
+	}
+	inflateEnd(&z);
+	free(in);
+	if (zr != Z_STREAM_END) {
+		free(out);
+		if (zr == Z_MEM_ERROR)
+			return fail(err, errlen, "kernel %s: gzip data decompresses to more than %llu "
+				    "MiB (QEMU's limit too)", path, GUNZIP_MAX >> 20);
+		return fail(err, errlen, "kernel %s: gzip data %s at byte %llu of %llu", path,
+			    zr == Z_BUF_ERROR || zr == Z_OK ? "truncated" : "corrupt",
+			    (unsigned long long)(st->st_size - z.avail_in),
+			    (unsigned long long)st->st_size);
+	}
+	free(gz.path);
+	free(gz.data);
+	gz.path = kwb_strdup(path);
+	gz.dev = st->st_dev;
+	gz.ino = st->st_ino;
+	gz.mtime = st->st_mtim;
+	gz.data = out;
+	gz.len = len;
+	return 0;
+}
+
+/* A gzip kernel: what the decompressed bytes are. Only an arm64 Image (or
+ * an old raw arm64 kernel) is a kernel QEMU boots from gzip; anything else
+ * would run compressed or header bytes as code, so it is refused. */
+static int probe_gzip(const char *path, int fd, const struct stat *st, kernel_info *ki,
+		      char *err, size_t errlen)
+{
+	const uint8_t *h;
+
+	if (gunzip_kernel(path, fd, st, err, errlen) < 0)
+		return -1;
+	h = gz.data;
+	ki->gzip = true;
+	ki->file_size = gz.len;
+	if (gz.len >= 4 && !memcmp(h, ELFMAG, SELFMAG))
+		return fail(err, errlen, "kernel %s: a gzip-compressed ELF: QEMU would run the "
+			    "decompressed ELF header as code; gunzip it and pass the ELF", path);
+	if (gz.len >= IMAGE_HEADER_SIZE && (!memcmp(h + RISCV_MAGIC2_OFF, "RSC\x05", 4) ||
+					    !memcmp(h + RISCV_MAGIC_OFF, "RISCV\0\0\0", 8))) {
+		read_image_header(ki, h, KFMT_RISCV_IMAGE, "riscv64");
+		return fail(err, errlen, "kernel %s: a gzip-compressed RISC-V Image: QEMU's "
+			    "riscv64 virt does not decompress kernels (it would run the gzip "
+			    "bytes); gunzip it and pass the Image", path);
+	}
+	if (gz.len >= IMAGE_HEADER_SIZE && !memcmp(h + ARM64_MAGIC_OFF, "ARM\x64", 4)) {
+		read_image_header(ki, h, KFMT_ARM64_IMAGE, "aarch64");
+		if (!ki->image_size)
+			ki->text_offset = 0x80000;
+		if (ki->big_endian)
+			return fail(err, errlen, "kernel %s: big-endian arm64 Image inside the gzip "
+				    "data (flags 0x%llx at 0x18, bit 0); kwb runs little-endian "
+				    "guests only", path, (unsigned long long)ki->flags);
+		return check_image_size(ki, path, err, errlen);
+	}
+	/* QEMU loads any other decompressed data raw at RAM + 0x80000 (a
+	 * pre-3.7 arm64 kernel has no magic); the architecture is unknown. */
+	ki->format = KFMT_RAW;
+	ki->image_size = gz.len;
+	return 0;
+}
+
 int loader_probe_kernel(const char *path, kernel_info *ki, char *err, size_t errlen)
 {
 	uint8_t h[IMAGE_HEADER_SIZE];
@@ -194,7 +321,9 @@ int loader_probe_kernel(const char *path, kernel_info *ki, char *err, size_t err
 	if (n < (ssize_t)sizeof(h))
 		memset(h + n, 0, sizeof(h) - n);
 
-	if (n >= 4 && !memcmp(h, ELFMAG, SELFMAG)) {
+	if (is_gzip(h, n)) {
+		ret = probe_gzip(path, fd, &st, ki, err, errlen);
+	} else if (n >= 4 && !memcmp(h, ELFMAG, SELFMAG)) {
 		ret = probe_elf(path, fd, st.st_size, ki, err, errlen);
 	} else if (n >= IMAGE_HEADER_SIZE && !memcmp(h + ARM64_MAGIC_OFF, "ARM\x64", 4)) {
 		read_image_header(ki, h, KFMT_ARM64_IMAGE, "aarch64");
@@ -322,6 +451,22 @@ uint64_t loader_load_raw(machine *m, const char *what, const char *path, paddr_t
 	if (why[0])
 		kwb_fatal("%s", why);
 	return size;
+}
+
+uint64_t loader_load_kernel(machine *m, const char *path, paddr_t pa, uint64_t max_size)
+{
+	kernel_info ki;
+	char err[512];
+
+	if (loader_probe_kernel(path, &ki, err, sizeof(err)) < 0)
+		kwb_fatal("%s", err);
+	if (!ki.gzip)
+		return loader_load_raw(m, "kernel", path, pa, max_size);
+	if (max_size && gz.len > max_size)
+		kwb_fatal("kernel %s: %zu bytes (decompressed) do not fit in the %llu bytes available "
+			  "at 0x%llx", path, gz.len, (unsigned long long)max_size, (unsigned long long)pa);
+	loader_place(m, "kernel", path, pa, gz.data, gz.len);
+	return gz.len;
 }
 
 uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t *lo_out,

@@ -269,7 +269,7 @@ static paddr_t load_kernel(machine *m, const char *path)
 	if (base >= ram_end)
 		kwb_fatal("-kernel %s: load address 0x%llx is past the end of RAM (0x%llx)", path,
 			  (unsigned long long)base, (unsigned long long)ram_end);
-	size = loader_load_raw(m, "kernel", path, base, ram_end - base);
+	size = loader_load_kernel(m, path, base, ram_end - base);
 	m->kernel_entry = m->kernel_base = base;
 	m->kernel_size = ki.image_size > size ? ki.image_size : size;
 	if (m->kernel_size > ram_end - base)	/* base < ram_end: no wrap past 2^64 */

@@ -188,6 +188,9 @@ static paddr_t load_kernel(machine *m, const char *path, paddr_t base, bool firm
 		kwb_fatal("-kernel: %s", err);
 	if (ki.arch && strcmp(ki.arch, "riscv64"))
 		kwb_fatal("-kernel %s: an %s kernel, but this is the riscv64 virt board", path, ki.arch);
+	if (ki.gzip)	/* QEMU's riscv64 virt would run the compressed bytes */
+		kwb_fatal("-kernel %s: gzip-compressed: the riscv64 virt board (as QEMU's) does not "
+			  "decompress kernels; gunzip it and pass the Image", path);
 	if (ki.format == KFMT_ELF) {
 		paddr_t lo, hi;
 		m->kernel_entry = loader_load_elf(m, "kernel", path, &lo, &hi);
