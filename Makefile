@@ -33,8 +33,10 @@ TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 ALIASES := $(BUILD)/kwb-system-aarch64 $(BUILD)/kwb-system-riscv64
 # Fuzz targets: tests/fuzz/NAME_fuzz.c, replayed by make check as test_fuzz_NAME.
+# A target with its own driver (tests/unit/test_NAME_fuzz.c) is replayed by that.
 FUZZ_NAMES := $(patsubst tests/fuzz/%_fuzz.c,%,$(sort $(wildcard tests/fuzz/*_fuzz.c)))
-TEST_BINS += $(patsubst %,$(BUILD)/tests/test_fuzz_%,$(FUZZ_NAMES))
+FUZZ_OWN_DRIVER := $(patsubst tests/unit/test_%_fuzz.c,%,$(wildcard tests/unit/test_*_fuzz.c))
+TEST_BINS += $(patsubst %,$(BUILD)/tests/test_fuzz_%,$(filter-out $(FUZZ_OWN_DRIVER),$(FUZZ_NAMES)))
 
 TDESC := $(BUILD)/target-xml/aarch64/target.xml $(BUILD)/target-xml/riscv64/target.xml
 
