@@ -14,8 +14,10 @@
 #include "core/machine.h"
 #include "core/debug_internal.h"
 #include "core/options.h"
+#include "gdbserver/gdbserver.h"
 #include "gdbserver/rsp.h"
 #include "gdbserver/session.h"
+#include "symbols/symbols.h"
 #include "tests/fuzz/fuzz.h"
 
 static machine *boards[2];
@@ -36,8 +38,17 @@ static machine *board(int which)
 			 which);
 		if (!which)
 			argv[13] = argv[14] = "-S";	/* no -bios on arm64: repeat -S */
+		char err[256];
+
 		options_parse(&opt[which], (int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+		/* composed as core/main.c does */
 		boards[which] = machine_create(&opt[which]);
+		if (symbols_attach(boards[which], err, sizeof(err)) < 0 ||
+		    gdbserver_start(boards[which], opt[which].gdb, true, err, sizeof(err)) < 0) {
+			fprintf(stderr, "rsp fuzz: %s\n", err);
+			abort();
+		}
+		machine_start_stopped(boards[which]);
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			abort();
 		fcntl(sv[0], F_SETFL, O_NONBLOCK);
