@@ -96,6 +96,8 @@ static bool device_enabled(const kwb_options *opt, const board_device *d)
 		return opt->gic_version == 3;
 	if (!strcmp(d->cond, "its=on"))
 		return opt->gic_version == 3 && opt->its;
+	if (!strcmp(d->cond, "highmem=on") || !strcmp(d->cond, "highmem=off"))
+		return opt->highmem == !strcmp(d->cond, "highmem=on");
 	for (int i = 0; i < opt->ndevices; i++)
 		if (!strncmp(opt->devices[i], d->cond, strlen(d->cond)))
 			return true;
@@ -133,8 +135,9 @@ static void open_serial(machine *m)
 
 	if (!strcmp(spec, "none") || m->opt->dumpdtb)
 		return;
-	m->serial = chardev_open(spec, err, sizeof(err));
-	if (!m->serial)
+	if (!strncmp(spec, "chardev:", 8))
+		m->serial = chardev_take(m, spec + 8, "-serial", spec);
+	else if (!(m->serial = chardev_open(spec, err, sizeof(err))))
 		kwb_usage_error("-serial %s: %s", spec, err);
 	chardev_set_monitor(m->serial, m);
 }
@@ -151,11 +154,18 @@ static void check_devices(machine *m)
 		snprintf(name, sizeof(name), "%.*s", (int)n, spec);
 		if (!strcmp(name, "loader"))
 			continue;	/* applied at reset (loader_device.c) */
-		if (n > 4 && !strcmp(name + n - 4, "-pci")) {
+		if ((n > 4 && !strcmp(name + n - 4, "-pci")) || !strcmp(name, "pci-testdev")) {
 			if (!machine_device(m, "pcie-ecam"))
 				kwb_usage_error("-device %s: the %s %s board has no PCIe host in kwb yet "
 						"(virtio-mmio: -device virtio-NAME-device)", name,
 						m->arch->name, m->board->name);
+			continue;
+		}
+		if (!strcmp(name, "virtconsole") || !strcmp(name, "virtserialport")) {
+			if (!virtio_serial_port_has_bus(m->opt, i))
+				kwb_usage_error("-device %s: No 'virtio-serial-bus' bus found for device '%s' "
+						"(add -device virtio-serial-device or virtio-serial-pci before it)",
+						spec, name);
 			continue;
 		}
 		if (n > 14 && !strncmp(name, "virtio-", 7) && !strcmp(name + n - 7, "-device")) {
@@ -203,7 +213,10 @@ machine *machine_create(const kwb_options *opt)
 	m->state = RUN_RUNNING;
 	m->turn = -1;
 
+	chardevs_open(m);
 	open_serial(m);
+	if (!opt->dumpdtb)
+		chardevs_open_monitor(m);
 	state_register(m, "machine", &machine_state, m);
 	for (int i = 0; i < m->ncpus; i++) {
 		char name[16];
@@ -212,8 +225,7 @@ machine *machine_create(const kwb_options *opt)
 		if (m->arch->state_desc)
 			state_register(m, name, m->arch->state_desc(), m->cpus[i]);
 	}
-	if (!opt->dumpdtb)
-		net_init(m);
+	net_init(m);
 	create_devices(m);
 	check_devices(m);
 	if (m->net)
@@ -265,6 +277,7 @@ void machine_free(machine *m)
 			t->free(m->dev_state[i]);
 	}
 	net_free(m);
+	chardevs_close(m);
 	trace_free(m);
 	hist_free(m);
 	guestmem_free_all(m);

@@ -8,6 +8,7 @@
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
+#define KWB_MAX_CHARDEVS 16
 #define KWB_MAX_FSDEVS 8
 
 typedef struct kwb_drive {
@@ -66,6 +67,10 @@ typedef struct kwb_options {
 	const char *nics[KWB_MAX_NETS];
 	int nnics;
 	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
+	const char *chardevs[KWB_MAX_CHARDEVS];	/* -chardev SPEC */
+	int nchardevs;
+	const char *mon;		/* -mon chardev=ID[,...] */
+	const char *monitor_spec;	/* -monitor tcp:...|unix:...|telnet:...|pty */
 	bool nodefaults;		/* -nodefaults */
 	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and
 	 * -virtfs SPEC as "virtfs:SPEC" (which also adds its device) */
