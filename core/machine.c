@@ -523,8 +523,12 @@ static void run_slice(machine *m, cpu *c)
 	} else if (mask && dbg_stop_pending(m) && dbg_pending_stop(m)->reason == STOP_STEP) {
 		dbg_take_stop(m);	/* a masked step history replayed: no stop */
 	}
+	/* A CPU back early having retired nothing (a fault loop: a trap
+	 * vector that faults on itself) gives up its slice, or the round
+	 * would never end: time moves on, events fire, the guards hold. */
 	if (why == CPU_EXIT_WFI || why == CPU_EXIT_OFF || why == CPU_EXIT_REQUEST ||
-	    (int64_t)(c->icount - m->slice_icount_start) >= m->round_len)
+	    (int64_t)(c->icount - m->slice_icount_start) >= m->round_len ||
+	    (why == CPU_EXIT_BUDGET && cap > 0 && c->icount == icount0 && act != RESUME_STEP))
 		end_slice(m);
 	hist_after_run(m, c);
 }
@@ -695,6 +699,7 @@ int machine_run(machine *m)
 {
 	uint64_t start = wall_ns(), last_poll = start;
 	uint64_t deadline_wall = m->opt->timeout > 0 ? start + (uint64_t)(m->opt->timeout * 1e9) : 0;
+	uint64_t round_icount = 0;
 
 	while (m->state != RUN_SHUTDOWN) {
 		uint64_t now_wall;
@@ -727,8 +732,14 @@ int machine_run(machine *m)
 				last_poll = wall_ns();
 				continue;
 			}
+			round_icount = total_icount(m);
 		}
 		run_round(m);
+		/* A whole round retired nothing (every CPU in a fault loop) and
+		 * no event could change that: the limit cannot be reached. */
+		if (m->opt->max_insns && m->turn < 0 && !m->events && !dbg_stop_pending(m) &&
+		    !hist_replaying(m) && total_icount(m) == round_icount)
+			return guard_exit(m, 3, "cannot be reached: no instruction retires (a fault loop) and no event is armed");
 
 		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns)
 			return guard_exit(m, 3, "reached");

@@ -1092,7 +1092,7 @@ static const opt_def options[] = {
 	{ "loadvm", NULL, "NAME", opt_loadvm, "Start from snapshot NAME (saved with monitor savevm)." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
 	  "Stop after N instructions (all CPUs together), exit status 3, also at once when every CPU waits "
-	  "and no event is armed; for tests." },
+	  "or spins in a fault loop and no event is armed; for tests." },
 	{ "timeout", NULL, "SECONDS", opt_timeout,
 	  "Wall-clock guard: exit with status 4 after SECONDS, running, idle or stopped; for tests." },
 	{ "difftest", NULL, "qemu", opt_difftest,
@@ -1271,33 +1271,38 @@ static void rc_apply(kwb_options *o, const rc_section *s)
 
 static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 {
-	char line[4096];
+	enum { LINE_MAX_BYTES = 4094 };
 	rc_section sec = { .name = "" };
 	int lineno = 0;
-	FILE *f;
-
 	const char *why;
-	int fd;
+	size_t size;
+	uint8_t *file;
+	char *text, *next;
 
 	check_input_file(opt, v);
-	fd = kwb_open_input(v, false, &why);
-	if (fd < 0)
+	/* The whole file at once (what it held when opened), kept with the
+	 * options: a refusal exits with nothing open or unreachable. */
+	file = kwb_read_file(v, &size, &why);
+	if (!file)
 		kwb_fatal("%s %s: %s", opt, v, why);
-	f = fdopen(fd, "r");
-	if (!f)
-		kwb_fatal("%s %s: %s", opt, v, strerror(errno));
+	text = opt_zalloc(size + 1);
+	memcpy(text, file, size);
+	free(file);
 	readconfig_file = v;
-	while (fgets(line, sizeof(line), f)) {
-		size_t len = strlen(line);
+	for (char *line = text; line < text + size; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(text + size - line));
+		size_t len = nl ? (size_t)(nl - line) : (size_t)(text + size - line);
 
+		next = line + len + 1;
 		lineno++;
 		/* never split a long line: its tail would be read as a line of
 		 * its own (a comment could set the kernel) */
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f))
-			kwb_usage_error("%s:%d: line too long (more than %zu bytes)", v, lineno,
-					sizeof(line) - 2);
-		if (len < sizeof(line) - 1 && !feof(f) && line[len ? len - 1 : 0] != '\n')
+		if (len > LINE_MAX_BYTES)
+			kwb_usage_error("%s:%d: line too long (more than %d bytes)", v, lineno,
+					LINE_MAX_BYTES);
+		if (memchr(line, 0, len))
 			kwb_usage_error("%s:%d: NUL byte in the line", v, lineno);
+		line[len] = 0;
 		char *s = rc_strip(line);
 
 		if (!*s || *s == '#' || *s == ';')
@@ -1331,15 +1336,22 @@ static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 		}
 		if (sec.n == RC_MAX_KEYS)
 			kwb_usage_error("%s:%d: too many keys in [%s]", v, lineno, sec.name);
-		sec.keys[sec.n] = opt_strdup(key);
-		sec.vals[sec.n] = opt_strdup(val);
+		sec.keys[sec.n] = key;
+		sec.vals[sec.n] = val;
 		sec.n++;
 	}
-	if (ferror(f))
-		kwb_fatal("%s %s: read error", opt, v);
-	fclose(f);
 	rc_apply(o, &sec);
 	readconfig_file = NULL;
+}
+
+/* Everything options_parse allocated (a fuzz target parses again and again). */
+void options_release(void)
+{
+	while (opt_blocks) {
+		void **b = opt_blocks;
+		opt_blocks = *b;
+		free(b);
+	}
 }
 
 /* ---- after parsing: what the options imply together ---- */

@@ -82,6 +82,9 @@ typedef struct kwb_options {
 /* Parses argv (exits with status 2 and one line on a bad option). */
 void options_parse(kwb_options *o, int argc, char **argv);
 void options_usage(void);
+/* Frees what every options_parse so far allocated (the options it filled
+ * point into it): for programs that parse many times (fuzz targets). */
+void options_release(void);
 /* The value -global gave driver's prop ("virtio-mmio", "force-legacy"), or NULL. */
 const char *options_global(const kwb_options *o, const char *driver, const char *prop);
 /* on/yes/true/y (any case) -> true; the value was checked when parsed. */
