@@ -73,10 +73,31 @@ bus_region *bus_add_mmio(bus *b, const char *name, paddr_t base, uint64_t size,
 	return r;
 }
 
+bus_region *bus_add_romd(bus *b, const char *name, paddr_t base, uint64_t size, uint8_t *host,
+			 const mmio_ops *ops, void *opaque)
+{
+	bus_region *r = add_region(b, name, base, size);
+	r->host = r->romd_host = host;
+	r->readonly = true;
+	r->ops = ops;
+	r->opaque = opaque;
+	return r;
+}
+
+void bus_set_romd(bus *b, paddr_t base, bool array)
+{
+	bus_region *r = bus_find(b, base);
+
+	if (!r || !r->romd_host || (r->host != NULL) == array)
+		return;
+	r->host = array ? r->romd_host : NULL;
+	b->generation++;
+}
+
 void bus_free(bus *b)
 {
 	for (int i = 0; i < b->count; i++)
-		if (b->regions[i].host)
+		if (b->regions[i].host && !b->regions[i].romd_host)
 			munmap(b->regions[i].host, b->regions[i].size);
 	memset(b, 0, sizeof(*b));
 }
@@ -144,10 +165,9 @@ int bus_write(bus *b, paddr_t pa, unsigned size, uint64_t value)
 		return BUS_BAD_SIZE;
 	if (!r || size > r->size - (pa - r->base))
 		return BUS_UNMAPPED;
-	if (r->host) {
-		if (!r->readonly)
-			memcpy(r->host + (pa - r->base), &value, size);
-	} else if (r->ops->write) {
+	if (r->host && !r->readonly) {
+		memcpy(r->host + (pa - r->base), &value, size);
+	} else if (r->ops && r->ops->write) {
 		r->ops->write(r->opaque, pa - r->base, value, size);
 	}
 	return BUS_OK;

@@ -542,7 +542,7 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 {
 	kv p[MAX_KV];
 	int n = split_kv(opt, v, "file", p);
-	kwb_drive d = { .format = "raw" };
+	kwb_drive d = { .format = "raw", .unit = -1 };
 	const char *iface = "none";
 
 	for (int i = 0; i < n; i++) {
@@ -558,23 +558,46 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 			iface = val;
 		else if (!strcmp(k, "readonly"))
 			d.readonly = parse_bool(opt, k, val);
+		else if (!strcmp(k, "unit") || !strcmp(k, "index"))
+			d.unit = (int)parse_uint(opt, k, val, 0, 1);
 		else if (strcmp(k, "cache") && strcmp(k, "aio") && strcmp(k, "discard") &&
-			 strcmp(k, "media") && strcmp(k, "index"))
+			 strcmp(k, "media"))
 			kwb_usage_error("%s %s: unknown -drive property '%s'", opt, v, k);
 	}
 	if (!d.file)
 		kwb_usage_error("%s %s: no file= given", opt, v);
 	if (strcmp(d.format, "raw"))
 		kwb_usage_error("%s %s: format=%s not supported (raw only)", opt, v, d.format);
-	if (strcmp(iface, "none") && strcmp(iface, "virtio"))
-		kwb_usage_error("%s %s: if=%s not supported (none or virtio)", opt, v, iface);
+	if (strcmp(iface, "none") && strcmp(iface, "virtio") && strcmp(iface, "pflash"))
+		kwb_usage_error("%s %s: if=%s not supported (none, virtio or pflash)", opt, v, iface);
+	if (d.unit >= 0 && strcmp(iface, "pflash"))
+		kwb_usage_error("%s %s: unit=/index= only with if=pflash", opt, v);
+	d.pflash = !strcmp(iface, "pflash");
+	if (d.pflash) {
+		/* the lowest free unit, as QEMU numbers drives of one interface */
+		for (int u = 0, taken = 1; d.unit < 0 && taken; u++) {
+			taken = 0;
+			for (int i = 0; i < o->ndrives; i++)
+				taken |= o->drives[i].pflash && o->drives[i].unit == u;
+			if (!taken)
+				d.unit = u;
+		}
+		if (d.unit > 1)
+			kwb_usage_error("%s %s: the virt board has two flash banks (unit 0 and 1)", opt, v);
+		for (int i = 0; i < o->ndrives; i++)
+			if (o->drives[i].pflash && o->drives[i].unit == d.unit)
+				kwb_usage_error("%s %s: flash unit %d is given twice", opt, v, d.unit);
+	}
 	check_input_file(opt, d.file);
 	if (o->ndrives == KWB_MAX_DRIVES)
 		kwb_usage_error("%s %s: more than %d drives", opt, v, KWB_MAX_DRIVES);
 	if (!d.id) {
 		char *id = opt_zalloc(16);
 
-		snprintf(id, 16, "drive%d", o->ndrives);
+		if (d.pflash)
+			snprintf(id, 16, "pflash%d", d.unit & 1);
+		else
+			snprintf(id, 16, "drive%d", o->ndrives);
 		d.id = id;
 	}
 	for (int i = 0; i < o->ndrives; i++)
@@ -589,6 +612,17 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 		snprintf(dev, len, "virtio-blk-pci,drive=%s", d.id);
 		opt_device(o, opt, dev);
 	}
+}
+
+static void opt_pflash(kwb_options *o, const char *opt, const char *v)
+{
+	size_t len = strlen(v) + 32;
+	char *d = opt_zalloc(len);
+
+	if (strchr(v, ','))
+		kwb_usage_error("%s %s: a file name with a comma (use -drive if=pflash,file=...)", opt, v);
+	snprintf(d, len, "if=pflash,format=raw,file=%s", v);
+	opt_drive(o, opt, d);
 }
 
 /* -global DRIVER.PROP=VALUE or driver=D,property=P,value=V: only the ones
@@ -825,9 +859,11 @@ static const opt_def options[] = {
 	  "Add a device: virtio-blk-pci,drive=ID, virtio-rng-pci on PCIe;\n"
 	  "virtio-blk-device,drive=ID, virtio-rng-device on the board's\n"
 	  "virtio-mmio transports (repeatable, up to 16)." },
-	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on]",
+	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio|pflash][,unit=0|1][,id=ID][,readonly=on]",
 	  opt_drive, "A disk image (raw); if=virtio also adds a virtio-blk-pci on it\n"
-	  "(where QEMU puts it: on PCIe)." },
+	  "(where QEMU puts it: on PCIe); if=pflash: the image of flash bank\n"
+	  "unit (0 or 1; exactly the bank's size), written back when kwb exits." },
+	{ "pflash", NULL, "FILE", opt_pflash, "Shorthand for -drive if=pflash,format=raw,file=FILE." },
 	{ "global", NULL, "DRIVER.PROP=VALUE", opt_global,
 	  "Set a device property for every device of a type: virtio-mmio.force-legacy=on|off\n"
 	  "(default on, as QEMU: the legacy virtio-mmio interface); DRIVER.romfile=\n"

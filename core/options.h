@@ -14,6 +14,8 @@ typedef struct kwb_drive {
 	const char *file;
 	const char *format;
 	bool readonly;
+	bool pflash;		/* if=pflash: the board's flash bank `unit` */
+	int unit;
 } kwb_drive;
 
 typedef struct kwb_options {

@@ -462,8 +462,8 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		} else {
 			if (unlikely(trace_on(m->trace, TRACE_MEM)))
 				rv_trace_mem(h, d, va, pa, size, access, *v);
-			if (r->readonly)
-				return true;	/* ROM: writes are ignored */
+			if (r->readonly)	/* ROM: ignored; ROM device: a command */
+				return bus_write(&m->bus, pa, size, *v), true;
 			if (rv_is_code_page(h->sh, pa)) {
 				rv_code_write(h, pa, size);
 				cacheable = false;
