@@ -817,10 +817,11 @@ static const opt_def options[] = {
 	{ "M", "machine", "virt[,PROP=VALUE...]", opt_machine,
 	  "Board (only virt). Properties: iommu=smmuv3|none, dumpdtb=FILE\n"
 	  "(write the generated device tree and exit), virtualization=on|off,\n"
-	  "gic-version=2|3|max (default 2, as QEMU 7.2), highmem=on|off,\n"
-	  "dtb-randomness=on|off, accel=tcg; kernel=, initrd=,\n"
-	  "append=, dtb=, firmware= as the options below. Accepted with the\n"
-	  "value kwb behaves as: its (no ITS yet), acpi, usb, graphics, secure=off, mte=off,\n"
+	  "gic-version=2|3|max (default 2, as QEMU 7.2), its=on|off (the\n"
+	  "GICv3's ITS, default on), highmem=on|off, dtb-randomness=on|off,\n"
+	  "accel=tcg; kernel=, initrd=, append=, dtb=, firmware= as the\n"
+	  "options below. Accepted with the value kwb behaves as: acpi, usb,\n"
+	  "graphics, secure=off, mte=off,\n"
 	  "ras=off, aia=none. -M help lists machines." },
 	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
 	{ "cpu", NULL, "MODEL", opt_cpu,
