@@ -150,10 +150,14 @@ int bus_read(bus *b, paddr_t pa, unsigned size, uint64_t *value)
 		*value = 0;
 		return BUS_UNMAPPED;
 	}
-	if (r->host)
+	if (r->host) {
 		*value = load_le(r->host + (pa - r->base), size);
-	else
+	} else if (r->ops->accepts && !r->ops->accepts(r->opaque, pa - r->base, size, false)) {
+		*value = 0;
+		return BUS_BAD_SIZE;
+	} else {
 		*value = r->ops->read ? r->ops->read(r->opaque, pa - r->base, size) : 0;
+	}
 	return BUS_OK;
 }
 
@@ -167,6 +171,8 @@ int bus_write(bus *b, paddr_t pa, unsigned size, uint64_t value)
 		return BUS_UNMAPPED;
 	if (r->host && !r->readonly) {
 		memcpy(r->host + (pa - r->base), &value, size);
+	} else if (r->ops && r->ops->accepts && !r->ops->accepts(r->opaque, pa - r->base, size, true)) {
+		return BUS_BAD_SIZE;
 	} else if (r->ops && r->ops->write) {
 		r->ops->write(r->opaque, pa - r->base, value, size);
 	}

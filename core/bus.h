@@ -16,6 +16,10 @@ typedef struct mmio_ops {
 	bool (*peek)(void *opaque, uint64_t offset, unsigned size, uint64_t *value);
 	/* Names a register offset for traces ("UARTFR"); may be NULL. */
 	const char *(*reg_name)(void *opaque, uint64_t offset);
+	/* Whether the device takes an access of this size there (QEMU's
+	 * valid.accepts); one it refuses is a bus error (an external abort
+	 * for the CPU). NULL: every access. */
+	bool (*accepts)(void *opaque, uint64_t offset, unsigned size, bool is_write);
 } mmio_ops;
 
 typedef struct bus_region {

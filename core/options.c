@@ -625,6 +625,44 @@ static void opt_pflash(kwb_options *o, const char *opt, const char *v)
 	opt_drive(o, opt, d);
 }
 
+/* -fw_cfg [name=]NAME,file=FILE or [name=]NAME,string=STR, as QEMU:
+ * names up to 55 characters, not twice, "opt/..." advised (QEMU warns). */
+static void opt_fw_cfg(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "name", p);
+	kwb_fw_cfg_file f = { 0 };
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(p[i].key, "name"))
+			f.name = p[i].val;
+		else if (!strcmp(p[i].key, "file"))
+			f.file = p[i].val;
+		else if (!strcmp(p[i].key, "string"))
+			f.string = p[i].val;
+		else
+			kwb_usage_error("%s %s: unknown property '%s' (name, file or string)", opt, v,
+					p[i].key);
+	}
+	if (!f.name || !*f.name)
+		kwb_usage_error("%s %s: no name= given", opt, v);
+	if (!f.file == !f.string)
+		kwb_usage_error("%s %s: give either file= or string=", opt, v);
+	if (strlen(f.name) > 55)
+		kwb_usage_error("%s %s: name too long (max. 55 characters)", opt, v);
+	if (strncmp(f.name, "opt/", 4))
+		fprintf(stderr, "kwb: warning: %s %s: externally provided fw_cfg item names should be "
+			"prefixed with \"opt/\"\n", opt, v);
+	if (f.file)
+		check_input_file(opt, f.file);
+	for (int i = 0; i < o->nfw_cfg; i++)
+		if (!strcmp(o->fw_cfg[i].name, f.name))
+			kwb_usage_error("%s %s: fw_cfg file %s is given twice", opt, v, f.name);
+	if (o->nfw_cfg == KWB_MAX_FW_CFG)
+		kwb_usage_error("%s %s: more than %d fw_cfg files", opt, v, KWB_MAX_FW_CFG);
+	o->fw_cfg[o->nfw_cfg++] = f;
+}
+
 /* -global DRIVER.PROP=VALUE or driver=D,property=P,value=V: only the ones
  * kwb models or can accept as QEMU means them. */
 static void opt_global(kwb_options *o, const char *opt, const char *v)
@@ -836,7 +874,9 @@ static const opt_def options[] = {
 	{ "append", NULL, "CMDLINE", opt_append, "Kernel command line." },
 	{ "dtb", NULL, "FILE", opt_dtb, "Use this device tree instead of the generated one." },
 	{ "bios", NULL, "FILE|none|default", opt_bios,
-	  "Firmware to start first (RISC-V: OpenSBI's fw_jump.bin); none: start the kernel directly; default: the board's choice." },
+	  "Firmware to start first (RISC-V: OpenSBI's fw_jump.bin; AArch64: into\n"
+	  "flash bank 0, started at 0 at EL1, e.g. u-boot.bin, QEMU_EFI.fd); none:\n"
+	  "start the kernel directly; default: the board's choice." },
 	{ "symbols", NULL, "FILE", opt_symbols,
 	  "vmlinux with symbols for traces and the monitor (when -kernel is an\n"
 	  "Image)." },
@@ -865,6 +905,9 @@ static const opt_def options[] = {
 	  "(where QEMU puts it: on PCIe); if=pflash: the image of flash bank\n"
 	  "unit (0 or 1; exactly the bank's size), written back when kwb exits." },
 	{ "pflash", NULL, "FILE", opt_pflash, "Shorthand for -drive if=pflash,format=raw,file=FILE." },
+	{ "fw_cfg", NULL, "[name=]NAME,file=FILE|string=STR", opt_fw_cfg,
+	  "Add a file to fw_cfg for the firmware (NAME: opt/..., up to 55\n"
+	  "characters; the contents of FILE, or STR without a NUL)." },
 	{ "global", NULL, "DRIVER.PROP=VALUE", opt_global,
 	  "Set a device property for every device of a type: virtio-mmio.force-legacy=on|off\n"
 	  "(default on, as QEMU: the legacy virtio-mmio interface); DRIVER.romfile=\n"

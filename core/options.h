@@ -8,6 +8,7 @@
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
+#define KWB_MAX_FW_CFG 16
 
 typedef struct kwb_drive {
 	const char *id;
@@ -17,6 +18,13 @@ typedef struct kwb_drive {
 	bool pflash;		/* if=pflash: the board's flash bank `unit` */
 	int unit;
 } kwb_drive;
+
+/* -fw_cfg [name=]NAME,file=FILE|string=STR: a file firmware reads */
+typedef struct kwb_fw_cfg_file {
+	const char *name;
+	const char *file;	/* its contents come from this file... */
+	const char *string;	/* ...or are this string (without its NUL) */
+} kwb_fw_cfg_file;
 
 typedef struct kwb_options {
 	const char *arch;		/* "aarch64", "riscv64" or NULL (detect) */
@@ -63,6 +71,8 @@ typedef struct kwb_options {
 	int nnics;
 	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
 	bool nodefaults;		/* -nodefaults */
+	kwb_fw_cfg_file fw_cfg[KWB_MAX_FW_CFG];	/* -fw_cfg */
+	int nfw_cfg;
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */

@@ -165,36 +165,29 @@ static uint64_t data_read(fw_cfg *s, unsigned size)
 
 /* ---- DMA ---- */
 
-/* Whether [pa, pa + len) is writable RAM (a DMA buffer's home). */
-static bool ram_range(fw_cfg *s, uint64_t pa, uint64_t len)
+/*
+ * A DMA write, as QEMU's dma_memory_write: RAM is written piece by piece
+ * until a piece that is not RAM (MMIO, ROM, flash, nothing), which ends
+ * the transfer with an error (QEMU would send MMIO the write; kwb's
+ * device DMA reaches RAM only). src NULL writes zeros.
+ */
+static bool dma_write(fw_cfg *s, uint64_t pa, const uint8_t *src, uint64_t len)
 {
-	bus *b = &s->m->bus;
-
-	if (pa + len < pa)
-		return false;
 	while (len) {
-		bus_region *r = bus_find(b, pa);
+		bus_region *r = bus_find(&s->m->bus, pa);
 		uint64_t n;
 		if (!r || !r->host || r->readonly)
 			return false;
 		n = r->size - (pa - r->base);
 		n = n < len ? n : len;
+		if (src) {
+			memcpy(r->host + (pa - r->base), src, n);
+			src += n;
+		} else {
+			memset(r->host + (pa - r->base), 0, n);
+		}
 		pa += n;
 		len -= n;
-	}
-	return true;
-}
-
-static bool dma_zero(fw_cfg *s, uint64_t pa, uint64_t len)
-{
-	static const uint8_t zeros[4096];
-
-	if (!ram_range(s, pa, len))
-		return false;
-	for (uint64_t done = 0; done < len;) {
-		uint64_t n = len - done < sizeof(zeros) ? len - done : sizeof(zeros);
-		bus_copy_to(&s->m->bus, pa + done, zeros, n);
-		done += n;
 	}
 	return true;
 }
@@ -208,11 +201,12 @@ static void dma_transfer(fw_cfg *s)
 	fw_item *e;
 
 	s->dma_addr = 0;
-	if (desc + 16 < desc || !ram_range(s, desc, 16) || bus_copy_from(&s->m->bus, desc, d, 16)) {
-		trace_dev(s->m, "fw_cfg", "DMA descriptor at 0x%llx is not in RAM", (unsigned long long)desc);
+	/* the descriptor may be read from RAM or ROM; its control word is
+	 * written back to RAM only */
+	if (desc + 16 < desc || bus_copy_from(&s->m->bus, desc, d, 16)) {
+		trace_dev(s->m, "fw_cfg", "DMA descriptor at 0x%llx is not in memory", (unsigned long long)desc);
 		put_be32(ctl, DMA_ERROR);
-		if (ram_range(s, desc, 4))
-			bus_copy_to(&s->m->bus, desc, ctl, 4);
+		dma_write(s, desc, ctl, 4);
 		return;
 	}
 	control = get_be32(d);
@@ -236,12 +230,11 @@ static void dma_transfer(fw_cfg *s)
 		if (!e || !e->data || s->cur_offset >= e->len) {
 			/* past the item: a read gets zeros, a write fails */
 			len = length;
-			if ((read && !dma_zero(s, addr, len)) || write)
+			if ((read && !dma_write(s, addr, NULL, len)) || write)
 				control |= DMA_ERROR;
 		} else {
 			len = e->len - s->cur_offset < length ? e->len - s->cur_offset : length;
-			if (read && (!ram_range(s, addr, len) ||
-				     bus_copy_to(&s->m->bus, addr, e->data + s->cur_offset, len)))
+			if (read && !dma_write(s, addr, e->data + s->cur_offset, len))
 				control |= DMA_ERROR;
 			if (write)	/* no item of these boards is writable */
 				control |= DMA_ERROR;
@@ -251,7 +244,7 @@ static void dma_transfer(fw_cfg *s)
 		length -= len;
 	}
 	put_be32(ctl, control);
-	bus_copy_to(&s->m->bus, desc, ctl, 4);
+	dma_write(s, desc, ctl, 4);
 }
 
 /* ---- registers ---- */
@@ -317,8 +310,27 @@ static const char *fw_cfg_reg_name(void *opaque, uint64_t off)
 	return off < REG_DMA ? "selector" : off < REG_DMA + 4 ? "dma_addr_hi" : "dma_addr_lo";
 }
 
+/* QEMU's three regions and their valid accesses: the data register at
+ * its start only (1 to 8 bytes), the selector written with 2 bytes, the
+ * DMA address written with 4 bytes (either half) or 8, read any way (the
+ * signature); the holes between them are unmapped. Anything else is a
+ * bus error. */
+static bool fw_cfg_accepts(void *opaque, uint64_t off, unsigned size, bool is_write)
+{
+	(void)opaque;
+	if (off < REG_SELECTOR)
+		return off == REG_DATA;
+	if (off < REG_SELECTOR + 2)
+		return off == REG_SELECTOR && is_write && size == 2;
+	if (off < REG_DMA)
+		return false;
+	return !is_write || (size == 4 && (off == REG_DMA || off == REG_DMA + 4)) ||
+	       (size == 8 && off == REG_DMA);
+}
+
 static const mmio_ops fw_cfg_ops = {
 	.read = fw_cfg_read, .write = fw_cfg_write, .peek = fw_cfg_peek, .reg_name = fw_cfg_reg_name,
+	.accepts = fw_cfg_accepts,
 };
 
 /* ---- the kernel for firmware ---- */
@@ -392,6 +404,17 @@ static void *fw_cfg_create(machine *m, const board_device *d)
 	add_file(s, "etc/boot-fail-wait", fail_wait, 4);
 	add_file(s, "bootorder", NULL, 0);
 	add_file(s, "bios-geometry", NULL, 0);
+	for (int i = 0; i < m->opt->nfw_cfg; i++) {
+		const kwb_fw_cfg_file *f = &m->opt->fw_cfg[i];
+		if (f->string) {
+			add_file(s, f->name, f->string, (uint32_t)strlen(f->string));
+		} else {
+			uint32_t len;
+			uint8_t *data = read_whole("-fw_cfg", f->file, &len);
+			add_file(s, f->name, data, len);
+			free(data);
+		}
+	}
 	bus_add_mmio(&m->bus, "fw_cfg", d->base, d->size, &fw_cfg_ops, s);
 	fw_cfg_reset(s);
 	return s;
