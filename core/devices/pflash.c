@@ -75,8 +75,9 @@ typedef struct pflash {
 	uint8_t blk_bytes[WRITEBLOCK];
 } pflash;
 
+/* the banks with an image to write back at exit (or on a fatal signal) */
 static pflash *flashes[MAX_FLASHES];
-static int nflashes;
+static bool cleanup_added;
 
 /* ---- write-back ---- */
 
@@ -98,7 +99,7 @@ static void write_back(pflash *f)
 /* At exit and on a fatal signal: async-signal-safe (pwrite only). */
 static void write_back_all(void)
 {
-	for (int i = 0; i < nflashes; i++)
+	for (int i = 0; i < MAX_FLASHES; i++)
 		if (flashes[i] && flashes[i]->fd >= 0 && !flashes[i]->ro)
 			write_back(flashes[i]);
 }
@@ -517,7 +518,11 @@ static void *pflash_create(machine *m, const board_device *d)
 	const kwb_drive *drv = find_drive(m, unit);
 	const char *bios = m->opt->bios;
 
-	if (nflashes == MAX_FLASHES || d->size % SECTOR)
+	int slot = 0;
+
+	while (slot < MAX_FLASHES && flashes[slot])
+		slot++;
+	if (slot == MAX_FLASHES || d->size % SECTOR)
 		kwb_fatal("board %s: bad flash bank %s", m->board->name, d->name);
 	f->m = m;
 	snprintf(f->name, sizeof(f->name), "pflash%d", unit);
@@ -539,9 +544,11 @@ static void *pflash_create(machine *m, const board_device *d)
 	}
 	bus_add_romd(&m->bus, f->name, f->base, f->size, f->array, &flash_ops, f);
 	f->romd = true;
-	flashes[nflashes++] = f;
-	if (nflashes == 1)
+	flashes[slot] = f;
+	if (!cleanup_added) {
 		kwb_cleanup_add(write_back_all);
+		cleanup_added = true;
+	}
 	pflash_reset(f);
 	return f;
 }
@@ -568,7 +575,7 @@ static void pflash_free(void *state)
 {
 	pflash *f = state;
 
-	for (int i = 0; i < nflashes; i++)
+	for (int i = 0; i < MAX_FLASHES; i++)
 		if (flashes[i] == f)
 			flashes[i] = NULL;
 	if (f->fd >= 0) {
