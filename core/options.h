@@ -9,6 +9,7 @@
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
 #define KWB_MAX_FW_CFG 16
+#define KWB_MAX_FSDEVS 8
 
 typedef struct kwb_drive {
 	const char *id;
@@ -74,6 +75,10 @@ typedef struct kwb_options {
 	bool nodefaults;		/* -nodefaults */
 	kwb_fw_cfg_file fw_cfg[KWB_MAX_FW_CFG];	/* -fw_cfg */
 	int nfw_cfg;
+	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and
+	 * -virtfs SPEC as "virtfs:SPEC" (which also adds its device) */
+	const char *fsdevs[KWB_MAX_FSDEVS];
+	int nfsdevs;
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */
