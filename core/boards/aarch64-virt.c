@@ -71,7 +71,7 @@ static const board_device virt_devices[] = {
 	  .irqs = { VIRT_UART_SPI }, .nirqs = 1 },
 	{ .type = "pl031", .name = "pl031", .base = VIRT_RTC, .size = 0x1000,
 	  .irqs = { VIRT_RTC_SPI }, .nirqs = 1 },
-	{ .type = "fw_cfg", .name = "fw-cfg", .base = VIRT_FW_CFG, .size = 0x18 },
+	{ .type = "fw_cfg", .name = "fw-cfg", .base = VIRT_FW_CFG, .size = 0x18, .param = FW_CFG_SMBIOS },
 	/* QEMU's acpi=off layout: the power button on PL061 line 3 */
 	{ .type = "pl061", .name = "pl061", .base = VIRT_GPIO, .size = 0x1000,
 	  .irqs = { VIRT_GPIO_SPI }, .nirqs = 1 },

@@ -27,6 +27,7 @@
 #include "../state.h"
 #include "../trace.h"
 #include "fw_cfg.h"
+#include "smbios.h"
 
 enum {
 	FW_CFG_SIGNATURE = 0x00, FW_CFG_ID = 0x01, FW_CFG_UUID = 0x02, FW_CFG_NOGRAPHIC = 0x04,
@@ -404,6 +405,16 @@ static void *fw_cfg_create(machine *m, const board_device *d)
 	add_file(s, "etc/boot-fail-wait", fail_wait, 4);
 	add_file(s, "bootorder", NULL, 0);
 	add_file(s, "bios-geometry", NULL, 0);
+	if (d->param & FW_CFG_SMBIOS) {
+		uint8_t *anchor, *tables;
+		uint32_t alen, tlen;
+
+		smbios_build(m->opt->ram_size ? m->opt->ram_size : m->board->ram_default, m->ncpus, "virt-7.2", &anchor, &alen, &tables, &tlen);
+		add_file(s, "etc/smbios/smbios-anchor", anchor, alen);
+		add_file(s, "etc/smbios/smbios-tables", tables, tlen);
+		free(anchor);
+		free(tables);
+	}
 	for (int i = 0; i < m->opt->nfw_cfg; i++) {
 		const kwb_fw_cfg_file *f = &m->opt->fw_cfg[i];
 		if (f->string) {

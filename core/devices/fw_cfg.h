@@ -11,6 +11,9 @@
 
 struct machine;
 
+/* board_device.param: the board has QEMU's SMBIOS tables (arm64 virt) */
+#define FW_CFG_SMBIOS 1u
+
 /* The kernel (gunzipped first when it is gzip and decompress is set, as
  * QEMU does for aarch64), the initrd and the command line as the
  * KERNEL_*, INITRD_* and CMDLINE_* items; files may be NULL. Replaces

@@ -10,8 +10,8 @@
  * ways follow hw/block/pflash_cfi01.c of Debian's QEMU 7.2 (7.2.22, with
  * the stable branch's write buffer), so firmware sees the same flash: an
  * erase happens at the 0x20; write-to-buffer data goes to a 4 KiB buffer
- * (2 KiB per device) aligned on the address of the count write and
- * reaches the array at the confirm, a write outside that buffer is a
+ * (2 KiB per device) aligned on the address of the first data write
+ * (not the count's) and reaches the array at the confirm, a write outside that buffer is a
  * program error and the confirm then discards the buffer; an 8-byte access
  * is two 4-byte ones.
  *
@@ -21,10 +21,9 @@
  *
  * The array's contents are guest memory, not fields of the state
  * description: the bus region is a host-memory region, saved with RAM.
- * An image file (-drive if=pflash) is read at creation and the sectors
- * the guest changed are written back to it when kwb exits (never with
- * readonly=on), as kwb keeps -drive images; a bank without a file starts
- * zeroed, as QEMU's.
+ * An image file (-drive if=pflash) is read at creation and every change
+ * the guest makes is written through to it at once, as QEMU does (never
+ * with readonly=on); a bank without a file starts zeroed, as QEMU's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,8 +48,6 @@
 #define CFI_LEN 0x52
 #define WRITEBLOCK (2048u * NUM_DEVICES)	/* the write buffer of the bank */
 #define NO_BLOCK 0xffffffffu
-#define PAGE 4096u
-#define MAX_FLASHES 4
 
 enum { ST_READY = 0x80, ST_ERASE_ERR = 0x20, ST_PROG_ERR = 0x10 };
 enum { CMD_READ_ARRAY = 0x00 };	/* QEMU's reset value for READ_ARRAY (0xff) */
@@ -65,7 +62,7 @@ typedef struct pflash {
 	bool ro;		/* readonly=on: program and erase fail */
 	int fd;			/* the image file, -1 without one */
 	const char *file;
-	uint64_t *dirty;	/* per page: changed since the image was read */
+	bool write_failed;	/* said once */
 	/* guest-visible state (the same fields as QEMU's vmstate, plus the
 	 * read mode QEMU keeps in its memory region) */
 	uint8_t wcycle, cmd, status;
@@ -75,33 +72,29 @@ typedef struct pflash {
 	uint8_t blk_bytes[WRITEBLOCK];
 } pflash;
 
-/* the banks with an image to write back at exit (or on a fatal signal) */
-static pflash *flashes[MAX_FLASHES];
-static bool cleanup_added;
 
-/* ---- write-back ---- */
+/* ---- the image ---- */
 
-static void write_back(pflash *f)
+/* Changed bytes go to the image file at once, as QEMU's pflash_update
+ * writes its block backend: the file is current whenever kwb stops, even
+ * killed. A failed write gets one line and the bank carries on. */
+static void write_through(pflash *f, uint64_t off, uint64_t len)
 {
-	for (uint64_t p = 0; f->dirty && p < f->size / PAGE; p++) {
-		if (!(f->dirty[p / 64] >> (p % 64) & 1))
-			continue;
-		if (pwrite(f->fd, f->array + p * PAGE, PAGE, (off_t)(p * PAGE)) != (ssize_t)PAGE) {
-			static const char msg[] = "kwb: cannot write a flash image back\n";
-			if (write(2, msg, sizeof(msg) - 1) < 0)
-				return;
+	uint64_t done = 0;
+
+	if (f->fd < 0 || f->ro)
+		return;
+	while (done < len) {
+		ssize_t n = pwrite(f->fd, f->array + off + done, len - done, (off_t)(off + done));
+		if (n <= 0) {
+			if (!f->write_failed)
+				fprintf(stderr, "kwb: -drive if=pflash,file=%s: cannot write: %s\n", f->file,
+					n ? strerror(errno) : "no space");
+			f->write_failed = true;
 			return;
 		}
-		f->dirty[p / 64] &= ~(1ull << (p % 64));
+		done += (uint64_t)n;
 	}
-}
-
-/* At exit and on a fatal signal: async-signal-safe (pwrite only). */
-static void write_back_all(void)
-{
-	for (int i = 0; i < MAX_FLASHES; i++)
-		if (flashes[i] && flashes[i]->fd >= 0 && !flashes[i]->ro)
-			write_back(flashes[i]);
 }
 
 /* The array changes: CPUs drop what they decoded from it (firmware runs
@@ -110,8 +103,7 @@ static void array_changed(pflash *f, uint64_t off, uint64_t len)
 {
 	machine *m = f->m;
 
-	for (uint64_t p = off / PAGE; f->dirty && p <= (off + len - 1) / PAGE; p++)
-		f->dirty[p / 64] |= 1ull << (p % 64);
+	write_through(f, off, len);
 	for (int i = 0; i < m->ncpus; i++)
 		if (m->cpus[i])
 			m->arch->flush_decode(m->cpus[i]);
@@ -340,7 +332,6 @@ static void flash_write4(pflash *f, uint64_t off, uint32_t value, unsigned width
 		case 0xe8:	/* the word count - 1, per device */
 			f->counter = value & ((1u << (8 * DEVICE_WIDTH)) - 1);
 			f->wcycle++;
-			block_start(f, off);
 			return;
 		case 0x60:
 			if (cmd == 0xd0 || cmd == 0x01) {
@@ -360,6 +351,11 @@ static void flash_write4(pflash *f, uint64_t off, uint32_t value, unsigned width
 	case 2:
 		if (f->cmd != 0xe8)
 			break;
+		/* the buffer is the block of the first data write (QEMU 7.2's
+		 * stable fix: u-boot writes the count at the sector's start);
+		 * with a count of 0 there is none, a program error (QEMU) */
+		if (f->blk_offset == NO_BLOCK && f->counter)
+			block_start(f, off);
 		if (!f->ro && f->blk_offset != NO_BLOCK)
 			data_write(f, off, value, width);
 		else
@@ -473,8 +469,6 @@ static void open_image(pflash *f, const kwb_drive *drv)
 			kwb_fatal("-drive if=pflash,file=%s: cannot read it: %s", drv->file,
 				  n ? strerror(errno) : "short file");
 	}
-	if (!f->ro)
-		f->dirty = kwb_zalloc((f->size / PAGE + 63) / 64 * 8);
 }
 
 /* -bios FILE into bank 0 (the aarch64 board's firmware), as QEMU's
@@ -518,11 +512,7 @@ static void *pflash_create(machine *m, const board_device *d)
 	const kwb_drive *drv = find_drive(m, unit);
 	const char *bios = m->opt->bios;
 
-	int slot = 0;
-
-	while (slot < MAX_FLASHES && flashes[slot])
-		slot++;
-	if (slot == MAX_FLASHES || d->size % SECTOR)
+	if (d->size % SECTOR)
 		kwb_fatal("board %s: bad flash bank %s", m->board->name, d->name);
 	f->m = m;
 	snprintf(f->name, sizeof(f->name), "pflash%d", unit);
@@ -544,11 +534,6 @@ static void *pflash_create(machine *m, const board_device *d)
 	}
 	bus_add_romd(&m->bus, f->name, f->base, f->size, f->array, &flash_ops, f);
 	f->romd = true;
-	flashes[slot] = f;
-	if (!cleanup_added) {
-		kwb_cleanup_add(write_back_all);
-		cleanup_added = true;
-	}
 	pflash_reset(f);
 	return f;
 }
@@ -575,16 +560,9 @@ static void pflash_free(void *state)
 {
 	pflash *f = state;
 
-	for (int i = 0; i < MAX_FLASHES; i++)
-		if (flashes[i] == f)
-			flashes[i] = NULL;
-	if (f->fd >= 0) {
-		if (!f->ro)
-			write_back(f);
+	if (f->fd >= 0)
 		close(f->fd);
-	}
 	munmap(f->array, f->size);
-	free(f->dirty);
 	free(f);
 }
 

@@ -117,6 +117,31 @@ main:
 	W32 0x4000, 0x77777777
 	W32 0x4000, 0xff
 	R32 aborted, 0x4000
+	// the count written at the sector's start, the data in a later block
+	// (as u-boot does): the buffer is the data's block on kwb (QEMU's fix
+	// for its issue 2343), the count's on QEMU 7.2 (a program error)
+	W32 0, 0x50
+	W32 0, 0xff
+	W32 0x40000, 0xe8
+	W32 0x40000, 1
+	W32 0x41000, 0xabababab
+	W32 0x41004, 0xcdcdcdcd
+	W32 0x40000, 0xd0
+	R32 status_far_buffer, 0x40000
+	W32 0, 0xff
+	R32 far_buffer0, 0x41000
+	R32 far_buffer1, 0x41004
+	R32 far_buffer_sector, 0x40000
+	// a count of 0: no buffer, a program error
+	W32 0x42000, 0xe8
+	W32 0x42000, 0
+	W32 0x42000, 0x12121212
+	R32 status_count0, 0x42000
+	W32 0x42000, 0xd0
+	W32 0, 0xff
+	R32 count0, 0x42000
+	W32 0, 0x50
+	W32 0, 0xff
 	// an 8-byte program: two 4-byte writes
 	W32 0x5000, 0x40
 	ldr x0, =0x4000000099999999
