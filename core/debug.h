@@ -30,6 +30,7 @@ enum stop_reason {
 	STOP_SHUTDOWN,		/* guest powered off */
 	STOP_RESET,		/* guest asked for a reset */
 	STOP_POWEROFF,		/* guest powered off under -no-shutdown: held, inspectable */
+	STOP_HISTORY,		/* history arrived where it was going (internal) */
 };
 
 typedef struct stop_info {
@@ -42,6 +43,9 @@ typedef struct stop_info {
 	 * a gdb stop reply must not claim swbreak/watch, or gdb would take it
 	 * for a stale breakpoint of its own and silently resume. */
 	bool foreign;
+	/* Reverse execution reached the start of recorded history (gdb:
+	 * "No more reverse-execution history"). */
+	bool history_begin;
 } stop_info;
 
 enum bp_type {
@@ -61,6 +65,23 @@ enum resume_action { RESUME_STOPPED = 0, RESUME_CONTINUE, RESUME_STEP };
  * image occupies at that moment (never memory the kernel freed). */
 typedef bool (*dbg_alias_fn)(void *opaque, vaddr_t va, paddr_t *pa, bool translation_on);
 void dbg_set_alias(struct machine *m, dbg_alias_fn fn, void *opaque);
+
+/* Hook the symbols layer installs (when it has a vmlinux) so the core's
+ * own users of kernel symbols (trace filters and lines, monitor fdt) need
+ * no client: name to address, address to "name+off", and every text
+ * symbol matching a glob as [lo, hi) ranges (its physical alias too). */
+typedef struct dbg_symbol_ops {
+	bool (*lookup)(void *opaque, const char *name, uint64_t *va);
+	bool (*format)(void *opaque, uint64_t va, char *buf, size_t len);
+	int (*text_ranges)(void *opaque, const char *glob,
+			   void (*fn)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
+} dbg_symbol_ops;
+void dbg_set_symbols(struct machine *m, const dbg_symbol_ops *ops, void *opaque);
+bool dbg_sym_lookup(struct machine *m, const char *name, uint64_t *va);
+bool dbg_sym_format(struct machine *m, uint64_t va, char *buf, size_t len);
+/* The count of symbols matched, -1 without symbols. */
+int dbg_sym_text_ranges(struct machine *m, const char *glob,
+			void (*fn)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
 
 /* ---- registers (index = register table index = gdb regnum) ---- */
 const reg_table *dbg_regs(struct machine *m);
@@ -121,6 +142,16 @@ const stop_info *dbg_last_stop(struct machine *m);
 /* Mask interrupts while single-stepping (QEMU's sstep NOIRQ), default on. */
 void dbg_set_step_irq(struct machine *m, bool allow_irq);
 bool dbg_step_irq(struct machine *m);
+
+/* ---- reverse execution (history, core/history.h) ----
+ * Back over cpu's last instruction / back to the last breakpoint or
+ * watchpoint hit before here (a watchpoint reported after its access, as
+ * forward). The machine runs there; the stop is reported like any other,
+ * with history_begin when recorded history starts first. Return 0, or -1
+ * when history is off. */
+int dbg_reverse_step(struct machine *m, int cpu);
+int dbg_reverse_continue(struct machine *m);
+bool dbg_history_on(struct machine *m);
 
 /* Listener told about every stop (the gdb server sends its stop reply). */
 typedef void (*dbg_stop_fn)(void *opaque, const stop_info *s);

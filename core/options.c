@@ -23,6 +23,7 @@
 
 #define KWB_DEFAULT_RAM (128ull << 20)	/* QEMU's virt boards without -m */
 #define KWB_MAX_RAM (16ull << 30)
+#define KWB_DEFAULT_RR_BUDGET (1ull << 30)
 
 /* What the parsed options point into lives as long as the process: keep
  * every block on one list so it stays reachable (no leak reports under
@@ -621,6 +622,8 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 			d.readonly = parse_bool(opt, k, val);
 		else if (!strcmp(k, "unit") || !strcmp(k, "index"))
 			d.unit = (int)parse_uint(opt, k, val, 0, 1);
+		else if (!strcmp(k, "snapshot"))
+			d.snapshot = parse_bool(opt, k, val);
 		else if (strcmp(k, "cache") && strcmp(k, "aio") && strcmp(k, "discard") &&
 			 strcmp(k, "media"))
 			kwb_usage_error("%s %s: unknown -drive property '%s'", opt, v, k);
@@ -818,6 +821,50 @@ static void opt_timeout(kwb_options *o, const char *opt, const char *v)
 	o->timeout = t;
 }
 
+/* "0" (history off) or a size as -m takes it. */
+static void opt_rr_budget(kwb_options *o, const char *opt, const char *v)
+{
+	char *end;
+	double n;
+	uint64_t unit = 1ull << 20;
+
+	errno = 0;
+	n = strtod(v, &end);
+	if (end == v || errno || n < 0 || isinf(n))
+		kwb_usage_error("%s %s: bad size (use e.g. 512M or 1G; 0: history off)", opt, v);
+	switch (*end) {
+	case 'k': case 'K': unit = 1ull << 10; end++; break;
+	case 'm': case 'M': unit = 1ull << 20; end++; break;
+	case 'g': case 'G': unit = 1ull << 30; end++; break;
+	case 0: break;
+	default:
+		kwb_usage_error("%s %s: bad size suffix '%s' (use K, M or G)", opt, v, end);
+	}
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || n * (double)unit > (double)(1ull << 40))
+		kwb_usage_error("%s %s: bad size (use e.g. 512M or 1G; 0: history off)", opt, v);
+	o->rr_budget = (uint64_t)(n * (double)unit);
+	if (o->rr_budget && o->rr_budget < (16ull << 20))
+		kwb_usage_error("%s %s: history needs at least 16M (0 turns it off)", opt, v);
+}
+
+static void opt_snapshot_dir(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty directory name", opt);
+	o->snapshot_dir = v;
+}
+
+static void opt_loadvm(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty snapshot name", opt);
+	o->loadvm = v;
+}
+
 static void opt_difftest(kwb_options *o, const char *opt, const char *v)
 {
 	if (strcmp(v, "qemu"))
@@ -1001,10 +1048,12 @@ static const opt_def options[] = {
 	  "Add a device: virtio-blk-pci,drive=ID, virtio-rng-pci on PCIe;\n"
 	  "virtio-blk-device,drive=ID, virtio-rng-device on the board's\n"
 	  "virtio-mmio transports (repeatable, up to 16)." },
-	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio|pflash][,unit=0|1][,id=ID][,readonly=on]",
+	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio|pflash][,unit=0|1][,id=ID][,readonly=on][,snapshot=on]",
 	  opt_drive, "A disk image (raw); if=virtio also adds a virtio-blk-pci on it\n"
-	  "(where QEMU puts it: on PCIe); if=pflash: the image of flash bank\n"
-	  "unit (0 or 1; exactly the bank's size), written back when kwb exits." },
+	  "(where QEMU puts it: on PCIe). Guest writes stay in kwb's overlay\n"
+	  "(snapshots and history undo them) and are written to FILE when kwb\n"
+	  "exits; snapshot=on: never. if=pflash: the image of flash bank unit\n"
+	  "(0 or 1, exactly the bank's size), written through at once as QEMU." },
 	{ "pflash", NULL, "FILE", opt_pflash, "Shorthand for -drive if=pflash,format=raw,file=FILE." },
 	{ "fw_cfg", NULL, "[name=]NAME,file=FILE|string=STR", opt_fw_cfg,
 	  "Add a file to fw_cfg for the firmware (NAME: opt/..., up to 55\n"
@@ -1050,6 +1099,14 @@ static const opt_def options[] = {
 	{ "enable-kvm", NULL, NULL, opt_enable_kvm, "Refused: kwb is an emulator only." },
 	{ "no-shutdown", NULL, NULL, opt_no_shutdown,
 	  "Stop (stay in gdb/monitor) instead of exiting when the guest powers off." },
+	{ "rr-budget", NULL, "SIZE", opt_rr_budget,
+	  "Memory for the run's history (reverse execution from gdb), e.g.\n"
+	  "256M, 2G (default 1G); older history is dropped to stay within it;\n"
+	  "0: no history." },
+	{ "snapshot-dir", NULL, "DIR", opt_snapshot_dir,
+	  "Where savevm/loadvm keep snapshots (default\n"
+	  "$XDG_DATA_HOME/kwb/snapshots, ~/.local/share/kwb/snapshots)." },
+	{ "loadvm", NULL, "NAME", opt_loadvm, "Start from snapshot NAME (saved with monitor savevm)." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
 	  "Stop after N instructions (all CPUs together), exit status 3, also at once when every CPU waits "
 	  "and no event is armed; for tests." },
@@ -1386,6 +1443,7 @@ void options_parse(kwb_options *o, int argc, char **argv)
 	o->machine = "virt";
 	o->smp = 1;
 	o->ram_size = KWB_DEFAULT_RAM;
+	o->rr_budget = KWB_DEFAULT_RR_BUDGET;
 	o->highmem = true;
 	o->its = true;
 	arch_from_argv0 = false;

@@ -18,6 +18,7 @@ typedef struct kwb_drive {
 	bool readonly;
 	bool pflash;		/* if=pflash: the board's flash bank `unit` */
 	int unit;
+	bool snapshot;			/* snapshot=on: guest writes are never written back */
 } kwb_drive;
 
 /* -fw_cfg [name=]NAME,file=FILE|string=STR: a file firmware reads */
@@ -62,6 +63,9 @@ typedef struct kwb_options {
 	bool highmem;			/* -M virt,highmem=on|off (default on) */
 	uint64_t seed;			/* -seed N: the guest's random numbers (DT rng/kaslr seeds) */
 	bool dtb_no_randomness;		/* -M virt,dtb-randomness=off (aarch64) */
+	uint64_t rr_budget;		/* -rr-budget SIZE: history's memory (0: off) */
+	const char *snapshot_dir;	/* -snapshot-dir DIR (NULL: the default) */
+	const char *loadvm;		/* -loadvm NAME */
 	/* -global DRIVER.PROP=VALUE, as "DRIVER.PROP=VALUE" */
 	const char *globals[KWB_MAX_GLOBALS];
 	int nglobals;

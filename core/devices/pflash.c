@@ -97,6 +97,15 @@ static void write_through(pflash *f, uint64_t off, uint64_t len)
 	}
 }
 
+/* Before the array changes: history keeps the old page (guestmem.h). */
+static void will_change(pflash *f, uint64_t off, uint64_t len)
+{
+	bus_region *r = bus_find(&f->m->bus, f->base);
+
+	if (r)
+		guestmem_will_write(r->mem, off, len);
+}
+
 /* The array changes: CPUs drop what they decoded from it (firmware runs
  * from flash), and the pages are marked for write-back. */
 static void array_changed(pflash *f, uint64_t off, uint64_t len)
@@ -210,6 +219,7 @@ static bool flash_peek(void *opaque, uint64_t off, unsigned size, uint64_t *v)
 static void data_write(pflash *f, uint64_t off, uint32_t value, unsigned width)
 {
 	if (f->blk_offset == NO_BLOCK) {
+		will_change(f, off, width);
 		memcpy(f->array + off, &value, width);
 		array_changed(f, off, width);
 	} else if (off < f->blk_offset || off + width > (uint64_t)f->blk_offset + WRITEBLOCK) {
@@ -230,6 +240,7 @@ static void block_start(pflash *f, uint64_t off)
 static void block_flush(pflash *f)
 {
 	trace_dev(f->m, f->name, "buffer written at 0x%x", f->blk_offset);
+	will_change(f, f->blk_offset, WRITEBLOCK);
 	memcpy(f->array + f->blk_offset, f->blk_bytes, WRITEBLOCK);
 	array_changed(f, f->blk_offset, WRITEBLOCK);
 	f->blk_offset = NO_BLOCK;
@@ -273,6 +284,7 @@ static void write_first_cycle(pflash *f, uint64_t off, uint32_t value)
 		off &= ~(uint64_t)(SECTOR - 1);
 		trace_dev(f->m, f->name, "block erase at 0x%llx", (unsigned long long)off);
 		if (!f->ro) {
+			will_change(f, off, SECTOR);
 			memset(f->array + off, 0xff, SECTOR);
 			array_changed(f, off, SECTOR);
 		} else {
