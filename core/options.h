@@ -9,6 +9,7 @@
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
 #define KWB_MAX_FW_CFG 16
+#define KWB_MAX_CHARDEVS 16
 #define KWB_MAX_FSDEVS 8
 
 typedef struct kwb_drive {
@@ -40,6 +41,7 @@ typedef struct kwb_options {
 	uint64_t ram_size;
 	const char *kernel, *initrd, *append, *dtb, *bios;
 	const char *symbols;		/* -symbols vmlinux */
+	const char *panic_dump;		/* -panic-dump FILE: crash dump at panic */
 	bool nographic;
 	const char *serial;		/* "mon:stdio" default with -nographic */
 	const char *gdb;		/* "tcp::1234", "unix:PATH" or NULL */
@@ -76,6 +78,10 @@ typedef struct kwb_options {
 	const char *nics[KWB_MAX_NETS];
 	int nnics;
 	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
+	const char *chardevs[KWB_MAX_CHARDEVS];	/* -chardev SPEC */
+	int nchardevs;
+	const char *mon;		/* -mon chardev=ID[,...] */
+	const char *monitor_spec;	/* -monitor tcp:...|unix:...|telnet:...|pty */
 	bool nodefaults;		/* -nodefaults */
 	kwb_fw_cfg_file fw_cfg[KWB_MAX_FW_CFG];	/* -fw_cfg */
 	int nfw_cfg;
@@ -88,6 +94,9 @@ typedef struct kwb_options {
 /* Parses argv (exits with status 2 and one line on a bad option). */
 void options_parse(kwb_options *o, int argc, char **argv);
 void options_usage(void);
+/* Frees what every options_parse so far allocated (the options it filled
+ * point into it): for programs that parse many times (fuzz targets). */
+void options_release(void);
 /* The value -global gave driver's prop ("virtio-mmio", "force-legacy"), or NULL. */
 const char *options_global(const kwb_options *o, const char *driver, const char *prop);
 /* on/yes/true/y (any case) -> true; the value was checked when parsed. */
