@@ -29,6 +29,7 @@
 #include "debug_internal.h"
 #include "difftest.h"
 #include "difftest_int.h"
+#include "arch/riscv64/riscv64.h"
 #include "gdbserver/rsp.h"
 #include "symbols/symbols.h"
 
@@ -274,13 +275,13 @@ static void dt_mkdir(difftest *d)
 /*
  * Both run with virtual time = instruction count (1 ns each, idle time
  * warped to the next timer), the same random seed (QEMU puts an rng-seed in
- * the DTB) and, on RISC-V, kwb's extensions (no H, no Sstc).
+ * the DTB) and, on RISC-V, the hart kwb has (no H; pmu-num, Sstc, triggers).
  */
 void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 {
 	machine *m = d->m;
 	const kwb_options *o = m->opt;
-	static char mopt[200], ram[32], ser[128], stub[128], log[128], cpuopt[64];
+	static char mopt[200], ram[32], ser[128], stub[128], log[128], cpuopt[96];
 	bool a64 = !strcmp(m->arch->name, "aarch64");
 	int n = 0;
 
@@ -296,7 +297,9 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 	argv[n++] = mopt;
 	argv[n++] = "-cpu";
 	snprintf(cpuopt, sizeof(cpuopt), "%s,pmu=off", o->cpu_model ? o->cpu_model : "cortex-a57");
-	argv[n++] = a64 ? cpuopt : "rv64,h=false,pmu-num=0";
+	if (!a64)	/* the hart kwb has: no H, its pmu-num, Sstc, triggers */
+		riscv_qemu_cpu_option(m->cpus[0], cpuopt, sizeof(cpuopt));
+	argv[n++] = cpuopt;
 	snprintf(ram, sizeof(ram), "%lluM",
 		 (unsigned long long)((o->ram_size ? o->ram_size : m->board->ram_default) >> 20));
 	argv[n++] = "-m";

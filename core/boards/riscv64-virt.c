@@ -26,8 +26,6 @@
 #define VIRT_UART0_IRQ 10
 
 #define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
-/* What the hart implements: keep in step with core/arch/riscv64. */
-#define VIRT_ISA "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
 #define VIRT_MMU "riscv,sv48"	/* QEMU's value; Linux probes satp itself */
 
 static const board_device virt_devices[] = {
@@ -54,12 +52,14 @@ static void fdt_cpus(machine *m, void *fdt)
 	fdtu_u32(fdt, cpus, "timebase-frequency", RISCV_TIMEBASE_HZ);
 	for (int i = 0; i < m->ncpus; i++) {
 		int cpu = fdtu_node_at(fdt, cpus, "cpu", i), intc;
+		char isa[128];
+		riscv_isa_string(m->cpus[i], isa, sizeof(isa));
 		cpu_ph[i] = fdtu_phandle(fdt, cpu);
 		fdtu_string(fdt, cpu, "device_type", "cpu");
 		fdtu_u32(fdt, cpu, "reg", i);
 		fdtu_string(fdt, cpu, "status", "okay");
 		fdtu_string(fdt, cpu, "compatible", "riscv");
-		fdtu_string(fdt, cpu, "riscv,isa", VIRT_ISA);
+		fdtu_string(fdt, cpu, "riscv,isa", isa);
 		fdtu_string(fdt, cpu, "mmu-type", VIRT_MMU);
 		intc = fdtu_node(fdt, cpu, "interrupt-controller");
 		fdtu_u32(fdt, intc, "#interrupt-cells", 1);
@@ -74,6 +74,26 @@ static void fdt_cpus(machine *m, void *fdt)
 		snprintf(name, sizeof(name), "core%d", i);
 		fdtu_u32(fdt, fdtu_node(fdt, cluster, name), "cpu", cpu_ph[i]);
 	}
+}
+
+/* OpenSBI's event-to-counter map, as QEMU 7.2 writes it: cycles on
+ * mcycle or any HPM counter, instructions on minstret or any, the DTLB
+ * read/write and ITLB miss events on any HPM counter. */
+static void fdt_pmu(machine *m, void *fdt)
+{
+	int num = riscv_pmu_num(m->cpus[0]), node = fdtu_node(fdt, 0, "pmu");
+	/* QEMU's MAKE_32BIT_MASK(3, 0) is every bit from 3 up */
+	uint32_t any = num ? ((1u << num) - 1) << 3 : 0xfffffff8u;
+	uint32_t map[20] = {
+		0x1, 0x1, any | 1u << 0,
+		0x2, 0x2, any | 1u << 2,
+		0x10019, 0x10019, any,
+		0x1001b, 0x1001b, any,
+		0x10021, 0x10021, any,
+	};
+
+	fdtu_string(fdt, node, "compatible", "riscv,pmu");
+	fdtu_cells(fdt, node, "riscv,event-to-mhpmcounters", map, ARRAY_SIZE(map));
 }
 
 static int virt_fdt_base(machine *m, void *fdt)
@@ -110,6 +130,7 @@ static int virt_fdt_base(machine *m, void *fdt)
 	}
 
 	fdt_cpus(m, fdt);
+	fdt_pmu(m, fdt);
 
 	node = fdtu_node(fdt, 0, "soc");
 	fdtu_u32(fdt, node, "#address-cells", 2);

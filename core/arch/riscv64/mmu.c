@@ -241,6 +241,8 @@ int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheab
 	int priv = access == ACC_EXEC ? h->priv : data_priv(h);
 	bool super = false, page_ok;
 
+	if (unlikely(h->pmu.tlb_events))
+		rv_pmu_tlb_miss(h, access);
 	if (priv == PRV_M || !(h->satp >> 60)) {
 		*pa = va;
 	} else {

@@ -25,6 +25,10 @@ enum rv_reg {
 
 enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 
+/* The events QEMU 7.2's PMU counts (counters.c). */
+enum { RV_PMU_CYCLES, RV_PMU_INSTRUCTIONS, RV_PMU_DTLB_READ_MISS, RV_PMU_DTLB_WRITE_MISS,
+       RV_PMU_ITLB_MISS, RV_PMU_EVENTS };
+
 #define MSTATUS_SIE (1ull << 1)
 #define MSTATUS_MIE (1ull << 3)
 #define MSTATUS_SPIE (1ull << 5)
@@ -170,10 +174,25 @@ typedef struct rv_hart {
 
 	/* CSR state */
 	uint64_t mstatus, misa, medeleg, mideleg, mie, mip_sw, mip_hw;
-	uint64_t mtvec, mscratch, mepc, mcause, mtval, mcounteren, menvcfg, mcountinhibit;
+	uint64_t mtvec, mscratch, mepc, mcause, mtval, mcounteren, menvcfg;
 	uint64_t stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
 	uint64_t mhartid;
-	int64_t cycle_off, instret_off;
+	/* What this hart has of QEMU's optional parts (-cpu rv64,...) */
+	struct rv_config {
+		int pmu_num;	/* HPM counters 3..3+pmu_num-1 (QEMU's pmu-num) */
+		bool sstc;	/* Sstc: stimecmp, menvcfg.STCE */
+		bool debug;	/* Sdtrig triggers */
+	} cfg;
+	/* Counters (counters.c) */
+	struct rv_pmu {
+		uint64_t base[32], at[32];	/* value = base + (icount - at) while following */
+		uint64_t mhpmevent[32];
+		uint64_t mcountinhibit;		/* stored whole, as QEMU 7.2 */
+		uint32_t follows;		/* counters following the instruction count */
+		uint8_t event_ctr[RV_PMU_EVENTS];	/* counter of each event, 0: none */
+		bool tlb_events;		/* a TLB-miss event is counted */
+		int num;
+	} pmu;
 	/* Sstc (sstc.c) */
 	struct rv_sstc {
 		uint64_t stimecmp;
@@ -186,6 +205,16 @@ typedef struct rv_hart {
 } rv_hart;
 
 #define HART(c) ((rv_hart *)(c))
+
+/* config.c: -cpu rv64[,PROP=VALUE...] (usage error on anything else) */
+void rv_config_parse(struct rv_config *cfg, const char *model);
+
+/* counters.c */
+bool rv_pmu_hpm_exists(const rv_hart *h, int ctr);
+uint64_t rv_pmu_read(rv_hart *h, int idx);
+void rv_pmu_write(rv_hart *h, int idx, uint64_t v);
+void rv_pmu_tlb_miss(rv_hart *h, int access);
+void rv_pmu_reset(rv_hart *h, int num);
 
 static inline uint64_t rv_pc_of(const rv_hart *h, const rv_insn *d)
 {
