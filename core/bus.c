@@ -98,6 +98,20 @@ bus_region *bus_find(bus *b, paddr_t pa)
 	return NULL;
 }
 
+bool bus_host_to_pa(bus *b, const void *host, paddr_t *pa)
+{
+	const uint8_t *p = host;
+
+	for (int i = 0; i < b->count; i++) {
+		bus_region *r = &b->regions[i];
+		if (r->host && p >= r->host && (uint64_t)(p - r->host) < r->size) {
+			*pa = r->base + (uint64_t)(p - r->host);
+			return true;
+		}
+	}
+	return false;
+}
+
 static uint64_t load_le(const uint8_t *p, unsigned size)
 {
 	uint64_t v = 0;

@@ -61,6 +61,9 @@ static inline uint8_t *bus_ram_ptr(bus *b, paddr_t pa, uint64_t len)
 	return NULL;
 }
 
+/* The physical address of a host pointer into RAM/ROM; false if none. */
+bool bus_host_to_pa(bus *b, const void *host, paddr_t *pa);
+
 /* CPU/device access with side effects (MMIO callbacks). Little-endian. */
 int bus_read(bus *b, paddr_t pa, unsigned size, uint64_t *value);
 int bus_write(bus *b, paddr_t pa, unsigned size, uint64_t value);

@@ -31,6 +31,11 @@ typedef struct cpu {
 	 * this is up to date when the CPU calls into devices or reads time;
 	 * otherwise time moves in quantum steps (still deterministic). */
 	uint64_t icount;
+	/* Exceptions and interrupts taken: with icount, it tells apart two
+	 * moments between which the CPU ran no counted instruction (a fault
+	 * then its vector), so history can name every stop. The architecture
+	 * counts it in its one exception entry. */
+	uint64_t nexc;
 	/* Set by anyone to make cpu_run return at the next block boundary. */
 	volatile bool exit_request;
 	/* Debug: stop after this many instructions (0 = not stepping). */
@@ -94,6 +99,11 @@ typedef struct arch_ops {
 	const char *(*mode_name)(struct cpu *c);
 	/* Disassemble one instruction into buf; returns its length in bytes. */
 	int (*disasm)(struct cpu *c, uint64_t pc, uint32_t insn, char *buf, size_t len);
+	/* The CPU's state description (core/state.h): every architectural
+	 * register, pending interrupt inputs, the exclusive monitor or
+	 * reservation, WFI; its post_load flushes TLBs and decoded code. The
+	 * machine registers each CPU as "cpuN". */
+	const struct state_desc *(*state_desc)(void);
 } arch_ops;
 
 extern const arch_ops riscv64_arch;

@@ -28,6 +28,15 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* The machine's own state: virtual time at the start of the round (the
+ * events are saved by their owners, in queue order). */
+static const state_field machine_fields[] = {
+	ST_UINT_DEC(machine, round_start),
+	ST_BOOL(machine, reset_requested),
+	ST_END
+};
+static const state_desc machine_state = { .name = "machine", .version = 1, .fields = machine_fields };
+
 static const char *detect_arch(const kwb_options *opt)
 {
 	kernel_info ki;
@@ -168,8 +177,14 @@ machine *machine_create(const kwb_options *opt)
 	m->state = RUN_RUNNING;
 
 	open_serial(m);
-	for (int i = 0; i < m->ncpus; i++)
+	state_register(m, "machine", &machine_state, m);
+	for (int i = 0; i < m->ncpus; i++) {
+		char name[16];
 		m->cpus[i] = m->arch->cpu_create(m, i);
+		snprintf(name, sizeof(name), "cpu%d", i);
+		if (m->arch->state_desc)
+			state_register(m, name, m->arch->state_desc(), m->cpus[i]);
+	}
 	create_devices(m);
 	check_devices(m);
 	machine_reset(m);

@@ -124,6 +124,15 @@ static void walk(const state_desc *d, uint8_t *obj, const char *prefix, leaf_vis
 		uint8_t *p = obj + f->offset;
 		int n = elements_in_use(f, obj);
 
+		if (f->kind == ST_KIND_PTR) {
+			uint8_t *sub;
+			memcpy(&sub, p, sizeof(sub));
+			if (sub) {
+				snprintf(path, sizeof(path), "%s%s.", prefix, f->name);
+				walk(f->sub, sub, path, fn, ctx);
+			}
+			continue;
+		}
 		if (f->kind == ST_KIND_STRUCT) {
 			for (int i = 0; i < n; i++) {
 				if (f->count > 1)
@@ -244,6 +253,48 @@ static bool get_record(cursor *c, char *path, const uint8_t **data, uint32_t *le
 	return true;
 }
 
+/* Calls fn on obj's description and every object nested in it (structs
+ * and pointers), innermost first; stops at the first nonzero return. */
+static int each_desc(const state_desc *d, uint8_t *obj, int (*fn)(const state_desc *, void *, void *),
+		     void *ctx)
+{
+	int rc;
+
+	for (const state_field *f = d->fields; f->kind != ST_KIND_END; f++) {
+		uint8_t *sub;
+		if (f->kind == ST_KIND_PTR) {
+			memcpy(&sub, obj + f->offset, sizeof(sub));
+			if (sub && (rc = each_desc(f->sub, sub, fn, ctx)))
+				return rc;
+		} else if (f->kind == ST_KIND_STRUCT) {
+			for (int i = 0; i < elements_in_use(f, obj); i++)
+				if ((rc = each_desc(f->sub, obj + f->offset + i * f->stride, fn, ctx)))
+					return rc;
+		}
+	}
+	return fn(d, obj, ctx);
+}
+
+static int call_pre_save(const state_desc *d, void *obj, void *ctx)
+{
+	(void)ctx;
+	if (d->pre_save)
+		d->pre_save(obj);
+	return 0;
+}
+
+struct post_load_ctx {
+	char *why;
+	size_t len;
+};
+
+static int call_post_load(const state_desc *d, void *obj, void *p)
+{
+	struct post_load_ctx *c = p;
+
+	return d->post_load ? d->post_load(obj, c->why, c->len) : 0;
+}
+
 /* ---- save ---- */
 
 struct save_ctx {
@@ -264,8 +315,7 @@ void state_save(machine *m, const state_desc *d, void *obj, state_buf *out)
 {
 	struct save_ctx s = { m, out };
 
-	if (d->pre_save)
-		d->pre_save(obj);
+	each_desc(d, obj, call_pre_save, NULL);
 	walk(d, obj, "", save_leaf, &s);
 }
 
@@ -417,7 +467,8 @@ int state_load_commit(state_load_ctx *ctx, char *err, size_t errlen)
 	for (int i = 0; i < ctx->nloaded && !rc; i++) {
 		const state_desc *d = ctx->loaded[i].d;
 		char why[200] = "";
-		if (d->post_load && d->post_load(ctx->loaded[i].obj, why, sizeof(why)) < 0) {
+		struct post_load_ctx pc = { why, sizeof(why) };
+		if (each_desc(d, ctx->loaded[i].obj, call_post_load, &pc) < 0) {
 			snprintf(err, errlen, "%s: %s", ctx->loaded[i].name, why);
 			rc = -1;
 		}
@@ -570,7 +621,13 @@ static void print_leaf(void *p, const char *path, const leaf *l)
 	}
 	bytes = kwb_zalloc(l->len + 1);
 	leaf_bytes(pc->m, l, bytes);
-	if (f->count == 1) {
+	if (f->kind == ST_KIND_BYTES) {
+		mon_printf(pc->o, "%s =", path);
+		for (size_t i = 0; i < l->len && i < 64; i++)
+			mon_printf(pc->o, "%s%02x", i % 32 ? (i % 4 ? "" : " ") : i ? "\n   " : " ",
+				   bytes[i]);
+		mon_printf(pc->o, "%s\n", l->len > 64 ? " ..." : "");
+	} else if (f->count == 1) {
 		format_elem(f, bytes, v, sizeof(v));
 		mon_printf(pc->o, "%s = %s\n", path, v);
 	} else {
@@ -584,11 +641,30 @@ static void print_leaf(void *p, const char *path, const leaf *l)
 	free(bytes);
 }
 
+/* The decoded extras of d and of every object nested in it. */
+static void print_info(const state_desc *d, uint8_t *obj, mon_out *o)
+{
+	for (const state_field *f = d->fields; f->kind != ST_KIND_END; f++) {
+		uint8_t *sub;
+		if (f->kind == ST_KIND_PTR) {
+			memcpy(&sub, obj + f->offset, sizeof(sub));
+			if (sub)
+				print_info(f->sub, sub, o);
+		} else if (f->kind == ST_KIND_STRUCT) {
+			for (int i = 0; i < elements_in_use(f, obj); i++)
+				print_info(f->sub, obj + f->offset + i * f->stride, o);
+		}
+	}
+	if (d->info)
+		d->info(obj, o);
+}
+
 void state_print(machine *m, const state_desc *d, void *obj, mon_out *o)
 {
 	struct print_ctx pc = { m, o };
 
 	walk(d, obj, "", print_leaf, &pc);
+	print_info(d, obj, o);
 }
 
 struct walk_adapter {

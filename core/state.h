@@ -43,6 +43,7 @@ enum state_kind {
 	ST_KIND_BUF,		/* pointer at offset to size_t-sized buffer: len at len_off */
 	ST_KIND_EVENT,		/* an `event` (clock.h): queued, when and queue order */
 	ST_KIND_STRUCT,		/* nested description (sub) */
+	ST_KIND_PTR,		/* pointer at offset to a struct described by sub (NULL: absent) */
 };
 
 enum state_flags {
@@ -75,6 +76,10 @@ typedef struct state_desc {
 	 * post_load returns 0, or -1 with a one-line reason in err. */
 	void (*pre_save)(void *obj);
 	int (*post_load)(void *obj, char *err, size_t errlen);
+	/* Optional: what `info state` prints after the fields, derived from
+	 * them for a developer (an interrupt controller's decoded lines, the
+	 * highest pending interrupt). Never a second copy of the fields. */
+	void (*info)(void *obj, struct mon_out *o);
 } state_desc;
 
 #define ST_NO_COUNT ((size_t)-1)
@@ -115,6 +120,12 @@ typedef struct state_desc {
 		  ST_MEMBER_SIZE(t, f) / ST_ELEM_SIZE(t, f), ST_ELEM_SIZE(t, f), &(desc))
 /* One nested struct member. */
 #define ST_STRUCT(t, f, desc) ST_FIELD_(t, f, ST_KIND_STRUCT, 0, ST_MEMBER_SIZE(t, f), 1, 0, &(desc))
+/* A pointer member to an object the owner created (the device's model
+ * behind its board wrapper, a CPU's timer block). Its fields are named
+ * "f.field"; a NULL pointer has none. */
+#define ST_PTR(t, f, desc) ST_FIELD_(t, f, ST_KIND_PTR, 0, ST_MEMBER_SIZE(t, f), 1, 0, &(desc))
+/* Arrays of bytes in use: an opaque blob, but printed as hex by info. */
+#define ST_HEX(t, f) ST_FIELD_(t, f, ST_KIND_BYTES, 0, ST_MEMBER_SIZE(t, f), 1, 0, NULL)
 
 /* The same, limited to the first n elements, n an int member of t that is
  * configuration (e.g. nharts): ST_STRUCT_ARRAY_N(clint, harts, hart_state, nharts). */
@@ -131,6 +142,15 @@ typedef struct state_desc {
 	  .count = 1, .count_off = ST_NO_COUNT, .len_off = offsetof(t, len) }
 
 #define ST_END { .name = NULL, .kind = ST_KIND_END }
+
+/* A field built at run time (tables generated from a register table):
+ * name must outlive the description. */
+static inline state_field state_field_at(const char *name, enum state_kind kind, uint32_t size,
+					 size_t offset)
+{
+	return (state_field){ .name = name, .kind = (uint8_t)kind, .size = size, .offset = offset,
+			      .count = 1, .count_off = ST_NO_COUNT };
+}
 
 /* ---- instances ---- */
 

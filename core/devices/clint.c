@@ -220,18 +220,12 @@ static void clint_free(void *state)
 	free(s);
 }
 
-static int cmd_info_clint(mon_ctx *c, int argc, char **argv)
+/* Decoded for `info clint`: where each hart's timer stands against mtime. */
+static void clint_info(void *obj, mon_out *o)
 {
-	clint *s = machine_device(c->m, "clint");
-	mon_out *o = c->out;
-	uint64_t mtime;
+	clint *s = obj;
+	uint64_t mtime = riscv_mtime(s->m);
 
-	(void)argc, (void)argv;
-	if (!s) {
-		mon_printf(o, "this machine has no CLINT\n");
-		return -1;
-	}
-	mtime = riscv_mtime(s->m);
 	mon_printf(o, "mtime %llu (%llu Hz)\n", (unsigned long long)mtime,
 		   (unsigned long long)RISCV_TIMEBASE_HZ);
 	for (int i = 0; i < s->nharts; i++) {
@@ -245,13 +239,7 @@ static int cmd_info_clint(mon_ctx *c, int argc, char **argv)
 		else
 			mon_printf(o, " (reached)\n");
 	}
-	return 0;
 }
-
-MONITOR_COMMANDS(clint_commands) {
-	{ "info clint", "", "CLINT state: mtime, and msip/mtimecmp per hart", cmd_info_clint },
-	{ 0 }
-};
 
 /* MSIP/MTIP are levels in each hart's mip, saved with the hart. */
 static const state_field clint_hart_fields[] = {
@@ -265,7 +253,8 @@ static const state_field clint_fields[] = {
 	ST_STRUCT_ARRAY_N(clint, harts, clint_hart_state, nharts),
 	ST_END
 };
-static const state_desc clint_state = { .name = "clint", .version = 1, .fields = clint_fields };
+static const state_desc clint_state = { .name = "clint", .version = 1, .fields = clint_fields,
+					.info = clint_info };
 
 DEVICE_TYPE(clint_type) {
 	.name = "clint",

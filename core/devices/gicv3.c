@@ -16,6 +16,7 @@
 #include "../machine.h"
 #include "../monitor.h"
 #include "../regtab.h"
+#include "../state.h"
 #include "../trace_hooks.h"
 #include "../arch/aarch64/aarch64.h"
 
@@ -958,7 +959,7 @@ void gicv3_free(gicv3 *g)
 	free(g);
 }
 
-/* ---- monitor: `info gic` ---- */
+/* ---- state: one description serves snapshots, diff and `info gic` ---- */
 
 static void show_irq(mon_out *o, gicv3 *g, int cpu, int intid)
 {
@@ -979,39 +980,83 @@ static void show_irq(mon_out *o, gicv3 *g, int cpu, int intid)
 	mon_printf(o, "\n");
 }
 
-static int cmd_info_gic(mon_ctx *c, int argc, char **argv)
+/* What the fields do not say at a glance: per CPU the interrupt it would
+ * take and its running priority, then every interrupt in use decoded. */
+static void gic_info(void *obj, mon_out *o)
 {
-	gicv3 *g = machine_device(c->m, "gicv3") ? c->m->irqchip : NULL;
-	mon_out *o = c->out;
+	gicv3 *g = obj;
 
-	(void)argc; (void)argv;
-	if (!g) {
-		mon_printf(o, "this machine has no GICv3\n");
-		return -1;
-	}
-	mon_printf(o, "GICD_CTLR 0x%08x (Grp1 %s), %d INTIDs\n", g->ctlr,
-		   (g->ctlr & CTLR_EN_GRP1) ? "on" : "off", GICV3_NR_IRQS);
+	mon_printf(o, "decoded: GICD_CTLR Grp1 %s, %d INTIDs\n", (g->ctlr & CTLR_EN_GRP1) ? "on" : "off",
+		   GICV3_NR_IRQS);
 	for (int cpu = 0; cpu < g->ncpus; cpu++) {
 		gic_cpu *k = &g->cpu[cpu];
 		int prio, hp = hppi(g, cpu, &prio);
 		unsigned rp = running_prio(k);
-		mon_printf(o, "cpu%d: mpidr 0x%llx IRQ %s PMR 0x%02x RPR 0x%02x IGRPEN1 %u EOImode %u "
-			   "AP1R0 0x%08x WAKER 0x%x HPPI %d\n", cpu, (unsigned long long)k->mpidr,
-			   k->irq_out ? "high" : "low", k->pmr, rp == IDLE_PRIO ? 0xff : rp, k->igrpen1,
-			   (k->icc_ctlr & ICC_CTLR_EOIMODE) ? 1 : 0, k->ap1r, k->waker, hp);
+		mon_printf(o, "cpu%d: mpidr 0x%llx IRQ %s PMR 0x%02x RPR 0x%02x IGRPEN1 %u EOImode %u HPPI %d\n",
+			   cpu, (unsigned long long)k->mpidr, k->irq_out ? "high" : "low", k->pmr,
+			   rp == IDLE_PRIO ? 0xff : rp, k->igrpen1, (k->icc_ctlr & ICC_CTLR_EOIMODE) ? 1 : 0, hp);
 		for (int i = 0; i < 32; i++)
 			show_irq(o, g, cpu, i);
 	}
 	mon_printf(o, "SPIs:\n");
 	for (int i = 32; i < GICV3_NR_IRQS; i++)
 		show_irq(o, g, 0, i);
+}
+
+/* An SPI's target CPU follows from its IROUTER. */
+static int gic_post_load(void *obj, char *err, size_t errlen)
+{
+	gicv3 *g = obj;
+
+	(void)err, (void)errlen;
+	for (int i = 32; i < GICV3_NR_IRQS; i++)
+		route_spi(g, i);
 	return 0;
 }
 
-MONITOR_COMMANDS(gicv3_commands) {
-	{ "info gic", "", "GICv3 state: per-CPU interface, enabled/pending/active interrupts",
-	  cmd_info_gic },
-	{ 0 }
+static const state_field gic_bank_fields[] = {
+	ST_U32(gic_bank, group),
+	ST_U32(gic_bank, enable),
+	ST_U32(gic_bank, pend),
+	ST_U32(gic_bank, active),
+	ST_U32(gic_bank, level),
+	ST_U32(gic_bank, edge),
+	ST_UINT_ARRAY(gic_bank, prio),
+	ST_END
+};
+static const state_desc gic_bank_state = { .name = "gicv3-bank", .version = 1, .fields = gic_bank_fields };
+
+/* The redistributor and CPU interface of one CPU (mpidr is configuration). */
+static const state_field gic_cpu_fields[] = {
+	ST_STRUCT(gic_cpu, priv, gic_bank_state),
+	ST_U32(gic_cpu, waker),
+	ST_U32(gic_cpu, rd_ctlr),
+	ST_U64(gic_cpu, propbaser),
+	ST_U64(gic_cpu, pendbaser),
+	ST_U32(gic_cpu, pmr),
+	ST_U32(gic_cpu, bpr0),
+	ST_U32(gic_cpu, bpr1),
+	ST_U32(gic_cpu, icc_ctlr),
+	ST_U32(gic_cpu, igrpen0),
+	ST_U32(gic_cpu, igrpen1),
+	ST_U32(gic_cpu, ap0r),
+	ST_U32(gic_cpu, ap1r),
+	ST_INT(gic_cpu, irq_out),
+	ST_END
+};
+static const state_desc gic_cpu_state = { .name = "gicv3-cpu", .version = 1, .fields = gic_cpu_fields };
+
+/* spi[0] is unused (bank 0 is per CPU) but kept: one array, one record. */
+static const state_field gicv3_fields[] = {
+	ST_U32(gicv3, ctlr),
+	ST_STRUCT_ARRAY(gicv3, spi, gic_bank_state),
+	ST_UINT_ARRAY(gicv3, irouter),
+	ST_STRUCT_ARRAY_N(gicv3, cpu, gic_cpu_state, ncpus),
+	ST_END
+};
+static const state_desc gicv3_model_state = {
+	.name = "gicv3-model", .version = 1, .fields = gicv3_fields,
+	.post_load = gic_post_load, .info = gic_info,
 };
 
 /* ---- the "gicv3" device on a board: base = GICD, param = GICR region ---- */
@@ -1074,9 +1119,16 @@ static void gicv3_dev_free(void *state)
 	free(s);
 }
 
+static const state_field gicv3_dev_fields[] = {
+	ST_PTR(gicv3_dev, g, gicv3_model_state),
+	ST_END
+};
+static const state_desc gicv3_state = { .name = "gicv3", .version = 1, .fields = gicv3_dev_fields };
+
 DEVICE_TYPE(gicv3_type) {
 	.name = "gicv3",
 	.create = gicv3_dev_create,
 	.reset = gicv3_dev_reset,
 	.free = gicv3_dev_free,
+	.state = &gicv3_state,
 };

@@ -67,14 +67,14 @@ static const char *event_name(unsigned ev)
 	return "?";
 }
 
-static void queue_line(mon_ctx *c, const char *name, uint64_t base, uint32_t prod, uint32_t cons,
+static void queue_line(mon_out *o, const char *name, uint64_t base, uint32_t prod, uint32_t cons,
 		       unsigned max, unsigned entry)
 {
 	unsigned log2 = (base & 0x1f) > max ? max : (unsigned)(base & 0x1f);
 	uint32_t mask = (2u << log2) - 1;
 	uint32_t used = ((prod & mask) - (cons & mask)) & mask;
 
-	mon_printf(c->out, "%s: base 0x%llx, %u entries of %u bytes, prod 0x%x (idx %u wrap %u), "
+	mon_printf(o, "%s: base 0x%llx, %u entries of %u bytes, prod 0x%x (idx %u wrap %u), "
 		   "cons 0x%x (idx %u wrap %u%s%s), %u pending\n", name,
 		   (unsigned long long)(base & 0x000fffffffffffe0ull), 1u << log2, entry, prod,
 		   prod & ((1u << log2) - 1), (prod >> log2) & 1, cons, cons & ((1u << log2) - 1),
@@ -83,38 +83,46 @@ static void queue_line(mon_ctx *c, const char *name, uint64_t base, uint32_t pro
 		   used);
 }
 
-static int cmd_smmu(mon_ctx *c, int argc, char **argv)
+/* The registers decoded: the SMMU description's extras (`info state
+ * smmuv3` prints them after the fields; `monitor smmu` alone). */
+void smmuv3_info(void *obj, mon_out *o)
 {
-	smmuv3 *s = get_smmu(c);
-	uint32_t cfg;
+	smmuv3 *s = obj;
+	uint32_t cfg = s->strtab_base_cfg;
 	int valid = 0;
 
-	(void)argc; (void)argv;
-	if (!s)
-		return -1;
-	cfg = s->strtab_base_cfg;
-	mon_printf(c->out, "IDR0 0x%08x IDR1 0x%08x IDR3 0x%08x IDR5 0x%08x IIDR 0x%08x AIDR 0x%08x\n",
+	mon_printf(o, "IDR0 0x%08x IDR1 0x%08x IDR3 0x%08x IDR5 0x%08x IIDR 0x%08x AIDR 0x%08x\n",
 		   s->idr[0], s->idr[1], s->idr[3], s->idr[5], s->iidr, s->aidr);
-	mon_printf(c->out, "CR0 0x%x (SMMUEN %u EVTQEN %u CMDQEN %u) CR1 0x%x CR2 0x%x\n", s->cr0,
+	mon_printf(o, "CR0 0x%x (SMMUEN %u EVTQEN %u CMDQEN %u) CR1 0x%x CR2 0x%x\n", s->cr0,
 		   s->cr0 & 1, (s->cr0 >> 2) & 1, (s->cr0 >> 3) & 1, s->cr1, s->cr2);
-	mon_printf(c->out, "GBPA 0x%x (%s when SMMUEN=0) IRQ_CTRL 0x%x (GERROR %u EVTQ %u)\n", s->gbpa,
+	mon_printf(o, "GBPA 0x%x (%s when SMMUEN=0) IRQ_CTRL 0x%x (GERROR %u EVTQ %u)\n", s->gbpa,
 		   (s->gbpa >> 20) & 1 ? "abort" : "bypass", s->irq_ctrl, s->irq_ctrl & 1,
 		   (s->irq_ctrl >> 2) & 1);
-	mon_printf(c->out, "GERROR 0x%x GERRORN 0x%x (active 0x%x%s)\n", s->gerror, s->gerrorn,
+	mon_printf(o, "GERROR 0x%x GERRORN 0x%x (active 0x%x%s)\n", s->gerror, s->gerrorn,
 		   s->gerror ^ s->gerrorn, (s->gerror ^ s->gerrorn) & 1 ? ": CMDQ_ERR" : "");
-	mon_printf(c->out, "STRTAB_BASE 0x%llx STRTAB_BASE_CFG 0x%x (%s, LOG2SIZE %u, SPLIT %u)\n",
+	mon_printf(o, "STRTAB_BASE 0x%llx STRTAB_BASE_CFG 0x%x (%s, LOG2SIZE %u, SPLIT %u)\n",
 		   (unsigned long long)s->strtab_base, cfg,
 		   ((cfg >> 16) & 3) == 0 ? "linear" : ((cfg >> 16) & 3) == 1 ? "2-level" : "reserved",
 		   cfg & 0x3f, (cfg >> 6) & 0x1f);
-	queue_line(c, "cmdq", s->cmdq_base, s->cmdq_prod, s->cmdq_cons, 8, 16);
-	queue_line(c, "evtq", s->evtq_base, s->evtq_prod, s->evtq_cons, 7, 32);
+	queue_line(o, "cmdq", s->cmdq_base, s->cmdq_prod, s->cmdq_cons, 8, 16);
+	queue_line(o, "evtq", s->evtq_base, s->evtq_prod, s->evtq_cons, 7, 32);
 	for (int i = 0; i < SMMU_IOTLB_SIZE; i++)
 		valid += s->iotlb[i].valid;
-	mon_printf(c->out, "commands %llu, events %llu, translations %llu (IOTLB hits %llu, %d/%d "
+	mon_printf(o, "commands %llu, events %llu, translations %llu (IOTLB hits %llu, %d/%d "
 		   "entries valid), faults %llu\n", (unsigned long long)s->ncmds,
 		   (unsigned long long)s->nevents, (unsigned long long)s->ntranslations,
 		   (unsigned long long)s->niotlb_hits, valid, SMMU_IOTLB_SIZE,
 		   (unsigned long long)s->nfaults);
+}
+
+static int cmd_smmu(mon_ctx *c, int argc, char **argv)
+{
+	smmuv3 *s = get_smmu(c);
+
+	(void)argc; (void)argv;
+	if (!s)
+		return -1;
+	smmuv3_info(s, c->out);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../state.h"
 #include "../trace.h"
 
 enum { RBR_THR_DLL, IER_DLM, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
@@ -318,10 +319,31 @@ static int uart_fdt(machine *m, const board_device *d, void *state, void *fdt, i
 	return node;
 }
 
+/* rx[rx_head..] holds rx_count bytes (a ring); irq_level is the level
+ * last driven to the PLIC. */
+static const state_field uart_fields[] = {
+	ST_U8(uart, ier),
+	ST_U8(uart, lcr),
+	ST_U8(uart, mcr),
+	ST_U8(uart, scr),
+	ST_U8(uart, fcr),
+	ST_U8(uart, dll),
+	ST_U8(uart, dlm),
+	ST_U8(uart, lsr_err),
+	ST_BOOL(uart, thr_ipending),
+	ST_UINT_ARRAY(uart, rx),
+	ST_INT(uart, rx_head),
+	ST_INT(uart, rx_count),
+	ST_BOOL(uart, irq_level),
+	ST_END
+};
+static const state_desc uart_state = { .name = "ns16550a", .version = 1, .fields = uart_fields };
+
 DEVICE_TYPE(ns16550a_type) {
 	.name = "ns16550a",
 	.create = uart_create,
 	.fdt = uart_fdt,
 	.reset = uart_reset,
 	.free = free,
+	.state = &uart_state,
 };

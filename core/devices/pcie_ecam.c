@@ -17,6 +17,7 @@
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../state.h"
 
 #define PCI_COMMAND 0x04
 #define PCI_STATUS 0x06
@@ -299,14 +300,33 @@ int pci_dma_write(pci_dev *d, uint64_t addr, const void *buf, uint64_t len)
 
 /* ---- devices ---- */
 
+/* wmask and cfg_reset are fixed when the function is plugged. */
+static const state_field pci_function_fields[] = {
+	ST_HEX(pci_dev, cfg),
+	ST_INT(pci_dev, intx),
+	ST_END
+};
+const state_desc pci_function_state = { .name = "pci-function", .version = 1,
+					.fields = pci_function_fields };
+
 void pcie_plug(pcie_host *h, pci_dev *d, int devfn)
 {
+	char name[48];
+
 	if (devfn < 0 || devfn >= PCI_MAX_DEVFN * 8 || (devfn & 7) || h->dev[devfn >> 3])
 		kwb_fatal("pci: slot for %s (devfn 0x%x) is taken or invalid", d->name, devfn);
 	d->devfn = (uint8_t)devfn;
 	d->host = h;
 	memcpy(d->cfg_reset, d->cfg, sizeof(d->cfg));
 	h->dev[devfn >> 3] = d;
+	if (!h->m)
+		return;		/* a bare host (unit tests) */
+	snprintf(name, sizeof(name), "%s@00:%02x.%x", d->name, devfn >> 3, devfn & 7);
+	state_register(h->m, name, d->ops->state ? d->ops->state : &pci_function_state, d);
+	if (d->backend_state) {
+		snprintf(name, sizeof(name), "%s@00:%02x.%x", d->backend_state->name, devfn >> 3, devfn & 7);
+		state_register(h->m, name, d->backend_state, d->backend);
+	}
 }
 
 int pcie_free_slot(pcie_host *h)
@@ -465,10 +485,19 @@ static void pcie_dev_free(void *state)
 	free(h);
 }
 
+/* The host's own state: the INTA..INTD levels it drives (its functions
+ * are described each on its own, registered when plugged). */
+static const state_field pcie_host_fields[] = {
+	ST_UINT_ARRAY(pcie_host, intx_level),
+	ST_END
+};
+static const state_desc pcie_host_state = { .name = "pcie-ecam", .version = 1, .fields = pcie_host_fields };
+
 DEVICE_TYPE(pcie_ecam_type) {
 	.name = "pcie-ecam",
 	.create = pcie_dev_create,
 	.fdt = pcie_dev_fdt,
 	.reset = pcie_dev_reset,
 	.free = pcie_dev_free,
+	.state = &pcie_host_state,
 };

@@ -15,6 +15,7 @@
 
 struct machine;
 struct smmuv3;
+struct state_desc;
 typedef struct pcie_host pcie_host;
 typedef struct pci_dev pci_dev;
 
@@ -26,6 +27,10 @@ typedef struct pci_dev_ops {
 	void (*free)(pci_dev *d);
 	/* Names a BAR register for traces ("common.device_status"); may be NULL. */
 	const char *(*bar_reg_name)(pci_dev *d, int bar, uint64_t off);
+	/* The function's state (core/state.h), of the pci_dev itself (a model
+	 * embeds pci_dev first and nests pci_function_state); NULL: config
+	 * space only. */
+	const struct state_desc *state;
 } pci_dev_ops;
 
 struct pci_dev {
@@ -41,7 +46,14 @@ struct pci_dev {
 	const pci_dev_ops *ops;
 	void *opaque;
 	pcie_host *host;
+	/* A back end behind the function with its own state (virtio-blk's
+	 * disk, virtio-rng's stream), registered as "<desc name>@00:SS.F". */
+	const struct state_desc *backend_state;
+	void *backend;
 };
+
+/* A function's guest-visible state: config space and INTx level. */
+extern const struct state_desc pci_function_state;
 
 struct pcie_host {
 	struct machine *m;

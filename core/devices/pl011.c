@@ -12,6 +12,7 @@
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../state.h"
 #include "../trace.h"
 
 #define FIFO_DEPTH 16
@@ -307,10 +308,38 @@ static void pl011_dev_free(void *state)
 	free(s);
 }
 
+/* The RX FIFO is a ring: rx[rx_head..] holds rx_count entries (data and
+ * error bits). irq_out is the level last driven to the GIC. */
+static const state_field pl011_model_fields[] = {
+	ST_UINT_ARRAY(pl011, rx),
+	ST_INT(pl011, rx_head),
+	ST_INT(pl011, rx_count),
+	ST_U32(pl011, rsr),
+	ST_U32(pl011, ilpr),
+	ST_U32(pl011, ibrd),
+	ST_U32(pl011, fbrd),
+	ST_U32(pl011, lcr_h),
+	ST_U32(pl011, cr),
+	ST_U32(pl011, ifls),
+	ST_U32(pl011, imsc),
+	ST_U32(pl011, ris),
+	ST_U32(pl011, dmacr),
+	ST_INT(pl011, irq_out),
+	ST_END
+};
+static const state_desc pl011_model_state = { .name = "pl011-model", .version = 1,
+					      .fields = pl011_model_fields };
+static const state_field pl011_dev_fields[] = {
+	ST_PTR(pl011_dev, u, pl011_model_state),
+	ST_END
+};
+static const state_desc pl011_state = { .name = "pl011", .version = 1, .fields = pl011_dev_fields };
+
 DEVICE_TYPE(pl011_type) {
 	.name = "pl011",
 	.create = pl011_dev_create,
 	.fdt = pl011_dev_fdt,
 	.reset = pl011_dev_reset,
 	.free = pl011_dev_free,
+	.state = &pl011_state,
 };

@@ -12,6 +12,7 @@
 #include "../fdt_util.h"
 #include "../machine.h"
 #include "../monitor.h"
+#include "../state.h"
 #include "../trace_hooks.h"
 #include "plic.h"
 
@@ -369,16 +370,11 @@ static void plic_free(void *state)
 	free(s);
 }
 
-static int cmd_info_plic(mon_ctx *c, int argc, char **argv)
+/* Decoded for `info plic`: each context's next claim and the sources in use. */
+static void plic_info(void *obj, mon_out *o)
 {
-	plic *s = machine_device(c->m, "plic") ? c->m->irqchip : NULL;
-	mon_out *o = c->out;
+	plic *s = obj;
 
-	(void)argc, (void)argv;
-	if (!s) {
-		mon_printf(o, "this machine has no PLIC\n");
-		return -1;
-	}
 	for (int ctx = 0; ctx < s->ncontexts; ctx++) {
 		uint32_t prio;
 		int best = best_source(s, ctx, &prio);
@@ -402,14 +398,22 @@ static int cmd_info_plic(mon_ctx *c, int argc, char **argv)
 		mon_printf(o, "source %2d: priority %u, line %s%s%s\n", n, s->priority[n],
 			   level ? "high" : "low", pend ? ", pending" : "", claimed ? ", claimed" : "");
 	}
-	return 0;
 }
 
-MONITOR_COMMANDS(plic_commands) {
-	{ "info plic", "", "PLIC state: contexts (threshold, enables, output), sources in use",
-	  cmd_info_plic },
-	{ 0 }
+/* The enables of all contexts as one array of words (context-major). */
+static const state_field plic_fields[] = {
+	ST_UINT_ARRAY(plic, priority),
+	ST_UINT_ARRAY(plic, level),
+	ST_UINT_ARRAY(plic, pending),
+	ST_UINT_ARRAY(plic, claimed),
+	{ .name = "enable", .kind = ST_KIND_UINT, .size = 4, .offset = offsetof(plic, enable),
+	  .count = PLIC_CONTEXTS * PLIC_WORDS, .stride = 4, .count_off = ST_NO_COUNT },
+	ST_UINT_ARRAY_N(plic, threshold, ncontexts),
+	ST_BOOL_ARRAY(plic, out),
+	ST_END
 };
+static const state_desc plic_state = { .name = "plic", .version = 1, .fields = plic_fields,
+				       .info = plic_info };
 
 DEVICE_TYPE(plic_type) {
 	.name = "plic",
@@ -417,4 +421,5 @@ DEVICE_TYPE(plic_type) {
 	.fdt = plic_fdt,
 	.reset = plic_reset,
 	.free = plic_free,
+	.state = &plic_state,
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "smmuv3.h"
+#include "../state.h"
 #include "../trace.h"
 #include "../board.h"
 #include "../fdt_util.h"
@@ -742,10 +743,64 @@ static void smmu_dev_free(void *state)
 	smmuv3_free(state);
 }
 
+/* The IOTLB is guest-visible (a translation the guest forgot to
+ * invalidate stays in use), so it is saved; the ID registers are
+ * configuration; the counters serve `monitor smmu`. */
+static const state_field iotlb_fields[] = {
+	ST_BOOL(smmu_iotlb_entry, valid),
+	ST_U32(smmu_iotlb_entry, sid),
+	ST_U16(smmu_iotlb_entry, asid),
+	ST_U64(smmu_iotlb_entry, iova_page),
+	ST_U64(smmu_iotlb_entry, pa_page),
+	ST_BOOL(smmu_iotlb_entry, writable),
+	ST_END
+};
+static const state_desc iotlb_state = { .name = "smmu-iotlb-entry", .version = 1, .fields = iotlb_fields };
+
+static const state_field smmu_fields[] = {
+	ST_U32(smmuv3, cr0),
+	ST_U32(smmuv3, cr1),
+	ST_U32(smmuv3, cr2),
+	ST_U32(smmuv3, gbpa),
+	ST_U32(smmuv3, irq_ctrl),
+	ST_U32(smmuv3, gerror),
+	ST_U32(smmuv3, gerrorn),
+	ST_U64(smmuv3, gerror_irq_cfg0),
+	ST_U64(smmuv3, evtq_irq_cfg0),
+	ST_U64(smmuv3, priq_irq_cfg0),
+	ST_U32(smmuv3, gerror_irq_cfg1),
+	ST_U32(smmuv3, gerror_irq_cfg2),
+	ST_U32(smmuv3, evtq_irq_cfg1),
+	ST_U32(smmuv3, evtq_irq_cfg2),
+	ST_U32(smmuv3, priq_irq_cfg1),
+	ST_U32(smmuv3, priq_irq_cfg2),
+	ST_U64(smmuv3, strtab_base),
+	ST_U32(smmuv3, strtab_base_cfg),
+	ST_U64(smmuv3, cmdq_base),
+	ST_U64(smmuv3, evtq_base),
+	ST_U64(smmuv3, priq_base),
+	ST_U32(smmuv3, cmdq_prod),
+	ST_U32(smmuv3, cmdq_cons),
+	ST_U32(smmuv3, evtq_prod),
+	ST_U32(smmuv3, evtq_cons),
+	ST_U32(smmuv3, priq_prod),
+	ST_U32(smmuv3, priq_cons),
+	ST_STRUCT_ARRAY(smmuv3, iotlb, iotlb_state),
+	ST_UINT_DEC(smmuv3, ncmds),
+	ST_UINT_DEC(smmuv3, nevents),
+	ST_UINT_DEC(smmuv3, ntranslations),
+	ST_UINT_DEC(smmuv3, niotlb_hits),
+	ST_UINT_DEC(smmuv3, nfaults),
+	ST_END
+};
+static const state_desc smmu_state = { .name = "smmuv3", .version = 1, .fields = smmu_fields,
+				       .info = smmuv3_info };
+
 DEVICE_TYPE(smmuv3_type) {
 	.name = "smmuv3",
 	.create = smmu_dev_create,
 	.fdt = smmu_dev_fdt,
 	.reset = smmu_dev_reset,
 	.free = smmu_dev_free,
+	.state = &smmu_state,
 };

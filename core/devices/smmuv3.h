@@ -54,6 +54,11 @@ typedef struct smmuv3 {
 
 extern const mmio_ops smmuv3_ops;
 
+struct mon_out;
+/* The registers, queues and IOTLB decoded (`monitor smmu`, and the extras
+ * of `info state smmuv3`). */
+void smmuv3_info(void *obj, struct mon_out *o);
+
 smmuv3 *smmuv3_new(bus *b, const irq_line irq[4]);
 void smmuv3_reset(smmuv3 *s);
 void smmuv3_free(smmuv3 *s);

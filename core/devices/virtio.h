@@ -35,6 +35,9 @@ typedef struct virtio_model {
 	void (*notify)(virtio_dev *v, int queue);
 	void (*reset)(virtio_dev *v);
 	void (*free)(virtio_dev *v);
+	/* The device's own state behind the transport (core/state.h), of the
+	 * opaque pointer given to virtio_pci_new; NULL when it has none. */
+	const struct state_desc *state;
 } virtio_model;
 
 typedef struct virtq {

@@ -13,6 +13,7 @@
 
 #include "virtio.h"
 #include "../machine.h"
+#include "../state.h"
 
 #define SECTOR 512
 #define VIRTIO_BLK_F_RO (1ull << 5)
@@ -114,6 +115,11 @@ static void blk_free(virtio_dev *v)
 	free(b);
 }
 
+/* The disk's contents are kept with the machine's memory (snapshots);
+ * the request path itself holds nothing between requests. */
+static const state_field blk_fields[] = { ST_END };
+static const state_desc blk_state = { .name = "virtio-blk", .version = 1, .fields = blk_fields };
+
 static const virtio_model blk_model = {
 	.name = "virtio-blk-pci",
 	.device_id = 2,
@@ -125,6 +131,7 @@ static const virtio_model blk_model = {
 	.config = blk_config,
 	.notify = blk_notify,
 	.free = blk_free,
+	.state = &blk_state,
 };
 
 pci_dev *virtio_blk_pci_new(machine *m, const char *opts)

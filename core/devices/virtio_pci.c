@@ -10,6 +10,7 @@
 
 #include "virtio.h"
 #include "../machine.h"
+#include "../state.h"
 #include "../trace.h"
 
 #define VIRTIO_BAR 4
@@ -353,9 +354,43 @@ static void pci_free(pci_dev *d)
 	free(v);
 }
 
+/* The transport: the function's config space, feature negotiation,
+ * status and the split virtqueues' addresses and indices. Requests run to
+ * completion on the notify write, so none is ever in flight between
+ * instructions: the rings in guest RAM and these indices are all there is.
+ * (The offered features are configuration.) */
+static const state_field virtq_fields[] = {
+	ST_UINT_DEC(virtq, size),
+	ST_BOOL(virtq, ready),
+	ST_U64(virtq, desc),
+	ST_U64(virtq, avail),
+	ST_U64(virtq, used),
+	ST_UINT_DEC(virtq, last_avail),
+	ST_UINT_DEC(virtq, used_idx),
+	ST_END
+};
+static const state_desc virtq_state = { .name = "virtq", .version = 1, .fields = virtq_fields };
+
+static const state_field virtio_pci_fields[] = {
+	ST_STRUCT(virtio_dev, pci, pci_function_state),
+	ST_U64(virtio_dev, driver_features),
+	ST_U32(virtio_dev, dfsel),
+	ST_U32(virtio_dev, gfsel),
+	ST_U16(virtio_dev, qsel),
+	ST_U8(virtio_dev, status),
+	ST_U8(virtio_dev, isr),
+	ST_U8(virtio_dev, generation),
+	ST_STRUCT_ARRAY(virtio_dev, vq, virtq_state),
+	ST_UINT_DEC(virtio_dev, dma_errors),
+	ST_UINT_DEC(virtio_dev, requests),
+	ST_END
+};
+static const state_desc virtio_pci_state = { .name = "virtio-pci", .version = 1,
+					     .fields = virtio_pci_fields };
+
 static const pci_dev_ops virtio_pci_ops = {
 	.bar_read = bar_read, .bar_write = bar_write, .reset = pci_reset, .free = pci_free,
-	.bar_reg_name = bar_reg_name,
+	.bar_reg_name = bar_reg_name, .state = &virtio_pci_state,
 };
 
 static void add_cap(pci_dev *d, uint8_t type, uint32_t off, uint32_t len, bool notify)
@@ -383,6 +418,8 @@ virtio_dev *virtio_pci_new(const virtio_model *model, void *opaque, uint64_t ext
 		     model->pci_class, 0x1af4, 0x1100);
 	d->ops = &virtio_pci_ops;
 	d->opaque = v;
+	d->backend_state = model->state;
+	d->backend = opaque;
 	pci_add_bar64(d, VIRTIO_BAR, VIRTIO_BAR_SIZE);
 	add_cap(d, CAP_COMMON, COMMON_OFF, COMMON_LEN, false);
 	add_cap(d, CAP_ISR, ISR_OFF, 4, false);

@@ -9,6 +9,7 @@
 
 #include "virtio.h"
 #include "../machine.h"
+#include "../state.h"
 
 typedef struct rng {
 	bool seeded;
@@ -67,6 +68,13 @@ static void rng_free(virtio_dev *v)
 	free(v->opaque);
 }
 
+/* The seeded stream's position (the seed itself is configuration). */
+static const state_field rng_fields[] = {
+	ST_U64(rng, state),
+	ST_END
+};
+static const state_desc rng_state = { .name = "virtio-rng", .version = 1, .fields = rng_fields };
+
 static const virtio_model rng_model = {
 	.name = "virtio-rng-pci",
 	.device_id = 4,
@@ -76,6 +84,7 @@ static const virtio_model rng_model = {
 	.notify = rng_notify,
 	.reset = rng_reset,
 	.free = rng_free,
+	.state = &rng_state,
 };
 
 pci_dev *virtio_rng_pci_new(machine *m, const char *opts)

@@ -8,6 +8,7 @@
 #include "core/monitor.h"
 #include "core/arch/riscv64/riscv64.h"
 #include "core/machine.h"
+#include "core/state.h"
 
 #define CLINT 0x2000000ull
 #define MSIP(h) (CLINT + 4 * (h))
@@ -150,6 +151,8 @@ static void monitor_info_clint(void)
 	m.dev_desc[0] = &d;
 	m.dev_state[0] = clint;
 	m.ndev = 1;
+	/* info clint prints the CLINT's state description */
+	state_register(&m, "clint@2000000", device_type_find("clint")->state, clint);
 	run_to(1000);
 	wr(MSIP(1), 4, 1);
 	wr(MTIMECMP(0), 8, 25);
@@ -160,6 +163,7 @@ static void monitor_info_clint(void)
 	CHECK(o.buf && strstr(o.buf, "hart 1: msip 1, mtimecmp 18446744073709551615 (off)\n"));
 	free(o.buf);
 	m.ndev = 0;
+	state_free_all(&m);
 }
 
 int main(void)

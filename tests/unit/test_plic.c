@@ -7,6 +7,7 @@
 #include "core/monitor.h"
 #include "core/devices/plic.h"
 #include "core/machine.h"
+#include "core/state.h"
 
 #define PLIC 0xc000000ull
 #define PRIO(n) (PLIC + 4 * (n))
@@ -164,6 +165,8 @@ static void monitor_info_plic(void)
 	m.dev_desc[0] = &sd;
 	m.dev_state[0] = pl;
 	m.ndev = 1;
+	/* info plic prints the PLIC's state description */
+	state_register(&m, "plic@c000000", device_type_find("plic")->state, pl);
 	l = machine_irq(&m, 10);
 	wr(PRIO(10), 3);
 	wr(ENABLE(3, 0), 1u << 10);
@@ -176,6 +179,7 @@ static void monitor_info_plic(void)
 	CHECK(o.buf && strstr(o.buf, "source 10: priority 3, line high, pending\n"));
 	free(o.buf);
 	m.ndev = 0;
+	state_free_all(&m);
 }
 
 int main(void)

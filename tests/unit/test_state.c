@@ -193,6 +193,83 @@ static void test_corrupt_images(void)
 	done(m);
 }
 
+extern const device_type *const __start_kwb_dev[] __attribute__((weak));
+extern const device_type *const __stop_kwb_dev[] __attribute__((weak));
+
+/* Principle 1: every device model is born with its description. */
+static void test_every_device_described(void)
+{
+	int n = 0;
+
+	for (const device_type *const *t = __start_kwb_dev; t && t < __stop_kwb_dev; t++, n++)
+		if (!(*t)->state) {
+			printf("FAIL: %s: device type %s has no state description\n", check_case, (*t)->name);
+			check_case_failed = 1;
+		}
+	CHECK(n >= 8);
+}
+
+/* A machine with every kind of object (CPUs, GIC, SMMU, PCIe functions,
+ * virtio back ends): saved, loaded and saved again gives the same image,
+ * and the event queue is what it was (an event nobody describes would be
+ * lost by the load). */
+static void check_roundtrip(machine *m)
+{
+	state_buf a = { 0 }, b = { 0 };
+	char err[256] = "";
+	event *before[16], *after[16];
+	int nb = 0, na = 0;
+
+	for (event *e = m->events; e && nb < 16; e = e->next)
+		before[nb++] = e;
+	state_save_all(m, &a);
+	CHECK_EQ(state_load_all(m, a.data, a.len, err, sizeof(err)), 0);
+	for (event *e = m->events; e && na < 16; e = e->next)
+		after[na++] = e;
+	CHECK_EQ(na, nb);
+	for (int i = 0; i < na && i < nb; i++)
+		CHECK(before[i] == after[i]);
+	state_save_all(m, &b);
+	CHECK(a.len == b.len && !memcmp(a.data, b.data, a.len));
+	state_buf_free(&a);
+	state_buf_free(&b);
+}
+
+static void test_whole_machines(void)
+{
+	char *a64[] = { "kwb", "-arch", "aarch64", "-M", "virt,iommu=smmuv3", "-m", "64M", "-smp", "2",
+			"-serial", "none", "-device", "virtio-rng-pci,seed=7", NULL };
+	kwb_options *opt = kwb_zalloc(sizeof(*opt));
+	machine *m;
+	char *out;
+	int rc;
+
+	options_parse(opt, 13, a64);
+	m = machine_create(opt);
+	wr(m, RTC + 0x04, rd32(m, RTC) + 5, 4);		/* an event in the queue */
+	wr(m, RTC + 0x10, 1, 4);
+	out = monitor(m, "info state", &rc);
+	CHECK(out && strstr(out, "cpu1 ") && strstr(out, "intc@8000000") && strstr(out, "smmuv3@9050000") &&
+	      strstr(out, "virtio-rng-pci@00:01.0") && strstr(out, "virtio-rng@00:01.0") &&
+	      strstr(out, "pl011@9000000") && strstr(out, "pcie@"));
+	free(out);
+	out = monitor(m, "info state cpu1", &rc);
+	CHECK(rc == 0 && out && strstr(out, "\nSCTLR_EL1 = 0x") && strstr(out, "timer.t[1].cval = "));
+	free(out);
+	out = monitor(m, "info gic", &rc);
+	CHECK(rc == 0 && out && strstr(out, "cpu[1].pmr = ") && strstr(out, "cpu1: mpidr 0x80000001 IRQ low"));
+	free(out);
+	check_roundtrip(m);
+	done(m);
+	m = board("riscv64", "2");
+	wr(m, CLINT + 0x4000, 500, 8);
+	out = monitor(m, "info state cpu0", &rc);
+	CHECK(rc == 0 && out && strstr(out, "mstatus = 0x") && strstr(out, "\npc = 0x"));
+	free(out);
+	check_roundtrip(m);
+	done(m);
+}
+
 int main(void)
 {
 	RUN(test_registered);
@@ -200,5 +277,7 @@ int main(void)
 	RUN(test_event_order);
 	RUN(test_foreign_refused);
 	RUN(test_corrupt_images);
+	RUN(test_every_device_described);
+	RUN(test_whole_machines);
 	return CHECK_DONE();
 }

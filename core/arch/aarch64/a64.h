@@ -127,6 +127,10 @@ enum a64_reg_index {
 bool a64_timer_read(a64_cpu *s, uint32_t enc, uint64_t *value);
 bool a64_timer_write(a64_cpu *s, uint32_t enc, uint64_t value);
 void a64_timer_reset(a64_cpu *s);
+/* The timer block's state description (s->timer), nested in the CPU's. */
+extern const struct state_desc a64_timer_state;
+/* The CPU's state description (state_a64.c). */
+const struct state_desc *a64_state_desc(void);
 
 /* Raise an UNDEFINED instruction exception for the instruction at s->pc
  * (for the FP/SIMD unit when it needs to fault itself; usually it just

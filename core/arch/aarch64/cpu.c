@@ -69,6 +69,7 @@ void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr)
 	s->ps.il = 0;
 	s->excl_valid = false;
 	CORE(s)->exc_seq++;
+	s->c.nexc++;
 	s->pc = (s->sys[A64R_VBAR_EL1] & ~0x7ffull) + off + kind;
 	if (unlikely(trace_on(s->c.m->trace, ~0u)))
 		a64_trace_take(s, kind, esr, elr, from_el, kind == EXC_SYNC && !(esr >> 26) ? elr : from_pc);
@@ -624,4 +625,5 @@ const arch_ops aarch64_arch = {
 	.flush_tlb = flush_tlb,
 	.mode_name = mode_name,
 	.disasm = disasm,
+	.state_desc = a64_state_desc,
 };

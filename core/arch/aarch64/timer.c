@@ -8,6 +8,7 @@
  * EL0 access (CNTKCTL_EL1) is checked by the core before these hooks run.
  */
 #include "a64.h"
+#include "../../state.h"
 #include "../../devices/gicv3.h"
 
 enum { T_PHYS = 0, T_VIRT = 1 };
@@ -181,3 +182,20 @@ bool a64_timer_write(a64_cpu *s, uint32_t enc, uint64_t value)
 	update(t);
 	return true;
 }
+
+/* Each timer's control, compare value, output level and pending event;
+ * CNTKCTL_EL1 (also mirrored in sys[]). */
+static const state_field gtimer_fields[] = {
+	ST_U32(gtimer, ctl),
+	ST_U64(gtimer, cval),
+	ST_INT(gtimer, out),
+	ST_EVENT(gtimer, ev),
+	ST_END
+};
+static const state_desc gtimer_state = { .name = "aarch64-gtimer", .version = 1, .fields = gtimer_fields };
+static const state_field timer_fields[] = {
+	ST_U64(a64_timer, cntkctl),
+	ST_STRUCT_ARRAY(a64_timer, t, gtimer_state),
+	ST_END
+};
+const state_desc a64_timer_state = { .name = "aarch64-timer", .version = 1, .fields = timer_fields };

@@ -193,4 +193,5 @@ const arch_ops riscv64_arch = {
 	.flush_tlb = rv_flush_tlb,
 	.mode_name = rv_mode_name,
 	.disasm = rv_disasm,
+	.state_desc = rv_state_desc,
 };

@@ -170,6 +170,7 @@ typedef struct rv_hart {
 	/* LR/SC */
 	bool resv_valid;
 	uintptr_t resv_host;
+	paddr_t resv_pa;	/* resv_host as saved in a snapshot (state_rv.c) */
 	uint8_t rom_scratch[8];	/* an AMO's target in ROM: its write is dropped */
 
 	/* CSR state */
@@ -366,6 +367,8 @@ uint32_t rv_expand_rvc(uint16_t c);
 void rv_resv_clear(rv_hart *h);
 void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len);
 int rv_reg_read(cpu *c, int idx, uint8_t *buf);
+/* state_rv.c */
+const struct state_desc *rv_state_desc(void);
 int rv_reg_write(cpu *c, int idx, const uint8_t *buf);
 
 /* fpu.c: FP instruction handlers are in exec tables */

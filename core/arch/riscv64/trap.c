@@ -16,6 +16,7 @@ void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 	uint64_t s = h->mstatus;
 	int from = h->priv;
 
+	h->c.nexc++;
 	if (trace_traps < 0)
 		trace_traps = getenv("KWB_RV_TRAPS") != NULL;
 	if (trace_traps)
