@@ -315,7 +315,8 @@ static void opt_cpu(kwb_options *o, const char *opt, const char *v)
 	if (!strcmp(v, "help") || !strcmp(v, "?")) {
 		printf("Available CPUs:\n"
 		       "  aarch64: cortex-a57 (default), cortex-a53, max\n"
-		       "  riscv64: rv64 (one RV64GC model; the name is not checked)\n");
+		       "  riscv64: rv64 (QEMU 7.2's default hart less H; the name is not checked),\n"
+		       "           with pmu-num=0..29 (default 16), sstc=on|off, debug=on|off, h=false\n");
 		exit(0);
 	}
 	if (!*v || !strcmp(v, "host"))
@@ -681,7 +682,8 @@ static const opt_def options[] = {
 	  "ras=off, aia=none. -M help lists machines." },
 	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
 	{ "cpu", NULL, "MODEL", opt_cpu,
-	  "CPU model (aarch64: cortex-a57, cortex-a53, max); -cpu help lists them." },
+	  "CPU model (aarch64: cortex-a57, cortex-a53, max; riscv64: rv64, with "
+	  "pmu-num=N, sstc=on|off, debug=on|off, h=false); -cpu help lists them." },
 	{ "smp", NULL, "N|cpus=N[,sockets=S,cores=C,threads=T]", opt_smp,
 	  "Number of CPUs, 1 to 8 (default 1)." },
 	{ "m", NULL, "SIZE|size=SIZE", opt_m,

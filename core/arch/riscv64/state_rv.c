@@ -72,7 +72,6 @@ static const state_field rv_fields[] = {
 	ST_U64(rv_hart, mtval),
 	ST_U64(rv_hart, mcounteren),
 	ST_U64(rv_hart, menvcfg),
-	ST_U64(rv_hart, mcountinhibit),
 	ST_U64(rv_hart, stvec),
 	ST_U64(rv_hart, sscratch),
 	ST_U64(rv_hart, sepc),
@@ -81,8 +80,13 @@ static const state_field rv_fields[] = {
 	ST_U64(rv_hart, scounteren),
 	ST_U64(rv_hart, senvcfg),
 	ST_U64(rv_hart, satp),
-	ST_INT(rv_hart, cycle_off),
-	ST_INT(rv_hart, instret_off),
+	ST_UINT_ARRAY(rv_hart, pmu.base),
+	ST_UINT_ARRAY(rv_hart, pmu.at),
+	ST_UINT_ARRAY(rv_hart, pmu.mhpmevent),
+	ST_U64(rv_hart, pmu.mcountinhibit),
+	ST_U32(rv_hart, pmu.follows),
+	ST_UINT_ARRAY(rv_hart, pmu.event_ctr),
+	ST_BOOL(rv_hart, pmu.tlb_events),
 	ST_U64(rv_hart, sstc.stimecmp),
 	ST_EVENT(rv_hart, sstc.timer),
 	ST_U32(rv_hart, fflags),
@@ -94,7 +98,7 @@ static const state_field rv_fields[] = {
 };
 
 static const state_desc rv_state = {
-	.name = "riscv64-hart", .version = 1, .fields = rv_fields,
+	.name = "riscv64-hart", .version = 2, .fields = rv_fields,
 	.pre_save = rv_pre_save, .post_load = rv_post_load,
 };
 
