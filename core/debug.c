@@ -114,20 +114,20 @@ int dbg_translate(machine *m, int cpu_idx, vaddr_t va, paddr_t *pa, walk_log *lo
 
 	if (!c)
 		return -1;
-	if (m->arch->mmu_enabled(c)) {
-		if (m->arch->debug_translate(c, va, ACC_READ, pa, log) == 0)
+	if (!m->arch->mmu_enabled(c)) {
+		if (d->alias && d->alias(d->alias_opaque, va, pa, false))
 			return 0;
-	} else if (!d->alias || !d->alias(d->alias_opaque, va, pa)) {
 		*pa = va;
 		if (log)
 			snprintf(log->result, sizeof(log->result), "translation off: PA 0x%llx",
 				 (unsigned long long)va);
 		return 0;
-	} else {
-		return 0;
 	}
-	/* Not mapped (yet): kernel symbols still reach the image's alias. */
-	if (d->alias && d->alias(d->alias_opaque, va, pa))
+	if (m->arch->debug_translate(c, va, ACC_READ, pa, log) == 0)
+		return 0;
+	/* Not mapped (yet: arm64's TTBR1 is empty until the kernel maps
+	 * itself): the image's alias, where the kernel really is. */
+	if (d->alias && d->alias(d->alias_opaque, va, pa, true))
 		return 0;
 	return -1;
 }
@@ -228,7 +228,7 @@ int dbg_bp_insert(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
 		if (d->points[i].type == type && d->points[i].addr == addr && d->points[i].len == len)
 			return 0;	/* gdb may insert twice; keep one */
 	if (!is_phys(type) && d->alias)
-		p.has_alias = d->alias(d->alias_opaque, addr, &p.alias);
+		p.has_alias = d->alias(d->alias_opaque, addr, &p.alias, false);
 	if (d->npoints == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 16;
 		d->points = kwb_realloc(d->points, d->cap * sizeof(*d->points));
@@ -298,6 +298,19 @@ static void report_point(cpu *c, enum stop_reason r, uint64_t addr, bool foreign
 	}
 }
 
+/* The CPU runs the kernel code at alias (a breakpoint's physical alias,
+ * ppc == alias): with translation off, or on through an identity map
+ * (pc == ppc, arm64's idmap), or at the image's current VA (KASLR) - never
+ * another mapping of that memory (freed init pages reused by a process). */
+static bool runs_image_code(cpu *c, vaddr_t pc, paddr_t ppc)
+{
+	dbg_state *d = c->m->dbg;
+	paddr_t pa;
+
+	return pc == ppc || !c->m->arch->mmu_enabled(c) ||
+	       (d->alias && d->alias(d->alias_opaque, pc, &pa, true) && pa == ppc);
+}
+
 bool dbg_bp_hit(cpu *c, vaddr_t pc, paddr_t ppc)
 {
 	machine *m = c->m;
@@ -316,7 +329,8 @@ bool dbg_bp_hit(cpu *c, vaddr_t pc, paddr_t ppc)
 				     p->type == BP_PHYS);
 			return true;
 		}
-		if (p->type != BP_PHYS && p->has_alias && ppc == p->alias && !alias_hit)
+		if (p->type != BP_PHYS && p->has_alias && ppc == p->alias && !alias_hit &&
+		    runs_image_code(c, pc, ppc))
 			alias_hit = p;
 	}
 	if (alias_hit) {
@@ -341,8 +355,14 @@ bool dbg_watch_hit(cpu *c, vaddr_t va, paddr_t pa, unsigned len, int access)
 		if (is_code(p->type))
 			continue;
 		if (a + len <= base || a >= base + p->len) {
-			/* A kernel VA watched while that data is reached physically. */
+			paddr_t still;
+
+			/* A kernel VA watched while that data is reached physically,
+			 * as long as the kernel has not freed it (init data). */
 			if (!p->has_alias || pa + len <= p->alias || pa >= p->alias + p->len)
+				continue;
+			if (m->arch->mmu_enabled(c) && d->alias &&
+			    !d->alias(d->alias_opaque, p->addr, &still, true))
 				continue;
 			a = p->addr + (pa - p->alias);
 			via_alias = true;

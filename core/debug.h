@@ -56,8 +56,10 @@ enum resume_action { RESUME_STOPPED = 0, RESUME_CONTINUE, RESUME_STEP };
 
 /* Hook the symbols layer installs so breakpoints and memory on a kernel
  * virtual address also work while translation is off: returns true and the
- * physical alias of va (the loaded kernel image), else false. */
-typedef bool (*dbg_alias_fn)(void *opaque, vaddr_t va, paddr_t *pa);
+ * physical alias of va (the loaded kernel image), else false. With
+ * translation_on (the CPU's walk failed), only for an address the kernel
+ * image occupies at that moment (never memory the kernel freed). */
+typedef bool (*dbg_alias_fn)(void *opaque, vaddr_t va, paddr_t *pa, bool translation_on);
 void dbg_set_alias(struct machine *m, dbg_alias_fn fn, void *opaque);
 
 /* ---- registers (index = register table index = gdb regnum) ---- */

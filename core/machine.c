@@ -79,6 +79,14 @@ static bool device_enabled(const kwb_options *opt, const board_device *d)
 	eq = strchr(d->cond, '=');
 	if (eq && !strncmp(d->cond, "iommu", eq - d->cond))
 		return opt->iommu && !strcmp(opt->iommu, eq + 1);
+	/* gic-version: 0 is the board default, a GICv2 as on QEMU 7.2;
+	 * its=on: an ITS, which only a GICv3 has */
+	if (!strcmp(d->cond, "gic-version=2"))
+		return opt->gic_version != 3;
+	if (!strcmp(d->cond, "gic-version=3"))
+		return opt->gic_version == 3;
+	if (!strcmp(d->cond, "its=on"))
+		return opt->gic_version == 3 && opt->its;
 	for (int i = 0; i < opt->ndevices; i++)
 		if (!strncmp(opt->devices[i], d->cond, strlen(d->cond)))
 			return true;

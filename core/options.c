@@ -264,10 +264,12 @@ static void machine_prop(kwb_options *o, const char *opt, const char *key, const
 			o->bios = v;
 	} else if (!strcmp(key, "append")) {
 		o->append = v;
-	} else if (!strcmp(key, "its") || !strcmp(key, "acpi") || !strcmp(key, "usb") ||
+	} else if (!strcmp(key, "its")) {
+		o->its = parse_bool(opt, key, v);
+	} else if (!strcmp(key, "acpi") || !strcmp(key, "usb") ||
 		   !strcmp(key, "graphics") || !strcmp(key, "dump-guest-core") ||
 		   !strcmp(key, "mem-merge")) {
-		/* harmless: no ITS/ACPI/USB/graphics to turn on or off */
+		/* harmless: no ACPI/USB/graphics to turn on or off */
 		if (strcmp(v, "auto"))
 			parse_bool(opt, key, v);
 	} else if (!strcmp(key, "secure") || !strcmp(key, "mte") || !strcmp(key, "ras") ||
@@ -277,7 +279,8 @@ static void machine_prop(kwb_options *o, const char *opt, const char *key, const
 					key);
 	} else {
 		kwb_usage_error("%s %s=%s: unknown machine property '%s' (kwb knows iommu, "
-				"dumpdtb, virtualization, gic-version, highmem, dtb-randomness, accel)", opt, key,
+				"dumpdtb, virtualization, gic-version, its, highmem, dtb-randomness, accel)",
+				opt, key,
 				v, key);
 	}
 }
@@ -675,10 +678,10 @@ static const opt_def options[] = {
 	{ "M", "machine", "virt[,PROP=VALUE...]", opt_machine,
 	  "Board (only virt). Properties: iommu=smmuv3|none, dumpdtb=FILE\n"
 	  "(write the generated device tree and exit), virtualization=on|off,\n"
-	  "gic-version=2|3|max, highmem=on|off, dtb-randomness=on|off,\n"
-	  "accel=tcg; kernel=, initrd=,\n"
+	  "gic-version=2|3|max (default 2, as QEMU 7.2), highmem=on|off,\n"
+	  "dtb-randomness=on|off, accel=tcg; kernel=, initrd=,\n"
 	  "append=, dtb=, firmware= as the options below. Accepted with the\n"
-	  "value kwb behaves as: its, acpi, usb, graphics, secure=off, mte=off,\n"
+	  "value kwb behaves as: its (no ITS yet), acpi, usb, graphics, secure=off, mte=off,\n"
 	  "ras=off, aia=none. -M help lists machines." },
 	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
 	{ "cpu", NULL, "MODEL", opt_cpu,
@@ -1033,6 +1036,7 @@ void options_parse(kwb_options *o, int argc, char **argv)
 	o->smp = 1;
 	o->ram_size = KWB_DEFAULT_RAM;
 	o->highmem = true;
+	o->its = true;
 	arch_from_argv0 = false;
 	no_defaults = false;
 

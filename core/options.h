@@ -42,7 +42,8 @@ typedef struct kwb_options {
 	const char *difftest_mode;	/* --difftest-mode pc|lockstep (NULL: pc) */
 	bool no_shutdown;
 	bool no_reboot;			/* -no-reboot: exit when the guest resets */
-	int gic_version;		/* -M virt,gic-version=2|3; 0 = board default */
+	int gic_version;		/* -M virt,gic-version=2|3; 0 = board default (2, as QEMU 7.2) */
+	bool its;			/* -M virt,its=on|off: GICv3 ITS (default on, as QEMU) */
 	bool highmem;			/* -M virt,highmem=on|off (default on) */
 	uint64_t seed;			/* -seed N: the guest's random numbers (DT rng/kaslr seeds) */
 	bool dtb_no_randomness;		/* -M virt,dtb-randomness=off (aarch64) */

@@ -260,6 +260,15 @@ static void h_write_mem_bin(gdb_server *s, const char *arg, const char *end)
 
 /* ---- breakpoints ---- */
 
+bool gdb_has_breakpoint_at(gdb_server *s, uint64_t addr)
+{
+	for (int i = 0; i < s->nbps; i++)
+		if ((s->bps[i].type == BP_SW || s->bps[i].type == BP_HW) && s->bps[i].addr == addr &&
+		    !s->bps[i].removing)
+			return true;
+	return false;
+}
+
 static int bp_find(gdb_server *s, enum bp_type type, uint64_t addr, uint64_t kind)
 {
 	for (int i = 0; i < s->nbps; i++)
@@ -403,6 +412,8 @@ void gdb_resume(gdb_server *s)
 		reply_current_stop(s, s->g_cpu);	/* W again */
 		return;
 	}
+	if (gdb_image_release(s))
+		return;		/* gdb updated its symbols: the held stop */
 	for (int i = 0; i < m->ncpus; i++) {
 		if (s->actions[i] == RESUME_STEP && !m->cpus[i]->powered) {
 			/* a step on a CPU that is off would never finish */
@@ -577,6 +588,7 @@ void gdb_detach(gdb_server *s)
 	s->nbps = 0;
 	memset(s->ranging, 0, sizeof(s->ranging));
 	s->running = false;
+	s->img.held = false;
 	if (!s->guest_exited && dbg_is_stopped(m))
 		dbg_resume(m, NULL);
 }
@@ -644,11 +656,25 @@ static void h_set_thread(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_str(s, "OK");
 }
 
+/*
+ * Every CPU is a thread, as on QEMU, except while gdb may still get the
+ * KASLR reload (an exec, after which gdb keeps one thread and numbers the
+ * others anew): then secondaries that never ran are left out, so gdb meets
+ * them later in order as threads 2, 3, ... (Linux's lx- helpers take
+ * thread N for CPU N-1). Once listed, a CPU stays.
+ */
+static bool cpu_listed(gdb_server *s, int i)
+{
+	if (!s->cpu_listed[i] && (i == 0 || s->m->cpus[i]->powered || !gdb_image_unsettled(s)))
+		s->cpu_listed[i] = true;
+	return s->cpu_listed[i];
+}
+
 static void h_thread_alive(gdb_server *s, const char *arg, const char *end)
 {
 	int cpu = parse_thread(s, &arg, end);
 
-	gdb_reply_str(s, cpu >= 0 && arg == end ? "OK" : "E02");
+	gdb_reply_str(s, cpu >= 0 && arg == end && cpu_listed(s, cpu) ? "OK" : "E02");
 }
 
 static void h_current_thread(gdb_server *s, const char *arg, const char *end)
@@ -662,7 +688,8 @@ static void h_thread_first(gdb_server *s, const char *arg, const char *end)
 	(void)arg, (void)end;
 	gdb_reply_str(s, "m");
 	for (int i = 0; i < s->m->ncpus; i++)
-		gdb_reply_printf(s, i ? ",%x" : "%x", i + 1);
+		if (cpu_listed(s, i))
+			gdb_reply_printf(s, i ? ",%x" : "%x", i + 1);
 }
 
 static void h_thread_next(gdb_server *s, const char *arg, const char *end)
@@ -702,7 +729,7 @@ static void h_thread_extra(gdb_server *s, const char *arg, const char *end)
 /* ---- qXfer ---- */
 
 /* Serve [off, off+len) of doc as an m (more) or l (last) reply. */
-static void xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *arg, const char *end)
+void gdb_xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *arg, const char *end)
 {
 	uint64_t off, len;
 	size_t used;
@@ -743,7 +770,7 @@ static void h_xfer_features(gdb_server *s, const char *arg, const char *end)
 		gdb_reply_str(s, "E00");
 		return;
 	}
-	xfer_reply(s, doc, doclen, colon + 1, end);
+	gdb_xfer_reply(s, doc, doclen, colon + 1, end);
 	free(doc);
 }
 
@@ -757,14 +784,37 @@ static void h_xfer_threads(gdb_server *s, const char *arg, const char *end)
 	for (int i = 0; i < m->ncpus; i++) {
 		char text[128];
 
+		if (!cpu_listed(s, i))
+			continue;
 		thread_text(m, i, text, sizeof(text));
 		len += (size_t)snprintf(doc + len, cap - len,
 					"<thread id=\"%x\" core=\"%d\" name=\"%s%d\">%s</thread>\n",
 					i + 1, i, is_riscv(m) ? "hart" : "CPU#", i, text);
 	}
 	len += (size_t)snprintf(doc + len, cap - len, "</threads>\n");
-	xfer_reply(s, doc, len, arg, end);
+	gdb_xfer_reply(s, doc, len, arg, end);
 	free(doc);
+}
+
+static void h_xfer_libs_svr4(gdb_server *s, const char *arg, const char *end)
+{
+	gdb_xfer_libraries(s, arg, end, true);
+}
+
+static void h_xfer_libs(gdb_server *s, const char *arg, const char *end)
+{
+	gdb_xfer_libraries(s, arg, end, false);
+}
+
+static void h_xfer_auxv(gdb_server *s, const char *arg, const char *end)
+{
+	gdb_xfer_auxv(s, arg, end);
+}
+
+static void h_offsets(gdb_server *s, const char *arg, const char *end)
+{
+	(void)arg, (void)end;
+	gdb_query_offsets(s);
 }
 
 /* ---- general queries ---- */
@@ -775,6 +825,9 @@ static void h_supported(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_printf(s, "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
 			 "qXfer:threads:read+;swbreak+;hwbreak+;vContSupported+;binary-upload+",
 			 RSP_PACKET_SIZE);
+	/* the vmlinux at the physical alias and its KASLR slide (kernel_image.c) */
+	if (gdb_image_known(s))
+		gdb_reply_str(s, ";qXfer:libraries-svr4:read+;qXfer:libraries:read+;qXfer:auxv:read+");
 }
 
 static void h_no_ack(gdb_server *s, const char *arg, const char *end)
@@ -920,6 +973,10 @@ static const struct gdb_packet {
 	{ "QStartNoAckMode", true, h_no_ack },
 	{ "qXfer:features:read:", false, h_xfer_features },
 	{ "qXfer:threads:read::", false, h_xfer_threads },
+	{ "qXfer:libraries-svr4:read::", false, h_xfer_libs_svr4 },
+	{ "qXfer:libraries:read::", false, h_xfer_libs },
+	{ "qXfer:auxv:read::", false, h_xfer_auxv },
+	{ "qOffsets", true, h_offsets },
 	{ "qAttached", false, h_attached },
 	{ "qC", true, h_current_thread },
 	{ "qfThreadInfo", true, h_thread_first },

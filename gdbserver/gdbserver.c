@@ -239,6 +239,8 @@ static void listen_ready(void *opaque)
 	s->attach_query = false;
 	s->dead = false;
 	s->phys = false;
+	memset(&s->img, 0, sizeof(s->img));
+	memset(s->cpu_listed, 0, sizeof(s->cpu_listed));
 	s->g_cpu = s->c_cpu = 0;
 	s->txlen = 0;
 	memset(s->ranging, 0, sizeof(s->ranging));
@@ -292,7 +294,7 @@ static void on_stop(void *opaque, const stop_info *st)
 		stop_info plain = *st;
 		plain.reason = STOP_STEP;
 		gdb_stop_reply(s, &plain);
-	} else {
+	} else if (!gdb_image_hold(s, st)) {
 		gdb_stop_reply(s, st);
 	}
 	s->attach_query = false;

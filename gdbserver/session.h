@@ -19,6 +19,19 @@ typedef struct gdb_bp {
 } gdb_bp;
 
 #define GDB_MAX_BPS 4096
+#define PATH_MAX_KWB 1024
+
+/* What gdb was told about the kernel image (kernel_image.c). */
+typedef struct gdb_image_state {
+	char style;		/* 0: gdb read no library list; 's' svr4, 'g' generic */
+	bool libs_valid;	/* gdb holds the list it read */
+	uint64_t alias_sent, slide_sent;
+	bool auxv_read;		/* gdb relocated the main file by this slide */
+	uint64_t auxv_slide;
+	uint64_t offsets_slide;	/* qOffsets told gdb this slide at connect */
+	bool held;		/* a machine stop waits while gdb updates */
+	stop_info held_stop;
+} gdb_image_state;
 
 typedef struct gdb_server {
 	machine *m;
@@ -42,9 +55,11 @@ typedef struct gdb_server {
 
 	gdb_bp *bps;
 	int nbps, bpcap;
+	bool cpu_listed[KWB_MAX_CPUS];	/* a CPU is a thread once it has run */
 
 	/* session-wide settings (monitor and Qqemu packets) */
 	bool phys;		/* memory and Z packets use physical addresses */
+	gdb_image_state img;
 
 	char reply[GDB_REPLY_CAP + 64];
 	size_t rlen;
@@ -77,5 +92,18 @@ void gdb_resume(gdb_server *s);
 void gdb_detach(gdb_server *s);
 /* Quit kwb on the debugger's request (k, vKill). */
 void gdb_kill(gdb_server *s);
+/* Serve [off,len) of an xfer document ("OFF,LEN" in arg). */
+void gdb_xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *arg, const char *end);
+/* gdb has a code breakpoint (not being removed) at addr. */
+bool gdb_has_breakpoint_at(gdb_server *s, uint64_t addr);
+
+/* The kernel image for gdb (kernel_image.c). */
+void gdb_xfer_libraries(gdb_server *s, const char *arg, const char *end, bool svr4);
+void gdb_xfer_auxv(gdb_server *s, const char *arg, const char *end);
+void gdb_query_offsets(gdb_server *s);
+bool gdb_image_known(gdb_server *s);
+bool gdb_image_unsettled(gdb_server *s);
+bool gdb_image_hold(gdb_server *s, const stop_info *st);
+bool gdb_image_release(gdb_server *s);
 
 #endif

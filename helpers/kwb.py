@@ -318,40 +318,59 @@ class KwbAlias(gdb.Command):
 
 Usage: kwb-alias [on|off]   (no argument: on)
 Before the kernel turns its MMU on, the pc is a physical address. kwb
-matches breakpoints on kernel VAs against that alias, but gdb only knows
-the VAs. "on" adds the vmlinux symbols a second time at the physical
-alias (offset from 'monitor sym'), so a break on primary_entry / _start
-gets a second, physical location and gdb names physical pcs."""
+tells gdb itself: it lists the vmlinux, relocated to the physical alias,
+as a shared library (qXfer:libraries), which gdb loads when it connects
+("info sharedlibrary"), so a break on primary_entry / _start gets a
+second, physical location and gdb names physical pcs with no helper.
+"on" checks that, or (an older kwb, or "set auto-solib-add off") adds the
+same symbols with add-symbol-file (offset from 'monitor sym'). "off"
+removes what kwb-alias added (kwb's library goes with "nosharedlibrary")."""
     cmdname, requires = "kwb-alias", "sym"
     loaded = None
 
     def __init__(self):
         super().__init__(self.cmdname, gdb.COMMAND_USER)
 
-    def invoke(self, arg, from_tty):
-        arg = arg.strip() or "on"
-        if arg == "off":
-            if KwbAlias.loaded:
-                gdb.execute("remove-symbol-file -a 0x%x" % KwbAlias.loaded[1], to_string=True)
-                KwbAlias.loaded = None
-            return
-        if arg != "on":
-            raise gdb.GdbError("usage: kwb-alias [on|off]")
-        if KwbAlias.loaded:
-            print("kwb-alias: already loaded (offset 0x%x)" % KwbAlias.loaded[0])
-            return
+    @staticmethod
+    def alias_info():
+        """(path, offset, PA of the image) from 'monitor sym'."""
         text = gdb.execute("monitor sym", to_string=True)
         m = re.search(r"add-symbol-file (\S+) -o (0x[0-9a-fA-F]+)", text)
         if not m:
             raise gdb.GdbError("kwb-alias: kwb gives no alias offset ('monitor sym'):\n" + text)
-        path, off = m.group(1), int(m.group(2), 16)
-        text_va = int(gdb.parse_and_eval("(unsigned long)&_text")) & 0xffffffffffffffff
-        gdb.execute("add-symbol-file %s -o 0x%x" % (path, off), to_string=True)
-        KwbAlias.loaded = (off, (text_va + off) & 0xffffffffffffffff)
+        pa = re.search(r"^kernel image\s+VA \S+ -> PA (0x[0-9a-fA-F]+)", text, re.M)
+        return m.group(1), int(m.group(2), 16), int(pa.group(1), 16) if pa else None
+
+    def invoke(self, arg, from_tty, quiet=False):
+        arg = arg.strip() or "on"
+        if arg == "off":
+            if KwbAlias.loaded and KwbAlias.loaded[2]:
+                gdb.execute("remove-symbol-file -a 0x%x" % KwbAlias.loaded[1], to_string=True)
+            elif KwbAlias.loaded:
+                print("kwb-alias: the alias symbols are kwb's shared library: nosharedlibrary removes them")
+            KwbAlias.loaded = None
+            return
+        if arg != "on":
+            raise gdb.GdbError("usage: kwb-alias [on|off]")
+        path, off, pa = self.alias_info()
         # $kwb_alias_offset: VA + $kwb_alias_offset is the PA of kernel code
         gdb.set_convenience_variable("kwb_alias_offset", off)
+        lib = gdb.solib_name(pa) if pa is not None else None
+        if lib:
+            KwbAlias.loaded = (off, pa, False)
+            if not quiet:
+                print("kwb-alias: kwb already gives gdb the vmlinux symbols at the physical alias "
+                      "(shared library %s, offset 0x%x, _text at PA 0x%x)" % (lib, off, pa))
+            return
+        if KwbAlias.loaded:
+            print("kwb-alias: already loaded (offset 0x%x)" % KwbAlias.loaded[0])
+            return
+        text_pa = pa if pa is not None else \
+            (int(gdb.parse_and_eval("(unsigned long)&_text")) + off) & 0xffffffffffffffff
+        gdb.execute("add-symbol-file %s -o 0x%x" % (path, off), to_string=True)
+        KwbAlias.loaded = (off, text_pa, True)
         print("kwb-alias: vmlinux symbols also at the physical alias (offset 0x%x, _text at PA 0x%x)"
-              % (off, KwbAlias.loaded[1]))
+              % (off, text_pa))
 
     def complete(self, text, word):
         return _complete_words(["on", "off"], word)
@@ -362,7 +381,10 @@ ALL = [KwbVtop, KwbPtdump, KwbSym, KwbPbreak, KwbPwatch, KwbPdelete, KwbPhys, Kw
 
 KwbPrefix()
 for _c in ALL:
-    _c()
+    if _c is KwbAlias:
+        _alias_cmd = _c()
+    else:
+        _c()
 
 
 def _forget_target(event):
@@ -389,7 +411,7 @@ def _auto_alias(event):
     try:
         if not gdb.objfiles() or not has_monitor("sym"):
             return
-        gdb.execute("kwb-alias on", to_string=False)
+        KwbAlias.invoke(_alias_cmd, "on", False, quiet=True)
     except (gdb.error, gdb.GdbError) as e:
         print("kwb: no physical-alias symbols: %s" % e)
 

@@ -1,8 +1,9 @@
 /*
  * Kernel VA <-> PA relation of the loaded image (see kernel_map.h).
  *
- * arm64 (6.1, no KASLR): KIMAGE_VADDR = _PAGE_END(VA_BITS_MIN) + 128M is
- * where _text is linked, and the Image's first byte is _text; the linear
+ * arm64 (6.1): KIMAGE_VADDR = _PAGE_END(VA_BITS_MIN) + 128M is
+ * where _text is linked (with KASLR the kernel moves it by a slide that
+ * symbols.c reads from the running kernel: kernel_map_set_slide), and the Image's first byte is _text; the linear
  * map starts at PAGE_OFFSET = -(1 << VA_BITS) for memstart_addr, which is
  * the start of RAM rounded down to ARM64_MEMSTART_ALIGN (1G with 4K pages;
  * smaller for 16K/64K, which gives the same value for RAM at 0x40000000).
@@ -60,6 +61,12 @@ int kernel_map_init(kernel_map *km, const vmlinux *v, paddr_t load_pa, paddr_t r
 		return -1;
 	}
 	km->image = (kmap_range){ start, end - start, load_pa, "kernel image" };
+	km->link_va = start;
+	{
+		uint64_t ib = sym_addr(v, "__init_begin", 0), ie = sym_addr(v, "__init_end", 0);
+		if (ib >= start && ie > ib && ie <= end)
+			km->init = (kmap_range){ ib, ie - ib, load_pa + (ib - start), "init sections" };
+	}
 	if (v->arch && !strcmp(v->arch, "aarch64")) {
 		paddr_t memstart = ram_base & ~((1ull << 30) - 1);
 		km->va_bits = arm64_va_bits(start);
@@ -81,6 +88,13 @@ void kernel_map_riscv_linear(kernel_map *km, unsigned satp_mode)
 	}
 	km->linear = (kmap_range){ po, km->ram_base + km->ram_size - km->image.pa, km->image.pa,
 				   "linear map" };
+}
+
+void kernel_map_set_slide(kernel_map *km, uint64_t slide)
+{
+	km->init.va += slide - km->slide;
+	km->image.va = km->link_va + slide;
+	km->slide = slide;
 }
 
 static bool va_in(const kmap_range *r, vaddr_t va, paddr_t *pa)

@@ -19,8 +19,11 @@ typedef struct kmap_range {
 
 typedef struct kernel_map {
 	const char *arch;
-	kmap_range image;
+	kmap_range image;	/* at its current VA: link address + slide */
 	kmap_range linear;
+	kmap_range init;	/* __init_begin..__init_end, freed after boot */
+	vaddr_t link_va;	/* where the vmlinux links the image */
+	uint64_t slide;		/* KASLR: how far the kernel moved its VAs */
 	int va_bits;		/* arm64: from KIMAGE_VADDR; riscv64: 0 */
 	paddr_t ram_base;
 	uint64_t ram_size;
@@ -38,6 +41,8 @@ int kernel_map_init(kernel_map *km, const vmlinux *v, paddr_t load_pa, paddr_t r
 /* riscv64: the linear map base depends on the paging mode the kernel chose
  * (satp MODE 8/9/10); 0 removes it. */
 void kernel_map_riscv_linear(kernel_map *km, unsigned satp_mode);
+/* The kernel relocated itself by slide (arm64 KASLR): image and init move. */
+void kernel_map_set_slide(kernel_map *km, uint64_t slide);
 bool kernel_map_va_to_pa(const kernel_map *km, vaddr_t va, paddr_t *pa, const char **what);
 /* The kernel-image VA of pa (else the linear-map VA). */
 bool kernel_map_pa_to_va(const kernel_map *km, paddr_t pa, vaddr_t *va, const char **what);

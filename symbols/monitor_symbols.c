@@ -144,15 +144,19 @@ static int sym_info(mon_ctx *c, kwb_symbols *s)
 		mon_printf(c->out, "kernel load address unknown: no VA->PA alias\n");
 		return 0;
 	}
-	symbols_va_to_pa(c->m, s->map.image.va, NULL, NULL);	/* refreshes the linear map */
+	symbols_va_to_pa(c->m, s->map.image.va, NULL, NULL);	/* refreshes the linear map, slide */
 	print_range(c, &s->map.image);
 	print_range(c, &s->map.linear);
-	if (s->map.image.pa == s->map.image.va)
+	if (s->map.slide)
+		mon_printf(c->out, "KASLR: the kernel moved its image by 0x%llx from the link addresses "
+			   "(gdb: symbol-file %s -o 0x%llx)\n", (unsigned long long)s->map.slide, v->path,
+			   (unsigned long long)s->map.slide);
+	if (s->map.image.pa == s->map.link_va)
 		mon_printf(c->out, "the image runs at its link addresses: no physical alias needed\n");
 	else
 		mon_printf(c->out, "symbols at the physical addresses (MMU off) in gdb:\n"
 			   "  add-symbol-file %s -o 0x%llx\n", v->path,
-			   (unsigned long long)(s->map.image.pa - s->map.image.va));
+			   (unsigned long long)(s->map.image.pa - s->map.link_va));
 	return 0;
 }
 

@@ -46,11 +46,26 @@ static char *find_vmlinux(const kwb_options *o, bool *explicit)
 	return NULL;
 }
 
-static bool alias(void *opaque, vaddr_t va, paddr_t *pa)
+/*
+ * The debug interface's alias. With translation off, a kernel VA (image or
+ * linear map) stands for its physical address. With translation on it
+ * stands in only where the walk failed for an address the kernel image
+ * occupies at that moment: its current (KASLR-slid) VA range, not the init
+ * sections once the kernel has freed them (QEMU says "Cannot access memory"
+ * there; arm64 unmaps them, riscv64 keeps them mapped).
+ */
+static bool alias(void *opaque, vaddr_t va, paddr_t *pa, bool translation_on)
 {
 	kwb_symbols *s = opaque;
+	const char *what = NULL;
 
-	return symbols_va_to_pa(s->m, va, pa, NULL);
+	if (!symbols_va_to_pa(s->m, va, pa, &what))
+		return false;
+	if (!translation_on)
+		return true;
+	if (!what || strcmp(what, s->map.image.what))
+		return false;
+	return !(va - s->map.init.va < s->map.init.size && symbols_init_freed(s->m));
 }
 
 /* Where the Image's first byte went: the last "kernel" image placed. */
@@ -135,6 +150,7 @@ void symbols_free(machine *m)
 	if (m->dbg)
 		dbg_set_alias(m, NULL, NULL);
 	vmlinux_free(s->vm);
+	kdwarf_close(s->dw);
 	free(s);
 	m->symbols = NULL;
 }
@@ -163,6 +179,99 @@ static void refresh_linear(kwb_symbols *s)
 	kernel_map_riscv_linear(&s->map, (unsigned)(satp >> 60));
 }
 
+kdwarf *symbols_dwarf(machine *m)
+{
+	kwb_symbols *s = symbols_get(m);
+
+	if (!s)
+		return NULL;
+	if (!s->dw_tried) {
+		char err[256];
+
+		s->dw_tried = true;
+		s->dw = kdwarf_open(s->vm->path, err, sizeof(err));
+	}
+	return s->dw;
+}
+
+/* A kernel variable read through the image's physical alias (its link VA
+ * and the load address): valid whatever the MMU and the slide. */
+static bool read_kvar(kwb_symbols *s, const char *name, void *buf, size_t len)
+{
+	const ksym *k = vmlinux_sym_named(s->vm, name);
+	uint64_t off;
+
+	if (!k || !s->have_map || (off = k->addr - s->map.link_va) >= s->map.image.size)
+		return false;
+	return bus_debug_read(&s->m->bus, s->map.image.pa + off, buf, len) == BUS_OK;
+}
+
+static uint64_t le64(const uint8_t *b)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/* arm64: kimage_vaddr holds the relocated _text once __relocate_kernel has
+ * run (0 or the link address before); the slide keeps 64K alignment. */
+static void refresh_slide(kwb_symbols *s)
+{
+	uint8_t b[8];
+	uint64_t v, slide = 0;
+
+	s->relocation_pending = false;
+	if (!s->have_map || !s->map.arch || strcmp(s->map.arch, "aarch64"))
+		return;
+	if (read_kvar(s, "kimage_vaddr", b, 8)) {
+		v = le64(b);
+		if (v >= s->map.link_va && !((v - s->map.link_va) & 0xffff) &&
+		    v - s->map.link_va < (1ull << 47))
+			slide = v - s->map.link_va;
+		else
+			s->relocation_pending = true;
+	}
+	if (slide != s->map.slide)
+		kernel_map_set_slide(&s->map, slide);
+}
+
+uint64_t symbols_slide(machine *m)
+{
+	kwb_symbols *s = symbols_get(m);
+
+	if (!s)
+		return 0;
+	refresh_slide(s);
+	return s->map.slide;
+}
+
+bool symbols_relocation_pending(machine *m)
+{
+	kwb_symbols *s = symbols_get(m);
+
+	if (!s)
+		return false;
+	refresh_slide(s);
+	return s->relocation_pending;
+}
+
+bool symbols_init_freed(machine *m)
+{
+	kwb_symbols *s = symbols_get(m);
+	uint8_t b[4];
+	int64_t freeing = 2;	/* Linux's value since 4.x, when there is no DWARF */
+
+	if (!s || !read_kvar(s, "system_state", b, 4))
+		return false;
+	if (!s->freeing_initmem) {
+		if (!kdwarf_enumerator(symbols_dwarf(m), "SYSTEM_FREEING_INITMEM", &s->freeing_initmem))
+			s->freeing_initmem = freeing;
+	}
+	return (int64_t)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24) >= s->freeing_initmem;
+}
+
 bool symbols_va_to_pa(machine *m, vaddr_t va, paddr_t *pa, const char **what)
 {
 	kwb_symbols *s = symbols_get(m);
@@ -171,6 +280,7 @@ bool symbols_va_to_pa(machine *m, vaddr_t va, paddr_t *pa, const char **what)
 	if (!s || !s->have_map)
 		return false;
 	refresh_linear(s);
+	refresh_slide(s);
 	return kernel_map_va_to_pa(&s->map, va, pa ? pa : &dummy, what);
 }
 
@@ -181,21 +291,29 @@ bool symbols_pa_to_va(machine *m, paddr_t pa, vaddr_t *va, const char **what)
 	if (!s || !s->have_map)
 		return false;
 	refresh_linear(s);
+	refresh_slide(s);
 	return kernel_map_pa_to_va(&s->map, pa, va, what);
 }
 
 bool symbols_format(machine *m, uint64_t addr, char *buf, size_t len)
 {
 	kwb_symbols *s = symbols_get(m);
+	const char *what;
 	vaddr_t va;
 
 	if (len)
 		buf[0] = 0;
 	if (!s)
 		return false;
+	if (symbols_slide(m) && addr - s->map.image.va < s->map.image.size)
+		return vmlinux_format(s->vm, addr - s->map.slide, buf, len);
 	if (vmlinux_format(s->vm, addr, buf, len))
 		return true;
-	return symbols_pa_to_va(m, addr, &va, NULL) && vmlinux_format(s->vm, va, buf, len);
+	if (!symbols_pa_to_va(m, addr, &va, &what))
+		return false;
+	if (what == s->map.image.what)
+		va -= s->map.slide;	/* the vmlinux names link addresses */
+	return vmlinux_format(s->vm, va, buf, len);
 }
 
 bool symbols_lookup(machine *m, const char *name, uint64_t *va)
@@ -204,6 +322,6 @@ bool symbols_lookup(machine *m, const char *name, uint64_t *va)
 	const ksym *k = s ? vmlinux_sym_named(s->vm, name) : NULL;
 
 	if (k)
-		*va = k->addr;
+		*va = k->addr + symbols_slide(m);	/* where the running kernel has it */
 	return k != NULL;
 }

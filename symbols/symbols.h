@@ -9,6 +9,7 @@
 #define KWB_SYMBOLS_SYMBOLS_H
 
 #include "core/kwb.h"
+#include "symbols/kdwarf.h"
 #include "symbols/kernel_map.h"
 #include "symbols/vmlinux.h"
 
@@ -19,6 +20,10 @@ typedef struct kwb_symbols {
 	vmlinux *vm;
 	kernel_map map;
 	bool have_map;		/* the kernel's load address is known */
+	kdwarf *dw;		/* the vmlinux DWARF, opened on first use */
+	bool dw_tried;
+	int64_t freeing_initmem;	/* SYSTEM_FREEING_INITMEM */
+	bool relocation_pending;	/* arm64: kimage_vaddr not written yet */
 } kwb_symbols;
 
 /*
@@ -37,6 +42,16 @@ kwb_symbols *symbols_get(struct machine *m);
 bool symbols_format(struct machine *m, uint64_t addr, char *buf, size_t len);
 /* Virtual address of a symbol; false when unknown. */
 bool symbols_lookup(struct machine *m, const char *name, uint64_t *va);
+/* The vmlinux DWARF (kdwarf.h), or NULL when it has none. */
+kdwarf *symbols_dwarf(struct machine *m);
+/* arm64 KASLR: how far the running kernel moved its image VAs from the
+ * vmlinux's link addresses (0 before it relocated itself, or without
+ * KASLR); read from the kernel's kimage_vaddr. */
+uint64_t symbols_slide(struct machine *m);
+/* arm64: the kernel has not relocated itself yet (its slide is unknown). */
+bool symbols_relocation_pending(struct machine *m);
+/* Whether the kernel has freed its init sections (system_state). */
+bool symbols_init_freed(struct machine *m);
 /* The alias the debug interface uses (kernel image / linear map). */
 bool symbols_va_to_pa(struct machine *m, vaddr_t va, paddr_t *pa, const char **what);
 bool symbols_pa_to_va(struct machine *m, paddr_t pa, vaddr_t *va, const char **what);

@@ -1,13 +1,16 @@
 /*
- * QEMU's AArch64 `virt` board (gic-version=3, no EL2/EL3, PSCI over HVC):
- * the same memory map, interrupt numbers, device tree and direct kernel
- * boot protocol as hw/arm/virt.c and hw/arm/boot.c, so Linux sees what it
- * sees under qemu-system-aarch64 -M virt,gic-version=3.
+ * QEMU's AArch64 `virt` board (no EL2/EL3, PSCI over HVC): the same memory
+ * map, interrupt controller (GICv2 with its v2m MSI frame by default, as
+ * QEMU 7.2; GICv3 with gic-version=3|max), interrupt numbers, device tree
+ * and direct kernel boot protocol as hw/arm/virt.c and hw/arm/boot.c, so
+ * Linux sees what it sees under qemu-system-aarch64 -M virt.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../arch/aarch64/aarch64.h"
+#include "../devices/arm_gic.h"
+#include "../devices/gicv2.h"
 #include "../devices/gicv3.h"
 #include "../fdt_util.h"
 #include "../loader.h"
@@ -17,7 +20,10 @@
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 
 #define VIRT_GIC_DIST 0x08000000ull
+#define VIRT_GIC_CPU 0x08010000ull
+#define VIRT_GIC_V2M 0x08020000ull
 #define VIRT_GIC_REDIST 0x080a0000ull
+#define VIRT_GIC_FRAME 0x10000ull	/* what the DT names for GICD and GICC */
 #define VIRT_UART 0x09000000ull
 #define VIRT_RTC 0x09010000ull
 #define VIRT_SMMU 0x09050000ull
@@ -39,9 +45,14 @@ enum { PPI_S_PHYS = 13, PPI_NS_PHYS = 14, PPI_VIRT = 11, PPI_HYP = 10 };
 enum { GIC_FDT_SPI = 0, GIC_FDT_PPI = 1, IRQ_LEVEL_HIGH = 4 };
 
 static const board_device virt_devices[] = {
-	/* The interrupt controller first: the others wire their IRQs to it. */
+	/* The interrupt controller first: the others wire their IRQs to it.
+	 * GICv2 (QEMU 7.2's default) with GICv2m on SPIs 48..111, or GICv3. */
+	{ .type = "gicv2", .name = "intc", .base = VIRT_GIC_DIST, .size = VIRT_GIC_FRAME,
+	  .param = VIRT_GIC_CPU, .cond = "gic-version=2" },
+	{ .type = "gicv2m", .name = "v2m", .base = VIRT_GIC_V2M, .size = GICV2M_SIZE,
+	  .irqs = { 48 }, .nirqs = 1, .param = 64, .cond = "gic-version=2" },
 	{ .type = "gicv3", .name = "intc", .base = VIRT_GIC_DIST, .size = GICV3_DIST_SIZE,
-	  .param = VIRT_GIC_REDIST },
+	  .param = VIRT_GIC_REDIST, .cond = "gic-version=3" },
 	{ .type = "pl011", .name = "pl011", .base = VIRT_UART, .size = 0x1000,
 	  .irqs = { VIRT_UART_SPI }, .nirqs = 1 },
 	{ .type = "pl031", .name = "pl031", .base = VIRT_RTC, .size = 0x1000,
@@ -62,10 +73,7 @@ static const board_device virt_devices[] = {
  * creation order does not matter. */
 static void spi_set(void *opaque, int n, int level)
 {
-	machine *m = opaque;
-
-	if (m->irqchip)
-		gicv3_set_spi(m->irqchip, n, level);
+	arm_gic_set_spi(opaque, n, level);
 }
 
 static irq_line virt_irq(machine *m, int n)
@@ -105,22 +113,39 @@ static void fdt_cpus(machine *m, void *fdt)
 	}
 }
 
+static bool gic_v3(machine *m)
+{
+	return m->opt->gic_version == 3;
+}
+
+/* The GICv2 node (arm,cortex-a15-gic: GICD, GICC) or the GICv3 one
+ * (GICD, one redistributor region); v2m and ITS add their child nodes. */
 static void fdt_gic(machine *m, void *fdt, int node)
 {
-	const board_device *d = &virt_devices[0];
-
-	fdtu_string(fdt, node, "compatible", "arm,gic-v3");
+	fdtu_string(fdt, node, "compatible", gic_v3(m) ? "arm,gic-v3" : "arm,cortex-a15-gic");
 	fdtu_u32(fdt, node, "#interrupt-cells", 3);
 	fdtu_empty(fdt, node, "interrupt-controller");
 	fdtu_u32(fdt, node, "#address-cells", 2);
 	fdtu_u32(fdt, node, "#size-cells", 2);
 	fdtu_empty(fdt, node, "ranges");
-	fdtu_u32(fdt, node, "#redistributor-regions", 1);
-	fdtu_reg(fdt, node, d->base, d->size);
-	fdtu_reg_append(fdt, node, (paddr_t)d->param, (uint64_t)m->ncpus * GICV3_REDIST_STRIDE);
+	if (gic_v3(m)) {
+		fdtu_u32(fdt, node, "#redistributor-regions", 1);
+		fdtu_reg(fdt, node, VIRT_GIC_DIST, GICV3_DIST_SIZE);
+		fdtu_reg_append(fdt, node, VIRT_GIC_REDIST, (uint64_t)m->ncpus * GICV3_REDIST_STRIDE);
+	} else {
+		fdtu_reg(fdt, node, VIRT_GIC_DIST, VIRT_GIC_FRAME);
+		fdtu_reg_append(fdt, node, VIRT_GIC_CPU, VIRT_GIC_FRAME);
+	}
 }
 
-static void fdt_timer(void *fdt)
+/* The flags cell of a PPI: a GICv2 DT also names the CPUs it goes to
+ * (bits 15:8), as QEMU's virt does. */
+static uint32_t ppi_flags(machine *m, uint32_t trigger)
+{
+	return gic_v3(m) ? trigger : trigger | (((1u << m->ncpus) - 1) << 8);
+}
+
+static void fdt_timer(machine *m, void *fdt)
 {
 	static const uint32_t ppis[4] = { PPI_S_PHYS, PPI_NS_PHYS, PPI_VIRT, PPI_HYP };
 	uint32_t irqs[12];
@@ -129,7 +154,7 @@ static void fdt_timer(void *fdt)
 	for (int i = 0; i < 4; i++) {
 		irqs[3 * i] = GIC_FDT_PPI;
 		irqs[3 * i + 1] = ppis[i];
-		irqs[3 * i + 2] = IRQ_LEVEL_HIGH;
+		irqs[3 * i + 2] = ppi_flags(m, IRQ_LEVEL_HIGH);
 	}
 	fdtu_strings(fdt, node, "compatible", "arm,armv8-timer", "arm,armv7-timer", NULL);
 	fdtu_cells(fdt, node, "interrupts", irqs, 12);
@@ -170,7 +195,7 @@ static int virt_fdt_base(machine *m, void *fdt)
 
 	gic = fdtu_node_at(fdt, 0, "intc", VIRT_GIC_DIST);
 	fdt_gic(m, fdt, gic);
-	fdt_timer(fdt);
+	fdt_timer(m, fdt);
 	fdt_cpus(m, fdt);
 	fdt_psci(fdt);
 
@@ -315,7 +340,7 @@ BOARD(aarch64_virt) {
 	.ram_base = VIRT_MEM,
 	.ram_default = 128 * MiB,
 	.devices = virt_devices,
-	.max_cpus = GICV3_MAX_CPUS,
+	.max_cpus = GICV2_MAX_CPUS,	/* GICv2's limit (GICv3's is the same here) */
 	.irq = virt_irq,
 	.fdt_base = virt_fdt_base,
 	.boot = virt_boot,

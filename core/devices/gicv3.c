@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gicv3.h"
+#include "arm_gic.h"
 #include "../board.h"
 #include "../machine.h"
 #include "../monitor.h"
@@ -59,6 +60,7 @@ typedef struct gic_cpu {
 } gic_cpu;
 
 struct gicv3 {
+	arm_gic base;		/* first: the machine's irqchip */
 	int ncpus;
 	uint32_t ctlr;
 	gic_bank spi[NBANKS];	/* spi[0] is unused: bank 0 is per CPU */
@@ -86,26 +88,9 @@ static bool tracing(gicv3 *g)
 	return unlikely(g->m && trace_on(g->m->trace, TRACE_IRQ));
 }
 
-/* "SGI 1", "PPI 30 (timer)", "SPI 33 (pl011)": INTIDs as Linux's
- * /proc/interrupts numbers them, with the board device wired there. */
 static const char *intid_name(gicv3 *g, int intid, char *buf, size_t len)
 {
-	static const char *const ppi[16] = {
-		[7] = "pmu", [9] = "vgic", [10] = "hyp timer", [11] = "virt timer", [13] = "secure timer",
-		[14] = "phys timer",
-	};
-	const char *dev = NULL;
-
-	if (intid < 16)
-		snprintf(buf, len, "SGI %d", intid);
-	else if (intid < 32)
-		snprintf(buf, len, "PPI %d%s%s%s", intid, ppi[intid - 16] ? " (" : "",
-			 ppi[intid - 16] ? ppi[intid - 16] : "", ppi[intid - 16] ? ")" : "");
-	else if ((dev = trace_irq_source(g->m, intid - 32)))
-		snprintf(buf, len, "SPI %d (%s)", intid, dev);
-	else
-		snprintf(buf, len, "SPI %d", intid);
-	return buf;
+	return arm_gic_intid_name(g->m, intid, buf, len);
 }
 
 static void trace_intid(gicv3 *g, int cpu, int intid, const char *fmt, ...) KWB_PRINTF(4, 5);
@@ -356,10 +341,14 @@ void gicv3_set_private(gicv3 *g, int cpu, int intid, int level)
 		set_line(g, cpu, intid, level);
 }
 
-void gicv3_set_ppi(machine *m, int cpu, int intid, int level)
+static void base_set_spi(arm_gic *b, int spi, int level)
 {
-	if (m->irqchip)
-		gicv3_set_private(m->irqchip, cpu, intid, level);
+	gicv3_set_spi((gicv3 *)b, spi, level);
+}
+
+static void base_set_private(arm_gic *b, int cpu, int intid, int level)
+{
+	gicv3_set_private((gicv3 *)b, cpu, intid, level);
 }
 
 /* ---- register banks shared by GICD and GICR_SGI_base ---- */
@@ -915,12 +904,14 @@ bool gicv3_icc_write(gicv3 *g, int cpu, uint32_t enc, uint64_t v)
 
 /* ---- life cycle ---- */
 
+
 gicv3 *gicv3_new(int ncpus, const uint64_t *mpidr, gicv3_irq_fn set_irq, void *opaque)
 {
 	gicv3 *g = kwb_zalloc(sizeof(*g));
 
 	if (ncpus < 1 || ncpus > GICV3_MAX_CPUS)
 		kwb_fatal("gicv3: %d CPUs (1 to %d supported)", ncpus, GICV3_MAX_CPUS);
+	g->base = (arm_gic){ .name = "gicv3", .set_spi = base_set_spi, .set_private = base_set_private };
 	g->ncpus = ncpus;
 	for (int i = 0; i < ncpus; i++)
 		g->cpu[i].mpidr = mpidr[i];
@@ -1088,8 +1079,6 @@ static void *gicv3_dev_create(machine *m, const board_device *d)
 	gicv3_dev *s;
 	uint64_t mpidr[GICV3_MAX_CPUS];
 
-	if (m->opt && m->opt->gic_version == 2)
-		kwb_usage_error("-M virt,gic-version=2: kwb emulates a GICv3 only (gic-version=3)");
 	s = kwb_zalloc(sizeof(*s));
 	for (int i = 0; i < m->ncpus; i++)
 		mpidr[i] = a64_mpidr(m->cpus[i]);

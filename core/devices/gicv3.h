@@ -37,8 +37,6 @@ extern const mmio_ops gicv3_redist_ops;	/* opaque: gicv3 *, ncpus x 128K frames 
 void gicv3_set_spi(gicv3 *g, int spi, int level);
 /* Per-CPU PPI input (INTID 16..31), e.g. the generic timer. */
 void gicv3_set_private(gicv3 *g, int cpu, int intid, int level);
-/* Same, finding the GIC as m->irqchip (no-op when there is none). */
-void gicv3_set_ppi(struct machine *m, int cpu, int intid, int level);
 
 /* The ICC_* registers of a CPU by sysreg encoding (SYSREG_ENC); false for
  * an encoding that is not a GIC CPU interface register. */

@@ -237,7 +237,7 @@ static void check_roundtrip(machine *m)
 
 static void test_whole_machines(void)
 {
-	char *a64[] = { "kwb", "-arch", "aarch64", "-M", "virt,iommu=smmuv3", "-m", "64M", "-smp", "2",
+	char *a64[] = { "kwb", "-arch", "aarch64", "-M", "virt,iommu=smmuv3,gic-version=3", "-m", "64M", "-smp", "2",
 			"-serial", "none", "-device", "virtio-rng-pci,seed=7", NULL };
 	kwb_options *opt = kwb_zalloc(sizeof(*opt));
 	machine *m;
@@ -258,6 +258,12 @@ static void test_whole_machines(void)
 	free(out);
 	out = monitor(m, "info gic", &rc);
 	CHECK(rc == 0 && out && strstr(out, "cpu[1].pmr = ") && strstr(out, "cpu1: mpidr 0x80000001 IRQ low"));
+	free(out);
+	check_roundtrip(m);
+	done(m);
+	m = board("aarch64", "2");			/* QEMU's default: GICv2 and its v2m frame */
+	out = monitor(m, "info gic", &rc);
+	CHECK(rc == 0 && out && strstr(out, "cpu[1].pmr = ") && strstr(out, "cpu1: IRQ low FIQ low"));
 	free(out);
 	check_roundtrip(m);
 	done(m);

@@ -189,10 +189,11 @@ static bool gic_read(a64_cpu *s, int idx, uint64_t *v)
 {
 	a64_shared *sh = CORE(s)->sh;
 
+	/* No GICv3 CPU interface (a GICv2 machine): the ICC registers are
+	 * UNDEFINED, as on QEMU's cortex-a57 with gic-version=2. */
 	if (sh->has_gic && sh->gic.read)
 		return sh->gic.read(sh->gic.opaque, &s->c, regs[idx].encoding, v);
-	*v = s->sys[idx];
-	return true;
+	return false;
 }
 
 static bool gic_write(a64_cpu *s, int idx, uint64_t v)
@@ -201,9 +202,7 @@ static bool gic_write(a64_cpu *s, int idx, uint64_t v)
 
 	if (sh->has_gic && sh->gic.write)
 		return sh->gic.write(sh->gic.opaque, &s->c, regs[idx].encoding, v);
-	if (!(regs[idx].flags & A64F_WO))
-		s->sys[idx] = idx == A64R_ICC_SRE_EL1 ? 7 : v;
-	return true;
+	return false;
 }
 
 bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger)

@@ -9,7 +9,7 @@
  */
 #include "a64.h"
 #include "../../state.h"
-#include "../../devices/gicv3.h"
+#include "../../devices/arm_gic.h"
 
 enum { T_PHYS = 0, T_VIRT = 1 };
 
@@ -66,7 +66,7 @@ static void update(gtimer *t)
 
 	if (out != t->out) {
 		t->out = out;
-		gicv3_set_ppi(m, s->c.index, timer_ppi[t->which], out);
+		arm_gic_set_ppi(m, s->c.index, timer_ppi[t->which], out);
 	}
 	/* Wake up when the condition will become true; nothing to wait for
 	 * if it already is, or the timer is off or masked. */
@@ -112,7 +112,7 @@ void a64_timer_reset(a64_cpu *s)
 		t->cval = 0;
 		if (t->out) {
 			t->out = 0;
-			gicv3_set_ppi(s->c.m, s->c.index, timer_ppi[i], 0);
+			arm_gic_set_ppi(s->c.m, s->c.index, timer_ppi[i], 0);
 		}
 	}
 }

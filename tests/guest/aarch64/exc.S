@@ -1,5 +1,6 @@
 // Exceptions and their syndromes, exclusives, DC ZVA, self-modifying code,
 // FP access trap, GIC SGI and generic-timer IRQs, WFI wake-up.
+// machine: virt,gic-version=3
 #include "common.inc"
 	.text
 	.globl _start

@@ -1,0 +1,207 @@
+// GICv2 interrupt flows, polled with IRQs masked (ISR_EL1 shows the CPU's
+// IRQ and FIQ lines): the timer PPI, SGIs with their source, SPIs, groups
+// (1022 for a hidden group-1 interrupt, AckCtl), FIQEn, priorities and
+// QEMU's preemption rule, out-of-order EOI, EOImode and GICC_DIR, GICv2m.
+// run: -M virt
+	.include "cmp.inc"
+	.equ GICD, 0x08000000
+	.equ GICC, 0x08010000
+	.macro RD32 name, addr
+	SAY "\name="
+	ldr x1, =\addr
+	ldr w0, [x1]
+	bl puthex
+	.endm
+	.macro WR32 addr, val
+	ldr x1, =\addr
+	ldr w0, =\val
+	str w0, [x1]
+	.endm
+	.macro ISR
+	SAY "ISR_EL1="
+	mrs x0, isr_el1
+	bl puthex
+	.endm
+	START
+main:
+	WR32 GICD, 1
+	WR32 GICC, 1
+	WR32 GICC+4, 0xf0
+	ISR
+	// timer PPI 27 at priority 0xa0
+	WR32 GICD+0x418, 0xa0000000
+	WR32 GICD+0x100, 0x08000000
+	mrs x0, cntvct_el0
+	add x0, x0, #100
+	msr cntv_cval_el0, x0
+	mov x0, #1
+	msr cntv_ctl_el0, x0
+	isb
+	wfi
+	RD32 HPPIR, GICC+0x18
+	ISR
+	RD32 ISPENDR0, GICD+0x200
+	RD32 IAR, GICC+0xc
+	RD32 RPR, GICC+0x14
+	RD32 APR0, GICC+0xd0
+	RD32 ISACTIVER0, GICD+0x300
+	RD32 ISPENDR0, GICD+0x200
+	RD32 HPPIR, GICC+0x18
+	ISR
+	WR32 GICC+0x10, 27
+	RD32 RPR, GICC+0x14
+	RD32 APR0, GICC+0xd0
+	RD32 ISACTIVER0, GICD+0x300
+	ISR
+	RD32 IAR, GICC+0xc
+	WR32 GICC+0x10, 27
+	mov x0, #3
+	msr cntv_ctl_el0, x0
+	isb
+	RD32 HPPIR, GICC+0x18
+	ISR
+	// SGI 5 to self, priority 0x80
+	WR32 GICD+0x404, 0x00008000
+	WR32 GICD+0xf00, 0x02000005
+	RD32 SPENDSGIR1, GICD+0xf24
+	RD32 ISPENDR0, GICD+0x200
+	RD32 HPPIR, GICC+0x18
+	RD32 IAR, GICC+0xc
+	RD32 SPENDSGIR1, GICD+0xf24
+	RD32 RPR, GICC+0x14
+	// SGI 6 at priority 0x7f pends while 5 (0x80) is active: BPR 0 preempts
+	WR32 GICD+0x404, 0x007f8000
+	WR32 GICD+0xf00, 0x02000006
+	RD32 HPPIR, GICC+0x18
+	ISR
+	WR32 GICC+0x8, 7
+	RD32 BPR7, GICC+0x8
+	ISR
+	RD32 IAR_bpr7, GICC+0xc
+	WR32 GICC+0x8, 0
+	ISR
+	RD32 IAR_bpr0, GICC+0xc
+	RD32 RPR, GICC+0x14
+	RD32 APR0, GICC+0xd0
+	RD32 APR1, GICC+0xd4
+	// EOI out of order: 5 first, then 6
+	WR32 GICC+0x10, 5
+	RD32 RPR, GICC+0x14
+	RD32 APR0, GICC+0xd0
+	RD32 ISACTIVER0, GICD+0x300
+	WR32 GICC+0x10, 6
+	RD32 RPR, GICC+0x14
+	RD32 ISACTIVER0, GICD+0x300
+	// spurious EOI
+	WR32 GICC+0x10, 1023
+	// SGI to "all but self": nobody else
+	WR32 GICD+0xf00, 0x01000007
+	RD32 HPPIR_allbutself, GICC+0x18
+	// SGI by list to cpu0 (bit 16)
+	WR32 GICD+0xf00, 0x00010007
+	RD32 HPPIR_list, GICC+0x18
+	// clear it through CPENDSGIR
+	RD32 SPENDSGIR1, GICD+0xf24
+	WR32 GICD+0xf14, 0xff000000
+	RD32 SPENDSGIR1, GICD+0xf24
+	RD32 HPPIR, GICC+0x18
+	// SPI 40 (edge? default level), pended by ISPENDR, priority 0x90
+	WR32 GICD+0x428, 0x00000090
+	WR32 GICD+0x104, 0x00000100
+	RD32 ISENABLER1, GICD+0x104
+	WR32 GICD+0x204, 0x00000100
+	RD32 ISPENDR1, GICD+0x204
+	RD32 HPPIR, GICC+0x18
+	RD32 IAR, GICC+0xc
+	RD32 ISPENDR1, GICD+0x204
+	RD32 ISACTIVER1, GICD+0x304
+	WR32 GICC+0x10, 40
+	// SPI 40 in group 1: not acknowledged by a group-0 (secure) read
+	WR32 GICD+0x84, 0x00000100
+	WR32 GICD+0x204, 0x00000100
+	RD32 HPPIR_g1, GICC+0x18
+	ISR
+	RD32 IAR_g1, GICC+0xc
+	WR32 GICC, 3
+	ISR
+	RD32 HPPIR_g1en, GICC+0x18
+	RD32 IAR_g1en, GICC+0xc
+	RD32 AIAR_g1en, GICC+0x20
+	WR32 GICC, 7
+	RD32 HPPIR_ackctl, GICC+0x18
+	RD32 IAR_ackctl, GICC+0xc
+	RD32 APR0, GICC+0xd0
+	RD32 NSAPR0, GICC+0xe0
+	WR32 GICC+0x10, 40
+	WR32 GICD+0x84, 0
+	// EOImode 1: EOIR drops priority only, DIR deactivates
+	WR32 GICC, 0x201
+	WR32 GICD+0x204, 0x00000100
+	RD32 IAR, GICC+0xc
+	WR32 GICC+0x10, 40
+	RD32 RPR, GICC+0x14
+	RD32 ISACTIVER1, GICD+0x304
+	WR32 GICC+0x1000, 40
+	RD32 ISACTIVER1, GICD+0x304
+	WR32 GICC, 1
+	// DIR with EOImode 0: ignored
+	WR32 GICD+0x204, 0x00000100
+	RD32 IAR, GICC+0xc
+	WR32 GICC+0x1000, 40
+	RD32 ISACTIVER1_dir0, GICD+0x304
+	WR32 GICC+0x10, 40
+	// the aliased (group 1) registers with group 1 enabled everywhere
+	WR32 GICD, 3
+	WR32 GICC, 3
+	WR32 GICD+0x84, 0x00000100
+	WR32 GICD+0x204, 0x00000100
+	ISR
+	RD32 AHPPIR, GICC+0x28
+	RD32 AIAR, GICC+0x20
+	RD32 HPPIR, GICC+0x18
+	WR32 GICC+0x24, 40
+	RD32 ISACTIVER1, GICD+0x304
+	WR32 GICD+0x284, 0x00000100
+	WR32 GICD+0x84, 0
+	WR32 GICD, 1
+	WR32 GICC, 1
+	// FIQEn with a group-0 interrupt: FIQ instead of IRQ
+	WR32 GICC, 0x9
+	WR32 GICD+0x204, 0x00000100
+	ISR
+	RD32 IAR, GICC+0xc
+	WR32 GICC+0x10, 40
+	WR32 GICC, 1
+	// GICv2m: SPI 80 edge, enabled, priority 0x50; MSI_SETSPI_NS
+	WR32 GICD+0xc14, 0x00000002
+	WR32 GICD+0x450, 0x00000050
+	WR32 GICD+0x108, 0x00010000
+	WR32 0x08020040, 80
+	RD32 ISPENDR2, GICD+0x208
+	RD32 IAR_v2m, GICC+0xc
+	WR32 GICC+0x10, 80
+	WR32 0x08020040, 200
+	RD32 ISPENDR2, GICD+0x208
+	// level SPI 81 via v2m: a pulse is lost
+	WR32 GICD+0x108, 0x00020000
+	WR32 0x08020040, 81
+	RD32 ISPENDR2_lvl, GICD+0x208
+	// distributor off: nothing signalled
+	WR32 GICD+0x204, 0x00000100
+	WR32 GICD, 0
+	RD32 HPPIR_doff, GICC+0x18
+	ISR
+	RD32 IAR_doff, GICC+0xc
+	WR32 GICD, 1
+	RD32 IAR_don, GICC+0xc
+	WR32 GICC+0x10, 40
+	// active SPI cleared by ICACTIVER
+	RD32 PMR, GICC+4
+	WR32 GICC+4, 0x0
+	WR32 GICD+0x204, 0x00000100
+	RD32 HPPIR_pmr0, GICC+0x18
+	ISR
+	RD32 ICPENDR1, GICD+0x284
+	WR32 GICD+0x284, 0x00000100
+	RD32 ISPENDR1, GICD+0x204
+	END
