@@ -1,10 +1,11 @@
 /* CPU-bound loop: 5 instructions per iteration (ldr/add/str/sub/cbnz),
  * then PSCI SYSTEM_OFF through HVC. */
 	.section .text
-	.globl _start
+	.globl _start, loop_top, counter
 _start:
 	ldr	x0, =ITERATIONS
 	adr	x1, counter
+loop_top:
 1:	ldr	x2, [x1]
 	add	x2, x2, #1
 	str	x2, [x1]

@@ -2,11 +2,12 @@
  * then power off through the SiFive test device. a0 = iterations is
  * patched in by the bench script through the symbol `iterations`. */
 	.section .text
-	.globl _start
+	.globl _start, loop_top, counter
 _start:
 	la	t3, iterations
 	ld	t0, 0(t3)
 	la	t1, counter
+loop_top:
 1:	ld	t2, 0(t1)
 	addi	t2, t2, 1
 	sd	t2, 0(t1)

@@ -65,14 +65,6 @@ void chardev_restore_all(void)
 	}
 }
 
-static void restore_on_signal(int sig)
-{
-	/* tcsetattr is async-signal-safe; then die of the signal as usual. */
-	if (tty_is_raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 static struct termios raw_tty;
 
@@ -100,17 +92,14 @@ static void suspend_on_signal(int sig)
 
 static void install_restore(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = restore_on_signal };
+	struct sigaction sa = { .sa_handler = suspend_on_signal };
 
 	if (restore_installed)
 		return;
 	restore_installed = true;
-	atexit(chardev_restore_all);
+	/* at exit and on a terminating signal (tcsetattr is async-signal-safe) */
+	kwb_cleanup_add(chardev_restore_all);
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-	sa.sa_handler = suspend_on_signal;
 	sigaction(SIGTSTP, &sa, NULL);
 }
 

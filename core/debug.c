@@ -286,6 +286,33 @@ bool dbg_watch_page(machine *m, uint64_t addr)
 	return d->nwatch && (d->watch_pages[page_slot(addr)] || d->nwide);
 }
 
+int dbg_bp_offsets(machine *m, uint64_t va_page, paddr_t pa_page, uint16_t *offs, int max)
+{
+	dbg_state *d = m->dbg;
+	int n = 0;
+
+	if (d->nwide)
+		return -1;
+	for (int i = 0; i < d->npoints; i++) {
+		dbg_point *p = &d->points[i];
+		bool here;
+		if (!is_code(p->type))
+			continue;
+		here = p->type == BP_PHYS ? (p->addr & ~0xfffull) == pa_page : (p->addr & ~0xfffull) == va_page;
+		if (here) {
+			if (n == max)
+				return -1;
+			offs[n++] = p->addr & 0xfff;
+		}
+		if (p->type != BP_PHYS && p->has_alias && (p->alias & ~0xfffull) == pa_page) {
+			if (n == max)
+				return -1;
+			offs[n++] = p->alias & 0xfff;
+		}
+	}
+	return n;
+}
+
 static void report_point(cpu *c, enum stop_reason r, uint64_t addr, bool foreign)
 {
 	machine *m = c->m;

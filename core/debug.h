@@ -91,6 +91,14 @@ bool dbg_bp_page(struct machine *m, uint64_t addr);	/* any code bp in addr's 4K 
  * page. Returns true if a breakpoint matched; the stop has been recorded and
  * the CPU must return CPU_EXIT_DEBUG without executing it. */
 bool dbg_bp_hit(struct cpu *c, vaddr_t pc, paddr_t ppc);
+/* The code breakpoints on one page, for CPUs that mark the decoded slots
+ * of those instructions (which then call dbg_bp_hit) and run the rest of
+ * the page at full speed: offs[] gets each byte offset in the 4K page
+ * (by virtual address for virtual breakpoints, by physical address for
+ * physical ones and for the kernel-image alias). Returns the count, or -1
+ * when they cannot be listed (more than max, or a range too wide to mark:
+ * then check every instruction of the page). */
+int dbg_bp_offsets(struct machine *m, uint64_t va_page, paddr_t pa_page, uint16_t *offs, int max);
 bool dbg_watch_page(struct machine *m, uint64_t addr);	/* any watchpoint in addr's 4K page */
 /* Called from the slow path of a data access. Returns true if a watchpoint
  * matched (stop recorded); the CPU then stops before or after the access as

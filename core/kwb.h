@@ -25,6 +25,11 @@ void kwb_warn(const char *fmt, ...) KWB_PRINTF(1, 2);
 void *kwb_zalloc(size_t size);
 void *kwb_realloc(void *p, size_t size);
 char *kwb_strdup(const char *s);
+/* Run fn at exit and when SIGINT, SIGTERM, SIGHUP or SIGQUIT ends kwb
+ * (newest first, then the signal's default action); fn must be
+ * async-signal-safe. core/cleanup.c */
+void kwb_cleanup_add(void (*fn)(void));
+void kwb_cleanup_remove(void (*fn)(void));
 /* Read a whole file; returns NULL and sets *err (static text) on failure. */
 uint8_t *kwb_read_file(const char *path, size_t *size, const char **err);
 

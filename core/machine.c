@@ -12,6 +12,7 @@
 #include "state.h"
 #include "trace.h"
 #include "debug_internal.h"
+#include "devices/virtio.h"
 
 /* Parts that may be absent while kwb is being built up. */
 extern const arch_ops riscv64_arch __attribute__((weak));
@@ -142,13 +143,20 @@ static void check_devices(machine *m)
 		snprintf(name, sizeof(name), "%.*s", (int)n, spec);
 		if (n > 4 && !strcmp(name + n - 4, "-pci")) {
 			if (!machine_device(m, "pcie-ecam"))
-				kwb_usage_error("-device %s: the %s %s board has no PCIe host", name,
+				kwb_usage_error("-device %s: the %s %s board has no PCIe host in kwb yet "
+						"(virtio-mmio: -device virtio-NAME-device)", name,
 						m->arch->name, m->board->name);
 			continue;
 		}
+		if (n > 14 && !strncmp(name, "virtio-", 7) && !strcmp(name + n - 7, "-device")) {
+			if (!machine_device(m, "virtio-mmio"))
+				kwb_usage_error("-device %s: the %s %s board has no virtio-mmio transports",
+						name, m->arch->name, m->board->name);
+			continue;
+		}
 		if (!device_type_find(name))
-			kwb_usage_error("-device %s: no such device model (kwb has virtio-rng-pci, "
-					"virtio-blk-pci)", name);
+			kwb_usage_error("-device %s: no such device model (kwb has %s, %s)", name,
+					virtio_model_list("pci"), virtio_model_list("device"));
 	}
 }
 

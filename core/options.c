@@ -587,6 +587,83 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 	}
 }
 
+/* -global DRIVER.PROP=VALUE or driver=D,property=P,value=V: only the ones
+ * kwb models or can accept as QEMU means them. */
+static void opt_global(kwb_options *o, const char *opt, const char *v)
+{
+	static const struct { const char *driver, *prop; bool is_bool; } known[] = {
+		{ "virtio-mmio", "force-legacy", true },
+		{ NULL, "romfile", false },	/* any driver: kwb loads no option ROMs */
+	};
+	const char *driver = NULL, *prop = NULL, *val = NULL;
+	char *d;
+	size_t len;
+
+	if (strstr(v, "driver=")) {
+		kv p[MAX_KV];
+		int n = split_kv(opt, v, NULL, p);
+
+		for (int i = 0; i < n; i++) {
+			if (!strcmp(p[i].key, "driver"))
+				driver = p[i].val;
+			else if (!strcmp(p[i].key, "property"))
+				prop = p[i].val;
+			else if (!strcmp(p[i].key, "value"))
+				val = p[i].val;
+		}
+	} else {
+		const char *dot = strchr(v, '.'), *eq = strchr(v, '=');
+
+		if (dot && eq && dot < eq) {
+			char *dr = opt_strdup(v);
+
+			dr[dot - v] = 0;
+			dr[eq - v] = 0;
+			driver = dr;
+			prop = dr + (dot - v) + 1;
+			val = eq + 1;
+		}
+	}
+	if (!driver || !prop || !val || !*driver || !*prop)
+		kwb_usage_error("%s %s: expected DRIVER.PROPERTY=VALUE", opt, v);
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
+		if ((known[i].driver && strcmp(known[i].driver, driver)) || strcmp(known[i].prop, prop))
+			continue;
+		if (known[i].is_bool)
+			parse_bool(opt, prop, val);
+		if (o->nglobals == KWB_MAX_GLOBALS)
+			kwb_usage_error("%s %s: more than %d -global options", opt, v, KWB_MAX_GLOBALS);
+		len = strlen(driver) + strlen(prop) + strlen(val) + 3;
+		d = opt_zalloc(len);
+		snprintf(d, len, "%s.%s=%s", driver, prop, val);
+		o->globals[o->nglobals++] = d;
+		return;
+	}
+	kwb_usage_error("%s %s: kwb does not model %s.%s (it knows virtio-mmio.force-legacy and "
+			"DRIVER.romfile)", opt, v, driver, prop);
+}
+
+const char *options_global(const kwb_options *o, const char *driver, const char *prop)
+{
+	size_t dl = strlen(driver), pl = strlen(prop);
+	const char *val = NULL;
+
+	for (int i = 0; i < o->nglobals; i++) {
+		const char *g = o->globals[i];
+
+		if (!strncmp(g, driver, dl) && g[dl] == '.' && !strncmp(g + dl + 1, prop, pl) &&
+		    g[dl + 1 + pl] == '=')
+			val = g + dl + pl + 2;	/* the last one wins, as in QEMU */
+	}
+	return val;
+}
+
+bool options_bool(const char *v)
+{
+	return !strcasecmp(v, "on") || !strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
+	       !strcasecmp(v, "y");
+}
+
 static void opt_icount_limit(kwb_options *o, const char *opt, const char *v)
 {
 	o->max_insns = parse_uint(opt, "the instruction count", v, 1, UINT64_MAX);
@@ -717,10 +794,16 @@ static const opt_def options[] = {
 	{ "d", NULL, "FLAGS", opt_d, "Trace flags, comma-separated (-d help lists them)." },
 	{ "D", NULL, "FILE", opt_D, "Write traces to FILE instead of stderr." },
 	{ "device", NULL, "TYPE[,KEY=VALUE...]", opt_device,
-	  "Add a device, e.g. virtio-rng-pci, virtio-blk-pci,drive=d0\n"
-	  "(repeatable, up to 16)." },
+	  "Add a device: virtio-blk-pci,drive=ID, virtio-rng-pci on PCIe;\n"
+	  "virtio-blk-device,drive=ID, virtio-rng-device on the board's\n"
+	  "virtio-mmio transports (repeatable, up to 16)." },
 	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on]",
-	  opt_drive, "A disk image (raw); if=virtio also adds a virtio-blk-pci on it." },
+	  opt_drive, "A disk image (raw); if=virtio also adds a virtio-blk-pci on it\n"
+	  "(where QEMU puts it: on PCIe)." },
+	{ "global", NULL, "DRIVER.PROP=VALUE", opt_global,
+	  "Set a device property for every device of a type: virtio-mmio.force-legacy=on|off\n"
+	  "(default on, as QEMU: the legacy virtio-mmio interface); DRIVER.romfile=\n"
+	  "is accepted (kwb loads no option ROMs)." },
 	{ "readconfig", NULL, "FILE", opt_readconfig,
 	  "Read options from a QEMU ini file: [machine] type= kernel= initrd=\n"
 	  "append= dtb=, [memory] size=, [smp-opts] cpus=, [drive \"ID\"],\n"

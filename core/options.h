@@ -6,6 +6,7 @@
 
 #define KWB_MAX_DEVICES 16
 #define KWB_MAX_DRIVES 8
+#define KWB_MAX_GLOBALS 16
 
 typedef struct kwb_drive {
 	const char *id;
@@ -47,10 +48,17 @@ typedef struct kwb_options {
 	bool highmem;			/* -M virt,highmem=on|off (default on) */
 	uint64_t seed;			/* -seed N: the guest's random numbers (DT rng/kaslr seeds) */
 	bool dtb_no_randomness;		/* -M virt,dtb-randomness=off (aarch64) */
+	/* -global DRIVER.PROP=VALUE, as "DRIVER.PROP=VALUE" */
+	const char *globals[KWB_MAX_GLOBALS];
+	int nglobals;
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */
 void options_parse(kwb_options *o, int argc, char **argv);
 void options_usage(void);
+/* The value -global gave driver's prop ("virtio-mmio", "force-legacy"), or NULL. */
+const char *options_global(const kwb_options *o, const char *driver, const char *prop);
+/* on/yes/true/y (any case) -> true; the value was checked when parsed. */
+bool options_bool(const char *v);
 
 #endif

@@ -307,7 +307,10 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 	}
 	if (type > 4)
 		return;		/* unsupported kind: empty reply */
-	if (kind == 0 || kind > 0x10000 || addr + kind < addr) {
+	/* A breakpoint's kind is its instruction size, which kwb does not
+	 * need: 0 is fine (lldb sends it on RISC-V; QEMU accepts it). A
+	 * watchpoint needs a length. */
+	if ((kind == 0 && type >= 2) || kind > 0x10000 || addr + kind < addr) {
 		gdb_reply_str(s, "E01");
 		return;
 	}
@@ -327,6 +330,10 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 		gdb_reply_str(s, "OK");
 		return;
 	}
+	/* Full of removals gdb made since the last resume: apply them now
+	 * rather than refuse a new one. */
+	if (s->nbps == GDB_MAX_BPS)
+		bp_flush_removals(s);
 	if (s->nbps == GDB_MAX_BPS || dbg_bp_insert(s->m, t, addr, kind)) {
 		gdb_reply_str(s, "E01");
 		return;
@@ -429,6 +436,7 @@ void gdb_resume(gdb_server *s)
 	bp_flush_removals(s);
 	s->running = true;
 	s->no_reply = true;
+	s->interrupted = s->attach_stop = false;
 	dbg_resume(m, s->actions);
 }
 
@@ -436,9 +444,9 @@ static void h_query_stop(gdb_server *s, const char *arg, const char *end)
 {
 	(void)arg, (void)end;
 	if (!s->guest_exited && !dbg_is_stopped(s->m)) {
-		/* connected while running: the stop we asked for answers */
+		/* running (attached while running: the stop asked for at
+		 * attach is coming): the next stop answers */
 		s->running = true;
-		s->attach_query = true;
 		s->no_reply = true;
 		return;
 	}
@@ -580,15 +588,20 @@ bad:
 	gdb_reply_str(s, "E01");
 }
 
-void gdb_detach(gdb_server *s)
+void gdb_drop_breakpoints(gdb_server *s)
 {
-	machine *m = s->m;
-
-	dbg_bp_remove_all(m);
+	dbg_bp_remove_all(s->m);
 	s->nbps = 0;
 	memset(s->ranging, 0, sizeof(s->ranging));
 	s->running = false;
 	s->img.held = false;
+}
+
+void gdb_detach(gdb_server *s)
+{
+	machine *m = s->m;
+
+	gdb_drop_breakpoints(s);
 	if (!s->guest_exited && dbg_is_stopped(m))
 		dbg_resume(m, NULL);
 }
@@ -600,10 +613,17 @@ static void h_detach(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_str(s, "OK");
 }
 
+/* k and vKill: QEMU answers with the exit (W00) and quits. kwb quits with
+ * the guest's power-off code if it powered off (held by -no-shutdown, or
+ * waiting for gdb to leave), else 0. */
 void gdb_kill(gdb_server *s)
 {
 	machine *m = s->m;
+	int code = s->guest_exited ? s->exit_code : m->exit_code;
 
+	s->rlen = 0;
+	gdb_reply_printf(s, "W%02x", code & 0xff);
+	gdb_send_reply(s);
 	if (s->fd >= 0) {
 		machine_remove_poll(m, s->fd);
 		close(s->fd);
@@ -613,7 +633,7 @@ void gdb_kill(gdb_server *s)
 	s->nbps = 0;
 	/* without a stop listener the loop ends on this shutdown */
 	dbg_set_stop_listener(m, NULL, NULL);
-	machine_shutdown(m, s->guest_exited ? s->exit_code : 0);
+	machine_shutdown(m, code);
 }
 
 static void h_kill(gdb_server *s, const char *arg, const char *end)

@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,8 +150,24 @@ static void close_conn(gdb_server *s)
 		machine_shutdown(m, s->exit_code);
 		return;
 	}
-	/* A dropped connection is a detach. */
-	gdb_detach(s);
+	/* A dropped connection takes the debugger's breakpoints with it and
+	 * leaves the machine as it was: stopped stays stopped (as on QEMU),
+	 * only D resumes. One that never sent a packet changed nothing. */
+	if (s->attached)
+		gdb_drop_breakpoints(s);
+	s->attached = false;
+}
+
+/* The connection's first packet (or Ctrl-C): a debugger is here, and gdb
+ * expects a stopped target. Accepting alone changes nothing, so a port
+ * probe leaves the machine as it was. */
+static void attach(gdb_server *s)
+{
+	s->attached = true;
+	if (!dbg_is_stopped(s->m)) {
+		s->attach_stop = true;
+		dbg_request_stop(s->m);
+	}
 }
 
 static void conn_ready(void *opaque)
@@ -178,8 +195,14 @@ static void conn_ready(void *opaque)
 				send_raw(s, s->tx, s->txlen);
 			break;
 		case RSP_INTERRUPT:
-			if (!dbg_is_stopped(s->m))
+			/* Remembered: a stop already on its way (a range step's)
+			 * must not swallow it. */
+			if (!s->attached)
+				attach(s);
+			if (!dbg_is_stopped(s->m) || s->running) {
+				s->interrupted = true;
 				dbg_request_stop(s->m);
+			}
 			break;
 		case RSP_BAD_CHECKSUM:
 			if (!s->no_ack)
@@ -195,6 +218,8 @@ static void conn_ready(void *opaque)
 		case RSP_PACKET:
 			if (!s->no_ack)
 				send_raw(s, "+", 1);
+			if (!s->attached)
+				attach(s);
 			s->no_reply = false;
 			s->rlen = 0;
 			s->reply_full = false;
@@ -218,6 +243,17 @@ static void reject(int fd)
 	close(fd);
 }
 
+/* Handle what the connection has sent so far, its end included. */
+static void drain_conn(gdb_server *s)
+{
+	for (int i = 0; i < 64 && s->fd >= 0; i++) {
+		struct pollfd p = { .fd = s->fd, .events = POLLIN };
+		if (poll(&p, 1, 0) <= 0 || !p.revents)
+			return;
+		conn_ready(s);
+	}
+}
+
 static void listen_ready(void *opaque)
 {
 	gdb_server *s = opaque;
@@ -226,6 +262,10 @@ static void listen_ready(void *opaque)
 
 	if (fd < 0)
 		return;
+	/* gdb's "detach" then "target remote": the old connection's end may
+	 * be waiting in the same poll as the new one; handle it first. */
+	if (s->fd >= 0)
+		drain_conn(s);
 	if (s->fd >= 0) {
 		reject(fd);
 		return;
@@ -233,10 +273,12 @@ static void listen_ready(void *opaque)
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));	/* fails harmlessly on unix */
 	s->fd = fd;
+	s->attached = false;
 	s->no_ack = false;
 	s->running = false;
 	s->exit_reported = false;
-	s->attach_query = false;
+	s->attach_stop = false;
+	s->interrupted = false;
 	s->dead = false;
 	s->phys = false;
 	memset(&s->img, 0, sizeof(s->img));
@@ -245,9 +287,6 @@ static void listen_ready(void *opaque)
 	s->txlen = 0;
 	memset(s->ranging, 0, sizeof(s->ranging));
 	rsp_init(&s->rx);
-	/* gdb expects a stopped target after connecting. */
-	if (!dbg_is_stopped(s->m))
-		dbg_request_stop(s->m);
 	machine_add_poll(s->m, fd, conn_ready, s);
 }
 
@@ -273,31 +312,35 @@ static void on_stop(void *opaque, const stop_info *st)
 			dbg_resume(s->m, NULL);
 		return;
 	}
-	if (!s->running)
+	if (!s->running) {
+		s->attach_stop = s->interrupted = false;
 		return;
-	/* Range stepping: keep going while the pc stays in the range. */
+	}
+	stop_info rep = *st;
+	/* Range stepping: keep going while the pc stays in the range, unless
+	 * gdb sent Ctrl-C meanwhile (that stop is its SIGINT). */
 	if (st->reason == STOP_STEP && c >= 0 && c < KWB_MAX_CPUS && s->ranging[c]) {
 		uint64_t pc = dbg_pc(s->m, c);
-		if (pc >= s->range_lo[c] && pc < s->range_hi[c]) {
+		if (s->interrupted)
+			rep.reason = STOP_INTERRUPT;
+		else if (pc >= s->range_lo[c] && pc < s->range_hi[c]) {
 			dbg_resume(s->m, s->actions);
 			return;
 		}
 	}
+	/* The stop kwb asked for at attach is not a SIGINT for gdb; one
+	 * gdb asked for with Ctrl-C is. */
+	if (rep.reason == STOP_INTERRUPT && s->attach_stop && !s->interrupted)
+		rep.reason = STOP_STEP;
 	s->running = false;
+	s->attach_stop = s->interrupted = false;
 	memset(s->ranging, 0, sizeof(s->ranging));
 	if (c >= 0 && c < s->m->ncpus)
 		s->g_cpu = s->c_cpu = c;
 	s->rlen = 0;
 	s->reply_full = false;
-	if (s->attach_query && st->reason == STOP_INTERRUPT) {
-		/* the stop we asked for at attach is not a SIGINT for gdb */
-		stop_info plain = *st;
-		plain.reason = STOP_STEP;
-		gdb_stop_reply(s, &plain);
-	} else if (!gdb_image_hold(s, st)) {
-		gdb_stop_reply(s, st);
-	}
-	s->attach_query = false;
+	if (!gdb_image_hold(s, &rep))
+		gdb_stop_reply(s, &rep);
 	gdb_send_reply(s);
 }
 
@@ -330,9 +373,15 @@ static int listen_unix(gdb_server *s, const char *path, char *err, size_t errlen
 		unlink(tmp);
 		strcpy(sa.sun_path, tmp);
 	}
+	/* Whoever can connect controls the machine: the socket is the user's
+	 * alone (0600, whatever the umask), from bind on. */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1) ||
-	    (staged && rename(tmp, path))) {
+	mode_t mask = umask(0177);
+	int bound = fd >= 0 ? bind(fd, (struct sockaddr *)&sa, sizeof(sa)) : -1;
+	int bind_errno = errno;
+	umask(mask);
+	errno = bind_errno;
+	if (fd < 0 || bound || listen(fd, 1) || (staged && rename(tmp, path))) {
 		snprintf(err, errlen, "-gdb unix:%s: %s", path, strerror(errno));
 		if (staged)
 			unlink(tmp);
@@ -342,7 +391,7 @@ static int listen_unix(gdb_server *s, const char *path, char *err, size_t errlen
 	}
 	s->unix_path = kwb_strdup(path);
 	unlink_at_exit = s->unix_path;
-	atexit(unlink_socket);
+	kwb_cleanup_add(unlink_socket);	/* exit, SIGTERM, SIGHUP, SIGINT, SIGQUIT */
 	return fd;
 }
 

@@ -40,10 +40,12 @@ typedef struct gdb_server {
 	char *unix_path;	/* to unlink on exit */
 
 	/* per connection */
+	bool attached;		/* it sent a packet (or Ctrl-C): it is a debugger */
 	bool no_ack;
 	bool running;		/* resumed for gdb: a stop reply is owed */
 	bool exit_reported;	/* W sent */
-	bool attach_query;	/* '?' is waiting for the stop requested at attach */
+	bool attach_stop;	/* the stop kwb asked for at attach is on its way (T05) */
+	bool interrupted;	/* Ctrl-C since the last resume: the next stop is T02 */
 	bool guest_exited;	/* guest powered off: kwb quits when gdb leaves */
 	int exit_code;
 	bool dead;		/* write failed: close at the next chance */
@@ -88,7 +90,9 @@ void gdb_handle_packet(gdb_server *s, char *pkt, size_t len);
 void gdb_stop_reply(gdb_server *s, const stop_info *st);
 /* Resume with s->actions; replies at once if nothing can run. */
 void gdb_resume(gdb_server *s);
-/* Detach: breakpoints off, machine running. */
+/* The debugger's breakpoints and watchpoints off (detach, dropped connection). */
+void gdb_drop_breakpoints(gdb_server *s);
+/* Detach (D): breakpoints off, machine running. */
 void gdb_detach(gdb_server *s);
 /* Quit kwb on the debugger's request (k, vKill). */
 void gdb_kill(gdb_server *s);

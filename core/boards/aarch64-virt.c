@@ -12,6 +12,7 @@
 #include "../devices/arm_gic.h"
 #include "../devices/gicv2.h"
 #include "../devices/gicv3.h"
+#include "../devices/virtio.h"
 #include "../fdt_util.h"
 #include "../loader.h"
 #include "../machine.h"
@@ -64,8 +65,10 @@ static const board_device virt_devices[] = {
 	 * INTx on SPIs 3-6; PCI devices come from -device *-pci. */
 	{ .type = "pcie-ecam", .name = "pcie", .base = 0x3f000000, .size = 0x1000000,
 	  .irqs = { 3, 4, 5, 6 }, .nirqs = 4 },
-	/* Still to come, at QEMU's places: virtio-mmio 0x0a000000 + n*0x200
-	 * (SPI 16+n). */
+	/* 32 virtio-mmio transports, 0x200 apart, SPIs 16..47 (after the
+	 * PCIe host: their DT nodes come before it, as in QEMU's tree). */
+	{ .type = "virtio-mmio", .name = "virtio_mmio", .base = 0x0a000000, .size = 0x200,
+	  .irqs = { 16 }, .nirqs = 1, .param = 32 | VIRTIO_MMIO_DT_LOWEST_FIRST },
 	{ .type = NULL },
 };
 

@@ -11,6 +11,7 @@
 
 #include "../arch/riscv64/riscv64.h"
 #include "../devices/plic.h"
+#include "../devices/virtio.h"
 #include "../fdt_util.h"
 #include "../loader.h"
 #include "../machine.h"
@@ -23,6 +24,7 @@
 #define VIRT_MROM 0x1000
 #define VIRT_MROM_SIZE 0xf000
 #define VIRT_DRAM 0x80000000ull
+#define VIRT_UART0 0x10000000ull
 #define VIRT_UART0_IRQ 10
 
 #define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
@@ -31,8 +33,11 @@
 static const board_device virt_devices[] = {
 	{ .type = "clint", .name = "clint", .base = 0x2000000, .size = 0x10000 },
 	{ .type = "plic", .name = "plic", .base = 0xc000000, .size = 0x600000 },
+	/* 8 virtio-mmio transports, 0x1000 apart, PLIC sources 1..8 */
+	{ .type = "virtio-mmio", .name = "virtio_mmio", .base = 0x10001000, .size = 0x1000,
+	  .irqs = { 1 }, .nirqs = 1, .param = 8 },
 	{ .type = "sifive_test", .name = "test", .base = 0x100000, .size = 0x1000 },
-	{ .type = "ns16550a", .name = "serial", .base = 0x10000000, .size = 0x100,
+	{ .type = "ns16550a", .name = "serial", .base = VIRT_UART0, .size = 0x100,
 	  .irqs = { VIRT_UART0_IRQ }, .nirqs = 1 },
 	{ .type = NULL },
 };
@@ -107,7 +112,7 @@ static int virt_fdt_base(machine *m, void *fdt)
 	fdtu_string(fdt, 0, "model", "riscv-virtio,qemu");
 
 	node = fdtu_node(fdt, 0, "chosen");
-	snprintf(path, sizeof(path), "/soc/serial@%llx", (unsigned long long)virt_devices[3].base);
+	snprintf(path, sizeof(path), "/soc/serial@%llx", (unsigned long long)VIRT_UART0);
 	fdtu_string(fdt, node, "stdout-path", path);
 
 	node = fdtu_node_at(fdt, 0, "memory", m->bus.ram->base);

@@ -14,6 +14,7 @@
 
 #include "pcie_ecam.h"
 #include "smmuv3.h"
+#include "virtio.h"
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
@@ -339,31 +340,20 @@ int pcie_free_slot(pcie_host *h)
 
 static const pci_dev_ops bridge_ops = { 0 };
 
-static const struct {
-	const char *name;
-	pci_dev *(*create)(machine *m, const char *opts);
-} pci_models[] = {
-	{ "virtio-rng-pci", virtio_rng_pci_new },
-	{ "virtio-blk-pci", virtio_blk_pci_new },
-};
-
+/* -device NAME-pci in command-line order, at the next free slots. */
 static void create_from_options(machine *m, pcie_host *h)
 {
 	for (int i = 0; i < m->opt->ndevices; i++) {
-		const char *spec = m->opt->devices[i], *comma = strchr(spec, ',');
-		size_t n = comma ? (size_t)(comma - spec) : strlen(spec);
-		size_t k;
+		const char *spec = m->opt->devices[i];
+		size_t n = strcspn(spec, ",");
+		pci_dev *d = virtio_pci_create(m, spec);
 
-		for (k = 0; k < ARRAY_SIZE(pci_models); k++)
-			if (strlen(pci_models[k].name) == n && !strncmp(spec, pci_models[k].name, n))
-				break;
-		if (k == ARRAY_SIZE(pci_models)) {
-			if (n > 4 && !strncmp(spec + n - 4, "-pci", 4))
-				kwb_usage_error("-device %.*s: unknown PCI device (this board has "
-						"virtio-rng-pci and virtio-blk-pci)", (int)n, spec);
-			continue;	/* not a PCI device: another model's */
+		if (d)
+			pcie_plug(h, d, pcie_free_slot(h));
+		else if (n > 4 && !strncmp(spec + n - 4, "-pci", 4)) {
+			kwb_usage_error("-device %.*s: unknown PCI device (this board has %s)", (int)n, spec,
+					virtio_model_list("pci"));
 		}
-		pcie_plug(h, pci_models[k].create(m, comma ? comma + 1 : ""), pcie_free_slot(h));
 	}
 }
 

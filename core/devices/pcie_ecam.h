@@ -103,8 +103,8 @@ void pci_set_irq(pci_dev *d, int level);
 int pci_dma_read(pci_dev *d, uint64_t addr, void *buf, uint64_t len);
 int pci_dma_write(pci_dev *d, uint64_t addr, const void *buf, uint64_t len);
 
-/* PCI device models, created from -device NAME[,opts]. */
-pci_dev *virtio_rng_pci_new(struct machine *m, const char *opts);
-pci_dev *virtio_blk_pci_new(struct machine *m, const char *opts);
+/* PCI device models, created from -device NAME[,opts]: NULL when NAME is
+ * not theirs. */
+pci_dev *virtio_pci_create(struct machine *m, const char *spec);
 
 #endif

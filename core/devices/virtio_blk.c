@@ -1,7 +1,7 @@
 /*
- * virtio block device (virtio-blk-pci,drive=ID) backed by a raw -drive
- * file: read, write, flush and get-id, one request at a time, run when
- * the driver notifies the queue.
+ * virtio block device (virtio-blk-pci / virtio-blk-device, drive=ID)
+ * backed by a raw -drive file: read, write, flush and get-id, one request
+ * at a time, run when the driver notifies the queue.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -121,12 +121,12 @@ static const state_field blk_fields[] = { ST_END };
 static const state_desc blk_state = { .name = "virtio-blk", .version = 1, .fields = blk_fields };
 
 static const virtio_model blk_model = {
-	.name = "virtio-blk-pci",
+	.name = "virtio-blk",
 	.device_id = 2,
 	.pci_class = 0x010000,	/* mass storage (SCSI), as QEMU */
 	.features = VIRTIO_BLK_F_FLUSH,
 	.nqueues = 1,
-	.queue_max = VIRTQ_MAX_SIZE,
+	.queue_max = 256,
 	.config_size = 0x40,
 	.config = blk_config,
 	.notify = blk_notify,
@@ -134,25 +134,23 @@ static const virtio_model blk_model = {
 	.state = &blk_state,
 };
 
-pci_dev *virtio_blk_pci_new(machine *m, const char *opts)
+virtio_dev *virtio_blk_create(machine *m, const char *devname, dev_props *p,
+			      const virtio_transport *tr, void *tr_opaque)
 {
-	const char *p = strstr(opts, "drive=");
+	const char *id = dev_prop(p, "drive");
 	const kwb_drive *drv = NULL;
 	blk *b;
 	struct stat st;
-	size_t n;
 
-	if (!p || (p != opts && p[-1] != ','))
-		kwb_usage_error("-device virtio-blk-pci: needs drive=ID (and -drive file=...,id=ID)");
-	p += 6;
-	n = strcspn(p, ",");
+	dev_props_ignore(p, (const char *const[]){ "serial", "logical_block_size", "physical_block_size",
+						    "num-queues", "queue-size", "write-cache", NULL });
+	if (!id)
+		kwb_usage_error("-device %s: needs drive=ID (and -drive file=...,id=ID)", devname);
 	for (int i = 0; i < m->opt->ndrives; i++)
-		if (m->opt->drives[i].id && strlen(m->opt->drives[i].id) == n &&
-		    !strncmp(m->opt->drives[i].id, p, n))
+		if (m->opt->drives[i].id && !strcmp(m->opt->drives[i].id, id))
 			drv = &m->opt->drives[i];
 	if (!drv || !drv->file)
-		kwb_usage_error("-device virtio-blk-pci,drive=%.*s: no -drive with id=%.*s and a file",
-				(int)n, p, (int)n, p);
+		kwb_usage_error("-device %s,drive=%s: no -drive with id=%s and a file", devname, id, id);
 	if (drv->format && strcmp(drv->format, "raw"))
 		kwb_usage_error("-drive %s: format=%s: only raw images are supported", drv->file,
 				drv->format);
@@ -167,5 +165,5 @@ pci_dev *virtio_blk_pci_new(machine *m, const char *opts)
 	if (b->fd < 0 || fstat(b->fd, &st))
 		kwb_usage_error("-drive file=%s: %s", drv->file, strerror(errno));
 	b->size = (uint64_t)st.st_size & ~(uint64_t)(SECTOR - 1);
-	return &virtio_pci_new(&blk_model, b, b->readonly ? VIRTIO_BLK_F_RO : 0)->pci;
+	return virtio_dev_new(m, devname, &blk_model, b, b->readonly ? VIRTIO_BLK_F_RO : 0, tr, tr_opaque);
 }

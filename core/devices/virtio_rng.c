@@ -1,6 +1,6 @@
 /*
- * virtio entropy device (virtio-rng-pci). Like QEMU, entropy comes from the
- * host (getrandom) by default; `-device virtio-rng-pci,seed=N` makes it a
+ * virtio entropy device (virtio-rng-pci, virtio-rng-device). Like QEMU,
+ * entropy comes from the host (getrandom) by default; `seed=N` makes it a
  * seeded xorshift stream instead, so a run can be repeated exactly.
  */
 #include <stdlib.h>
@@ -68,7 +68,6 @@ static void rng_free(virtio_dev *v)
 	free(v->opaque);
 }
 
-/* The seeded stream's position (the seed itself is configuration). */
 static const state_field rng_fields[] = {
 	ST_U64(rng, state),
 	ST_END
@@ -76,31 +75,26 @@ static const state_field rng_fields[] = {
 static const state_desc rng_state = { .name = "virtio-rng", .version = 1, .fields = rng_fields };
 
 static const virtio_model rng_model = {
-	.name = "virtio-rng-pci",
+	.name = "virtio-rng",
 	.device_id = 4,
 	.pci_class = 0xff0000,	/* unclassified, as QEMU */
 	.nqueues = 1,
-	.queue_max = VIRTQ_MAX_SIZE,
+	.queue_max = 256,
 	.notify = rng_notify,
 	.reset = rng_reset,
 	.free = rng_free,
 	.state = &rng_state,
 };
 
-pci_dev *virtio_rng_pci_new(machine *m, const char *opts)
+virtio_dev *virtio_rng_create(machine *m, const char *devname, dev_props *p,
+			      const virtio_transport *tr, void *tr_opaque)
 {
 	rng *r = kwb_zalloc(sizeof(*r));
-	const char *seed = strstr(opts, "seed=");
-	virtio_dev *v;
 
-	(void)m;
-	if (seed && (seed == opts || seed[-1] == ',')) {
-		char *end;
-		r->seed = strtoull(seed + 5, &end, 0);
-		if (end == seed + 5 || (*end && *end != ','))
-			kwb_usage_error("-device virtio-rng-pci,%s: seed= needs a number", opts);
+	dev_props_ignore(p, (const char *const[]){ "rng", "max-bytes", "period", NULL });
+	if (dev_prop(p, "seed")) {
+		r->seed = dev_prop_uint(p, "seed", 0, 0, UINT64_MAX);
 		r->seeded = true;
 	}
-	v = virtio_pci_new(&rng_model, r, 0);
-	return &v->pci;
+	return virtio_dev_new(m, devname, &rng_model, r, 0, tr, tr_opaque);
 }

@@ -27,6 +27,7 @@ loop:
 	bl	func
 	mov	x0, #8
 	bl	cfunc
+	bl	cwait
 	tst	x19, #15
 	b.ne	no_svc
 	.globl trap_point

@@ -24,6 +24,7 @@ loop:
 	call	func
 	li	a0, 8
 	call	cfunc
+	call	cwait
 	andi	t3, s1, 15
 	bnez	t3, no_ecall
 	.globl trap_point

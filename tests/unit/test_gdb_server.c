@@ -200,6 +200,8 @@ static char reply[RSP_PACKET_SIZE + 1];
 static size_t reply_len;
 static char acks[16];
 static int nacks;
+static uint8_t rx_in[65536];	/* bytes read, not parsed yet (per connection) */
+static size_t rx_have, rx_off;
 
 static void send_bytes(const void *b, size_t n)
 {
@@ -223,8 +225,8 @@ static void send_pkt(const char *p)
 /* Next packet from the server (acks recorded), or "<timeout>"/"<eof>". */
 static const char *recv_pkt(int timeout_ms)
 {
-	static uint8_t in[65536];
-	static size_t have, off;
+	uint8_t *in = rx_in;
+	size_t have = rx_have, off = rx_off;
 
 	for (;;) {
 		while (off < have) {
@@ -238,15 +240,19 @@ static const char *recv_pkt(int timeout_ms)
 				memcpy(reply, cp.buf, cp.len);
 				reply[cp.len] = 0;
 				reply_len = cp.len;
+				rx_have = have, rx_off = off;
 				return reply;
 			}
-			if (ev == RSP_BAD_CHECKSUM)
+			if (ev == RSP_BAD_CHECKSUM) {
+				rx_have = have, rx_off = off;
 				return "<bad checksum>";
+			}
 		}
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		rx_have = rx_off = 0;
 		if (poll(&pfd, 1, timeout_ms) <= 0)
 			return "<timeout>";
-		ssize_t n = read(fd, in, sizeof(in));
+		ssize_t n = read(fd, in, sizeof(rx_in));
 		if (n <= 0)
 			return "<eof>";
 		have = (size_t)n;
@@ -292,6 +298,7 @@ static void open_session(void)
 	fd = connect_gdb();
 	ack_mode = true;
 	nacks = 0;
+	rx_have = rx_off = 0;	/* nothing left over from the last connection */
 	rsp_init(&cp);
 }
 
@@ -778,12 +785,13 @@ static void kill_quits(void)
 	child = start_machine();
 	open_session();
 	CHECK(starts(cmd("?"), "T05"));
-	send_pkt("k");
+	CHECK(!strcmp(cmd("k"), "W00"));	/* QEMU's answer (lldb waits for it) */
 	CHECK_EQ(child_status(child), 0);
 	close(fd);
 	child = start_machine();
 	open_session();
 	CHECK(!strcmp(cmd("vKill;1"), "OK"));
+	CHECK(!strcmp(recv_pkt(10000), "W00"));
 	CHECK_EQ(child_status(child), 0);
 	close(fd);
 }

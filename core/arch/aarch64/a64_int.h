@@ -65,6 +65,10 @@ typedef struct a64_shared {
  * matches an invalid entry, not even one in the top page. "Still in this
  * page" checks compare the same way (a64_same_page), never by XOR. */
 #define TLB_INVALID (~0ull)
+/* In a read/write tag: the page holds a debugger watchpoint; the inline
+ * fast path never matches it (its keys have bits 11..3 clear), the slow
+ * path checks the watchpoints and uses the cached translation. */
+#define TLB_WATCH 0x800ull
 
 typedef struct tlb_entry {
 	uint64_t tag;		/* va & ~0xfff, or TLB_INVALID */
@@ -76,7 +80,8 @@ typedef struct xtlb_entry {
 	uint8_t *host;		/* host address of the page */
 	a64_page *pg;
 	paddr_t pa;
-	bool bp;		/* page has a code breakpoint */
+	bool bp;		/* page has a code breakpoint: its slots are marked */
+	bool bp_slow;		/* ... that cannot be marked: one instruction at a time */
 } xtlb_entry;
 
 /* pc is still in the page of exec TLB entry e (false once e is invalid) */
@@ -264,6 +269,9 @@ void a64_swstep_exc(a64_cpu *s, bool isv, bool ex);
 
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);
+/* Mark the slots of the page's breakpoints (see dbg_bp_offsets); false
+ * when they cannot be listed. */
+bool a64_mark_bps(a64_core *k, xtlb_entry *e);
 void a64_page_clear(a64_page *pg);
 /* handlers by group */
 int a64_x_dp_imm(a64_cpu *s, uint32_t insn);

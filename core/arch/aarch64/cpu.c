@@ -263,6 +263,9 @@ static xtlb_entry *fetch_page(a64_core *k)
 	e->pg = pg;
 	e->pa = pa;
 	e->bp = dbg_bp_page(s->c.m, pc) || dbg_bp_page(s->c.m, pa) || a64_gbp_page(s, pc);
+	/* the debugger's breakpoints mark their slots; the guest's own (and
+	 * ranges too wide to list) need every instruction checked */
+	e->bp_slow = e->bp && (!a64_mark_bps(k, e) || a64_gbp_page(s, pc));
 	if (unlikely(trace_on(s->c.m->trace, TRACE_MMU)))
 		a64_trace_fill(s, "X", el, pc, pa);
 	return e;
@@ -348,9 +351,10 @@ static enum cpu_exit run(cpu *c, int64_t max)
 			bool stepping = false;
 			uint64_t seq = 0;
 			uint32_t insn = 0;
-			if (unlikely(e->bp | trace | k->hw.ss_on)) {
-				/* breakpoints on this page, exec tracing or the
-				 * guest's software step: one instruction at a time */
+			if (unlikely(e->bp_slow | trace | k->hw.ss_on)) {
+				/* breakpoints that could not be marked, exec
+				 * tracing or the guest's software step: one
+				 * instruction at a time */
 				if (e->bp && dbg_bp_hit(c, s->pc, e->pa + (s->pc & 0xfff))) {
 					why = CPU_EXIT_DEBUG;
 					goto out;

@@ -29,6 +29,38 @@ a64_tfn a64_decode(uint32_t insn)
 	return fn ? fn : t_a64_x_undef;
 }
 
+/* A slot holding a breakpoint (a64_mark_bps): stop before the instruction
+ * when the debugger's point matches this pc (the page may be reached
+ * through another virtual address too), else run it. */
+static int t_bp(a64_cpu *s, a64_dent *d)
+{
+	a64_core *k = CORE(s);
+
+	if (dbg_bp_hit(&s->c, s->pc, k->cur->pa + (s->pc & 0xfff))) {
+		k->stop = CPU_EXIT_DEBUG;
+		return 1;
+	}
+	return a64_decode(d->insn)(s, d);
+}
+
+bool a64_mark_bps(a64_core *k, xtlb_entry *e)
+{
+	uint16_t offs[64];
+	int n = dbg_bp_offsets(k->s.c.m, e->tag, e->pa, offs, ARRAY_SIZE(offs));
+
+	if (n < 0)
+		return false;
+	for (int i = 0; i < n; i++) {
+		a64_dent *d = &e->pg->e[offs[i] >> 2];
+		if (offs[i] & 3)
+			continue;	/* no pc: never hit */
+		memcpy(&d->insn, e->host + (offs[i] & ~3u), 4);
+		d->fn = t_bp;
+		a64_mark_code(k->sh, e->pa);
+	}
+	return true;
+}
+
 /* An undecoded slot: decode it in place (the chain runs in k->cur's page),
  * then run it. */
 static int t_decode(a64_cpu *s, a64_dent *d)
@@ -42,6 +74,8 @@ static int t_decode(a64_cpu *s, a64_dent *d)
 	a64_mark_code(k->sh, e->pa);
 	d->insn = insn;
 	d->fn = a64_decode(insn);
+	if (unlikely(e->bp))	/* the page was cleared (code written): mark again */
+		a64_mark_bps(k, e);
 	return d->fn(s, d);
 }
 

@@ -350,27 +350,79 @@ void a64_mark_code(a64_shared *sh, paddr_t pa)
 /* ---- the slow path ---- */
 
 /* Translate one data access; handles watchpoints and TLB fills. */
+/* A debugger watchpoint matched: stop before the access, pc at the
+ * instruction (once: resuming runs it). */
+static bool watch_stop(a64_cpu *s, uint64_t va, paddr_t pa, unsigned size, int acc)
+{
+	a64_core *k = CORE(s);
+
+	if ((k->watch_skip && s->c.icount == k->watch_skip_icount) || !dbg_watch_hit(&s->c, va, pa, size, acc))
+		return false;
+	s->c.icount--;
+	k->watch_skip = true;
+	k->watch_skip_icount = s->c.icount + 1;
+	k->stop = CPU_EXIT_DEBUG;
+	return true;
+}
+
+/* The physical address of RAM at host pointer p (watched pages only). */
+static paddr_t host_pa(bus *b, const uint8_t *p)
+{
+	if (b->ram && p >= b->ram->host && p < b->ram->host + b->ram->size)
+		return b->ram->base + (paddr_t)(p - b->ram->host);
+	for (int i = 0; i < b->count; i++) {
+		bus_region *r = &b->regions[i];
+		if (r->host && p >= r->host && p < r->host + r->size)
+			return r->base + (paddr_t)(p - r->host);
+	}
+	return ~0ull;
+}
+
+/*
+ * An access to a page holding a debugger watchpoint whose translation is
+ * cached with TLB_WATCH (so the inline fast path misses it): check the
+ * watchpoints and access the page without walking. False when the entry
+ * does not serve this access.
+ */
+static bool watched_access(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint64_t *val,
+			   paddr_t *pa_out, bool *ok)
+{
+	a64_core *k = CORE(s);
+	tlb_entry *e = &(acc == ACC_WRITE ? k->wt : k->rt)[el][(va >> 12) & (TLB_SIZE - 1)];
+	uint8_t *p;
+	paddr_t pa;
+
+	if (e->tag != ((va & ~0xfffull) | TLB_WATCH) || (va & 0xfff) + size > 0x1000)
+		return false;
+	p = (uint8_t *)(uintptr_t)(va + e->addend);
+	pa = host_pa(&s->c.m->bus, p);
+	*ok = !watch_stop(s, va, pa, size, acc);
+	if (*ok && acc == ACC_WRITE) {
+		if (is_code(k->sh, pa))
+			a64_code_written(k->sh, pa);
+		memcpy(p, val, size);
+	} else if (*ok) {
+		*val = 0;
+		memcpy(val, p, size);
+	}
+	*pa_out = pa;
+	return true;
+}
+
 static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, paddr_t *pa, uint8_t **host)
 {
 	a64_core *k = CORE(s);
 	machine *m = s->c.m;
 	bool cache = true;
-
+	uint64_t flag = 0;
 	bool ng;
 
 	if (!a64_translate(s, va, acc, el, pa, host, &ng))
 		return false;
 	if (unlikely(dbg_watch_page(m, va) || dbg_watch_page(m, *pa))) {
-		cache = false;
-		if (!(k->watch_skip && s->c.icount == k->watch_skip_icount) &&
-		    dbg_watch_hit(&s->c, va, *pa, size, acc)) {
-			/* stop before the access, pc at the instruction */
-			s->c.icount--;
-			k->watch_skip = true;
-			k->watch_skip_icount = s->c.icount + 1;
-			k->stop = CPU_EXIT_DEBUG;
+		flag = TLB_WATCH;	/* cached, but every access comes here */
+		if (watch_stop(s, va, *pa, size, acc))
 			return false;
-		}
 	}
 	/* the guest's own watchpoints, after the debugger's (each to its owner) */
 	if (unlikely(k->hw.wp_on) && a64_gwp_page(s, va)) {
@@ -385,7 +437,7 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 	if (cache && !k->trace_mem) {
 		tlb_entry *e = acc == ACC_WRITE ? &k->wt[el][(va >> 12) & (TLB_SIZE - 1)]
 						: &k->rt[el][(va >> 12) & (TLB_SIZE - 1)];
-		e->tag = va & ~0xfffull;
+		e->tag = (va & ~0xfffull) | flag;
 		e->addend = (uintptr_t)*host - (va & ~0xfffull);
 		a64_tlb_note_fill(s, el, va, ng);
 		if (unlikely(trace_on(m->trace, TRACE_MMU)))
@@ -399,6 +451,10 @@ static bool mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, ui
 	paddr_t pa = 0, pa2 = 0;
 	uint8_t *host, *host2 = NULL;
 	unsigned first = size;
+	bool ok;
+
+	if (unlikely(watched_access(s, va, size, acc, el, val, pa_out, &ok)))
+		return ok;
 
 	if (unlikely((va & 0xfff) + size > 0x1000)) {
 		first = 0x1000 - (va & 0xfff);

@@ -181,7 +181,10 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 		if (mode != 0 && mode != 8 && mode != 9 && mode != 10)
 			break;	/* unsupported MODE: the write is ignored (WARL) */
 		h->satp = mode ? v & (0xfull << 60 | 0xffffull << 44 | ((1ull << 44) - 1)) : 0;
-		rv_tlb_flush(h);
+		if ((old ^ h->satp) >> 60)
+			rv_tlb_flush(h);	/* translation on, off or another mode */
+		else
+			rv_tlb_flush_ng(h);	/* a context switch: global entries stay */
 		if (unlikely(trace_on(h->c.m->trace, TRACE_MMU)))
 			rv_trace_satp(h, old);
 		break;

@@ -244,6 +244,7 @@ static void dpage_reset(rv_dpage *dp, uint64_t gen)
 		dp->e[i] = (rv_insn){ .fn = op_decode };
 	dp->e[RV_PAGE_SLOTS] = (rv_insn){ .fn = op_page_end };
 	dp->gen = gen;
+	dp->bp_gen = ~0ull;
 }
 
 static unsigned dhash(paddr_t pa)
@@ -285,7 +286,7 @@ static void drop_write_tlb(rv_hart *h, void *host)
 	for (int s = 0; s < RV_TLB_SETS; s++)
 		for (int i = 0; i < RV_TLB_SIZE; i++) {
 			rv_tlbe *e = &h->tlb_w[s][i];
-			if (e->tag != RV_TLB_INVALID && e->tag + e->add == (uintptr_t)host)
+			if (e->tag != RV_TLB_INVALID && (e->tag & ~RV_TLB_WATCH) + e->add == (uintptr_t)host)
 				e->tag = RV_TLB_INVALID;
 		}
 }
@@ -436,6 +437,63 @@ static const rv_insn *op_cross(rv_hart *h, const rv_insn *d, int64_t left)
 	return x->fn(h, x, left);
 }
 
+/* A slot holding a breakpoint (mark_bps): stop before the instruction when
+ * the debugger's point matches this pc (the page may be reached through
+ * another virtual address too), else run it from the scratch context, as
+ * an instruction crossing a page is. */
+static const rv_insn *op_bp(rv_hart *h, const rv_insn *d, int64_t left)
+{
+	uint64_t pc = rv_pc_of(h, d);
+	unsigned off = (unsigned)(pc & 0xfff);
+	const uint8_t *p = h->page_host + off;
+	uint32_t raw = p[0] | p[1] << 8;
+	rv_insn *x = &h->xpage->e[0];
+
+	h->left = left;
+	rv_sync_icount(h);	/* the debugger compares icount */
+	if (dbg_bp_hit(&h->c, pc, h->page_pa + off)) {
+		h->exit = CPU_EXIT_DEBUG;
+		h->pc = pc;
+		return NULL;
+	}
+	if ((raw & 3) == 3) {
+		if (off == 4094)
+			return op_cross(h, d, left);
+		raw |= (uint32_t)(p[2] | p[3] << 8) << 16;
+	}
+	decode_fields(raw, x);
+	h->page = h->xpage->e;
+	h->page_va = pc;
+	return x->fn(h, x, left);
+}
+
+/* Put op_bp in the slots of the page's breakpoints; false when they cannot
+ * be listed (then the page runs one instruction at a time). */
+static bool mark_bps(rv_hart *h, rv_dpage *dp, uint64_t vpage)
+{
+	machine *m = h->c.m;
+	uint64_t gen = dbg_bp_generation(m);
+	uint16_t offs[64];
+	int n;
+
+	if (dp->bp_gen == gen && dp->bp_va == vpage)
+		return true;
+	n = dbg_bp_offsets(m, vpage, dp->pa, offs, ARRAY_SIZE(offs));
+	if (n < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!(offs[i] & 1))
+			dp->e[offs[i] >> 1] = (rv_insn){ .fn = op_bp };
+	dp->bp_gen = gen;
+	dp->bp_va = vpage;
+	return true;
+}
+
+bool rv_slot_is_bp(const rv_insn *d)
+{
+	return d->fn == op_bp;
+}
+
 rv_dpage *rv_xpage_new(void)
 {
 	rv_dpage *dp = kwb_zalloc(sizeof(*dp));
@@ -473,6 +531,7 @@ const rv_insn *rv_enter_page(rv_hart *h)
 		h->bp_page = dbg_bp_page(m, va) || dbg_bp_page(m, pa);
 		if (cacheable) {
 			e->tag = vpage;
+			rv_tlb_note_fill(h, (int)((h->ti - &h->tlb_x[0][0]) / RV_TLB_SIZE), va);
 			e->dp = dp;
 			e->bp = h->bp_page;
 			if (h->last_super)
@@ -483,6 +542,8 @@ const rv_insn *rv_enter_page(rv_hart *h)
 	}
 	if (unlikely(dp->gen != h->sh->gen))
 		dpage_reset(dp, h->sh->gen);
+	if (unlikely(h->bp_page))
+		h->bp_page = !mark_bps(h, dp, vpage);
 	h->page = dp->e;
 	h->page_va = vpage;
 	h->page_host = dp->host;

@@ -426,7 +426,7 @@ static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 		if (rv_slot_is_page_end(d))	/* checked and traced on the next page */
 			return d->fn(h, d, left);
 		rv_sync_icount(h);	/* the debugger compares icount */
-		if (h->bp_page && h->page != h->xpage->e &&
+		if ((h->bp_page || rv_slot_is_bp(d)) && h->page != h->xpage->e &&
 		    dbg_bp_hit(&h->c, pc, h->page_pa + (pc & 0xfff))) {
 			h->exit = CPU_EXIT_DEBUG;
 			h->pc = pc;

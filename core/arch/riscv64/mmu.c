@@ -124,6 +124,8 @@ enum walk_flags { WALK_UPDATE = 1, WALK_CHECK = 2 };
 static int walk(rv_hart *h, uint64_t va, int access, int priv, unsigned flags, paddr_t *pa,
 		walk_log *log, bool *super)
 {
+	bool global = false;
+
 	machine *m = h->c.m;
 	int levels = (int)(h->satp >> 60) - 5;	/* 8 -> 3, 9 -> 4, 10 -> 5 */
 	int vabits = 12 + 9 * levels;
@@ -164,6 +166,7 @@ static int walk(rv_hart *h, uint64_t va, int access, int priv, unsigned flags, p
 				snprintf(log->result, sizeof(log->result), "page fault: invalid PTE at level %d", lvl);
 			return page_fault(access);
 		}
+		global |= (pte & PTE_G) != 0;	/* G on a pointer covers what is below */
 		if (!(pte & (PTE_R | PTE_X))) {
 			table = PTE_PPN(pte) << 12;
 			continue;
@@ -204,8 +207,10 @@ static int walk(rv_hart *h, uint64_t va, int access, int priv, unsigned flags, p
 		}
 		uint64_t off_mask = (1ull << (12 + 9 * lvl)) - 1;
 		*pa = ((PTE_PPN(pte) << 12) & ~off_mask) | (va & off_mask);
-		if (super)
+		if (super) {
 			*super = lvl > 0;
+			h->last_global = global;
+		}
 		if (log)
 			snprintf(log->result, sizeof(log->result), "PA 0x%llx %s%s%s%s%s%s",
 				 (unsigned long long)*pa, lvl ? (lvl == 1 ? "2M " : lvl == 2 ? "1G " : "huge ") : "",
@@ -245,6 +250,7 @@ int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheab
 		rv_pmu_tlb_miss(h, access);
 	if (priv == PRV_M || !(h->satp >> 60)) {
 		*pa = va;
+		h->last_global = true;	/* no translation: the same under any ASID */
 	} else {
 		int r = unlikely(trace_on(h->c.m->trace, TRACE_MMU)) ? walk_traced(h, va, access, priv, pa, &super) :
 			walk(h, va, access, priv, WALK_UPDATE | WALK_CHECK, pa, NULL, &super);
@@ -295,6 +301,24 @@ void rv_tlb_flush(rv_hart *h)
 		}
 	h->tlb_super = false;
 	h->nsuper_d = h->nsuper_x = 0;
+	memset(h->ng_bits, 0, sizeof(h->ng_bits));
+}
+
+/* satp changed its ASID or root: drop the entries that may be non-global
+ * (filled under the old satp). Global ones stay, as on hardware until an
+ * sfence.vma, which software issues when it changes global mappings. */
+void rv_tlb_flush_ng(rv_hart *h)
+{
+	for (int s = 0; s < RV_TLB_SETS; s++)
+		for (int w = 0; w < RV_TLB_SIZE / 64; w++) {
+			for (uint64_t b = h->ng_bits[s][w]; b; b &= b - 1) {
+				int i = w * 64 + __builtin_ctzll(b);
+				h->tlb_r[s][i].tag = RV_TLB_INVALID;
+				h->tlb_w[s][i].tag = RV_TLB_INVALID;
+				h->tlb_x[s][i].tag = RV_TLB_INVALID;
+			}
+			h->ng_bits[s][w] = 0;
+		}
 }
 
 void rv_tlb_note_super_d(rv_hart *h, rv_tlbe *e)
@@ -328,9 +352,9 @@ void rv_tlb_flush_va(rv_hart *h, uint64_t va)
 		h->super_x[i]->tag = RV_TLB_INVALID;
 	h->nsuper_d = h->nsuper_x = 0;
 	for (int s = 0; s < RV_TLB_SETS; s++) {
-		if (h->tlb_r[s][i].tag == page)
+		if ((h->tlb_r[s][i].tag & ~RV_TLB_WATCH) == page)
 			h->tlb_r[s][i].tag = RV_TLB_INVALID;
-		if (h->tlb_w[s][i].tag == page)
+		if ((h->tlb_w[s][i].tag & ~RV_TLB_WATCH) == page)
 			h->tlb_w[s][i].tag = RV_TLB_INVALID;
 		if (h->tlb_x[s][i].tag == page)
 			h->tlb_x[s][i].tag = RV_TLB_INVALID;
@@ -351,6 +375,54 @@ static bool watch_stop(rv_hart *h, const rv_insn *d)
 	return false;
 }
 
+/* The physical address of RAM at host pointer p (watched pages only). */
+static paddr_t host_pa(bus *b, const uint8_t *p)
+{
+	if (b->ram && p >= b->ram->host && p < b->ram->host + b->ram->size)
+		return b->ram->base + (paddr_t)(p - b->ram->host);
+	for (int i = 0; i < b->count; i++) {
+		bus_region *r = &b->regions[i];
+		if (r->host && p >= r->host && p < r->host + r->size)
+			return r->base + (paddr_t)(p - r->host);
+	}
+	return ~0ull;
+}
+
+/* An access to a watched page cached with RV_TLB_WATCH: check the
+ * watchpoints, then access RAM without walking. False: not this entry's. */
+static bool watched_access(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access,
+			   uint64_t *v, bool *ok)
+{
+	machine *m = h->c.m;
+	rv_tlbe *e = &(access == ACC_READ ? h->tr : h->tw)[(va >> 12) & (RV_TLB_SIZE - 1)];
+	uint8_t *p;
+	paddr_t pa;
+
+	if (e->tag != ((va & ~0xfffull) | RV_TLB_WATCH) || (va & 0xfff) + size > 0x1000)
+		return false;
+	p = (uint8_t *)(uintptr_t)(va + e->add);
+	pa = host_pa(&m->bus, p);
+	rv_sync_icount(h);
+	if (dbg_watch_hit(&h->c, va, pa, size, access)) {
+		*ok = watch_stop(h, d);
+		return true;
+	}
+	*ok = true;
+	if (access == ACC_READ) {
+		*v = 0;
+		memcpy(v, p, size);
+	} else {
+		if (rv_is_code_page(h->sh, pa))
+			rv_code_write(h, pa, size);
+		if (h->sh->nresv)
+			rv_resv_break_host(h, (uintptr_t)p, size);
+		memcpy(p, v, size);
+	}
+	if (unlikely(trace_on(m->trace, TRACE_MEM)))
+		rv_trace_mem(h, d, va, pa, size, access, *v);
+	return true;
+}
+
 /* One access within a page: RAM through the host pointer (and cache the
  * page), else MMIO through the bus. */
 static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, int access,
@@ -358,9 +430,13 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 {
 	machine *m = h->c.m;
 	paddr_t pa;
-	bool cacheable, watch;
+	bool cacheable, watch, ok;
 	bus_region *r;
-	int e = rv_translate(h, va, access, &pa, &cacheable);
+	int e;
+
+	if (unlikely(watched_access(h, d, va, size, access, v, &ok)))
+		return ok;
+	e = rv_translate(h, va, access, &pa, &cacheable);
 
 	if (e) {
 		rv_raise(h, d, (uint64_t)e, va);
@@ -401,9 +477,11 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		}
 		if (unlikely(trace_on(m->trace, TRACE_MEM)) && access == ACC_READ)
 			rv_trace_mem(h, d, va, pa, size, access, *v);
-		if (cacheable && !watch && !h->trace_mem && page &&
+		if (cacheable && !h->trace_mem && page &&
 		    !(access == ACC_WRITE && rv_is_code_page(h->sh, pa))) {
-			e2->tag = tag;
+			e2->tag = tag | (watch ? RV_TLB_WATCH : 0);
+			rv_tlb_note_fill(h, (int)((access == ACC_READ ? h->tr - &h->tlb_r[0][0] : h->tw - &h->tlb_w[0][0]) /
+						  RV_TLB_SIZE), va);
 			e2->add = (uintptr_t)page - tag;
 			if (h->last_super)
 				rv_tlb_note_super_d(h, e2);

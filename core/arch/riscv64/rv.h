@@ -76,6 +76,8 @@ typedef struct rv_dpage {
 	uint8_t *host;
 	uint64_t gen;		/* decode generation it was filled in */
 	bool zombie;
+	/* breakpoint slots marked for this virtual page and bp generation */
+	uint64_t bp_va, bp_gen;
 	rv_insn e[RV_PAGE_SLOTS + 1];	/* + sentinel: falls off the page */
 } rv_dpage;
 
@@ -117,6 +119,10 @@ typedef struct rv_itlbe {
  * would reach host memory). Filled tags are always page-aligned.
  */
 #define RV_TLB_INVALID (~0ull)
+/* In a read/write tag: the page holds a debugger watchpoint; no fast-path
+ * key has bit 11 set, so every access takes the slow path, which checks
+ * the watchpoints and uses the cached translation (access_one). */
+#define RV_TLB_WATCH 0x800ull
 _Static_assert((RV_TLB_INVALID & 0xff8) != 0, "a TLB key could match an invalid entry");
 
 static inline uint64_t rv_tlb_key(uint64_t va, unsigned size)
@@ -146,7 +152,8 @@ typedef struct rv_hart {
 	uint64_t icount0;	/* c.icount at chunk start */
 	enum cpu_exit exit;
 	bool wfi;
-	bool bp_page;		/* executing a page with a code breakpoint */
+	bool bp_page;		/* executing a page whose breakpoints could not be
+				 * marked in its slots: one instruction at a time */
 	bool trace_exec;	/* -d exec wants every instruction */
 	bool trace_mem;		/* -d mem: data pages stay out of the TLB */
 	paddr_t page_pa;
@@ -162,6 +169,11 @@ typedef struct rv_hart {
 	 * drop them (they cover more than their own 4K); on overflow
 	 * tlb_super makes it flush everything. */
 	bool tlb_super, last_super;
+	/* ASIDs: the TLBs hold global entries (PTE.G, or no translation) and
+	 * the current satp's; an index whose entry in a set may be non-global
+	 * has its bit set, so a satp write drops only those (rv_tlb_flush_ng). */
+	uint64_t ng_bits[RV_TLB_SETS][RV_TLB_SIZE / 64];
+	bool last_global;	/* the last rv_translate's mapping was global */
 #define RV_MAX_SUPER 64
 	rv_tlbe *super_d[RV_MAX_SUPER];
 	rv_itlbe *super_x[RV_MAX_SUPER];
@@ -312,6 +324,16 @@ void rv_sstc_write(rv_hart *h, uint64_t v);
  * page may be cached in the TLB for that access (one PMP answer). */
 int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheable);
 void rv_tlb_flush(rv_hart *h);
+void rv_tlb_flush_ng(rv_hart *h);
+/* Every TLB fill records whether its translation was global (set = the
+ * entry's TLB set, from the array it is in). */
+static inline void rv_tlb_note_fill(rv_hart *h, int set, uint64_t va)
+{
+	unsigned i = (va >> 12) & (RV_TLB_SIZE - 1);
+
+	if (!h->last_global)
+		h->ng_bits[set][i / 64] |= 1ull << (i % 64);
+}
 void rv_tlb_flush_va(rv_hart *h, uint64_t va);
 void rv_tlb_note_super_d(rv_hart *h, rv_tlbe *e);
 void rv_tlb_note_super_x(rv_hart *h, rv_itlbe *e);
@@ -355,6 +377,8 @@ static inline bool rv_store(rv_hart *h, const rv_insn *d, uint64_t va, unsigned 
 const rv_insn *rv_enter_page(rv_hart *h);
 /* The sentinel after a page's last slot (not an instruction). */
 bool rv_slot_is_page_end(const rv_insn *d);
+/* A slot marked with a breakpoint (checked before it is traced). */
+bool rv_slot_is_bp(const rv_insn *d);
 void rv_decode_flush_all(rv_shared *sh);
 void rv_decode_free_all(rv_shared *sh);
 void rv_code_write(rv_hart *h, paddr_t pa, unsigned len);

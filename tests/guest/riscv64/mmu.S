@@ -194,6 +194,28 @@ in_s:
 	sfence.vma s0
 	ld t1, 0(s0)
 	CHECK(t1, 0x3333, 25)
+	/* ASIDs: a satp write to another root and ASID, without sfence.vma,
+	 * must not reuse the old ASID's non-global entry for VA(1); the global
+	 * identity mapping the code runs from is the same in both */
+	la t1, pt_root
+	ld t0, 2 * 8(t1)
+	la t1, pt_root2
+	sd t0, 2 * 8(t1)
+	MAP(pt_root2, 1, pt_l1b, V)
+	MAP(pt_l1b, 0, pt_l0b, V)
+	MAP(pt_l0b, 1, page4, V | R | A)
+	csrr s1, satp
+	la t0, pt_root2
+	srli t0, t0, 12
+	li t1, (8 << 60) | (2 << 44)
+	or t0, t0, t1
+	csrw satp, t0
+	li s0, VA(1)
+	ld t1, 0(s0)
+	CHECK(t1, 0x4444, 40)
+	csrw satp, s1
+	ld t1, 0(s0)
+	CHECK(t1, 0x3333, 41)
 	/* to M: MPRV with MPP = S translates M's loads */
 	EXPECT(in_m)
 	ecall
@@ -288,6 +310,9 @@ pt_root: .skip 4096
 pt_l1:	.skip 4096
 pt_l0:	.skip 4096
 pt_root48: .skip 4096
+pt_root2: .skip 4096
+pt_l1b:	.skip 4096
+pt_l0b:	.skip 4096
 page0:	.dword 0x1111
 	.align 12
 page1:	.dword 0x5151

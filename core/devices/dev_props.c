@@ -1,0 +1,119 @@
+/* -device property lists (see dev_props.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dev_props.h"
+
+void dev_props_parse(dev_props *p, const char *spec)
+{
+	size_t n = strcspn(spec, ",");
+	const char *s = spec + n;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->dev, sizeof(p->dev), "%.*s", (int)n, spec);
+	while (*s == ',') {
+		char *item = kwb_zalloc(strlen(s) + 1), *eq;
+		size_t len = 0;
+
+		for (s++; *s; s++) {
+			if (*s == ',') {
+				if (s[1] != ',')
+					break;
+				s++;
+			}
+			item[len++] = *s;
+		}
+		if (!len) {
+			free(item);
+			continue;
+		}
+		if (p->n == DEV_PROPS_MAX)
+			kwb_usage_error("-device %s: too many properties", spec);
+		eq = strchr(item, '=');
+		if (!eq) {
+			/* QEMU's boolean shorthand: "disable-legacy" = "...=on" */
+			p->key[p->n] = item;
+			p->val[p->n] = kwb_strdup("on");
+		} else {
+			*eq = 0;
+			p->key[p->n] = item;
+			p->val[p->n] = kwb_strdup(eq + 1);
+		}
+		for (int i = 0; i < p->n; i++)
+			if (!strcmp(p->key[i], item))
+				kwb_usage_error("-device %s: property '%s' given twice", spec, item);
+		p->n++;
+	}
+}
+
+const char *dev_prop(dev_props *p, const char *key)
+{
+	for (int i = 0; i < p->n; i++)
+		if (!strcmp(p->key[i], key)) {
+			p->used[i] = true;
+			return p->val[i];
+		}
+	return NULL;
+}
+
+bool dev_prop_bool(dev_props *p, const char *key, bool dflt)
+{
+	static const char *const yes[] = { "on", "yes", "true", "y" };
+	static const char *const no[] = { "off", "no", "false", "n" };
+	const char *v = dev_prop(p, key);
+
+	if (!v)
+		return dflt;
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(v, yes[i]))
+			return true;
+		if (!strcasecmp(v, no[i]))
+			return false;
+	}
+	kwb_usage_error("-device %s,%s=%s: Parameter '%s' expects 'on' or 'off'", p->dev, key, v, key);
+}
+
+uint64_t dev_prop_uint(dev_props *p, const char *key, uint64_t dflt, uint64_t min, uint64_t max)
+{
+	const char *v = dev_prop(p, key);
+	unsigned long long n;
+	char *end;
+
+	if (!v)
+		return dflt;
+	errno = 0;
+	n = strtoull(v, &end, 0);
+	if (!*v || *v == '-' || errno || *end)
+		kwb_usage_error("-device %s,%s=%s: Parameter '%s' expects a number", p->dev, key, v, key);
+	if (n < min || n > max)
+		kwb_usage_error("-device %s,%s=%s: %s must be between %llu and %llu", p->dev, key, v, key,
+				(unsigned long long)min, (unsigned long long)max);
+	return n;
+}
+
+void dev_props_ignore(dev_props *p, const char *const *keys)
+{
+	for (; *keys; keys++)
+		dev_prop(p, *keys);
+}
+
+void dev_props_free(dev_props *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		free(p->key[i]);
+		free(p->val[i]);
+	}
+	p->n = 0;
+}
+
+void dev_props_done(dev_props *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (!p->used[i])
+			kwb_usage_error("-device %s,%s=%s: Property '%s.%s' not found", p->dev, p->key[i],
+					p->val[i], p->dev, p->key[i]);
+	dev_props_free(p);
+}

@@ -1,0 +1,33 @@
+/*
+ * -device NAME,KEY=VALUE,... properties, QEMU's syntax (",," is a literal
+ * comma). A model asks for the keys it knows; dev_props_done() then
+ * refuses any key nobody asked for, with QEMU's wording, so a typo never
+ * passes silently.
+ */
+#ifndef KWB_DEV_PROPS_H
+#define KWB_DEV_PROPS_H
+
+#include "../kwb.h"
+
+#define DEV_PROPS_MAX 24
+
+typedef struct dev_props {
+	char dev[64];			/* "virtio-net-device": for messages */
+	int n;
+	char *key[DEV_PROPS_MAX], *val[DEV_PROPS_MAX];
+	bool used[DEV_PROPS_MAX];
+} dev_props;
+
+/* spec is "NAME[,KEY=VALUE...]"; exits with status 2 on a malformed one. */
+void dev_props_parse(dev_props *p, const char *spec);
+/* The value of key (marked used), or NULL. */
+const char *dev_prop(dev_props *p, const char *key);
+bool dev_prop_bool(dev_props *p, const char *key, bool dflt);
+uint64_t dev_prop_uint(dev_props *p, const char *key, uint64_t dflt, uint64_t min, uint64_t max);
+/* Accepts these keys whatever their value (QEMU knobs kwb behaves as). */
+void dev_props_ignore(dev_props *p, const char *const *keys);
+/* Exits on the first key nobody asked for; frees p's strings. */
+void dev_props_done(dev_props *p);
+void dev_props_free(dev_props *p);
+
+#endif
