@@ -297,8 +297,10 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 		 kind == DT_QEMU_DUMPDTB ? d->qdtb : "");
 	argv[n++] = mopt;
 	argv[n++] = "-cpu";
-	snprintf(cpuopt, sizeof(cpuopt), "%s,pmu=off", o->cpu_model ? o->cpu_model : "cortex-a57");
-	if (!a64)	/* the hart kwb has: no H, its pmu-num, Sstc, triggers */
+	/* QEMU's PMU as kwb's: the same registers and counts (-icount); on
+	 * RISC-V the hart kwb has: no H, its pmu-num, Sstc, triggers */
+	snprintf(cpuopt, sizeof(cpuopt), "%s", o->cpu_model ? o->cpu_model : "cortex-a57");
+	if (!a64)
 		riscv_qemu_cpu_option(m->cpus[0], cpuopt, sizeof(cpuopt));
 	argv[n++] = cpuopt;
 	snprintf(ram, sizeof(ram), "%lluM",

@@ -164,6 +164,15 @@ static void fdt_timer(machine *m, void *fdt)
 	fdtu_empty(fdt, node, "always-on");
 }
 
+/* QEMU's PMU node: PPI 7, level high (GICv2 adds the CPU mask). */
+static void fdt_pmu(machine *m, void *fdt)
+{
+	int node = fdtu_node(fdt, 0, "pmu");
+
+	fdtu_string(fdt, node, "compatible", "arm,armv8-pmuv3");
+	fdtu_cells(fdt, node, "interrupts", (uint32_t[]){ GIC_FDT_PPI, 7, ppi_flags(m, IRQ_LEVEL_HIGH) }, 3);
+}
+
 static void fdt_psci(void *fdt)
 {
 	int node = fdtu_node(fdt, 0, "psci");
@@ -201,6 +210,7 @@ static int virt_fdt_base(machine *m, void *fdt)
 	fdt_timer(m, fdt);
 	fdt_cpus(m, fdt);
 	fdt_psci(fdt);
+	fdt_pmu(m, fdt);
 
 	node = fdtu_node(fdt, 0, "apb-pclk");
 	fdtu_string(fdt, node, "compatible", "fixed-clock");

@@ -117,6 +117,7 @@ static void pmu(void)
 	long long ni = count(ins), nc = count(cyc);
 	printf("KWB-HW: instructions %s, cycles %s\n", ni >= 1000000 ? "counted" : "missing",
 	       nc >= 1000000 ? "counted" : "missing");
+	printf("KWB-HW: EL0 instructions %lld, EL0 cycles %lld\n", ni, nc);
 }
 
 int main(void)

@@ -102,6 +102,7 @@ enum a64_reg_flags {
 	A64F_RDSE = 1u << 23,	/* read has side effects: gdb reads refused */
 	A64F_EL2 = 1u << 24,	/* not accessible from EL1 (gdb only) */
 	A64F_SPECIAL = 1u << 25,/* value lives outside sys[] (PSTATE, SP, ...) */
+	A64F_PMU = 1u << 26,	/* PM*: routed to a64_pmu_read/write (pmu.c) */
 };
 
 /* The register table (regs.def), also aarch64_arch.regs. */

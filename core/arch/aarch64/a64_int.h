@@ -131,6 +131,14 @@ typedef struct a64_core {
 		bool wp_on;	/* an enabled watchpoint: its pages stay uncached */
 		bool ss_on;	/* MDSCR_EL1.SS unlocked: one instruction at a time */
 	} hw;
+	/* PMU (pmu.c): the counters are in sys[] as of the last sync; the
+	 * sources' values then, the line and the event (state_a64.c). */
+	struct {
+		bool on;		/* PMCR.E and a counter enabled: EL changes sync */
+		int irq;		/* level driven on PPI 7 */
+		uint64_t base_insn, base_ns;
+		event ev;		/* the earliest possible overflow */
+	} pmu;
 	uint64_t sys_store[A64R_COUNT];
 } a64_core;
 
@@ -266,6 +274,13 @@ bool a64_gbp_hit(a64_cpu *s);
 bool a64_gwp_hit(a64_cpu *s, uint64_t va, unsigned size, int acc, int access_el);
 bool a64_swstep_active(a64_cpu *s);
 void a64_swstep_exc(a64_cpu *s, bool isv, bool ex);
+
+/* ---- PMU (pmu.c) ---- */
+bool a64_pmu_read(a64_cpu *s, int idx, uint64_t *v);
+bool a64_pmu_write(a64_cpu *s, int idx, uint64_t v);
+bool a64_pmu_el0_ok(a64_cpu *s, int idx, bool read);
+void a64_pmu_el_change(a64_cpu *s);	/* before and after an EL change while pmu.on */
+void a64_pmu_reset(a64_cpu *s);
 
 /* ---- decode ---- */
 a64_tfn a64_decode(uint32_t insn);

@@ -53,6 +53,10 @@ void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr)
 {
 	uint64_t off, from_pc = s->pc;
 	int from_el = s->ps.el;
+	bool pmu = unlikely(CORE(s)->pmu.on);
+
+	if (pmu)
+		a64_pmu_el_change(s);	/* count what ran at the old EL */
 
 	if (s->ps.el == 0)
 		off = 0x400;
@@ -71,6 +75,8 @@ void a64_take(a64_cpu *s, int kind, uint32_t esr, uint64_t elr)
 	CORE(s)->exc_seq++;
 	s->c.nexc++;
 	s->pc = (s->sys[A64R_VBAR_EL1] & ~0x7ffull) + off + kind;
+	if (pmu)
+		a64_pmu_el_change(s);	/* the new EL's filters */
 	if (unlikely(trace_on(s->c.m->trace, ~0u)))
 		a64_trace_take(s, kind, esr, elr, from_el, kind == EXC_SYNC && !(esr >> 26) ? elr : from_pc);
 }
@@ -134,9 +140,12 @@ int a64_eret(a64_cpu *s)
 {
 	uint64_t spsr = s->sys[A64R_SPSR_EL1];
 	uint64_t elr = s->sys[A64R_ELR_EL1];
+	bool pmu = unlikely(CORE(s)->pmu.on);
 
 	if (s->ps.el == 0)
 		return a64_undef_insn(s);
+	if (pmu)
+		a64_pmu_el_change(s);
 	a64_pstate_unpack(s, (uint32_t)spsr);
 	if ((spsr & 0x10) || ((spsr >> 2) & 3) > 1) {
 		/* AArch32 or a missing EL: illegal return, stay at EL1 */
@@ -145,6 +154,8 @@ int a64_eret(a64_cpu *s)
 	}
 	if (s->ps.ss && !a64_swstep_active(s))
 		s->ps.ss = 0;
+	if (pmu)
+		a64_pmu_el_change(s);
 	s->excl_valid = false;
 	s->pc = elr;
 	if (s->ps.il)	/* the next instruction, whichever block it is in, traps */
@@ -441,6 +452,8 @@ static void cpu_free(cpu *c)
 		sh->code_bits = NULL;
 		sh->m = NULL;
 	}
+	if (c->m)
+		event_cancel(c->m, &k->pmu.ev);
 	free(k->s.timer);
 	free(k->s.gic);
 	free(k);
@@ -467,6 +480,7 @@ static void cpu_reset(cpu *c)
 	s->excl_valid = false;
 	s->irq_line = s->fiq_line = 0;
 	a64_timer_reset(s);
+	a64_pmu_reset(s);
 	a64_dbg_update(s);	/* flushes the TLBs */
 }
 

@@ -274,6 +274,8 @@ static bool el0_allowed(a64_cpu *s, int idx, bool read)
 		k = cntkctl(s);
 		return k >> 9 & 1;
 	default:
+		if (f & A64F_PMU)
+			return a64_pmu_el0_ok(s, idx, read);
 		return read ? f & A64F_EL0R : f & A64F_EL0W;
 	}
 }
@@ -312,7 +314,7 @@ static int mrs_msr(a64_cpu *s, uint32_t insn)
 	if (s->ps.el == 0 && !el0_allowed(s, idx, read)) {
 		if (idreg)
 			return el0_idreg_trap(s, insn);
-		if (idx == A64R_CTR_EL0 || idx == A64R_DAIF || (r->flags & A64F_TIMER))
+		if (idx == A64R_CTR_EL0 || idx == A64R_DAIF || (r->flags & (A64F_TIMER | A64F_PMU)))
 			return sys_trap(s, insn);
 		return a64_undef_insn(s);
 	}

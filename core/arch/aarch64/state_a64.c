@@ -30,7 +30,8 @@ static const state_field pstate_fields[] = {
 static const state_desc pstate_state = { .name = "aarch64-pstate", .version = 1, .fields = pstate_fields };
 
 /* Registers whose value lives elsewhere (PSTATE, SP_ELx, the GIC's ICC_*,
- * the timer's CNT*) or is computed (CurrentEL, CCSIDR) are not in sys[]. */
+ * the timer's CNT*) or is computed (CurrentEL, CCSIDR) are not in sys[].
+ * The PMU's are (raw: the counters as of the PMU's last sync). */
 static bool in_sys(int idx)
 {
 	return idx > A64R_fpcr &&
@@ -82,6 +83,16 @@ static void build(void)
 		{ .name = "fetch_faulted", .kind = ST_KIND_BOOL, .size = 1, .offset = offsetof(a64_core, fetch_faulted) },
 		{ .name = "abort_icount", .kind = ST_KIND_UINT, .flags = ST_DEC, .size = 8,
 		  .offset = offsetof(a64_core, abort_icount) },
+		/* the PMU (pmu.c): counters are in sys[] as of the last sync at
+		 * these bases; the line it drives and its overflow event */
+		{ .name = "pmu_on", .kind = ST_KIND_BOOL, .size = 1, .offset = offsetof(a64_core, pmu.on) },
+		{ .name = "pmu_irq", .kind = ST_KIND_INT, .flags = ST_DEC, .size = sizeof(int),
+		  .offset = offsetof(a64_core, pmu.irq) },
+		{ .name = "pmu_base_insn", .kind = ST_KIND_UINT, .flags = ST_DEC, .size = 8,
+		  .offset = offsetof(a64_core, pmu.base_insn) },
+		{ .name = "pmu_base_ns", .kind = ST_KIND_UINT, .flags = ST_DEC, .size = 8,
+		  .offset = offsetof(a64_core, pmu.base_ns) },
+		{ .name = "pmu_ev", .kind = ST_KIND_EVENT, .size = sizeof(event), .offset = offsetof(a64_core, pmu.ev) },
 		{ .name = "timer", .kind = ST_KIND_PTR, .size = sizeof(void *), .offset = CORE_OFF(timer),
 		  .sub = &a64_timer_state },
 	};

@@ -220,6 +220,8 @@ bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger)
 	}
 	if (f & A64F_TIMER)
 		return a64_timer_read(s, regs[idx].encoding, v);
+	if (f & A64F_PMU)
+		return a64_pmu_read(s, idx, v);
 	switch (idx) {
 	case A64R_CurrentEL: *v = s->ps.el << 2; break;
 	case A64R_DAIF: *v = s->ps.daif; break;
@@ -254,6 +256,8 @@ bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v)
 		return gic_write(s, idx, v);
 	if (f & A64F_TIMER)
 		return a64_timer_write(s, regs[idx].encoding, v);
+	if (f & A64F_PMU)
+		return a64_pmu_write(s, idx, v);
 	switch (idx) {
 	case A64R_DAIF: s->ps.daif = v & 0x3c0; break;
 	case A64R_NZCV:
