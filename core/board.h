@@ -63,6 +63,9 @@ typedef struct board_desc {
 	int (*fdt_base)(struct machine *m, void *fdt);
 	/* Places firmware, kernel, initrd and DTB and sets CPU entry state. */
 	void (*boot)(struct machine *m);
+	/* Creates the NICs of -nic/-net nic and QEMU's default NIC on its
+	 * PCIe host (QEMU's arm virt does; its riscv virt ignores them). */
+	bool takes_nics;
 } board_desc;
 
 #define BOARD(ident) \

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "chardev.h"
+#include "input.h"
 #include "machine.h"
 #include "monitor.h"
 
@@ -33,6 +34,7 @@ struct chardev {
 	bool drop_when_full;	/* pty: nobody may be reading */
 	chardev_frontend fe;
 	bool attached;
+	input_port *port;	/* the front end's outside input (history replays it) */
 
 	/* input the front end could not take yet */
 	uint8_t pending[PENDING_MAX];
@@ -255,10 +257,31 @@ chardev *chardev_open(const char *spec, char *err, size_t errlen)
 	return NULL;
 }
 
+static size_t port_room(void *opaque)
+{
+	chardev *c = opaque;
+	int n = c->fe.can_receive(c->fe.opaque);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void port_deliver(void *opaque, const uint8_t *buf, size_t len)
+{
+	chardev *c = opaque;
+
+	c->fe.receive(c->fe.opaque, buf, (int)len);
+}
+
+static const input_port_ops port_ops = { .room = port_room, .deliver = port_deliver };
+
 void chardev_attach(chardev *c, const chardev_frontend *fe)
 {
 	c->fe = *fe;
 	c->attached = true;
+	/* On a machine, input reaches the front end through an input port:
+	 * at round boundaries, logged, replayed by history (core/input.h). */
+	if (c->m && !c->port)
+		c->port = input_port_new(c->m, "serial0", INPUT_STREAM, &port_ops, c);
 }
 
 void chardev_set_monitor(chardev *c, struct machine *m)
@@ -295,6 +318,12 @@ void chardev_close(chardev *c)
 
 static void flush_pending(chardev *c)
 {
+	if (c->port && c->pending_len) {
+		size_t n = input_port_push(c->port, c->pending, c->pending_len);
+		memmove(c->pending, c->pending + n, c->pending_len - n);
+		c->pending_len -= n;
+		return;
+	}
 	while (c->pending_len && c->attached) {
 		int n = c->fe.can_receive(c->fe.opaque);
 

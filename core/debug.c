@@ -96,6 +96,9 @@ int dbg_reg_write(machine *m, int cpu_idx, int idx, const uint8_t *buf)
 	cpu *c = get_cpu(m, cpu_idx);
 	if (!c || idx < 0 || idx >= m->arch->regs->count || m->arch->regs->regs[idx].access == REG_RO)
 		return -1;
+	/* A CPU whose registers the debugger sets (set $pc = ...) runs from
+	 * them on resume, even if it was waiting for an interrupt. */
+	c->waiting = false;
 	return m->arch->reg_write(c, idx, buf);
 }
 
@@ -416,7 +419,13 @@ void dbg_report_stop(machine *m, int cpu, enum stop_reason r, uint64_t addr)
 		return;
 	d->pending = true;
 	d->stop = (stop_info){ .reason = r, .cpu = cpu, .addr = addr, .exit_code = m->exit_code };
-	machine_kick(m);
+	/* A CPU that hits a breakpoint, a watchpoint or the end of a step
+	 * leaves its loop by itself, and the loop looks for a pending stop
+	 * between slices: only what the guest did (power-off, reset) makes
+	 * every CPU leave at once, cutting the round as any device request
+	 * does. A debugger stop never changes the run (history replays it). */
+	if (r == STOP_SHUTDOWN || r == STOP_RESET || r == STOP_POWEROFF)
+		machine_kick(m);
 }
 
 void dbg_request_stop(machine *m)
@@ -439,7 +448,6 @@ void dbg_resume(machine *m, const enum resume_action *actions)
 		d->actions[i] = actions ? actions[i] : RESUME_CONTINUE;
 		d->resume_pc[i] = m->arch->get_pc(m->cpus[i]);
 		d->resume_icount[i] = m->cpus[i]->icount;
-		m->cpus[i]->waiting = false;
 	}
 	if (m->state != RUN_SHUTDOWN)
 		m->state = RUN_RUNNING;

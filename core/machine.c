@@ -7,8 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "history.h"
+#include "input.h"
 #include "loader.h"
 #include "machine.h"
+#include "net.h"
 #include "state.h"
 #include "trace.h"
 #include "debug_internal.h"
@@ -29,10 +32,17 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* The machine's own state: virtual time at the start of the round (the
- * events are saved by their owners, in queue order). */
+/* The machine's own state: virtual time, the round in progress (a state
+ * saved at a stop inside a round resumes it), the count of host data
+ * pulls (the events are saved by their owners, in queue order). */
 static const state_field machine_fields[] = {
 	ST_UINT_DEC(machine, round_start),
+	ST_UINT_DEC(machine, rounds),
+	ST_INT(machine, round_len),
+	ST_INT(machine, turn),
+	ST_BOOL(machine, slice_started),
+	ST_UINT_DEC(machine, slice_icount_start),
+	ST_UINT_DEC(machine, input_pulls),
 	ST_BOOL(machine, reset_requested),
 	ST_END
 };
@@ -191,6 +201,7 @@ machine *machine_create(const kwb_options *opt)
 	bus_add_ram(&m->bus, "ram", m->board->ram_base, ram);
 	m->dbg = dbg_create(m);
 	m->state = RUN_RUNNING;
+	m->turn = -1;
 
 	open_serial(m);
 	state_register(m, "machine", &machine_state, m);
@@ -201,8 +212,12 @@ machine *machine_create(const kwb_options *opt)
 		if (m->arch->state_desc)
 			state_register(m, name, m->arch->state_desc(), m->cpus[i]);
 	}
+	if (!opt->dumpdtb)
+		net_init(m);
 	create_devices(m);
 	check_devices(m);
+	if (m->net)
+		net_check_peers(m);
 	machine_reset(m);
 	if (opt->dumpdtb)
 		write_dumpdtb(m);
@@ -242,8 +257,12 @@ void machine_free(machine *m)
 		if (t && t->free)
 			t->free(m->dev_state[i]);
 	}
+	net_free(m);
 	trace_free(m);
+	hist_free(m);
+	input_free_all(m);
 	state_free_all(m);
+	free(m->pollset.pfd);
 	if (symbols_free)
 		symbols_free(m);
 	bus_free(&m->bus);
@@ -336,6 +355,34 @@ void machine_remove_poll(machine *m, int fd)
 	}
 }
 
+void machine_add_poll_hook(machine *m, const poll_hook *h)
+{
+	if (m->nhooks == KWB_MAX_POLL_HOOKS)
+		kwb_fatal("too many polled subsystems");
+	m->hooks[m->nhooks++] = *h;
+}
+
+void machine_remove_poll_hook(machine *m, void *opaque)
+{
+	for (int i = 0; i < m->nhooks; i++) {
+		if (m->hooks[i].opaque == opaque) {
+			memmove(&m->hooks[i], &m->hooks[i + 1], (m->nhooks - i - 1) * sizeof(m->hooks[0]));
+			m->nhooks--;
+			return;
+		}
+	}
+}
+
+int poll_set_add(poll_set *ps, int fd, short events)
+{
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? 2 * ps->cap : 64;
+		ps->pfd = kwb_realloc(ps->pfd, ps->cap * sizeof(*ps->pfd));
+	}
+	ps->pfd[ps->n] = (struct pollfd){ .fd = fd, .events = events };
+	return ps->n++;
+}
+
 void machine_add_image(machine *m, const char *what, const char *file, paddr_t base, uint64_t size)
 {
 	if (m->nimages == (int)ARRAY_SIZE(m->images))
@@ -353,30 +400,41 @@ void *machine_device(machine *m, const char *type)
 
 /* ---- the loop ---- */
 
-/* Poll the console and debugger; timeout_ns < 0 blocks. Returns the
- * number of sources that were ready. */
+/* Poll the console, the debugger and the hooks (networks, chardevs);
+ * timeout_ns < 0 blocks. Returns the number of fds that were ready. */
 static int poll_fds(machine *m, int64_t timeout_ns)
 {
-	struct pollfd pfd[KWB_MAX_POLL_FDS + 1];
+	poll_set *ps = &m->pollset;
 	poll_source src[KWB_MAX_POLL_FDS];
-	int n = 0, ready, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
-	int nsrc = m->npolls;
-	struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
+	poll_hook hooks[KWB_MAX_POLL_HOOKS];
+	int ready, serial = -1, serial_fd = m->serial ? chardev_fd(m->serial) : -1;
+	int nsrc = m->npolls, nhooks = m->nhooks;
+	struct timespec ts;
 
 	/* Copy: callbacks may add or remove sources. */
 	memcpy(src, m->polls, sizeof(src[0]) * nsrc);
+	memcpy(hooks, m->hooks, sizeof(hooks[0]) * nhooks);
+	ps->n = 0;
 	for (int i = 0; i < nsrc; i++)
-		pfd[n++] = (struct pollfd){ .fd = src[i].fd, .events = POLLIN };
+		poll_set_add(ps, src[i].fd, POLLIN);
 	if (serial_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = serial_fd, .events = POLLIN };
-	ready = ppoll(pfd, n, timeout_ns < 0 ? NULL : &ts, NULL);
-	if (ready <= 0)
-		return 0;
-	for (int i = 0; i < nsrc; i++)
-		if (pfd[i].revents)
+		serial = poll_set_add(ps, serial_fd, POLLIN);
+	for (int i = 0; i < nhooks; i++)
+		hooks[i].fill(hooks[i].opaque, ps, &timeout_ns);
+	ts = (struct timespec){ timeout_ns / 1000000000, timeout_ns % 1000000000 };
+	ready = ppoll(ps->pfd, ps->n, timeout_ns < 0 ? NULL : &ts, NULL);
+	if (ready < 0) {
+		ready = 0;
+		for (int i = 0; i < ps->n; i++)
+			ps->pfd[i].revents = 0;
+	}
+	for (int i = 0; ready && i < nsrc; i++)
+		if (ps->pfd[i].revents)
 			src[i].ready(src[i].opaque);
-	if (serial_fd >= 0 && pfd[n - 1].revents)
+	if (serial >= 0 && ps->pfd[serial].revents)
 		chardev_input_ready(m->serial);
+	for (int i = 0; i < nhooks; i++)
+		hooks[i].dispatch(hooks[i].opaque, ps);
 	return ready;
 }
 
@@ -388,38 +446,96 @@ static uint64_t total_icount(machine *m)
 	return t;
 }
 
-/* Runs one CPU for its slice; returns false if the round must end. */
-static bool run_cpu(machine *m, cpu *c, int64_t budget)
+static void end_slice(machine *m)
+{
+	m->turn++;
+	m->slice_started = false;
+}
+
+/*
+ * Runs cpus[m->turn] for what is left of its slice (or one instruction
+ * when gdb steps it, or up to a moment history is heading for). A CPU
+ * leaving early for a request (a device, an event newly due before the
+ * slice ends) cuts the round at its time, so virtual time stays the
+ * instruction count; a debugger stop does not: the slice goes on when
+ * the machine resumes, exactly as if it had not stopped.
+ */
+static void run_slice(machine *m, cpu *c)
 {
 	enum resume_action act = dbg_action(m, c->index);
+	int64_t left = m->round_len - (int64_t)(c->icount - m->slice_icount_start);
+	uint64_t icount0 = c->icount, nexc0 = c->nexc;
+	int64_t cap = left;
 	enum cpu_exit why;
 
-	if (!c->powered || act == RESUME_STOPPED)
-		return true;
-	m->current = c;
-	m->slice_icount_start = c->icount;
 	if (act == RESUME_STEP) {
 		c->step_remaining = 1;
-		c->step_mask_irq = !dbg_step_irq(m);
-		budget = 1;
+		c->step_mask_irq = !dbg_step_irq(m) && !hist_replaying(m);
+		cap = 1;
 	}
-	c->exit_request = false;
-	m->slice_budget = budget;
-	why = m->arch->cpu_run(c, budget);
+	cap = hist_cap(m, c, cap);
+	if (cap > 0) {
+		m->current = c;
+		m->slice_budget = m->round_len;
+		why = m->arch->cpu_run(c, cap);
+		m->current = NULL;
+	} else {
+		why = CPU_EXIT_BUDGET;	/* history stops here before it runs */
+	}
 	c->waiting = (why == CPU_EXIT_WFI);
-	/* Left early for a request (an event now due sooner, a device) or a
-	 * debugger stop: the round ends at this CPU's time, so virtual time
-	 * stays the instruction count (a waiting CPU idles to the round end). */
-	if ((why == CPU_EXIT_REQUEST || why == CPU_EXIT_DEBUG) &&
+	if (why == CPU_EXIT_REQUEST &&
 	    (int64_t)(c->icount - m->slice_icount_start) < m->round_len)
 		m->round_len = (int64_t)(c->icount - m->slice_icount_start);
 	if (act == RESUME_STEP) {
 		c->step_remaining = 0;
-		if (!dbg_stop_pending(m))
+		if (!dbg_stop_pending(m) && (c->icount != icount0 || c->nexc != nexc0))
 			dbg_report_stop(m, c->index, STOP_STEP, 0);
 	}
-	m->current = NULL;
-	return !dbg_stop_pending(m);
+	if (why == CPU_EXIT_WFI || why == CPU_EXIT_OFF || why == CPU_EXIT_REQUEST ||
+	    (int64_t)(c->icount - m->slice_icount_start) >= m->round_len)
+		end_slice(m);
+	hist_after_run(m, c);
+}
+
+/* Ends the round: time moves on by its length and due events fire. */
+static void end_round(machine *m)
+{
+	m->round_start += m->round_len;
+	m->rounds++;
+	m->turn = -1;
+	clock_fire_due(m);
+}
+
+/* Runs the round in progress from cpus[m->turn] on, until it is complete
+ * or a stop is pending (the round then resumes from where it stopped). */
+static void run_round(machine *m)
+{
+	while (m->turn < m->ncpus && !dbg_stop_pending(m)) {
+		cpu *c = m->cpus[m->turn];
+
+		if (hist_arrived(m))
+			return;
+		if (!m->slice_started && !c->powered) {
+			/* a powered-off CPU asked to step cannot: done */
+			if (dbg_action(m, c->index) == RESUME_STEP)
+				dbg_report_stop(m, c->index, STOP_STEP, 0);
+			end_slice(m);
+			continue;
+		}
+		if (hist_held(m, c)) {
+			/* it sits out (the rest of) its slice */
+			end_slice(m);
+			continue;
+		}
+		if (!m->slice_started) {
+			m->slice_started = true;
+			m->slice_icount_start = c->icount;
+			c->exit_request = false;
+		}
+		run_slice(m, c);
+	}
+	if (m->turn >= m->ncpus)
+		end_round(m);
 }
 
 static bool all_waiting(machine *m)
@@ -443,14 +559,16 @@ static bool all_waiting(machine *m)
  *   and costs only its own timer ticks;
  * - nothing is due: sleep until the console, the debugger or another
  *   polled source has input.
- * Input that arrives while sleeping is delivered at the current virtual
- * time, like input arriving between two rounds. Returns false when the
- * -timeout deadline passed.
+ * Input that arrives while sleeping is delivered at the next round
+ * boundary (this one: no time passed), like input arriving between two
+ * rounds. History re-executing the past never sleeps. Returns false when
+ * the -timeout deadline passed.
  */
 static bool idle(machine *m, uint64_t deadline_wall)
 {
 	uint64_t now = wall_ns();
 	int64_t sleep_ns = -1;
+	bool past = hist_replaying(m);
 
 	/* host clock in virtual ns: anchored at the first idle after a stop,
 	 * never more than KWB_IDLE_CREDIT ahead of virtual time */
@@ -463,26 +581,46 @@ static bool idle(machine *m, uint64_t deadline_wall)
 		 * meanwhile then run back to back, one wake-up for many */
 		sleep_ns = m->events->when > host ? (int64_t)(m->events->when - host) + KWB_IDLE_BATCH : 0;
 	}
+	if (past && m->events)
+		sleep_ns = 0;
 	if (deadline_wall) {
 		if (now >= deadline_wall)
 			return false;
 		if (sleep_ns < 0 || (uint64_t)sleep_ns > deadline_wall - now)
 			sleep_ns = (int64_t)(deadline_wall - now);
 	}
-	if (sleep_ns && poll_fds(m, sleep_ns)) {
-		/* input: the CPUs look at their interrupts now */
-		for (int i = 0; i < m->ncpus; i++)
-			m->cpus[i]->waiting = false;
-		return true;
-	}
-	if (m->events && (m->events->when <= m->round_start || wall_ns() + m->pace + KWB_IDLE_LEAD >= m->events->when)) {
+	if (sleep_ns && poll_fds(m, sleep_ns))
+		return true;	/* input or the debugger: look again */
+	if (m->events && (past || m->events->when <= m->round_start ||
+			  wall_ns() + m->pace + KWB_IDLE_LEAD >= m->events->when)) {
 		if (m->events->when > m->round_start)
 			m->round_start = m->events->when;
+		m->rounds++;
 		for (int i = 0; i < m->ncpus; i++)
 			m->cpus[i]->waiting = false;	/* re-check interrupts */
 		clock_fire_due(m);
 	}
 	poll_fds(m, 0);
+	return true;
+}
+
+/* Between rounds: history's checkpoints and arrivals, outside input, then
+ * a new round (or idle time). Returns false when the -timeout passed. */
+static bool start_round(machine *m, uint64_t deadline_wall)
+{
+	int64_t q = KWB_QUANTUM;
+
+	hist_boundary(m);
+	if (dbg_stop_pending(m) || hist_arrived(m))
+		return true;
+	input_deliver(m);
+	if (all_waiting(m))
+		return idle(m, deadline_wall);
+	if (m->events && m->events->when - m->round_start < (uint64_t)q)
+		q = m->events->when > m->round_start ? (int64_t)(m->events->when - m->round_start) : 1;
+	m->round_len = q;
+	m->turn = 0;
+	m->slice_started = false;
 	return true;
 }
 
@@ -508,7 +646,7 @@ int machine_run(machine *m)
 	while (m->state != RUN_SHUTDOWN) {
 		uint64_t now_wall;
 
-		if (m->reset_requested) {
+		if (m->reset_requested && m->turn < 0) {
 			machine_reset(m);
 			if (dbg_has_listener(m))
 				dbg_report_stop(m, 0, STOP_RESET, 0);
@@ -524,26 +662,18 @@ int machine_run(machine *m)
 				kwb_fatal("wall-clock timeout (-timeout %g) reached while stopped", m->opt->timeout);
 			continue;
 		}
-
-		/* One round: every CPU runs the same quantum, cut at the next event. */
-		int64_t q = KWB_QUANTUM;
-		if (m->events && m->events->when - m->round_start < (uint64_t)q)
-			q = m->events->when > m->round_start ? (int64_t)(m->events->when - m->round_start) : 1;
-		if (all_waiting(m)) {
-			if (!idle(m, deadline_wall)) {
+		if (m->turn < 0) {
+			if (!start_round(m, deadline_wall)) {
 				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
 				chardev_restore_all();
 				return 4;
 			}
-			last_poll = wall_ns();
-			continue;
+			if (m->turn < 0) {
+				last_poll = wall_ns();
+				continue;
+			}
 		}
-		m->round_len = q;
-		for (int i = 0; i < m->ncpus; i++)
-			if (!run_cpu(m, m->cpus[i], m->round_len))
-				break;
-		m->round_start += m->round_len;
-		clock_fire_due(m);
+		run_round(m);
 
 		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns) {
 			fprintf(stderr, "kwb: instruction limit (-icount-limit %llu) reached\n",

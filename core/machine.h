@@ -44,6 +44,22 @@ typedef struct poll_source {
 	void *opaque;
 } poll_source;
 
+/* Sources with many fds that change between polls (slirp's sockets,
+ * chardev sockets): fill adds them with poll_set_add() and may lower the
+ * timeout (ns, -1: none); dispatch runs after every poll, even one that
+ * timed out, and reads ps->pfd[index].revents. */
+typedef struct poll_set {
+	struct pollfd *pfd;
+	int n, cap;
+} poll_set;
+typedef struct poll_hook {
+	void (*fill)(void *opaque, poll_set *ps, int64_t *timeout_ns);
+	void (*dispatch)(void *opaque, poll_set *ps);
+	void *opaque;
+} poll_hook;
+#define KWB_MAX_POLL_HOOKS 16
+int poll_set_add(poll_set *ps, int fd, short events);
+
 typedef struct dbg_state dbg_state;
 
 typedef struct machine {
@@ -55,11 +71,16 @@ typedef struct machine {
 	cpu *current;		/* CPU running now (for clock_now) */
 	bus bus;
 
-	/* virtual time */
+	/* virtual time and the round in progress: CPUs run their slices of
+	 * a round in index order; a debugger stop suspends the round where
+	 * it is and resuming continues it, so stops never change the run */
 	uint64_t round_start;	/* virtual ns at the start of this round */
-	int64_t slice_budget;	/* instructions the current CPU was given */
+	int64_t slice_budget;	/* the running CPU's slice length (instructions) */
 	int64_t round_len;	/* this round's length (cut when a CPU leaves early) */
 	uint64_t slice_icount_start;	/* current CPU's icount when its slice began */
+	uint64_t rounds;	/* rounds completed (idle time skips count too) */
+	int turn;		/* CPU whose slice is running or next; -1: between rounds */
+	bool slice_started;	/* cpus[turn]'s slice has begun */
 	event *events;		/* sorted by when */
 	int64_t pace;		/* idle pacing: host ns + pace = host clock in virtual ns */
 	bool pace_on;		/* pace anchored (cleared while stopped) */
@@ -92,6 +113,13 @@ typedef struct machine {
 	void *symbols;		/* vmlinux symbols, when loaded */
 	void *trace;		/* trace state, when enabled */
 	struct state_registry *state_reg;	/* described objects (core/state.h) */
+	poll_hook hooks[KWB_MAX_POLL_HOOKS];
+	int nhooks;
+	poll_set pollset;
+	struct net_state *net;		/* networks (core/net.c) */
+	struct input_state *input;	/* outside input ports and log (core/input.h) */
+	uint64_t input_pulls;	/* host data pulled so far (input_pull) */
+	struct history *hist;	/* recorded history (core/history.h), NULL: off */
 } machine;
 
 machine *machine_create(const kwb_options *opt);
@@ -111,6 +139,8 @@ void machine_request_reset(machine *m);
 irq_line machine_irq(machine *m, int n);
 void machine_add_poll(machine *m, int fd, void (*ready)(void *), void *opaque);
 void machine_remove_poll(machine *m, int fd);
+void machine_add_poll_hook(machine *m, const poll_hook *h);
+void machine_remove_poll_hook(machine *m, void *opaque);
 void machine_add_image(machine *m, const char *what, const char *file, paddr_t base, uint64_t size);
 /* Makes the CPU loop leave at the next block boundary (a device changed
  * interrupt state, a CPU was powered on, ...). */

@@ -461,9 +461,14 @@ static void set_gdb(kwb_options *o, const char *opt, const char *v)
 	char *spec = opt_strdup(v);
 	char *comma = strchr(spec, ',');
 
-	/* "tcp::1234,server,nowait" from older tutorials: we always listen. */
-	if (comma)
+	/* "tcp::1234,server,nowait" from older tutorials: we always listen.
+	 * kwb's own: tasks=on|off (Linux tasks as gdb threads). */
+	if (comma) {
 		*comma = 0;
+		for (char *o2 = strtok(comma + 1, ","); o2; o2 = strtok(NULL, ","))
+			if (!strncmp(o2, "tasks=", 6))
+				o->gdb_tasks = parse_bool(opt, "tasks", o2 + 6);
+	}
 	if (!strcmp(spec, "none")) {
 		o->gdb = NULL;
 		return;
@@ -719,12 +724,36 @@ static void opt_no_shutdown(kwb_options *o, const char *opt, const char *v)
 	o->no_shutdown = true;
 }
 
-static bool no_defaults;
-
 static void opt_nodefaults(kwb_options *o, const char *opt, const char *v)
 {
-	(void)o, (void)opt, (void)v;
-	no_defaults = true;
+	(void)opt, (void)v;
+	o->nodefaults = true;
+}
+
+/* -netdev TYPE,id=ID,...: checked by core/net.c when the machine is built */
+static void opt_netdev(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v || *v == ',')
+		kwb_usage_error("%s %s: no network back-end type (kwb has user)", opt, v);
+	if (o->nnetdevs == KWB_MAX_NETS)
+		kwb_usage_error("%s %s: more than %d", opt, v, KWB_MAX_NETS);
+	o->netdevs[o->nnetdevs++] = v;
+	o->net_given = true;
+}
+
+/* -nic TYPE[,...] and -net TYPE[,...], kept in order for core/net.c */
+static void opt_nic(kwb_options *o, const char *opt, const char *v)
+{
+	size_t len = strlen(v) + 5;
+	char *s = opt_zalloc(len);
+
+	if (!*v || *v == ',')
+		kwb_usage_error("%s %s: no type (kwb has user, none)", opt, v);
+	if (o->nnics == KWB_MAX_NETS)
+		kwb_usage_error("%s %s: more than %d", opt, v, KWB_MAX_NETS);
+	snprintf(s, len, "%s:%s", opt[2] == 'i' ? "nic" : "net", v);
+	o->nics[o->nnics++] = s;
+	o->net_given = true;
 }
 
 static void opt_icount(kwb_options *o, const char *opt, const char *v)
@@ -789,8 +818,9 @@ static const opt_def options[] = {
 	  "Accepted; the monitor is Ctrl-A c on mon:stdio and gdb's \"monitor\"." },
 	{ "s", NULL, NULL, opt_s, "Shorthand for -gdb tcp::1234." },
 	{ "S", NULL, NULL, opt_S, "Do not start the CPUs: wait for gdb's continue." },
-	{ "gdb", NULL, "tcp:[HOST]:PORT|unix:PATH|none", opt_gdb,
-	  "Serve the GDB remote protocol there (gdb-multiarch: target remote)." },
+	{ "gdb", NULL, "tcp:[HOST]:PORT|unix:PATH|none[,tasks=on]", opt_gdb,
+	  "Serve the GDB remote protocol there (gdb-multiarch: target remote);\n"
+	  "tasks=on: Linux tasks as gdb threads." },
 	{ "d", NULL, "FLAGS", opt_d, "Trace flags, comma-separated (-d help lists them)." },
 	{ "D", NULL, "FILE", opt_D, "Write traces to FILE instead of stderr." },
 	{ "device", NULL, "TYPE[,KEY=VALUE...]", opt_device,
@@ -814,7 +844,21 @@ static const opt_def options[] = {
 	  "from the host (printed)." },
 	{ "no-reboot", NULL, NULL, opt_no_reboot, "Exit instead of rebooting when the guest resets." },
 	{ "nodefaults", NULL, NULL, opt_nodefaults,
-	  "Accepted; without -serial the serial port is then not connected (null)." },
+	  "No default devices: without -serial the serial port is not connected\n"
+	  "(null), and no default NIC." },
+	{ "netdev", NULL, "user,id=ID[,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT][,net=ADDR/MASK]", opt_netdev,
+	  "A network back end for -device virtio-net-pci|virtio-net-device,netdev=ID:\n"
+	  "user-mode networking (libslirp, QEMU's): DHCP gives the guest 10.0.2.15,\n"
+	  "the host is 10.0.2.2, DNS 10.0.2.3; hostfwd= (repeatable) forwards a host\n"
+	  "port into the guest; also host=, dhcpstart=, dns=, restrict=on|off,\n"
+	  "hostname=, domainname=, ipv4=, ipv6=." },
+	{ "nic", NULL, "user[,model=M][,mac=MAC][,NETDEV-OPTIONS]|none", opt_nic,
+	  "A NIC with its back end: -nic user is a virtio-net-pci on user\n"
+	  "networking (arm64; QEMU's riscv64 virt creates no NIC from -nic);\n"
+	  "-nic none: no NIC. Without -nic/-netdev/-net, arm64 gets QEMU's default\n"
+	  "NIC (virtio-net-pci, user networking) unless -nodefaults." },
+	{ "net", NULL, "nic[,model=M][,mac=MAC]|user[,...]|none", opt_nic,
+	  "QEMU's older NIC syntax: -net nic -net user is -nic user; -net none." },
 	{ "icount", NULL, "shift=N", opt_icount,
 	  "Accepted: kwb's virtual time is always the instruction count." },
 	{ "enable-kvm", NULL, NULL, opt_enable_kvm, "Refused: kwb is an emulator only." },
@@ -1107,7 +1151,7 @@ static void finish(kwb_options *o)
 	/* No window to open: without -nographic kwb still uses the terminal. */
 	o->nographic = true;
 	if (!o->serial)
-		o->serial = no_defaults ? "null" : "mon:stdio";
+		o->serial = o->nodefaults ? "null" : "mon:stdio";
 }
 
 void options_parse(kwb_options *o, int argc, char **argv)
@@ -1121,7 +1165,6 @@ void options_parse(kwb_options *o, int argc, char **argv)
 	o->highmem = true;
 	o->its = true;
 	arch_from_argv0 = false;
-	no_defaults = false;
 
 	base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "kwb");

@@ -7,6 +7,7 @@
 #define KWB_MAX_DEVICES 16
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
+#define KWB_MAX_NETS 8
 
 typedef struct kwb_drive {
 	const char *id;
@@ -30,6 +31,7 @@ typedef struct kwb_options {
 	bool nographic;
 	const char *serial;		/* "mon:stdio" default with -nographic */
 	const char *gdb;		/* "tcp::1234", "unix:PATH" or NULL */
+	bool gdb_tasks;			/* -gdb ...,tasks=on: Linux tasks as gdb threads */
 	bool start_stopped;		/* -S */
 	const char *trace_flags;	/* -d */
 	const char *trace_file;		/* -D */
@@ -51,6 +53,14 @@ typedef struct kwb_options {
 	/* -global DRIVER.PROP=VALUE, as "DRIVER.PROP=VALUE" */
 	const char *globals[KWB_MAX_GLOBALS];
 	int nglobals;
+	/* networking, parsed by core/net.c: -netdev SPEC; -nic SPEC and -net
+	 * SPEC (as "nic:SPEC", "net:SPEC") in command-line order */
+	const char *netdevs[KWB_MAX_NETS];
+	int nnetdevs;
+	const char *nics[KWB_MAX_NETS];
+	int nnics;
+	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
+	bool nodefaults;		/* -nodefaults */
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */

@@ -28,20 +28,38 @@ static bool parse_addr_len(const char **p, const char *end, uint64_t *addr, uint
 	return rsp_parse_hex(p, end, len);
 }
 
-/* A thread id: -1 (all), 0 (any) or CPU index + 1. Returns the CPU index,
- * -1 for all, or -2 if malformed / no such thread. */
-static int parse_thread(gdb_server *s, const char **p, const char *end)
+/* A thread id: -1 (all), 0 (any), CPU index + 1, or (tasks mode) a task's
+ * id. Returns the CPU index (for a task: the CPU running it), -1 for all,
+ * -2 if malformed / no such thread, -3 for a task no CPU runs now (*task is
+ * its index in s->tk, else -1). */
+static int parse_thread_task(gdb_server *s, const char **p, const char *end, int *task)
 {
 	uint64_t id;
 
-	if (*p + 2 <= end && (*p)[0] == '-' && (*p)[1] == '1') {
+	*task = -1;
+	if (*p + 2 <= end && (*p)[0] == '-' && (*p)[1] == '1' && (*p + 2 == end || rsp_hexval((unsigned char)(*p)[2]) < 0)) {
 		*p += 2;
 		return -1;
 	}
-	if (!rsp_parse_hex(p, end, &id))
+	if (*p < end && **p == '-') {
+		/* gdb writes ids as 32-bit signed: idle tasks' 0xfffffffe - n as -2 - n */
+		(*p)++;
+		if (!rsp_parse_hex(p, end, &id) || !id || id > 0xffffffffull)
+			return -2;
+		id = 0x100000000ull - id;
+	} else if (!rsp_parse_hex(p, end, &id)) {
 		return -2;
+	}
 	if (id == 0)
 		return s->g_cpu;
+	if (gdb_tasks_active(s)) {
+		int i = gdb_task_by_tid(s, id);
+
+		if (i < 0)
+			return -2;
+		*task = i;
+		return s->tk.t[i].cpu >= 0 ? s->tk.t[i].cpu : -3;
+	}
 	if (id > (uint64_t)s->m->ncpus)
 		return -2;
 	return (int)id - 1;
@@ -74,10 +92,11 @@ static int reg_bytes(const reg_desc *r)
 static void reply_reg(gdb_server *s, int idx)
 {
 	const reg_desc *r = &dbg_regs(s->m)->regs[idx];
+	const ktask *t = gdb_sleeping_task(s);
 	uint8_t buf[REG_MAX_BYTES];
 	int n = reg_bytes(r);
 
-	if (n > REG_MAX_BYTES || dbg_reg_read(s->m, s->g_cpu, idx, buf)) {
+	if (n > REG_MAX_BYTES || (t ? gdb_task_reg(s, t, idx, buf, n) : dbg_reg_read(s->m, s->g_cpu, idx, buf))) {
 		for (int i = 0; i < n && gdb_reply_room(s) >= 2; i++)
 			gdb_reply_str(s, "xx");
 		return;
@@ -111,6 +130,10 @@ static void h_write_regs(gdb_server *s, const char *arg, const char *end)
 	size_t total = 0;
 	uint8_t buf[REG_MAX_BYTES];
 
+	if (gdb_sleeping_task(s)) {
+		gdb_reply_str(s, "E01");	/* a saved context is not a CPU */
+		return;
+	}
 	/* gdb always sends the whole block: anything else is malformed. */
 	for (int i = 0; i < n; i++)
 		total += 2 * (size_t)reg_bytes(&t->regs[i]);
@@ -171,7 +194,8 @@ static void h_write_reg(gdb_server *s, const char *arg, const char *end)
 		gdb_reply_str(s, "E01");
 		return;
 	}
-	if (t->regs[idx].access == REG_RO || dbg_reg_write(s->m, s->g_cpu, (int)idx, buf)) {
+	if (t->regs[idx].access == REG_RO || gdb_sleeping_task(s) ||
+	    dbg_reg_write(s->m, s->g_cpu, (int)idx, buf)) {
 		gdb_reply_str(s, "E01");
 		return;
 	}
@@ -370,7 +394,8 @@ void gdb_stop_reply(gdb_server *s, const stop_info *st)
 		s->exit_reported = true;
 		return;
 	}
-	gdb_reply_printf(s, "T%02xthread:%x;", st->reason == STOP_INTERRUPT ? 2 : 5, c + 1);
+	gdb_reply_printf(s, "T%02xthread:%llx;", st->reason == STOP_INTERRUPT ? 2 : 5,
+			 (unsigned long long)gdb_stop_tid(s, st, c));
 	for (int i = 0; i < t->count; i++) {
 		uint8_t buf[REG_MAX_BYTES];
 		int n = reg_bytes(&t->regs[i]);
@@ -405,7 +430,7 @@ void gdb_stop_reply(gdb_server *s, const stop_info *st)
 
 static void reply_current_stop(gdb_server *s, int cpu)
 {
-	stop_info st = { .reason = STOP_STEP, .cpu = cpu };
+	stop_info st = { .reason = STOP_NONE, .cpu = cpu };	/* T05, nothing more */
 
 	gdb_stop_reply(s, &st);
 }
@@ -413,7 +438,7 @@ static void reply_current_stop(gdb_server *s, int cpu)
 void gdb_resume(gdb_server *s)
 {
 	machine *m = s->m;
-	bool any = false;
+	bool any = false, stepping = false;
 
 	if (s->guest_exited) {
 		reply_current_stop(s, s->g_cpu);	/* W again */
@@ -428,12 +453,14 @@ void gdb_resume(gdb_server *s)
 			return;
 		}
 		any |= s->actions[i] != RESUME_STOPPED;
+		stepping |= s->actions[i] == RESUME_STEP;
 	}
 	if (!any) {
 		reply_current_stop(s, s->g_cpu);
 		return;
 	}
 	bp_flush_removals(s);
+	gdb_tasks_resume(s, stepping);
 	s->running = true;
 	s->no_reply = true;
 	s->interrupted = s->attach_stop = false;
@@ -455,6 +482,7 @@ static void h_query_stop(gdb_server *s, const char *arg, const char *end)
 
 		if (c >= 0 && c < s->m->ncpus)
 			s->g_cpu = s->c_cpu = c;
+		s->g_task = -1;
 		reply_current_stop(s, c);
 	}
 }
@@ -525,6 +553,7 @@ static void h_vcont(gdb_server *s, const char *p, const char *end)
 	bool set[KWB_MAX_CPUS] = { false };
 	bool ranging[KWB_MAX_CPUS] = { false };
 	uint64_t lo[KWB_MAX_CPUS], hi[KWB_MAX_CPUS];
+	int step_asleep = -1;		/* a step asked of a task no CPU runs */
 
 	while (p < end) {
 		enum resume_action act;
@@ -558,8 +587,18 @@ static void h_vcont(gdb_server *s, const char *p, const char *end)
 			goto bad;
 		}
 		if (p < end && *p == ':') {
+			int task;
+
 			p++;
-			cpu = parse_thread(s, &p, end);
+			cpu = parse_thread_task(s, &p, end, &task);
+			if (cpu == -3) {
+				/* a sleeping task: nothing runs it, nothing to resume */
+				if (act == RESUME_STEP && step_asleep < 0)
+					step_asleep = task;
+				if (p < end && *p++ != ';')
+					goto bad;
+				continue;
+			}
 			if (cpu < -1)
 				goto bad;
 		}
@@ -574,6 +613,17 @@ static void h_vcont(gdb_server *s, const char *p, const char *end)
 			lo[i] = rlo;
 			hi[i] = rhi;
 		}
+	}
+	if (step_asleep >= 0) {
+		char msg[256], text[96];
+		const ktask *t = &s->tk.t[step_asleep];
+
+		gdb_task_text(t, text, sizeof(text));
+		snprintf(msg, sizeof(msg), "kwb: %s: no CPU runs this task, it cannot be stepped "
+			 "(continue, or a breakpoint where it wakes up)\n", text);
+		gdb_send_console(s, msg, strlen(msg));
+		gdb_reply_printf(s, "T05thread:%llx;", (unsigned long long)gdb_task_tid(t));
+		return;
 	}
 	for (int i = 0; i < m->ncpus; i++) {
 		if (!set[i])
@@ -657,22 +707,24 @@ static void h_vkill(gdb_server *s, const char *arg, const char *end)
 static void h_set_thread(gdb_server *s, const char *arg, const char *end)
 {
 	char which;
-	int cpu;
+	int cpu, task;
 
 	if (arg >= end) {
 		gdb_reply_str(s, "E01");
 		return;
 	}
 	which = *arg++;
-	cpu = parse_thread(s, &arg, end);
-	if (cpu < -1 || arg != end || (which != 'g' && which != 'c')) {
+	cpu = parse_thread_task(s, &arg, end, &task);
+	if ((cpu < -1 && cpu != -3) || arg != end || (which != 'g' && which != 'c')) {
 		gdb_reply_str(s, "E02");
 		return;
 	}
-	if (which == 'g')
+	if (which == 'g') {
 		s->g_cpu = cpu >= 0 ? cpu : s->g_cpu;
-	else
-		s->c_cpu = cpu;
+		s->g_task = cpu == -3 ? task : -1;
+	} else {
+		s->c_cpu = cpu >= 0 ? cpu : -1;
+	}
 	gdb_reply_str(s, "OK");
 }
 
@@ -692,21 +744,28 @@ static bool cpu_listed(gdb_server *s, int i)
 
 static void h_thread_alive(gdb_server *s, const char *arg, const char *end)
 {
-	int cpu = parse_thread(s, &arg, end);
+	int task, cpu = parse_thread_task(s, &arg, end, &task);
 
-	gdb_reply_str(s, cpu >= 0 && arg == end && cpu_listed(s, cpu) ? "OK" : "E02");
+	gdb_reply_str(s, arg == end && (task >= 0 || (cpu >= 0 && cpu_listed(s, cpu))) ? "OK" : "E02");
 }
 
 static void h_current_thread(gdb_server *s, const char *arg, const char *end)
 {
+	const ktask *t = gdb_sleeping_task(s);
+
 	(void)arg, (void)end;
-	gdb_reply_printf(s, "QC%x", s->g_cpu + 1);
+	gdb_reply_printf(s, "QC%llx", (unsigned long long)(t ? gdb_task_tid(t) : gdb_cpu_tid(s, s->g_cpu)));
 }
 
 static void h_thread_first(gdb_server *s, const char *arg, const char *end)
 {
 	(void)arg, (void)end;
 	gdb_reply_str(s, "m");
+	if (gdb_tasks_active(s)) {
+		for (int i = 0; i < s->tk.n && gdb_reply_room(s) > 32; i++)
+			gdb_reply_printf(s, i ? ",%llx" : "%llx", (unsigned long long)gdb_task_tid(&s->tk.t[i]));
+		return;
+	}
 	for (int i = 0; i < s->m->ncpus; i++)
 		if (cpu_listed(s, i))
 			gdb_reply_printf(s, i ? ",%x" : "%x", i + 1);
@@ -736,13 +795,16 @@ static void thread_text(machine *m, int i, char *buf, size_t len)
 static void h_thread_extra(gdb_server *s, const char *arg, const char *end)
 {
 	char text[128];
-	int cpu = parse_thread(s, &arg, end);
+	int task, cpu = parse_thread_task(s, &arg, end, &task);
 
-	if (cpu < 0 || arg != end) {
+	if ((cpu < 0 && task < 0) || arg != end) {
 		gdb_reply_str(s, "E02");
 		return;
 	}
-	thread_text(s->m, cpu, text, sizeof(text));
+	if (task >= 0)
+		gdb_task_text(&s->tk.t[task], text, sizeof(text));
+	else
+		thread_text(s->m, cpu, text, sizeof(text));
 	gdb_reply_hex(s, text, strlen(text));
 }
 
@@ -794,14 +856,51 @@ static void h_xfer_features(gdb_server *s, const char *arg, const char *end)
 	free(doc);
 }
 
+/* comm is the guest's: escape it for XML (in place is fine). */
+static void xml_text(char *out, size_t len, const char *in)
+{
+	char tmp[256];
+	size_t n = 0;
+
+	for (; *in && n + 7 < sizeof(tmp); in++) {
+		const char *e = *in == '&' ? "&amp;" : *in == '<' ? "&lt;" : *in == '>' ? "&gt;"
+			      : *in == '"' ? "&quot;" : NULL;
+		if (e) {
+			memcpy(tmp + n, e, strlen(e));
+			n += strlen(e);
+		} else {
+			tmp[n++] = *in;
+		}
+	}
+	tmp[n] = 0;
+	if (len) {
+		n = n < len - 1 ? n : len - 1;
+		memcpy(out, tmp, n);
+		out[n] = 0;
+	}
+}
+
 static void h_xfer_threads(gdb_server *s, const char *arg, const char *end)
 {
 	machine *m = s->m;
-	size_t cap = 256 + (size_t)m->ncpus * 256, len = 0;
+	bool tasks = gdb_tasks_active(s);
+	size_t cap = 256 + (size_t)(tasks ? s->tk.n : m->ncpus) * 640, len = 0;
 	char *doc = kwb_zalloc(cap);
 
 	len += (size_t)snprintf(doc + len, cap - len, "<?xml version=\"1.0\"?>\n<threads>\n");
-	for (int i = 0; i < m->ncpus; i++) {
+	for (int i = 0; tasks && i < s->tk.n; i++) {
+		const ktask *t = &s->tk.t[i];
+		char text[128], esc[256], name[256];
+
+		gdb_task_text(t, text, sizeof(text));
+		xml_text(name, sizeof(name), t->comm);
+		len += (size_t)snprintf(doc + len, cap - len, "<thread id=\"%llx\"", (unsigned long long)gdb_task_tid(t));
+		if (t->cpu >= 0)
+			len += (size_t)snprintf(doc + len, cap - len, " core=\"%d\"", t->cpu);
+		xml_text(esc, sizeof(esc), text);
+		len += (size_t)snprintf(doc + len, cap - len, " name=\"%s\">%s</thread>\n", name, esc);
+	}
+	for (int i = 0; !tasks && i < m->ncpus; i++) {
 		char text[128];
 
 		if (!cpu_listed(s, i))
@@ -877,7 +976,7 @@ static void h_attached(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_str(s, "1");
 }
 
-static void send_console(gdb_server *s, const char *text, size_t len)
+void gdb_send_console(gdb_server *s, const char *text, size_t len)
 {
 	size_t chunk = (GDB_REPLY_CAP - 16) / 2;
 
@@ -922,7 +1021,7 @@ static void h_rcmd(gdb_server *s, const char *arg, const char *end)
 		rc = monitor_run(&ctx, line);
 	}
 	if (out.buf && out.len)
-		send_console(s, out.buf, out.len);
+		gdb_send_console(s, out.buf, out.len);
 	free(out.buf);
 	gdb_reply_str(s, rc ? "E01" : "OK");
 }

@@ -283,6 +283,8 @@ static void listen_ready(void *opaque)
 	s->phys = false;
 	memset(&s->img, 0, sizeof(s->img));
 	memset(s->cpu_listed, 0, sizeof(s->cpu_listed));
+	s->tasks_want = s->m->opt && s->m->opt->gdb_tasks;
+	gdb_tasks_resume(s, false);
 	s->g_cpu = s->c_cpu = 0;
 	s->txlen = 0;
 	memset(s->ranging, 0, sizeof(s->ranging));
@@ -337,6 +339,7 @@ static void on_stop(void *opaque, const stop_info *st)
 	memset(s->ranging, 0, sizeof(s->ranging));
 	if (c >= 0 && c < s->m->ncpus)
 		s->g_cpu = s->c_cpu = c;
+	s->g_task = -1;
 	s->rlen = 0;
 	s->reply_full = false;
 	if (!gdb_image_hold(s, &rep))

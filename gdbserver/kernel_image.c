@@ -244,13 +244,13 @@ bool gdb_image_hold(gdb_server *s, const stop_info *st)
 		for (size_t i = 0; i < plen; i++)
 			snprintf(hex + 2 * i, 3, "%02x", (unsigned char)v.path[i]);
 		hex[2 * plen] = 0;
-		gdb_reply_printf(s, "T05exec:%s;thread:%x;", hex, c + 1);
+		gdb_reply_printf(s, "T05exec:%s;thread:%llx;", hex, (unsigned long long)gdb_stop_tid(s, st, c));
 		/* gdb drops its libraries with the old program and reads the
 		 * auxiliary vector again */
 		s->img.libs_valid = false;
 		s->img.auxv_read = false;
 	} else {
-		gdb_reply_printf(s, "T05library:;thread:%x;", c + 1);
+		gdb_reply_printf(s, "T05library:;thread:%llx;", (unsigned long long)gdb_stop_tid(s, st, c));
 	}
 	return true;
 }

@@ -60,8 +60,54 @@ static int mon_phys(mon_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A mode change applies at the next resume (gdb keeps each thread's
+ * registers until the target runs, and thread ids 1, 2... mean CPUs in one
+ * mode and pids in the other); "now" applies it at once, for clients that
+ * flush their caches themselves (helpers/kwb.py's kwb-tasks).
+ */
+static int mon_tasks(mon_ctx *c, int argc, char **argv)
+{
+	gdb_server *s = c->m->gdb;
+	int v = on_off(argc, argv, 1);
+	bool now = false;
+
+	for (int i = 1; i < argc; i++)
+		now |= !strcmp(argv[i], "now");
+	if (has_other_args(argc, argv, "now")) {
+		mon_printf(c->out, "usage: tasks [on|off] [now]\n");
+		return -1;
+	}
+	if (!s) {
+		mon_printf(c->out, "tasks: no gdb server (start kwb with -gdb or -s)\n");
+		return -1;
+	}
+	if (v >= 0)
+		s->tasks_want = v;
+	if (now || s->fd < 0 || !dbg_is_stopped(c->m))
+		gdb_tasks_resume(s, false);
+	if (s->tasks_want != s->tasks_mode) {
+		mon_printf(c->out, "gdb threads: %s from the next stop (stepi, continue); "
+			   "'monitor tasks %s now' + 'maintenance flush register-cache' switches at once\n",
+			   s->tasks_want ? "the kernel's tasks" : "CPUs", s->tasks_want ? "on" : "off");
+		return 0;
+	}
+	if (!s->tasks_mode) {
+		mon_printf(c->out, "gdb threads: CPUs (monitor tasks on: the kernel's tasks)\n");
+		return 0;
+	}
+	if (!gdb_tasks_active(s)) {
+		mon_printf(c->out, "gdb threads: CPUs for now: %s\n", s->tk_why);
+		return 0;
+	}
+	mon_printf(c->out, "gdb threads: the kernel's %d tasks (thread id = pid; CPU n's idle task "
+		   "0x%llx - n)%s%s\n", s->tk.n, 0xfffffffeull, s->tk_why[0] ? "; " : "", s->tk_why);
+	return 0;
+}
+
 MONITOR_COMMANDS(gdb_monitor_commands) {
 	{ "sstep", "irq [on|off]", "allow interrupts while single-stepping (default off)", mon_sstep },
 	{ "phys", "[on|off]", "gdb memory and breakpoints use physical addresses", mon_phys },
+	{ "tasks", "[on|off] [now]", "Linux tasks as gdb threads (thread id = pid)", mon_tasks },
 	{ NULL, NULL, NULL, NULL },
 };

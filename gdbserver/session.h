@@ -4,6 +4,7 @@
 
 #include "core/machine.h"
 #include "rsp.h"
+#include "symbols/ktasks.h"
 
 /* Payload capacity for replies; binary replies escape into at most this. */
 #define GDB_REPLY_CAP RSP_PACKET_SIZE
@@ -59,6 +60,15 @@ typedef struct gdb_server {
 	int nbps, bpcap;
 	bool cpu_listed[KWB_MAX_CPUS];	/* a CPU is a thread once it has run */
 
+	/* Linux tasks as threads (tasks.c) */
+	bool tasks_mode;
+	bool tasks_want;	/* monitor tasks on|off: from the next stop */
+	bool tk_valid;		/* tk is this stop's list (or tk_why says why none) */
+	ktasks tk;
+	char tk_why[200];
+	int g_task;		/* Hg chose this task (index in tk) that no CPU runs; -1 */
+	uint64_t step_tid[KWB_MAX_CPUS];	/* the thread gdb stepped on each CPU, 0: none */
+
 	/* session-wide settings (monitor and Qqemu packets) */
 	bool phys;		/* memory and Z packets use physical addresses */
 	gdb_image_state img;
@@ -98,8 +108,23 @@ void gdb_detach(gdb_server *s);
 void gdb_kill(gdb_server *s);
 /* Serve [off,len) of an xfer document ("OFF,LEN" in arg). */
 void gdb_xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *arg, const char *end);
+/* Console output to gdb (O packets), now. */
+void gdb_send_console(gdb_server *s, const char *text, size_t len);
 /* gdb has a code breakpoint (not being removed) at addr. */
 bool gdb_has_breakpoint_at(gdb_server *s, uint64_t addr);
+
+/* Tasks as threads (tasks.c). */
+void gdb_tasks_invalidate(gdb_server *s);
+void gdb_tasks_resume(gdb_server *s, bool stepping);
+bool gdb_tasks_active(gdb_server *s);
+uint64_t gdb_task_tid(const ktask *t);
+uint64_t gdb_cpu_tid(gdb_server *s, int cpu);
+/* The thread a stop is reported for. */
+uint64_t gdb_stop_tid(gdb_server *s, const stop_info *st, int cpu);
+int gdb_task_by_tid(gdb_server *s, uint64_t tid);
+const ktask *gdb_sleeping_task(gdb_server *s);
+int gdb_task_reg(gdb_server *s, const ktask *t, int idx, uint8_t *buf, int nbytes);
+void gdb_task_text(const ktask *t, char *buf, size_t len);
 
 /* The kernel image for gdb (kernel_image.c). */
 void gdb_xfer_libraries(gdb_server *s, const char *arg, const char *end, bool svr4);

@@ -46,7 +46,7 @@ def symbol(elf, arch, name):
 def bare_cmd(who, arch, kernel, extra=()):
     """A bare-metal guest on kwb or QEMU (no firmware, power-off ends it)."""
     if who == "kwb":
-        cmd = [KWB, "-arch", arch, "-M", "virt", "-nographic", "-kernel", kernel, *extra]
+        cmd = [KWB, "-arch", arch, "-M", "virt", "-nographic", "-nic", "none", "-kernel", kernel, *extra]
         return cmd[:5] + ["-bios", "none"] + cmd[5:] if arch == "riscv64" else cmd
     if arch == "riscv64":
         return ["qemu-system-riscv64", "-M", "virt", "-nic", "none", "-nographic", "-bios", "none",
@@ -56,10 +56,10 @@ def bare_cmd(who, arch, kernel, extra=()):
 
 
 def linux_cmd(who, arch, image, initrd, append, smp=1, console=("-nographic",)):
-    """A Linux boot, the same machine on both: QEMU gets -nic none (kwb has
-    no default NIC; QEMU's needs ROMs Debian ships apart)."""
+    """A Linux boot, the same machine on both: no NIC on either (both would
+    add their default virtio-net-pci on arm64)."""
     if who == "kwb":
-        cmd = [KWB, "-arch", arch, "-M", "virt"]
+        cmd = [KWB, "-arch", arch, "-M", "virt", "-nic", "none"]
     elif arch == "riscv64":
         cmd = ["qemu-system-riscv64", "-M", "virt", "-nic", "none"]
     else:

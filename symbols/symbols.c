@@ -151,6 +151,7 @@ void symbols_free(machine *m)
 		dbg_set_alias(m, NULL, NULL);
 	vmlinux_free(s->vm);
 	kdwarf_close(s->dw);
+	free(s->ktasks_layout);
 	free(s);
 	m->symbols = NULL;
 }

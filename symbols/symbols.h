@@ -24,6 +24,7 @@ typedef struct kwb_symbols {
 	bool dw_tried;
 	int64_t freeing_initmem;	/* SYSTEM_FREEING_INITMEM */
 	bool relocation_pending;	/* arm64: kimage_vaddr not written yet */
+	void *ktasks_layout;		/* ktasks.c: task_struct/rq offsets */
 } kwb_symbols;
 
 /*

@@ -357,4 +357,5 @@ BOARD(aarch64_virt) {
 	.irq = virt_irq,
 	.fdt_base = virt_fdt_base,
 	.boot = virt_boot,
+	.takes_nics = true,
 };

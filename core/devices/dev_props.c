@@ -9,10 +9,17 @@
 
 void dev_props_parse(dev_props *p, const char *spec)
 {
+	dev_props_parse_opt(p, "-device", spec);
+}
+
+void dev_props_parse_opt(dev_props *p, const char *opt, const char *spec)
+{
 	size_t n = strcspn(spec, ",");
 	const char *s = spec + n;
 
 	memset(p, 0, sizeof(*p));
+	p->opt = opt;
+	p->spec = spec;
 	snprintf(p->dev, sizeof(p->dev), "%.*s", (int)n, spec);
 	while (*s == ',') {
 		char *item = kwb_zalloc(strlen(s) + 1), *eq;
@@ -31,7 +38,7 @@ void dev_props_parse(dev_props *p, const char *spec)
 			continue;
 		}
 		if (p->n == DEV_PROPS_MAX)
-			kwb_usage_error("-device %s: too many properties", spec);
+			kwb_usage_error("%s %s: too many properties", opt, spec);
 		eq = strchr(item, '=');
 		if (!eq) {
 			/* QEMU's boolean shorthand: "disable-legacy" = "...=on" */
@@ -42,21 +49,34 @@ void dev_props_parse(dev_props *p, const char *spec)
 			p->key[p->n] = item;
 			p->val[p->n] = kwb_strdup(eq + 1);
 		}
-		for (int i = 0; i < p->n; i++)
-			if (!strcmp(p->key[i], item))
-				kwb_usage_error("-device %s: property '%s' given twice", spec, item);
 		p->n++;
 	}
 }
 
 const char *dev_prop(dev_props *p, const char *key)
 {
+	const char *v = NULL;
+
 	for (int i = 0; i < p->n; i++)
 		if (!strcmp(p->key[i], key)) {
 			p->used[i] = true;
-			return p->val[i];
+			v = p->val[i];
 		}
-	return NULL;
+	return v;
+}
+
+int dev_prop_all(dev_props *p, const char *key, const char **vals, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->n; i++)
+		if (!strcmp(p->key[i], key)) {
+			p->used[i] = true;
+			if (n == max)
+				kwb_usage_error("%s %s,%s=...: more than %d", p->opt, p->dev, key, max);
+			vals[n++] = p->val[i];
+		}
+	return n;
 }
 
 bool dev_prop_bool(dev_props *p, const char *key, bool dflt)
@@ -73,7 +93,7 @@ bool dev_prop_bool(dev_props *p, const char *key, bool dflt)
 		if (!strcasecmp(v, no[i]))
 			return false;
 	}
-	kwb_usage_error("-device %s,%s=%s: Parameter '%s' expects 'on' or 'off'", p->dev, key, v, key);
+	kwb_usage_error("%s %s,%s=%s: Parameter '%s' expects 'on' or 'off'", p->opt, p->dev, key, v, key);
 }
 
 uint64_t dev_prop_uint(dev_props *p, const char *key, uint64_t dflt, uint64_t min, uint64_t max)
@@ -87,9 +107,9 @@ uint64_t dev_prop_uint(dev_props *p, const char *key, uint64_t dflt, uint64_t mi
 	errno = 0;
 	n = strtoull(v, &end, 0);
 	if (!*v || *v == '-' || errno || *end)
-		kwb_usage_error("-device %s,%s=%s: Parameter '%s' expects a number", p->dev, key, v, key);
+		kwb_usage_error("%s %s,%s=%s: Parameter '%s' expects a number", p->opt, p->dev, key, v, key);
 	if (n < min || n > max)
-		kwb_usage_error("-device %s,%s=%s: %s must be between %llu and %llu", p->dev, key, v, key,
+		kwb_usage_error("%s %s,%s=%s: %s must be between %llu and %llu", p->opt, p->dev, key, v, key,
 				(unsigned long long)min, (unsigned long long)max);
 	return n;
 }
@@ -112,8 +132,11 @@ void dev_props_free(dev_props *p)
 void dev_props_done(dev_props *p)
 {
 	for (int i = 0; i < p->n; i++)
-		if (!p->used[i])
+		if (!p->used[i] && !strcmp(p->opt, "-device"))
 			kwb_usage_error("-device %s,%s=%s: Property '%s.%s' not found", p->dev, p->key[i],
 					p->val[i], p->dev, p->key[i]);
+		else if (!p->used[i])
+			kwb_usage_error("%s %s,%s=%s: Invalid parameter '%s'", p->opt, p->dev, p->key[i],
+					p->val[i], p->key[i]);
 	dev_props_free(p);
 }

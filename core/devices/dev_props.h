@@ -12,16 +12,22 @@
 #define DEV_PROPS_MAX 24
 
 typedef struct dev_props {
+	const char *opt;		/* "-device", "-netdev", "-chardev": for messages */
+	const char *spec;		/* the string parsed (not copied) */
 	char dev[64];			/* "virtio-net-device": for messages */
 	int n;
 	char *key[DEV_PROPS_MAX], *val[DEV_PROPS_MAX];
 	bool used[DEV_PROPS_MAX];
 } dev_props;
 
-/* spec is "NAME[,KEY=VALUE...]"; exits with status 2 on a malformed one. */
+/* spec is "NAME[,KEY=VALUE...]"; exits with status 2 on a malformed one.
+ * dev_props_parse_opt names another option than -device in messages. */
 void dev_props_parse(dev_props *p, const char *spec);
-/* The value of key (marked used), or NULL. */
+void dev_props_parse_opt(dev_props *p, const char *opt, const char *spec);
+/* The value of key (marked used; the last one when given twice), or NULL. */
 const char *dev_prop(dev_props *p, const char *key);
+/* Every value of a repeatable key (hostfwd=), in order; returns how many. */
+int dev_prop_all(dev_props *p, const char *key, const char **vals, int max);
 bool dev_prop_bool(dev_props *p, const char *key, bool dflt);
 uint64_t dev_prop_uint(dev_props *p, const char *key, uint64_t dflt, uint64_t min, uint64_t max);
 /* Accepts these keys whatever their value (QEMU knobs kwb behaves as). */

@@ -18,6 +18,7 @@
 #include "../board.h"
 #include "../fdt_util.h"
 #include "../machine.h"
+#include "../net.h"
 #include "../state.h"
 
 #define PCI_COMMAND 0x04
@@ -340,9 +341,21 @@ int pcie_free_slot(pcie_host *h)
 
 static const pci_dev_ops bridge_ops = { 0 };
 
-/* -device NAME-pci in command-line order, at the next free slots. */
+/* The board's own NICs (-nic, -net nic, QEMU's default NIC) first, as
+ * QEMU's arm virt creates them; then -device NAME-pci in command-line
+ * order, at the next free slots. */
 static void create_from_options(machine *m, pcie_host *h)
 {
+	for (int i = 0; m->board->takes_nics && net_board_nic(m, i); i++) {
+		const char *spec = net_board_nic(m, i);
+		pci_dev *d = virtio_pci_create(m, spec);
+
+		if (!d)
+			kwb_usage_error("-nic model=%.*s: kwb's NIC is virtio-net-pci", (int)strcspn(spec, ","),
+					spec);
+		pcie_plug(h, d, pcie_free_slot(h));
+		net_board_nic_taken(m, i);
+	}
 	for (int i = 0; i < m->opt->ndevices; i++) {
 		const char *spec = m->opt->devices[i];
 		size_t n = strcspn(spec, ",");

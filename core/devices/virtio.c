@@ -54,6 +54,16 @@ bool virtq_ready(virtio_dev *v, int qi)
 	       (v->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_NEEDS_RESET)) == VIRTIO_STATUS_DRIVER_OK;
 }
 
+unsigned virtq_avail(virtio_dev *v, int qi)
+{
+	uint16_t avail_idx, n;
+
+	if (!virtq_ready(v, qi) || v->tr->dma_read(v, v->vq[qi].avail + 2, &avail_idx, 2))
+		return 0;
+	n = (uint16_t)(avail_idx - v->vq[qi].last_avail);
+	return n <= v->vq[qi].size ? n : 1;	/* a bad index: pop reports it */
+}
+
 int virtq_pop(virtio_dev *v, int qi, virtq_elem *e)
 {
 	virtq *q = &v->vq[qi];
@@ -350,6 +360,7 @@ static const struct {
 	virtio_create_fn create;
 } virtio_devices[] = {
 	{ "virtio-blk", virtio_blk_create },
+	{ "virtio-net", virtio_net_create },
 	{ "virtio-rng", virtio_rng_create },
 };
 

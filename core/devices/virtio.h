@@ -140,6 +140,9 @@ int virtq_push(virtio_dev *v, int q, const virtq_elem *e, uint32_t len);
 uint64_t virtq_len(const virtq_elem *e, bool write);
 int virtq_read(virtio_dev *v, const virtq_elem *e, uint64_t off, void *buf, uint64_t len);
 int virtq_write(virtio_dev *v, const virtq_elem *e, uint64_t off, const void *buf, uint64_t len);
+/* How many chains the driver made available and the device did not take
+ * yet (0 when the queue is not usable); no side effect. */
+unsigned virtq_avail(virtio_dev *v, int q);
 /* Whether queue q is usable now (driver OK, queue enabled, not broken). */
 bool virtq_ready(virtio_dev *v, int q);
 /* The configuration changed: tell the driver (config interrupt). */
@@ -190,6 +193,8 @@ const char *virtio_model_list(const char *suffix);
 virtio_dev *virtio_blk_create(struct machine *m, const char *devname, dev_props *p,
 			      const virtio_transport *tr, void *tr_opaque);
 virtio_dev *virtio_rng_create(struct machine *m, const char *devname, dev_props *p,
+			      const virtio_transport *tr, void *tr_opaque);
+virtio_dev *virtio_net_create(struct machine *m, const char *devname, dev_props *p,
 			      const virtio_transport *tr, void *tr_opaque);
 
 #endif

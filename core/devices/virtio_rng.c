@@ -1,33 +1,52 @@
 /*
+<<<<<<< HEAD
+ * virtio entropy device (virtio-rng-pci). Like QEMU, entropy comes from the
+ * host (getrandom) by default, logged as outside input so history replays
+ * it; `-device virtio-rng-pci,seed=N` makes it a seeded xorshift stream
+ * instead, so two runs give the same bytes.
+=======
  * virtio entropy device (virtio-rng-pci, virtio-rng-device). Like QEMU,
  * entropy comes from the host (getrandom) by default; `seed=N` makes it a
  * seeded xorshift stream instead, so a run can be repeated exactly.
+>>>>>>> main
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "virtio.h"
+#include "../input.h"
 #include "../machine.h"
 #include "../state.h"
 
 typedef struct rng {
+	machine *m;
 	bool seeded;
 	uint64_t state, seed;
 } rng;
 
+static void host_entropy(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n <= 0) {
+			memset(p, 0, len);	/* never: getrandom blocks until seeded */
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Host entropy is outside input: logged, so history replays the same
+ * bytes (core/input.h). */
 static void fill(rng *r, uint8_t *buf, size_t len)
 {
 	if (!r->seeded) {
-		while (len) {
-			ssize_t n = getrandom(buf, len, 0);
-			if (n <= 0)
-				break;
-			buf += n;
-			len -= (size_t)n;
-		}
-		if (!len)
-			return;
+		input_pull(r->m, buf, len, host_entropy);
+		return;
 	}
 	for (size_t i = 0; i < len; i++) {	/* xorshift64*: a repeatable stream */
 		r->state ^= r->state >> 12;
@@ -91,6 +110,7 @@ virtio_dev *virtio_rng_create(machine *m, const char *devname, dev_props *p,
 {
 	rng *r = kwb_zalloc(sizeof(*r));
 
+	r->m = m;
 	dev_props_ignore(p, (const char *const[]){ "rng", "max-bytes", "period", NULL });
 	if (dev_prop(p, "seed")) {
 		r->seed = dev_prop_uint(p, "seed", 0, 0, UINT64_MAX);

@@ -488,7 +488,7 @@ static void rng_request(uint64_t desc, uint64_t avail, int n, uint64_t addr)
 static void test_pci_virtio_rng(void)
 {
 	static char *argv[] = { "kwb", "-arch", "aarch64", "-M", "virt,iommu=smmuv3", "-m", "64M",
-				"-serial", "none", "-device", "virtio-rng-pci,seed=1", NULL };
+				"-serial", "none", "-device", "virtio-rng-pci,seed=1", "-nic", "none", NULL };
 	static kwb_options opt;
 	uint8_t buf[32], zero[32] = { 0 };
 	uint16_t used_idx;
@@ -497,7 +497,7 @@ static void test_pci_virtio_rng(void)
 	uint64_t ttb, ev0;
 	machine *m;
 
-	options_parse(&opt, 11, argv);
+	options_parse(&opt, 13, argv);
 	m = machine_create(&opt);
 	bp = &m->bus;
 	if (s)

@@ -238,13 +238,13 @@ static void check_roundtrip(machine *m)
 static void test_whole_machines(void)
 {
 	char *a64[] = { "kwb", "-arch", "aarch64", "-M", "virt,iommu=smmuv3,gic-version=3", "-m", "64M", "-smp", "2",
-			"-serial", "none", "-device", "virtio-rng-pci,seed=7", NULL };
+			"-serial", "none", "-device", "virtio-rng-pci,seed=7", "-nic", "none", NULL };
 	kwb_options *opt = kwb_zalloc(sizeof(*opt));
 	machine *m;
 	char *out;
 	int rc;
 
-	options_parse(opt, 13, a64);
+	options_parse(opt, 15, a64);
 	m = machine_create(opt);
 	wr(m, RTC + 0x04, rd32(m, RTC) + 5, 4);		/* an event in the queue */
 	wr(m, RTC + 0x10, 1, 4);

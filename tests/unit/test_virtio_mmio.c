@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/input.h"
 #include "core/machine.h"
 #include "core/options.h"
 #include "core/state.h"
@@ -363,6 +364,110 @@ static void test_hostile_registers(void)
 	machine_free(m);
 }
 
+/* virtio-net-device on user networking, modern: an ARP request for the
+ * gateway is answered at once (slirp replies inside the notify) and the
+ * reply reaches the guest at the next round boundary (input port), a runt
+ * and a giant frame are dropped with their buffers returned, and a
+ * receive buffer too small for the reply gets nothing written. */
+static void put_rx(uint64_t q, int n, uint64_t buf, uint32_t len)
+{
+	uint64_t d[2] = { buf, len | 2ull << 32 };
+	bus_copy_to(bp, q + 16 * (uint64_t)n, d, 16);
+}
+
+static void test_net_arp(void)
+{
+	static char *argv[] = { "kwb", "-arch", "aarch64", "-m", "64M", "-serial", "none", "-netdev", "user,id=n0",
+				"-device", "virtio-net-device,netdev=n0", "-global",
+				"virtio-mmio.force-legacy=false", NULL };
+	static kwb_options opt;
+	uint64_t rxq = RAM + 0x500000, txq = RAM + 0x510000, rxbuf = RAM + 0x520000, txbuf = RAM + 0x530000;
+	uint8_t frame[12 + 42] = { 0 }, reply[12 + 64];
+	uint32_t used[2];
+	uint8_t cfg[6];
+
+	options_parse(&opt, 13, argv);
+	m = machine_create(&opt);
+	bp = &m->bus;
+	CHECK_EQ(rd(TOP, 0x008), 1);			/* network device */
+	for (int i = 0; i < 6; i++) {
+		uint64_t v = 0;
+		bus_read(bp, TOP + 0x100 + i, 1, &v);
+		cfg[i] = (uint8_t)v;
+	}
+	CHECK(!memcmp(cfg, "\x52\x54\x00\x12\x34\x56", 6));	/* QEMU's first default MAC */
+	wr(TOP, 0x070, 3);
+	wr(TOP, 0x024, 1);
+	wr(TOP, 0x020, 1);
+	wr(TOP, 0x024, 0);
+	wr(TOP, 0x020, 1u << 5);			/* MAC */
+	wr(TOP, 0x070, 0xb);
+	for (int q = 0; q < 2; q++) {
+		uint64_t base = q ? txq : rxq;
+		wr(TOP, 0x030, (uint32_t)q);
+		wr(TOP, 0x038, 8);
+		wr(TOP, 0x080, (uint32_t)base);
+		wr(TOP, 0x090, (uint32_t)(base + 0x1000));
+		wr(TOP, 0x0a0, (uint32_t)(base + 0x2000));
+		wr(TOP, 0x044, 1);
+	}
+	wr(TOP, 0x070, 0xf);
+	/* one receive buffer of 1526 bytes */
+	put_rx(rxq, 0, rxbuf, 1526);
+	avail(rxq + 0x1000, 0, 0, 1);
+	wr(TOP, 0x050, 0);
+	/* ARP who-has 10.0.2.2 tell 10.0.2.15, after the 12-byte header */
+	memcpy(frame + 12, "\xff\xff\xff\xff\xff\xff\x52\x54\x00\x12\x34\x56\x08\x06"
+	       "\x00\x01\x08\x00\x06\x04\x00\x01\x52\x54\x00\x12\x34\x56\x0a\x00\x02\x0f"
+	       "\x00\x00\x00\x00\x00\x00\x0a\x00\x02\x02", 42);
+	bus_copy_to(bp, txbuf, frame, sizeof(frame));
+	{
+		uint64_t d[2] = { txbuf, sizeof(frame) };
+		bus_copy_to(bp, txq, d, 16);
+	}
+	avail(txq + 0x1000, 0, 0, 1);
+	wr(TOP, 0x050, 1);
+	CHECK_EQ(used_idx(txq + 0x2000), 1);
+	CHECK_EQ(used_idx(rxq + 0x2000), 0);		/* not inside the CPU's slice */
+	input_deliver(m);				/* the next round boundary */
+	CHECK_EQ(used_idx(rxq + 0x2000), 1);
+	bus_copy_from(bp, rxq + 0x2000 + 4, used, 8);
+	CHECK(used[1] >= 12 + 42);
+	bus_copy_from(bp, rxbuf, reply, sizeof(reply));
+	CHECK_EQ(reply[10], 1);				/* num_buffers */
+	CHECK(!memcmp(reply + 12, "\x52\x54\x00\x12\x34\x56", 6));	/* to us */
+	CHECK(reply[12 + 12] == 0x08 && reply[12 + 13] == 0x06);	/* ARP */
+	CHECK(reply[12 + 21] == 2);			/* reply */
+	CHECK(!memcmp(reply + 12 + 28, "\x0a\x00\x02\x02", 4));	/* 10.0.2.2 is at ... */
+	CHECK_EQ(rd(TOP, 0x060) & 1, 1);
+	/* a runt and a giant (8 x 16 KB, past 64 KB) are dropped, buffers returned */
+	{
+		uint64_t d[2] = { txbuf, 20 };
+		bus_copy_to(bp, txq + 16, d, 16);
+		for (int i = 0; i < 5; i++) {
+			uint64_t g[2] = { RAM, 16384 | (i < 4 ? 1ull << 32 : 0) | (uint64_t)(3 + i) << 48 };
+			bus_copy_to(bp, txq + 16 * (2 + (uint64_t)i), g, 16);
+		}
+		avail(txq + 0x1000, 1, 1, 2);
+		avail(txq + 0x1000, 2, 2, 3);
+	}
+	wr(TOP, 0x050, 1);
+	CHECK_EQ(used_idx(txq + 0x2000), 3);
+	CHECK_EQ(rd(TOP, 0x070) & 0x40, 0);
+	/* a receive buffer too small for the next reply: nothing written, length 0 */
+	put_rx(rxq, 1, rxbuf + 4096, 20);
+	avail(rxq + 0x1000, 1, 1, 2);
+	wr(TOP, 0x050, 0);
+	wr(TOP, 0x050, 1);				/* nothing new to send */
+	avail(txq + 0x1000, 3, 0, 4);			/* the ARP request again */
+	wr(TOP, 0x050, 1);
+	input_deliver(m);
+	CHECK_EQ(used_idx(rxq + 0x2000), 2);
+	bus_copy_from(bp, rxq + 0x2000 + 4 + 8, used, 8);
+	CHECK_EQ(used[1], 0);
+	machine_free(m);
+}
+
 int main(void)
 {
 	RUN(test_empty_and_placement);
@@ -370,5 +475,6 @@ int main(void)
 	RUN(test_legacy_request);
 	RUN(test_hostile_rings);
 	RUN(test_hostile_registers);
+	RUN(test_net_arp);
 	return CHECK_DONE();
 }

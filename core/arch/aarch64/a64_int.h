@@ -123,6 +123,7 @@ typedef struct a64_core {
 	 * so an ASID change drops only those (a64_tlb_flush_ng). */
 	uint64_t ng_bits[2][TLB_SIZE / 64];
 	bool global_lo;		/* a global entry below the TTBR1 range is cached */
+	bool ttbr_flushed_all;	/* the last TTBR write flushed global entries too (-d mmu) */
 	/* Self-hosted debug, derived from the debug registers in sys[] by
 	 * a64_dbg_update() (not state of its own: recomputed after reset,
 	 * register writes and a state load). */

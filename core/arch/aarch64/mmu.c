@@ -248,7 +248,8 @@ void a64_tlb_ttbr_written(a64_cpu *s, int idx, uint64_t old)
 	a64_core *k = CORE(s);
 	uint64_t baddr = 0x0000fffffffffffeull, v = s->sys[idx];
 
-	if (((old ^ v) & baddr) && (idx == A64R_TTBR1_EL1 || k->global_lo))
+	k->ttbr_flushed_all = ((old ^ v) & baddr) && (idx == A64R_TTBR1_EL1 || k->global_lo);
+	if (k->ttbr_flushed_all)
 		a64_tlb_flush(s);
 	else
 		a64_tlb_flush_ng(s);

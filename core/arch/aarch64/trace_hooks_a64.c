@@ -28,9 +28,10 @@ void a64_trace_sysreg(a64_cpu *s, int idx, uint64_t old)
 		break;
 	case A64R_TTBR0_EL1:
 	case A64R_TTBR1_EL1:
-		trace_mmu(&s->c, "TTBR%d_EL1 = 0x%016llx: table 0x%llx asid=%llu, TLB flushed",
+		trace_mmu(&s->c, "TTBR%d_EL1 = 0x%016llx: table 0x%llx asid=%llu, %s",
 			  idx == A64R_TTBR1_EL1, (unsigned long long)v, (unsigned long long)(v & 0x0000fffffffffffeull),
-			  (unsigned long long)(v >> 48));
+			  (unsigned long long)(v >> 48),
+			  ((a64_core *)s)->ttbr_flushed_all ? "TLB flushed" : "non-global TLB entries flushed");
 		break;
 	case A64R_TCR_EL1:
 		trace_mmu(&s->c, "TCR_EL1 = 0x%016llx: T0SZ=%u (%u-bit) TG0=%s%s T1SZ=%u (%u-bit) TG1=%s%s "
@@ -58,7 +59,7 @@ void a64_trace_tlbi(a64_cpu *s, unsigned crm, unsigned op2, uint64_t x)
 		trace_mmu(&s->c, "tlbi %s%s: TLB flushed", op, is);
 		break;
 	case 2:
-		trace_mmu(&s->c, "tlbi %s%s asid=%u: TLB flushed", op, is, asid);
+		trace_mmu(&s->c, "tlbi %s%s asid=%u: non-global TLB entries flushed", op, is, asid);
 		break;
 	case 1: case 5:
 		trace_mmu(&s->c, "tlbi %s%s va=0x%016llx asid=%u: TLB entries for the page flushed", op, is,

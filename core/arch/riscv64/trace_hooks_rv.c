@@ -41,9 +41,10 @@ void rv_trace_satp(rv_hart *h, uint64_t old)
 
 	satp_text(old, was, sizeof(was));
 	satp_text(h->satp, now, sizeof(now));
-	trace_mmu(&h->c, "satp = 0x%016llx: %s%s%s (was %s), TLB flushed", (unsigned long long)h->satp, now,
+	trace_mmu(&h->c, "satp = 0x%016llx: %s%s%s (was %s), %s", (unsigned long long)h->satp, now,
 		  !(old >> 60) && (h->satp >> 60) ? ", translation on" : "",
-		  (old >> 60) && !(h->satp >> 60) ? ", translation off" : "", was);
+		  (old >> 60) && !(h->satp >> 60) ? ", translation off" : "", was,
+		  (old ^ h->satp) >> 60 ? "TLB flushed" : "non-global TLB entries flushed");
 }
 
 void rv_trace_sfence(rv_hart *h, int rs1, uint64_t va, int rs2, uint64_t asid)
