@@ -52,10 +52,10 @@ void dt_cleanup(difftest *d)
 	}
 	if (d->dir[0]) {
 		unlink(d->sock);
-		unlink(d->dtb);
-		unlink(d->qdtb);
 		unlink(d->fifo);
-		if (!getenv("KWB_DIFFTEST_KEEP")) {
+		if (!getenv("KWB_DIFFTEST_KEEP")) {	/* keep: the serial log and both DTBs */
+			unlink(d->dtb);
+			unlink(d->qdtb);
 			unlink(d->serial);
 			rmdir(d->dir);
 		}
@@ -374,23 +374,48 @@ void dt_spawn(difftest *d, char **argv)
 	}
 }
 
+static void dt_start_qemu(difftest *d);
+
+/* Reads len bytes of QEMU's guest memory at pa through its gdb stub. */
+static void dt_qemu_read(difftest *d, uint64_t pa, uint8_t *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		char req[64];
+		size_t n = len - done > 1024 ? 1024 : len - done;
+		snprintf(req, sizeof(req), "m%llx,%zx", (unsigned long long)(pa + done), n);
+		const char *r = dt_cmd(d, req);
+		if (d->rx->len != 2 * n || !rsp_hex_decode(r, 2 * n, buf + done))
+			dt_fail(d, "QEMU's gdb stub cannot read 0x%llx (%.20s)", (unsigned long long)(pa + done), r);
+		done += n;
+	}
+}
+
+/*
+ * The guest's DTB as QEMU gives it: kwb writes its own for QEMU's -dtb,
+ * QEMU edits it (its /chosen, an rng-seed, padding), and kwb puts QEMU's
+ * bytes into its own RAM at the DTB address. QEMU 7.2 draws new seed
+ * values at every reset (qemu_fdt_randomize_seeds), after a dumpdtb: on
+ * arm64 kwb gives it no seeds (it adds none to a -dtb) and takes the dump;
+ * on RISC-V, where QEMU adds an rng-seed to a -dtb too, kwb reads the blob
+ * out of QEMU's RAM after its reset (-S, through the gdb stub). (The RISC-V
+ * PC pass met the dumped seed as a different vDSO base at 83.8M.)
+ */
 void dt_setup_dtb(difftest *d)
 {
 	machine *m = d->m;
 	char *argv[64];
-	void *blob;
+	uint8_t *blob;
 	long size;
 	int status;
 	FILE *f;
+	bool a64 = !strcmp(m->arch->name, "aarch64");
 
 	dt_mkdir(d);
 	if (!m->fdt || !(f = fopen(d->dtb, "wb")))
 		dt_fail(d, "cannot write the device tree for QEMU (%s)", d->dtb);
 	blob = kwb_zalloc(fdt_totalsize(m->fdt));
 	memcpy(blob, m->fdt, fdt_totalsize(m->fdt));
-	if (!strcmp(m->arch->name, "aarch64")) {
-		/* QEMU's arm boot code draws new values for seeds it finds in a
-		 * -dtb at reset, after its dumpdtb: give it none (it adds none). */
+	if (a64) {
 		int chosen = fdt_path_offset(blob, "/chosen");
 		if (chosen >= 0) {
 			fdt_delprop(blob, chosen, "kaslr-seed");
@@ -401,23 +426,44 @@ void dt_setup_dtb(difftest *d)
 	fclose(f);
 	free(blob);
 
-	dt_qemu_argv(d, argv, DT_QEMU_DUMPDTB);
-	dt_spawn(d, argv);
-	waitpid(d->qemu, &status, 0);
-	d->qemu = 0;
-	f = fopen(d->qdtb, "rb");
-	if (!f)
-		dt_fail(d, "%s did not dump its device tree (status %d)", argv[0],
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	rewind(f);
-	blob = kwb_zalloc((size_t)size + 1);
-	if (size < 64 || fread(blob, 1, (size_t)size, f) != (size_t)size || fdt_check_header(blob) ||
-	    fdt_totalsize(blob) > (uint32_t)size)
-		dt_fail(d, "QEMU's device tree dump %s is not a DTB", d->qdtb);
-	fclose(f);
-	size = fdt_totalsize(blob);
+	if (!a64) {
+		uint8_t hdr[40];
+		dt_start_qemu(d);
+		dt_qemu_read(d, m->dtb_addr, hdr, sizeof(hdr));
+		if (fdt_check_header(hdr) || fdt_totalsize(hdr) > 16 * 1024 * 1024)
+			dt_fail(d, "QEMU has no device tree at 0x%llx (kwb's DTB address)",
+				(unsigned long long)m->dtb_addr);
+		size = fdt_totalsize(hdr);
+		blob = kwb_zalloc((size_t)size);
+		dt_qemu_read(d, m->dtb_addr, blob, (size_t)size);
+		close(d->fd);
+		d->fd = -1;
+		kill(d->qemu, SIGKILL);
+		waitpid(d->qemu, NULL, 0);
+		d->qemu = 0;
+		if ((f = fopen(d->qdtb, "wb"))) {	/* for KWB_DIFFTEST_KEEP */
+			fwrite(blob, 1, (size_t)size, f);
+			fclose(f);
+		}
+	} else {
+		dt_qemu_argv(d, argv, DT_QEMU_DUMPDTB);
+		dt_spawn(d, argv);
+		waitpid(d->qemu, &status, 0);
+		d->qemu = 0;
+		f = fopen(d->qdtb, "rb");
+		if (!f)
+			dt_fail(d, "%s did not dump its device tree (status %d)", argv[0],
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		rewind(f);
+		blob = kwb_zalloc((size_t)size + 1);
+		if (size < 64 || fread(blob, 1, (size_t)size, f) != (size_t)size || fdt_check_header(blob) ||
+		    fdt_totalsize(blob) > (uint32_t)size)
+			dt_fail(d, "QEMU's device tree dump %s is not a DTB", d->qdtb);
+		fclose(f);
+		size = fdt_totalsize(blob);
+	}
 	if (dbg_mem_write(m, 0, m->dtb_addr, blob, (size_t)size, DBG_PHYS) != (size_t)size)
 		dt_fail(d, "QEMU's device tree (%ld bytes) does not fit at 0x%llx", size,
 			(unsigned long long)m->dtb_addr);

@@ -152,6 +152,8 @@ typedef struct rv_hart {
 	uint64_t icount0;	/* c.icount at chunk start */
 	enum cpu_exit exit;
 	bool wfi;
+	bool fetch_faulted;	/* a fetch fault happened at fetch_fault_icount */
+	uint64_t fetch_fault_icount;
 	bool bp_page;		/* executing a page whose breakpoints could not be
 				 * marked in its slots: one instruction at a time */
 	bool trace_exec;	/* -d exec wants every instruction */
@@ -289,6 +291,7 @@ rv_shared *rv_shared_get(machine *m);
 /* trap.c */
 void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc);
 const rv_insn *rv_raise(rv_hart *h, const rv_insn *d, uint64_t cause, uint64_t tval);
+void rv_fetch_fault(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc);
 const rv_insn *rv_illegal(rv_hart *h, const rv_insn *d);
 const rv_insn *rv_illegal_csr(rv_hart *h, const rv_insn *d);
 bool rv_check_interrupts(rv_hart *h);

@@ -56,6 +56,8 @@ static const state_field rv_fields[] = {
 	  .stride = 8, .count_off = ST_NO_COUNT },
 	ST_UINT_ARRAY(rv_hart, f),
 	ST_BOOL(rv_hart, wfi),
+	ST_BOOL(rv_hart, fetch_faulted),
+	ST_UINT_DEC(rv_hart, fetch_fault_icount),
 	ST_BOOL(rv_hart, resv_valid),
 	ST_U64(rv_hart, resv_pa),
 	ST_U64(rv_hart, mstatus),
