@@ -606,22 +606,29 @@ static bool idle(machine *m, uint64_t deadline_wall)
 
 /* Between rounds: history's checkpoints and arrivals, outside input, then
  * a new round (or idle time). Returns false when the -timeout passed. */
-static bool start_round(machine *m, uint64_t deadline_wall)
+/* Returns 0, or the status of the test guard that ends the run (3, 4). */
+static int start_round(machine *m, uint64_t deadline_wall)
 {
 	int64_t q = KWB_QUANTUM;
 
 	hist_boundary(m);
 	if (dbg_stop_pending(m) || hist_arrived(m))
-		return true;
+		return 0;
 	input_deliver(m);
-	if (all_waiting(m))
-		return idle(m, deadline_wall);
+	if (all_waiting(m)) {
+		/* Every CPU waits and no event is armed: no instruction would
+		 * run again until outside input, so the limit could never be
+		 * reached. */
+		if (m->opt->max_insns && !m->events && !input_replaying(m))
+			return 3;
+		return idle(m, deadline_wall) ? 0 : 4;
+	}
 	if (m->events && m->events->when - m->round_start < (uint64_t)q)
 		q = m->events->when > m->round_start ? (int64_t)(m->events->when - m->round_start) : 1;
 	m->round_len = q;
 	m->turn = 0;
 	m->slice_started = false;
-	return true;
+	return 0;
 }
 
 static void handle_stop(machine *m)
@@ -636,6 +643,18 @@ static void handle_stop(machine *m)
 	dbg_notify_stop(m, s);
 	if (s->reason == STOP_SHUTDOWN && !dbg_has_listener(m))
 		m->state = RUN_SHUTDOWN;
+}
+
+/* A test guard ends the run: -icount-limit (status 3), -timeout (4). */
+static int guard_exit(machine *m, int status, const char *what)
+{
+	if (status == 3)
+		fprintf(stderr, "kwb: instruction limit (-icount-limit %llu) %s\n",
+			(unsigned long long)m->opt->max_insns, what);
+	else
+		fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) %s\n", m->opt->timeout, what);
+	chardev_restore_all();
+	return status;
 }
 
 int machine_run(machine *m)
@@ -656,18 +675,20 @@ int machine_run(machine *m)
 			continue;
 		}
 		if (m->state == RUN_STOPPED) {
-			poll_fds(m, deadline_wall ? 100000000 : -1);
+			/* stopped (a debugger, -S): only -timeout can end it */
+			now_wall = wall_ns();
+			if (deadline_wall && now_wall >= deadline_wall)
+				return guard_exit(m, 4, "reached while stopped");
+			poll_fds(m, deadline_wall ? (int64_t)(deadline_wall - now_wall) : -1);
 			m->pace_on = false;	/* time stopped is no credit */
-			if (deadline_wall && wall_ns() > deadline_wall)
-				kwb_fatal("wall-clock timeout (-timeout %g) reached while stopped", m->opt->timeout);
 			continue;
 		}
 		if (m->turn < 0) {
-			if (!start_round(m, deadline_wall)) {
-				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
-				chardev_restore_all();
-				return 4;
-			}
+			int guard = start_round(m, deadline_wall);
+			if (guard == 3)
+				return guard_exit(m, 3, "cannot be reached: every CPU waits and no event is armed");
+			if (guard == 4)
+				return guard_exit(m, 4, "reached while every CPU waits");
 			if (m->turn < 0) {
 				last_poll = wall_ns();
 				continue;
@@ -675,21 +696,14 @@ int machine_run(machine *m)
 		}
 		run_round(m);
 
-		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns) {
-			fprintf(stderr, "kwb: instruction limit (-icount-limit %llu) reached\n",
-				(unsigned long long)m->opt->max_insns);
-			chardev_restore_all();
-			return 3;
-		}
+		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns)
+			return guard_exit(m, 3, "reached");
 		now_wall = wall_ns();
 		if (now_wall - last_poll > 1000000) {
 			last_poll = now_wall;
 			poll_fds(m, 0);
-			if (deadline_wall && now_wall > deadline_wall) {
-				fprintf(stderr, "kwb: wall-clock timeout (-timeout %g) reached\n", m->opt->timeout);
-				chardev_restore_all();
-				return 4;
-			}
+			if (deadline_wall && now_wall > deadline_wall)
+				return guard_exit(m, 4, "reached");
 		}
 	}
 	chardev_restore_all();

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "cpu.h"
 #include "debug.h"
+#include "msi.h"
 #include "options.h"
 
 #define KWB_MAX_CPUS 8
@@ -91,6 +92,8 @@ typedef struct machine {
 	const board_device *dev_desc[64];
 	int ndev;
 	chardev *serial;
+	msi_doorbell msi[MSI_MAX_DOORBELLS];	/* core/msi.h */
+	int nmsi;
 
 	/* boot */
 	loaded_image images[16];

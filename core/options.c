@@ -784,10 +784,11 @@ static const opt_def options[] = {
 	{ "M", "machine", "virt[,PROP=VALUE...]", opt_machine,
 	  "Board (only virt). Properties: iommu=smmuv3|none, dumpdtb=FILE\n"
 	  "(write the generated device tree and exit), virtualization=on|off,\n"
-	  "gic-version=2|3|max (default 2, as QEMU 7.2), highmem=on|off,\n"
-	  "dtb-randomness=on|off, accel=tcg; kernel=, initrd=,\n"
-	  "append=, dtb=, firmware= as the options below. Accepted with the\n"
-	  "value kwb behaves as: its (no ITS yet), acpi, usb, graphics, secure=off, mte=off,\n"
+	  "gic-version=2|3|max (default 2, as QEMU 7.2), its=on|off (the\n"
+	  "GICv3's ITS, default on), highmem=on|off, dtb-randomness=on|off,\n"
+	  "accel=tcg; kernel=, initrd=, append=, dtb=, firmware= as the\n"
+	  "options below. Accepted with the value kwb behaves as: acpi, usb,\n"
+	  "graphics, secure=off, mte=off,\n"
 	  "ras=off, aia=none. -M help lists machines." },
 	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
 	{ "cpu", NULL, "MODEL", opt_cpu,
@@ -865,8 +866,10 @@ static const opt_def options[] = {
 	{ "no-shutdown", NULL, NULL, opt_no_shutdown,
 	  "Stop (stay in gdb/monitor) instead of exiting when the guest powers off." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
-	  "Stop after N instructions (all CPUs together), exit status 3; for tests." },
-	{ "timeout", NULL, "SECONDS", opt_timeout, "Wall-clock guard: exit with status 4 after SECONDS; for tests." },
+	  "Stop after N instructions (all CPUs together), exit status 3, also at once when every CPU waits "
+	  "and no event is armed; for tests." },
+	{ "timeout", NULL, "SECONDS", opt_timeout,
+	  "Wall-clock guard: exit with status 4 after SECONDS, running, idle or stopped; for tests." },
 	{ "difftest", NULL, "qemu", opt_difftest,
 	  "Compare with QEMU and report the first difference (README: Difftest)." },
 	{ "difftest-mode", NULL, "pc|lockstep", opt_difftest_mode,

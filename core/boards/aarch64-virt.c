@@ -23,7 +23,9 @@
 #define VIRT_GIC_DIST 0x08000000ull
 #define VIRT_GIC_CPU 0x08010000ull
 #define VIRT_GIC_V2M 0x08020000ull
+#define VIRT_GIC_ITS 0x08080000ull
 #define VIRT_GIC_REDIST 0x080a0000ull
+#define VIRT_GIC_REDIST_SIZE 0x00f60000ull
 #define VIRT_GIC_FRAME 0x10000ull	/* what the DT names for GICD and GICC */
 #define VIRT_UART 0x09000000ull
 #define VIRT_RTC 0x09010000ull
@@ -54,6 +56,8 @@ static const board_device virt_devices[] = {
 	  .irqs = { 48 }, .nirqs = 1, .param = 64, .cond = "gic-version=2" },
 	{ .type = "gicv3", .name = "intc", .base = VIRT_GIC_DIST, .size = GICV3_DIST_SIZE,
 	  .param = VIRT_GIC_REDIST, .cond = "gic-version=3" },
+	/* its=on (the default with a GICv3, as QEMU): PCI MSIs become LPIs */
+	{ .type = "gicv3-its", .name = "its", .base = VIRT_GIC_ITS, .size = 0x20000, .cond = "its=on" },
 	{ .type = "pl011", .name = "pl011", .base = VIRT_UART, .size = 0x1000,
 	  .irqs = { VIRT_UART_SPI }, .nirqs = 1 },
 	{ .type = "pl031", .name = "pl031", .base = VIRT_RTC, .size = 0x1000,
@@ -134,7 +138,8 @@ static void fdt_gic(machine *m, void *fdt, int node)
 	if (gic_v3(m)) {
 		fdtu_u32(fdt, node, "#redistributor-regions", 1);
 		fdtu_reg(fdt, node, VIRT_GIC_DIST, GICV3_DIST_SIZE);
-		fdtu_reg_append(fdt, node, VIRT_GIC_REDIST, (uint64_t)m->ncpus * GICV3_REDIST_STRIDE);
+		/* QEMU names its whole redistributor space (123 frames) */
+		fdtu_reg_append(fdt, node, VIRT_GIC_REDIST, VIRT_GIC_REDIST_SIZE);
 	} else {
 		fdtu_reg(fdt, node, VIRT_GIC_DIST, VIRT_GIC_FRAME);
 		fdtu_reg_append(fdt, node, VIRT_GIC_CPU, VIRT_GIC_FRAME);

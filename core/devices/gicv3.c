@@ -51,12 +51,16 @@ typedef struct gic_cpu {
 	gic_bank priv;		/* SGIs + PPIs */
 	uint64_t mpidr;
 	uint32_t waker;
-	uint32_t rd_ctlr;		/* EnableLPIs (no ITS: nothing uses it) */
-	uint64_t propbaser, pendbaser;
+	uint32_t rd_ctlr;		/* EnableLPIs */
+	uint64_t propbaser, pendbaser;	/* LPI configuration and pending tables in RAM */
 	/* CPU interface */
 	uint32_t pmr, bpr0, bpr1, icc_ctlr, igrpen0, igrpen1;
 	uint32_t ap0r, ap1r;	/* active priorities: bit = priority >> 3 */
 	int irq_out;
+	/* derived from the tables (a cache, as a real redistributor keeps):
+	 * the highest-priority pending enabled LPI, or 0 */
+	uint32_t hpplpi;
+	unsigned hpplpi_prio;
 } gic_cpu;
 
 struct gicv3 {
@@ -70,6 +74,7 @@ struct gicv3 {
 	gicv3_irq_fn set_irq;
 	void *opaque;
 	struct machine *m;	/* for -d irq; NULL for a bare GIC (unit tests) */
+	bus *bus;		/* where the LPI tables are; NULL: no LPIs */
 };
 
 /* Interface-wide ICC_CTLR_EL1 read-only fields: PRIbits, A3V; IDbits = 0 (16). */
@@ -103,7 +108,7 @@ static void trace_intid(gicv3 *g, int cpu, int intid, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (intid >= 32)
+	if (intid >= 32 && intid < GICV3_NR_IRQS)
 		cpu = g->target[intid];
 	trace_irq(g->m, cpu, "gicv3 %s %s", intid_name(g, intid, name, sizeof(name)), what);
 }
@@ -196,6 +201,155 @@ static gic_bank *bank_of(gicv3 *g, int cpu, int intid)
 	return intid < 32 ? &g->cpu[cpu].priv : &g->spi[intid / 32];
 }
 
+/* ---- LPIs: pending and configuration tables in guest memory ---- */
+
+#define LPI_BASE 8192
+#define GICD_IDBITS 15			/* GICD_TYPER.IDbits: 16-bit INTIDs */
+#define LPI_ENABLE 1u			/* configuration byte: bit 0, priority [7:2] */
+#define LPI_PRIO_MASK 0xfcu
+
+static bool lpis_on(gic_cpu *c)
+{
+	return c->rd_ctlr & 1;
+}
+
+/* One more than the largest INTID the tables cover (PROPBASER.IDbits,
+ * at most GICD_TYPER.IDbits). */
+static uint32_t lpi_limit(gic_cpu *c)
+{
+	unsigned idbits = (unsigned)(c->propbaser & 0x1f);
+
+	return 1u << ((idbits < GICD_IDBITS ? idbits : GICD_IDBITS) + 1);
+}
+
+static paddr_t prop_base(gic_cpu *c) { return c->propbaser & 0x000ffffffffff000ull; }
+static paddr_t pend_base(gic_cpu *c) { return c->pendbaser & 0x000fffffffff0000ull; }
+
+/* Table bytes where no RAM answers read as zero and take no writes (the
+ * guest's own mistake, never a host access). */
+static uint8_t table_byte(gicv3 *g, paddr_t pa)
+{
+	uint8_t b = 0;
+
+	if (g->bus)
+		bus_copy_from(g->bus, pa, &b, 1);
+	return b;
+}
+
+static void table_set_byte(gicv3 *g, paddr_t pa, uint8_t b)
+{
+	if (g->bus)
+		bus_copy_to(g->bus, pa, &b, 1);
+}
+
+/* The highest-priority pending enabled LPI of cpu from its tables, the
+ * lowest INTID on a tie (a whole rescan: enabling LPIs, INV/INVALL, the
+ * cached one acknowledged or cleared). */
+static void lpi_rescan(gicv3 *g, int cpu)
+{
+	gic_cpu *c = &g->cpu[cpu];
+	uint32_t limit = lpi_limit(c);
+	uint8_t pend[256], cfg;
+
+	c->hpplpi = 0;
+	c->hpplpi_prio = IDLE_PRIO;
+	if (!lpis_on(c) || !g->bus)
+		return;
+	for (uint32_t id = LPI_BASE; id < limit; id += 8 * sizeof(pend)) {
+		if (bus_copy_from(g->bus, pend_base(c) + id / 8, pend, sizeof(pend)))
+			continue;
+		for (unsigned i = 0; i < sizeof(pend); i++) {
+			for (unsigned b = pend[i]; b; b &= b - 1) {
+				uint32_t intid = id + 8 * i + (unsigned)__builtin_ctz(b);
+				cfg = table_byte(g, prop_base(c) + intid - LPI_BASE);
+				if ((cfg & LPI_ENABLE) && (cfg & LPI_PRIO_MASK) < c->hpplpi_prio) {
+					c->hpplpi = intid;
+					c->hpplpi_prio = cfg & LPI_PRIO_MASK;
+				}
+			}
+		}
+	}
+}
+
+static void update_cpu(gicv3 *g, int cpu);
+
+void gicv3_lpi_set(gicv3 *g, int cpu, uint32_t intid, int level)
+{
+	gic_cpu *c;
+	paddr_t pa;
+	uint8_t b, cfg;
+
+	if (cpu < 0 || cpu >= g->ncpus)
+		return;
+	c = &g->cpu[cpu];
+	if (!lpis_on(c) || intid < LPI_BASE || intid >= lpi_limit(c))
+		return;
+	pa = pend_base(c) + intid / 8;
+	b = table_byte(g, pa);
+	b = (uint8_t)(level ? b | 1u << (intid % 8) : b & ~(1u << (intid % 8)));
+	table_set_byte(g, pa, b);
+	if (tracing(g))
+		trace_irq(g->m, cpu, "gicv3 LPI %u %s", intid, level ? "pending" : "pending cleared");
+	if (level) {
+		cfg = table_byte(g, prop_base(c) + intid - LPI_BASE);
+		if ((cfg & LPI_ENABLE) && (cfg & LPI_PRIO_MASK) < c->hpplpi_prio) {
+			c->hpplpi = intid;
+			c->hpplpi_prio = cfg & LPI_PRIO_MASK;
+		}
+	} else if (intid == c->hpplpi) {
+		lpi_rescan(g, cpu);
+	}
+	update_cpu(g, cpu);
+}
+
+bool gicv3_lpi_pending(gicv3 *g, int cpu, uint32_t intid)
+{
+	gic_cpu *c;
+
+	if (cpu < 0 || cpu >= g->ncpus)
+		return false;
+	c = &g->cpu[cpu];
+	if (!lpis_on(c) || intid < LPI_BASE || intid >= lpi_limit(c))
+		return false;
+	return table_byte(g, pend_base(c) + intid / 8) >> (intid % 8) & 1;
+}
+
+/* MOVALL: every LPI pending on from becomes pending on to instead. */
+void gicv3_lpi_move_all(gicv3 *g, int from, int to)
+{
+	gic_cpu *c;
+	uint32_t limit;
+	uint8_t pend[256];
+
+	if (from < 0 || from >= g->ncpus || to < 0 || to >= g->ncpus || from == to)
+		return;
+	c = &g->cpu[from];
+	limit = lpi_limit(c);
+	for (uint32_t id = LPI_BASE; lpis_on(c) && g->bus && id < limit; id += 8 * sizeof(pend)) {
+		if (bus_copy_from(g->bus, pend_base(c) + id / 8, pend, sizeof(pend)))
+			continue;
+		for (unsigned i = 0; i < sizeof(pend); i++)
+			for (unsigned b = pend[i]; b; b &= b - 1) {
+				uint32_t intid = id + 8 * i + (unsigned)__builtin_ctz(b);
+				gicv3_lpi_set(g, from, intid, 0);
+				gicv3_lpi_set(g, to, intid, 1);
+			}
+	}
+}
+
+void gicv3_lpi_reload(gicv3 *g, int cpu)
+{
+	if (cpu < 0 || cpu >= g->ncpus)
+		return;
+	lpi_rescan(g, cpu);
+	update_cpu(g, cpu);
+}
+
+int gicv3_ncpus(gicv3 *g)
+{
+	return g->ncpus;
+}
+
 /* Recompute where an SPI goes from its IROUTER. */
 static void route_spi(gicv3 *g, int intid)
 {
@@ -245,6 +399,11 @@ static int hppi(gicv3 *g, int cpu, int *prio)
 				best = intid;
 			}
 		}
+	}
+	/* an LPI wins only with a strictly higher priority, as QEMU */
+	if (g->cpu[cpu].hpplpi && (int)g->cpu[cpu].hpplpi_prio < bp) {
+		bp = (int)g->cpu[cpu].hpplpi_prio;
+		best = (int)g->cpu[cpu].hpplpi;
 	}
 out:
 	*prio = bp;
@@ -618,7 +777,9 @@ static void redist_write32(gicv3 *g, int cpu, uint32_t off, uint32_t v)
 		if (off == 0x0014) {	/* ChildrenAsleep follows ProcessorSleep at once */
 			c->waker = (v & WAKER_PROCESSOR_SLEEP) ? WAKER_PROCESSOR_SLEEP | WAKER_CHILDREN_ASLEEP : 0;
 		} else if (off == 0x0000) {
-			c->rd_ctlr = v & 1;
+			c->rd_ctlr = v & 1;	/* EnableLPIs: read the tables (again) */
+			lpi_rescan(g, cpu);
+			update_cpu(g, cpu);
 		} else if (off >= 0x0070 && off < 0x0080 && !(c->rd_ctlr & 1)) {	/* fixed once enabled */
 			uint64_t *r = off < 0x0078 ? &c->propbaser : &c->pendbaser;
 			unsigned sh = off & 4 ? 32 : 0;
@@ -755,6 +916,11 @@ static int acknowledge(gicv3 *g, int cpu)
 		trace_intid(g, cpu, intid, "acknowledged (IAR1), priority 0x%02x", prio);
 	if (intid == GICV3_SPURIOUS)
 		return intid;
+	if (intid >= LPI_BASE) {	/* no active state: pending cleared, priority raised */
+		c->ap1r |= 1u << ((prio & gprio_mask(c)) >> (8 - PRI_BITS));
+		gicv3_lpi_set(g, cpu, (uint32_t)intid, 0);
+		return intid;
+	}
 	b = bank_of(g, cpu, intid);
 	bit = 1u << (intid % 32);
 	b->active |= bit;
@@ -779,11 +945,11 @@ static void end_of_interrupt(gicv3 *g, int cpu, int intid)
 	gic_cpu *c = &g->cpu[cpu];
 	uint32_t ap = c->ap0r | c->ap1r;
 
-	if (intid >= 1020)
+	if (intid >= 1020 && intid < LPI_BASE)
 		return;
 	if (tracing(g))
-		trace_intid(g, cpu, intid, "EOI (%s)", c->icc_ctlr & ICC_CTLR_EOIMODE ? "priority drop" :
-			    "priority drop, deactivate");
+		trace_intid(g, cpu, intid, "EOI (%s)", (c->icc_ctlr & ICC_CTLR_EOIMODE) || intid >= LPI_BASE ?
+			    "priority drop" : "priority drop, deactivate");
 	if (ap) {		/* priority drop: the highest active priority */
 		uint32_t low = ap & -ap;
 		c->ap0r &= ~low;
@@ -941,8 +1107,14 @@ void gicv3_reset(gicv3 *g)
 		c->waker = WAKER_PROCESSOR_SLEEP | WAKER_CHILDREN_ASLEEP;
 		c->bpr0 = BPR0_MIN;
 		c->bpr1 = BPR1_MIN;
+		c->hpplpi_prio = IDLE_PRIO;
 	}
 	update_all(g);
+}
+
+void gicv3_set_bus(gicv3 *g, bus *b)
+{
+	g->bus = b;
 }
 
 void gicv3_free(gicv3 *g)
@@ -994,7 +1166,8 @@ static void gic_info(void *obj, mon_out *o)
 		show_irq(o, g, 0, i);
 }
 
-/* An SPI's target CPU follows from its IROUTER. */
+/* An SPI's target CPU follows from its IROUTER, the highest pending LPI
+ * from the tables in RAM. */
 static int gic_post_load(void *obj, char *err, size_t errlen)
 {
 	gicv3 *g = obj;
@@ -1002,6 +1175,8 @@ static int gic_post_load(void *obj, char *err, size_t errlen)
 	(void)err, (void)errlen;
 	for (int i = 32; i < GICV3_NR_IRQS; i++)
 		route_spi(g, i);
+	for (int i = 0; i < g->ncpus; i++)
+		lpi_rescan(g, i);
 	return 0;
 }
 
@@ -1085,6 +1260,7 @@ static void *gicv3_dev_create(machine *m, const board_device *d)
 	s->m = m;
 	s->g = gicv3_new(m->ncpus, mpidr, cpu_irq, m);
 	s->g->m = m;
+	s->g->bus = &m->bus;
 	s->icc = (a64_sysreg_handler){ .read = icc_read, .write = icc_write, .opaque = s->g };
 	bus_add_mmio(&m->bus, "gicv3-dist", d->base, GICV3_DIST_SIZE, &gicv3_dist_ops, s->g);
 	bus_add_mmio(&m->bus, "gicv3-redist", (paddr_t)d->param,

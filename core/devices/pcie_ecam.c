@@ -62,16 +62,31 @@ void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device
 	d->wmask[PCI_INT_LINE] = 0xff;
 }
 
-void pci_add_bar64(pci_dev *d, int bar, uint64_t size)
+static void add_bar(pci_dev *d, int bar, uint64_t size, uint32_t type, int bytes)
 {
 	uint64_t mask = ~(size - 1);
 	unsigned off = 0x10 + 4 * bar;
 
 	d->bar_size[bar] = size;
-	pci_set32(d, off, 0x4);				/* memory, 64-bit, not prefetchable */
-	for (int i = 0; i < 8; i++)
+	pci_set32(d, off, type);
+	for (int i = 0; i < bytes; i++)
 		d->wmask[off + i] = (uint8_t)(mask >> (8 * i));
 	d->wmask[off] &= 0xf0;
+}
+
+void pci_add_bar64(pci_dev *d, int bar, uint64_t size)
+{
+	add_bar(d, bar, size, 0x4, 8);			/* memory, 64-bit, not prefetchable */
+}
+
+void pci_add_bar64_pref(pci_dev *d, int bar, uint64_t size)
+{
+	add_bar(d, bar, size, 0xc, 8);			/* memory, 64-bit, prefetchable */
+}
+
+void pci_add_bar32(pci_dev *d, int bar, uint64_t size)
+{
+	add_bar(d, bar, size, 0x0, 4);			/* memory, 32-bit, not prefetchable */
 }
 
 unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len)
@@ -92,7 +107,11 @@ unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len)
 static uint64_t bar_addr(const pci_dev *d, int bar)
 {
 	unsigned off = 0x10 + 4 * bar;
-	return ((uint64_t)pci_get32(d, off + 4) << 32 | pci_get32(d, off)) & ~0xfull;
+	uint64_t lo = pci_get32(d, off) & ~0xfull;
+
+	if ((d->cfg[off] & 0x6) != 0x4 || bar == PCI_NUM_BARS - 1)
+		return lo;				/* a 32-bit BAR */
+	return (uint64_t)pci_get32(d, off + 4) << 32 | lo;
 }
 
 static void update_intx(pcie_host *h)
@@ -143,6 +162,7 @@ static void cfg_write(pci_dev *d, unsigned reg, uint64_t v, unsigned size)
 	}
 	if (reg <= PCI_COMMAND + 1 && reg + size > PCI_COMMAND && d->host)
 		update_intx(d->host);
+	pci_msix_config_written(d, reg, size);
 }
 
 /* ---- ECAM ---- */
@@ -303,12 +323,21 @@ int pci_dma_write(pci_dev *d, uint64_t addr, const void *buf, uint64_t len)
 /* ---- devices ---- */
 
 /* wmask and cfg_reset are fixed when the function is plugged. */
+/* MSI-X: the table and pending bits (where they are is configuration) */
+static const state_field pci_msix_fields[] = {
+	ST_BYTES(pci_msix, table),
+	ST_U64(pci_msix, pba),
+	ST_END
+};
+static const state_desc pci_msix_state = { .name = "pci-msix", .version = 1, .fields = pci_msix_fields };
+
 static const state_field pci_function_fields[] = {
 	ST_HEX(pci_dev, cfg),
 	ST_INT(pci_dev, intx),
+	ST_STRUCT(pci_dev, msix, pci_msix_state),
 	ST_END
 };
-const state_desc pci_function_state = { .name = "pci-function", .version = 1,
+const state_desc pci_function_state = { .name = "pci-function", .version = 2,
 					.fields = pci_function_fields };
 
 void pcie_plug(pcie_host *h, pci_dev *d, int devfn)
@@ -455,6 +484,18 @@ static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fd
 		node = fdtu_path(fdt, "/pcie@10000000");
 		fdtu_cells(fdt, node, "iommu-map", imap, 4);
 	}
+	/* MSIs: RID -> DeviceID 1:1 at the GIC's MSI controller (the ITS, or
+	 * GICv2m's frame), as QEMU's msi-map */
+	for (const char *const *p = (const char *const[]){ "/intc@8000000/its@8080000", "/intc@8000000/v2m@8020000",
+							   NULL }; *p; p++) {
+		int msi = fdt_path_offset(fdt, *p);
+		if (msi >= 0) {
+			uint32_t mmap[4] = { 0, fdtu_phandle(fdt, msi), 0, 0x10000 };
+			node = fdtu_path(fdt, "/pcie@10000000");
+			fdtu_cells(fdt, node, "msi-map", mmap, 4);
+			break;
+		}
+	}
 	return node;
 }
 
@@ -468,6 +509,7 @@ static void pcie_dev_reset(void *state)
 			continue;
 		memcpy(d->cfg, d->cfg_reset, sizeof(d->cfg));
 		d->intx = 0;
+		pci_msix_reset(d);
 		if (d->ops->reset)
 			d->ops->reset(d);
 	}

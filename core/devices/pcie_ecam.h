@@ -12,6 +12,7 @@
 
 #define PCI_MAX_DEVFN 32	/* function 0 of each slot on bus 0 */
 #define PCI_NUM_BARS 6
+#define PCI_MSIX_MAX_VECTORS 64
 
 struct machine;
 struct smmuv3;
@@ -33,6 +34,17 @@ typedef struct pci_dev_ops {
 	const struct state_desc *state;
 } pci_dev_ops;
 
+/* An MSI-X capability (pci_msi.c): its table and pending bits live in a
+ * memory BAR of the function. */
+typedef struct pci_msix {
+	int nvec;		/* 0: the function has no MSI-X */
+	int bar;
+	uint32_t table_off, pba_off;	/* in the BAR */
+	uint8_t cap;		/* the capability's offset in config space */
+	uint8_t table[PCI_MSIX_MAX_VECTORS * 16];	/* address lo/hi, data, vector control */
+	uint64_t pba;		/* pending bits, one per vector */
+} pci_msix;
+
 struct pci_dev {
 	const char *name;
 	uint8_t cfg[256];
@@ -43,6 +55,7 @@ struct pci_dev {
 	unsigned cap_free;	/* where the next capability goes */
 	uint8_t cap_last;	/* the last capability's offset (0: none) */
 	int intx;		/* the device's INTx output level */
+	pci_msix msix;
 	const pci_dev_ops *ops;
 	void *opaque;
 	pcie_host *host;
@@ -90,8 +103,11 @@ static inline uint32_t pci_get32(const pci_dev *d, unsigned off)
 /* A type-0 function: IDs, class (0xCCSSPP), INTA, writable command/latency/line. */
 void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device, uint8_t rev,
 		  uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys);
-/* A 64-bit non-prefetchable memory BAR (size a power of two >= 16). */
+/* A 64-bit memory BAR (size a power of two >= 16), prefetchable or not;
+ * a 32-bit non-prefetchable one. */
 void pci_add_bar64(pci_dev *d, int bar, uint64_t size);
+void pci_add_bar64_pref(pci_dev *d, int bar, uint64_t size);
+void pci_add_bar32(pci_dev *d, int bar, uint64_t size);
 /* Appends a capability of len bytes (id, next filled in) and returns its offset. */
 unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len);
 
@@ -99,6 +115,25 @@ unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len);
 void pcie_plug(pcie_host *h, pci_dev *d, int devfn);
 int pcie_free_slot(pcie_host *h);
 void pci_set_irq(pci_dev *d, int level);
+/* MSI-X (pci_msi.c): a capability of nvec vectors whose table is at
+ * table_off and pending bits at pba_off in BAR bar (the model routes that
+ * BAR's accesses to pci_msix_read/write). pci_msix_notify raises a vector:
+ * sent now, or left pending while masked (sent when unmasked); nothing
+ * when MSI-X is off (the model uses INTx then). */
+void pci_msix_init(pci_dev *d, int nvec, int bar, uint32_t table_off, uint32_t pba_off);
+bool pci_msix_enabled(const pci_dev *d);
+void pci_msix_notify(pci_dev *d, int vector);
+/* Accesses to the function's MSI-X BAR, at off in it; false when off is
+ * not the table's or the PBA's. */
+bool pci_msix_read(pci_dev *d, uint64_t off, unsigned size, uint64_t *v);
+bool pci_msix_write(pci_dev *d, uint64_t off, uint64_t v, unsigned size);
+/* After a config-space write (MSI-X enable and function mask). */
+void pci_msix_config_written(pci_dev *d, unsigned reg, unsigned size);
+void pci_msix_reset(pci_dev *d);
+/* An MSI write of data at addr by the function: through the SMMU (RID
+ * as StreamID), to the GIC's doorbell (core/msi.h). */
+void pci_msi_send(pci_dev *d, uint64_t addr, uint32_t data);
+
 /* Bus-master DMA (RID = devfn on bus 0), through the SMMU when present. */
 int pci_dma_read(pci_dev *d, uint64_t addr, void *buf, uint64_t len);
 int pci_dma_write(pci_dev *d, uint64_t addr, const void *buf, uint64_t len);

@@ -2,8 +2,11 @@
  * virtio 1.x PCI transport (-device virtio-NAME-pci), modern only
  * (1af4:1040+ID, revision 1). BAR4 (64-bit, 16 KB): common config at 0,
  * ISR at 0x1000, device config at 0x2000, notifications at 0x3000 + 4 *
- * queue. No MSI-X capability, so Linux falls back to the shared INTx line
- * and reads the ISR. The device model behind it is any of virtio.c's.
+ * queue. MSI-X as QEMU's: a vector for the configuration and one per
+ * queue, the table at 0 and pending bits at 0x800 of BAR1 (32-bit, 4 KB);
+ * with MSI-X enabled a queue or configuration interrupt is its vector's
+ * MSI (none for VIRTIO_MSI_NO_VECTOR), else the INTx line follows the ISR.
+ * The device model behind it is any of virtio.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,9 @@
 #include "../trace.h"
 
 #define VIRTIO_BAR 4
+#define MSIX_BAR 1
+#define MSIX_BAR_SIZE 0x1000
+#define MSIX_PBA_OFF 0x800
 #define VIRTIO_BAR_SIZE 0x4000
 #define COMMON_OFF 0x0000
 #define COMMON_LEN 0x38
@@ -31,6 +37,10 @@ enum { CAP_COMMON = 1, CAP_NOTIFY = 2, CAP_ISR = 3, CAP_DEVICE = 4 };
 typedef struct virtio_pci {
 	pci_dev pci;
 	virtio_dev *v;
+	/* MSI-X vectors of the configuration and of each queue (the
+	 * transport's own registers: reset with the device) */
+	uint16_t config_vector;
+	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
 } virtio_pci;
 
 static pci_dev *pdev(virtio_dev *v)
@@ -48,11 +58,39 @@ static int tr_dma_write(virtio_dev *v, uint64_t addr, const void *buf, uint64_t 
 	return pci_dma_write(pdev(v), addr, buf, len);
 }
 
-/* INTx follows the ISR (reading the ISR acknowledges). */
+/* MSI-X: the vector of the queue or of the configuration change (the
+ * ISR is not used); INTx: the line follows the ISR (reading it
+ * acknowledges). */
 static void tr_irq(virtio_dev *v, int why)
 {
-	(void)why;
-	pci_set_irq(pdev(v), v->isr != 0);
+	virtio_pci *vp = v->tr_opaque;
+	uint16_t vector;
+
+	if (!pci_msix_enabled(&vp->pci)) {
+		pci_set_irq(&vp->pci, v->isr != 0);
+		return;
+	}
+	if (why == VIRTIO_IRQ_CONFIG)
+		vector = vp->config_vector;
+	else if (why >= 0 && why < VIRTIO_MAX_QUEUES)
+		vector = vp->queue_vector[why];
+	else
+		return;		/* nothing level-triggered with MSI-X */
+	if (vector != NO_VECTOR)
+		pci_msix_notify(&vp->pci, vector);
+}
+
+static void reset_vectors(virtio_pci *vp)
+{
+	vp->config_vector = NO_VECTOR;
+	for (int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		vp->queue_vector[i] = NO_VECTOR;
+}
+
+/* A vector the function does not have reads back as NO_VECTOR (QEMU). */
+static uint16_t use_vector(virtio_pci *vp, uint64_t val)
+{
+	return val < (uint64_t)vp->pci.msix.nvec ? (uint16_t)val : NO_VECTOR;
 }
 
 static const virtio_transport pci_transport = {
@@ -78,14 +116,14 @@ static void common_snapshot(virtio_dev *v, uint8_t *c)
 	u32 = (uint32_t)f; memcpy(c + 0x04, &u32, 4);
 	memcpy(c + 0x08, &v->gfsel, 4);
 	u32 = (uint32_t)g; memcpy(c + 0x0c, &u32, 4);
-	u16 = NO_VECTOR; memcpy(c + 0x10, &u16, 2);
+	memcpy(c + 0x10, &((virtio_pci *)v->tr_opaque)->config_vector, 2);
 	u16 = (uint16_t)v->nqueues; memcpy(c + 0x12, &u16, 2);
 	c[0x14] = v->status;
 	c[0x15] = v->generation;
 	memcpy(c + 0x16, &v->qsel, 2);
 	if (q) {
 		memcpy(c + 0x18, &q->size, 2);
-		u16 = NO_VECTOR; memcpy(c + 0x1a, &u16, 2);
+		memcpy(c + 0x1a, &((virtio_pci *)v->tr_opaque)->queue_vector[v->qsel], 2);
 		u16 = q->ready; memcpy(c + 0x1c, &u16, 2);
 		memcpy(c + 0x1e, &v->qsel, 2);		/* queue_notify_off = index */
 		memcpy(c + 0x20, &q->desc, 8);
@@ -108,8 +146,12 @@ static void common_write(virtio_dev *v, unsigned off, uint64_t val, unsigned siz
 {
 	virtq *q = v->qsel < v->nqueues ? &v->vq[v->qsel] : NULL;
 
+	virtio_pci *vp = v->tr_opaque;
+
 	switch (off) {
 	case 0x00: v->dfsel = (uint32_t)val; break;
+	case 0x10: vp->config_vector = use_vector(vp, val); break;
+	case 0x1a: if (q) vp->queue_vector[v->qsel] = use_vector(vp, val); break;
 	case 0x08: v->gfsel = (uint32_t)val; break;
 	case 0x0c:
 		if (v->gfsel < 2 && !(v->status & VIRTIO_STATUS_FEATURES_OK)) {
@@ -118,7 +160,11 @@ static void common_write(virtio_dev *v, unsigned off, uint64_t val, unsigned siz
 					     (val & 0xffffffffull) << sh;
 		}
 		break;
-	case 0x14: virtio_set_status(v, (uint8_t)val); break;
+	case 0x14:
+		if (!val)	/* a device reset resets the vectors too */
+			reset_vectors(vp);
+		virtio_set_status(v, (uint8_t)val);
+		break;
 	case 0x16: v->qsel = (uint16_t)val; break;
 	case 0x18:
 		if (q && !q->ready && val && val <= v->model->queue_max && !(val & (val - 1)))
@@ -149,7 +195,10 @@ static uint64_t bar_read(pci_dev *d, int bar, uint64_t off, unsigned size)
 {
 	virtio_dev *v = ((virtio_pci *)d->opaque)->v;
 	uint8_t buf[COMMON_LEN];
+	uint64_t x;
 
+	if (bar == MSIX_BAR)
+		return pci_msix_read(d, off, size, &x) ? x : 0;
 	if (bar != VIRTIO_BAR)
 		return 0;
 	if (off < COMMON_OFF + COMMON_LEN && off + size <= COMMON_LEN) {
@@ -171,6 +220,8 @@ static void bar_write(pci_dev *d, int bar, uint64_t off, uint64_t val, unsigned 
 {
 	virtio_dev *v = ((virtio_pci *)d->opaque)->v;
 
+	if (bar == MSIX_BAR)
+		pci_msix_write(d, off, val, size);
 	if (bar != VIRTIO_BAR)
 		return;
 	if (off + size <= COMMON_LEN)
@@ -196,6 +247,9 @@ static const char *bar_reg_name(pci_dev *d, int bar, uint64_t off)
 		[0x34] = "common.queue_device_hi",
 	};
 	(void)d;
+	if (bar == MSIX_BAR)
+		return off < MSIX_PBA_OFF ? (const char *const[]){ "msix.addr_lo", "msix.addr_hi", "msix.data",
+								    "msix.vector_control" }[off / 4 % 4] : "msix.pba";
 	if (bar != VIRTIO_BAR)
 		return NULL;
 	if (off < COMMON_LEN)
@@ -211,6 +265,7 @@ static const char *bar_reg_name(pci_dev *d, int bar, uint64_t off)
 
 static void pci_reset(pci_dev *d)
 {
+	reset_vectors(d->opaque);
 	virtio_reset(((virtio_pci *)d->opaque)->v);
 }
 
@@ -227,9 +282,11 @@ static void pci_free(pci_dev *d)
 static const state_field virtio_pci_fields[] = {
 	ST_STRUCT(virtio_pci, pci, pci_function_state),
 	ST_PTR(virtio_pci, v, virtio_dev_state),
+	ST_U16(virtio_pci, config_vector),
+	ST_UINT_ARRAY(virtio_pci, queue_vector),
 	ST_END
 };
-static const state_desc virtio_pci_state = { .name = "virtio-pci", .version = 2,
+static const state_desc virtio_pci_state = { .name = "virtio-pci", .version = 3,
 					     .fields = virtio_pci_fields };
 
 static const pci_dev_ops virtio_pci_ops = {
@@ -282,6 +339,11 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	if (v->model->config_size)
 		add_cap(d, CAP_DEVICE, DEVICE_OFF, v->model->config_size, false);
 	add_cap(d, CAP_NOTIFY, NOTIFY_OFF, NOTIFY_MULT * (uint32_t)v->nqueues, true);
+	/* the configuration's vector and one per queue, as QEMU gives most devices */
+	pci_add_bar32(d, MSIX_BAR, MSIX_BAR_SIZE);
+	pci_msix_init(d, v->nqueues + 1 < PCI_MSIX_MAX_VECTORS ? v->nqueues + 1 : PCI_MSIX_MAX_VECTORS, MSIX_BAR, 0,
+		      MSIX_PBA_OFF);
+	reset_vectors(vp);
 	virtio_reset(v);
 	return d;
 }

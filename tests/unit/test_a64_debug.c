@@ -284,7 +284,7 @@ static void test_models(void)
 	machine *ma = h_machine();
 	a64_cpu *s = A64(ma->cpus[0]);
 	CHECK_EQ(s->sys[A64R_MIDR_EL1], 0x410fd034);
-	CHECK_EQ(s->sys[A64R_ID_AA64ISAR0_EL1], 0x10000);	/* CRC32, no LSE */
+	CHECK_EQ(s->sys[A64R_ID_AA64ISAR0_EL1], 0x11120);	/* AES+PMULL, SHA1, SHA2, CRC32, no LSE */
 	CHECK_EQ(s->sys[A64R_ID_AA64MMFR0_EL1] >> 28 & 15, 0);	/* 4K granule */
 	CHECK_EQ(s->sys[A64R_ID_AA64PFR0_EL1], 0x22);	/* QEMU's; GIC added at read time */
 	CHECK_EQ(s->sys[A64R_ID_AA64MMFR0_EL1], 0x1122);	/* 40-bit PA */

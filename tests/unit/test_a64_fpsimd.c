@@ -4084,11 +4084,21 @@ static void test_simd_corners(void)
 	CHECK_EQ(exec(0x6e31a820), 0);			/* uminv b0, v1.16b */
 	CHECK_EQ(cpu.v[0].d[0], 0);
 	CHECK_EQ(cpu.fpsr, 1u << 27);
-	/* crypto, FP16 and v8.1 RDM are not implemented: UNDEFINED */
-	CHECK_EQ(exec(0x4e284820), -1);			/* aese */
-	CHECK_EQ(exec(0x5e020020), -1);			/* sha1c */
+	/* the crypto extension (cmp/crypto.S compares every instruction with
+	 * QEMU): AESE of a zero state and key is S-box(0) = 0x63 everywhere,
+	 * PMULL 3 x 3 = 5 carry-less */
+	memset(cpu.v, 0, sizeof(cpu.v));
+	CHECK_EQ(exec(0x4e284820), 0);			/* aese v0.16b, v1.16b */
+	CHECK_EQ(cpu.v[0].d[0], 0x6363636363636363ull);
+	CHECK_EQ(cpu.v[0].d[1], 0x6363636363636363ull);
+	CHECK_EQ(exec(0x5e020020), 0);			/* sha1c q0, s1, v2.4s */
+	cpu.v[1].d[0] = 3;
+	cpu.v[2].d[0] = 3;
+	CHECK_EQ(exec(0x0ee2e020), 0);			/* pmull v0.1q, v1.1d, v2.1d */
+	CHECK_EQ(cpu.v[0].d[0], 5);
+	CHECK_EQ(cpu.v[0].d[1], 0);
+	/* FP16 and v8.1 RDM are not implemented: UNDEFINED */
 	CHECK_EQ(exec(0x1ee22820), -1);			/* fadd h0, h1, h2 */
-	CHECK_EQ(exec(0x0ee2e020), -1);			/* pmull v0.1q */
 	CHECK_EQ(exec(0x6e828420), -1);			/* sqrdmlah */
 	CHECK_EQ(exec(0x2f00f400), -1);			/* fmov v0.2d (Q=0) */
 	CHECK_EQ(exec(0x1e224020), -1);			/* fcvt s0, s1 */

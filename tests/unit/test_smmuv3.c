@@ -522,9 +522,16 @@ static void test_pci_virtio_rng(void)
 	CHECK_EQ(bar_rd(0x12, 2), 0xffff);		/* decoding off: master abort */
 	ecam_wr(1, 0x04, 0x6, 2);			/* MEM | MASTER */
 	CHECK_EQ(bar_rd(0x12, 2), 1);			/* num_queues */
-	/* capabilities: common (1), ISR (3), notify (2), all in BAR 4 */
+	/* capabilities: common (1), ISR (3), notify (2), all in BAR 4; MSI-X
+	 * (2 vectors, table and PBA in BAR 1) */
 	CHECK_EQ(ecam_rd(1, 0x06, 2) & 0x10, 0x10);
 	for (cap = (unsigned)ecam_rd(1, 0x34, 1); cap; cap = (unsigned)ecam_rd(1, cap + 1, 1)) {
+		if (ecam_rd(1, cap, 1) == 0x11) {
+			CHECK_EQ(ecam_rd(1, cap + 2, 2), 1);
+			CHECK_EQ(ecam_rd(1, cap + 4, 4), 0x001);
+			CHECK_EQ(ecam_rd(1, cap + 8, 4), 0x801);
+			continue;
+		}
 		CHECK_EQ(ecam_rd(1, cap, 1), 0x09);
 		CHECK_EQ(ecam_rd(1, cap + 4, 1), 4);
 		types = types << 4 | (unsigned)ecam_rd(1, cap + 3, 1);

@@ -155,4 +155,7 @@ int fpsimd_tbl(a64_cpu *s, uint32_t insn, bool scalar);
 /* VFPExpandImm: the 8-bit FP immediate of FMOV (scalar and vector). */
 uint64_t fpsimd_expand_imm(unsigned imm8, int fmt);
 
+/* fpsimd_crypto.c: 0 executed, -1 UNDEFINED, 1 not a crypto instruction */
+int fpsimd_exec_crypto(a64_cpu *s, uint32_t insn);
+
 #endif

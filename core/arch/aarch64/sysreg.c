@@ -116,9 +116,8 @@ int a64_sysreg_index(uint32_t enc)
 	{ A64R_ID_AA64ISAR0_EL1, A57_ISAR0 }, { A64R_ID_AA64MMFR0_EL1, 0x1124 }, \
 	{ A64R_CTR_EL0, 0x8444c004 }, { A64R_DCZID_EL0, 4 }, { A64R_CLIDR_EL1, 0x0a200023 }, \
 	{ A64R_PMCR_EL0, 0x41013000 }
-/* QEMU's is 0x11120 (AES, PMULL, SHA1, SHA256): kwb has no crypto
- * instructions yet, so it keeps CRC32 alone rather than promise them. */
-#define A57_ISAR0 0x10000
+/* AES with PMULL, SHA1, SHA256, CRC32 (fpsimd_crypto.c) */
+#define A57_ISAR0 0x11120
 
 static const a64_model models[] = {
 	{ "cortex-a57", false, { 0x701fe00a, 0x201fe012, 0x70ffe07a }, { A57_IDS } },
