@@ -384,7 +384,7 @@ static void dt_qemu_read(difftest *d, uint64_t pa, uint8_t *buf, size_t len)
 		size_t n = len - done > 1024 ? 1024 : len - done;
 		snprintf(req, sizeof(req), "m%llx,%zx", (unsigned long long)(pa + done), n);
 		const char *r = dt_cmd(d, req);
-		if (d->rx->len != 2 * n || !rsp_hex_decode(r, 2 * n, buf + done))
+		if (d->rx->len != 2 * n || !rsp_hex_decode(r, n, buf + done))
 			dt_fail(d, "QEMU's gdb stub cannot read 0x%llx (%.20s)", (unsigned long long)(pa + done), r);
 		done += n;
 	}
