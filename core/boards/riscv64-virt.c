@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../arch/riscv64/riscv64.h"
+#include "../devices/pcie_ecam.h"
 #include "../devices/plic.h"
 #include "../devices/virtio.h"
 #include "../fdt_util.h"
@@ -30,12 +31,23 @@
 #define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
 #define VIRT_MMU "riscv,sv48"	/* QEMU's value; Linux probes satp itself */
 
+/* QEMU's PCIe windows: I/O at 0x3000000, 32-bit MMIO at 0x40000000 and a
+ * 16 GiB 64-bit window at the first multiple of 16 GiB above RAM. */
+static const pcie_windows virt_pcie = {
+	.mmio_base = 0x40000000, .mmio_size = 0x40000000, .pio_base = 0x3000000, .pio_size = 0x10000,
+	.mmio64_size = 16 * GiB,
+};
+
 static const board_device virt_devices[] = {
 	{ .type = "clint", .name = "clint", .base = 0x2000000, .size = 0x10000 },
 	{ .type = "plic", .name = "plic", .base = 0xc000000, .size = 0x600000 },
 	/* 8 virtio-mmio transports, 0x1000 apart, PLIC sources 1..8 */
 	{ .type = "virtio-mmio", .name = "virtio_mmio", .base = 0x10001000, .size = 0x1000,
 	  .irqs = { 1 }, .nirqs = 1, .param = 8 },
+	/* ECAM at 0x30000000 (256 buses), INTx on PLIC sources 32..35; PCI
+	 * devices come from -device *-pci. */
+	{ .type = "pcie-ecam", .name = "pci", .base = 0x30000000, .size = 0x10000000,
+	  .irqs = { 32, 33, 34, 35 }, .nirqs = 4, .param = (uintptr_t)&virt_pcie },
 	{ .type = "sifive_test", .name = "test", .base = 0x100000, .size = 0x1000 },
 	{ .type = "ns16550a", .name = "serial", .base = VIRT_UART0, .size = 0x100,
 	  .irqs = { VIRT_UART0_IRQ }, .nirqs = 1 },

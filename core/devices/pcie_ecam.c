@@ -1,7 +1,8 @@
 /*
- * Generic ECAM PCIe host (QEMU virt's low ECAM at 0x3f000000, 16 buses in
- * the DT, only bus 0 populated). Linux (no firmware) sizes and assigns the
- * BARs itself: the whole 32-bit MMIO window is one bus region and accesses
+ * Generic ECAM PCIe host (QEMU virt's "gpex": the ECAM and windows where
+ * the board says, one bus per MiB of ECAM in the DT, only bus 0
+ * populated). Linux (no firmware) sizes and assigns the BARs itself: each
+ * window (32-bit MMIO, 64-bit MMIO, PIO) is one bus region and accesses
  * are routed by the BAR addresses the guest programmed, so nothing is
  * remapped on the bus when a BAR moves. PCI devices come from -device
  * NAME[,opts] in command-line order, at slots 1, 2, ... (as QEMU).
@@ -32,11 +33,10 @@
 #define PCI_INT_PIN 0x3d
 #define PCI_FIRST_CAP 0x40
 
-#define VIRT_PCIE_MMIO 0x10000000ull
-#define VIRT_PCIE_MMIO_SIZE 0x2eff0000ull
-#define VIRT_PCIE_PIO 0x3eff0000ull
-#define VIRT_PCIE_PIO_SIZE 0x10000ull
-#define VIRT_PCIE_BUSES 16
+/* Without a board's windows: QEMU arm virt's highmem=off ones. */
+static const pcie_windows default_windows = {
+	.mmio_base = 0x10000000, .mmio_size = 0x2eff0000, .pio_base = 0x3eff0000, .pio_size = 0x10000,
+};
 
 /* ---- config space ---- */
 
@@ -250,24 +250,22 @@ static pci_dev *bar_find(pcie_host *h, paddr_t pa, int *bar, uint64_t *off)
 	return NULL;
 }
 
-static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
+static uint64_t window_read(pcie_host *h, paddr_t pa, unsigned size)
 {
-	pcie_host *h = opaque;
 	uint64_t boff;
 	int bar;
-	pci_dev *d = bar_find(h, h->mmio_base + off, &bar, &boff);
+	pci_dev *d = bar_find(h, pa, &bar, &boff);
 
 	if (!d || !d->ops->bar_read)	/* master abort: all ones */
 		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 	return d->ops->bar_read(d, bar, boff, size);
 }
 
-static void mmio_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+static void window_write(pcie_host *h, paddr_t pa, uint64_t v, unsigned size)
 {
-	pcie_host *h = opaque;
 	uint64_t boff;
 	int bar;
-	pci_dev *d = bar_find(h, h->mmio_base + off, &bar, &boff);
+	pci_dev *d = bar_find(h, pa, &bar, &boff);
 
 	if (d && d->ops->bar_write)
 		d->ops->bar_write(d, bar, boff, v, size);
@@ -275,13 +273,12 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 
 /* "virtio-rng-pci common.queue_select": the device and its register
  * (valid until the next call; traces copy it at once). */
-static const char *window_reg_name(void *opaque, uint64_t off)
+static const char *window_reg_name_at(pcie_host *h, paddr_t pa)
 {
 	static char buf[96];
-	pcie_host *h = opaque;
 	uint64_t boff;
 	int bar;
-	pci_dev *d = bar_find(h, h->mmio_base + off, &bar, &boff);
+	pci_dev *d = bar_find(h, pa, &bar, &boff);
 	const char *r = d && d->ops->bar_reg_name ? d->ops->bar_reg_name(d, bar, boff) : NULL;
 
 	if (!d)
@@ -293,6 +290,43 @@ static const char *window_reg_name(void *opaque, uint64_t off)
 	return buf;
 }
 
+static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+	pcie_host *h = opaque;
+	return window_read(h, h->mmio_base + off, size);
+}
+
+static void mmio_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	pcie_host *h = opaque;
+	window_write(h, h->mmio_base + off, v, size);
+}
+
+static const char *window_reg_name(void *opaque, uint64_t off)
+{
+	pcie_host *h = opaque;
+	return window_reg_name_at(h, h->mmio_base + off);
+}
+
+static uint64_t mmio64_read(void *opaque, uint64_t off, unsigned size)
+{
+	pcie_host *h = opaque;
+	return window_read(h, h->mmio64_base + off, size);
+}
+
+static void mmio64_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	pcie_host *h = opaque;
+	window_write(h, h->mmio64_base + off, v, size);
+}
+
+static const char *window64_reg_name(void *opaque, uint64_t off)
+{
+	pcie_host *h = opaque;
+	return window_reg_name_at(h, h->mmio64_base + off);
+}
+
+static const mmio_ops window64_ops = { .read = mmio64_read, .write = mmio64_write, .reg_name = window64_reg_name };
 static const mmio_ops window_ops = { .read = mmio_read, .write = mmio_write, .reg_name = window_reg_name };
 
 static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
@@ -403,16 +437,23 @@ static void *pcie_dev_create(machine *m, const board_device *d)
 {
 	pcie_host *h = kwb_zalloc(sizeof(*h));
 	pci_dev *bridge = kwb_zalloc(sizeof(*bridge));
+	const pcie_windows *w = d->param ? (const pcie_windows *)d->param : &default_windows;
 
 	h->m = m;
 	h->bus = &m->bus;
 	h->smmu = machine_device(m, "smmuv3");
 	h->ecam_base = d->base;
 	h->ecam_size = d->size;
-	h->mmio_base = VIRT_PCIE_MMIO;
-	h->mmio_size = VIRT_PCIE_MMIO_SIZE;
-	h->pio_base = VIRT_PCIE_PIO;
-	h->pio_size = VIRT_PCIE_PIO_SIZE;
+	h->mmio_base = w->mmio_base;
+	h->mmio_size = w->mmio_size;
+	h->pio_base = w->pio_base;
+	h->pio_size = w->pio_size;
+	h->mmio64_base = w->mmio64_base;
+	h->mmio64_size = w->mmio64_size;
+	if (h->mmio64_size && !h->mmio64_base) {
+		paddr_t ram_end = m->bus.ram->base + m->bus.ram->size;
+		h->mmio64_base = (ram_end + h->mmio64_size - 1) & ~(h->mmio64_size - 1);
+	}
 	if (d->nirqs != 4)
 		kwb_fatal("board %s: pcie-ecam needs 4 interrupts (INTA..INTD)", m->board->name);
 	for (int i = 0; i < 4; i++)
@@ -420,6 +461,8 @@ static void *pcie_dev_create(machine *m, const board_device *d)
 	bus_add_mmio(&m->bus, "pcie-ecam", h->ecam_base, h->ecam_size, &ecam_ops, h);
 	bus_add_mmio(&m->bus, "pcie-mmio", h->mmio_base, h->mmio_size, &window_ops, h);
 	bus_add_mmio(&m->bus, "pcie-pio", h->pio_base, h->pio_size, &pio_ops, h);
+	if (h->mmio64_size)
+		bus_add_mmio(&m->bus, "pcie-mmio-high", h->mmio64_base, h->mmio64_size, &window64_ops, h);
 
 	/* 00:00.0: QEMU's "gpex" host bridge, Red Hat 1b36:0008 */
 	pci_dev_init(bridge, "gpex-root", 0x1b36, 0x0008, 0, 0x060000, 0x1af4, 0x1100);
@@ -440,31 +483,57 @@ static void set_cells(void *fdt, int node, const char *prop, const uint32_t *cel
 	fdtu_check(fdt_setprop(fdt, node, prop, be, (int)(sizeof(be[0]) * (size_t)n)), prop);
 }
 
+/*
+ * QEMU's node: on arm64 "pcie@<32-bit MMIO base>" with GIC SPIs in its
+ * interrupt-map (and iommu-map, msi-map), on RISC-V "pci@<ECAM base>"
+ * under /soc with PLIC sources.
+ */
 static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
 	pcie_host *h = state;
-	uint32_t gic = fdtu_phandle_of(fdt, "/intc@8000000");
-	uint32_t ranges[14] = {
+	int plic = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	uint32_t intc = plic >= 0 ? fdtu_phandle(fdt, plic) : fdtu_phandle_of(fdt, "/intc@8000000");
+	/* I/O, 32-bit memory and 64-bit memory (when there is one), 1:1 */
+	uint32_t ranges[21] = {
 		0x01000000, 0, 0, (uint32_t)(h->pio_base >> 32), (uint32_t)h->pio_base,
 		(uint32_t)(h->pio_size >> 32), (uint32_t)h->pio_size,
 		0x02000000, (uint32_t)(h->mmio_base >> 32), (uint32_t)h->mmio_base,
 		(uint32_t)(h->mmio_base >> 32), (uint32_t)h->mmio_base,
 		(uint32_t)(h->mmio_size >> 32), (uint32_t)h->mmio_size,
+		0x03000000, (uint32_t)(h->mmio64_base >> 32), (uint32_t)h->mmio64_base,
+		(uint32_t)(h->mmio64_base >> 32), (uint32_t)h->mmio64_base,
+		(uint32_t)(h->mmio64_size >> 32), (uint32_t)h->mmio64_size,
 	};
-	uint32_t bus_range[2] = { 0, VIRT_PCIE_BUSES - 1 };
+	uint32_t bus_range[2] = { 0, (uint32_t)(h->ecam_size >> 20) - 1 };
 	uint32_t map_mask[4] = { 0x1800, 0, 0, 7 };
 	uint32_t map[4 * 4 * 10], *p = map;
+	char path[96];
 	int node, smmu;
 
 	(void)m;
+	/* child address (3 cells), pin, then the parent's specifier: a GIC
+	 * (2 address cells, SPI, number, level-high) or the PLIC (a source) */
 	for (uint32_t slot = 0; slot < 4; slot++)
 		for (uint32_t pin = 1; pin <= 4; pin++) {
-			uint32_t e[10] = { slot << 11, 0, 0, pin, gic, 0, 0, 0,
-					   (uint32_t)d->irqs[(pin - 1 + slot) % 4], 4 };
-			memcpy(p, e, sizeof(e));
-			p += 10;
+			uint32_t irq = (uint32_t)d->irqs[(pin - 1 + slot) % 4];
+			uint32_t e[10] = { slot << 11, 0, 0, pin, intc, 0, 0, 0, irq, 4 };
+			if (plic >= 0) {
+				e[5] = irq;
+				memcpy(p, e, 6 * sizeof(e[0]));
+				p += 6;
+			} else {
+				memcpy(p, e, sizeof(e));
+				p += 10;
+			}
 		}
-	node = fdtu_node_at(fdt, parent, d->name, h->mmio_base);
+	if (plic >= 0) {
+		parent = fdt_path_offset(fdt, "/soc");	/* offsets moved with the phandle */
+		node = fdtu_node_at(fdt, parent, "pci", h->ecam_base);
+		snprintf(path, sizeof(path), "/soc/pci@%llx", (unsigned long long)h->ecam_base);
+	} else {
+		node = fdtu_node_at(fdt, parent, d->name, h->mmio_base);
+		snprintf(path, sizeof(path), "/%s@%llx", d->name, (unsigned long long)h->mmio_base);
+	}
 	fdtu_string(fdt, node, "compatible", "pci-host-ecam-generic");
 	fdtu_string(fdt, node, "device_type", "pci");
 	fdtu_u32(fdt, node, "#address-cells", 3);
@@ -473,15 +542,15 @@ static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fd
 	fdtu_cells(fdt, node, "bus-range", bus_range, 2);
 	fdtu_empty(fdt, node, "dma-coherent");
 	fdtu_reg(fdt, node, h->ecam_base, h->ecam_size);
-	fdtu_cells(fdt, node, "ranges", ranges, 14);
+	fdtu_cells(fdt, node, "ranges", ranges, h->mmio64_size ? 21 : 14);
 	fdtu_u32(fdt, node, "#interrupt-cells", 1);
-	set_cells(fdt, node, "interrupt-map", map, (int)ARRAY_SIZE(map));
+	set_cells(fdt, node, "interrupt-map", map, (int)(p - map));
 	fdtu_cells(fdt, node, "interrupt-map-mask", map_mask, 4);
 	smmu = fdt_path_offset(fdt, "/smmuv3@9050000");
 	if (h->smmu && smmu >= 0) {
 		uint32_t imap[4] = { 0, fdtu_phandle(fdt, smmu), 0, 0x10000 };
 		/* fdtu_phandle may have moved node: look it up again */
-		node = fdtu_path(fdt, "/pcie@10000000");
+		node = fdtu_path(fdt, path);
 		fdtu_cells(fdt, node, "iommu-map", imap, 4);
 	}
 	/* MSIs: RID -> DeviceID 1:1 at the GIC's MSI controller (the ITS, or
@@ -491,7 +560,7 @@ static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fd
 		int msi = fdt_path_offset(fdt, *p);
 		if (msi >= 0) {
 			uint32_t mmap[4] = { 0, fdtu_phandle(fdt, msi), 0, 0x10000 };
-			node = fdtu_path(fdt, "/pcie@10000000");
+			node = fdtu_path(fdt, path);
 			fdtu_cells(fdt, node, "msi-map", mmap, 4);
 			break;
 		}

@@ -1,8 +1,9 @@
 /*
- * Generic PCIe host with ECAM config space (QEMU virt's "gpex", low ECAM):
- * bus 0 only, type-0 functions with 256-byte config spaces, memory BARs
- * that Linux sizes and assigns itself, INTx swizzled onto four SPIs, and
- * bus-master DMA through the SMMU (StreamID = RID) when there is one.
+ * Generic PCIe host with ECAM config space (QEMU virt's "gpex"; arm64: the
+ * low ECAM, RISC-V: the ECAM at 0x30000000): bus 0 only, type-0 functions
+ * with 256-byte config spaces, memory BARs that Linux sizes and assigns
+ * itself, INTx swizzled onto four SPIs or PLIC sources, and bus-master DMA
+ * through the SMMU (StreamID = RID) when there is one.
  */
 #ifndef KWB_PCIE_ECAM_H
 #define KWB_PCIE_ECAM_H
@@ -68,6 +69,15 @@ struct pci_dev {
 /* A function's guest-visible state: config space and INTx level. */
 extern const struct state_desc pci_function_state;
 
+/* Where a board puts the host's windows (board_device.param points at
+ * one; the ECAM is the row's base and size, one bus per MiB). mmio64_size
+ * 0: no 64-bit window; mmio64_base 0 with a size: the first multiple of
+ * the size above RAM (QEMU's riscv virt). */
+typedef struct pcie_windows {
+	paddr_t mmio_base, pio_base, mmio64_base;
+	uint64_t mmio_size, pio_size, mmio64_size;
+} pcie_windows;
+
 struct pcie_host {
 	struct machine *m;
 	bus *bus;
@@ -75,8 +85,8 @@ struct pcie_host {
 	pci_dev *dev[PCI_MAX_DEVFN];
 	irq_line intx[4];	/* INTA..INTD at the host (board irqs[0..3]) */
 	int intx_level[4];
-	paddr_t ecam_base, mmio_base, pio_base;
-	uint64_t ecam_size, mmio_size, pio_size;
+	paddr_t ecam_base, mmio_base, pio_base, mmio64_base;
+	uint64_t ecam_size, mmio_size, pio_size, mmio64_size;
 };
 
 /* Config-space helpers for device models. */
