@@ -283,6 +283,7 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 	const kwb_options *o = m->opt;
 	static char mopt[200], ram[32], ser[128], stub[128], log[128], cpuopt[96];
 	bool a64 = !strcmp(m->arch->name, "aarch64");
+	const char *fw = NULL;
 	int n = 0;
 
 	argv[n++] = a64 ? "qemu-system-aarch64" : "qemu-system-riscv64";
@@ -337,9 +338,13 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 	}
 	argv[n++] = "-dtb";
 	argv[n++] = d->dtb;
-	if (o->bios) {
+	/* Exactly the firmware kwb loaded (its default included), or none */
+	for (int i = 0; i < m->nimages; i++)
+		if (!strcmp(m->images[i].what, "bios"))
+			fw = m->images[i].file;
+	if (fw || o->bios) {
 		argv[n++] = "-bios";
-		argv[n++] = (char *)o->bios;
+		argv[n++] = (char *)(fw ? fw : o->bios);
 	}
 	if (o->kernel) {
 		argv[n++] = "-kernel";

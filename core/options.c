@@ -804,7 +804,7 @@ static const opt_def options[] = {
 	{ "append", NULL, "CMDLINE", opt_append, "Kernel command line." },
 	{ "dtb", NULL, "FILE", opt_dtb, "Use this device tree instead of the generated one." },
 	{ "bios", NULL, "FILE|none|default", opt_bios,
-	  "Firmware to start first (RISC-V: OpenSBI's fw_jump.bin); none: start the kernel directly; default: the board's choice." },
+	  "Firmware to start first (RISC-V default: QEMU's OpenSBI fw_dynamic); none: start the kernel directly; default: the board's choice." },
 	{ "symbols", NULL, "FILE", opt_symbols,
 	  "vmlinux with symbols for traces and the monitor (when -kernel is an\n"
 	  "Image)." },

@@ -28,7 +28,12 @@
 #define VIRT_UART0 0x10000000ull
 #define VIRT_UART0_IRQ 10
 
-#define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
+/* QEMU 7.2's default firmware: its own build of OpenSBI's fw_dynamic
+ * (Debian's qemu-system-data), else the opensbi package's. */
+static const char *const default_bios[] = {
+	"/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
+	"/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+};
 #define VIRT_MMU "riscv,sv48"	/* QEMU's value; Linux probes satp itself */
 
 /* QEMU's PCIe windows: I/O at 0x3000000, 32-bit MMIO at 0x40000000 and a
@@ -191,10 +196,11 @@ static paddr_t load_firmware(machine *m, const char *bios, paddr_t *entry)
 	char err[512];
 
 	if (!bios || !strcmp(bios, "default")) {
-		bios = DEFAULT_BIOS;
+		for (unsigned i = 0; i < ARRAY_SIZE(default_bios) && (!bios || access(bios, R_OK)); i++)
+			bios = default_bios[i];
 		if (access(bios, R_OK))
-			kwb_fatal("-bios: %s not found: install the opensbi package, or pass "
-				  "-bios FILE or -bios none", bios);
+			kwb_fatal("-bios: neither %s nor %s found: install qemu-system-data or opensbi, or "
+				  "pass -bios FILE or -bios none", default_bios[0], default_bios[1]);
 	}
 	if (loader_probe_kernel(bios, &ki, err, sizeof(err)))
 		kwb_fatal("-bios: %s", err);
@@ -257,12 +263,17 @@ static void virt_boot(machine *m)
 		fw_end = load_firmware(m, o->bios, &start);
 	if (o->kernel) {
 		/* Firmware expects the next stage at the next 2 MB boundary
-		 * (fw_jump: 0x80200000); without firmware the kernel runs
-		 * from the start of RAM in M-mode. */
+		 * (fw_jump: 0x80200000; fw_dynamic is told in its info);
+		 * without firmware the kernel runs from the start of RAM in
+		 * M-mode. */
 		kernel_end = load_kernel(m, o->kernel, firmware ? ALIGN_UP(fw_end, 2 * MiB) : VIRT_DRAM,
 					 firmware);
-		if (!firmware)
-			start = m->kernel_entry;
+		/* -bios none: QEMU's reset vector jumps to the RAM base, not
+		 * to an ELF's entry (kwb does the same, and says so). */
+		if (!firmware && m->kernel_entry != VIRT_DRAM)
+			fprintf(stderr, "kwb: -bios none: the harts start at the RAM base 0x%llx as on QEMU, "
+				"not at -kernel's entry 0x%llx\n", (unsigned long long)VIRT_DRAM,
+				(unsigned long long)m->kernel_entry);
 	}
 	if (o->initrd) {
 		/* Far enough above the kernel that unpacking it does not
@@ -299,7 +310,9 @@ static void virt_boot(machine *m)
 	loader_place(m, "dtb", o->dtb ? o->dtb : "(generated)", dtb, m->fdt, m->dtb_size);
 	m->dtb_addr = dtb;
 
-	place_reset_rom(m, start, dtb, m->kernel_entry ? m->kernel_entry : ALIGN_UP(fw_end, 2 * MiB));
+	/* fw_dynamic's next stage: the kernel's entry; none without -kernel
+	 * (0, as QEMU: the firmware cannot know one) */
+	place_reset_rom(m, start, dtb, o->kernel ? m->kernel_entry : 0);
 	/* Every hart runs the reset ROM; the firmware parks the others. */
 	for (int i = 0; i < m->ncpus; i++) {
 		riscv_set_boot(m->cpus[i], VIRT_MROM, (uint64_t)i, dtb);
