@@ -52,6 +52,8 @@ bool rv_csr_allowed(rv_hart *h, uint32_t csrno, int idx, bool write)
 	    (idx >= RV_hpmcounter3 && idx <= RV_hpmcounter31 &&
 	     !rv_pmu_hpm_exists(h, idx - RV_hpmcounter3 + 3)))
 		return false;	/* past pmu-num */
+	if (idx >= RV_tselect && idx <= RV_tinfo && !h->cfg.debug)
+		return false;	/* -cpu rv64,debug=off: no trigger module */
 	if (idx == RV_cycle || idx == RV_time || idx == RV_instret ||
 	    (idx >= RV_hpmcounter3 && idx <= RV_hpmcounter31)) {
 		uint64_t bit = 1ull << (csrno & 31);
@@ -133,7 +135,7 @@ bool rv_csr_read(rv_hart *h, int idx, uint64_t *v)
 			 (idx >= RV_mhpmevent3 && idx <= RV_mhpmevent31))
 			*v = rv_pmu_read(h, idx);
 		else
-			return false;
+			return rv_trig_read(h, idx, v);
 	}
 	return true;
 }
@@ -242,7 +244,7 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 			   (idx >= RV_mhpmevent3 && idx <= RV_mhpmevent31)) {
 			rv_pmu_write(h, idx, v);
 		} else {
-			return false;
+			return rv_trig_write(h, idx, v);
 		}
 	}
 	return true;

@@ -70,6 +70,7 @@ static void rv_cpu_reset(cpu *c)
 	h->scounteren = h->senvcfg = h->satp = 0;
 	rv_pmu_reset(h, h->cfg.pmu_num);
 	rv_sstc_reset(h);
+	rv_trig_reset(h);
 	h->fflags = h->frm = 0;
 	memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
 	memset(h->pmpaddr, 0, sizeof(h->pmpaddr));

@@ -132,6 +132,8 @@ static inline uint64_t rv_tlb_key(uint64_t va, unsigned size)
 /* TLB sets: 0 U, 1 S, 2 S with SUM, 3 M. */
 #define RV_TLB_SETS 4
 
+#define RV_TRIGGERS 2	/* QEMU 7.2's RV_MAX_TRIGGERS */
+
 typedef struct rv_hart {
 	cpu c;
 	rv_shared *sh;
@@ -213,6 +215,13 @@ typedef struct rv_hart {
 		uint64_t stimecmp;
 		event timer;	/* raises mip.STIP at the deadline */
 	} sstc;
+	/* Sdtrig (trigger.c) */
+	struct rv_trig {
+		uint64_t tselect;
+		uint64_t tdata1[RV_TRIGGERS], tdata2[RV_TRIGGERS], tdata3[RV_TRIGGERS];
+		bool exec;	/* an execute trigger is armed: one at a time */
+		bool data;	/* a load/store trigger is armed: no data TLB */
+	} trig;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
@@ -315,6 +324,14 @@ int rv_csr_index(uint32_t csrno);	/* table index or -1 */
 bool rv_csr_read(rv_hart *h, int idx, uint64_t *v);
 bool rv_csr_write(rv_hart *h, int idx, uint64_t v);
 uint64_t rv_mstatus_read(const rv_hart *h);
+
+/* trigger.c */
+void rv_trig_reset(rv_hart *h);
+void rv_trig_update(rv_hart *h);
+bool rv_trig_read(rv_hart *h, int idx, uint64_t *v);
+bool rv_trig_write(rv_hart *h, int idx, uint64_t v);
+bool rv_trig_exec_hit(const rv_hart *h, uint64_t pc);
+bool rv_trig_data_hit(const rv_hart *h, uint64_t va, unsigned size, int access);
 
 /* sstc.c */
 void rv_sstc_init(rv_hart *h);

@@ -26,6 +26,7 @@ static int rv_post_load(void *obj, char *err, size_t errlen)
 
 	(void)err, (void)errlen;
 	h->resv_host = 0;
+	rv_trig_update(h);
 	if (h->resv_valid) {
 		uint8_t *p = bus_ram_ptr(&m->bus, h->resv_pa, 8);
 		if (p)
@@ -91,6 +92,10 @@ static const state_field rv_fields[] = {
 	ST_BOOL(rv_hart, pmu.tlb_events),
 	ST_U64(rv_hart, sstc.stimecmp),
 	ST_EVENT(rv_hart, sstc.timer),
+	ST_U64(rv_hart, trig.tselect),
+	ST_UINT_ARRAY(rv_hart, trig.tdata1),
+	ST_UINT_ARRAY(rv_hart, trig.tdata2),
+	ST_UINT_ARRAY(rv_hart, trig.tdata3),
 	ST_U32(rv_hart, fflags),
 	ST_U32(rv_hart, frm),
 	ST_UINT_ARRAY(rv_hart, pmpcfg),
