@@ -333,7 +333,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	d->opaque = vp;
 	d->backend_state = v->model->state;
 	d->backend = v->opaque;
-	pci_add_bar64(d, VIRTIO_BAR, VIRTIO_BAR_SIZE);
+	pci_add_bar64_pref(d, VIRTIO_BAR, VIRTIO_BAR_SIZE);	/* QEMU's modern BAR: 64-bit, prefetchable */
 	add_cap(d, CAP_COMMON, COMMON_OFF, COMMON_LEN, false);
 	add_cap(d, CAP_ISR, ISR_OFF, 4, false);
 	if (v->model->config_size)

@@ -96,7 +96,7 @@ static const state_desc rng_state = { .name = "virtio-rng", .version = 1, .field
 static const virtio_model rng_model = {
 	.name = "virtio-rng",
 	.device_id = 4,
-	.pci_class = 0xff0000,	/* unclassified, as QEMU */
+	.pci_class = 0x00ff00,	/* QEMU's PCI_CLASS_OTHERS: base class 0, subclass 0xff */
 	.nqueues = 1,
 	.queue_max = 256,
 	.notify = rng_notify,
