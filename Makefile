@@ -20,7 +20,7 @@ KWB_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I/usr/include/li
 ifeq ($(KWB_NO_TRACE),1)
 KWB_CFLAGS += -DKWB_NO_TRACE
 endif
-LIBS    := -lfdt -lelf -ldwarf -lcapstone -lslirp -lutil -lm
+LIBS    := -lfdt -lelf -ldwarf -lcapstone -lslirp -lz -lutil -lm
 
 SRCS := $(sort $(wildcard core/*.c core/arch/*/*.c core/devices/*.c core/boards/*.c \
 	gdbserver/*.c target-xml/*.c symbols/*.c))

@@ -225,7 +225,8 @@ int dbg_bp_insert(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
 	dbg_state *d = m->dbg;
 	dbg_point p = { .type = type, .addr = addr, .len = len };
 
-	if (type > BP_PWATCH_A || (!is_code(type) && (len == 0 || len > (1u << 20))))
+	if (type > BP_PWATCH_A || (!is_code(type) && (len == 0 || len > (1u << 20))) ||
+	    (len && addr + len - 1 < addr))		/* wraps past 2^64 */
 		return -1;
 	for (int i = 0; i < d->npoints; i++)
 		if (d->points[i].type == type && d->points[i].addr == addr && d->points[i].len == len)

@@ -30,7 +30,16 @@ char *kwb_strdup(const char *s);
  * async-signal-safe. core/cleanup.c */
 void kwb_cleanup_add(void (*fn)(void));
 void kwb_cleanup_remove(void (*fn)(void));
-/* Read a whole file; returns NULL and sets *err (static text) on failure. */
+/* Open a file kwb reads guest input from (kernel, firmware, initrd, DTB,
+ * config, vmlinux, disk): a regular file (block_ok: or a block device)
+ * only, checked before anything could block on a FIFO or read an endless
+ * device. Returns a blocking fd, or -1 and *err (static text: "not a
+ * regular file (a FIFO)"). */
+int kwb_open_input(const char *path, bool block_ok, const char **err);
+/* "a FIFO", "a directory", ... for st_mode */
+const char *kwb_file_kind(unsigned mode);
+/* Read a whole regular file (kwb_open_input); returns NULL and sets *err
+ * (static text) on failure. */
 uint8_t *kwb_read_file(const char *path, size_t *size, const char **err);
 
 static inline uint64_t sext(uint64_t v, unsigned bits)

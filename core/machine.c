@@ -151,6 +151,8 @@ static void check_devices(machine *m)
 		char name[64];
 
 		snprintf(name, sizeof(name), "%.*s", (int)n, spec);
+		if (!strcmp(name, "loader"))
+			continue;	/* applied at reset (loader_device.c) */
 		if (n > 4 && !strcmp(name + n - 4, "-pci")) {
 			if (!machine_device(m, "pcie-ecam"))
 				kwb_usage_error("-device %s: the %s %s board has no PCIe host in kwb yet "
@@ -165,8 +167,8 @@ static void check_devices(machine *m)
 			continue;
 		}
 		if (!device_type_find(name))
-			kwb_usage_error("-device %s: no such device model (kwb has %s, %s)", name,
-					virtio_model_list("pci"), virtio_model_list("device"));
+			kwb_usage_error("-device %s: '%s' is not a valid device model name (-device help "
+					"lists kwb's)", name, name);
 	}
 }
 
@@ -286,6 +288,7 @@ void machine_reset(machine *m)
 			t->reset(m->dev_state[i]);
 	}
 	m->board->boot(m);
+	loader_devices_apply(m);
 	m->bus.generation++;
 	for (int i = 0; i < m->ncpus; i++) {
 		m->arch->flush_tlb(m->cpus[i]);

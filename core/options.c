@@ -19,8 +19,9 @@
 #include "loader.h"
 #include "machine.h"
 #include "options.h"
+#include "device_catalog.h"
 
-#define KWB_DEFAULT_RAM (512ull << 20)
+#define KWB_DEFAULT_RAM (128ull << 20)	/* QEMU's virt boards without -m */
 #define KWB_MAX_RAM (16ull << 30)
 
 /* What the parsed options point into lives as long as the process: keep
@@ -166,7 +167,10 @@ static uint64_t parse_ram_size(const char *opt, const char *v)
 }
 
 /* A file the run will need: say now, in one line, if it is not there. */
-static void check_input_file(const char *opt, const char *path)
+/* A file kwb will read: a regular one (a disk may be a block device),
+ * checked with stat, so a FIFO or an endless device is refused with one
+ * line before anything opens it (the readers open with O_NONBLOCK too). */
+static void check_input(const char *opt, const char *path, bool block_ok)
 {
 	struct stat st;
 
@@ -176,8 +180,15 @@ static void check_input_file(const char *opt, const char *path)
 		kwb_fatal("%s %s: %s", opt, path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		kwb_fatal("%s %s: is a directory", opt, path);
+	if (!S_ISREG(st.st_mode) && !(block_ok && S_ISBLK(st.st_mode)))
+		kwb_fatal("%s %s: not a regular file (%s)", opt, path, kwb_file_kind(st.st_mode));
 	if (access(path, R_OK) < 0)
 		kwb_fatal("%s %s: %s", opt, path, strerror(errno));
+}
+
+static void check_input_file(const char *opt, const char *path)
+{
+	check_input(opt, path, false);
 }
 
 static const char *canonical_arch(const char *a)
@@ -205,16 +216,40 @@ static void opt_arch(kwb_options *o, const char *opt, const char *v)
 	o->arch = a;
 }
 
+/* `-machine help` and `-cpu help` answer in QEMU's format for the board's
+ * architecture (scripts parse the first column), once every option is read
+ * and the architecture is known. */
+static void print_machine_help(const char *arch)
+{
+	printf("Supported machines are:\n");
+	if (!strcmp(arch, "riscv64")) {
+		printf("%-20s %s (default)\n", "virt", "RISC-V VirtIO board");
+		return;
+	}
+	printf("%-20s %s (alias of virt-7.2) (default)\n", "virt", "QEMU 7.2 ARM Virtual Machine");
+	printf("%-20s %s\n", "virt-7.2", "QEMU 7.2 ARM Virtual Machine");
+}
+
+static void print_cpu_help(const char *arch)
+{
+	/* QEMU's riscv64 lists bare names; its aarch64 a titled, indented list. */
+	if (!strcmp(arch, "riscv64")) {
+		printf("rv64\n");
+		return;
+	}
+	printf("Available CPUs:\n  cortex-a53\n  cortex-a57\n  max\n");
+}
+
 static void set_machine_name(kwb_options *o, const char *opt, const char *v)
 {
 	if (!strcmp(v, "help") || !strcmp(v, "?")) {
-		printf("Supported machines are:\n"
-		       "virt                 QEMU-compatible virt board (aarch64, riscv64) (default)\n");
-		exit(0);
+		o->help_machine = true;
+		return;
 	}
 	/* QEMU's versioned aliases (virt-7.2) are the same board here. */
 	if (strcmp(v, "virt") && strncmp(v, "virt-", 5))
-		kwb_usage_error("%s %s: unknown machine (kwb has: virt)", opt, v);
+		kwb_usage_error("%s %s: unsupported machine type (kwb has virt; -machine help lists it)",
+				opt, v);
 	o->machine = "virt";
 }
 
@@ -316,11 +351,8 @@ static void opt_accel(kwb_options *o, const char *opt, const char *v)
 static void opt_cpu(kwb_options *o, const char *opt, const char *v)
 {
 	if (!strcmp(v, "help") || !strcmp(v, "?")) {
-		printf("Available CPUs:\n"
-		       "  aarch64: cortex-a57 (default), cortex-a53, max\n"
-		       "  riscv64: rv64 (QEMU 7.2's default hart less H; the name is not checked),\n"
-		       "           with pmu-num=0..29 (default 16), sstc=on|off, debug=on|off, h=false\n");
-		exit(0);
+		o->help_cpu = true;
+		return;
 	}
 	if (!*v || !strcmp(v, "host"))
 		kwb_usage_error("%s %s: unknown CPU model (try -cpu help)", opt, v);
@@ -532,8 +564,36 @@ static void opt_D(kwb_options *o, const char *opt, const char *v)
 
 static void opt_device(kwb_options *o, const char *opt, const char *v)
 {
+	size_t n = strlen(v);
+
+	if (!strcmp(v, "help") || !strcmp(v, "?")) {
+		device_catalog_print(stdout);
+		exit(0);
+	}
+	if (n > 5 && (!strcmp(v + n - 5, ",help") || !strcmp(v + n - 2, ",?"))) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(v, ","), v);
+		if (device_catalog_print_props(stdout, name) < 0)
+			kwb_usage_error("%s %s: Device '%s' not found (-device help lists kwb's)", opt, v,
+					name);
+		exit(0);
+	}
 	if (!*v || *v == ',')
 		kwb_usage_error("%s %s: no device type", opt, v);
+	{	/* QEMU's aliases ("virtio-blk") name the device they stand for */
+		char name[64];
+		const device_info *d;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(v, ","), v);
+		d = device_catalog_find(name);
+		if (d && strcmp(d->name, name)) {
+			char *full = kwb_zalloc(strlen(d->name) + n + 1);
+
+			sprintf(full, "%s%s", d->name, v + strlen(name));
+			v = full;	/* lives as long as the options */
+		}
+	}
 	if (o->ndevices == KWB_MAX_DEVICES)
 		kwb_usage_error("%s %s: more than %d devices", opt, v, KWB_MAX_DEVICES);
 	o->devices[o->ndevices++] = v;
@@ -569,7 +629,7 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 		kwb_usage_error("%s %s: format=%s not supported (raw only)", opt, v, d.format);
 	if (strcmp(iface, "none") && strcmp(iface, "virtio"))
 		kwb_usage_error("%s %s: if=%s not supported (none or virtio)", opt, v, iface);
-	check_input_file(opt, d.file);
+	check_input(opt, d.file, true);
 	if (o->ndrives == KWB_MAX_DRIVES)
 		kwb_usage_error("%s %s: more than %d drives", opt, v, KWB_MAX_DRIVES);
 	if (!d.id) {
@@ -797,7 +857,7 @@ static const opt_def options[] = {
 	{ "smp", NULL, "N|cpus=N[,sockets=S,cores=C,threads=T]", opt_smp,
 	  "Number of CPUs, 1 to 8 (default 1)." },
 	{ "m", NULL, "SIZE|size=SIZE", opt_m,
-	  "RAM size: 512M, 1G, 1.5G; a plain number is MiB (default 512M)." },
+	  "RAM size: 512M, 1G, 1.5G; a plain number is MiB (default 128M, as QEMU)." },
 	{ "kernel", NULL, "FILE", opt_kernel,
 	  "Kernel: ELF (vmlinux), arm64 or RISC-V Image, or raw binary." },
 	{ "initrd", NULL, "FILE", opt_initrd, "Initial RAM disk (e.g. initramfs.cpio.gz)." },
@@ -1051,15 +1111,30 @@ static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 	int lineno = 0;
 	FILE *f;
 
+	const char *why;
+	int fd;
+
 	check_input_file(opt, v);
-	f = fopen(v, "r");
+	fd = kwb_open_input(v, false, &why);
+	if (fd < 0)
+		kwb_fatal("%s %s: %s", opt, v, why);
+	f = fdopen(fd, "r");
 	if (!f)
 		kwb_fatal("%s %s: %s", opt, v, strerror(errno));
 	readconfig_file = v;
 	while (fgets(line, sizeof(line), f)) {
-		char *s = rc_strip(line);
+		size_t len = strlen(line);
 
 		lineno++;
+		/* never split a long line: its tail would be read as a line of
+		 * its own (a comment could set the kernel) */
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f))
+			kwb_usage_error("%s:%d: line too long (more than %zu bytes)", v, lineno,
+					sizeof(line) - 2);
+		if (len < sizeof(line) - 1 && !feof(f) && line[len ? len - 1 : 0] != '\n')
+			kwb_usage_error("%s:%d: NUL byte in the line", v, lineno);
+		char *s = rc_strip(line);
+
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
@@ -1104,8 +1179,29 @@ static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 
 /* ---- after parsing: what the options imply together ---- */
 
+/* The architecture for a help answer: from argv0, -arch or the kernel
+ * file when it says, aarch64 otherwise (never an error: help always helps). */
+static const char *help_arch(const kwb_options *o)
+{
+	kernel_info ki;
+	char err[512];
+
+	if (o->arch)
+		return o->arch;
+	if (o->kernel && loader_probe_kernel(o->kernel, &ki, err, sizeof(err)) == 0 && ki.arch)
+		return ki.arch;
+	return "aarch64";
+}
+
 static void finish(kwb_options *o)
 {
+	if (o->help_machine || o->help_cpu) {
+		if (o->help_machine)
+			print_machine_help(help_arch(o));
+		if (o->help_cpu)
+			print_cpu_help(help_arch(o));
+		exit(0);
+	}
 	if (o->kernel) {
 		kernel_info ki;
 		char err[512];
@@ -1195,12 +1291,12 @@ void options_parse(kwb_options *o, int argc, char **argv)
 		}
 		const opt_def *d = find_option(name);
 		if (!d)
-			kwb_usage_error("%s: unknown option (kwb --help lists them)", a);
+			kwb_usage_error("%s: invalid option (kwb --help lists them)", a);
 		char optname[80];
 		snprintf(optname, sizeof(optname), "-%s", name);
 		if (d->arg && !val) {
 			if (i + 1 >= argc)
-				kwb_usage_error("%s: needs an argument (%s)", optname, d->arg);
+				kwb_usage_error("%s: requires an argument (%s)", optname, d->arg);
 			val = argv[++i];
 		} else if (!d->arg && val) {
 			kwb_usage_error("%s: takes no argument", a);

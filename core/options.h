@@ -33,6 +33,7 @@ typedef struct kwb_options {
 	const char *gdb;		/* "tcp::1234", "unix:PATH" or NULL */
 	bool gdb_tasks;			/* -gdb ...,tasks=on: Linux tasks as gdb threads */
 	bool start_stopped;		/* -S */
+	bool help_machine, help_cpu;	/* -M help, -cpu help: answered once the arch is known */
 	const char *trace_flags;	/* -d */
 	const char *trace_file;		/* -D */
 	const char *devices[KWB_MAX_DEVICES];	/* -device */

@@ -1,10 +1,12 @@
 /* Error reporting and allocation helpers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kwb.h"
 #include "chardev.h"
@@ -73,34 +75,80 @@ char *kwb_strdup(const char *s)
 	return memcpy(kwb_zalloc(n), s, n);
 }
 
+const char *kwb_file_kind(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	}
+	return "not a file";
+}
+
+int kwb_open_input(const char *path, bool block_ok, const char **err)
+{
+	static char why[64];
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		*err = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		*err = strerror(errno);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !(block_ok && S_ISBLK(st.st_mode))) {
+		snprintf(why, sizeof(why), "not a regular file (%s)", kwb_file_kind(st.st_mode));
+		*err = why;
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 uint8_t *kwb_read_file(const char *path, size_t *size, const char **err)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = kwb_open_input(path, false, err);
 	struct stat st;
 	uint8_t *buf;
+	size_t done = 0;
 
-	if (!f) {
-		*err = strerror(errno);
+	if (fd < 0)
 		return NULL;
-	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		*err = "not a regular file";
-		fclose(f);
+	if (fstat(fd, &st) < 0) {
+		*err = strerror(errno);
+		close(fd);
 		return NULL;
 	}
 	buf = malloc(st.st_size ? st.st_size : 1);
 	if (!buf) {
 		*err = "file too large to read";
-		fclose(f);
+		close(fd);
 		return NULL;
 	}
-	if (fread(buf, 1, st.st_size, f) != (size_t)st.st_size) {
-		*err = "read error";
-		free(buf);
-		fclose(f);
-		return NULL;
+	/* what the file held when opened: one that grows meanwhile is cut */
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*err = n ? strerror(errno) : "file shrank while being read";
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		done += (size_t)n;
 	}
-	fclose(f);
+	close(fd);
 	*size = st.st_size;
 	return buf;
 }

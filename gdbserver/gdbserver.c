@@ -22,11 +22,14 @@
 #include "session.h"
 
 static char *unlink_at_exit;
+static char unlink_staged[108];	/* the staging name, while it exists */
 
 static void unlink_socket(void)
 {
 	if (unlink_at_exit)
 		unlink(unlink_at_exit);
+	if (unlink_staged[0])
+		unlink(unlink_staged);
 }
 
 /* ---- reply building ---- */
@@ -384,17 +387,25 @@ static int listen_unix(gdb_server *s, const char *path, char *err, size_t errlen
 	int bind_errno = errno;
 	umask(mask);
 	errno = bind_errno;
+	/* The clean-up is armed before the path can be seen: a launcher that
+	 * signals kwb as soon as the socket appears must not leave it behind. */
+	if (fd >= 0 && !bound) {
+		s->unix_path = kwb_strdup(path);
+		unlink_at_exit = s->unix_path;
+		if (staged)
+			snprintf(unlink_staged, sizeof(unlink_staged), "%s", tmp);
+		kwb_cleanup_add(unlink_socket);	/* exit, SIGTERM, SIGHUP, SIGINT, SIGQUIT */
+	}
 	if (fd < 0 || bound || listen(fd, 1) || (staged && rename(tmp, path))) {
 		snprintf(err, errlen, "-gdb unix:%s: %s", path, strerror(errno));
 		if (staged)
 			unlink(tmp);
+		unlink_staged[0] = 0;
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	s->unix_path = kwb_strdup(path);
-	unlink_at_exit = s->unix_path;
-	kwb_cleanup_add(unlink_socket);	/* exit, SIGTERM, SIGHUP, SIGINT, SIGQUIT */
+	unlink_staged[0] = 0;
 	return fd;
 }
 

@@ -90,9 +90,10 @@ kdwarf *kdwarf_open(const char *path, char *err, size_t errlen)
 	Dwarf_Error de = NULL;
 	int r;
 
-	kd->fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why;
+	kd->fd = kwb_open_input(path, false, &why);
 	if (kd->fd < 0) {
-		snprintf(err, errlen, "%s: cannot open it", path);
+		snprintf(err, errlen, "%s: %s", path, why);
 		free(kd);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
  * debug interface (dbg_mem_read with DBG_PHYS for page tables).
  */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,13 +22,16 @@ static bool parse_number(const char *s, uint64_t *v)
 {
 	char *end;
 
-	if (!*s || *s == '-')
+	if (!*s || *s == '-' || *s == '+')
 		return false;
+	errno = 0;
 	*v = strtoull(s, &end, 0);
-	return *end == 0;
+	return *end == 0 && errno != ERANGE;	/* more than 64 bits: refused */
 }
 
-/* NUMBER, NAME, NAME+OFF, NAME-OFF. *named says a symbol was used. */
+/* NUMBER, NAME, NAME+OFF, NAME-OFF. *named says a symbol was used.
+ * Returns 0, -1 (not an address: no such symbol...), or -2 for one that
+ * cannot be an address (wider than 64 bits, wrapping past 0 or 2^64). */
 static int parse_addr(mon_ctx *c, const char *arg, uint64_t *v, bool *named)
 {
 	char name[256];
@@ -39,6 +43,10 @@ static int parse_addr(mon_ctx *c, const char *arg, uint64_t *v, bool *named)
 		*named = false;
 	if (parse_number(arg, v))
 		return 0;
+	if (*arg >= '0' && *arg <= '9') {	/* no symbol starts with a digit */
+		mon_printf(c->out, "bad address '%s' (a number of at most 64 bits)\n", arg);
+		return -2;
+	}
 	op = strpbrk(arg, "+-");
 	n = op ? (size_t)(op - arg) : strlen(arg);
 	if (n == 0 || n >= sizeof(name) || (op && !parse_number(op + 1, &off))) {
@@ -54,6 +62,11 @@ static int parse_addr(mon_ctx *c, const char *arg, uint64_t *v, bool *named)
 	if (!symbols_lookup(c->m, name, &base)) {
 		mon_printf(c->out, "no symbol '%s'\n", name);
 		return -1;
+	}
+	if (op && (*op == '-' ? off > base : base + off < base)) {
+		mon_printf(c->out, "'%s' wraps past the %s of the address space\n", arg,
+			   *op == '-' ? "start" : "end");
+		return -2;
 	}
 	*v = op && *op == '-' ? base - off : base + off;
 	if (named)
@@ -181,8 +194,12 @@ static int cmd_sym(mon_ctx *c, int argc, char **argv)
 	if (argc == 1)
 		return sym_info(c, s);
 	if (!parse_number(argv[1], &addr)) {
-		if (strpbrk(argv[1], "+-") && parse_addr(c, argv[1], &addr, NULL) == 0)
+		int r = strpbrk(argv[1], "+-") || (argv[1][0] >= '0' && argv[1][0] <= '9')
+			? parse_addr(c, argv[1], &addr, NULL) : -1;
+		if (r == 0)
 			goto by_addr;
+		if (r == -2)
+			return -1;	/* said why */
 		return sym_by_name(c, s->vm, argv[1]);
 	}
 by_addr:
@@ -573,6 +590,11 @@ static int cmd_pwatch(mon_ctx *c, int argc, char **argv)
 		return -1;
 	if (!parse_number(argv[2], &len) || !len || len > (1u << 20)) {
 		mon_printf(c->out, "bad length '%s' (1 to 1048576)\n", argv[2]);
+		return -1;
+	}
+	if (pa + len - 1 < pa) {	/* as the Z2 packet refuses it */
+		mon_printf(c->out, "PA 0x%llx + %llu wraps past the end of the address space\n",
+			   (unsigned long long)pa, (unsigned long long)len);
 		return -1;
 	}
 	if (argc == 4) {

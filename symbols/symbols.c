@@ -12,13 +12,14 @@
 static bool is_elf(const char *path)
 {
 	unsigned char b[4] = { 0 };
-	FILE *f = fopen(path, "rb");
+	const char *why;
+	int fd = kwb_open_input(path, false, &why);
 	bool elf;
 
-	if (!f)
+	if (fd < 0)
 		return false;
-	elf = fread(b, 1, 4, f) == 4 && !memcmp(b, "\177ELF", 4);
-	fclose(f);
+	elf = read(fd, b, 4) == 4 && !memcmp(b, "\177ELF", 4);
+	close(fd);
 	return elf;
 }
 

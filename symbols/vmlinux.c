@@ -271,20 +271,21 @@ static int parse(vmlinux *v, Elf *e, const char *arch, char *err, size_t errlen)
 			symscn = s;
 		}
 	}
-	if (shstrndx < nshdr && shdrs[shstrndx].sh_type == SHT_STRTAB) {
-		v->shstrtab = kwb_zalloc(shdrs[shstrndx].sh_size + 1);
-		memcpy(v->shstrtab, raw + shdrs[shstrndx].sh_offset, shdrs[shstrndx].sh_size);
-	} else {
-		v->shstrtab = kwb_strdup("");
-	}
+	/* Section names: only from a real string table (its copy ends in a
+	 * NUL); names outside what was copied are "?". */
+	size_t shstrsz = 0;
+	if (shstrndx < nshdr && shdrs[shstrndx].sh_type == SHT_STRTAB)
+		shstrsz = shdrs[shstrndx].sh_size;
+	v->shstrtab = kwb_zalloc(shstrsz + 1);
+	if (shstrsz)
+		memcpy(v->shstrtab, raw + shdrs[shstrndx].sh_offset, shstrsz);
 	v->sections = kwb_zalloc((nshdr ? nshdr : 1) * sizeof(*v->sections));
 	for (size_t i = 0; i < nshdr; i++) {
 		GElf_Shdr *sh = &shdrs[i];
 		if (!(sh->sh_flags & SHF_ALLOC) || !sh->sh_size)
 			continue;
 		v->sections[v->nsections++] = (ksection){
-			.name = sh->sh_name < shdrs[shstrndx < nshdr ? shstrndx : 0].sh_size
-				? v->shstrtab + sh->sh_name : "?",
+			.name = sh->sh_name < shstrsz ? v->shstrtab + sh->sh_name : "?",
 			.addr = sh->sh_addr, .size = sh->sh_size, .offset = sh->sh_offset,
 			.flags = sh->sh_flags, .nobits = sh->sh_type == SHT_NOBITS,
 		};
@@ -318,13 +319,14 @@ vmlinux *vmlinux_open(const char *path, const char *arch, char *err, size_t errl
 		fail(err, errlen, path, "libelf: %s", elf_errmsg(-1));
 		return NULL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why;
+	fd = kwb_open_input(path, false, &why);
 	if (fd < 0) {
-		fail(err, errlen, path, "%s", strerror(errno));
+		fail(err, errlen, path, "%s", why);
 		return NULL;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		fail(err, errlen, path, "not a regular file");
+	if (fstat(fd, &st)) {
+		fail(err, errlen, path, "%s", strerror(errno));
 		close(fd);
 		return NULL;
 	}

@@ -269,14 +269,13 @@ static paddr_t load_kernel(machine *m, const char *path)
 	if (base >= ram_end)
 		kwb_fatal("-kernel %s: load address 0x%llx is past the end of RAM (0x%llx)", path,
 			  (unsigned long long)base, (unsigned long long)ram_end);
-	size = loader_load_raw(m, "kernel", path, base, ram_end - base);
+	size = loader_load_kernel(m, path, base, ram_end - base);
 	m->kernel_entry = m->kernel_base = base;
 	m->kernel_size = ki.image_size > size ? ki.image_size : size;
-	if (base + m->kernel_size > ram_end)
-		kwb_fatal("-kernel %s: needs [0x%llx-0x%llx) (image_size 0x%llx at 0x10) but RAM "
-			  "ends at 0x%llx", path, (unsigned long long)base,
-			  (unsigned long long)(base + m->kernel_size), (unsigned long long)ki.image_size,
-			  (unsigned long long)ram_end);
+	if (m->kernel_size > ram_end - base)	/* base < ram_end: no wrap past 2^64 */
+		kwb_fatal("-kernel %s: needs 0x%llx bytes from 0x%llx (image_size 0x%llx at 0x10) but RAM "
+			  "ends at 0x%llx", path, (unsigned long long)m->kernel_size, (unsigned long long)base,
+			  (unsigned long long)ki.image_size, (unsigned long long)(m->bus.ram->base + m->bus.ram->size));
 	return base + m->kernel_size;
 }
 

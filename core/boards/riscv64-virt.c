@@ -227,6 +227,9 @@ static paddr_t load_kernel(machine *m, const char *path, paddr_t base, bool firm
 		kwb_fatal("-kernel: %s", err);
 	if (ki.arch && strcmp(ki.arch, "riscv64"))
 		kwb_fatal("-kernel %s: an %s kernel, but this is the riscv64 virt board", path, ki.arch);
+	if (ki.gzip)	/* QEMU's riscv64 virt would run the compressed bytes */
+		kwb_fatal("-kernel %s: gzip-compressed: the riscv64 virt board (as QEMU's) does not "
+			  "decompress kernels; gunzip it and pass the Image", path);
 	if (ki.format == KFMT_ELF) {
 		paddr_t lo, hi;
 		m->kernel_entry = loader_load_elf(m, "kernel", path, &lo, &hi);
@@ -236,17 +239,22 @@ static paddr_t load_kernel(machine *m, const char *path, paddr_t base, bool firm
 	}
 	/* An Image asks for RAM base + text_offset; with firmware below it,
 	 * never lower than the 2 MB boundary after the firmware. */
+	paddr_t ram_end = m->bus.ram->base + m->bus.ram->size;
 	if (ki.format == KFMT_RISCV_IMAGE && firmware && ki.text_offset &&
-	    VIRT_DRAM + ki.text_offset > base)
+	    ki.text_offset > base - VIRT_DRAM) {
+		if (ki.text_offset >= ram_end - VIRT_DRAM)
+			kwb_fatal("-kernel %s: text_offset 0x%llx at 0x8 is past the end of RAM (0x%llx)", path,
+				  (unsigned long long)ki.text_offset, (unsigned long long)ram_end);
 		base = VIRT_DRAM + ki.text_offset;
+	}
 	size = loader_load_raw(m, "kernel", path, base, 0);
 	m->kernel_entry = m->kernel_base = base;
 	m->kernel_size = ki.image_size > size ? ki.image_size : size;
-	if (base + m->kernel_size > m->bus.ram->base + m->bus.ram->size)
-		kwb_fatal("-kernel %s: needs [0x%llx-0x%llx) (image_size 0x%llx at 0x10) but RAM "
-			  "ends at 0x%llx", path, (unsigned long long)base,
-			  (unsigned long long)(base + m->kernel_size), (unsigned long long)ki.image_size,
-			  (unsigned long long)(m->bus.ram->base + m->bus.ram->size));
+	/* base is in RAM (the load checked it): compare sizes, no wrap past 2^64 */
+	if (m->kernel_size > ram_end - base)
+		kwb_fatal("-kernel %s: needs 0x%llx bytes from 0x%llx (image_size 0x%llx at 0x10) but RAM "
+			  "ends at 0x%llx", path, (unsigned long long)m->kernel_size, (unsigned long long)base,
+			  (unsigned long long)ki.image_size, (unsigned long long)(m->bus.ram->base + m->bus.ram->size));
 	return base + m->kernel_size;
 }
 

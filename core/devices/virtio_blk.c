@@ -157,13 +157,20 @@ virtio_dev *virtio_blk_create(machine *m, const char *devname, dev_props *p,
 	b = kwb_zalloc(sizeof(*b));
 	b->id = drv->id;
 	b->readonly = drv->readonly;
-	b->fd = open(drv->file, b->readonly ? O_RDONLY : O_RDWR);
+	/* O_NONBLOCK: a FIFO must not block the open (it is refused below) */
+	b->fd = open(drv->file, (b->readonly ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
 	if (b->fd < 0 && errno == EACCES && !b->readonly) {
 		b->readonly = true;
-		b->fd = open(drv->file, O_RDONLY);
+		b->fd = open(drv->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	}
 	if (b->fd < 0 || fstat(b->fd, &st))
 		kwb_usage_error("-drive file=%s: %s", drv->file, strerror(errno));
-	b->size = (uint64_t)st.st_size & ~(uint64_t)(SECTOR - 1);
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		kwb_usage_error("-drive file=%s: not a regular file or block device (%s)", drv->file,
+				kwb_file_kind(st.st_mode));
+	fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) & ~O_NONBLOCK);
+	/* a block device's size is where its end is */
+	off_t end = S_ISBLK(st.st_mode) ? lseek(b->fd, 0, SEEK_END) : st.st_size;
+	b->size = (uint64_t)(end > 0 ? end : 0) & ~(uint64_t)(SECTOR - 1);
 	return virtio_dev_new(m, devname, &blk_model, b, b->readonly ? VIRTIO_BLK_F_RO : 0, tr, tr_opaque);
 }

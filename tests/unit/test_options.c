@@ -59,7 +59,7 @@ static void test_defaults(void)
 	CHECK(!strcmp(o.machine, "virt"));
 	CHECK(!strcmp(o.arch, "aarch64"));
 	CHECK_EQ(o.smp, 1);
-	CHECK_EQ(o.ram_size, 512ull << 20);
+	CHECK_EQ(o.ram_size, 128ull << 20);	/* QEMU virt's default */
 	CHECK(!strcmp(o.serial, "mon:stdio"));
 	CHECK(o.nographic);
 	CHECK(o.highmem);

@@ -254,6 +254,35 @@ static void bad_files(void)
 	p = write_tmp("cutend", data, size - 1000);
 	expect_error(p, "riscv64", "truncated");
 	unlink(p);
+	/* issue 13: .shstrtab's header says it is not a string table (was a
+	 * read past a 1-byte buffer for every section name) */
+	{
+		uint64_t shoff;
+		uint16_t shentsize, shstrndx;
+		uint32_t progbits = 1;	/* SHT_PROGBITS */
+		char err[256] = "";
+		memcpy(&shoff, data + 0x28, 8);
+		memcpy(&shentsize, data + 0x3a, 2);
+		memcpy(&shstrndx, data + 0x3e, 2);
+		memcpy(data + shoff + (uint64_t)shstrndx * shentsize + 4, &progbits, 4);	/* sh_type */
+		p = write_tmp("shstrtype", data, size);
+		vmlinux *v = vmlinux_open(p, "riscv64", err, sizeof(err));
+		CHECK(v != NULL);
+		if (!v)
+			printf("  %s\n", err);
+		if (v) {
+			const ksym *sk = vmlinux_sym_named(v, "start_kernel");
+			CHECK(v->nsections > 3);
+			for (int i = 0; i < v->nsections; i++)
+				CHECK(!strcmp(v->sections[i].name, "?"));
+			CHECK(sk && vmlinux_section_at(v, sk->addr) &&
+			      !strcmp(vmlinux_section_at(v, sk->addr)->name, "?"));
+		}
+		vmlinux_free(v);
+		unlink(p);
+		progbits = 3;	/* SHT_STRTAB again for what follows */
+		memcpy(data + shoff + (uint64_t)shstrndx * shentsize + 4, &progbits, 4);
+	}
 	/* a section pointing past the end of the file */
 	{
 		uint64_t shoff;
