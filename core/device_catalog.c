@@ -71,6 +71,12 @@ static const device_prop_info rng_props[] = {
 	{ 0 }
 };
 
+static const device_prop_info p9_props[] = {
+	{ "fsdev", "str", NULL, NULL },
+	{ "mount_tag", "str", NULL, NULL },
+	{ 0 }
+};
+
 static const device_prop_info loader_props[] = {
 	{ "addr", "uint64", NULL, "0" },
 	{ "cpu-num", "uint32", NULL, "4294967295" },
@@ -84,6 +90,8 @@ static const device_prop_info loader_props[] = {
 
 static const device_info catalog[] = {
 	{ "loader", NULL, NULL, "Misc", "Generic Loader", { loader_props } },
+	{ "virtio-9p-device", "virtio-bus", NULL, "Storage", NULL, { mmio_props, p9_props } },
+	{ "virtio-9p-pci", "PCI", "virtio-9p", "Storage", NULL, { pci_props, p9_props } },
 	{ "virtio-blk-device", "virtio-bus", NULL, "Storage", NULL, { mmio_props, blk_props } },
 	{ "virtio-blk-pci", "PCI", "virtio-blk", "Storage", NULL, { pci_props, blk_props } },
 	{ "virtio-net-device", "virtio-bus", NULL, "Network", NULL, { mmio_props, net_props } },

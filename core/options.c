@@ -816,6 +816,46 @@ static void opt_nic(kwb_options *o, const char *opt, const char *v)
 	o->net_given = true;
 }
 
+/* -fsdev local,id=ID,path=DIR,security_model=M: checked by the 9p device */
+static void opt_fsdev(kwb_options *o, const char *opt, const char *v)
+{
+	if (o->nfsdevs == KWB_MAX_FSDEVS)
+		kwb_usage_error("%s %s: more than %d", opt, v, KWB_MAX_FSDEVS);
+	o->fsdevs[o->nfsdevs++] = v;
+}
+
+/* -virtfs local,path=DIR,mount_tag=TAG,...: an fsdev (id= or the tag) and
+ * the virtio-9p-pci on it, as QEMU expands it */
+static void opt_virtfs(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "fsdriver", p);
+	const char *tag = NULL, *id = NULL;
+	size_t len = strlen(v) + 8, at;
+	char *fs = opt_zalloc(len), *dev;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(p[i].key, "mount_tag"))
+			tag = p[i].val;
+		else if (!strcmp(p[i].key, "id"))
+			id = p[i].val;
+	}
+	if (!tag || !n || strcmp(p[0].key, "fsdriver"))
+		kwb_usage_error("%s %s: Usage: -virtfs fsdriver,mount_tag=tag", opt, v);
+	snprintf(fs, len, "virtfs:%s", v);
+	opt_fsdev(o, opt, fs);
+	id = id ? id : tag;
+	len = 2 * (strlen(id) + strlen(tag)) + 40;
+	dev = opt_zalloc(len);
+	at = (size_t)snprintf(dev, len, "virtio-9p-pci,fsdev=");
+	for (const char *c = id; *c; c++)	/* commas doubled back */
+		at += (size_t)snprintf(dev + at, len - at, *c == ',' ? ",," : "%c", *c);
+	at += (size_t)snprintf(dev + at, len - at, ",mount_tag=");
+	for (const char *c = tag; *c; c++)
+		at += (size_t)snprintf(dev + at, len - at, *c == ',' ? ",," : "%c", *c);
+	opt_device(o, opt, dev);
+}
+
 static void opt_icount(kwb_options *o, const char *opt, const char *v)
 {
 	(void)o;
@@ -920,6 +960,13 @@ static const opt_def options[] = {
 	  "NIC (virtio-net-pci, user networking) unless -nodefaults." },
 	{ "net", NULL, "nic[,model=M][,mac=MAC]|user[,...]|none", opt_nic,
 	  "QEMU's older NIC syntax: -net nic -net user is -nic user; -net none." },
+	{ "fsdev", NULL, "local,id=ID,path=DIR,security_model=passthrough|mapped-xattr|none[,readonly=on]",
+	  opt_fsdev,
+	  "A host directory for -device virtio-9p-pci|virtio-9p-device,fsdev=ID,mount_tag=TAG\n"
+	  "(9P2000.L: mount -t 9p -o trans=virtio,version=9p2000.L TAG /mnt); also\n"
+	  "fmode=, dmode= (mapped-xattr)." },
+	{ "virtfs", NULL, "local,path=DIR,mount_tag=TAG,security_model=M[,readonly=on][,id=ID]", opt_virtfs,
+	  "Shorthand for -fsdev local,id=ID(or TAG),... -device virtio-9p-pci,fsdev=ID,mount_tag=TAG." },
 	{ "icount", NULL, "shift=N", opt_icount,
 	  "Accepted: kwb's virtual time is always the instruction count." },
 	{ "enable-kvm", NULL, NULL, opt_enable_kvm, "Refused: kwb is an emulator only." },

@@ -8,6 +8,7 @@
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
+#define KWB_MAX_FSDEVS 8
 
 typedef struct kwb_drive {
 	const char *id;
@@ -62,6 +63,10 @@ typedef struct kwb_options {
 	int nnics;
 	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
 	bool nodefaults;		/* -nodefaults */
+	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and
+	 * -virtfs SPEC as "virtfs:SPEC" (which also adds its device) */
+	const char *fsdevs[KWB_MAX_FSDEVS];
+	int nfsdevs;
 } kwb_options;
 
 /* Parses argv (exits with status 2 and one line on a bad option). */

@@ -359,6 +359,7 @@ static const struct {
 	const char *name;
 	virtio_create_fn create;
 } virtio_devices[] = {
+	{ "virtio-9p", virtio_9p_create },
 	{ "virtio-blk", virtio_blk_create },
 	{ "virtio-net", virtio_net_create },
 	{ "virtio-rng", virtio_rng_create },

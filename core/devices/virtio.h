@@ -194,6 +194,8 @@ virtio_dev *virtio_blk_create(struct machine *m, const char *devname, dev_props 
 			      const virtio_transport *tr, void *tr_opaque);
 virtio_dev *virtio_rng_create(struct machine *m, const char *devname, dev_props *p,
 			      const virtio_transport *tr, void *tr_opaque);
+virtio_dev *virtio_9p_create(struct machine *m, const char *devname, dev_props *p,
+			     const virtio_transport *tr, void *tr_opaque);
 virtio_dev *virtio_net_create(struct machine *m, const char *devname, dev_props *p,
 			      const virtio_transport *tr, void *tr_opaque);
 
