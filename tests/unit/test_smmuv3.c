@@ -508,14 +508,14 @@ static void test_pci_virtio_rng(void)
 	CHECK_EQ(ecam_rd(0, 0, 4), 0x00081b36);
 	CHECK_EQ(ecam_rd(0, 8, 4), 0x06000000);
 	CHECK_EQ(ecam_rd(1, 0, 4), 0x10441af4);
-	CHECK_EQ(ecam_rd(1, 8, 4), 0xff000001);
+	CHECK_EQ(ecam_rd(1, 8, 4), 0x00ff0001);	/* class 0x00ff00 (QEMU's PCI_CLASS_OTHERS), revision 1 */
 	CHECK_EQ(ecam_rd(1, 0x3d, 1), 1);		/* INTA */
 	CHECK_EQ(ecam_rd(2, 0, 4), 0xffffffff);
 	CHECK_EQ(ecam_rd(1, 0, 2), 0x1af4);
-	/* BAR4: 16 KB, 64-bit */
+	/* BAR4: 16 KB, 64-bit, prefetchable (QEMU's modern BAR) */
 	ecam_wr(1, 0x20, 0xffffffff, 4);
 	ecam_wr(1, 0x24, 0xffffffff, 4);
-	CHECK_EQ(ecam_rd(1, 0x20, 4), 0xffffc004);
+	CHECK_EQ(ecam_rd(1, 0x20, 4), 0xffffc00c);
 	CHECK_EQ(ecam_rd(1, 0x24, 4), 0xffffffff);
 	ecam_wr(1, 0x20, BAR, 4);
 	ecam_wr(1, 0x24, 0, 4);
