@@ -358,6 +358,33 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 		argv[n++] = "-append";
 		argv[n++] = (char *)o->append;
 	}
+	/* The same devices: kwb's virtio-pci functions are QEMU's with
+	 * disable-legacy=on; QEMU's disks are snapshots of the same files. */
+	for (int i = 0; i < o->ndrives && n < DT_QEMU_ARGV - 8; i++) {
+		const kwb_drive *dr = &o->drives[i];
+		static char drv[KWB_MAX_DRIVES][600];
+		snprintf(drv[i], sizeof(drv[i]), "file=%s,format=raw,if=none,id=%s,snapshot=on%s", dr->file,
+			 dr->id ? dr->id : "", dr->readonly ? ",readonly=on" : "");
+		argv[n++] = "-drive";
+		argv[n++] = drv[i];
+	}
+	for (int i = 0; i < o->ndevices && n < DT_QEMU_ARGV - 4; i++) {
+		static char dev[KWB_MAX_DEVICES][300];
+		const char *spec = o->devices[i];
+		size_t len = strcspn(spec, ",");
+		bool vpci = !strncmp(spec, "virtio-", 7) && len > 4 && !strncmp(spec + len - 4, "-pci", 4);
+		size_t k = 0;
+		/* kwb's own properties (virtio-rng's seed=) are not QEMU's */
+		for (const char *p = spec; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+			size_t l = strcspn(p, ",");
+			if (strncmp(p, "seed=", 5) && k + l + 2 < sizeof(dev[i]))
+				k += (size_t)snprintf(dev[i] + k, sizeof(dev[i]) - k, "%s%.*s", k ? "," : "", (int)l, p);
+		}
+		if (vpci && k + 20 < sizeof(dev[i]))
+			snprintf(dev[i] + k, sizeof(dev[i]) - k, ",disable-legacy=on");
+		argv[n++] = "-device";
+		argv[n++] = dev[i];
+	}
 	argv[n] = NULL;
 }
 
@@ -408,7 +435,7 @@ static void dt_qemu_read(difftest *d, uint64_t pa, uint8_t *buf, size_t len)
 void dt_setup_dtb(difftest *d)
 {
 	machine *m = d->m;
-	char *argv[64];
+	char *argv[DT_QEMU_ARGV];
 	uint8_t *blob;
 	long size;
 	int status;
@@ -477,7 +504,7 @@ void dt_setup_dtb(difftest *d)
 
 static void dt_start_qemu(difftest *d)
 {
-	char *argv[64];
+	char *argv[DT_QEMU_ARGV];
 
 	dt_qemu_argv(d, argv, DT_QEMU_GDB);
 	dt_spawn(d, argv);
