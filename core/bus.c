@@ -145,8 +145,10 @@ int bus_write(bus *b, paddr_t pa, unsigned size, uint64_t value)
 	if (!r || size > r->size - (pa - r->base))
 		return BUS_UNMAPPED;
 	if (r->host) {
-		if (!r->readonly)
+		if (!r->readonly) {
+			guestmem_will_write(r->mem, pa - r->base, size);
 			memcpy(r->host + (pa - r->base), &value, size);
+		}
 	} else if (r->ops->write) {
 		r->ops->write(r->opaque, pa - r->base, value, size);
 	}
@@ -203,6 +205,7 @@ static int copy_in(bus_region *r, uint64_t off, uint64_t n, uint64_t done, void 
 
 	if (!r->host)
 		return -1;
+	guestmem_will_write(r->mem, off, n);
 	memcpy(r->host + off, c->src + done, n);
 	return 0;
 }
@@ -228,4 +231,13 @@ int bus_debug_read(bus *b, paddr_t pa, void *dst, uint64_t len)
 int bus_debug_write(bus *b, paddr_t pa, const void *src, uint64_t len)
 {
 	return bus_copy_to(b, pa, src, len);
+}
+
+void bus_register_mems(bus *b, struct machine *m)
+{
+	for (int i = 0; i < b->count; i++) {
+		bus_region *r = &b->regions[i];
+		if (r->host && !r->mem)
+			r->mem = guestmem_register(m, r->name, r->host, r->size);
+	}
 }

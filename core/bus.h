@@ -7,6 +7,7 @@
 #define KWB_BUS_H
 
 #include "kwb.h"
+#include "guestmem.h"
 
 typedef struct mmio_ops {
 	/* size is 1, 2, 4 or 8; offset is relative to the region base. */
@@ -26,6 +27,7 @@ typedef struct bus_region {
 	bool readonly;		/* ROM: guest writes are ignored */
 	const mmio_ops *ops;	/* MMIO: callbacks, else NULL */
 	void *opaque;
+	guestmem *mem;		/* RAM/ROM: its guest memory (snapshots, history) */
 } bus_region;
 
 #define BUS_MAX_REGIONS 128
@@ -63,6 +65,21 @@ static inline uint8_t *bus_ram_ptr(bus *b, paddr_t pa, uint64_t len)
 
 /* The physical address of a host pointer into RAM/ROM; false if none. */
 bool bus_host_to_pa(bus *b, const void *host, paddr_t *pa);
+
+/* Before writing RAM/ROM through a host pointer (a soft-TLB fill for
+ * writing, a page-table A/D update): lets history save the page first
+ * (guestmem.h). bus_write/bus_copy_to/bus_debug_write do it themselves. */
+static inline void bus_will_write(bus *b, paddr_t pa, uint64_t len)
+{
+	bus_region *r = b->ram;
+
+	if (!r || pa - r->base >= r->size)
+		r = bus_find(b, pa);
+	if (r && r->mem)
+		guestmem_will_write(r->mem, pa - r->base, len);
+}
+/* Gives every RAM/ROM region its guest memory (machine_create). */
+void bus_register_mems(bus *b, struct machine *m);
 
 /* CPU/device access with side effects (MMIO callbacks). Little-endian. */
 int bus_read(bus *b, paddr_t pa, unsigned size, uint64_t *value);

@@ -8,6 +8,7 @@
 
 #include "machine.h"
 #include "debug_internal.h"
+#include "history.h"
 #include "trace.h"
 
 #define PAGE_HASH 4096	/* counting filter of 4K pages holding a bp/watch */
@@ -39,6 +40,16 @@ struct dbg_state {
 	void *listener_opaque;
 	dbg_alias_fn alias;
 	void *alias_opaque;
+
+	/* history (debug_internal.h): points suppressed while it travels, a
+	 * moment to stop at before an instruction, a watchpoint hit to pass */
+	bool suppress;
+	bool pos_watch;
+	int pw_cpu;
+	uint64_t pw_icount, pw_nexc;
+	bool wskip;
+	int wskip_cpu;
+	uint64_t wskip_icount, wskip_nexc;
 };
 
 static inline unsigned page_slot(uint64_t addr)
@@ -98,6 +109,7 @@ int dbg_reg_write(machine *m, int cpu_idx, int idx, const uint8_t *buf)
 		return -1;
 	/* A CPU whose registers the debugger sets (set $pc = ...) runs from
 	 * them on resume, even if it was waiting for an interrupt. */
+	hist_note_write(m, false, cpu_idx, (uint64_t)idx, 0, buf, (m->arch->regs->regs[idx].bitsize + 7) / 8);
 	c->waiting = false;
 	return m->arch->reg_write(c, idx, buf);
 }
@@ -177,7 +189,10 @@ size_t dbg_mem_read(machine *m, int cpu, uint64_t addr, void *buf, size_t len, u
 
 size_t dbg_mem_write(machine *m, int cpu, uint64_t addr, const void *buf, size_t len, unsigned flags)
 {
-	size_t n = mem_xfer(m, cpu, addr, (void *)buf, len, flags, true);
+	size_t n;
+
+	hist_note_write(m, true, cpu, addr, flags, buf, len);	/* replayed at this moment */
+	n = mem_xfer(m, cpu, addr, (void *)buf, len, flags, true);
 
 	/* The debugger may have written code: drop decoded instructions. */
 	if (n)
@@ -281,13 +296,16 @@ uint64_t dbg_bp_generation(machine *m) { return m->dbg->generation; }
 bool dbg_bp_page(machine *m, uint64_t addr)
 {
 	dbg_state *d = m->dbg;
-	return d->ncode && (d->code_pages[page_slot(addr)] || d->nwide);
+
+	if (unlikely(d->pos_watch))
+		return true;
+	return d->ncode && !d->suppress && (d->code_pages[page_slot(addr)] || d->nwide);
 }
 
 bool dbg_watch_page(machine *m, uint64_t addr)
 {
 	dbg_state *d = m->dbg;
-	return d->nwatch && (d->watch_pages[page_slot(addr)] || d->nwide);
+	return d->nwatch && !d->suppress && (d->watch_pages[page_slot(addr)] || d->nwide);
 }
 
 int dbg_bp_offsets(machine *m, uint64_t va_page, paddr_t pa_page, uint16_t *offs, int max)
@@ -295,8 +313,10 @@ int dbg_bp_offsets(machine *m, uint64_t va_page, paddr_t pa_page, uint16_t *offs
 	dbg_state *d = m->dbg;
 	int n = 0;
 
-	if (d->nwide)
+	if (d->nwide || d->pos_watch)
 		return -1;
+	if (d->suppress)
+		return 0;
 	for (int i = 0; i < d->npoints; i++) {
 		dbg_point *p = &d->points[i];
 		bool here;
@@ -348,6 +368,13 @@ bool dbg_bp_hit(cpu *c, vaddr_t pc, paddr_t ppc)
 	dbg_state *d = m->dbg;
 	dbg_point *alias_hit = NULL;
 
+	if (unlikely(d->pos_watch) && c->index == d->pw_cpu && c->icount == d->pw_icount &&
+	    c->nexc == d->pw_nexc) {
+		dbg_report_stop(m, c->index, STOP_HISTORY, pc);
+		return true;
+	}
+	if (d->suppress)
+		return false;
 	if (pc == d->resume_pc[c->index] && c->icount == d->resume_icount[c->index])
 		return false;
 	/* An exact match wins over a hit through the physical alias. */
@@ -376,6 +403,14 @@ bool dbg_watch_hit(cpu *c, vaddr_t va, paddr_t pa, unsigned len, int access)
 {
 	machine *m = c->m;
 	dbg_state *d = m->dbg;
+
+	if (d->suppress)
+		return false;
+	if (d->wskip && c->index == d->wskip_cpu && c->icount == d->wskip_icount &&
+	    c->nexc == d->wskip_nexc) {
+		d->wskip = false;	/* the access history resumed at goes through */
+		return false;
+	}
 
 	for (int i = 0; i < d->npoints; i++) {
 		dbg_point *p = &d->points[i];
@@ -483,4 +518,78 @@ void dbg_notify_stop(machine *m, const stop_info *s)
 {
 	if (m->dbg->listener)
 		m->dbg->listener(m->dbg->listener_opaque, s);
+}
+
+/* ---- for history (debug_internal.h) ---- */
+
+void dbg_suppress_points(machine *m, bool on)
+{
+	if (m->dbg->suppress == on)
+		return;
+	m->dbg->suppress = on;
+	points_changed(m);
+}
+
+void dbg_set_pos_watch(machine *m, int cpu, uint64_t icount, uint64_t nexc)
+{
+	dbg_state *d = m->dbg;
+
+	d->pos_watch = cpu >= 0;
+	d->pw_cpu = cpu;
+	d->pw_icount = icount;
+	d->pw_nexc = nexc;
+	points_changed(m);
+}
+
+bool dbg_pos_watch_on(machine *m)
+{
+	return m->dbg->pos_watch;
+}
+
+void dbg_pass_stop(machine *m, const stop_info *s)
+{
+	dbg_state *d = m->dbg;
+	cpu *c = get_cpu(m, s->cpu);
+
+	if (!c)
+		return;
+	if (s->reason == STOP_SWBREAK || s->reason == STOP_HWBREAK) {
+		d->resume_pc[c->index] = m->arch->get_pc(c);
+		d->resume_icount[c->index] = c->icount;
+	} else if (s->reason == STOP_WATCH || s->reason == STOP_RWATCH || s->reason == STOP_AWATCH) {
+		d->wskip = true;
+		d->wskip_cpu = c->index;
+		d->wskip_icount = c->icount;
+		d->wskip_nexc = c->nexc;
+	}
+}
+
+void dbg_forget_resume(machine *m)
+{
+	dbg_state *d = m->dbg;
+
+	for (int i = 0; i < m->ncpus; i++)
+		d->resume_pc[i] = ~0ull;
+	d->wskip = false;
+}
+
+void dbg_report_stop_info(machine *m, const stop_info *s)
+{
+	dbg_state *d = m->dbg;
+
+	if (d->pending)
+		return;
+	d->pending = true;
+	d->stop = *s;
+}
+
+void dbg_set_actions_internal(machine *m, enum resume_action a)
+{
+	for (int i = 0; i < m->ncpus; i++)
+		m->dbg->actions[i] = a;
+}
+
+const stop_info *dbg_pending_stop(machine *m)
+{
+	return &m->dbg->stop;
 }

@@ -30,6 +30,7 @@ enum stop_reason {
 	STOP_SHUTDOWN,		/* guest powered off */
 	STOP_RESET,		/* guest asked for a reset */
 	STOP_POWEROFF,		/* guest powered off under -no-shutdown: held, inspectable */
+	STOP_HISTORY,		/* history arrived where it was going (internal) */
 };
 
 typedef struct stop_info {
@@ -42,6 +43,9 @@ typedef struct stop_info {
 	 * a gdb stop reply must not claim swbreak/watch, or gdb would take it
 	 * for a stale breakpoint of its own and silently resume. */
 	bool foreign;
+	/* Reverse execution reached the start of recorded history (gdb:
+	 * "No more reverse-execution history"). */
+	bool history_begin;
 } stop_info;
 
 enum bp_type {
@@ -121,6 +125,16 @@ const stop_info *dbg_last_stop(struct machine *m);
 /* Mask interrupts while single-stepping (QEMU's sstep NOIRQ), default on. */
 void dbg_set_step_irq(struct machine *m, bool allow_irq);
 bool dbg_step_irq(struct machine *m);
+
+/* ---- reverse execution (history, core/history.h) ----
+ * Back over cpu's last instruction / back to the last breakpoint or
+ * watchpoint hit before here (a watchpoint reported after its access, as
+ * forward). The machine runs there; the stop is reported like any other,
+ * with history_begin when recorded history starts first. Return 0, or -1
+ * when history is off. */
+int dbg_reverse_step(struct machine *m, int cpu);
+int dbg_reverse_continue(struct machine *m);
+bool dbg_history_on(struct machine *m);
 
 /* Listener told about every stop (the gdb server sends its stop reply). */
 typedef void (*dbg_stop_fn)(void *opaque, const stop_info *s);

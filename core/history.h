@@ -18,6 +18,7 @@
 struct machine;
 struct cpu;
 struct mon_out;
+struct stop_info;
 
 typedef struct hist_pos {
 	uint64_t round;		/* rounds completed */
@@ -33,13 +34,15 @@ int hist_pos_cmp(const hist_pos *a, const hist_pos *b);
  * after loadvm); budget in bytes, 0: history off. */
 void hist_start(struct machine *m, uint64_t budget);
 void hist_free(struct machine *m);
+uint64_t hist_budget(struct machine *m);
 
 /* ---- the machine loop's hooks (no-ops with history off) ---- */
 
 /* Between rounds, before input is delivered: checkpoints. */
 void hist_boundary(struct machine *m);
-/* The most cpu may run now without passing the moment history heads for. */
-int64_t hist_cap(struct machine *m, struct cpu *c, int64_t cap);
+/* The most cpu may run now without passing the moment history heads for;
+ * *mask_irq says (and history may change) whether a step masks interrupts. */
+int64_t hist_cap(struct machine *m, struct cpu *c, int64_t cap, bool *mask_irq);
 /* Whether cpus[m->turn] sits out its slice: the debugger holds it (gdb's
  * scheduler-locking), or a replay reaches a moment it was held at (the
  * hold is logged where it changes the run). */
@@ -51,5 +54,19 @@ bool hist_arrived(struct machine *m);
 /* The machine is re-executing its past: no live input, no idle pacing, no
  * interrupt masking for steps (the past is replayed as it ran). */
 bool hist_replaying(struct machine *m);
+
+/* Every stop the machine reports (a travel interrupted by Ctrl-C ends). */
+void hist_on_stop(struct machine *m, const struct stop_info *s);
+
+/* ---- for guest memories and the debugger ---- */
+struct guestmem;
+void hist_mem_added(struct machine *m, struct guestmem *g);
+void hist_save_page(struct machine *m, struct guestmem *g, uint64_t page);
+/* The debugger is about to write memory (mem) or register addr of cpu. */
+void hist_note_write(struct machine *m, bool mem, int cpu, uint64_t addr, unsigned flags,
+		     const void *buf, size_t len);
+
+/* `monitor rr info`. */
+void hist_info(struct machine *m, struct mon_out *o);
 
 #endif

@@ -257,3 +257,15 @@ void input_free_all(machine *m)
 	free(s);
 	m->input = NULL;
 }
+
+void input_forget(machine *m)
+{
+	struct input_state *s = m->input;
+
+	if (!s)
+		return;
+	s->dels.n = s->pulls.n = 0;
+	s->dlen = 0;
+	s->cursor = 0;
+	s->replay_end = 0;
+}

@@ -70,6 +70,8 @@ void input_rewind(struct machine *m, uint64_t live_round);
 /* A new timeline from here: deliveries from round from_round on and pulls
  * from m->input_pulls on are dropped from the log. */
 void input_truncate(struct machine *m, uint64_t from_round);
+/* The machine jumped (loadvm): the whole log belongs to another run. */
+void input_forget(struct machine *m);
 /* Whether input delivery is replaying the log (the machine is in its past). */
 bool input_replaying(struct machine *m);
 /* Bytes the log holds (history's memory budget). */

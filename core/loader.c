@@ -564,6 +564,7 @@ uint64_t loader_load_elf(machine *m, const char *what, const char *path, paddr_t
 			snprintf(why, sizeof(why), "%s %s: cannot write PT_LOAD %zu", what, path, i);
 			goto out;
 		}
+		bus_will_write(&m->bus, ph.p_paddr + ph.p_filesz, ph.p_memsz - ph.p_filesz);
 		memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
 	}
 out:

@@ -7,7 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guestmem.h"
 #include "history.h"
+#include "snapshot.h"
 #include "input.h"
 #include "loader.h"
 #include "machine.h"
@@ -223,6 +225,15 @@ machine *machine_create(const kwb_options *opt)
 	machine_reset(m);
 	if (opt->dumpdtb)
 		write_dumpdtb(m);
+	bus_register_mems(&m->bus, m);
+	/* history from the first instruction (the difftest compares, it
+	 * never goes back) */
+	hist_start(m, opt->difftest ? 0 : opt->rr_budget);
+	if (opt->loadvm) {
+		char err[512] = "";
+		if (snapshot_load(m, opt->loadvm, err, sizeof(err)) < 0)
+			kwb_fatal("-loadvm %s: %s", opt->loadvm, err);
+	}
 	if (symbols_attach) {
 		char err[256] = "";
 		if (symbols_attach(m, err, sizeof(err)) < 0)
@@ -262,6 +273,7 @@ void machine_free(machine *m)
 	net_free(m);
 	trace_free(m);
 	hist_free(m);
+	guestmem_free_all(m);
 	input_free_all(m);
 	state_free_all(m);
 	free(m->pollset.pfd);
@@ -470,13 +482,21 @@ static void run_slice(machine *m, cpu *c)
 	uint64_t icount0 = c->icount, nexc0 = c->nexc;
 	int64_t cap = left;
 	enum cpu_exit why;
+	bool mask = false;
 
 	if (act == RESUME_STEP) {
 		c->step_remaining = 1;
-		c->step_mask_irq = !dbg_step_irq(m) && !hist_replaying(m);
+		mask = !dbg_step_irq(m);
 		cap = 1;
 	}
-	cap = hist_cap(m, c, cap);
+	cap = hist_cap(m, c, cap, &mask);
+	if (mask) {
+		/* a step with interrupts masked, now or as logged in the past */
+		c->step_remaining = 1;
+		c->step_mask_irq = true;
+	} else {
+		c->step_mask_irq = false;
+	}
 	if (cap > 0) {
 		m->current = c;
 		m->slice_budget = m->round_len;
@@ -489,10 +509,12 @@ static void run_slice(machine *m, cpu *c)
 	if (why == CPU_EXIT_REQUEST &&
 	    (int64_t)(c->icount - m->slice_icount_start) < m->round_len)
 		m->round_len = (int64_t)(c->icount - m->slice_icount_start);
+	c->step_remaining = 0;
 	if (act == RESUME_STEP) {
-		c->step_remaining = 0;
 		if (!dbg_stop_pending(m) && (c->icount != icount0 || c->nexc != nexc0))
 			dbg_report_stop(m, c->index, STOP_STEP, 0);
+	} else if (mask && dbg_stop_pending(m) && dbg_pending_stop(m)->reason == STOP_STEP) {
+		dbg_take_stop(m);	/* a masked step history replayed: no stop */
 	}
 	if (why == CPU_EXIT_WFI || why == CPU_EXIT_OFF || why == CPU_EXIT_REQUEST ||
 	    (int64_t)(c->icount - m->slice_icount_start) >= m->round_len)
@@ -513,7 +535,8 @@ static void end_round(machine *m)
  * or a stop is pending (the round then resumes from where it stopped). */
 static void run_round(machine *m)
 {
-	while (m->turn < m->ncpus && !dbg_stop_pending(m)) {
+	/* (history may move the machine elsewhere between two slices) */
+	while (m->turn >= 0 && m->turn < m->ncpus && !dbg_stop_pending(m)) {
 		cpu *c = m->cpus[m->turn];
 
 		if (hist_arrived(m))
@@ -643,6 +666,7 @@ static void handle_stop(machine *m)
 		return;
 	}
 	m->state = RUN_STOPPED;
+	hist_on_stop(m, s);
 	dbg_notify_stop(m, s);
 	if (s->reason == STOP_SHUTDOWN && !dbg_has_listener(m))
 		m->state = RUN_SHUTDOWN;

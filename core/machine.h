@@ -123,6 +123,7 @@ typedef struct machine {
 	struct input_state *input;	/* outside input ports and log (core/input.h) */
 	uint64_t input_pulls;	/* host data pulled so far (input_pull) */
 	struct history *hist;	/* recorded history (core/history.h), NULL: off */
+	struct guestmem_registry *mems;	/* RAM, ROM, disk overlays (core/guestmem.h) */
 } machine;
 
 machine *machine_create(const kwb_options *opt);

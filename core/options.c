@@ -23,6 +23,7 @@
 
 #define KWB_DEFAULT_RAM (128ull << 20)	/* QEMU's virt boards without -m */
 #define KWB_MAX_RAM (16ull << 30)
+#define KWB_DEFAULT_RR_BUDGET (1ull << 30)
 
 /* What the parsed options point into lives as long as the process: keep
  * every block on one list so it stays reachable (no leak reports under
@@ -619,6 +620,8 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 			iface = val;
 		else if (!strcmp(k, "readonly"))
 			d.readonly = parse_bool(opt, k, val);
+		else if (!strcmp(k, "snapshot"))
+			d.snapshot = parse_bool(opt, k, val);
 		else if (strcmp(k, "cache") && strcmp(k, "aio") && strcmp(k, "discard") &&
 			 strcmp(k, "media") && strcmp(k, "index"))
 			kwb_usage_error("%s %s: unknown -drive property '%s'", opt, v, k);
@@ -744,6 +747,50 @@ static void opt_timeout(kwb_options *o, const char *opt, const char *v)
 	if (end == v || *end || errno || !(t > 0) || isinf(t))
 		kwb_usage_error("%s %s: expected a positive number of seconds", opt, v);
 	o->timeout = t;
+}
+
+/* "0" (history off) or a size as -m takes it. */
+static void opt_rr_budget(kwb_options *o, const char *opt, const char *v)
+{
+	char *end;
+	double n;
+	uint64_t unit = 1ull << 20;
+
+	errno = 0;
+	n = strtod(v, &end);
+	if (end == v || errno || n < 0 || isinf(n))
+		kwb_usage_error("%s %s: bad size (use e.g. 512M or 1G; 0: history off)", opt, v);
+	switch (*end) {
+	case 'k': case 'K': unit = 1ull << 10; end++; break;
+	case 'm': case 'M': unit = 1ull << 20; end++; break;
+	case 'g': case 'G': unit = 1ull << 30; end++; break;
+	case 0: break;
+	default:
+		kwb_usage_error("%s %s: bad size suffix '%s' (use K, M or G)", opt, v, end);
+	}
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || n * (double)unit > (double)(1ull << 40))
+		kwb_usage_error("%s %s: bad size (use e.g. 512M or 1G; 0: history off)", opt, v);
+	o->rr_budget = (uint64_t)(n * (double)unit);
+	if (o->rr_budget && o->rr_budget < (16ull << 20))
+		kwb_usage_error("%s %s: history needs at least 16M (0 turns it off)", opt, v);
+}
+
+static void opt_snapshot_dir(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty directory name", opt);
+	o->snapshot_dir = v;
+}
+
+static void opt_loadvm(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty snapshot name", opt);
+	o->loadvm = v;
 }
 
 static void opt_difftest(kwb_options *o, const char *opt, const char *v)
@@ -928,9 +975,11 @@ static const opt_def options[] = {
 	  "Add a device: virtio-blk-pci,drive=ID, virtio-rng-pci on PCIe;\n"
 	  "virtio-blk-device,drive=ID, virtio-rng-device on the board's\n"
 	  "virtio-mmio transports (repeatable, up to 16)." },
-	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on]",
+	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on][,snapshot=on]",
 	  opt_drive, "A disk image (raw); if=virtio also adds a virtio-blk-pci on it\n"
-	  "(where QEMU puts it: on PCIe)." },
+	  "(where QEMU puts it: on PCIe). Guest writes stay in kwb's overlay\n"
+	  "(snapshots and history undo them) and are written to FILE when kwb\n"
+	  "exits; snapshot=on: never." },
 	{ "global", NULL, "DRIVER.PROP=VALUE", opt_global,
 	  "Set a device property for every device of a type: virtio-mmio.force-legacy=on|off\n"
 	  "(default on, as QEMU: the legacy virtio-mmio interface); DRIVER.romfile=\n"
@@ -972,6 +1021,14 @@ static const opt_def options[] = {
 	{ "enable-kvm", NULL, NULL, opt_enable_kvm, "Refused: kwb is an emulator only." },
 	{ "no-shutdown", NULL, NULL, opt_no_shutdown,
 	  "Stop (stay in gdb/monitor) instead of exiting when the guest powers off." },
+	{ "rr-budget", NULL, "SIZE", opt_rr_budget,
+	  "Memory for the run's history (reverse execution from gdb), e.g.\n"
+	  "256M, 2G (default 1G); older history is dropped to stay within it;\n"
+	  "0: no history." },
+	{ "snapshot-dir", NULL, "DIR", opt_snapshot_dir,
+	  "Where savevm/loadvm keep snapshots (default\n"
+	  "$XDG_DATA_HOME/kwb/snapshots, ~/.local/share/kwb/snapshots)." },
+	{ "loadvm", NULL, "NAME", opt_loadvm, "Start from snapshot NAME (saved with monitor savevm)." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
 	  "Stop after N instructions (all CPUs together), exit status 3, also at once when every CPU waits "
 	  "and no event is armed; for tests." },
@@ -1308,6 +1365,7 @@ void options_parse(kwb_options *o, int argc, char **argv)
 	o->machine = "virt";
 	o->smp = 1;
 	o->ram_size = KWB_DEFAULT_RAM;
+	o->rr_budget = KWB_DEFAULT_RR_BUDGET;
 	o->highmem = true;
 	o->its = true;
 	arch_from_argv0 = false;

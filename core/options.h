@@ -15,6 +15,7 @@ typedef struct kwb_drive {
 	const char *file;
 	const char *format;
 	bool readonly;
+	bool snapshot;			/* snapshot=on: guest writes are never written back */
 } kwb_drive;
 
 typedef struct kwb_options {
@@ -52,6 +53,9 @@ typedef struct kwb_options {
 	bool highmem;			/* -M virt,highmem=on|off (default on) */
 	uint64_t seed;			/* -seed N: the guest's random numbers (DT rng/kaslr seeds) */
 	bool dtb_no_randomness;		/* -M virt,dtb-randomness=off (aarch64) */
+	uint64_t rr_budget;		/* -rr-budget SIZE: history's memory (0: off) */
+	const char *snapshot_dir;	/* -snapshot-dir DIR (NULL: the default) */
+	const char *loadvm;		/* -loadvm NAME */
 	/* -global DRIVER.PROP=VALUE, as "DRIVER.PROP=VALUE" */
 	const char *globals[KWB_MAX_GLOBALS];
 	int nglobals;

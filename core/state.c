@@ -382,6 +382,20 @@ static void load_leaf(void *p, const char *path, const leaf *l)
 		w->failed = true;
 		return;
 	}
+	if (f->flags & ST_CONFIG) {
+		/* configuration: the image must have this machine's value */
+		uint8_t *cur = kwb_zalloc(l->len + 1);
+		bool same;
+		leaf_bytes(NULL, l, cur);
+		same = !memcmp(cur, data, len);
+		free(cur);
+		if (!same && w->dry) {
+			snprintf(w->err, w->errlen, "%s: %s: the image was saved with another value "
+				 "(this machine's configuration differs)", w->instance, path);
+			w->failed = true;
+		}
+		return;
+	}
 	if (w->dry)
 		return;
 	if (f->kind == ST_KIND_EVENT) {
@@ -519,6 +533,22 @@ int state_load_all(machine *m, const uint8_t *in, size_t len, char *err, size_t 
 	state_load_ctx *ctx;
 	frame f;
 
+	if (state_check_all(m, in, len, err, errlen) < 0)
+		return -1;
+	ctx = state_load_begin(m);
+	for (int i = 0; i < state_count(m); i++) {
+		state_instance *s = &m->state_reg->v[i];
+		get_frame(&c, &f);
+		state_load(ctx, s->name, s->desc, s->obj, f.body, f.len, err, errlen);
+	}
+	return state_load_commit(ctx, err, errlen);
+}
+
+int state_check_all(machine *m, const uint8_t *in, size_t len, char *err, size_t errlen)
+{
+	cursor c = { in, in + len };
+	frame f;
+
 	/* Check the frames against this machine before touching anything. */
 	for (int i = 0; i < state_count(m); i++) {
 		state_instance *s = &m->state_reg->v[i];
@@ -545,14 +575,7 @@ int state_load_all(machine *m, const uint8_t *in, size_t len, char *err, size_t 
 		if (load_walk(NULL, s->name, s->desc, s->obj, f.body, f.len, err, errlen, true) < 0)
 			return -1;
 	}
-	c.p = in;
-	ctx = state_load_begin(m);
-	for (int i = 0; i < state_count(m); i++) {
-		state_instance *s = &m->state_reg->v[i];
-		get_frame(&c, &f);
-		state_load(ctx, s->name, s->desc, s->obj, f.body, f.len, err, errlen);
-	}
-	return state_load_commit(ctx, err, errlen);
+	return 0;
 }
 
 /* ---- printing and comparing ---- */

@@ -49,6 +49,8 @@ enum state_kind {
 enum state_flags {
 	ST_DEC = 1 << 0,	/* print in decimal (default: hex) */
 	ST_NOINFO = 1 << 1,	/* saved and compared, not printed by `info state` */
+	ST_CONFIG = 1 << 2,	/* configuration: saved, and an image with another value is
+				 * refused on load (a disk image's identity); never restored */
 };
 
 typedef struct state_field {
@@ -101,6 +103,8 @@ typedef struct state_desc {
 #define ST_U32(t, f) ST_UINT(t, f)
 #define ST_U64(t, f) ST_UINT(t, f)
 #define ST_EVENT(t, f) ST_FIELD_(t, f, ST_KIND_EVENT, 0, ST_MEMBER_SIZE(t, f), 1, 0, NULL)
+/* Configuration an image must match to load (never restored). */
+#define ST_CONFIG_UINT(t, f) ST_FIELD_(t, f, ST_KIND_UINT, ST_CONFIG | ST_DEC, ST_MEMBER_SIZE(t, f), 1, 0, NULL)
 /* Opaque bytes (a FIFO's storage, a config space): not printed by info. */
 #define ST_BYTES(t, f) ST_FIELD_(t, f, ST_KIND_BYTES, ST_NOINFO, ST_MEMBER_SIZE(t, f), 1, 0, NULL)
 
@@ -202,6 +206,8 @@ int state_load_commit(state_load_ctx *ctx, char *err, size_t errlen);
 /* Saves / restores every registered instance (framed by instance name). */
 void state_save_all(struct machine *m, state_buf *out);
 int state_load_all(struct machine *m, const uint8_t *in, size_t len, char *err, size_t errlen);
+/* Only the checks of state_load_all (layouts, configuration): 0 or -1. */
+int state_check_all(struct machine *m, const uint8_t *in, size_t len, char *err, size_t errlen);
 
 /* ---- reading it ---- */
 

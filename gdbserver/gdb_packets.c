@@ -407,6 +407,8 @@ void gdb_stop_reply(gdb_server *s, const stop_info *st)
 		gdb_reply_hex(s, buf, (size_t)n);
 		gdb_reply_str(s, ";");
 	}
+	if (st->history_begin)	/* gdb: "No more reverse-execution history." */
+		gdb_reply_str(s, "replaylog:begin;");
 	switch (st->foreign ? STOP_NONE : st->reason) {
 	case STOP_SWBREAK:
 		gdb_reply_str(s, "swbreak:;");
@@ -465,6 +467,39 @@ void gdb_resume(gdb_server *s)
 	s->no_reply = true;
 	s->interrupted = s->attach_stop = false;
 	dbg_resume(m, s->actions);
+}
+
+/* bs / bc: backwards on kwb's history (core/history.h), for the thread
+ * gdb resumes; the stop reply comes when the machine gets there. */
+static void reverse(gdb_server *s, bool step)
+{
+	int cpu = s->c_cpu >= 0 ? s->c_cpu : s->g_cpu;
+
+	if (s->guest_exited) {
+		reply_current_stop(s, s->g_cpu);
+		return;
+	}
+	bp_flush_removals(s);
+	memset(s->ranging, 0, sizeof(s->ranging));
+	if ((step ? dbg_reverse_step(s->m, cpu) : dbg_reverse_continue(s->m)) < 0) {
+		gdb_reply_str(s, "E01");
+		return;
+	}
+	s->running = true;
+	s->no_reply = true;
+	s->interrupted = s->attach_stop = false;
+}
+
+static void h_reverse_step(gdb_server *s, const char *arg, const char *end)
+{
+	(void)arg, (void)end;
+	reverse(s, true);
+}
+
+static void h_reverse_continue(gdb_server *s, const char *arg, const char *end)
+{
+	(void)arg, (void)end;
+	reverse(s, false);
 }
 
 static void h_query_stop(gdb_server *s, const char *arg, const char *end)
@@ -944,6 +979,8 @@ static void h_supported(gdb_server *s, const char *arg, const char *end)
 	gdb_reply_printf(s, "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
 			 "qXfer:threads:read+;swbreak+;hwbreak+;vContSupported+;binary-upload+",
 			 RSP_PACKET_SIZE);
+	if (dbg_history_on(s->m))	/* bs, bc */
+		gdb_reply_str(s, ";ReverseStep+;ReverseContinue+");
 	/* the vmlinux at the physical alias and its KASLR slide (kernel_image.c) */
 	if (gdb_image_known(s))
 		gdb_reply_str(s, ";qXfer:libraries-svr4:read+;qXfer:libraries:read+;qXfer:auxv:read+");
@@ -1127,6 +1164,8 @@ static const struct gdb_packet {
 	{ "c", false, h_continue },
 	{ "C", false, h_continue_sig },
 	{ "s", false, h_step },
+	{ "bs", true, h_reverse_step },
+	{ "bc", true, h_reverse_continue },
 	{ "S", false, h_step_sig },
 	{ "H", false, h_set_thread },
 	{ "T", false, h_thread_alive },

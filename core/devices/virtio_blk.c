@@ -1,7 +1,8 @@
 /*
  * virtio block device (virtio-blk-pci / virtio-blk-device, drive=ID)
- * backed by a raw -drive file: read, write, flush and get-id, one request
- * at a time, run when the driver notifies the queue.
+ * backed by a raw -drive file under kwb's overlay (disk.h): read, write,
+ * flush and get-id, one request at a time, run when the driver notifies
+ * the queue.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "virtio.h"
+#include "disk.h"
 #include "../machine.h"
 #include "../state.h"
 
@@ -22,7 +24,7 @@ enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8 };
 enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
 
 typedef struct blk {
-	int fd;
+	disk *disk;		/* the image under kwb's overlay */
 	bool readonly;
 	uint64_t size;		/* bytes */
 	const char *id;
@@ -49,12 +51,10 @@ static int transfer(virtio_dev *v, blk *b, const virtq_elem *e, uint64_t off, ui
 	while (len) {
 		size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
 		if (in) {
-			if (pread(b->fd, buf, n, (off_t)pos) != (ssize_t)n ||
-			    virtq_write(v, e, off, buf, n))
+			if (disk_read(b->disk, pos, buf, n) || virtq_write(v, e, off, buf, n))
 				return S_IOERR;
 		} else {
-			if (virtq_read(v, e, off, buf, n) ||
-			    pwrite(b->fd, buf, n, (off_t)pos) != (ssize_t)n)
+			if (virtq_read(v, e, off, buf, n) || disk_write(b->disk, pos, buf, n))
 				return S_IOERR;
 		}
 		off += n;
@@ -90,7 +90,7 @@ static void blk_notify(virtio_dev *v, int q)
 							 out - sizeof(hdr), false) : S_IOERR);
 			break;
 		case T_FLUSH:
-			status = fdatasync(b->fd) && errno != EINVAL && errno != EROFS ? S_IOERR : S_OK;
+			status = S_OK;	/* the overlay is written back when kwb exits */
 			break;
 		case T_GET_ID: {
 			char id[20] = { 0 };
@@ -111,14 +111,17 @@ static void blk_notify(virtio_dev *v, int q)
 static void blk_free(virtio_dev *v)
 {
 	blk *b = v->opaque;
-	close(b->fd);
+	disk_close(b->disk);
 	free(b);
 }
 
-/* The disk's contents are kept with the machine's memory (snapshots);
- * the request path itself holds nothing between requests. */
-static const state_field blk_fields[] = { ST_END };
-static const state_desc blk_state = { .name = "virtio-blk", .version = 1, .fields = blk_fields };
+/* The disk (its overlay's block map, the image it is on); requests hold
+ * nothing between them. */
+static const state_field blk_fields[] = {
+	ST_PTR(blk, disk, disk_state),
+	ST_END
+};
+static const state_desc blk_state = { .name = "virtio-blk", .version = 2, .fields = blk_fields };
 
 static const virtio_model blk_model = {
 	.name = "virtio-blk",
@@ -140,7 +143,6 @@ virtio_dev *virtio_blk_create(machine *m, const char *devname, dev_props *p,
 	const char *id = dev_prop(p, "drive");
 	const kwb_drive *drv = NULL;
 	blk *b;
-	struct stat st;
 
 	dev_props_ignore(p, (const char *const[]){ "serial", "logical_block_size", "physical_block_size",
 						    "num-queues", "queue-size", "write-cache", NULL });
@@ -156,21 +158,7 @@ virtio_dev *virtio_blk_create(machine *m, const char *devname, dev_props *p,
 				drv->format);
 	b = kwb_zalloc(sizeof(*b));
 	b->id = drv->id;
-	b->readonly = drv->readonly;
-	/* O_NONBLOCK: a FIFO must not block the open (it is refused below) */
-	b->fd = open(drv->file, (b->readonly ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
-	if (b->fd < 0 && errno == EACCES && !b->readonly) {
-		b->readonly = true;
-		b->fd = open(drv->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	}
-	if (b->fd < 0 || fstat(b->fd, &st))
-		kwb_usage_error("-drive file=%s: %s", drv->file, strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		kwb_usage_error("-drive file=%s: not a regular file or block device (%s)", drv->file,
-				kwb_file_kind(st.st_mode));
-	fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) & ~O_NONBLOCK);
-	/* a block device's size is where its end is */
-	off_t end = S_ISBLK(st.st_mode) ? lseek(b->fd, 0, SEEK_END) : st.st_size;
-	b->size = (uint64_t)(end > 0 ? end : 0) & ~(uint64_t)(SECTOR - 1);
+	b->disk = disk_open(m, drv, &b->readonly);
+	b->size = disk_size(b->disk);
 	return virtio_dev_new(m, devname, &blk_model, b, b->readonly ? VIRTIO_BLK_F_RO : 0, tr, tr_opaque);
 }

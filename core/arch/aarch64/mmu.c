@@ -433,6 +433,8 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 	}
 	if (!*host)
 		return true;
+	if (acc == ACC_WRITE)	/* the page may stay writable in the TLB */
+		bus_will_write(&m->bus, *pa & ~0xfffull, 0x1000);
 	if (acc == ACC_WRITE && is_code(k->sh, *pa))
 		a64_code_written(k->sh, *pa);
 	if (cache && !k->trace_mem) {
@@ -488,6 +490,11 @@ static bool mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, ui
 		}
 		goto done;
 	}
+	/* A device access may raise an interrupt or make the CPU leave: the
+	 * handler chain ends after this instruction, so where that takes
+	 * effect never depends on where the chain began (a stop, a breakpoint
+	 * page, history re-executing from a checkpoint). */
+	CORE(s)->end_chain = s->c.icount;
 	if (first != size) {
 		uint8_t buf[8];
 		if (acc == ACC_WRITE)
