@@ -40,6 +40,8 @@ struct dbg_state {
 	void *listener_opaque;
 	dbg_alias_fn alias;
 	void *alias_opaque;
+	const dbg_symbol_ops *sym;
+	void *sym_opaque;
 
 	/* history (debug_internal.h): points suppressed while it travels, a
 	 * moment to stop at before an instruction, a watchpoint hit to pass */
@@ -83,6 +85,34 @@ void dbg_set_alias(machine *m, dbg_alias_fn fn, void *opaque)
 {
 	m->dbg->alias = fn;
 	m->dbg->alias_opaque = opaque;
+}
+
+void dbg_set_symbols(machine *m, const dbg_symbol_ops *ops, void *opaque)
+{
+	m->dbg->sym = ops;
+	m->dbg->sym_opaque = opaque;
+}
+
+bool dbg_sym_lookup(machine *m, const char *name, uint64_t *va)
+{
+	dbg_state *d = m->dbg;
+
+	return d && d->sym && d->sym->lookup(d->sym_opaque, name, va);
+}
+
+bool dbg_sym_format(machine *m, uint64_t va, char *buf, size_t len)
+{
+	dbg_state *d = m->dbg;
+
+	return d && d->sym && d->sym->format(d->sym_opaque, va, buf, len);
+}
+
+int dbg_sym_text_ranges(machine *m, const char *glob, void (*fn)(void *ctx, uint64_t lo, uint64_t hi),
+			void *ctx)
+{
+	dbg_state *d = m->dbg;
+
+	return d && d->sym ? d->sym->text_ranges(d->sym_opaque, glob, fn, ctx) : -1;
 }
 
 /* ---- registers ---- */

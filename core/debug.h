@@ -66,6 +66,23 @@ enum resume_action { RESUME_STOPPED = 0, RESUME_CONTINUE, RESUME_STEP };
 typedef bool (*dbg_alias_fn)(void *opaque, vaddr_t va, paddr_t *pa, bool translation_on);
 void dbg_set_alias(struct machine *m, dbg_alias_fn fn, void *opaque);
 
+/* Hook the symbols layer installs (when it has a vmlinux) so the core's
+ * own users of kernel symbols (trace filters and lines, monitor fdt) need
+ * no client: name to address, address to "name+off", and every text
+ * symbol matching a glob as [lo, hi) ranges (its physical alias too). */
+typedef struct dbg_symbol_ops {
+	bool (*lookup)(void *opaque, const char *name, uint64_t *va);
+	bool (*format)(void *opaque, uint64_t va, char *buf, size_t len);
+	int (*text_ranges)(void *opaque, const char *glob,
+			   void (*fn)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
+} dbg_symbol_ops;
+void dbg_set_symbols(struct machine *m, const dbg_symbol_ops *ops, void *opaque);
+bool dbg_sym_lookup(struct machine *m, const char *name, uint64_t *va);
+bool dbg_sym_format(struct machine *m, uint64_t va, char *buf, size_t len);
+/* The count of symbols matched, -1 without symbols. */
+int dbg_sym_text_ranges(struct machine *m, const char *glob,
+			void (*fn)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
+
 /* ---- registers (index = register table index = gdb regnum) ---- */
 const reg_table *dbg_regs(struct machine *m);
 int dbg_reg_read(struct machine *m, int cpu, int idx, uint8_t *buf);

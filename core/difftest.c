@@ -31,7 +31,6 @@
 #include "difftest_int.h"
 #include "arch/riscv64/riscv64.h"
 #include "gdbserver/rsp.h"
-#include "symbols/symbols.h"
 
 uint64_t dt_now_ns(void)
 {
@@ -618,7 +617,7 @@ void dt_disasm(difftest *d, uint64_t pc, char *buf, size_t len, uint32_t *insn_o
 void dt_where(difftest *d, uint64_t pc, char *buf, size_t len)
 {
 	buf[0] = 0;
-	if (d->m->symbols && symbols_format(d->m, pc, buf + 2, len - 4)) {
+	if (dbg_sym_format(d->m, pc, buf + 2, len - 4)) {
 		buf[0] = ' ';
 		buf[1] = '<';
 		strcat(buf, ">");
@@ -1067,7 +1066,7 @@ int difftest_run(machine *m)
 	if (from && *from) {
 		char *end;
 		d->from = strtoull(from, &end, 16);
-		if (*end && !(m->symbols && symbols_lookup(m, from, &d->from)))
+		if (*end && !dbg_sym_lookup(m, from, &d->from))
 			dt_fail(d, "KWB_DIFFTEST_FROM=%s: not a hex address or a known symbol", from);
 	}
 	if (getenv("KWB_DIFFTEST_PC_DIVERGENCE"))

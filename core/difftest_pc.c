@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include "difftest_int.h"
-#include "symbols/symbols.h"
 #include "trace.h"
 
 #define PC_HIST 16384		/* kwb instructions kept (report, lockstep start) */
@@ -556,7 +555,7 @@ int dt_pc_run(difftest *d)
 	if (until && *until) {
 		char *end;
 		p->until = strtoull(until, &end, 16);
-		if (*end && !(m->symbols && symbols_lookup(m, until, &p->until)))
+		if (*end && !dbg_sym_lookup(m, until, &p->until))
 			dt_fail(d, "KWB_DIFFTEST_UNTIL=%s: not a hex address or a known symbol", until);
 	}
 	if (mkfifo(d->fifo, 0600) < 0)

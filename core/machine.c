@@ -22,10 +22,6 @@
 /* Parts that may be absent while kwb is being built up. */
 extern const arch_ops riscv64_arch __attribute__((weak));
 extern const arch_ops aarch64_arch __attribute__((weak));
-int gdbserver_start(machine *m, const char *spec, bool wait_attach, char *err, size_t errlen)
-	__attribute__((weak));
-int symbols_attach(machine *m, char *err, size_t errlen) __attribute__((weak));
-void symbols_free(machine *m) __attribute__((weak));
 
 static uint64_t wall_ns(void)
 {
@@ -234,25 +230,23 @@ machine *machine_create(const kwb_options *opt)
 		if (snapshot_load(m, opt->loadvm, err, sizeof(err)) < 0)
 			kwb_fatal("-loadvm %s: %s", opt->loadvm, err);
 	}
-	if (symbols_attach) {
-		char err[256] = "";
-		if (symbols_attach(m, err, sizeof(err)) < 0)
-			kwb_fatal("%s", err);
-	}
-	trace_init(m);
-
-	if (opt->gdb) {
-		char err[256] = "";
-		if (!gdbserver_start)
-			kwb_fatal("this kwb was built without the gdb server");
-		if (gdbserver_start(m, opt->gdb, opt->start_stopped, err, sizeof(err)) < 0)
-			kwb_fatal("%s", err);
-	}
-	if (opt->start_stopped) {
-		m->state = RUN_STOPPED;
-		dbg_stop_now(m, 0, STOP_INTERRUPT, 0);
-	}
 	return m;
+}
+
+void machine_start_stopped(machine *m)
+{
+	m->state = RUN_STOPPED;
+	dbg_stop_now(m, 0, STOP_INTERRUPT, 0);
+}
+
+void machine_on_free(machine *m, void (*fn)(machine *m))
+{
+	for (int i = 0; i < m->non_free; i++)
+		if (m->on_free[i] == fn)
+			return;
+	if (m->non_free == (int)ARRAY_SIZE(m->on_free))
+		kwb_fatal("machine_on_free: too many clients");
+	m->on_free[m->non_free++] = fn;
 }
 
 void machine_free(machine *m)
@@ -277,8 +271,8 @@ void machine_free(machine *m)
 	input_free_all(m);
 	state_free_all(m);
 	free(m->pollset.pfd);
-	if (symbols_free)
-		symbols_free(m);
+	while (m->non_free > 0)
+		m->on_free[--m->non_free](m);
 	bus_free(&m->bus);
 	free(m->fdt);
 	dbg_free(m);

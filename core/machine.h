@@ -124,9 +124,18 @@ typedef struct machine {
 	uint64_t input_pulls;	/* host data pulled so far (input_pull) */
 	struct history *hist;	/* recorded history (core/history.h), NULL: off */
 	struct guestmem_registry *mems;	/* RAM, ROM, disk overlays (core/guestmem.h) */
+	void (*on_free[8])(struct machine *m);	/* clients' (machine_on_free) */
+	int non_free;
 } machine;
 
+/* The machine alone: CPUs, devices, loaded images, history; no client.
+ * main.c composes the clients after it (symbols, traces, gdb server). */
 machine *machine_create(const kwb_options *opt);
+/* -S: stopped before the first instruction (after the clients started). */
+void machine_start_stopped(machine *m);
+/* A client that keeps state with the machine frees it in fn, called by
+ * machine_free (last registered first); registering twice is once. */
+void machine_on_free(machine *m, void (*fn)(machine *m));
 /* Fires due events (used by the loop). */
 void clock_fire_due(machine *m);
 void machine_free(machine *m);

@@ -1,4 +1,5 @@
-/* kwb: parse the command line, build the machine, run it. */
+/* kwb: parse the command line, build the machine, compose its clients
+ * (symbols, traces, the gdb server: core/ knows none of them), run it. */
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,11 +7,15 @@
 #include "difftest.h"
 #include "machine.h"
 #include "options.h"
+#include "trace.h"
+#include "gdbserver/gdbserver.h"
+#include "symbols/symbols.h"
 #include "target-xml/tdesc.h"
 
 int main(int argc, char **argv)
 {
 	static kwb_options opt;
+	char err[256] = "";
 	machine *m;
 
 	/* Started with stdin/stdout/stderr closed (CI, daemons): keep the
@@ -23,5 +28,12 @@ int main(int argc, char **argv)
 		return tdesc_dump(argv[2], argv[3]) ? 1 : 0;
 	options_parse(&opt, argc, argv);
 	m = machine_create(&opt);
+	if (symbols_attach(m, err, sizeof(err)) < 0)
+		kwb_fatal("%s", err);
+	trace_init(m);	/* after the symbols: filters may name functions */
+	if (opt.gdb && gdbserver_start(m, opt.gdb, opt.start_stopped, err, sizeof(err)) < 0)
+		kwb_fatal("%s", err);
+	if (opt.start_stopped)
+		machine_start_stopped(m);
 	return opt.difftest ? difftest_run(m) : machine_run(m);
 }

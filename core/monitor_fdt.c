@@ -24,7 +24,6 @@
 #include "fdt_inspect.h"
 #include "machine.h"
 #include "monitor.h"
-#include "symbols/symbols.h"
 
 extern char **environ;
 
@@ -143,7 +142,7 @@ static int find_default(mon_ctx *c, fdt_blob *b)
 	int n = 0, nerr = 0;
 	uint64_t v, ptr;
 
-	if (symbols_get(m) && symbols_lookup(m, "initial_boot_params", &v) &&
+	if (dbg_sym_lookup(m, "initial_boot_params", &v) &&
 	    dbg_mem_read(m, cpu, v, &ptr, 8, 0) == 8 && ptr)
 		cand[n++] = (struct cand){ ptr, true, "the kernel's initial_boot_params" };
 	if (m->kernel_entry && dbg_pc(m, cpu) == m->kernel_entry && reg_value(m, cpu, arm, &v)) {

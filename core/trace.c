@@ -4,7 +4,6 @@
  * and filters records.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,6 @@
 #include "bus.h"
 #include "machine.h"
 #include "trace.h"
-#include "symbols/symbols.h"
 
 _Static_assert(TRACE_MAX_CPUS == KWB_MAX_CPUS, "trace per-CPU arrays");
 
@@ -83,7 +81,7 @@ static bool parse_u64(const char *s, uint64_t *v)
 /* A number or, with vmlinux symbols, a symbol name. */
 static bool parse_addr(machine *m, const char *s, uint64_t *v)
 {
-	return parse_u64(s, v) || (m->symbols && symbols_lookup(m, s, v));
+	return parse_u64(s, v) || dbg_sym_lookup(m, s, v);
 }
 
 typedef struct range_list {
@@ -127,35 +125,9 @@ static void range_merge(range_list *l)
 	l->n = n;
 }
 
-/* Every text symbol matching glob, as [addr, addr + size) and its
- * physical alias; returns how many symbols matched. */
-static int sym_ranges(machine *m, const char *glob, range_list *l)
+static void range_add_cb(void *ctx, uint64_t lo, uint64_t hi)
 {
-	kwb_symbols *ks = symbols_get(m);
-	int count = 0;
-
-	if (!ks)
-		return -1;
-	const vmlinux *vm = ks->vm;
-	for (int i = 0; i < vm->nsyms; i++) {
-		const ksym *k = &vm->syms[i];
-		char kind = k->kind | 0x20;
-		uint64_t end = k->addr + k->size;
-		paddr_t pa;
-		if ((kind != 't' && kind != 'w') || fnmatch(glob, ksym_name(vm, k), 0))
-			continue;
-		if (!k->size) {	/* up to the next symbol */
-			int j = i + 1;
-			while (j < vm->nsyms && vm->syms[j].addr == k->addr)
-				j++;
-			end = j < vm->nsyms ? vm->syms[j].addr : k->addr + 4;
-		}
-		range_add(l, k->addr, end);
-		if (symbols_va_to_pa(m, k->addr, &pa, NULL))
-			range_add(l, pa, pa + (end - k->addr));
-		count++;
-	}
-	return count;
+	range_add(ctx, lo, hi);
 }
 
 static bool in_ranges(const trace_state *t, uint64_t pc)
@@ -239,7 +211,7 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 							 " range=0x%llx-0x%llx", (unsigned long long)lo,
 							 (unsigned long long)hi);
 			} else if (!strcmp(tok, "sym")) {
-				int n = sym_ranges(m, eq, &rl);
+				int n = dbg_sym_text_ranges(m, eq, range_add_cb, &rl);
 				if (n <= 0) {
 					snprintf(err, errlen, n < 0 ? "sym=%s: no vmlinux symbols (use -symbols FILE)"
 								    : "sym=%s: no function symbol matches", eq);
@@ -288,7 +260,7 @@ int trace_set(machine *m, const char *spec, char *err, size_t errlen)
 	snprintf(t->filter_text, sizeof(t->filter_text), "%s", filters);
 	if (want_ring)
 		trace_set_ring(m, ring);
-	t->panic_known = m->symbols && symbols_lookup(m, "panic", &t->panic_va);
+	t->panic_known = dbg_sym_lookup(m, "panic", &t->panic_va);
 	for (int i = 0; i < m->ncpus; i++)
 		if (m->cpus[i])
 			m->cpus[i]->exit_request = true;	/* re-check at the next quantum */
@@ -443,7 +415,7 @@ bool trace_exec_wanted(cpu *c)
 
 static const char *sym(machine *m, uint64_t pc, char *buf, size_t len)
 {
-	if (!m->symbols || !symbols_format(m, pc, buf, len))
+	if (!dbg_sym_format(m, pc, buf, len))
 		buf[0] = 0;
 	return buf;
 }

@@ -1,6 +1,7 @@
 /*
  * Finding, loading and attaching the vmlinux to a machine (symbols.h).
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,54 @@ static void check_image(machine *m, kwb_symbols *s)
 			 "symbols may be wrong", s->vm->path);
 }
 
+/* ---- the core's symbols hook (core/debug.h) ---- */
+
+static bool hook_lookup(void *opaque, const char *name, uint64_t *va)
+{
+	return symbols_lookup(((kwb_symbols *)opaque)->m, name, va);
+}
+
+static bool hook_format(void *opaque, uint64_t va, char *buf, size_t len)
+{
+	return symbols_format(((kwb_symbols *)opaque)->m, va, buf, len);
+}
+
+/* Every text symbol matching glob, as [addr, addr + size) and its
+ * physical alias; returns how many symbols matched. */
+static int hook_text_ranges(void *opaque, const char *glob, void (*fn)(void *ctx, uint64_t lo, uint64_t hi),
+			    void *ctx)
+{
+	kwb_symbols *s = opaque;
+	const vmlinux *vm = s->vm;
+	int count = 0;
+
+	for (int i = 0; i < vm->nsyms; i++) {
+		const ksym *k = &vm->syms[i];
+		char kind = k->kind | 0x20;
+		uint64_t end = k->addr + k->size;
+		paddr_t pa;
+		if ((kind != 't' && kind != 'w') || fnmatch(glob, ksym_name(vm, k), 0))
+			continue;
+		if (!k->size) {	/* up to the next symbol */
+			int j = i + 1;
+			while (j < vm->nsyms && vm->syms[j].addr == k->addr)
+				j++;
+			end = j < vm->nsyms ? vm->syms[j].addr : k->addr + 4;
+		}
+		fn(ctx, k->addr, end);
+		if (symbols_va_to_pa(s->m, k->addr, &pa, NULL))
+			fn(ctx, pa, pa + (end - k->addr));
+		count++;
+	}
+	return count;
+}
+
+static const dbg_symbol_ops hook_ops = {
+	.lookup = hook_lookup,
+	.format = hook_format,
+	.text_ranges = hook_text_ranges,
+};
+
 int symbols_attach(machine *m, char *err, size_t errlen)
 {
 	kwb_symbols *s = m->symbols;
@@ -124,6 +173,7 @@ int symbols_attach(machine *m, char *err, size_t errlen)
 		s->m = m;
 		s->vm = vm;
 		m->symbols = s;
+		machine_on_free(m, symbols_free);
 	}
 	s->have_map = false;
 	if (kernel_load_pa(m, &load)) {
@@ -137,8 +187,10 @@ int symbols_attach(machine *m, char *err, size_t errlen)
 			kwb_warn("%s: no kernel VA alias", why);
 		}
 	}
-	if (m->dbg)
+	if (m->dbg) {
 		dbg_set_alias(m, s->have_map ? alias : NULL, s->have_map ? s : NULL);
+		dbg_set_symbols(m, &hook_ops, s);
+	}
 	return 0;
 }
 
@@ -148,8 +200,10 @@ void symbols_free(machine *m)
 
 	if (!s)
 		return;
-	if (m->dbg)
+	if (m->dbg) {
 		dbg_set_alias(m, NULL, NULL);
+		dbg_set_symbols(m, NULL, NULL);
+	}
 	vmlinux_free(s->vm);
 	kdwarf_close(s->dw);
 	free(s->ktasks_layout);
