@@ -27,6 +27,9 @@ typedef struct guestmem {
 	uint8_t *host;
 	uint64_t size;		/* bytes, a multiple of GUESTMEM_PAGE */
 	uint64_t pages;
+	/* Optional, per page: 0 = never written, so zero (a disk overlay's
+	 * block map); snapshots and digests then skip reading those pages. */
+	const uint8_t *used;
 	/* History on: per page, the epoch in which its old contents were
 	 * last saved; a write in another epoch saves them first. */
 	uint32_t *saved_in;

@@ -147,6 +147,13 @@ static bool zero_page(const uint8_t *p, size_t n)
 	return !memcmp(p, zeros, n);
 }
 
+/* A page the memory's owner says was never written is zero: not read
+ * (a disk overlay: only the blocks the guest wrote). */
+static bool page_zero(const guestmem *g, uint64_t p, uint64_t len)
+{
+	return (g->used && !g->used[p]) || zero_page(g->host + p * PAGE, len);
+}
+
 static uint64_t page_len(const guestmem *g, uint64_t page)
 {
 	uint64_t off = page * PAGE;
@@ -197,12 +204,12 @@ int snapshot_save(machine *m, const char *name, char *err, size_t errlen)
 		guestmem *g = guestmem_at(m, i);
 		uint64_t n = 0;
 		for (uint64_t p = 0; p < g->pages; p++)
-			n += !zero_page(g->host + p * PAGE, page_len(g, p));
+			n += !page_zero(g, p, page_len(g, p));
 		put_str(&w, g->name);
 		put_u64(&w, g->size);
 		put_u64(&w, n);
 		for (uint64_t p = 0; p < g->pages; p++) {
-			if (zero_page(g->host + p * PAGE, page_len(g, p)))
+			if (page_zero(g, p, page_len(g, p)))
 				continue;
 			put_u64(&w, p);
 			put(&w, g->host + p * PAGE, page_len(g, p));
@@ -616,7 +623,7 @@ static void pages_of(machine *m, image *im, const char *mem, struct page_table *
 		t->npages = g->pages;
 		t->page = kwb_zalloc((t->npages + 1) * sizeof(*t->page));
 		for (uint64_t p = 0; p < g->pages; p++)
-			if (!zero_page(g->host + p * PAGE, page_len(g, p)))
+			if (!page_zero(g, p, page_len(g, p)))
 				t->page[p] = g->host + p * PAGE;
 		return;
 	}
@@ -688,7 +695,15 @@ uint64_t snapshot_digest(machine *m)
 	for (int i = 0; i < guestmem_count(m); i++) {
 		guestmem *g = guestmem_at(m, i);
 		h = fnv(h, g->name, strlen(g->name));
-		h = fnv_pages(h, g->host, g->size);
+		if (!g->used) {
+			h = fnv_pages(h, g->host, g->size);
+			continue;
+		}
+		for (uint64_t p = 0; p < g->pages; p++)
+			if (g->used[p]) {
+				h = fnv(h, &p, sizeof(p));
+				h = fnv_pages(h, g->host + p * PAGE, page_len(g, p));
+			}
 	}
 	return h;
 }

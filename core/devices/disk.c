@@ -158,8 +158,10 @@ disk *disk_open(machine *m, const kwb_drive *drv, bool *readonly)
 	}
 	d->written = kwb_zalloc(d->nblocks + 1);
 	snprintf(name, sizeof(name), "disk:%s", drv->id);
-	if (mapped)
+	if (mapped) {
 		d->mem = guestmem_register(m, name, d->overlay, mapped);
+		d->mem->used = d->written;	/* a block is a page */
+	}
 	open_disks[slot] = d;
 	kwb_cleanup_add(write_back_all);
 	return d;

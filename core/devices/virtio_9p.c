@@ -286,7 +286,7 @@ virtio_dev *virtio_9p_create(machine *m, const char *devname, dev_props *p,
 	snprintf(d->tag, sizeof(d->tag), "%s", tag);
 	d->srv = p9_server_new(&e, err, sizeof(err));
 	if (!d->srv)
-		kwb_usage_error("-device %s,fsdev=%s: %s", devname, id, err);
+		kwb_usage_error("-device %s,fsdev=%s: cannot initialize fsdev '%s': %s", devname, id, id, err);
 	snprintf(d->export_desc, sizeof(d->export_desc), "%.60s, %s%s", e.path, sm_names[e.sm],
 		 e.readonly ? ", read-only" : "");
 	if (e.sm == P9_SM_MAPPED_XATTR && getxattr(e.path, "user.virtfs.uid", NULL, 0) < 0 &&

@@ -59,13 +59,11 @@ int p9fs_init(p9fs *fs, const p9_export *e, char *err, size_t errlen)
 	fs->dmode = e->dmode;
 	fs->root = open(e->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fs->root < 0) {
-		snprintf(err, errlen, errno == ENOENT ? "share path %s does not exist" :
-			 errno == ENOTDIR ? "share path %s is not a directory" : "share path %s: %s",
-			 e->path, strerror(errno));
+		snprintf(err, errlen, "failed to open '%s': %s", e->path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fs->root, &st) || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "share path %s is not a directory", e->path);
+		snprintf(err, errlen, "failed to open '%s': %s", e->path, strerror(ENOTDIR));
 		p9fs_close(fs);
 		return -1;
 	}
@@ -311,6 +309,8 @@ int p9fs_create(p9fs *fs, int dir, const char *name, const p9_cred *c, const cha
 		r = fd < 0 ? -1 : 0;
 		break;
 	case S_IFLNK:
+		if (!target)
+			return -EINVAL;		/* never: only Tsymlink makes links */
 		if (!mapped) {
 			r = symlinkat(target, dir, name);
 			break;

@@ -154,7 +154,7 @@ static void pqid(p9_out *o, const struct stat *st)
 	uint8_t type = S_ISDIR(st->st_mode) ? QID_DIR : S_ISLNK(st->st_mode) ? QID_SYMLINK : 0;
 
 	put(o, type, 1);
-	put(o, (uint32_t)(st->st_mtime ^ (st->st_size << 8)), 4);	/* QEMU's version */
+	put(o, (uint32_t)((uint64_t)st->st_mtime ^ (uint64_t)st->st_size << 8), 4);	/* QEMU's version */
 	put(o, st->st_ino, 8);
 }
 
@@ -706,6 +706,11 @@ static int op_mknod(p9_server *s, p9_in *in, p9_out *o)
 		return r;
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;	/* as mknod(2) */
+	/* mknod(2) makes no directory or symlink (a symlink has no target
+	 * here): EINVAL, as the host's mknod answers */
+	if (S_ISDIR(mode) || S_ISLNK(mode) || !(S_ISREG(mode) || S_ISFIFO(mode) || S_ISSOCK(mode) ||
+						   S_ISCHR(mode) || S_ISBLK(mode)))
+		return -EINVAL;
 	p9_cred c = { f->uid, gid, mode & (S_IFMT | 07777), makedev(major, minor), true };
 	if ((r = create_in(s, f, name, &c, NULL, 0, &st, path)))
 		return r;

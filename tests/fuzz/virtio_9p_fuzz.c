@@ -8,13 +8,15 @@
  * and a Tattach of fid 0, so short inputs reach every handler. After each
  * input the directory beside the share must be as it was, and every reply
  * well formed (its size field, its tag, Rlerror or the T-message's R):
- * anything else aborts, which a fuzzer reports.
+ * anything else aborts, which a fuzzer reports. Seeds: fuzz_seeds() below.
+ * fuzz-options: -max_len=8192
  *
  * With libFuzzer (clang):
  *     clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
- *         tests/fuzz/virtio_9p_fuzz.c core/devices/virtio_9p_proto.c \
- *         core/devices/virtio_9p_fs.c core/util.c -o 9p-fuzz
- *     ./9p-fuzz -max_total_time=60
+ *         tests/fuzz/virtio_9p_fuzz.c tests/fuzz/libfuzzer_stubs.c \
+ *         core/devices/virtio_9p_proto.c core/devices/virtio_9p_fs.c core/util.c -o 9p-fuzz
+ *     KWB_FUZZ_SEEDS_OUT=CORPUS build/tests/test_virtio_9p_fuzz   # seed runs
+ *     ./9p-fuzz -max_total_time=60 CORPUS
  * Without it, tests/unit/test_virtio_9p_fuzz.c runs it over seed message
  * runs and their mutations (part of make check and make asan).
  */
@@ -28,8 +30,13 @@
 #include <unistd.h>
 
 #include "core/devices/virtio_9p.h"
+#if __has_include("tests/fuzz/fuzz.h")
+#include "tests/fuzz/fuzz.h"	/* make fuzz: fuzz_seeds() written as seeds */
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* inputs that got past the first message (a driver checks its seeds do) */
+unsigned long fuzz_accepted;
 
 static char fz_top[256], fz_share[300], fz_outside[300];
 static unsigned long fz_messages;	/* messages handled (the driver reports it) */
@@ -186,6 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (int i = 0; i < 2; i++)
 		fz_send(s, prologue[i], prologue[i][0], out, sizeof(out));
+	bool accepted = false;
+
 	while (off < size) {
 		size_t left = size - off, len = left;
 		/* an exact-size copy, so a sanitizer sees any read past the end */
@@ -200,10 +209,157 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(m, data + off, len);
 		/* a reply buffer of the guest's choosing: from tiny to whole */
 		fz_send(s, m, len, out, len > 7 && (m[6] & 0x80) ? 11u + m[6] % 64u : sizeof(out));
+		accepted |= len >= 7 && out[4] != 7;
 		free(m);
 		off += len;
 	}
 	p9_server_free(s);
 	fz_check_outside();
+	fuzz_accepted += accepted;
 	return 0;
 }
+
+/* ---- seed runs: what a Linux client sends ---- */
+
+static uint8_t sb[8192];
+static size_t slen, mstart;
+
+static void sput(uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++, v >>= 8)
+		sb[slen++] = (uint8_t)v;
+}
+
+static void sstr(const char *s)
+{
+	sput(strlen(s), 2);
+	memcpy(sb + slen, s, strlen(s));
+	slen += strlen(s);
+}
+
+static void end(void)
+{
+	size_t n = slen - mstart;
+
+	sb[mstart] = (uint8_t)n;
+	sb[mstart + 1] = (uint8_t)(n >> 8);
+	sb[mstart + 2] = (uint8_t)(n >> 16);
+	sb[mstart + 3] = (uint8_t)(n >> 24);
+}
+
+static void msg(uint8_t type)
+{
+	if (slen > mstart)
+		end();
+	mstart = slen;
+	sput(0, 4);
+	sput(type, 1);
+	sput(slen & 0x7f, 2);	/* tags that keep replies full size */
+}
+
+static void walk(uint32_t fid, uint32_t nfid, int n, const char *const *names)
+{
+	msg(110);
+	sput(fid, 4);
+	sput(nfid, 4);
+	sput(n, 2);
+	for (int i = 0; i < n; i++)
+		sstr(names[i]);
+}
+
+static void fid_op(uint8_t type, uint32_t fid)
+{
+	msg(type);
+	sput(fid, 4);
+}
+
+static void seed_begin(uint8_t mode)
+{
+	slen = mstart = 0;
+	sput(mode, 1);
+	mstart = slen;
+}
+
+static void seed_end(void (*add)(const void *data, size_t len))
+{
+	if (slen > mstart)
+		end();
+	add(sb, slen);
+}
+
+/* Every T-message kwb serves, with symlinks out of the share walked and
+ * opened, on each security model and read-only (hostile's driver and make
+ * fuzz take them from here). */
+void fuzz_seeds(void (*add)(const void *data, size_t len));
+void fuzz_seeds(void (*add)(const void *data, size_t len))
+{
+	static const uint8_t modes[] = { 0, 1, 2, 0x80 };
+
+	for (size_t m = 0; m < sizeof(modes); m++) {
+		/* files: open, read, write, attributes, locks, fsync */
+		seed_begin(modes[m]);
+		walk(0, 1, 1, (const char *const[]){ "file" });
+		msg(12), sput(1, 4), sput(2, 4);				/* Tlopen O_RDWR */
+		msg(116), sput(1, 4), sput(0, 8), sput(100, 4);		/* Tread */
+		msg(118), sput(1, 4), sput(3, 8), sput(4, 4), sput(0x64636261, 4);	/* Twrite */
+		msg(24), sput(1, 4), sput(0x7ff, 8);			/* Tgetattr */
+		msg(26), sput(1, 4), sput(0x7f, 4), sput(0600, 4), sput(0, 4), sput(0, 4), sput(2, 8),
+			sput(1, 8), sput(2, 8), sput(3, 8), sput(4, 8);	/* Tsetattr */
+		msg(50), sput(1, 4), sput(0, 4);				/* Tfsync */
+		msg(52), sput(1, 4), sput(1, 1), sput(0, 4), sput(0, 8), sput(0, 8), sput(1, 4), sstr("c");
+		msg(54), sput(1, 4), sput(1, 1), sput(0, 8), sput(0, 8), sput(1, 4), sstr("c");
+		msg(8), sput(1, 4);					/* Tstatfs */
+		fid_op(120, 1);						/* Tclunk */
+		seed_end(add);
+		/* directories: create, list, rename, link, delete */
+		seed_begin(modes[m]);
+		walk(0, 1, 1, (const char *const[]){ "d" });
+		walk(0, 2, 1, (const char *const[]){ "d" });
+		msg(12), sput(2, 4), sput(0200000, 4);			/* Tlopen O_DIRECTORY */
+		msg(40), sput(2, 4), sput(0, 8), sput(4000, 4);		/* Treaddir */
+		msg(40), sput(2, 4), sput(1, 8), sput(30, 4);
+		msg(14), sput(1, 4), sstr("new"), sput(0102, 4), sput(0644, 4), sput(0, 4);	/* Tlcreate */
+		msg(118), sput(1, 4), sput(0, 8), sput(2, 4), sput(0x6968, 2);
+		msg(72), sput(0, 4), sstr("m"), sput(0755, 4), sput(0, 4);	/* Tmkdir */
+		msg(16), sput(0, 4), sstr("s"), sstr("file"), sput(0, 4);	/* Tsymlink */
+		walk(0, 3, 1, (const char *const[]){ "s" });
+		fid_op(22, 3);						/* Treadlink */
+		msg(18), sput(0, 4), sstr("n"), sput(010644, 4), sput(0, 4), sput(0, 4), sput(0, 4);	/* Tmknod */
+		msg(70), sput(0, 4), sput(3, 4), sstr("hard");		/* Tlink */
+		msg(74), sput(0, 4), sstr("file"), sput(0, 4), sstr("moved");	/* Trenameat */
+		walk(0, 4, 1, (const char *const[]){ "moved" });
+		msg(20), sput(4, 4), sput(0, 4), sstr("again");		/* Trename */
+		msg(76), sput(0, 4), sstr("m"), sput(0x200, 4);		/* Tunlinkat */
+		fid_op(122, 4);						/* Tremove */
+		seed_end(add);
+		/* xattrs */
+		seed_begin(modes[m]);
+		walk(0, 1, 0, NULL);
+		msg(32), sput(1, 4), sstr("user.a"), sput(3, 8), sput(0, 4);	/* Txattrcreate */
+		msg(118), sput(1, 4), sput(0, 8), sput(3, 4), sput(0x78797a, 3);
+		fid_op(120, 1);
+		msg(30), sput(0, 4), sput(2, 4), sstr("user.a");		/* Txattrwalk */
+		msg(116), sput(2, 4), sput(0, 8), sput(10, 4);
+		msg(30), sput(0, 4), sput(3, 4), sstr("");			/* the list */
+		msg(116), sput(3, 4), sput(0, 8), sput(100, 4);
+		msg(30), sput(0, 4), sput(4, 4), sstr("system.posix_acl_access");
+		seed_end(add);
+		/* the ways out: .., symlinks walked, opened, created in */
+		seed_begin(modes[m]);
+		walk(0, 1, 3, (const char *const[]){ "..", "..", "d" });
+		walk(0, 2, 2, (const char *const[]){ "abs", "secret" });
+		walk(0, 3, 1, (const char *const[]){ "rel" });
+		msg(14), sput(3, 4), sstr("x"), sput(0102, 4), sput(0644, 4), sput(0, 4);
+		walk(0, 4, 1, (const char *const[]){ "sec" });
+		msg(12), sput(4, 4), sput(01002, 4);
+		msg(26), sput(4, 4), sput(9, 4), sput(0777, 4), sput(0, 4), sput(0, 4), sput(0, 8),
+			sput(0, 8), sput(0, 8), sput(0, 8), sput(0, 8);
+		msg(74), sput(0, 4), sstr("file"), sput(3, 4), sstr("file");
+		msg(70), sput(3, 4), sput(0, 4), sstr("l");
+		msg(108), sput(1, 2);					/* Tflush */
+		msg(100), sput(4096, 4), sstr("9P2000.L");		/* a new session */
+		msg(104), sput(0, 4), sput(~0u, 4), sstr(""), sstr(""), sput(0, 4);
+		seed_end(add);
+	}
+}
+

@@ -572,6 +572,11 @@ static void special_files(void)
 	CHECK_EQ(mknod_(0, "p", S_IFIFO | 0644), ENXIO);	/* as QEMU 7.2 */
 	CHECK_EQ(mknod_(0, "c", S_IFCHR | 0644), EPERM);	/* no device nodes on the host */
 	CHECK(!exists(share, "p") && !exists(share, "c"));
+	/* found by the fuzzer: a Tmknod of a symlink (no target) crashed */
+	CHECK_EQ(mknod_(0, "l", S_IFLNK | 0777), EINVAL);
+	CHECK_EQ(mknod_(0, "dd", S_IFDIR | 0755), EINVAL);
+	CHECK_EQ(mknod_(0, "x", 0170000 | 0644), EINVAL);
+	CHECK(!exists(share, "l") && !exists(share, "dd") && !exists(share, "x"));
 	setup(P9_SM_MAPPED_XATTR, false);
 	CHECK_EQ(mknod_(0, "c", S_IFCHR | 0644), 0);		/* a regular file with xattrs */
 	snprintf(p, sizeof(p), "%s/c", share);
@@ -580,6 +585,8 @@ static void special_files(void)
 	CHECK_EQ(WALK(0, 1, "c"), 0);
 	CHECK_EQ(getattr(1), 0);
 	CHECK_EQ(reply_mode(), S_IFCHR | 0644);
+	CHECK_EQ(mknod_(0, "l", S_IFLNK | 0777), EINVAL);
+	CHECK(!exists(share, "l"));
 }
 
 static void bounds(void)
