@@ -277,7 +277,9 @@ static void get_str(rd *r, char *dst, size_t cap)
 		dst[0] = 0;
 		return;
 	}
-	memcpy(dst, r->p, n);
+	/* names and versions from the file end up in one-line messages */
+	for (uint16_t i = 0; i < n; i++)
+		dst[i] = r->p[i] < 0x20 || r->p[i] >= 0x7f ? '?' : (char)r->p[i];
 	dst[n] = 0;
 	r->p += n;
 }
@@ -580,6 +582,7 @@ static void image_close(image *im)
 /* The pages of one memory of an image, as a lookup table (NULL: zero). */
 struct page_table {
 	const char *want;
+	uint64_t limit;		/* the size this machine's memory has (file images) */
 	bool found;
 	uint64_t size, npages;
 	const uint8_t **page;
@@ -591,10 +594,15 @@ static int pt_mem(void *p, const char *name, uint64_t size, uint64_t npages)
 	struct page_table *t = p;
 
 	(void)npages;
-	t->in_want = !strcmp(name, t->want);
+	t->in_want = !strcmp(name, t->want) && !t->found;
 	if (t->in_want) {
 		t->found = true;
 		t->size = size;
+		/* a file's size is input: only this machine's is worth a table */
+		if (size != t->limit) {
+			t->in_want = false;
+			return 0;
+		}
 		t->npages = (size + PAGE - 1) / PAGE;
 		t->page = kwb_zalloc((t->npages + 1) * sizeof(*t->page));
 	}
@@ -628,6 +636,8 @@ static void pages_of(machine *m, image *im, const char *mem, struct page_table *
 		return;
 	}
 	mem_visit v = { pt_mem, pt_page, t };
+	guestmem *g = guestmem_find(m, mem);
+	t->limit = g ? g->size : 0;
 	walk_mems(&im->f, &v);
 }
 
@@ -639,7 +649,11 @@ static void diff_memory(machine *m, image *a, image *b, const char *mem, mon_out
 
 	pages_of(m, a, mem, &ta);
 	pages_of(m, b, mem, &tb);
-	if (!ta.found || !tb.found || ta.size != tb.size) {
+	if (ta.found && tb.found && (ta.size != tb.size || !ta.page || !tb.page)) {
+		mon_printf(o, "memory %s: %llu bytes against %llu\n", mem, (unsigned long long)ta.size,
+			   (unsigned long long)tb.size);
+		(*diffs)++;
+	} else if (!ta.found || !tb.found) {
 		mon_printf(o, "memory %s: in %s only\n", mem, ta.found ? "the first" : "the second");
 		(*diffs)++;
 	} else {

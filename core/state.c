@@ -237,7 +237,9 @@ static bool get_str16(cursor *c, char *dst, size_t cap)
 
 	if (!get(c, &n, 2) || n >= cap || (size_t)(c->end - c->p) < n)
 		return false;
-	memcpy(dst, c->p, n);
+	/* a name read from an image ends up in one-line messages: printable */
+	for (uint16_t i = 0; i < n; i++)
+		dst[i] = c->p[i] < 0x20 || c->p[i] >= 0x7f ? '?' : (char)c->p[i];
 	dst[n] = 0;
 	c->p += n;
 	return true;
@@ -381,6 +383,16 @@ static void load_leaf(void *p, const char *path, const leaf *l)
 			 w->instance, path, got, len, l->len);
 		w->failed = true;
 		return;
+	}
+	if (f->kind == ST_KIND_BOOL) {
+		/* a C bool holding anything but 0 or 1 is undefined behaviour */
+		for (uint32_t i = 0; i < len; i++)
+			if (data[i] > 1) {
+				snprintf(w->err, w->errlen, "%s: %s: %u is not a boolean (a damaged image)",
+					 w->instance, path, data[i]);
+				w->failed = true;
+				return;
+			}
 	}
 	if (f->flags & ST_CONFIG) {
 		/* configuration: the image must have this machine's value */

@@ -157,6 +157,9 @@ static void fuzz_board(const char *arch)
 		} else {
 			/* refused: one line that says why */
 			CHECK(err[0] && !strchr(err, '\n'));
+			if (!err[0] || strchr(err, '\n'))
+				printf("%s: iteration %llu: load refused with \"%s\"\n", arch,
+				       (unsigned long long)tried, err);
 		}
 		if (snapshot_diff(m, "fz", "seed", &o, err, sizeof(err)) < 0)
 			CHECK(err[0] && !strchr(err, '\n'));
