@@ -29,6 +29,8 @@ typedef struct a64_page {
 	paddr_t pa;			/* physical page address */
 	struct a64_page *next;		/* hash chain */
 	uint64_t gen;			/* decoded under this a64_shared.gen */
+	uint32_t hot;			/* backward branches taken since the last compile */
+	uint32_t jit;			/* compiled blocks on it (jit.c) */
 	a64_dent e[1025];		/* e[1024]: sentinel ending the chain */
 } a64_page;
 
@@ -53,6 +55,11 @@ typedef struct a64_shared {
 	uint64_t *code_bits;
 	paddr_t ram_base;
 	uint64_t ram_pages;
+	/* jit.c: compiled blocks, dropped with the decoded pages */
+	uint8_t *jit_buf;
+	size_t jit_used;
+	uint64_t jit_blocks;
+	bool jit_flush;		/* the buffer is full: drop all pages at the next run */
 } a64_shared;
 
 /* ---- software TLB ---- */
@@ -289,6 +296,16 @@ a64_tfn a64_decode(uint32_t insn);
  * when they cannot be listed. */
 bool a64_mark_bps(a64_core *k, xtlb_entry *e);
 void a64_page_clear(a64_page *pg);
+/* a decoded slot running its instruction's own handler (not undecoded,
+ * a breakpoint, the page end or UNDEFINED) */
+bool a64_slot_plain(a64_tfn fn);
+
+/* ---- jit.c ---- */
+#define A64_JIT_HOT 64	/* taken backward branches on a page before a compile */
+void a64_jit_hot(a64_cpu *s, a64_dent *target);
+void a64_jit_reset(a64_shared *sh);
+void a64_jit_free(a64_shared *sh);
+
 /* handlers by group */
 int a64_x_dp_imm(a64_cpu *s, uint32_t insn);
 int a64_x_undef(a64_cpu *s, uint32_t insn);
@@ -325,7 +342,13 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 	if (!a64_same_page(k->cur, s->pc) || s->c.icount >= k->end_chain || \
 	    s->c.exit_request || s->irq_line || s->fiq_line) \
 		return 1; \
-	d = &k->cur->pg->e[(s->pc & 0xfff) >> 2]; \
+	{ \
+		a64_dent *t = &k->cur->pg->e[(s->pc & 0xfff) >> 2]; \
+		/* a loop: its head is compiled when hot (jit.c) */ \
+		if (t <= d && unlikely(++k->cur->pg->hot >= A64_JIT_HOT)) \
+			a64_jit_hot(s, t); \
+		d = t; \
+	} \
 	return d->fn(s, d); \
 }
 

@@ -293,6 +293,7 @@ void a64_free_pages(a64_shared *sh)
 		sh->hash[i] = NULL;
 	}
 	sh->npages = 0;
+	a64_jit_reset(sh);
 }
 
 static enum cpu_exit run(cpu *c, int64_t max)
@@ -309,6 +310,10 @@ static enum cpu_exit run(cpu *c, int64_t max)
 	bool trace = unlikely(trace_on(c->m->trace, ~0u)) && trace_exec_wanted(c);
 
 	check_generations(k);
+	if (unlikely(k->sh->jit_flush)) {	/* code buffer full: start again */
+		a64_free_pages(k->sh);
+		a64_tlb_flush_all_cpus(c->m);
+	}
 	if (unlikely((trace_on(c->m->trace, TRACE_MEM) && trace_mem_wanted(c)) != k->trace_mem)) {
 		k->trace_mem = !k->trace_mem;
 		a64_tlb_flush(s);	/* on: every data access misses from now on */
@@ -448,6 +453,7 @@ static void cpu_free(cpu *c)
 
 	if (sh && --sh->refs == 0) {
 		a64_free_pages(sh);
+		a64_jit_free(sh);
 		free(sh->code_bits);
 		sh->code_bits = NULL;
 		sh->m = NULL;

@@ -50,6 +50,10 @@ bool a64_mark_bps(a64_core *k, xtlb_entry *e)
 
 	if (n < 0)
 		return false;
+	/* a compiled block must not run over a breakpoint slot: decode the
+	 * page again (no block runs: blocks leave by tail calls only) */
+	if (e->pg->jit)
+		a64_page_clear(e->pg);
 	for (int i = 0; i < n; i++) {
 		a64_dent *d = &e->pg->e[offs[i] >> 2];
 		if (offs[i] & 3)
@@ -87,8 +91,15 @@ static int t_page_end(a64_cpu *s, a64_dent *d)
 	return 0;
 }
 
+bool a64_slot_plain(a64_tfn fn)
+{
+	return fn != t_decode && fn != t_bp && fn != t_page_end && fn != t_a64_x_undef;
+}
+
 void a64_page_clear(a64_page *pg)
 {
+	pg->hot = 0;
+	pg->jit = 0;
 	for (int i = 0; i < 1024; i++)
 		pg->e[i] = (a64_dent){ t_decode, 0 };
 	pg->e[1024] = (a64_dent){ t_page_end, 0 };

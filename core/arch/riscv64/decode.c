@@ -245,6 +245,8 @@ static void dpage_reset(rv_dpage *dp, uint64_t gen)
 	dp->e[RV_PAGE_SLOTS] = (rv_insn){ .fn = op_page_end };
 	dp->gen = gen;
 	dp->bp_gen = ~0ull;
+	dp->hot = 0;
+	dp->jit = 0;
 }
 
 static unsigned dhash(paddr_t pa)
@@ -361,6 +363,7 @@ static void free_pages(rv_shared *sh)
 void rv_decode_flush_all(rv_shared *sh)
 {
 	free_pages(sh);
+	rv_jit_reset(sh);
 	each_hart(sh, drop_itlb, NULL);
 }
 
@@ -368,6 +371,7 @@ void rv_decode_flush_all(rv_shared *sh)
 void rv_decode_free_all(rv_shared *sh)
 {
 	free_pages(sh);
+	rv_jit_free(sh);
 }
 
 /* A store reached a page with decoded code (slow path). */
@@ -483,6 +487,10 @@ static bool mark_bps(rv_hart *h, rv_dpage *dp, uint64_t vpage)
 	n = dbg_bp_offsets(m, vpage, dp->pa, offs, ARRAY_SIZE(offs));
 	if (n < 0)
 		return false;
+	/* a compiled block must not run over a breakpoint slot: decode the
+	 * page again (no block of it is running: this is a page entry) */
+	if (dp->jit)
+		dpage_reset(dp, dp->gen);
 	for (int i = 0; i < n; i++)
 		if (!(offs[i] & 1))
 			dp->e[offs[i] >> 1] = (rv_insn){ .fn = op_bp };

@@ -33,8 +33,13 @@ static inline const rv_insn *jump_to(rv_hart *h, uint64_t target, int64_t left)
 static inline const rv_insn *branch(rv_hart *h, const rv_insn *d, int64_t left)
 {
 	uint64_t off = ((uint64_t)(d - h->page) << 1) + (uint64_t)IMM;
-	if (off < 4096)
-		return rv_dispatch(h, h->page + (off >> 1), left);
+	if (off < 4096) {
+		const rv_insn *t = h->page + (off >> 1);
+		/* a loop: its head is compiled when hot (jit.c) */
+		if (t <= d && unlikely(++rv_dpage_of(h->page)->hot >= RV_JIT_HOT))
+			rv_jit_hot(h, t);
+		return rv_dispatch(h, t, left);
+	}
 	h->pc = h->page_va + off;
 	return rv_dispatch(h, NULL, left);
 }

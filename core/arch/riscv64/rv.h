@@ -78,6 +78,8 @@ typedef struct rv_dpage {
 	bool zombie;
 	/* breakpoint slots marked for this virtual page and bp generation */
 	uint64_t bp_va, bp_gen;
+	uint32_t hot;		/* backward branches taken since the last compile */
+	uint32_t jit;		/* compiled blocks on it (jit.c) */
 	rv_insn e[RV_PAGE_SLOTS + 1];	/* + sentinel: falls off the page */
 } rv_dpage;
 
@@ -94,7 +96,22 @@ typedef struct rv_shared {
 	rv_dpage *zombies;	/* invalidated pages freed at a safe point */
 	int nresv;		/* harts holding an LR reservation */
 	bool flush_pending;	/* too many decoded pages: drop all at a safe point */
+	/* jit.c: compiled blocks, dropped with the decoded pages */
+	uint8_t *jit_buf;
+	size_t jit_used;
+	uint64_t jit_blocks;
 } rv_shared;
+
+static inline struct rv_dpage *rv_dpage_of(const rv_insn *page)
+{
+	return (struct rv_dpage *)((uintptr_t)page - offsetof(struct rv_dpage, e));
+}
+
+/* jit.c: taken backward branches on a page before their target is compiled */
+#define RV_JIT_HOT 64
+void rv_jit_hot(struct rv_hart *h, const rv_insn *target);
+void rv_jit_reset(rv_shared *sh);
+void rv_jit_free(rv_shared *sh);
 
 typedef struct rv_tlbe {
 	uint64_t tag;		/* virtual page, or RV_TLB_INVALID */

@@ -1,0 +1,1018 @@
+/*
+ * A template JIT for hot AArch64 loops (x86-64 hosts), the same design as
+ * core/arch/riscv64/jit.c: a block is a run of decoded slots on one page,
+ * from a hot branch target up to a branch or the first instruction it has
+ * no template for, compiled with the guest registers it uses in host
+ * registers and installed as the handler of its first slot. It keeps the
+ * threaded handlers' protocol (a64_int.h): it runs only when the chain's
+ * budget (end_chain) covers the whole block, else the slot's own handler
+ * runs; it adds its instructions to icount and its length to pc when it
+ * leaves, as the handlers it replaces would have one by one; a taken
+ * branch checks what A64_THREAD_BRANCH checks. Before any slow path (a TLB
+ * miss: MMIO, faults, watchpoints, code pages, -d mem; an SP base) it
+ * writes the registers back and leaves into the interpreter's handler of
+ * that instruction. NZCV are written to PSTATE by every flag-setting
+ * instruction. Breakpoint slots (t_bp) end blocks; pages are cleared (and
+ * their blocks dropped) when their code is written or breakpoints are
+ * marked again. KWB_JIT=0 turns it off.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "a64_int.h"
+#include "exec.h"
+
+#if defined(__x86_64__)
+#include "../../x86emit.h"
+
+#define JIT_BUF_SIZE (16u << 20)
+#define JIT_MAX_INSNS 96
+#define JIT_FOLLOW 8
+#define JIT_MIN_INSNS 6	/* shortest block compiled that does not loop */
+#define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 256 + 1024)
+
+static int jit_enabled = -1;
+
+static bool jit_on(void)
+{
+	if (jit_enabled < 0) {
+		const char *e = getenv("KWB_JIT");
+		jit_enabled = !(e && e[0] == '0');
+	}
+	return jit_enabled;
+}
+
+typedef struct jit_head {
+	a64_tfn orig;
+	uint64_t pad;
+} jit_head;
+
+static bool in_buf(a64_shared *sh, const void *p)
+{
+	return sh->jit_buf && (const uint8_t *)p >= sh->jit_buf && (const uint8_t *)p < sh->jit_buf + JIT_BUF_SIZE;
+}
+
+static a64_tfn slot_fn(a64_shared *sh, const a64_dent *d)
+{
+	if (in_buf(sh, (const void *)d->fn))
+		return ((const jit_head *)((const uint8_t *)d->fn - sizeof(jit_head)))->orig;
+	return d->fn;
+}
+
+enum kind { K_NONE, K_ADDSUB_IMM, K_ADDSUB_REG, K_LOGIC_REG, K_LOGIC_IMM, K_MOVEWIDE, K_CSEL, K_MADD,
+	    K_MULH, K_LDST_UIMM, K_LDST_REG, K_LDST_IDX, K_LDSTP, K_NOP, K_B, K_BCOND, K_CBZ, K_TBZ,
+	    K_BITFIELD, K_ADC, K_CCMP, K_ADDSUB_EXT };
+
+static bool is_branch(enum kind k)
+{
+	return k == K_B || k == K_BCOND || k == K_CBZ || k == K_TBZ;
+}
+
+static unsigned ibits(uint32_t v, int hi, int lo)
+{
+	return (v >> lo) & ((1u << (hi - lo + 1)) - 1);
+}
+
+/* The template for an instruction word, K_NONE when there is none. Only
+ * forms with no SP operand (register 31 is XZR wherever it is allowed). */
+static enum kind classify(uint32_t i)
+{
+	/* hints but WFE/WFI (NOPs on this CPU: PAC, BTI, YIELD...), DMB, DSB */
+	if ((i & 0xfffff01f) == 0xd503201f) {
+		unsigned op = ibits(i, 11, 5);
+		return op == 2 || op == 3 ? K_NONE : K_NOP;
+	}
+	if ((i & 0xfffff0ff) == 0xd503309f || (i & 0xfffff0ff) == 0xd50330bf)
+		return K_NOP;
+	if ((i & 0x1f800000) == 0x13000000) {	/* sbfm/bfm/ubfm */
+		bool sf = i >> 31;
+		if (ibits(i, 30, 29) == 3 || (i >> 22 & 1) != sf || (!sf && (i >> 15 & 1 << 5 || i >> 21 & 1)))
+			return K_NONE;
+		return K_BITFIELD;
+	}
+	if ((i & 0x1fe0fc00) == 0x1a000000)	/* adc/adcs/sbc/sbcs */
+		return K_ADC;
+	if ((i & 0x1fe00410) == 0x1a400000 && (i >> 29 & 1))	/* ccmn/ccmp reg/imm */
+		return K_CCMP;
+	if ((i & 0x1fe00000) == 0x0b200000) {	/* add/sub extended register */
+		bool s = i >> 29 & 1;
+		if (ibits(i, 12, 10) > 4 || ibits(i, 9, 5) == 31 || (!s && ibits(i, 4, 0) == 31))
+			return K_NONE;	/* SP, or a reserved shift */
+		return K_ADDSUB_EXT;
+	}
+	if ((i & 0x1f800000) == 0x11000000) {	/* add/sub imm */
+		bool s = i >> 29 & 1;
+		if (ibits(i, 9, 5) == 31 || (!s && ibits(i, 4, 0) == 31))
+			return K_NONE;	/* SP */
+		return K_ADDSUB_IMM;
+	}
+	if ((i & 0x1f200000) == 0x0b000000) {	/* add/sub shifted reg */
+		if (ibits(i, 23, 22) == 3 || (!(i >> 31) && (i >> 15 & 1 << 5)))
+			return K_NONE;
+		return K_ADDSUB_REG;
+	}
+	if ((i & 0x1f000000) == 0x0a000000) {	/* logical shifted reg */
+		if (!(i >> 31) && (i >> 15 & 1 << 5))
+			return K_NONE;
+		return K_LOGIC_REG;
+	}
+	if ((i & 0x1f800000) == 0x12000000) {	/* logical imm */
+		uint64_t m;
+		if (ibits(i, 30, 29) != 3 && ibits(i, 4, 0) == 31)
+			return K_NONE;	/* SP destination */
+		if (!a64_bitmask(i >> 22 & 1, ibits(i, 15, 10), ibits(i, 21, 16), i >> 31, &m))
+			return K_NONE;
+		return K_LOGIC_IMM;
+	}
+	if ((i & 0x1f800000) == 0x12800000) {	/* move wide */
+		if (ibits(i, 30, 29) == 1 || (!(i >> 31) && (i >> 22 & 1)))
+			return K_NONE;
+		return K_MOVEWIDE;
+	}
+	if ((i & 0x1fe00800) == 0x1a800000 && !(i >> 29 & 1))	/* csel/csinc/csinv/csneg */
+		return K_CSEL;
+	if ((i & 0x7fe00000) == 0x1b000000)	/* madd/msub (32/64) */
+		return K_MADD;
+	if ((i & 0xffe08000) == 0x9bc00000 || (i & 0xffe08000) == 0x9b400000)	/* umulh/smulh */
+		return K_MULH;
+	if ((i & 0x3b000000) == 0x39000000 && !(i >> 26 & 1)) {	/* ldr/str unsigned offset */
+		unsigned size = i >> 30, opc = ibits(i, 23, 22);
+		if (ibits(i, 9, 5) == 31 || (opc == 2 && size == 3) || (opc == 3 && size >= 2))
+			return K_NONE;
+		return K_LDST_UIMM;
+	}
+	if ((i & 0x3b200c00) == 0x38200800 && !(i >> 26 & 1)) {	/* register offset */
+		unsigned size = i >> 30, opc = ibits(i, 23, 22), opt = ibits(i, 15, 13);
+		if (ibits(i, 9, 5) == 31 || (opc == 2 && size == 3) || (opc == 3 && size >= 2) || !(opt & 2))
+			return K_NONE;
+		return K_LDST_REG;
+	}
+	if ((i & 0x3b200400) == 0x38000400 && !(i >> 26 & 1)) {	/* pre/post-index imm9 */
+		unsigned size = i >> 30, opc = ibits(i, 23, 22);
+		if (ibits(i, 9, 5) == 31 || (opc == 2 && size == 3) || (opc == 3 && size >= 2) ||
+		    (opc && ibits(i, 9, 5) == ibits(i, 4, 0)))
+			return K_NONE;
+		return K_LDST_IDX;
+	}
+	if ((i & 0x7e000000) == 0x28000000 && !(i >> 26 & 1)) {	/* ldp/stp w/x */
+		unsigned opc = i >> 30, idx = ibits(i, 24, 23), rn = ibits(i, 9, 5);
+		bool load = i >> 22 & 1;
+		if ((opc != 0 && opc != 2) || idx == 0 || rn == 31 ||
+		    (load && ibits(i, 4, 0) == ibits(i, 14, 10)) ||
+		    (idx != 2 && (rn == ibits(i, 4, 0) || rn == ibits(i, 14, 10))))
+			return K_NONE;
+		return K_LDSTP;
+	}
+	if ((i & 0x7c000000) == 0x14000000)	/* b / bl */
+		return K_B;
+	if ((i & 0xff000010) == 0x54000000)
+		return K_BCOND;
+	if ((i & 0x7e000000) == 0x34000000)
+		return K_CBZ;
+	if ((i & 0x7e000000) == 0x36000000)
+		return K_TBZ;
+	return K_NONE;
+}
+
+/* guest registers read and written (bit r; 31 = XZR is neither) */
+static void regs_of(enum kind k, uint32_t i, uint32_t *rd, uint32_t *wr)
+{
+	unsigned d = ibits(i, 4, 0), n = ibits(i, 9, 5), m = ibits(i, 20, 16), a = ibits(i, 14, 10);
+
+	*rd = *wr = 0;
+	switch (k) {
+	case K_ADDSUB_IMM: case K_LOGIC_IMM: *rd = 1u << n; *wr = 1u << d; break;
+	case K_ADDSUB_REG: case K_LOGIC_REG: case K_CSEL: case K_MULH:
+		*rd = 1u << n | 1u << m; *wr = 1u << d; break;
+	case K_MADD: *rd = 1u << n | 1u << m | 1u << a; *wr = 1u << d; break;
+	case K_BITFIELD: *rd = 1u << n | 1u << d; *wr = 1u << d; break;
+	case K_ADC: case K_ADDSUB_EXT: *rd = 1u << n | 1u << m; *wr = 1u << d; break;
+	case K_CCMP: *rd = 1u << n | ((i >> 11 & 1) ? 0 : 1u << m); break;
+	case K_MOVEWIDE: *rd = 1u << d; *wr = 1u << d; break;
+	case K_LDST_UIMM: case K_LDST_REG: case K_LDST_IDX: {
+		bool load = ibits(i, 23, 22) != 0;
+		*rd = 1u << n | (k == K_LDST_REG ? 1u << m : 0) | (load ? 0 : 1u << d);
+		*wr = (load ? 1u << d : 0) | (k == K_LDST_IDX ? 1u << n : 0);
+		break;
+	}
+	case K_LDSTP: {
+		bool load = i >> 22 & 1;
+		*rd = 1u << n | (load ? 0 : (1u << d | 1u << a));
+		*wr = (load ? (1u << d | 1u << a) : 0) | (ibits(i, 24, 23) != 2 ? 1u << n : 0);
+		break;
+	}
+	case K_B: *wr = (i >> 31) ? 1u << 30 : 0; break;
+	case K_CBZ: case K_TBZ: *rd = 1u << d; break;
+	default: break;
+	}
+	*rd &= ~(1u << 31);
+	*wr &= ~(1u << 31);
+}
+
+static const int cache_regs[] = { XSI, X8, X9, X10, XBX, XBP, X12, X13, X14, X15 };
+#define NCACHE ((int)ARRAY_SIZE(cache_regs))
+
+typedef struct jctx {
+	xbuf b;
+	a64_shared *sh;
+	int map[32];
+	uint32_t written;
+	int saved[6], nsaved;
+	struct { uint8_t *at; int i; } slow[JIT_MAX_INSNS * 2];
+	int nslow;
+	const a64_dent *head;
+	const a64_dent *page;	/* e[0] of the block's page */
+	const uint8_t *top;
+	int n;
+} jctx;
+
+#define XOFF(r) ((int32_t)(offsetof(a64_cpu, x) + 8 * (size_t)(r)))
+#define SOFF(f) ((int32_t)offsetof(a64_cpu, f))
+#define KOFF(f) ((int32_t)offsetof(a64_core, f))
+#define ICOUNT ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, icount)))
+#define EXITREQ ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, exit_request)))
+
+static void get(jctx *j, unsigned r, int t)
+{
+	if (r == 31)
+		x_movi(&j->b, t, 0);
+	else if (j->map[r] >= 0)
+		x_mov(&j->b, t, j->map[r]);
+	else
+		x_load(&j->b, 8, false, t, XDI, XOFF(r));
+}
+
+/* write guest register r from host t (64 bits; sf 0: t holds a 32-bit
+ * result already zero-extended) */
+static void put(jctx *j, unsigned r, int t)
+{
+	if (r == 31)
+		return;
+	if (j->map[r] >= 0)
+		x_mov(&j->b, j->map[r], t);
+	else
+		x_store(&j->b, 8, XDI, XOFF(r), t);
+}
+
+static void write_back(jctx *j)
+{
+	for (int r = 0; r < 31; r++)
+		if (j->map[r] >= 0 && (j->written >> r & 1))
+			x_store(&j->b, 8, XDI, XOFF(r), j->map[r]);
+}
+
+static void pops(jctx *j)
+{
+	for (int i = j->nsaved - 1; i >= 0; i--)
+		x_pop(&j->b, j->saved[i]);
+}
+
+/* icount += n; pc += delta (in memory; flags are clobbered) */
+static void account(jctx *j, int n, int64_t delta)
+{
+	if (n)
+		x_mi(&j->b, true, XI_ADD, XDI, ICOUNT, n);
+	if (delta)
+		x_mi(&j->b, true, XI_ADD, XDI, SOFF(pc), (int32_t)delta);
+}
+
+/* Fall through to slot s after n instructions (A64_THREAD): return 0 when
+ * the budget is used, else run s. */
+static void exit_next(jctx *j, const a64_dent *s, int n)
+{
+	uint8_t *out;
+
+	account(j, n, 4 * (s - j->head));
+	write_back(j);
+	pops(j);
+	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
+	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
+	out = x_jcc(&j->b, XC_AE);
+	x_movi(&j->b, XSI, (uint64_t)(uintptr_t)s);
+	x_jmp_m(&j->b, XSI, 0);
+	x_patch(&j->b, out, j->b.p);
+	x_movi(&j->b, XAX, 0);
+	x_ret(&j->b);
+}
+
+/* A taken branch from slot `from` to page offset `off` after n
+ * instructions (A64_THREAD_BRANCH): return 1 when it leaves the page, the
+ * budget is used or something is pending, else run the target. */
+static void exit_taken(jctx *j, const a64_dent *from, int64_t off, int n)
+{
+	int64_t delta = off - 4 * (j->head - j->page);
+	uint8_t *out[4];
+
+	(void)from;
+	if (off < 0 || off >= 4096) {
+		account(j, n, delta);
+		write_back(j);
+		pops(j);
+		x_movi(&j->b, XAX, 1);
+		x_ret(&j->b);
+		return;
+	}
+	account(j, n, delta);
+	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
+	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
+	out[0] = x_jcc(&j->b, XC_AE);
+	xb_op(&j->b, 0, false, 0xb60f, 2, XCX, true, XDI, EXITREQ);	/* movzx ecx, byte [exit_request] */
+	x_load(&j->b, 4, false, X11, XDI, SOFF(irq_line));
+	x_rm(&j->b, false, X_OR, X11, XDI, SOFF(fiq_line));
+	x_rr(&j->b, false, X_OR, X11, XCX);
+	out[1] = x_jcc(&j->b, XC_NE);
+	if (j->page + off / 4 == j->head) {
+		/* its own start: loop while the budget covers the block */
+		x_ri(&j->b, true, XI_ADD, XAX, j->n);
+		x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
+		x_patch(&j->b, x_jcc(&j->b, XC_BE), j->top);
+	}
+	write_back(j);
+	pops(j);
+	x_movi(&j->b, XSI, (uint64_t)(uintptr_t)(j->page + off / 4));
+	x_jmp_m(&j->b, XSI, 0);
+	x_patch(&j->b, out[0], j->b.p);
+	x_patch(&j->b, out[1], j->b.p);
+	write_back(j);
+	pops(j);
+	x_movi(&j->b, XAX, 1);
+	x_ret(&j->b);
+}
+
+static void slow_here(jctx *j, int i, int cc)
+{
+	j->slow[j->nslow].at = x_jcc(&j->b, cc);
+	j->slow[j->nslow].i = i;
+	j->nslow++;
+}
+
+/* The TLB fast path: va in rax; on a hit rax = host address, else leave
+ * into the slot's handler. */
+static void tlb_lookup(jctx *j, bool write, int size, int i)
+{
+	xbuf *b = &j->b;
+	int32_t base = write ? KOFF(wt) : KOFF(rt);
+
+	_Static_assert(sizeof(tlb_entry) == 16 && TLB_SIZE == 256, "TLB layout");
+	x_mov(b, XCX, XAX);
+	x_shi(b, true, XS_SHR, XCX, 12);
+	x_ri(b, false, XI_AND, XCX, TLB_SIZE - 1);
+	x_shi(b, false, XS_SHL, XCX, 4);
+	x_load(b, 4, false, X11, XDI, SOFF(ps.el));
+	x_shi(b, false, XS_SHL, X11, 12);
+	x_rr(b, true, X_ADD, XCX, X11);
+	x_rr(b, true, X_ADD, XCX, XDI);
+	x_mov(b, X11, XAX);
+	x_ri(b, true, XI_AND, X11, (int32_t)(~0xfffu | (unsigned)(size - 1)));
+	x_rm(b, true, X_CMP, X11, XCX, base + (int32_t)offsetof(tlb_entry, tag));
+	slow_here(j, i, XC_NE);
+	x_rm(b, true, X_ADD, XAX, XCX, base + (int32_t)offsetof(tlb_entry, addend));
+}
+
+/* flags of the last x86 add/sub/and into PSTATE.NZCV */
+enum fl { FL_ADD, FL_SUB, FL_LOGIC };
+static void set_nzcv(jctx *j, enum fl f)
+{
+	xbuf *b = &j->b;
+	xb_op(b, 0, false, 0x900f | XC_S << 8, 2, 0, true, XDI, SOFF(ps.n));
+	xb_op(b, 0, false, 0x900f | XC_E << 8, 2, 0, true, XDI, SOFF(ps.z));
+	if (f == FL_LOGIC) {
+		x_mi(b, false, XI_AND, XDI, SOFF(ps.c), 0);	/* flags no longer needed */
+		x_mi(b, false, XI_AND, XDI, SOFF(ps.v), 0);
+		return;
+	}
+	/* AArch64 C is carry for add, NOT borrow for sub */
+	xb_op(b, 0, false, 0x900f | (unsigned)(f == FL_ADD ? XC_B : XC_AE) << 8, 2, 0, true, XDI, SOFF(ps.c));
+	xb_op(b, 0, false, 0x900f | 0u << 8, 2, 0, true, XDI, SOFF(ps.v));	/* seto */
+}
+
+/* PSTATE.NZCV are 0/1 words written as bytes (setcc): read them as bytes
+ * too, so the loads forward from those stores. */
+static void flag_load(jctx *j, int r, int32_t off)
+{
+	xb_op(&j->b, 0, false, 0xb60f, 2, r, true, XDI, off);	/* movzx r32, byte */
+}
+
+/* Emit flags for condition c (0-13) (rax and r11 are scratch) and return
+ * the x86 condition that holds when it is true. */
+static int cond(jctx *j, unsigned c)
+{
+	xbuf *b = &j->b;
+	bool inv = c & 1;
+	int cc;
+	static const int32_t simple[4] = { SOFF(ps.z), SOFF(ps.c), SOFF(ps.n), SOFF(ps.v) };
+
+	switch (c >> 1) {
+	case 0: case 1: case 2: case 3:
+		xb_op(b, 0, false, 0x80, 1, 7, true, XDI, simple[c >> 1]);	/* cmp byte, 0 */
+		xb_byte(b, 0);
+		cc = XC_NE;
+		break;
+	case 4:	/* HI: C && !Z */
+		flag_load(j, XAX, SOFF(ps.z));
+		x_ri(b, false, XI_XOR, XAX, 1);
+		flag_load(j, X11, SOFF(ps.c));
+		x_rr(b, false, X_AND, XAX, X11);
+		cc = XC_NE;
+		break;
+	case 5:	/* GE: N == V */
+		flag_load(j, XAX, SOFF(ps.n));
+		flag_load(j, X11, SOFF(ps.v));
+		x_rr(b, false, X_CMP, XAX, X11);
+		cc = XC_E;
+		break;
+	default: /* 6, GT: !Z && N == V */
+		flag_load(j, XAX, SOFF(ps.n));
+		flag_load(j, X11, SOFF(ps.v));
+		x_rr(b, false, X_XOR, XAX, X11);
+		flag_load(j, X11, SOFF(ps.z));
+		x_rr(b, false, X_OR, XAX, X11);
+		cc = XC_E;
+		break;
+	}
+	return inv ? cc ^ 1 : cc;
+}
+
+/* rcx = Rm shifted (type 0 LSL, 1 LSR, 2 ASR, 3 ROR) by amount, sf width */
+static void shifted(jctx *j, unsigned rm, unsigned type, unsigned amount, bool sf)
+{
+	static const int ext[4] = { XS_SHL, XS_SHR, XS_SAR, 1 /* ror */ };
+
+	get(j, rm, XCX);
+	if (amount)
+		x_shi(&j->b, sf, ext[type], XCX, amount);
+	else if (!sf)
+		x_rr(&j->b, false, X_MOV, XCX, XCX);	/* zero-extend */
+}
+
+/* a 32-bit result: clear the upper half */
+static void zext(jctx *j, bool sf, int r)
+{
+	if (!sf)
+		x_rr(&j->b, false, X_MOV, r, r);
+}
+
+/* load/store size bytes at host rax: rcx = value (store) / result (load) */
+static void access(jctx *j, uint32_t i, unsigned size, unsigned opc, unsigned rt)
+{
+	xbuf *b = &j->b;
+
+	if (opc == 0) {
+		get(j, rt, XCX);
+		x_store(b, (int)size, XAX, 0, XCX);
+		return;
+	}
+	if (opc == 1) {
+		x_load(b, (int)size, false, XCX, XAX, 0);
+	} else {
+		x_load(b, (int)size, true, XCX, XAX, 0);
+		if (opc == 3)	/* sign-extend to 32 bits only */
+			x_rr(b, false, X_MOV, XCX, XCX);
+	}
+	(void)i;
+	put(j, rt, XCX);
+}
+
+static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
+{
+	xbuf *b = &j->b;
+	unsigned rd = ibits(i, 4, 0), rn = ibits(i, 9, 5), rm = ibits(i, 20, 16);
+	bool sf = i >> 31;
+	int n = j->n;
+
+	switch (k) {
+	case K_NOP:
+		break;
+	case K_ADDSUB_IMM: {
+		bool sub = i >> 30 & 1, s = i >> 29 & 1;
+		uint32_t imm = ibits(i, 21, 10) << (i >> 22 & 1 ? 12 : 0);
+		get(j, rn, XAX);
+		x_ri(b, sf, sub ? XI_SUB : XI_ADD, XAX, (int32_t)imm);
+		if (s)
+			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_ADDSUB_REG: {
+		bool sub = i >> 30 & 1, s = i >> 29 & 1;
+		shifted(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf);
+		get(j, rn, XAX);
+		x_rr(b, sf, sub ? X_SUB : X_ADD, XAX, XCX);
+		if (s)
+			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_LOGIC_REG: {
+		static const unsigned op[4] = { X_AND, X_OR, X_XOR, X_AND };
+		unsigned opc = ibits(i, 30, 29);
+		shifted(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf);
+		if (i >> 21 & 1)
+			xb_op(b, 0, sf, 0xf7, 1, 2, false, XCX, 0);	/* not */
+		get(j, rn, XAX);
+		x_rr(b, sf, op[opc], XAX, XCX);
+		if (opc == 3)
+			set_nzcv(j, FL_LOGIC);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_LOGIC_IMM: {
+		static const unsigned op[4] = { X_AND, X_OR, X_XOR, X_AND };
+		unsigned opc = ibits(i, 30, 29);
+		uint64_t m = 0;
+		a64_bitmask(i >> 22 & 1, ibits(i, 15, 10), ibits(i, 21, 16), sf, &m);
+		x_movi(b, XCX, m);
+		get(j, rn, XAX);
+		x_rr(b, sf, op[opc], XAX, XCX);
+		if (opc == 3)
+			set_nzcv(j, FL_LOGIC);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_MOVEWIDE: {
+		unsigned opc = ibits(i, 30, 29), hw = ibits(i, 22, 21);
+		uint64_t v = (uint64_t)ibits(i, 20, 5) << (16 * hw);
+		if (opc == 3) {	/* movk */
+			get(j, rd, XAX);
+			x_movi(b, XCX, ~(0xffffull << (16 * hw)));
+			x_rr(b, true, X_AND, XAX, XCX);
+			x_movi(b, XCX, v);
+			x_rr(b, true, X_OR, XAX, XCX);
+			zext(j, sf, XAX);
+		} else {
+			if (opc == 0)
+				v = ~v;
+			if (!sf)
+				v &= 0xffffffffu;
+			x_movi(b, XAX, v);
+		}
+		put(j, rd, XAX);
+		break;
+	}
+	case K_CSEL: {
+		bool op = i >> 30 & 1, o2 = i >> 10 & 1;
+		unsigned c = ibits(i, 15, 12);
+		get(j, rm, XCX);
+		if (o2 && !op)
+			x_ri(b, sf, XI_ADD, XCX, 1);
+		else if (!o2 && op)
+			xb_op(b, 0, sf, 0xf7, 1, 2, false, XCX, 0);	/* not */
+		else if (o2 && op)
+			xb_op(b, 0, sf, 0xf7, 1, 3, false, XCX, 0);	/* neg */
+		zext(j, sf, XCX);
+		get(j, rn, XDX);
+		zext(j, sf, XDX);
+		if (c >> 1 != 7)	/* rcx = cond ? Rn : f(Rm), without a branch */
+			xb_op(b, 0, true, 0x400f | (unsigned)cond(j, c) << 8, 2, XCX, false, XDX, 0);	/* cmovcc */
+		else
+			x_mov(b, XCX, XDX);
+		put(j, rd, XCX);
+		break;
+	}
+	case K_MADD: {
+		bool sub = i >> 15 & 1;
+		get(j, rn, XAX);
+		get(j, rm, XCX);
+		x_imul(b, sf, XAX, XCX);
+		get(j, ibits(i, 14, 10), XCX);
+		if (sub) {
+			x_rr(b, sf, X_SUB, XCX, XAX);
+			x_mov(b, XAX, XCX);
+		} else {
+			x_rr(b, sf, X_ADD, XAX, XCX);
+		}
+		zext(j, sf, XAX);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_BITFIELD: {
+		unsigned opc = ibits(i, 30, 29), immr = ibits(i, 21, 16), imms = ibits(i, 15, 10);
+		unsigned w = sf ? 64 : 32;
+		get(j, rn, XAX);
+		if (opc == 2 && imms >= immr) {		/* ubfx, lsr */
+			unsigned len = imms - immr + 1;
+			x_shi(b, sf, XS_SHR, XAX, immr);
+			if (len < w) {
+				x_movi(b, X11, (1ull << len) - 1);
+				x_rr(b, sf, X_AND, XAX, X11);
+			}
+		} else if (opc == 2) {			/* ubfiz, lsl */
+			x_movi(b, X11, imms == 63 ? ~0ull : (1ull << (imms + 1)) - 1);
+			x_rr(b, sf, X_AND, XAX, X11);
+			x_shi(b, sf, XS_SHL, XAX, w - immr);
+		} else if (opc == 0 && imms >= immr) {	/* sbfx, asr, sxtb/h/w */
+			x_shi(b, sf, XS_SHL, XAX, w - 1 - imms);
+			x_shi(b, sf, XS_SAR, XAX, w - 1 - imms + immr);
+		} else if (opc == 0) {			/* sbfiz */
+			x_shi(b, sf, XS_SHL, XAX, w - 1 - imms);
+			x_shi(b, sf, XS_SAR, XAX, w - 1 - imms);
+			x_shi(b, sf, XS_SHL, XAX, w - immr);
+		} else {				/* bfxil, bfi: insert into Rd */
+			uint64_t field, mask;
+			unsigned len = imms >= immr ? imms - immr + 1 : imms + 1;
+			field = len == 64 ? ~0ull : (1ull << len) - 1;
+			if (imms >= immr) {
+				x_shi(b, sf, XS_SHR, XAX, immr);
+				mask = field;
+			} else {
+				mask = field << (w - immr);
+			}
+			x_movi(b, X11, field);
+			x_rr(b, true, X_AND, XAX, X11);
+			if (imms < immr)
+				x_shi(b, sf, XS_SHL, XAX, w - immr);
+			get(j, rd, XCX);
+			x_movi(b, X11, ~mask);
+			x_rr(b, true, X_AND, XCX, X11);
+			x_rr(b, true, X_OR, XAX, XCX);
+		}
+		zext(j, sf, XAX);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_ADC: {
+		bool sub = i >> 30 & 1, s = i >> 29 & 1;
+		get(j, rn, XAX);
+		get(j, rm, XCX);
+		flag_load(j, X11, SOFF(ps.c));
+		xb_op(b, 0, false, 0xba0f, 2, 4, false, X11, 0);	/* bt r11d, 0: CF = C */
+		xb_byte(b, 0);
+		if (sub)
+			xb_byte(b, 0xf5);	/* cmc: x86 borrows NOT C */
+		x_rr(b, sf, sub ? 0x19 : 0x11, XAX, XCX);	/* sbb / adc */
+		if (s)
+			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_ADDSUB_EXT: {
+		bool sub = i >> 30 & 1, s = i >> 29 & 1;
+		unsigned opt = ibits(i, 15, 13), sh = ibits(i, 12, 10);
+		get(j, rm, XCX);
+		switch (opt) {
+		case 0: xb_op(b, 0, false, 0xb60f, 2, XCX, false, XCX, 0); break;	/* uxtb */
+		case 1: xb_op(b, 0, false, 0xb70f, 2, XCX, false, XCX, 0); break;	/* uxth */
+		case 2: x_rr(b, false, X_MOV, XCX, XCX); break;				/* uxtw */
+		case 4: xb_op(b, 0, true, 0xbe0f, 2, XCX, false, XCX, 0); break;	/* sxtb */
+		case 5: xb_op(b, 0, true, 0xbf0f, 2, XCX, false, XCX, 0); break;	/* sxth */
+		case 6: x_sext32(b, XCX, XCX); break;					/* sxtw */
+		default: break;								/* uxtx, sxtx */
+		}
+		if (sh)
+			x_shi(b, true, XS_SHL, XCX, sh);
+		get(j, rn, XAX);
+		x_rr(b, sf, sub ? X_SUB : X_ADD, XAX, XCX);
+		if (s)
+			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_CCMP: {
+		bool sub = i >> 30 & 1;
+		unsigned c = ibits(i, 15, 12), nzcv = ibits(i, 3, 0);
+		uint8_t *no = NULL, *done;
+		if (c >> 1 != 7)
+			no = x_jcc(b, cond(j, c) ^ 1);
+		get(j, rn, XAX);
+		if (i >> 11 & 1)
+			x_movi(b, XCX, ibits(i, 20, 16));
+		else
+			get(j, rm, XCX);
+		x_rr(b, sf, sub ? X_SUB : X_ADD, XAX, XCX);
+		set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		done = x_jmp(b);
+		x_patch(b, no, b->p);
+		if (no) {
+			static const int32_t f[4] = { SOFF(ps.v), SOFF(ps.c), SOFF(ps.z), SOFF(ps.n) };
+			for (int q = 0; q < 4; q++)
+				x_mi(b, false, XI_AND, XDI, f[q], 0), x_mi(b, false, XI_OR, XDI, f[q], (int32_t)(nzcv >> q & 1));
+		}
+		x_patch(b, done, b->p);
+		break;
+	}
+	case K_MULH:
+		get(j, rn, XAX);
+		get(j, rm, XCX);
+		x_mul1(b, (i >> 23 & 1) ? 4 : 5, XCX);	/* rdx:rax = rax * rcx */
+		put(j, rd, XDX);
+		break;
+	case K_LDST_UIMM: {
+		unsigned size = 1u << (i >> 30), opc = ibits(i, 23, 22);
+		get(j, rn, XAX);
+		x_ri(b, true, XI_ADD, XAX, (int32_t)(ibits(i, 21, 10) * size));
+		tlb_lookup(j, opc == 0, (int)size, idx);
+		access(j, i, size, opc, rd);
+		break;
+	}
+	case K_LDST_REG: {
+		unsigned size = 1u << (i >> 30), opc = ibits(i, 23, 22), opt = ibits(i, 15, 13);
+		get(j, rm, XCX);
+		if (opt == 2)
+			x_rr(b, false, X_MOV, XCX, XCX);	/* uxtw */
+		else if (opt == 6)
+			x_sext32(b, XCX, XCX);	/* sxtw */
+		if (i >> 12 & 1 && size > 1)
+			x_shi(b, true, XS_SHL, XCX, (unsigned)__builtin_ctz(size));
+		get(j, rn, XAX);
+		x_rr(b, true, X_ADD, XAX, XCX);
+		tlb_lookup(j, opc == 0, (int)size, idx);
+		access(j, i, size, opc, rd);
+		break;
+	}
+	case K_LDST_IDX: {
+		unsigned size = 1u << (i >> 30), opc = ibits(i, 23, 22);
+		int32_t imm = (int32_t)(ibits(i, 20, 12) << 23) >> 23;
+		bool pre = i >> 11 & 1;
+		get(j, rn, XAX);
+		if (pre)
+			x_ri(b, true, XI_ADD, XAX, imm);
+		x_mov(b, XDX, XAX);	/* the address, for the writeback */
+		tlb_lookup(j, opc == 0, (int)size, idx);
+		access(j, i, size, opc, rd);
+		if (!pre)
+			x_ri(b, true, XI_ADD, XDX, imm);
+		put(j, rn, XDX);
+		break;
+	}
+	case K_LDSTP: {
+		unsigned size = sf ? 8 : 4, t2 = ibits(i, 14, 10), mode = ibits(i, 24, 23);
+		int32_t imm = ((int32_t)(ibits(i, 21, 15) << 25) >> 25) * (int32_t)size;
+		bool load = i >> 22 & 1;
+		get(j, rn, XAX);
+		if (mode != 1)
+			x_ri(b, true, XI_ADD, XAX, imm);
+		x_mov(b, XDX, XAX);
+		/* both halves must hit before anything is done */
+		x_ri(b, true, XI_ADD, XAX, (int32_t)size);
+		tlb_lookup(j, !load, (int)size, idx);
+		x_push(b, XAX);
+		x_mov(b, XAX, XDX);
+		tlb_lookup(j, !load, (int)size, -1 - idx);	/* slow exit pops first */
+		x_pop(b, X11);
+		if (load) {
+			x_load(b, (int)size, false, XCX, XAX, 0);
+			put(j, rd, XCX);
+			x_load(b, (int)size, false, XCX, X11, 0);
+			put(j, t2, XCX);
+		} else {
+			get(j, rd, XCX);
+			x_store(b, (int)size, XAX, 0, XCX);
+			get(j, t2, XCX);
+			x_store(b, (int)size, X11, 0, XCX);
+		}
+		if (mode == 1)
+			x_ri(b, true, XI_ADD, XDX, imm);
+		if (mode != 2)
+			put(j, rn, XDX);
+		break;
+	}
+	case K_B: {
+		int64_t off = 4 * (d - j->page) + (int64_t)((int32_t)(i << 6) >> 6) * 4;
+		if (i >> 31) {	/* bl: x30 = pc + 4 */
+			x_load(b, 8, false, XAX, XDI, SOFF(pc));
+			x_ri(b, true, XI_ADD, XAX, (int32_t)(4 * (d - j->head) + 4));
+			put(j, 30, XAX);
+		}
+		exit_taken(j, d, off, n);
+		return false;
+	}
+	case K_BCOND: case K_CBZ: case K_TBZ: {
+		int64_t off = 4 * (d - j->page);
+		uint8_t *taken;
+		int cc;
+
+		if (k == K_BCOND) {
+			off += (int64_t)((int32_t)(ibits(i, 23, 5) << 13) >> 13) * 4;
+			if (ibits(i, 3, 0) >> 1 == 7) {
+				exit_taken(j, d, off, n);
+				return false;
+			}
+			cc = cond(j, ibits(i, 3, 0));
+		} else if (k == K_CBZ) {
+			off += (int64_t)((int32_t)(ibits(i, 23, 5) << 13) >> 13) * 4;
+			get(j, rd, XAX);
+			x_ri(b, sf, XI_CMP, XAX, 0);
+			cc = (i >> 24 & 1) ? XC_NE : XC_E;
+		} else {
+			unsigned bit = (i >> 31) << 5 | ibits(i, 23, 19);
+			off += (int64_t)((int32_t)(ibits(i, 18, 5) << 18) >> 18) * 4;
+			get(j, rd, XAX);
+			xb_op(b, 0, true, 0xba0f, 2, 4, false, XAX, 0);	/* bt rax, bit */
+			xb_byte(b, bit);
+			cc = (i >> 24 & 1) ? XC_B : XC_AE;	/* tbnz: bit set */
+		}
+		taken = x_jcc(b, cc);
+		exit_next(j, d + 1, n);
+		x_patch(b, taken, b->p);
+		exit_taken(j, d, off, n);
+		return false;
+	}
+	case K_NONE:
+		break;
+	}
+	return true;
+}
+
+static void buf_init(a64_shared *sh)
+{
+	void *p = mmap(NULL, JIT_BUF_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		jit_enabled = 0;
+		return;
+	}
+	sh->jit_buf = p;
+	sh->jit_used = 0;
+}
+
+static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent **next, int *nnext)
+{
+	enum kind ks[JIT_MAX_INSNS];
+	const a64_dent *d = head;
+	int n = 0, uses[32] = { 0 };
+	uint32_t writes = 0;
+	bool ends_in_branch = false, ok, loops = false;
+	jctx *j;
+	uint8_t *start;
+	jit_head hd = { slot_fn(sh, head), 0 };
+
+	while (n < JIT_MAX_INSNS && d < pg->e + 1024) {
+		a64_tfn fn = slot_fn(sh, d);
+		enum kind k = a64_slot_plain(fn) ? classify(d->insn) : K_NONE;
+		uint32_t r, w;
+
+		if (k == K_NONE)
+			break;
+		regs_of(k, d->insn, &r, &w);
+		writes |= w;
+		for (int x = 0; x < 31; x++)
+			uses[x] += (int)((r >> x & 1) + (w >> x & 1));
+		ks[n++] = k;
+		if (is_branch(k)) {
+			ends_in_branch = true;
+			break;
+		}
+		d++;
+	}
+	if (ends_in_branch) {
+		uint32_t i = d->insn;
+		int64_t off = 4 * (d - pg->e);
+		if (ks[n - 1] == K_B)
+			off += (int64_t)((int32_t)(i << 6) >> 6) * 4;
+		else if (ks[n - 1] == K_TBZ)
+			off += (int64_t)((int32_t)(ibits(i, 18, 5) << 18) >> 18) * 4;
+		else
+			off += (int64_t)((int32_t)(ibits(i, 23, 5) << 13) >> 13) * 4;
+		if (ks[n - 1] != K_B)
+			next[(*nnext)++] = d + 1;
+		if (off >= 0 && off < 4096)
+			next[(*nnext)++] = pg->e + off / 4;
+		loops = pg->e + off / 4 == head;
+	} else if (d < pg->e + 1024 && a64_slot_plain(slot_fn(sh, d))) {
+		next[(*nnext)++] = n == JIT_MAX_INSNS ? d : d + 1;
+	}
+	/* entering and leaving a block costs about what interpreting a few
+	 * instructions does: short blocks that do not loop stay interpreted */
+	if (!loops && n < JIT_MIN_INSNS)
+		return false;
+	if (!sh->jit_buf)
+		buf_init(sh);
+	if (!sh->jit_buf)
+		return false;
+	if (sh->jit_used + JIT_BLOCK_ROOM > JIT_BUF_SIZE) {
+		sh->jit_flush = true;
+		return false;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return false;
+	j->sh = sh;
+	j->head = head;
+	j->page = pg->e;
+	j->n = n;
+	start = sh->jit_buf + sh->jit_used;
+	memcpy(start, &hd, sizeof(hd));
+	j->b.p = start + sizeof(hd);
+	j->b.end = sh->jit_buf + JIT_BUF_SIZE;
+	for (int r = 0; r < 32; r++)
+		j->map[r] = -1;
+	for (int c = 0; c < NCACHE; c++) {
+		int best = -1;
+		for (int r = 0; r < 31; r++)
+			/* a register used once is cheaper in memory than
+			 * loaded at entry and written back at exit */
+			if ((uses[r] > 1 || (uses[r] && loops)) && j->map[r] < 0 && (best < 0 || uses[r] > uses[best]))
+				best = r;
+		if (best < 0)
+			break;
+		j->map[best] = cache_regs[c];
+		if (cache_regs[c] == XBX || cache_regs[c] == XBP || cache_regs[c] >= X12)
+			j->saved[j->nsaved++] = cache_regs[c];
+	}
+	j->written = writes;
+
+	/* entry: icount + n <= end_chain, else the slot's own handler */
+	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
+	x_ri(&j->b, true, XI_ADD, XAX, n);
+	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
+	{
+		uint8_t *go = x_jcc(&j->b, XC_BE);
+		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)hd.orig);
+		x_jmp_r(&j->b, XAX);
+		x_patch(&j->b, go, j->b.p);
+	}
+	for (int c = 0; c < j->nsaved; c++)
+		x_push(&j->b, j->saved[c]);
+	for (int r = 0; r < 31; r++)
+		if (j->map[r] >= 0)
+			x_load(&j->b, 8, false, j->map[r], XDI, XOFF(r));
+	j->top = j->b.p;
+	d = head;
+	for (int i = 0; i < n; i++, d++) {
+		if (!emit(j, ks[i], d->insn, i, d))
+			break;
+		if (i == n - 1)
+			exit_next(j, d + 1, n);
+	}
+	/* slow exits (i < 0: the second lookup of a pair, its first pushed) */
+	for (int s = 0; s < j->nslow; s++) {
+		int i = j->slow[s].i;
+		x_patch(&j->b, j->slow[s].at, j->b.p);
+		if (i < 0) {
+			x_pop(&j->b, X11);
+			i = -1 - i;
+		}
+		account(j, i, 4 * i);
+		write_back(j);
+		pops(j);
+		x_movi(&j->b, XSI, (uint64_t)(uintptr_t)(head + i));
+		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)slot_fn(sh, head + i));
+		x_jmp_r(&j->b, XAX);
+	}
+	ok = !j->b.full;
+	if (ok) {
+		sh->jit_used = (size_t)(j->b.p - sh->jit_buf + 15) & ~(size_t)15;
+		head->fn = (a64_tfn)(void *)(start + sizeof(hd));
+		sh->jit_blocks++;
+	}
+	free(j);
+	return ok;
+}
+
+void a64_jit_hot(a64_cpu *s, a64_dent *target)
+{
+	a64_core *k = CORE(s);
+	a64_page *pg = k->cur->pg;
+	const a64_dent *todo[JIT_FOLLOW + 3];
+	int ntodo = 1, done = 0;
+
+	pg->hot = 0;
+	if (!jit_on() || k->cur->bp_slow)
+		return;
+	todo[0] = target;
+	while (ntodo && done < JIT_FOLLOW) {
+		const a64_dent *d = todo[--ntodo];
+
+		if (in_buf(k->sh, (const void *)d->fn) || d >= pg->e + 1024)
+			continue;
+		done++;
+		if (compile(k->sh, pg, (a64_dent *)d, todo, &ntodo))
+			pg->jit++;
+		if (ntodo > JIT_FOLLOW)
+			ntodo = JIT_FOLLOW;
+	}
+}
+
+void a64_jit_reset(a64_shared *sh)
+{
+	sh->jit_used = 0;
+	sh->jit_flush = false;
+}
+
+void a64_jit_free(a64_shared *sh)
+{
+	if (sh->jit_buf)
+		munmap(sh->jit_buf, JIT_BUF_SIZE);
+	sh->jit_buf = NULL;
+}
+
+#else
+
+void a64_jit_hot(a64_cpu *s, a64_dent *target)
+{
+	CORE(s)->cur->pg->hot = 0;
+	(void)target;
+}
+
+void a64_jit_reset(a64_shared *sh)
+{
+	sh->jit_flush = false;
+}
+
+void a64_jit_free(a64_shared *sh)
+{
+	(void)sh;
+}
+
+#endif
