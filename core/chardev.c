@@ -16,42 +16,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "chardev.h"
-#include "input.h"
+#include "chardev_int.h"
+#include "devices/dev_props.h"
 #include "machine.h"
 #include "monitor.h"
-
-#define ESCAPE_CHAR 0x01	/* Ctrl-A */
-#define PENDING_MAX 4096
-#define MON_LINE_MAX 256
-
-enum chardev_kind { CD_STDIO, CD_PTY, CD_FILE, CD_NULL };
-
-struct chardev {
-	enum chardev_kind kind;
-	bool mux;		/* mon:stdio */
-	int in_fd, out_fd;	/* -1 when absent or closed */
-	bool drop_when_full;	/* pty: nobody may be reading */
-	chardev_frontend fe;
-	bool attached;
-	input_port *port;	/* the front end's outside input (history replays it) */
-
-	/* input the front end could not take yet */
-	uint8_t pending[PENDING_MAX];
-	size_t pending_len;
-
-	/* mon:stdio */
-	bool escape;		/* the previous byte was Ctrl-A */
-	bool in_monitor;
-	char line[MON_LINE_MAX];
-	size_t line_len;
-	struct machine *m;
-	void (*esc_fn)(void *opaque, int key);
-	void *esc_opaque;
-
-	char *pty_name;
-	int pty_slave;
-};
 
 /* ---- terminal modes ---- */
 
@@ -170,27 +138,59 @@ static void write_all(chardev *c, int fd, const uint8_t *buf, size_t len)
 
 void chardev_write(chardev *c, const uint8_t *buf, size_t len)
 {
-	if (c && c->out_fd >= 0)
-		write_all(c, c->out_fd, buf, len);
+	if (!c)
+		return;
+	switch (c->kind) {
+	case CD_SOCKET:
+		chardev_socket_write(c, buf, len);
+		return;
+	case CD_RINGBUF:
+		chardev_ringbuf_write(c, buf, len);
+		return;
+	case CD_TESTDEV:
+		chardev_testdev_write(c, buf, len);
+		return;
+	default:
+		if (c->out_fd >= 0)
+			write_all(c, c->out_fd, buf, len);
+	}
+}
+
+/* kwb's own words on this chardev (monitor output, prompts): on a stdio
+ * without output, stderr. */
+void chardev_say(chardev *c, const char *s)
+{
+	if (c->kind == CD_SOCKET)
+		chardev_socket_write(c, (const uint8_t *)s, strlen(s));
+	else if (c->out_fd >= 0 || c->kind == CD_STDIO)
+		write_all(c, c->out_fd >= 0 ? c->out_fd : STDERR_FILENO, (const uint8_t *)s, strlen(s));
 }
 
 static void say(chardev *c, const char *s)
 {
-	int fd = c->out_fd >= 0 ? c->out_fd : STDERR_FILENO;
+	chardev_say(c, s);
+}
 
-	write_all(c, fd, (const uint8_t *)s, strlen(s));
+static void say_bytes(chardev *c, const uint8_t *buf, size_t len)
+{
+	if (c->kind == CD_SOCKET)
+		chardev_socket_write(c, buf, len);
+	else
+		write_all(c, c->out_fd, buf, len);
 }
 
 /* ---- opening ---- */
 
-static chardev *new_chardev(enum chardev_kind kind)
+chardev *chardev_new(enum chardev_kind kind)
 {
 	chardev *c = kwb_zalloc(sizeof(*c));
 
 	c->kind = kind;
-	c->in_fd = c->out_fd = c->pty_slave = -1;
+	c->in_fd = c->out_fd = c->pty_slave = c->listen_fd = -1;
 	return c;
 }
+
+#define new_chardev chardev_new
 
 static chardev *open_pty(char *err, size_t errlen)
 {
@@ -242,6 +242,30 @@ chardev *chardev_open(const char *spec, char *err, size_t errlen)
 	}
 	if (!strcmp(spec, "pty"))
 		return open_pty(err, errlen);
+	if (!strncmp(spec, "tcp:", 4) || !strncmp(spec, "telnet:", 7) || !strncmp(spec, "unix:", 5)) {
+		/* QEMU's -serial tcp:[HOST]:PORT[,server=on][,wait=off], telnet:..., unix:PATH[,...] */
+		char opts[512];
+		const char *rest = strchr(spec, ':') + 1, *comma = strchr(rest, ',');
+		size_t n = comma ? (size_t)(comma - rest) : strlen(rest);
+		dev_props p;
+
+		if (spec[0] == 'u') {
+			snprintf(opts, sizeof(opts), "socket,path=%.*s%s", (int)n, rest, comma ? comma : "");
+		} else {
+			const char *colon = memrchr(rest, ':', n);
+			if (!colon) {
+				snprintf(err, errlen, "%s: expected %.*s:[HOST]:PORT", spec, (int)(rest - spec - 1), spec);
+				return NULL;
+			}
+			snprintf(opts, sizeof(opts), "socket,host=%.*s,port=%.*s%s%s", (int)(colon - rest), rest,
+				 (int)(n - (size_t)(colon - rest) - 1), colon + 1, spec[1] == 'e' ? ",telnet=on" : "",
+				 comma ? comma : "");
+		}
+		dev_props_parse_opt(&p, "-serial", opts);
+		c = chardev_socket_open(&p, err, errlen);
+		dev_props_done(&p);
+		return c;
+	}
 	if (!strncmp(spec, "file:", 5) && spec[5]) {
 		c = new_chardev(CD_FILE);
 		c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -252,8 +276,8 @@ chardev *chardev_open(const char *spec, char *err, size_t errlen)
 		}
 		return c;
 	}
-	snprintf(err, errlen, "-serial %s: unknown back end (mon:stdio, stdio, pty, file:PATH, null)",
-		 spec);
+	snprintf(err, errlen, "-serial %s: unknown back end (mon:stdio, stdio, pty, file:PATH, null, "
+		 "tcp:, telnet:, unix:, chardev:ID)", spec);
 	return NULL;
 }
 
@@ -276,12 +300,15 @@ static const input_port_ops port_ops = { .room = port_room, .deliver = port_deli
 
 void chardev_attach(chardev *c, const chardev_frontend *fe)
 {
+	char name[48];
+
 	c->fe = *fe;
 	c->attached = true;
 	/* On a machine, input reaches the front end through an input port:
 	 * at round boundaries, logged, replayed by history (core/input.h). */
+	snprintf(name, sizeof(name), c->id[0] ? "chardev:%s" : "serial0", c->id);
 	if (c->m && !c->port)
-		c->port = input_port_new(c->m, "serial0", INPUT_STREAM, &port_ops, c);
+		c->port = input_port_new(c->m, name, INPUT_STREAM, &port_ops, c);
 }
 
 void chardev_set_monitor(chardev *c, struct machine *m)
@@ -308,6 +335,10 @@ void chardev_close(chardev *c)
 		chardev_restore_all();
 	if (c->kind == CD_PTY || c->kind == CD_FILE)
 		close(c->out_fd >= 0 ? c->out_fd : c->in_fd);
+	if (c->kind == CD_SOCKET)
+		chardev_socket_close(c);
+	free(c->ring);
+	free(c->desc);
 	if (c->pty_slave >= 0)
 		close(c->pty_slave);
 	free(c->pty_name);
@@ -350,6 +381,8 @@ int chardev_fd(chardev *c)
 	/* The loop asks before every poll: a good moment to hand over what
 	 * the UART could not take last time. */
 	flush_pending(c);
+	if (c->kind == CD_SOCKET && c->in_fd < 0)
+		return c->listen_fd;	/* a server waiting for its client */
 	if (c->pending_len >= PENDING_MAX - MON_LINE_MAX)
 		return -1;	/* resume reading when the guest has caught up */
 	return c->in_fd;
@@ -367,11 +400,11 @@ static void monitor_exec(chardev *c)
 
 		monitor_run(&ctx, c->line);
 		if (out.len)
-			write_all(c, c->out_fd, (const uint8_t *)out.buf, out.len);
+			say_bytes(c, (const uint8_t *)out.buf, out.len);
 		free(out.buf);
 	}
 	c->line_len = 0;
-	if (c->in_monitor)
+	if (c->in_monitor || c->mon_only)
 		say(c, "(kwb) ");
 }
 
@@ -389,7 +422,8 @@ static void monitor_byte(chardev *c, uint8_t b)
 		say(c, "^C\n(kwb) ");
 	} else if (b >= 0x20 && b < 0x7f && c->line_len < MON_LINE_MAX - 1) {
 		c->line[c->line_len++] = b;
-		write_all(c, c->out_fd, &b, 1);
+		if (!c->mon_only || c->kind != CD_SOCKET)
+			say_bytes(c, &b, 1);	/* echo (a socket's client echoes itself) */
 	}
 }
 
@@ -433,27 +467,14 @@ static void escape_key(chardev *c, uint8_t k)
 	}
 }
 
-void chardev_input_ready(chardev *c)
+void chardev_feed(chardev *c, const uint8_t *buf, size_t n)
 {
-	uint8_t buf[256];
-	size_t room = PENDING_MAX - c->pending_len;
-	ssize_t n;
-
-	if (c->in_fd < 0 || !room)
-		return;
-	n = read(c->in_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
-	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-		return;
-	if (n <= 0) {
-		/* EOF (a pipe or file that ended) or a dead terminal: stop
-		 * polling it; the guest keeps running. */
-		c->in_fd = -1;
-		return;
-	}
-	for (ssize_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		uint8_t b = buf[i];
 
-		if (!c->mux) {
+		if (c->mon_only) {
+			monitor_byte(c, b);
+		} else if (!c->mux) {
 			to_guest(c, b);
 		} else if (c->escape) {
 			c->escape = false;
@@ -467,4 +488,33 @@ void chardev_input_ready(chardev *c)
 		}
 	}
 	flush_pending(c);
+}
+
+void chardev_input_ready(chardev *c)
+{
+	uint8_t buf[256];
+	size_t room = PENDING_MAX - c->pending_len;
+	ssize_t n;
+
+	if (c->kind == CD_SOCKET && c->in_fd < 0) {
+		chardev_socket_accept(c);
+		return;
+	}
+	if (c->in_fd < 0 || !room)
+		return;
+	n = read(c->in_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		/* EOF (a pipe or file that ended, a client that left) or a dead
+		 * terminal: stop polling it; the guest keeps running. */
+		if (c->kind == CD_SOCKET)
+			chardev_socket_closed(c);
+		else
+			c->in_fd = -1;
+		return;
+	}
+	if (c->kind == CD_SOCKET && c->telnet)
+		n = (ssize_t)chardev_telnet_filter(c, buf, (size_t)n);
+	chardev_feed(c, buf, (size_t)n);
 }

@@ -18,7 +18,8 @@ typedef struct chardev_frontend {
 	void *opaque;
 } chardev_frontend;
 
-/* spec: "stdio", "mon:stdio", "pty", "file:PATH", "null", "none".
+/* spec: "stdio", "mon:stdio", "pty", "file:PATH", "null", "none",
+ * "tcp:[HOST]:PORT[,server=on][,wait=off]", "telnet:...", "unix:PATH[,...]".
  * Returns NULL with a one-line message in err on a bad spec. */
 chardev *chardev_open(const char *spec, char *err, size_t errlen);
 void chardev_attach(chardev *c, const chardev_frontend *fe);
@@ -41,5 +42,24 @@ void chardev_set_escape_handler(chardev *c, void (*fn)(void *opaque, int key), v
 const char *chardev_pty_name(chardev *c);
 /* Restore terminal modes (also installed as atexit/signal handler). */
 void chardev_restore_all(void);
+
+/* ---- -chardev (chardev_set.c) ---- */
+
+/* Opens every -chardev of the options (machine_create, before the serial
+ * port and the devices); exits with one line on a bad one. */
+void chardevs_open(struct machine *m);
+/* -mon chardev=ID / -monitor SPEC: the monitor on that chardev. */
+void chardevs_open_monitor(struct machine *m);
+void chardevs_close(struct machine *m);
+chardev *chardev_find(struct machine *m, const char *id);
+/* A front end takes chardev id ("-device virtconsole", spec for messages):
+ * exits with one line when there is none, or it is in use and not mux=on. */
+chardev *chardev_take(struct machine *m, const char *id, const char *opt, const char *spec);
+/* -gdb chardev:ID: the gdb server's address ("tcp:HOST:PORT", "unix:PATH")
+ * from that -chardev socket, which is then not opened as a chardev. */
+void chardev_gdb_address(struct machine *m, const char *id, char *buf, size_t len);
+/* -gdb as the gdb server takes it: chardev:ID becomes that socket's
+ * address (in buf), anything else is returned as given. */
+const char *chardev_gdb_spec(struct machine *m, char *buf, size_t len);
 
 #endif

@@ -16,11 +16,11 @@
 
 static const device_prop_info pci_props[] = {
 	{ "ats", "bool", "on/off, " NO_EFFECT, "false" },
-	{ "disable-legacy", "OnOffAuto", "on/off/auto, " NO_EFFECT " (kwb's virtio-pci is modern)", "\"auto\"" },
+	{ "disable-legacy", "OnOffAuto", "on/off/auto (auto: transitional, as on QEMU's root bus)", "\"auto\"" },
 	{ "disable-modern", "bool", NO_EFFECT, "false" },
 	{ "iommu_platform", "bool", "on/off, " NO_EFFECT, "false" },
-	{ "rombar", "uint32", NO_EFFECT, "1" },
-	{ "romfile", "str", NO_EFFECT, NULL },
+	{ "rombar", "uint32", "virtio-net-pci: 0 removes the option ROM BAR", "1" },
+	{ "romfile", "str", "virtio-net-pci: the option ROM (empty: none)", NULL },
 	{ 0 }
 };
 
@@ -36,7 +36,7 @@ static const device_prop_info mmio_props[] = {
 static const device_prop_info blk_props[] = {
 	{ "drive", "str", "Node name or ID of a block device to use as a backend", NULL },
 	{ "logical_block_size", "size", NO_EFFECT " (512 B)", "0" },
-	{ "num-queues", "uint16", NO_EFFECT " (one queue)", "65535" },
+	{ "num-queues", "uint16", "request queues (default: one per CPU on PCI, one on virtio-mmio, as QEMU)", "65535" },
 	{ "physical_block_size", "size", NO_EFFECT " (512 B)", "0" },
 	{ "queue-size", "uint16", NO_EFFECT, "256" },
 	{ "serial", "str", NO_EFFECT, NULL },
@@ -59,7 +59,7 @@ static const device_prop_info net_props[] = {
 };
 
 static const device_prop_info net_pci_props[] = {	/* QEMU has them on PCI only */
-	{ "vectors", "uint32", NO_EFFECT, "4294967295" },
+	{ "vectors", "uint32", "MSI-X vectors (0: INTx only)", "4294967295" },
 	{ 0 }
 };
 
@@ -68,6 +68,24 @@ static const device_prop_info rng_props[] = {
 	{ "period", "uint32", NO_EFFECT, "65536" },
 	{ "rng", "link<rng-backend>", NO_EFFECT " (kwb's entropy is seeded and replayable)", NULL },
 	{ "seed", "uint64", "kwb: seed of the device's deterministic entropy (default: from -seed)", NULL },
+	{ 0 }
+};
+
+static const device_prop_info serial_props[] = {
+	{ "emergency-write", "bool", "on/off, " NO_EFFECT " (always offered)", "true" },
+	{ "max_ports", "uint32", NULL, "31" },
+	{ 0 }
+};
+
+static const device_prop_info serial_pci_props[] = {
+	{ "vectors", "uint32", "MSI-X vectors (0: INTx only)", "2" },
+	{ 0 }
+};
+
+static const device_prop_info port_props[] = {
+	{ "chardev", "str", "ID of a chardev to use as a backend", NULL },
+	{ "name", "str", NULL, NULL },
+	{ "nr", "uint32", NULL, "4294967295" },
 	{ 0 }
 };
 
@@ -90,6 +108,8 @@ static const device_prop_info loader_props[] = {
 
 static const device_info catalog[] = {
 	{ "loader", NULL, NULL, "Misc", "Generic Loader", { loader_props } },
+	{ "pci-testdev", "PCI", NULL, "Misc", "PCI Test Device", { 0 } },
+	{ "virtconsole", "virtio-serial-bus", NULL, "Input", NULL, { port_props } },
 	{ "virtio-9p-device", "virtio-bus", NULL, "Storage", NULL, { mmio_props, p9_props } },
 	{ "virtio-9p-pci", "PCI", "virtio-9p", "Storage", NULL, { pci_props, p9_props } },
 	{ "virtio-blk-device", "virtio-bus", NULL, "Storage", NULL, { mmio_props, blk_props } },
@@ -98,6 +118,9 @@ static const device_info catalog[] = {
 	{ "virtio-net-pci", "PCI", "virtio-net", "Network", NULL, { pci_props, net_props, net_pci_props } },
 	{ "virtio-rng-device", "virtio-bus", NULL, "Misc", NULL, { mmio_props, rng_props } },
 	{ "virtio-rng-pci", "PCI", "virtio-rng", "Misc", NULL, { pci_props, rng_props } },
+	{ "virtio-serial-device", "virtio-bus", NULL, "Input", NULL, { mmio_props, serial_props } },
+	{ "virtio-serial-pci", "PCI", "virtio-serial", "Input", NULL, { pci_props, serial_props, serial_pci_props } },
+	{ "virtserialport", "virtio-serial-bus", NULL, "Input", NULL, { port_props } },
 };
 
 /* QEMU's order of the categories in `-device help` */

@@ -287,11 +287,12 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 
 	argv[n++] = a64 ? "qemu-system-aarch64" : "qemu-system-riscv64";
 	argv[n++] = "-M";
-	/* The same GIC (gic-version=2 is QEMU's default, and kwb's) and ITS
-	 * (its=on is the default with a GICv3 on both); the PCIe ECAM low
-	 * (0x3f000000, 16 buses), where QEMU has it with highmem=off. */
-	snprintf(mopt, sizeof(mopt), "virt%s%s%s%s%s",
-		 a64 ? (o->gic_version == 3 ? ",gic-version=3,highmem=off" : ",gic-version=2,highmem=off") : "",
+	/* The same GIC (gic-version=2 is QEMU's default, and kwb's), ITS
+	 * (its=on is the default with a GICv3 on both) and memory map
+	 * (highmem=on is the default on both). */
+	snprintf(mopt, sizeof(mopt), "virt%s%s%s%s%s%s",
+		 a64 ? (o->gic_version == 3 ? ",gic-version=3" : ",gic-version=2") : "",
+		 a64 && !o->highmem ? ",highmem=off" : "",
 		 a64 && o->gic_version == 3 && !o->its ? ",its=off" : "",
 		 o->virtualization ? ",virtualization=on" : "", kind == DT_QEMU_DUMPDTB ? ",dumpdtb=" : "",
 		 kind == DT_QEMU_DUMPDTB ? d->qdtb : "");

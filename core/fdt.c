@@ -111,33 +111,41 @@ static void set_user_memory(machine *m, void *fdt)
 static void *load_user_dtb(machine *m)
 {
 	const char *path = m->opt->dtb, *err;
-	char what[256], why[512];
+	char what[256], why[512] = "";
 	fdt_tree tree;
 	size_t size;
 	uint8_t *blob = kwb_read_file(path, &size, &err);
-	void *fdt;
+	void *fdt = NULL;
 	int r;
 
 	if (!blob)
 		kwb_fatal("-dtb %s: %s", path, err);
-	if (size < sizeof(struct fdt_header))
-		kwb_fatal("-dtb %s: truncated (%zu bytes, smaller than a DTB header)", path, size);
-	if (fdt_magic(blob) != FDT_MAGIC)
-		kwb_fatal("-dtb %s: bad magic 0x%08x (expected 0xd00dfeed)", path, fdt_magic(blob));
-	if (fdt_totalsize(blob) > size)
-		kwb_fatal("-dtb %s: header totalsize %u exceeds the file size %zu", path,
-			  fdt_totalsize(blob), size);
-	if ((r = fdt_check_header(blob)) < 0)
-		kwb_fatal("-dtb %s: bad header: %s", path, fdt_strerror(r));
-	/* libfdt trusts the structure block; the kernel should not have to. */
+	/* A refusal frees the blob first: a fatal exit leaves nothing behind. */
 	snprintf(what, sizeof(what), "-dtb %s", path);
-	if (fdti_parse(&tree, blob, size, what, why, sizeof(why)))
-		kwb_fatal("%s", why);
-	fdti_free(&tree);
-	fdt = kwb_zalloc(fdt_totalsize(blob) + 65536);
-	if ((r = fdt_open_into(blob, fdt, fdt_totalsize(blob) + 65536)) < 0)
-		kwb_fatal("-dtb %s: %s", path, fdt_strerror(r));
+	if (size < sizeof(struct fdt_header))
+		snprintf(why, sizeof(why), "-dtb %s: truncated (%zu bytes, smaller than a DTB header)", path,
+			 size);
+	else if (fdt_magic(blob) != FDT_MAGIC)
+		snprintf(why, sizeof(why), "-dtb %s: bad magic 0x%08x (expected 0xd00dfeed)", path,
+			 fdt_magic(blob));
+	else if (fdt_totalsize(blob) > size)
+		snprintf(why, sizeof(why), "-dtb %s: header totalsize %u exceeds the file size %zu", path,
+			 fdt_totalsize(blob), size);
+	else if ((r = fdt_check_header(blob)) < 0)
+		snprintf(why, sizeof(why), "-dtb %s: bad header: %s", path, fdt_strerror(r));
+	/* libfdt trusts the structure block; the kernel should not have to. */
+	else if (fdti_parse(&tree, blob, size, what, why, sizeof(why)) == 0) {
+		fdti_free(&tree);
+		fdt = kwb_zalloc(fdt_totalsize(blob) + 65536);
+		if ((r = fdt_open_into(blob, fdt, fdt_totalsize(blob) + 65536)) < 0) {
+			snprintf(why, sizeof(why), "-dtb %s: %s", path, fdt_strerror(r));
+			free(fdt);
+			fdt = NULL;
+		}
+	}
 	free(blob);
+	if (!fdt)
+		kwb_fatal("%s", why);
 	return fdt;
 }
 
@@ -146,12 +154,13 @@ void machine_build_fdt(machine *m)
 	void *fdt;
 
 	free(m->fdt);
+	m->fdt = NULL;		/* a refused -dtb leaves none, not a freed one */
 	if (m->opt->dtb) {
-		fdt = load_user_dtb(m);
+		m->fdt = fdt = load_user_dtb(m);
 		if (!strcmp(m->arch->name, "aarch64"))
 			set_user_memory(m, fdt);
 	} else {
-		fdt = kwb_zalloc(FDT_BUILD_SIZE);
+		m->fdt = fdt = kwb_zalloc(FDT_BUILD_SIZE);
 		check(fdt_create_empty_tree(fdt, FDT_BUILD_SIZE), "creating");
 		check(m->board->fdt_base(m, fdt), "board nodes");
 		for (int i = 0; i < m->ndev; i++) {
@@ -165,6 +174,5 @@ void machine_build_fdt(machine *m)
 	}
 	set_chosen(m, fdt);
 	check(fdt_pack(fdt), "packing");
-	m->fdt = fdt;
 	m->dtb_size = fdt_totalsize(fdt);
 }

@@ -20,6 +20,9 @@ typedef uint64_t vaddr_t;
 /* Print "kwb: <msg>" to stderr and exit with status 1 (2 for usage errors). */
 KWB_NORETURN void kwb_fatal(const char *fmt, ...) KWB_PRINTF(1, 2);
 KWB_NORETURN void kwb_usage_error(const char *fmt, ...) KWB_PRINTF(1, 2);
+/* Fuzz targets only (tests/fuzz/fuzz.h): called instead of exit() by the
+ * two above, with messages unprinted; it must not return (longjmp). */
+extern void (*kwb_exit_hook)(int status);
 void kwb_warn(const char *fmt, ...) KWB_PRINTF(1, 2);
 /* Allocation that never returns NULL (exits with a message instead). */
 void *kwb_zalloc(size_t size);

@@ -96,6 +96,8 @@ static bool device_enabled(const kwb_options *opt, const board_device *d)
 		return opt->gic_version == 3;
 	if (!strcmp(d->cond, "its=on"))
 		return opt->gic_version == 3 && opt->its;
+	if (!strcmp(d->cond, "highmem=on") || !strcmp(d->cond, "highmem=off"))
+		return opt->highmem == !strcmp(d->cond, "highmem=on");
 	for (int i = 0; i < opt->ndevices; i++)
 		if (!strncmp(opt->devices[i], d->cond, strlen(d->cond)))
 			return true;
@@ -133,8 +135,9 @@ static void open_serial(machine *m)
 
 	if (!strcmp(spec, "none") || m->opt->dumpdtb)
 		return;
-	m->serial = chardev_open(spec, err, sizeof(err));
-	if (!m->serial)
+	if (!strncmp(spec, "chardev:", 8))
+		m->serial = chardev_take(m, spec + 8, "-serial", spec);
+	else if (!(m->serial = chardev_open(spec, err, sizeof(err))))
 		kwb_usage_error("-serial %s: %s", spec, err);
 	chardev_set_monitor(m->serial, m);
 }
@@ -151,11 +154,18 @@ static void check_devices(machine *m)
 		snprintf(name, sizeof(name), "%.*s", (int)n, spec);
 		if (!strcmp(name, "loader"))
 			continue;	/* applied at reset (loader_device.c) */
-		if (n > 4 && !strcmp(name + n - 4, "-pci")) {
+		if ((n > 4 && !strcmp(name + n - 4, "-pci")) || !strcmp(name, "pci-testdev")) {
 			if (!machine_device(m, "pcie-ecam"))
 				kwb_usage_error("-device %s: the %s %s board has no PCIe host in kwb yet "
 						"(virtio-mmio: -device virtio-NAME-device)", name,
 						m->arch->name, m->board->name);
+			continue;
+		}
+		if (!strcmp(name, "virtconsole") || !strcmp(name, "virtserialport")) {
+			if (!virtio_serial_port_has_bus(m->opt, i))
+				kwb_usage_error("-device %s: No 'virtio-serial-bus' bus found for device '%s' "
+						"(add -device virtio-serial-device or virtio-serial-pci before it)",
+						spec, name);
 			continue;
 		}
 		if (n > 14 && !strncmp(name, "virtio-", 7) && !strcmp(name + n - 7, "-device")) {
@@ -203,7 +213,10 @@ machine *machine_create(const kwb_options *opt)
 	m->state = RUN_RUNNING;
 	m->turn = -1;
 
+	chardevs_open(m);
 	open_serial(m);
+	if (!opt->dumpdtb)
+		chardevs_open_monitor(m);
 	state_register(m, "machine", &machine_state, m);
 	for (int i = 0; i < m->ncpus; i++) {
 		char name[16];
@@ -212,8 +225,7 @@ machine *machine_create(const kwb_options *opt)
 		if (m->arch->state_desc)
 			state_register(m, name, m->arch->state_desc(), m->cpus[i]);
 	}
-	if (!opt->dumpdtb)
-		net_init(m);
+	net_init(m);
 	create_devices(m);
 	check_devices(m);
 	if (m->net)
@@ -265,6 +277,7 @@ void machine_free(machine *m)
 			t->free(m->dev_state[i]);
 	}
 	net_free(m);
+	chardevs_close(m);
 	trace_free(m);
 	hist_free(m);
 	guestmem_free_all(m);
@@ -510,8 +523,12 @@ static void run_slice(machine *m, cpu *c)
 	} else if (mask && dbg_stop_pending(m) && dbg_pending_stop(m)->reason == STOP_STEP) {
 		dbg_take_stop(m);	/* a masked step history replayed: no stop */
 	}
+	/* A CPU back early having retired nothing (a fault loop: a trap
+	 * vector that faults on itself) gives up its slice, or the round
+	 * would never end: time moves on, events fire, the guards hold. */
 	if (why == CPU_EXIT_WFI || why == CPU_EXIT_OFF || why == CPU_EXIT_REQUEST ||
-	    (int64_t)(c->icount - m->slice_icount_start) >= m->round_len)
+	    (int64_t)(c->icount - m->slice_icount_start) >= m->round_len ||
+	    (why == CPU_EXIT_BUDGET && cap > 0 && c->icount == icount0 && act != RESUME_STEP))
 		end_slice(m);
 	hist_after_run(m, c);
 }
@@ -682,6 +699,7 @@ int machine_run(machine *m)
 {
 	uint64_t start = wall_ns(), last_poll = start;
 	uint64_t deadline_wall = m->opt->timeout > 0 ? start + (uint64_t)(m->opt->timeout * 1e9) : 0;
+	uint64_t round_icount = 0;
 
 	while (m->state != RUN_SHUTDOWN) {
 		uint64_t now_wall;
@@ -714,8 +732,14 @@ int machine_run(machine *m)
 				last_poll = wall_ns();
 				continue;
 			}
+			round_icount = total_icount(m);
 		}
 		run_round(m);
+		/* A whole round retired nothing (every CPU in a fault loop) and
+		 * no event could change that: the limit cannot be reached. */
+		if (m->opt->max_insns && m->turn < 0 && !m->events && !dbg_stop_pending(m) &&
+		    !hist_replaying(m) && total_icount(m) == round_icount)
+			return guard_exit(m, 3, "cannot be reached: no instruction retires (a fault loop) and no event is armed");
 
 		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns)
 			return guard_exit(m, 3, "reached");

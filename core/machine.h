@@ -120,6 +120,7 @@ typedef struct machine {
 	int nhooks;
 	poll_set pollset;
 	struct net_state *net;		/* networks (core/net.c) */
+	struct chardev_set *chardevs;	/* -chardev (core/chardev_set.c) */
 	struct input_state *input;	/* outside input ports and log (core/input.h) */
 	uint64_t input_pulls;	/* host data pulled so far (input_pull) */
 	struct history *hist;	/* recorded history (core/history.h), NULL: off */

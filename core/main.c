@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chardev.h"
 #include "difftest.h"
 #include "machine.h"
 #include "options.h"
@@ -15,7 +16,7 @@
 int main(int argc, char **argv)
 {
 	static kwb_options opt;
-	char err[256] = "";
+	char err[256] = "", spec[300];
 	machine *m;
 
 	/* Started with stdin/stdout/stderr closed (CI, daemons): keep the
@@ -31,7 +32,8 @@ int main(int argc, char **argv)
 	if (symbols_attach(m, err, sizeof(err)) < 0)
 		kwb_fatal("%s", err);
 	trace_init(m);	/* after the symbols: filters may name functions */
-	if (opt.gdb && gdbserver_start(m, opt.gdb, opt.start_stopped, err, sizeof(err)) < 0)
+	if (opt.gdb && gdbserver_start(m, chardev_gdb_spec(m, spec, sizeof(spec)), opt.start_stopped, err,
+				       sizeof(err)) < 0)
 		kwb_fatal("%s", err);
 	if (opt.start_stopped)
 		machine_start_stopped(m);

@@ -66,6 +66,11 @@ static netdev *new_netdev(machine *m, const char *id)
 static void open_backend(machine *m, netdev *nd, dev_props *p)
 {
 	if (!strcmp(p->dev, "user")) {
+		if (m->opt->dumpdtb) {		/* only the device tree: no sockets */
+			for (int i = 0; i < p->n; i++)
+				p->used[i] = true;
+			return;
+		}
 		nd->backend = slirp_net_open(m, nd, p);
 		return;
 	}

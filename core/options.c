@@ -459,12 +459,14 @@ static void check_chardev_spec(const char *opt, const char *v)
 	if (!strcmp(v, "mon:stdio") || !strcmp(v, "stdio") || !strcmp(v, "pty") ||
 	    !strcmp(v, "null") || !strcmp(v, "none"))
 		return;
-	if (!strncmp(v, "file:", 5)) {
-		if (!v[5])
-			kwb_usage_error("%s %s: empty file name", opt, v);
-		return;
+	if (!strncmp(v, "file:", 5) || !strncmp(v, "chardev:", 8) || !strncmp(v, "tcp:", 4) ||
+	    !strncmp(v, "telnet:", 7) || !strncmp(v, "unix:", 5)) {
+		if (!strchr(v, ':')[1])
+			kwb_usage_error("%s %s: nothing after ':'", opt, v);
+		return;		/* the rest is checked when it is opened */
 	}
-	kwb_usage_error("%s %s: unknown back end (mon:stdio, stdio, pty, file:PATH, null)", opt, v);
+	kwb_usage_error("%s %s: unknown back end (mon:stdio, stdio, pty, file:PATH, null, tcp:, telnet:, "
+			"unix:, chardev:ID)", opt, v);
 }
 
 static void opt_serial(kwb_options *o, const char *opt, const char *v)
@@ -473,13 +475,46 @@ static void opt_serial(kwb_options *o, const char *opt, const char *v)
 	o->serial = v;
 }
 
+/* The monitor is in gdb ("monitor ...") and behind Ctrl-A c; -monitor
+ * puts it on a chardev too (QEMU's -monitor tcp::4444,server,nowait). */
 static void opt_monitor(kwb_options *o, const char *opt, const char *v)
 {
-	(void)o;
-	/* The monitor lives in gdb ("monitor ...") and behind Ctrl-A c. */
-	if (strcmp(v, "none") && strcmp(v, "stdio"))
-		kwb_usage_error("%s %s: the monitor is on Ctrl-A c and gdb's \"monitor\" "
-				"(-monitor none or stdio only)", opt, v);
+	if (!strcmp(v, "none") || !strcmp(v, "stdio") || !strcmp(v, "mon:stdio"))
+		return;
+	if (!strncmp(v, "chardev:", 8) && v[8]) {
+		size_t len = strlen(v) + 2;
+		char *s = opt_zalloc(len);
+
+		snprintf(s, len, "chardev=%s", v + 8);
+		o->mon = s;
+		return;
+	}
+	if (!strcmp(v, "pty") || !strncmp(v, "tcp:", 4) || !strncmp(v, "telnet:", 7) ||
+	    !strncmp(v, "unix:", 5) || !strncmp(v, "file:", 5)) {
+		check_chardev_spec(opt, v);
+		o->monitor_spec = v;
+		return;
+	}
+	kwb_usage_error("%s %s: the monitor is on Ctrl-A c and gdb's \"monitor\"; -monitor takes none, "
+			"stdio, pty, tcp:, telnet:, unix: or chardev:ID", opt, v);
+}
+
+/* -mon chardev=ID[,mode=readline] */
+static void opt_mon(kwb_options *o, const char *opt, const char *v)
+{
+	if (strncmp(v, "chardev=", 8) && !strstr(v, ",chardev="))
+		kwb_usage_error("%s %s: Parameter 'chardev' is missing", opt, v);
+	o->mon = v;
+}
+
+/* -chardev BACKEND,id=ID,...: checked when the machine opens it */
+static void opt_chardev(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v || *v == ',')
+		kwb_usage_error("%s %s: no back end (stdio, socket, pty, file, null, ringbuf, testdev)", opt, v);
+	if (o->nchardevs == KWB_MAX_CHARDEVS)
+		kwb_usage_error("%s %s: more than %d", opt, v, KWB_MAX_CHARDEVS);
+	o->chardevs[o->nchardevs++] = v;
 }
 
 static void opt_display(kwb_options *o, const char *opt, const char *v)
@@ -504,6 +539,10 @@ static void set_gdb(kwb_options *o, const char *opt, const char *v)
 	}
 	if (!strcmp(spec, "none")) {
 		o->gdb = NULL;
+		return;
+	}
+	if (!strncmp(spec, "chardev:", 8) && spec[8]) {
+		o->gdb = spec;		/* a -chardev socket: resolved by the machine */
 		return;
 	}
 	if (!strncmp(spec, "unix:", 5)) {
@@ -959,11 +998,24 @@ static const opt_def options[] = {
 	  "No window: serial on the terminal, Ctrl-A h for help. kwb has no\n"
 	  "display, so it always behaves as with -nographic." },
 	{ "display", NULL, "none", opt_display, "Accepted (kwb has no display)." },
-	{ "serial", NULL, "mon:stdio|stdio|pty|file:PATH|null", opt_serial,
+	{ "serial", NULL, "mon:stdio|stdio|pty|file:PATH|null|tcp:...|telnet:...|unix:...|chardev:ID", opt_serial,
 	  "Serial port back end (default mon:stdio: Ctrl-A x quits, Ctrl-A c\n"
-	  "monitor, Ctrl-A h help)." },
-	{ "monitor", NULL, "none|stdio", opt_monitor,
-	  "Accepted; the monitor is Ctrl-A c on mon:stdio and gdb's \"monitor\"." },
+	  "monitor, Ctrl-A h help); tcp:[HOST]:PORT[,server=on][,wait=off],\n"
+	  "telnet:..., unix:PATH[,...] as -chardev socket; chardev:ID a -chardev." },
+	{ "monitor", NULL, "none|stdio|pty|tcp:...|telnet:...|unix:...|chardev:ID", opt_monitor,
+	  "The monitor (the commands of gdb's \"monitor\" and Ctrl-A c) also on\n"
+	  "this back end, e.g. tcp::4444,server=on,wait=off; none and stdio are\n"
+	  "accepted (the monitor is Ctrl-A c on mon:stdio)." },
+	{ "mon", NULL, "chardev=ID[,mode=readline]", opt_mon,
+	  "The monitor on -chardev ID (a mux=on chardev shared with -serial:\n"
+	  "Ctrl-A c switches)." },
+	{ "chardev", NULL, "BACKEND,id=ID[,...]", opt_chardev,
+	  "A character device for -serial chardev:ID, -mon chardev=ID,\n"
+	  "-gdb chardev:ID, -device virtconsole|virtserialport,chardev=ID.\n"
+	  "BACKEND: stdio[,mux=on], socket,host=H,port=P|path=PATH[,server=on]\n"
+	  "[,wait=off][,telnet=on] (listens on 127.0.0.1 unless host= says),\n"
+	  "pty, file,path=PATH, null, ringbuf[,size=N] (monitor ringbuf_read),\n"
+	  "testdev (a guest writing \"<n>q\" exits kwb with status 2n+1)." },
 	{ "s", NULL, NULL, opt_s, "Shorthand for -gdb tcp::1234." },
 	{ "S", NULL, NULL, opt_S, "Do not start the CPUs: wait for gdb's continue." },
 	{ "gdb", NULL, "tcp:[HOST]:PORT|unix:PATH|none[,tasks=on]", opt_gdb,
@@ -1031,7 +1083,7 @@ static const opt_def options[] = {
 	{ "loadvm", NULL, "NAME", opt_loadvm, "Start from snapshot NAME (saved with monitor savevm)." },
 	{ "icount-limit", NULL, "N", opt_icount_limit,
 	  "Stop after N instructions (all CPUs together), exit status 3, also at once when every CPU waits "
-	  "and no event is armed; for tests." },
+	  "or spins in a fault loop and no event is armed; for tests." },
 	{ "timeout", NULL, "SECONDS", opt_timeout,
 	  "Wall-clock guard: exit with status 4 after SECONDS, running, idle or stopped; for tests." },
 	{ "difftest", NULL, "qemu", opt_difftest,
@@ -1210,33 +1262,38 @@ static void rc_apply(kwb_options *o, const rc_section *s)
 
 static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 {
-	char line[4096];
+	enum { LINE_MAX_BYTES = 4094 };
 	rc_section sec = { .name = "" };
 	int lineno = 0;
-	FILE *f;
-
 	const char *why;
-	int fd;
+	size_t size;
+	uint8_t *file;
+	char *text, *next;
 
 	check_input_file(opt, v);
-	fd = kwb_open_input(v, false, &why);
-	if (fd < 0)
+	/* The whole file at once (what it held when opened), kept with the
+	 * options: a refusal exits with nothing open or unreachable. */
+	file = kwb_read_file(v, &size, &why);
+	if (!file)
 		kwb_fatal("%s %s: %s", opt, v, why);
-	f = fdopen(fd, "r");
-	if (!f)
-		kwb_fatal("%s %s: %s", opt, v, strerror(errno));
+	text = opt_zalloc(size + 1);
+	memcpy(text, file, size);
+	free(file);
 	readconfig_file = v;
-	while (fgets(line, sizeof(line), f)) {
-		size_t len = strlen(line);
+	for (char *line = text; line < text + size; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(text + size - line));
+		size_t len = nl ? (size_t)(nl - line) : (size_t)(text + size - line);
 
+		next = line + len + 1;
 		lineno++;
 		/* never split a long line: its tail would be read as a line of
 		 * its own (a comment could set the kernel) */
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f))
-			kwb_usage_error("%s:%d: line too long (more than %zu bytes)", v, lineno,
-					sizeof(line) - 2);
-		if (len < sizeof(line) - 1 && !feof(f) && line[len ? len - 1 : 0] != '\n')
+		if (len > LINE_MAX_BYTES)
+			kwb_usage_error("%s:%d: line too long (more than %d bytes)", v, lineno,
+					LINE_MAX_BYTES);
+		if (memchr(line, 0, len))
 			kwb_usage_error("%s:%d: NUL byte in the line", v, lineno);
+		line[len] = 0;
 		char *s = rc_strip(line);
 
 		if (!*s || *s == '#' || *s == ';')
@@ -1270,15 +1327,22 @@ static void opt_readconfig(kwb_options *o, const char *opt, const char *v)
 		}
 		if (sec.n == RC_MAX_KEYS)
 			kwb_usage_error("%s:%d: too many keys in [%s]", v, lineno, sec.name);
-		sec.keys[sec.n] = opt_strdup(key);
-		sec.vals[sec.n] = opt_strdup(val);
+		sec.keys[sec.n] = key;
+		sec.vals[sec.n] = val;
 		sec.n++;
 	}
-	if (ferror(f))
-		kwb_fatal("%s %s: read error", opt, v);
-	fclose(f);
 	rc_apply(o, &sec);
 	readconfig_file = NULL;
+}
+
+/* Everything options_parse allocated (a fuzz target parses again and again). */
+void options_release(void)
+{
+	while (opt_blocks) {
+		void **b = opt_blocks;
+		opt_blocks = *b;
+		free(b);
+	}
 }
 
 /* ---- after parsing: what the options imply together ---- */

@@ -8,6 +8,7 @@
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
+#define KWB_MAX_CHARDEVS 16
 #define KWB_MAX_FSDEVS 8
 
 typedef struct kwb_drive {
@@ -66,6 +67,10 @@ typedef struct kwb_options {
 	const char *nics[KWB_MAX_NETS];
 	int nnics;
 	bool net_given;			/* any -net, -netdev or -nic: no default NIC */
+	const char *chardevs[KWB_MAX_CHARDEVS];	/* -chardev SPEC */
+	int nchardevs;
+	const char *mon;		/* -mon chardev=ID[,...] */
+	const char *monitor_spec;	/* -monitor tcp:...|unix:...|telnet:...|pty */
 	bool nodefaults;		/* -nodefaults */
 	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and
 	 * -virtfs SPEC as "virtfs:SPEC" (which also adds its device) */
@@ -76,6 +81,9 @@ typedef struct kwb_options {
 /* Parses argv (exits with status 2 and one line on a bad option). */
 void options_parse(kwb_options *o, int argc, char **argv);
 void options_usage(void);
+/* Frees what every options_parse so far allocated (the options it filled
+ * point into it): for programs that parse many times (fuzz targets). */
+void options_release(void);
 /* The value -global gave driver's prop ("virtio-mmio", "force-legacy"), or NULL. */
 const char *options_global(const kwb_options *o, const char *driver, const char *prop);
 /* on/yes/true/y (any case) -> true; the value was checked when parsed. */

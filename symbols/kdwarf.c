@@ -84,6 +84,16 @@ static kd_entry *insert(kdwarf *kd, const char *name, uint8_t kind)
 		}
 }
 
+/* The lookups below pass no Dwarf_Error: without a handler, libdwarf
+ * aborts the whole process on the first malformed attribute of a hostile
+ * vmlinux. With one, the call just fails (DW_DLV_ERROR; the error record
+ * is freed by dwarf_finish). */
+static void ignore_error(Dwarf_Error e, Dwarf_Ptr arg)
+{
+	(void)e;
+	(void)arg;
+}
+
 kdwarf *kdwarf_open(const char *path, char *err, size_t errlen)
 {
 	kdwarf *kd = kwb_zalloc(sizeof(*kd));
@@ -97,7 +107,7 @@ kdwarf *kdwarf_open(const char *path, char *err, size_t errlen)
 		free(kd);
 		return NULL;
 	}
-	r = dwarf_init_b(kd->fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &kd->dbg, &de);
+	r = dwarf_init_b(kd->fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, ignore_error, NULL, &kd->dbg, &de);
 	if (r != DW_DLV_OK) {
 		snprintf(err, errlen, "%s: no DWARF debug information%s%s", path, de ? ": " : "",
 			 de ? dwarf_errmsg(de) : "");

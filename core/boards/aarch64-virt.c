@@ -12,6 +12,7 @@
 #include "../devices/arm_gic.h"
 #include "../devices/gicv2.h"
 #include "../devices/gicv3.h"
+#include "../devices/pcie_ecam.h"
 #include "../devices/virtio.h"
 #include "../fdt_util.h"
 #include "../loader.h"
@@ -31,6 +32,7 @@
 #define VIRT_RTC 0x09010000ull
 #define VIRT_SMMU 0x09050000ull
 #define VIRT_MEM 0x40000000ull
+#define GiB (1ull << 30)
 
 #define VIRT_UART_SPI 1
 #define VIRT_RTC_SPI 2
@@ -46,6 +48,16 @@
  * non-secure phys, virtual, hypervisor phys (include/hw/arm/virt.h). */
 enum { PPI_S_PHYS = 13, PPI_NS_PHYS = 14, PPI_VIRT = 11, PPI_HYP = 10 };
 enum { GIC_FDT_SPI = 0, GIC_FDT_PPI = 1, IRQ_LEVEL_HIGH = 4 };
+
+/* QEMU's PCIe windows: 32-bit MMIO at 0x10000000, PIO at 0x3eff0000 and,
+ * with highmem=on (QEMU's default), the 512 GiB 64-bit window at 512 GiB. */
+static const pcie_windows virt_pcie_low = {
+	.mmio_base = 0x10000000, .mmio_size = 0x2eff0000, .pio_base = 0x3eff0000, .pio_size = 0x10000,
+};
+static const pcie_windows virt_pcie_high = {
+	.mmio_base = 0x10000000, .mmio_size = 0x2eff0000, .pio_base = 0x3eff0000, .pio_size = 0x10000,
+	.mmio64_base = 0x8000000000ull, .mmio64_size = 0x8000000000ull,
+};
 
 static const board_device virt_devices[] = {
 	/* The interrupt controller first: the others wire their IRQs to it.
@@ -65,10 +77,13 @@ static const board_device virt_devices[] = {
 	/* Before the PCIe host: its iommu-map points at this node. */
 	{ .type = "smmuv3", .name = "smmuv3", .base = VIRT_SMMU, .size = 0x20000,
 	  .irqs = { 74, 75, 76, 77 }, .nirqs = 4, .cond = "iommu=smmuv3" },
-	/* ECAM at 0x3f000000 (16 buses), MMIO 0x10000000, PIO 0x3eff0000,
-	 * INTx on SPIs 3-6; PCI devices come from -device *-pci. */
+	/* ECAM at 0x4010000000 (256 buses; QEMU 7.2 puts its high regions at
+	 * 256 GiB for any RAM size kwb takes) or, highmem=off, 0x3f000000 (16
+	 * buses); INTx on SPIs 3-6; PCI devices come from -device *-pci. */
+	{ .type = "pcie-ecam", .name = "pcie", .base = 0x4010000000ull, .size = 0x10000000,
+	  .irqs = { 3, 4, 5, 6 }, .nirqs = 4, .param = (uintptr_t)&virt_pcie_high, .cond = "highmem=on" },
 	{ .type = "pcie-ecam", .name = "pcie", .base = 0x3f000000, .size = 0x1000000,
-	  .irqs = { 3, 4, 5, 6 }, .nirqs = 4 },
+	  .irqs = { 3, 4, 5, 6 }, .nirqs = 4, .param = (uintptr_t)&virt_pcie_low, .cond = "highmem=off" },
 	/* 32 virtio-mmio transports, 0x200 apart, SPIs 16..47 (after the
 	 * PCIe host: their DT nodes come before it, as in QEMU's tree). */
 	{ .type = "virtio-mmio", .name = "virtio_mmio", .base = 0x0a000000, .size = 0x200,
@@ -305,6 +320,11 @@ static void virt_boot(machine *m)
 
 	m->kernel_entry = m->kernel_base = m->kernel_size = 0;
 	m->initrd_start = m->initrd_end = 0;
+	/* highmem=off: everything below 4 GiB, RAM counted in whole GiB (QEMU) */
+	if (!o->highmem && ram + ALIGN_UP(m->bus.ram->size, GiB) > 4 * GiB)
+		kwb_fatal("Addressing limited to 32 bits, but memory exceeds it by %llu bytes "
+			  "(-M virt,highmem=off takes at most -m 3G)",
+			  (unsigned long long)(ram + ALIGN_UP(m->bus.ram->size, GiB) - 4 * GiB));
 	if (o->virtualization)
 		kwb_usage_error("-M virt,virtualization=on: EL2 is not emulated, kernels are entered at "
 				"EL1 with PSCI over HVC");

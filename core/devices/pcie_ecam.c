@@ -24,11 +24,13 @@
 
 #define PCI_COMMAND 0x04
 #define PCI_STATUS 0x06
+#define PCI_CMD_IO 0x0001
 #define PCI_CMD_MEM 0x0002
 #define PCI_CMD_INTX_DISABLE 0x0400
 #define PCI_STATUS_INTX 0x0008
 #define PCI_STATUS_CAP_LIST 0x0010
 #define PCI_CAP_PTR 0x34
+#define PCI_ROM_ADDRESS 0x30
 #define PCI_INT_LINE 0x3c
 #define PCI_INT_PIN 0x3d
 #define PCI_FIRST_CAP 0x40
@@ -58,7 +60,7 @@ void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device
 	d->wmask[PCI_COMMAND] = 0x47;			/* IO, MEM, MASTER, PARITY, (SERR) */
 	d->wmask[PCI_COMMAND + 1] = 0x05;		/* SERR, INTx disable */
 	d->wmask[0x0c] = 0xff;				/* cache line size */
-	d->wmask[0x0d] = 0xff;				/* latency timer */
+	/* the latency timer stays 0: QEMU does not make it writable */
 	d->wmask[PCI_INT_LINE] = 0xff;
 }
 
@@ -71,7 +73,7 @@ static void add_bar(pci_dev *d, int bar, uint64_t size, uint32_t type, int bytes
 	pci_set32(d, off, type);
 	for (int i = 0; i < bytes; i++)
 		d->wmask[off + i] = (uint8_t)(mask >> (8 * i));
-	d->wmask[off] &= 0xf0;
+	d->wmask[off] &= (type & 1) ? 0xfc : 0xf0;
 }
 
 void pci_add_bar64(pci_dev *d, int bar, uint64_t size)
@@ -89,6 +91,21 @@ void pci_add_bar32(pci_dev *d, int bar, uint64_t size)
 	add_bar(d, bar, size, 0x0, 4);			/* memory, 32-bit, not prefetchable */
 }
 
+void pci_add_bar_io(pci_dev *d, int bar, uint32_t size)
+{
+	add_bar(d, bar, size, 0x1, 4);			/* I/O space */
+}
+
+void pci_add_rom(pci_dev *d, uint32_t size)
+{
+	uint32_t mask = ~(size - 1) & ~0x7ffu;
+
+	d->rom_size = size;
+	for (int i = 0; i < 4; i++)
+		d->wmask[PCI_ROM_ADDRESS + i] = (uint8_t)(mask >> (8 * i));
+	d->wmask[PCI_ROM_ADDRESS] |= 1;			/* enable */
+}
+
 unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len)
 {
 	unsigned off = d->cap_free ? d->cap_free : PCI_FIRST_CAP;
@@ -104,14 +121,21 @@ unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len)
 	return off;
 }
 
+static bool bar_is_io(const pci_dev *d, int bar)
+{
+	return d->cfg[0x10 + 4 * bar] & 1;
+}
+
+/* Where BAR bar points: I/O (bit 0), 32-bit or 64-bit memory (bits 2:1). */
 static uint64_t bar_addr(const pci_dev *d, int bar)
 {
 	unsigned off = 0x10 + 4 * bar;
-	uint64_t lo = pci_get32(d, off) & ~0xfull;
 
+	if (bar_is_io(d, bar))
+		return pci_get32(d, off) & ~0x3ull;
 	if ((d->cfg[off] & 0x6) != 0x4 || bar == PCI_NUM_BARS - 1)
-		return lo;				/* a 32-bit BAR */
-	return (uint64_t)pci_get32(d, off + 4) << 32 | lo;
+		return pci_get32(d, off) & ~0xfull;	/* a 32-bit BAR */
+	return ((uint64_t)pci_get32(d, off + 4) << 32 | pci_get32(d, off)) & ~0xfull;
 }
 
 static void update_intx(pcie_host *h)
@@ -232,22 +256,40 @@ static const mmio_ops ecam_ops = {
 
 /* ---- the memory window: routed by the BARs as programmed ---- */
 
-static pci_dev *bar_find(pcie_host *h, paddr_t pa, int *bar, uint64_t *off)
+/* The function whose memory (io: I/O) BAR holds address pa, decoding on. */
+static pci_dev *bar_find_in(pcie_host *h, uint64_t pa, bool io, int *bar, uint64_t *off)
 {
 	for (int i = 0; i < PCI_MAX_DEVFN; i++) {
 		pci_dev *d = h->dev[i];
-		if (!d || !(pci_get16(d, PCI_COMMAND) & PCI_CMD_MEM))
+		if (!d || !(pci_get16(d, PCI_COMMAND) & (io ? PCI_CMD_IO : PCI_CMD_MEM)))
 			continue;
 		for (int b = 0; b < PCI_NUM_BARS; b++) {
-			uint64_t base = bar_addr(d, b);
-			if (d->bar_size[b] && base && pa - base < d->bar_size[b]) {
+			uint64_t base;
+			if (!d->bar_size[b] || bar_is_io(d, b) != io)
+				continue;
+			base = bar_addr(d, b);
+			if (base && pa - base < d->bar_size[b]) {
 				*bar = b;
+				*off = pa - base;
+				return d;
+			}
+		}
+		/* the expansion ROM decodes when enabled (and memory is) */
+		if (!io && d->rom_size && (d->cfg[PCI_ROM_ADDRESS] & 1)) {
+			uint64_t base = pci_get32(d, PCI_ROM_ADDRESS) & ~0x7ffull;
+			if (base && pa - base < d->rom_size) {
+				*bar = PCI_ROM_BAR;
 				*off = pa - base;
 				return d;
 			}
 		}
 	}
 	return NULL;
+}
+
+static pci_dev *bar_find(pcie_host *h, paddr_t pa, int *bar, uint64_t *off)
+{
+	return bar_find_in(h, pa, false, bar, off);
 }
 
 static uint64_t window_read(pcie_host *h, paddr_t pa, unsigned size)
@@ -267,7 +309,7 @@ static void window_write(pcie_host *h, paddr_t pa, uint64_t v, unsigned size)
 	int bar;
 	pci_dev *d = bar_find(h, pa, &bar, &boff);
 
-	if (d && d->ops->bar_write)
+	if (d && bar != PCI_ROM_BAR && d->ops->bar_write)	/* a ROM is read-only */
 		d->ops->bar_write(d, bar, boff, v, size);
 }
 
@@ -285,6 +327,8 @@ static const char *window_reg_name_at(pcie_host *h, paddr_t pa)
 		return NULL;
 	if (r)
 		snprintf(buf, sizeof(buf), "%s %s", d->name, r);
+	else if (bar == PCI_ROM_BAR)
+		snprintf(buf, sizeof(buf), "%s ROM+0x%llx", d->name, (unsigned long long)boff);
 	else
 		snprintf(buf, sizeof(buf), "%s BAR%d+0x%llx", d->name, bar, (unsigned long long)boff);
 	return buf;
@@ -329,15 +373,26 @@ static const char *window64_reg_name(void *opaque, uint64_t off)
 static const mmio_ops window64_ops = { .read = mmio64_read, .write = mmio64_write, .reg_name = window64_reg_name };
 static const mmio_ops window_ops = { .read = mmio_read, .write = mmio_write, .reg_name = window_reg_name };
 
+/* The I/O window: port numbers are offsets into it (I/O BARs hold ports). */
 static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
 {
-	(void)opaque; (void)off;	/* no I/O BARs */
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	uint64_t boff;
+	int bar;
+	pci_dev *d = bar_find_in(opaque, off, true, &bar, &boff);
+
+	if (!d || !d->ops->bar_read)	/* master abort: all ones */
+		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	return d->ops->bar_read(d, bar, boff, size);
 }
 
 static void pio_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
-	(void)opaque; (void)off; (void)v; (void)size;
+	uint64_t boff;
+	int bar;
+	pci_dev *d = bar_find_in(opaque, off, true, &bar, &boff);
+
+	if (d && d->ops->bar_write)
+		d->ops->bar_write(d, bar, boff, v, size);
 }
 
 static const mmio_ops pio_ops = { .read = pio_read, .write = pio_write };
@@ -424,11 +479,13 @@ static void create_from_options(machine *m, pcie_host *h)
 		size_t n = strcspn(spec, ",");
 		pci_dev *d = virtio_pci_create(m, spec);
 
+		if (!d)
+			d = pci_testdev_create(m, spec);
 		if (d)
 			pcie_plug(h, d, pcie_free_slot(h));
 		else if (n > 4 && !strncmp(spec + n - 4, "-pci", 4)) {
-			kwb_usage_error("-device %.*s: unknown PCI device (this board has %s)", (int)n, spec,
-					virtio_model_list("pci"));
+			kwb_usage_error("-device %.*s: unknown PCI device (this board has %s, pci-testdev)", (int)n,
+					spec, virtio_model_list("pci"));
 		}
 	}
 }
@@ -456,13 +513,15 @@ static void *pcie_dev_create(machine *m, const board_device *d)
 	}
 	if (d->nirqs != 4)
 		kwb_fatal("board %s: pcie-ecam needs 4 interrupts (INTA..INTD)", m->board->name);
+	if (d->size < (1u << 20) || d->size > (256u << 20) || (d->size & ((1u << 20) - 1)))
+		kwb_fatal("board %s: pcie-ecam needs 1 to 256 MiB of ECAM (a bus per MiB)", m->board->name);
 	for (int i = 0; i < 4; i++)
 		h->intx[i] = machine_irq(m, d->irqs[i]);
 	bus_add_mmio(&m->bus, "pcie-ecam", h->ecam_base, h->ecam_size, &ecam_ops, h);
 	bus_add_mmio(&m->bus, "pcie-mmio", h->mmio_base, h->mmio_size, &window_ops, h);
 	bus_add_mmio(&m->bus, "pcie-pio", h->pio_base, h->pio_size, &pio_ops, h);
 	if (h->mmio64_size)
-		bus_add_mmio(&m->bus, "pcie-mmio-high", h->mmio64_base, h->mmio64_size, &window64_ops, h);
+		bus_add_mmio(&m->bus, "pcie-mmio", h->mmio64_base, h->mmio64_size, &window64_ops, h);	/* one name: traces */
 
 	/* 00:00.0: QEMU's "gpex" host bridge, Red Hat 1b36:0008 */
 	pci_dev_init(bridge, "gpex-root", 0x1b36, 0x0008, 0, 0x060000, 0x1af4, 0x1100);

@@ -1,9 +1,8 @@
 /*
- * Generic PCIe host with ECAM config space (QEMU virt's "gpex"; arm64: the
- * low ECAM, RISC-V: the ECAM at 0x30000000): bus 0 only, type-0 functions
- * with 256-byte config spaces, memory BARs that Linux sizes and assigns
- * itself, INTx swizzled onto four SPIs or PLIC sources, and bus-master DMA
- * through the SMMU (StreamID = RID) when there is one.
+ * Generic PCIe host with ECAM config space (QEMU virt's "gpex", low ECAM):
+ * bus 0 only, type-0 functions with 256-byte config spaces, memory BARs
+ * that Linux sizes and assigns itself, INTx swizzled onto four SPIs, and
+ * bus-master DMA through the SMMU (StreamID = RID) when there is one.
  */
 #ifndef KWB_PCIE_ECAM_H
 #define KWB_PCIE_ECAM_H
@@ -13,6 +12,7 @@
 
 #define PCI_MAX_DEVFN 32	/* function 0 of each slot on bus 0 */
 #define PCI_NUM_BARS 6
+#define PCI_ROM_BAR PCI_NUM_BARS	/* the bar number bar_read gets for the expansion ROM */
 #define PCI_MSIX_MAX_VECTORS 64
 
 struct machine;
@@ -52,6 +52,7 @@ struct pci_dev {
 	uint8_t wmask[256];	/* guest-writable bits */
 	uint8_t cfg_reset[256];	/* cfg as plugged, restored on reset */
 	uint64_t bar_size[PCI_NUM_BARS];	/* 0: no BAR; a 64-bit BAR uses bar and bar + 1 */
+	uint64_t rom_size;	/* 0: no expansion ROM BAR */
 	uint8_t devfn;
 	unsigned cap_free;	/* where the next capability goes */
 	uint8_t cap_last;	/* the last capability's offset (0: none) */
@@ -71,8 +72,7 @@ extern const struct state_desc pci_function_state;
 
 /* Where a board puts the host's windows (board_device.param points at
  * one; the ECAM is the row's base and size, one bus per MiB). mmio64_size
- * 0: no 64-bit window; mmio64_base 0 with a size: the first multiple of
- * the size above RAM (QEMU's riscv virt). */
+ * 0: no 64-bit window (QEMU's highmem=off). */
 typedef struct pcie_windows {
 	paddr_t mmio_base, pio_base, mmio64_base;
 	uint64_t mmio_size, pio_size, mmio64_size;
@@ -118,6 +118,11 @@ void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device
 void pci_add_bar64(pci_dev *d, int bar, uint64_t size);
 void pci_add_bar64_pref(pci_dev *d, int bar, uint64_t size);
 void pci_add_bar32(pci_dev *d, int bar, uint64_t size);
+/* An I/O BAR (size a power of two >= 4). */
+void pci_add_bar_io(pci_dev *d, int bar, uint32_t size);
+/* An expansion ROM BAR (size a power of two >= 2 KB); the model's
+ * bar_read answers bar PCI_ROM_BAR, writes there are dropped. */
+void pci_add_rom(pci_dev *d, uint32_t size);
 /* Appends a capability of len bytes (id, next filled in) and returns its offset. */
 unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len);
 
@@ -151,5 +156,6 @@ int pci_dma_write(pci_dev *d, uint64_t addr, const void *buf, uint64_t len);
 /* PCI device models, created from -device NAME[,opts]: NULL when NAME is
  * not theirs. */
 pci_dev *virtio_pci_create(struct machine *m, const char *spec);
+pci_dev *pci_testdev_create(struct machine *m, const char *spec);
 
 #endif

@@ -363,6 +363,7 @@ static const struct {
 	{ "virtio-blk", virtio_blk_create },
 	{ "virtio-net", virtio_net_create },
 	{ "virtio-rng", virtio_rng_create },
+	{ "virtio-serial", virtio_serial_create },
 };
 
 virtio_create_fn virtio_model_find(const char *devname, size_t len, const char *suffix)

@@ -59,6 +59,7 @@ typedef struct virtio_model {
 	int nqueues;			/* may be lowered per instance: virtio_dev.nqueues */
 	uint16_t queue_max;		/* the queue size PCI reports */
 	uint32_t config_size;		/* device-specific config bytes (0: none) */
+	uint16_t pci_vectors;		/* QEMU's default MSI-X vectors on PCI (0: one per queue + config) */
 	void (*config)(virtio_dev *v, uint8_t *buf);	/* fills config_size bytes */
 	/* A driver write into the config space (NULL: ignored). */
 	void (*config_write)(virtio_dev *v, uint32_t off, uint64_t val, unsigned size);
@@ -198,5 +199,10 @@ virtio_dev *virtio_9p_create(struct machine *m, const char *devname, dev_props *
 			     const virtio_transport *tr, void *tr_opaque);
 virtio_dev *virtio_net_create(struct machine *m, const char *devname, dev_props *p,
 			      const virtio_transport *tr, void *tr_opaque);
+virtio_dev *virtio_serial_create(struct machine *m, const char *devname, dev_props *p,
+				 const virtio_transport *tr, void *tr_opaque);
+struct kwb_options;
+/* -device virtconsole|virtserialport at devices[index] has a bus to go on. */
+bool virtio_serial_port_has_bus(const struct kwb_options *o, int index);
 
 #endif

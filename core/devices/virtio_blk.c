@@ -20,6 +20,7 @@
 #define SECTOR 512
 #define VIRTIO_BLK_F_RO (1ull << 5)
 #define VIRTIO_BLK_F_FLUSH (1ull << 9)
+#define VIRTIO_BLK_F_MQ (1ull << 12)
 enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8 };
 enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
 
@@ -34,7 +35,10 @@ static void blk_config(virtio_dev *v, uint8_t *buf)
 {
 	blk *b = v->opaque;
 	uint64_t sectors = b->size / SECTOR;
-	memcpy(buf, &sectors, 8);	/* capacity; nothing else is offered */
+	uint16_t nq = (uint16_t)v->nqueues;
+
+	memcpy(buf, &sectors, 8);	/* capacity */
+	memcpy(buf + 34, &nq, 2);	/* num_queues (read with MQ) */
 }
 
 /* Copies len bytes between the disk at pos and the chain's data stream
@@ -143,9 +147,13 @@ virtio_dev *virtio_blk_create(machine *m, const char *devname, dev_props *p,
 	const char *id = dev_prop(p, "drive");
 	const kwb_drive *drv = NULL;
 	blk *b;
+	virtio_dev *v;
+	/* QEMU: a request queue per CPU on PCI, one on virtio-mmio */
+	uint64_t nq = dev_prop_uint(p, "num-queues", strcmp(tr->suffix, "pci") ? 1 : (uint64_t)m->ncpus, 1,
+				    VIRTIO_MAX_QUEUES - 1);
 
 	dev_props_ignore(p, (const char *const[]){ "serial", "logical_block_size", "physical_block_size",
-						    "num-queues", "queue-size", "write-cache", NULL });
+						    "queue-size", "write-cache", NULL });
 	if (!id)
 		kwb_usage_error("-device %s: needs drive=ID (and -drive file=...,id=ID)", devname);
 	for (int i = 0; i < m->opt->ndrives; i++)
@@ -160,5 +168,8 @@ virtio_dev *virtio_blk_create(machine *m, const char *devname, dev_props *p,
 	b->id = drv->id;
 	b->disk = disk_open(m, drv, &b->readonly);
 	b->size = disk_size(b->disk);
-	return virtio_dev_new(m, devname, &blk_model, b, b->readonly ? VIRTIO_BLK_F_RO : 0, tr, tr_opaque);
+	v = virtio_dev_new(m, devname, &blk_model, b, (b->readonly ? VIRTIO_BLK_F_RO : 0) | (nq > 1 ? VIRTIO_BLK_F_MQ : 0),
+			   tr, tr_opaque);
+	v->nqueues = (int)nq;
+	return v;
 }

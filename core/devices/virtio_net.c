@@ -35,7 +35,7 @@ typedef struct vnet {
  * legacy: 10 (struct virtio_net_hdr). */
 static unsigned hdr_len(virtio_dev *v)
 {
-	return v->tr->legacy ? 10 : 12;
+	return virtio_has(v, VIRTIO_F_VERSION_1) ? 12 : 10;	/* a legacy driver, any transport */
 }
 
 static void net_config(virtio_dev *v, uint8_t *buf)
@@ -45,7 +45,7 @@ static void net_config(virtio_dev *v, uint8_t *buf)
 
 	memcpy(buf, n->mac, 6);
 	memcpy(buf + 6, &n->status, 2);
-	memcpy(buf + 8, &pairs, 2);	/* max_virtqueue_pairs (read only with MQ) */
+	memcpy(buf + 8, &pairs, 2);	/* max_virtqueue_pairs (past config_size: no MQ) */
 }
 
 /* A receive buffer is posted (the input port asks before each frame). */
@@ -136,7 +136,8 @@ static const virtio_model net_model = {
 	.features = VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS,
 	.nqueues = 2,
 	.queue_max = 256,
-	.config_size = 10,
+	.pci_vectors = 4,	/* QEMU: 2 * queue pairs + 2 */
+	.config_size = 8,	/* mac, status: QEMU's size without MQ/MTU/SPEED_DUPLEX */
 	.config = net_config,
 	.notify = net_notify,
 	.free = vnet_free,

@@ -1,12 +1,16 @@
 /*
- * virtio 1.x PCI transport (-device virtio-NAME-pci), modern only
- * (1af4:1040+ID, revision 1). BAR4 (64-bit, 16 KB): common config at 0,
- * ISR at 0x1000, device config at 0x2000, notifications at 0x3000 + 4 *
- * queue. MSI-X as QEMU's: a vector for the configuration and one per
- * queue, the table at 0 and pending bits at 0x800 of BAR1 (32-bit, 4 KB);
- * with MSI-X enabled a queue or configuration interrupt is its vector's
- * MSI (none for VIRTIO_MSI_NO_VECTOR), else the INTx line follows the ISR.
- * The device model behind it is any of virtio.c's.
+ * virtio PCI transport (-device virtio-NAME-pci) as QEMU 7.2 builds it on
+ * the root bus: transitional by default (1af4:1000+legacy ID, revision 0,
+ * subsystem = the virtio ID) with the legacy (0.9.5) registers in I/O
+ * BAR0, and modern only with disable-legacy=on (1af4:1040+ID, revision
+ * 1). BAR4 (64-bit prefetchable, 16 KB): common config at 0, ISR at
+ * 0x1000, device config at 0x2000, notifications at 0x3000 + 4 * queue.
+ * MSI-X as QEMU's: a vector for the configuration and one per queue, the
+ * table at 0 and pending bits at 0x800 of BAR1 (32-bit, 4 KB); with MSI-X
+ * enabled a queue or configuration interrupt is its vector's MSI (none
+ * for VIRTIO_MSI_NO_VECTOR), else the INTx line follows the ISR.
+ * virtio-net-pci has QEMU's option ROM BAR (romfile=, rombar=). The
+ * device model behind it is any of virtio.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 #include "../state.h"
 #include "../trace.h"
 
+#define LEGACY_BAR 0
 #define VIRTIO_BAR 4
 #define MSIX_BAR 1
 #define MSIX_BAR_SIZE 0x1000
@@ -33,10 +38,29 @@
 enum { CAP_COMMON = 1, CAP_NOTIFY = 2, CAP_ISR = 3, CAP_DEVICE = 4 };
 #define NO_VECTOR 0xffff
 
+/* The legacy registers in BAR0 (virtio 0.9.5, 2.2.2 / QEMU's
+ * virtio_ioport); the device config follows at 0x14, or 0x18 with MSI-X
+ * on (then the two vectors are at 0x14 and 0x16). */
+enum {
+	L_HOST_FEATURES = 0x00, L_GUEST_FEATURES = 0x04, L_QUEUE_PFN = 0x08, L_QUEUE_NUM = 0x0c,
+	L_QUEUE_SEL = 0x0e, L_QUEUE_NOTIFY = 0x10, L_STATUS = 0x12, L_ISR = 0x13,
+	L_CONFIG_VECTOR = 0x14, L_QUEUE_VECTOR = 0x16,
+};
+#define LEGACY_HDR_MSIX 0x18
+
+/* QEMU's option ROM of virtio-net-pci (romfile=efi-virtio.rom): its BAR
+ * is 256 KB; kwb serves the file where Debian's ipxe-qemu puts it, else
+ * 0xff bytes (the BAR, and so the guest's PCI layout, stays QEMU's). */
+#define NET_ROMFILE "efi-virtio.rom"
+#define ROM_MAX (1u << 20)
+static const char *const rom_dirs[] = { "/usr/share/qemu", "/usr/lib/ipxe/qemu", NULL };
+
 /* The PCI function and the virtio device on it. */
 typedef struct virtio_pci {
 	pci_dev pci;
 	virtio_dev *v;
+	bool legacy_io;		/* transitional: BAR0 has the legacy registers */
+	uint8_t *rom;		/* the option ROM (pci.rom_size bytes), or NULL */
 	/* MSI-X vectors of the configuration and of each queue (the
 	 * transport's own registers: reset with the device) */
 	uint16_t config_vector;
@@ -191,6 +215,74 @@ static uint64_t bytes(const uint8_t *p, unsigned size)
 	return v;
 }
 
+/* ---- the legacy interface (BAR0, I/O) ---- */
+
+static unsigned legacy_config_off(virtio_pci *vp)
+{
+	return pci_msix_enabled(&vp->pci) ? LEGACY_HDR_MSIX : L_CONFIG_VECTOR;
+}
+
+static uint64_t legacy_read(virtio_pci *vp, unsigned off, unsigned size)
+{
+	virtio_dev *v = vp->v;
+	virtq *q = v->qsel < v->nqueues ? &v->vq[v->qsel] : NULL;
+	unsigned cfg = legacy_config_off(vp);
+	uint8_t isr;
+
+	if (off >= cfg)
+		return virtio_config_read(v, off - cfg, size);
+	switch (off) {
+	case L_HOST_FEATURES: return (uint32_t)v->features;	/* VERSION_1 is bit 32 */
+	case L_GUEST_FEATURES: return (uint32_t)v->driver_features;
+	case L_QUEUE_PFN: return q ? q->legacy_pfn : 0;
+	case L_QUEUE_NUM: return q ? q->size : 0;
+	case L_QUEUE_SEL: return v->qsel;
+	case L_STATUS: return v->status;
+	case L_ISR:				/* reading acknowledges */
+		isr = v->isr;
+		v->isr = 0;
+		tr_irq(v, VIRTIO_IRQ_LEVEL);
+		return isr;
+	case L_CONFIG_VECTOR: return vp->config_vector;
+	case L_QUEUE_VECTOR: return q ? vp->queue_vector[v->qsel] : NO_VECTOR;
+	}
+	return 0;
+}
+
+static void legacy_write(virtio_pci *vp, unsigned off, uint64_t val, unsigned size)
+{
+	virtio_dev *v = vp->v;
+	unsigned cfg = legacy_config_off(vp);
+
+	if (off >= cfg) {
+		virtio_config_write(v, off - cfg, val, size);
+		return;
+	}
+	switch (off) {
+	case L_GUEST_FEATURES:
+		if (!(v->status & VIRTIO_STATUS_DRIVER_OK))
+			v->driver_features = (uint32_t)val & v->features;
+		break;
+	case L_QUEUE_PFN:
+		if (!val)	/* a zero PFN resets the device, vectors too (QEMU) */
+			reset_vectors(vp);
+		virtio_legacy_set_pfn(v, (uint32_t)val);
+		break;
+	case L_QUEUE_SEL: if (val < VIRTIO_MAX_QUEUES) v->qsel = (uint16_t)val; break;
+	case L_QUEUE_NOTIFY: virtio_queue_notify(v, (unsigned)(val & 0xffff)); break;
+	case L_STATUS:
+		if (!(val & 0xff))
+			reset_vectors(vp);
+		virtio_set_status(v, (uint8_t)val);
+		break;
+	case L_CONFIG_VECTOR: vp->config_vector = use_vector(vp, val); break;
+	case L_QUEUE_VECTOR:
+		if (v->qsel < v->nqueues)
+			vp->queue_vector[v->qsel] = use_vector(vp, val);
+		break;
+	}
+}
+
 static uint64_t bar_read(pci_dev *d, int bar, uint64_t off, unsigned size)
 {
 	virtio_dev *v = ((virtio_pci *)d->opaque)->v;
@@ -199,6 +291,15 @@ static uint64_t bar_read(pci_dev *d, int bar, uint64_t off, unsigned size)
 
 	if (bar == MSIX_BAR)
 		return pci_msix_read(d, off, size, &x) ? x : 0;
+	if (bar == PCI_ROM_BAR) {
+		virtio_pci *vp = d->opaque;
+		x = 0;
+		if (vp->rom && off < d->rom_size && size <= d->rom_size - off)
+			memcpy(&x, vp->rom + off, size);
+		return x;
+	}
+	if (bar == LEGACY_BAR && ((virtio_pci *)d->opaque)->legacy_io)
+		return off < 256 ? legacy_read(d->opaque, (unsigned)off, size) : 0;
 	if (bar != VIRTIO_BAR)
 		return 0;
 	if (off < COMMON_OFF + COMMON_LEN && off + size <= COMMON_LEN) {
@@ -222,6 +323,8 @@ static void bar_write(pci_dev *d, int bar, uint64_t off, uint64_t val, unsigned 
 
 	if (bar == MSIX_BAR)
 		pci_msix_write(d, off, val, size);
+	if (bar == LEGACY_BAR && ((virtio_pci *)d->opaque)->legacy_io && off < 256)
+		legacy_write(d->opaque, (unsigned)off, val, size);
 	if (bar != VIRTIO_BAR)
 		return;
 	if (off + size <= COMMON_LEN)
@@ -246,7 +349,15 @@ static const char *bar_reg_name(pci_dev *d, int bar, uint64_t off)
 		[0x2c] = "common.queue_driver_hi", [0x30] = "common.queue_device_lo",
 		[0x34] = "common.queue_device_hi",
 	};
-	(void)d;
+	static const char *const legacy[0x18] = {
+		[L_HOST_FEATURES] = "legacy.host_features", [L_GUEST_FEATURES] = "legacy.guest_features",
+		[L_QUEUE_PFN] = "legacy.queue_pfn", [L_QUEUE_NUM] = "legacy.queue_num",
+		[L_QUEUE_SEL] = "legacy.queue_sel", [L_QUEUE_NOTIFY] = "legacy.queue_notify",
+		[L_STATUS] = "legacy.status", [L_ISR] = "legacy.isr",
+		[L_CONFIG_VECTOR] = "legacy.config_vector", [L_QUEUE_VECTOR] = "legacy.queue_vector",
+	};
+	if (bar == LEGACY_BAR && ((virtio_pci *)d->opaque)->legacy_io)
+		return off < legacy_config_off(d->opaque) ? legacy[off] : "legacy.device_config";
 	if (bar == MSIX_BAR)
 		return off < MSIX_PBA_OFF ? (const char *const[]){ "msix.addr_lo", "msix.addr_hi", "msix.data",
 								    "msix.vector_control" }[off / 4 % 4] : "msix.pba";
@@ -272,6 +383,7 @@ static void pci_reset(pci_dev *d)
 static void pci_free(pci_dev *d)
 {
 	virtio_dev_free(((virtio_pci *)d->opaque)->v);
+	free(((virtio_pci *)d->opaque)->rom);
 	free(d->opaque);
 }
 
@@ -307,6 +419,58 @@ static void add_cap(pci_dev *d, uint8_t type, uint32_t off, uint32_t len, bool n
 		pci_set32(d, c + 16, NOTIFY_MULT);
 }
 
+/* QEMU's transitional device IDs (0x1000 + this), by virtio device ID. */
+static int legacy_pci_id(uint16_t virtio_id)
+{
+	switch (virtio_id) {
+	case 1: return 0x00;	/* net */
+	case 2: return 0x01;	/* block */
+	case 5: return 0x02;	/* balloon */
+	case 3: return 0x03;	/* console */
+	case 8: return 0x04;	/* scsi */
+	case 4: return 0x05;	/* entropy */
+	case 9: return 0x09;	/* 9p */
+	}
+	return -1;		/* modern only */
+}
+
+static uint32_t pow2ceil(uint32_t x)
+{
+	uint32_t p = 1;
+
+	while (p < x)
+		p <<= 1;
+	return p;
+}
+
+/* romfile=NAME (QEMU looks a bare name up in its data directories):
+ * the ROM's bytes and BAR size; the default name may be missing. */
+static void load_rom(virtio_pci *vp, const char *romfile, bool dflt)
+{
+	char path[512];
+	FILE *f = NULL;
+	long len = 0;
+
+	if (strchr(romfile, '/'))
+		f = fopen(romfile, "rb");
+	for (int i = 0; !f && !strchr(romfile, '/') && rom_dirs[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", rom_dirs[i], romfile);
+		f = fopen(path, "rb");
+	}
+	if (!f && !dflt)
+		kwb_fatal("-device %s: failed to find romfile \"%s\"", vp->v->name, romfile);
+	if (f && (fseek(f, 0, SEEK_END) || (len = ftell(f)) <= 0 || len > ROM_MAX || fseek(f, 0, SEEK_SET)))
+		kwb_fatal("-device %s,romfile=%s: not a ROM of 1 byte to 1 MiB", vp->v->name, romfile);
+	pci_add_rom(&vp->pci, f ? (pow2ceil((uint32_t)len) < 2048 ? 2048 : pow2ceil((uint32_t)len)) : 256u << 10);
+	vp->rom = kwb_zalloc(vp->pci.rom_size);
+	memset(vp->rom, 0xff, vp->pci.rom_size);
+	if (f) {
+		if (fread(vp->rom, 1, (size_t)len, f) != (size_t)len)
+			kwb_fatal("-device %s,romfile=%s: read error", vp->v->name, romfile);
+		fclose(f);
+	}
+}
+
 /* -device virtio-NAME-pci[,props]: the model from virtio.c's table on a
  * new PCI function (the PCIe host plugs it). NULL: not a virtio name. */
 pci_dev *virtio_pci_create(machine *m, const char *spec)
@@ -317,32 +481,59 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	virtio_dev *v;
 	pci_dev *d;
 	dev_props p;
+	const char *dl, *romfile;
+	bool rombar;
+	int lid;
+	uint64_t nvec;
 
 	if (!create)
 		return NULL;
 	vp = kwb_zalloc(sizeof(*vp));
 	d = &vp->pci;
 	dev_props_parse(&p, spec);
-	dev_props_ignore(&p, (const char *const[]){ "id", "bus", "romfile", "rombar", "disable-legacy",
-						     "disable-modern", "iommu_platform", "ats", NULL });
+	dev_props_ignore(&p, (const char *const[]){ "id", "bus", "disable-modern", "iommu_platform", "ats", NULL });
+	dl = dev_prop(&p, "disable-legacy");
+	if (dl && strcmp(dl, "auto") && strcmp(dl, "on") && strcmp(dl, "off"))
+		kwb_usage_error("-device %.*s: disable-legacy=%s: use on, off or auto", (int)n, spec, dl);
+	romfile = dev_prop(&p, "romfile");
+	rombar = dev_prop_uint(&p, "rombar", 1, 0, UINT32_MAX) != 0;
+	/* vectors=0: no MSI-X, INTx only (as QEMU) */
+	nvec = dev_prop_uint(&p, "vectors", UINT64_MAX, 0, PCI_MSIX_MAX_VECTORS);
 	v = vp->v = create(m, p.dev, &p, &pci_transport, vp);
 	dev_props_done(&p);
-	pci_dev_init(d, v->name, 0x1af4, (uint16_t)(0x1040 + v->model->device_id), 1,
-		     v->model->pci_class, 0x1af4, 0x1100);
+	/* auto: transitional, as QEMU on a root bus that is not a PCIe port */
+	lid = legacy_pci_id(v->model->device_id);
+	vp->legacy_io = lid >= 0 && !(dl && !strcmp(dl, "on"));
+	if (vp->legacy_io)
+		pci_dev_init(d, v->name, 0x1af4, (uint16_t)(0x1000 + lid), 0, v->model->pci_class, 0x1af4,
+			     v->model->device_id);
+	else
+		pci_dev_init(d, v->name, 0x1af4, (uint16_t)(0x1040 + v->model->device_id), 1,
+			     v->model->pci_class, 0x1af4, 0x1100);
 	d->ops = &virtio_pci_ops;
 	d->opaque = vp;
 	d->backend_state = v->model->state;
 	d->backend = v->opaque;
-	pci_add_bar64_pref(d, VIRTIO_BAR, VIRTIO_BAR_SIZE);	/* QEMU's modern BAR: 64-bit, prefetchable */
+	if (vp->legacy_io)		/* header with MSI-X vectors, then config: QEMU's size */
+		pci_add_bar_io(d, LEGACY_BAR, pow2ceil(LEGACY_HDR_MSIX + v->model->config_size));
+	pci_add_bar64_pref(d, VIRTIO_BAR, VIRTIO_BAR_SIZE);	/* prefetchable, as QEMU's */
 	add_cap(d, CAP_COMMON, COMMON_OFF, COMMON_LEN, false);
 	add_cap(d, CAP_ISR, ISR_OFF, 4, false);
 	if (v->model->config_size)
 		add_cap(d, CAP_DEVICE, DEVICE_OFF, v->model->config_size, false);
 	add_cap(d, CAP_NOTIFY, NOTIFY_OFF, NOTIFY_MULT * (uint32_t)v->nqueues, true);
-	/* the configuration's vector and one per queue, as QEMU gives most devices */
-	pci_add_bar32(d, MSIX_BAR, MSIX_BAR_SIZE);
-	pci_msix_init(d, v->nqueues + 1 < PCI_MSIX_MAX_VECTORS ? v->nqueues + 1 : PCI_MSIX_MAX_VECTORS, MSIX_BAR, 0,
-		      MSIX_PBA_OFF);
+	/* QEMU's default: the configuration's vector and one per queue for
+	 * most devices, the model's count for the others (net, serial) */
+	if (nvec == UINT64_MAX)
+		nvec = v->model->pci_vectors ? v->model->pci_vectors : (uint64_t)v->nqueues + 1;
+	if (nvec > PCI_MSIX_MAX_VECTORS)
+		nvec = PCI_MSIX_MAX_VECTORS;
+	if (nvec) {
+		pci_add_bar32(d, MSIX_BAR, MSIX_BAR_SIZE);
+		pci_msix_init(d, (int)nvec, MSIX_BAR, 0, MSIX_PBA_OFF);
+	}
+	if (v->model->device_id == 1 && rombar && !(romfile && !*romfile))
+		load_rom(vp, romfile ? romfile : NET_ROMFILE, !romfile || !strcmp(romfile, NET_ROMFILE));
 	reset_vectors(vp);
 	virtio_reset(v);
 	return d;

@@ -1,14 +1,8 @@
 /*
-<<<<<<< HEAD
- * virtio entropy device (virtio-rng-pci). Like QEMU, entropy comes from the
- * host (getrandom) by default, logged as outside input so history replays
- * it; `-device virtio-rng-pci,seed=N` makes it a seeded xorshift stream
- * instead, so two runs give the same bytes.
-=======
  * virtio entropy device (virtio-rng-pci, virtio-rng-device). Like QEMU,
- * entropy comes from the host (getrandom) by default; `seed=N` makes it a
- * seeded xorshift stream instead, so a run can be repeated exactly.
->>>>>>> main
+ * entropy comes from the host (getrandom) by default, logged as outside
+ * input so history replays it; `seed=N` makes it a seeded xorshift stream
+ * instead, so a run can be repeated exactly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +90,7 @@ static const state_desc rng_state = { .name = "virtio-rng", .version = 1, .field
 static const virtio_model rng_model = {
 	.name = "virtio-rng",
 	.device_id = 4,
-	.pci_class = 0x00ff00,	/* QEMU's PCI_CLASS_OTHERS: base class 0, subclass 0xff */
+	.pci_class = 0x00ff00,	/* PCI_CLASS_OTHERS (base 0, sub-class 0xff), as QEMU */
 	.nqueues = 1,
 	.queue_max = 256,
 	.notify = rng_notify,

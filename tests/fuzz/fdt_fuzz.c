@@ -1,37 +1,24 @@
 /*
- * Fuzz target for the device-tree decoder (core/fdt_inspect.c), which reads
- * guest-controlled memory. With libFuzzer (clang):
- *     clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
- *         tests/fuzz/fdt_fuzz.c tests/fuzz/libfuzzer_stubs.c core/fdt_inspect.c \
- *         core/monitor.c core/util.c -o fdt-fuzz
- *     ./fdt-fuzz -max_total_time=60 CORPUS_COPY tests/fuzz/corpus
- * Without libFuzzer, tests/fuzz/driver.c runs it over seed blobs and random
- * mutations (tests/unit/test_fdt_fuzz.c, part of make check / make asan).
+ * The device-tree decoder (core/fdt_inspect.c: monitor fdt, fdt-paths,
+ * fdt-diff), which reads guest-controlled memory and host files.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <libfdt.h>
 
 #include "core/fdt_inspect.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* How many inputs parsed as trees (the driver reports it). */
-static unsigned long fuzz_parsed;
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* An exact-size copy, so a sanitizer sees any read past the end. */
-	uint8_t *copy = malloc(size ? size : 1);
+	uint8_t *copy = fuzz_copy(data, size);
 	char err[256];
 	fdt_tree t, t2;
 
-	memcpy(copy, data, size);
 	fdti_check_header(copy, size, "fuzz", err, sizeof(err));
 	if (fdti_parse(&t, copy, size, "fuzz", err, sizeof(err)) == 0) {
 		mon_out o = { 0 };
 		char path[512];
-		fuzz_parsed++;
+
+		fuzz_accepted++;
 		fdti_print_dts(&t, &o);
 		fdti_print_paths(&t, &o);
 		for (int i = 0; i < t.nnodes && i < 64; i++) {
@@ -51,4 +38,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(copy);
 	return 0;
+}
+
+/* Small trees with the properties the decoder interprets (phandle lists,
+ * interrupts-extended, iommu-map, msi-map, clocks, strings). */
+void fuzz_seeds(void (*add)(const void *data, size_t len))
+{
+	static uint8_t b[4096];
+	fdt32_t cells[6];
+
+	for (int variant = 0; variant < 3; variant++) {
+		fdt_create(b, sizeof(b));
+		if (variant)
+			fdt_add_reservemap_entry(b, 0x80000000, 0x200000);
+		fdt_finish_reservemap(b);
+		fdt_begin_node(b, "");
+		fdt_property_u32(b, "interrupt-parent", 1);
+		fdt_begin_node(b, "intc@8000000");
+		fdt_property_u32(b, "#interrupt-cells", 3);
+		fdt_property_u32(b, "#msi-cells", 1);
+		fdt_property_u32(b, "#iommu-cells", 1);
+		fdt_property_u32(b, "#clock-cells", variant);
+		fdt_property_u32(b, "phandle", 1);
+		fdt_end_node(b);
+		fdt_begin_node(b, "soc");
+		for (int i = 0; i < 2 + variant; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "dev@%x", 0x1000 * i);
+			fdt_begin_node(b, name);
+			fdt_property(b, "compatible", "a,b\0c", 6);
+			for (int k = 0; k < 6; k++)
+				cells[k] = cpu_to_fdt32(k == 1 || k == 4 ? 1 : k);
+			fdt_property(b, "interrupts-extended", cells, 16);
+			fdt_property(b, "iommu-map", cells, 16);
+			fdt_property(b, "msi-map", cells, 16);
+			fdt_property(b, "clocks", cells + 1, 4 + 4 * variant);
+			fdt_property(b, "bytes", "\x01\x02\x03", 3);
+			fdt_property(b, "empty", NULL, 0);
+			fdt_end_node(b);
+		}
+		fdt_end_node(b);
+		fdt_begin_node(b, "chosen");
+		fdt_property_string(b, "bootargs", "console=ttyS0 \"quoted\"");
+		fdt_end_node(b);
+		fdt_end_node(b);
+		fdt_finish(b);
+		add(b, fdt_totalsize(b));
+	}
 }

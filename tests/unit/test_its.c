@@ -227,7 +227,7 @@ static void test_msix(void)
 	machine *m = board("virt,gic-version=3", "1");
 	pcie_host *h = machine_device(m, "pcie-ecam");
 	pci_dev *d = kwb_zalloc(sizeof(*d));
-	uint64_t ecam = 0x3f000000ull + (3u << 15), bar = 0x10100000ull;
+	uint64_t ecam = h->ecam_base + (3u << 15), bar = 0x10100000ull;
 
 	linux_init(m, 1, false);
 	pci_dev_init(d, "msix-test", 0x1234, 0x5678, 0, 0xff0000, 0, 0);

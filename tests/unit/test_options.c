@@ -254,7 +254,7 @@ static void test_errors(void)
 		{ { "kwb", "-M", "virt,gic-version=4" }, 2, "gic-version=4" },
 		{ { "kwb", "-M", "virt,bogus=1" }, 2, "bogus" },
 		{ { "kwb", "-M", "virt,accel=kvm" }, 2, "accel=kvm" },
-		{ { "kwb", "-serial", "tcp::4444" }, 2, "tcp::4444" },
+		{ { "kwb", "-serial", "vc:80Cx24C" }, 2, "vc:80Cx24C" },
 		{ { "kwb", "-gdb", "tcp::99999" }, 2, "99999" },
 		{ { "kwb", "-gdb", "stdio" }, 2, "stdio" },
 		{ { "kwb", "-arch", "mips" }, 2, "mips" },

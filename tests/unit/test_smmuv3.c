@@ -444,7 +444,7 @@ static void test_monitor(void)
  * virtio-rng-pci common config, one request with the SMMU off (physical
  * DMA), one through stage-1 tables (IOVA != PA), and one to an unmapped
  * IOVA: an event with StreamID 8 (00:01.0) and the device needing reset. */
-#define ECAM 0x3f000000ull
+#define ECAM 0x4010000000ull	/* highmem=on, the default */
 #define BAR 0x10000000ull
 #define VQ (RAM + 0x300000)		/* desc, avail, used: one page each */
 #define BUF (RAM + 0x304000)
@@ -473,8 +473,23 @@ static void bar_wr(unsigned off, uint64_t v, unsigned size)
 	bus_write(bp, BAR + off, size, v);
 }
 
+/* The legacy registers: I/O BAR0 at port 0x1000 of the PIO window. */
+#define PIO (0x3eff0000ull + 0x1000)
+
+static uint64_t io_rd(unsigned off, unsigned size)
+{
+	uint64_t v = 0;
+	bus_read(bp, PIO + off, size, &v);
+	return v;
+}
+
+static void io_wr(unsigned off, uint64_t v, unsigned size)
+{
+	bus_write(bp, PIO + off, size, v);
+}
+
 /* One 32-byte device-writable buffer at addr, descriptor n. */
-static void rng_request(uint64_t desc, uint64_t avail, int n, uint64_t addr)
+static void rng_post(uint64_t desc, uint64_t avail, int n, uint64_t addr)
 {
 	uint16_t head = (uint16_t)n, idx = (uint16_t)(n + 1);
 	uint64_t d[2] = { addr, 32 | 2ull << 32 };	/* len 32, VRING_DESC_F_WRITE */
@@ -482,6 +497,11 @@ static void rng_request(uint64_t desc, uint64_t avail, int n, uint64_t addr)
 	bus_copy_to(bp, desc + 16 * n, d, 16);
 	bus_copy_to(bp, avail + 4 + 2 * n, &head, 2);
 	bus_copy_to(bp, avail + 2, &idx, 2);
+}
+
+static void rng_request(uint64_t desc, uint64_t avail, int n, uint64_t addr)
+{
+	rng_post(desc, avail, n, addr);
 	bar_wr(0x3000, 0, 2);				/* notify queue 0 */
 }
 
@@ -507,12 +527,18 @@ static void test_pci_virtio_rng(void)
 	/* enumeration */
 	CHECK_EQ(ecam_rd(0, 0, 4), 0x00081b36);
 	CHECK_EQ(ecam_rd(0, 8, 4), 0x06000000);
-	CHECK_EQ(ecam_rd(1, 0, 4), 0x10441af4);
-	CHECK_EQ(ecam_rd(1, 8, 4), 0x00ff0001);	/* class 0x00ff00 (QEMU's PCI_CLASS_OTHERS), revision 1 */
+	/* transitional, as QEMU's on the root bus: 1af4:1005, revision 0,
+	 * subsystem 1af4:0004 (the virtio ID), legacy registers in I/O BAR0 */
+	CHECK_EQ(ecam_rd(1, 0, 4), 0x10051af4);
+	CHECK_EQ(ecam_rd(1, 8, 4), 0x00ff0000);		/* PCI_CLASS_OTHERS, revision 0 */
+	CHECK_EQ(ecam_rd(1, 0x2c, 4), 0x00041af4);
+	ecam_wr(1, 0x10, 0xffffffff, 4);
+	CHECK_EQ(ecam_rd(1, 0x10, 4), 0xffffffe1);	/* 32 bytes of I/O */
+	ecam_wr(1, 0x10, 0, 4);
 	CHECK_EQ(ecam_rd(1, 0x3d, 1), 1);		/* INTA */
 	CHECK_EQ(ecam_rd(2, 0, 4), 0xffffffff);
 	CHECK_EQ(ecam_rd(1, 0, 2), 0x1af4);
-	/* BAR4: 16 KB, 64-bit, prefetchable (QEMU's modern BAR) */
+	/* BAR4: 16 KB, 64-bit, prefetchable */
 	ecam_wr(1, 0x20, 0xffffffff, 4);
 	ecam_wr(1, 0x24, 0xffffffff, 4);
 	CHECK_EQ(ecam_rd(1, 0x20, 4), 0xffffc00c);
@@ -596,6 +622,32 @@ static void test_pci_virtio_rng(void)
 	CHECK_EQ(used_idx, 2);
 	bar_wr(0x14, 0, 1);				/* reset */
 	CHECK_EQ(bar_rd(0x14, 1), 0);
+	/* the same device through the legacy interface (virtio 0.9.5): rings
+	 * from the PFN (desc, avail after it, used on the next 4 KB), the
+	 * buffer still at IOVA 0xfffff000 through the SMMU */
+	ecam_wr(1, 0x10, 0x1000, 4);
+	ecam_wr(1, 0x04, 0x7, 2);			/* IO | MEM | MASTER */
+	io_wr(0x12, 1 | 2, 1);
+	CHECK_EQ(io_rd(0x00, 4), 0);			/* VERSION_1, ACCESS_PLATFORM are past bit 31 */
+	io_wr(0x04, 0, 4);
+	io_wr(0x0e, 0, 2);
+	CHECK_EQ(io_rd(0x0c, 2), 256);			/* fixed queue size */
+	io_wr(0x08, VQ >> 12, 4);
+	CHECK_EQ(io_rd(0x08, 4), VQ >> 12);
+	io_wr(0x12, 1 | 2 | 4, 1);			/* DRIVER_OK, no FEATURES_OK */
+	CHECK_EQ(io_rd(0x12, 1), 7);
+	memset(buf, 0, sizeof(buf));
+	bus_copy_to(bp, BUF + 0x1000, buf, 32);
+	rng_post(VQ, VQ + 0x1000, 0, 0xfffff000);
+	io_wr(0x10, 0, 2);				/* QUEUE_NOTIFY 0 */
+	bus_copy_from(bp, VQ + 0x2000 + 2, &used_idx, 2);
+	CHECK_EQ(used_idx, 1);
+	bus_copy_from(bp, BUF + 0x1000, buf, 32);
+	CHECK(memcmp(buf, zero, 32) != 0);
+	CHECK_EQ(io_rd(0x13, 1), 1);			/* ISR, read clears */
+	CHECK_EQ(io_rd(0x13, 1), 0);
+	io_wr(0x08, 0, 4);				/* PFN 0 resets the device */
+	CHECK_EQ(io_rd(0x12, 1), 0);
 	s = NULL;
 	machine_free(m);
 	bp = &own_bus;

@@ -107,3 +107,98 @@ def fdtget(dtb, node, prop):
 
 def same(name, k, q, what):
     report(k == q and k, name, "%s differ: kwb %s, QEMU %s" % (what, k, q))
+
+
+class Guest:
+    """A guest on a console pipe: wait() for bytes, send() a command line."""
+    def __init__(self, argv):
+        import select as _select
+        self._select = _select
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.out = b""
+
+    def wait(self, pat, secs=60):
+        import time
+        if isinstance(pat, str):
+            pat = pat.encode()
+        end = time.time() + secs
+        while time.time() < end and pat not in self.out:
+            if self._select.select([self.p.stdout], [], [], 0.2)[0]:
+                d = os.read(self.p.stdout.fileno(), 65536)
+                if not d:
+                    break
+                self.out += d
+        return pat in self.out
+
+    def send(self, line):
+        self.p.stdin.write(line.encode() + b"\n")
+        self.p.stdin.flush()
+
+    def exit_status(self, secs=30):
+        try:
+            self.wait(b"\0never", 0)
+            rc = self.p.wait(timeout=secs)
+        except subprocess.TimeoutExpired:
+            return None
+        self.out += self.p.stdout.read()
+        return rc
+
+    def text(self):
+        return self.out.decode(errors="replace").replace("\r", "")
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+
+
+def shell_argv(emu, arch, extra, append=""):
+    """A boot to the busybox shell (no kwb.halt), on kwb or QEMU."""
+    argv = [emu] + base_args(arch, append)
+    i = argv.index("-append") + 1
+    argv[i] = argv[i].replace(" kwb.halt", "")
+    return argv + list(extra) + (["-timeout", "120"] if emu == KWB else [])
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def connect(port=None, path=None, secs=20):
+    """A client socket to kwb's listener, retried while it comes up."""
+    import socket, time
+    end = time.time() + secs
+    while True:
+        try:
+            if path:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(path)
+            else:
+                s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.settimeout(10)
+            return s
+        except OSError:
+            if time.time() > end:
+                raise
+            time.sleep(0.1)
+
+
+def recv_until(s, pat, secs=30):
+    import time
+    if isinstance(pat, str):
+        pat = pat.encode()
+    buf, end = b"", time.time() + secs
+    while pat not in buf and time.time() < end:
+        try:
+            d = s.recv(65536)
+        except OSError:
+            break
+        if not d:
+            break
+        buf += d
+    return buf

@@ -473,11 +473,13 @@ static void maybe_flush(rv_hart *h)
 }
 
 #define RV_CHUNK 4096
+#define RV_STALL_CHUNKS 64
 
 enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 {
 	rv_hart *h = HART(c);
 	int64_t done = 0;
+	int stalled = 0;
 	bool stepping = c->step_remaining > 0;
 
 	if (stepping && max_insns > c->step_remaining)
@@ -501,7 +503,7 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 	}
 	while (done < max_insns) {
 		const rv_insn *d;
-		int64_t chunk = max_insns - done;
+		int64_t chunk = max_insns - done, ran;
 
 		if (c->exit_request) {
 			h->exit = CPU_EXIT_REQUEST;
@@ -522,9 +524,17 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 			if (d)
 				h->pc = rv_pc_of(h, d);
 		}
-		c->icount = h->icount0 + (uint64_t)(chunk - h->left - h->cut);
-		done += chunk - h->left - h->cut;
+		ran = chunk - h->left - h->cut;
+		c->icount = h->icount0 + (uint64_t)ran;
+		done += ran;
 		if (h->exit != CPU_EXIT_BUDGET)
+			break;
+		/* A trap vector that faults on itself retires nothing (a load or
+		 * store fault does not count): leave after a run of such chunks,
+		 * so the machine loop's guards and debugger still get a turn. */
+		if (ran)
+			stalled = 0;
+		else if (++stalled >= RV_STALL_CHUNKS)
 			break;
 		if (h->wfi) {
 			h->exit = CPU_EXIT_WFI;
