@@ -18,6 +18,9 @@ typedef struct dbg_point {
 	uint64_t addr, len;
 	bool has_alias;
 	paddr_t alias;		/* kernel-image physical alias of a virtual code bp */
+	dbg_cond_fn cond;	/* stop only when it says so */
+	void *cond_opaque;
+	bool internal;		/* dbg_hook_pc: not a debugger's point */
 } dbg_point;
 
 struct dbg_state {
@@ -231,6 +234,21 @@ size_t dbg_mem_write(machine *m, int cpu, uint64_t addr, const void *buf, size_t
 	return n;
 }
 
+int dbg_ram_ranges(machine *m, paddr_t *base, uint64_t *size, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < m->bus.count && n < max; i++) {
+		const bus_region *r = &m->bus.regions[i];
+
+		if (r->host && !r->readonly && !r->ops) {
+			base[n] = r->base;
+			size[n++] = r->size;
+		}
+	}
+	return n;
+}
+
 /* ---- breakpoints and watchpoints ---- */
 
 /* Mark the pages of [addr, addr+len); ranges too wide to list make every
@@ -274,7 +292,8 @@ int dbg_bp_insert(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
 	    (len && addr + len - 1 < addr))		/* wraps past 2^64 */
 		return -1;
 	for (int i = 0; i < d->npoints; i++)
-		if (d->points[i].type == type && d->points[i].addr == addr && d->points[i].len == len)
+		if (d->points[i].type == type && d->points[i].addr == addr && d->points[i].len == len &&
+		    !d->points[i].internal)
 			return 0;	/* gdb may insert twice; keep one */
 	if (!is_phys(type) && d->alias)
 		p.has_alias = d->alias(d->alias_opaque, addr, &p.alias, false);
@@ -298,7 +317,7 @@ int dbg_bp_remove(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
 
 	for (int i = 0; i < d->npoints; i++) {
 		dbg_point *p = &d->points[i];
-		if (p->type != type || p->addr != addr || (!is_code(type) && p->len != len))
+		if (p->type != type || p->addr != addr || (!is_code(type) && p->len != len) || p->internal)
 			continue;
 		count_pages(d, p, -1);
 		if (is_code(type))
@@ -315,10 +334,57 @@ int dbg_bp_remove(machine *m, enum bp_type type, uint64_t addr, uint64_t len)
 void dbg_bp_remove_all(machine *m)
 {
 	dbg_state *d = m->dbg;
-	d->npoints = d->ncode = d->nwatch = d->nwide = 0;
+	int keep = 0;
+
+	d->ncode = d->nwatch = d->nwide = 0;
 	memset(d->code_pages, 0, sizeof(d->code_pages));
 	memset(d->watch_pages, 0, sizeof(d->watch_pages));
+	for (int i = 0; i < d->npoints; i++) {
+		if (!d->points[i].internal)
+			continue;
+		d->points[keep] = d->points[i];
+		count_pages(d, &d->points[keep++], 1);
+		d->ncode++;
+	}
+	d->npoints = keep;
 	points_changed(m);
+}
+
+int dbg_hook_pc(machine *m, paddr_t pa, dbg_cond_fn fn, void *opaque)
+{
+	dbg_state *d = m->dbg;
+	dbg_point p = { .type = BP_PHYS, .addr = pa, .cond = fn, .cond_opaque = opaque,
+			.internal = true };
+
+	for (int i = 0; i < d->npoints; i++)
+		if (d->points[i].internal && d->points[i].addr == pa && d->points[i].cond == fn) {
+			d->points[i].cond_opaque = opaque;
+			return 0;
+		}
+	if (d->npoints == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->points = kwb_realloc(d->points, d->cap * sizeof(*d->points));
+	}
+	d->points[d->npoints++] = p;
+	d->ncode++;
+	count_pages(d, &p, 1);
+	points_changed(m);
+	return 0;
+}
+
+int dbg_bp_set_cond(machine *m, enum bp_type type, uint64_t addr, uint64_t len, dbg_cond_fn fn, void *opaque)
+{
+	dbg_state *d = m->dbg;
+
+	for (int i = 0; i < d->npoints; i++) {
+		dbg_point *p = &d->points[i];
+		if (p->type == type && p->addr == addr && (is_code(type) || p->len == len) && !p->internal) {
+			p->cond = fn;
+			p->cond_opaque = opaque;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 uint64_t dbg_bp_generation(machine *m) { return m->dbg->generation; }
@@ -407,19 +473,37 @@ bool dbg_bp_hit(cpu *c, vaddr_t pc, paddr_t ppc)
 		return false;
 	if (pc == d->resume_pc[c->index] && c->icount == d->resume_icount[c->index])
 		return false;
-	/* An exact match wins over a hit through the physical alias. */
+	/* An exact match wins over a hit through the physical alias; a point
+	 * with a condition counts only when the condition holds (and the
+	 * alias is not tried once an exact point was there: gdb puts the
+	 * same condition on both copies, and commands must run once). */
+	bool exact = false;
 	for (int i = 0; i < d->npoints; i++) {
 		dbg_point *p = &d->points[i];
-		if (!is_code(p->type))
+		if (!is_code(p->type) || (p->type == BP_PHYS ? ppc != p->addr : pc != p->addr))
 			continue;
-		if (p->type == BP_PHYS ? ppc == p->addr : pc == p->addr) {
-			report_point(c, p->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, p->addr,
-				     p->type == BP_PHYS);
-			return true;
+		if (p->internal) {	/* a hook watching this pc, not a breakpoint */
+			if (p->cond(p->cond_opaque, m, c->index, pc)) {
+				report_point(c, STOP_HWBREAK, p->addr, true);
+				return true;
+			}
+			continue;
 		}
-		if (p->type != BP_PHYS && p->has_alias && ppc == p->alias && !alias_hit &&
-		    runs_image_code(c, pc, ppc))
-			alias_hit = p;
+		exact = true;
+		if (p->cond && !p->cond(p->cond_opaque, m, c->index, pc))
+			continue;
+		report_point(c, p->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, p->addr, p->type == BP_PHYS);
+		return true;
+	}
+	for (int i = 0; i < d->npoints && !exact; i++) {
+		dbg_point *p = &d->points[i];
+		if (p->type == BP_PHYS || !is_code(p->type) || !p->has_alias || ppc != p->alias ||
+		    !runs_image_code(c, pc, ppc))
+			continue;
+		if (p->cond && !p->cond(p->cond_opaque, m, c->index, pc))
+			continue;
+		alias_hit = p;
+		break;
 	}
 	if (alias_hit) {
 		report_point(c, alias_hit->type == BP_SW ? STOP_SWBREAK : STOP_HWBREAK, alias_hit->addr,

@@ -97,6 +97,9 @@ enum dbg_mem_flags {
  * cannot be accessed), never faults the guest, never sets A/D bits. */
 size_t dbg_mem_read(struct machine *m, int cpu, uint64_t addr, void *buf, size_t len, unsigned flags);
 size_t dbg_mem_write(struct machine *m, int cpu, uint64_t addr, const void *buf, size_t len, unsigned flags);
+/* The guest's RAM (not ROM or MMIO): up to max [base, base+size) ranges
+ * in address order; returns how many (for crash dumps). */
+int dbg_ram_ranges(struct machine *m, paddr_t *base, uint64_t *size, int max);
 /* Translate for the debugger: CPU's live regime first, kernel alias when
  * translation is off. Returns 0 or -1. */
 int dbg_translate(struct machine *m, int cpu, vaddr_t va, paddr_t *pa, walk_log *log);
@@ -105,6 +108,20 @@ int dbg_translate(struct machine *m, int cpu, vaddr_t va, paddr_t *pa, walk_log 
 int dbg_bp_insert(struct machine *m, enum bp_type type, uint64_t addr, uint64_t len);
 int dbg_bp_remove(struct machine *m, enum bp_type type, uint64_t addr, uint64_t len);
 void dbg_bp_remove_all(struct machine *m);
+
+/* A condition a client attaches to its breakpoint (the gdb server's agent
+ * expressions): called where the breakpoint matches, before the
+ * instruction at pc runs, with the CPU's state readable through this
+ * interface; returns true to stop there, false to run on. */
+typedef bool (*dbg_cond_fn)(void *opaque, struct machine *m, int cpu, uint64_t pc);
+int dbg_bp_set_cond(struct machine *m, enum bp_type type, uint64_t addr, uint64_t len,
+		    dbg_cond_fn fn, void *opaque);
+
+/* A hook on a physical pc for kwb's own uses (the crash dump at panic):
+ * fn runs when a CPU is about to execute pa and stops the machine only if
+ * it returns true. Unlike the debugger's points it survives
+ * dbg_bp_remove_all() and is invisible to insert/remove/set_cond. */
+int dbg_hook_pc(struct machine *m, paddr_t pa, dbg_cond_fn fn, void *opaque);
 
 /* For CPU implementations. */
 bool dbg_bp_page(struct machine *m, uint64_t addr);	/* any code bp in addr's 4K page (virtual or physical) */

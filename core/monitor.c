@@ -84,7 +84,7 @@ int monitor_run(mon_ctx *ctx, const char *line)
 	if (!b.cmd) {
 		mon_printf(ctx->out, "unknown command: '%s' (try 'help')\n", argv[0]);
 		free(copy);
-		return -1;
+		return MON_UNKNOWN;
 	}
 	/* argv[0] is the last word of the command name. */
 	r = b.cmd->fn(ctx, argc - b.words + 1, argv + b.words - 1);

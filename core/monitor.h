@@ -42,7 +42,9 @@ typedef struct mon_command {
 	__attribute__((used, section("kwb_mon"))) static const mon_command *const ident##_ptr = ident; \
 	static const mon_command ident[] =
 
-/* Run one command line; output goes to ctx->out. Returns 0 or -1. */
+/* Run one command line; output goes to ctx->out. Returns 0, -1 (the
+ * command failed) or MON_UNKNOWN (no such command). */
+#define MON_UNKNOWN (-2)
 int monitor_run(mon_ctx *ctx, const char *line);
 /* Names for completion: calls fn for each command name. */
 void monitor_each(void (*fn)(const mon_command *c, void *opaque), void *opaque);

@@ -448,6 +448,13 @@ static void opt_symbols(kwb_options *o, const char *opt, const char *v)
 	o->symbols = v;
 }
 
+static void opt_panic_dump(kwb_options *o, const char *opt, const char *v)
+{
+	if (!*v)
+		kwb_usage_error("%s: empty file name", opt);
+	o->panic_dump = v;
+}
+
 static void opt_nographic(kwb_options *o, const char *opt, const char *v)
 {
 	(void)opt, (void)v;
@@ -994,6 +1001,9 @@ static const opt_def options[] = {
 	{ "symbols", NULL, "FILE", opt_symbols,
 	  "vmlinux with symbols for traces and the monitor (when -kernel is an\n"
 	  "Image)." },
+	{ "panic-dump", NULL, "FILE", opt_panic_dump,
+	  "When the guest kernel panics, write a crash dump to FILE (as monitor\n"
+	  "dump-guest-memory: open it with crash vmlinux FILE) and run on." },
 	{ "nographic", NULL, NULL, opt_nographic,
 	  "No window: serial on the terminal, Ctrl-A h for help. kwb has no\n"
 	  "display, so it always behaves as with -nographic." },

@@ -31,6 +31,7 @@ typedef struct kwb_options {
 	uint64_t ram_size;
 	const char *kernel, *initrd, *append, *dtb, *bios;
 	const char *symbols;		/* -symbols vmlinux */
+	const char *panic_dump;		/* -panic-dump FILE: crash dump at panic */
 	bool nographic;
 	const char *serial;		/* "mon:stdio" default with -nographic */
 	const char *gdb;		/* "tcp::1234", "unix:PATH" or NULL */

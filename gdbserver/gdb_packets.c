@@ -301,19 +301,57 @@ static int bp_find(gdb_server *s, enum bp_type type, uint64_t addr, uint64_t kin
 	return -1;
 }
 
+static void bp_drop(gdb_server *s, int i)
+{
+	gdb_bp *b = &s->bps[i];
+
+	dbg_bp_remove(s->m, b->type, b->addr, b->kind);
+	gdb_bp_agent_free(b->agent);
+	*b = s->bps[--s->nbps];
+}
+
 /* Apply the removals gdb asked for since the last resume. */
 static void bp_flush_removals(gdb_server *s)
 {
 	for (int i = 0; i < s->nbps;) {
+		if (s->bps[i].removing)
+			bp_drop(s, i);
+		else
+			i++;
+	}
+}
+
+/* Forget every breakpoint and watchpoint (detach, dropped connection:
+ * monitor pbreak/pwatch too) except gdb's whose commands it asked to
+ * persist (cmds:1). */
+void gdb_bp_forget(gdb_server *s)
+{
+	int keep = 0;
+
+	dbg_bp_remove_all(s->m);
+	for (int i = 0; i < s->nbps; i++) {
 		gdb_bp *b = &s->bps[i];
 
-		if (!b->removing) {
-			i++;
-			continue;
+		if (!b->removing && b->agent && b->agent->persist && b->agent->ncmds &&
+		    !dbg_bp_insert(s->m, b->type, b->addr, b->kind)) {
+			dbg_bp_set_cond(s->m, b->type, b->addr, b->kind, gdb_bp_agent_hit, b->agent);
+			s->bps[keep++] = *b;
+		} else {
+			gdb_bp_agent_free(b->agent);
 		}
-		dbg_bp_remove(s->m, b->type, b->addr, b->kind);
-		*b = s->bps[--s->nbps];
 	}
+	s->nbps = keep;
+}
+
+/* New conditions/commands for breakpoint i (gdb sends them again with
+ * every insertion). */
+static void bp_set_agent(gdb_server *s, gdb_bp *b, gdb_bp_agent *a)
+{
+	if (a && b->agent)
+		a->hits = b->agent->hits;	/* gdb re-inserts at every resume */
+	gdb_bp_agent_free(b->agent);
+	b->agent = a;
+	dbg_bp_set_cond(s->m, b->type, b->addr, b->kind, a ? gdb_bp_agent_hit : NULL, a);
 }
 
 static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool insert)
@@ -321,6 +359,8 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 	static const enum bp_type virt[] = { BP_SW, BP_HW, BP_WATCH_W, BP_WATCH_R, BP_WATCH_A };
 	static const enum bp_type phys[] = { BP_PHYS, BP_PHYS, BP_PWATCH_W, BP_PWATCH_R, BP_PWATCH_A };
 	uint64_t type, addr, kind;
+	gdb_bp_agent *agent = NULL;
+	bool bad;
 	enum bp_type t;
 	int i;
 
@@ -338,6 +378,13 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 		gdb_reply_str(s, "E01");
 		return;
 	}
+	if (insert && type <= 1) {
+		agent = gdb_bp_agent_parse(s, arg, end, &bad);
+		if (bad) {
+			gdb_reply_str(s, "E01");
+			return;
+		}
+	}
 	t = (s->phys ? phys : virt)[type];
 	i = bp_find(s, t, addr, kind);
 	if (!insert) {
@@ -351,6 +398,7 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 	}
 	if (i >= 0) {
 		s->bps[i].removing = false;	/* re-inserted before resuming */
+		bp_set_agent(s, &s->bps[i], agent);
 		gdb_reply_str(s, "OK");
 		return;
 	}
@@ -359,6 +407,7 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 	if (s->nbps == GDB_MAX_BPS)
 		bp_flush_removals(s);
 	if (s->nbps == GDB_MAX_BPS || dbg_bp_insert(s->m, t, addr, kind)) {
+		gdb_bp_agent_free(agent);
 		gdb_reply_str(s, "E01");
 		return;
 	}
@@ -367,6 +416,7 @@ static void h_breakpoint(gdb_server *s, const char *arg, const char *end, bool i
 		s->bps = kwb_realloc(s->bps, (size_t)s->bpcap * sizeof(*s->bps));
 	}
 	s->bps[s->nbps++] = (gdb_bp){ .type = t, .addr = addr, .kind = kind };
+	bp_set_agent(s, &s->bps[s->nbps - 1], agent);
 	gdb_reply_str(s, "OK");
 }
 
@@ -675,8 +725,7 @@ bad:
 
 void gdb_drop_breakpoints(gdb_server *s)
 {
-	dbg_bp_remove_all(s->m);
-	s->nbps = 0;
+	gdb_bp_forget(s);
 	memset(s->ranging, 0, sizeof(s->ranging));
 	s->running = false;
 	s->img.held = false;
@@ -715,6 +764,8 @@ void gdb_kill(gdb_server *s)
 		s->fd = -1;
 	}
 	dbg_bp_remove_all(m);
+	for (int i = 0; i < s->nbps; i++)
+		gdb_bp_agent_free(s->bps[i].agent);
 	s->nbps = 0;
 	/* without a stop listener the loop ends on this shutdown */
 	dbg_set_stop_listener(m, NULL, NULL);
@@ -977,7 +1028,8 @@ static void h_supported(gdb_server *s, const char *arg, const char *end)
 {
 	(void)arg, (void)end;
 	gdb_reply_printf(s, "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
-			 "qXfer:threads:read+;swbreak+;hwbreak+;vContSupported+;binary-upload+",
+			 "qXfer:threads:read+;swbreak+;hwbreak+;vContSupported+;binary-upload+;"
+			 "ConditionalBreakpoints+;BreakpointCommands+",
 			 RSP_PACKET_SIZE);
 	if (dbg_history_on(s->m))	/* bs, bc */
 		gdb_reply_str(s, ";ReverseStep+;ReverseContinue+");
@@ -1046,21 +1098,25 @@ static void h_rcmd(gdb_server *s, const char *arg, const char *end)
 		gdb_reply_str(s, "E01");
 		return;
 	}
-	/* A monitor command may resume the machine (cont): gdb's removals
-	 * must be real by then. */
-	bp_flush_removals(s);
 	for (p = line; *p == ' ' || *p == '\t'; p++)
 		;
+	/* A monitor command may resume the machine (cont): gdb's removals
+	 * must be real by then (not for the list of them). */
+	if (strncmp(p, "breakpoints", 11))
+		bp_flush_removals(s);
 	if (!*p) {
 		mon_printf(&out, "usage: monitor COMMAND ('monitor help' lists them)\n");
-		rc = -1;
+		rc = MON_UNKNOWN;
 	} else {
 		rc = monitor_run(&ctx, line);
 	}
 	if (out.buf && out.len)
 		gdb_send_console(s, out.buf, out.len);
 	free(out.buf);
-	gdb_reply_str(s, rc ? "E01" : "OK");
+	/* As QEMU: an unknown command is said on gdb's console and answered
+	 * OK (E01 made gdb add "Protocol error with Rcmd"); a command that
+	 * failed still answers E01, so a gdb script stops there. */
+	gdb_reply_str(s, rc == -1 ? "E01" : "OK");
 }
 
 /* ---- QEMU's packets ---- */

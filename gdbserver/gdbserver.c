@@ -274,6 +274,10 @@ static void listen_ready(void *opaque)
 		return;
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (s->waiting_line) {
+		fputs("\r\033[K", stderr);
+		s->waiting_line = false;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));	/* fails harmlessly on unix */
 	s->fd = fd;
 	s->attached = false;
@@ -515,8 +519,12 @@ int gdbserver_start(machine *m, const char *spec, bool wait_attach, char *err, s
 	m->gdb = s;
 	dbg_set_stop_listener(m, on_stop, s);
 	machine_add_poll(m, fd, listen_ready, s);
-	if (wait_attach)
-		fprintf(stderr, "kwb: waiting for gdb on %s\n", spec);
+	if (wait_attach) {
+		/* On a terminal the line goes away when gdb attaches (nothing
+		 * else is printed meanwhile: the guest waits for gdb). */
+		s->waiting_line = isatty(2);
+		fprintf(stderr, "kwb: waiting for gdb on %s%s", spec, s->waiting_line ? "" : "\n");
+	}
 	return 0;
 }
 
@@ -546,6 +554,8 @@ void gdbserver_close(machine *m)
 		free(s->unix_path);
 	}
 	free(s->tx);
+	for (int i = 0; i < s->nbps; i++)
+		gdb_bp_agent_free(s->bps[i].agent);
 	free(s->bps);
 	dbg_set_stop_listener(m, NULL, NULL);
 	m->gdb = NULL;

@@ -105,7 +105,41 @@ static int mon_tasks(mon_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* What gdb inserted, with target-side conditions/commands and how often
+ * kwb evaluated them (each evaluation is a hit gdb never saw). */
+static int mon_breakpoints(mon_ctx *c, int argc, char **argv)
+{
+	static const char *const kind[] = { "break", "hbreak", "watch", "rwatch", "awatch", "pbreak",
+					    "pwatch", "prwatch", "pawatch" };
+	gdb_server *s = c->m->gdb;
+
+	(void)argv;
+	if (argc > 1) {
+		mon_printf(c->out, "usage: breakpoints\n");
+		return -1;
+	}
+	if (!s || !s->nbps) {
+		mon_printf(c->out, "no gdb breakpoints\n");
+		return 0;
+	}
+	for (int i = 0; i < s->nbps; i++) {
+		const gdb_bp *b = &s->bps[i];
+
+		mon_printf(c->out, "%-7s 0x%016llx len %llu%s", kind[b->type], (unsigned long long)b->addr,
+			   (unsigned long long)b->kind, b->removing ? " (removed at resume)" : "");
+		if (b->agent)
+			mon_printf(c->out, ": %d condition%s, %d command%s%s, evaluated %lu times in kwb",
+				   b->agent->nconds, b->agent->nconds == 1 ? "" : "s", b->agent->ncmds,
+				   b->agent->ncmds == 1 ? "" : "s", b->agent->persist ? " (persistent)" : "",
+				   b->agent->hits);
+		mon_printf(c->out, "\n");
+	}
+	return 0;
+}
+
 MONITOR_COMMANDS(gdb_monitor_commands) {
+	{ "breakpoints", "", "gdb's breakpoints, with target-side conditions and their hit counts",
+	  mon_breakpoints },
 	{ "sstep", "irq [on|off]", "allow interrupts while single-stepping (default off)", mon_sstep },
 	{ "phys", "[on|off]", "gdb memory and breakpoints use physical addresses", mon_phys },
 	{ "tasks", "[on|off] [now]", "Linux tasks as gdb threads (thread id = pid)", mon_tasks },

@@ -13,10 +13,22 @@
  * each stop and inserts them again before resuming; removals wait until
  * the next resume so that round trip changes nothing in the core (no
  * decode/TLB flushes per stop). */
+/* Conditions and commands gdb gave a breakpoint (bp_agent.c). */
+#define GDB_AGENT_MAX 16
+typedef struct gdb_bp_agent {
+	struct gdb_server *s;
+	int nconds, ncmds;
+	uint8_t *cond[GDB_AGENT_MAX], *cmd[GDB_AGENT_MAX];
+	size_t cond_len[GDB_AGENT_MAX], cmd_len[GDB_AGENT_MAX];
+	bool persist;		/* commands stay after gdb disconnects */
+	unsigned long hits;
+} gdb_bp_agent;
+
 typedef struct gdb_bp {
 	enum bp_type type;
 	bool removing;		/* z seen: removed from the core at resume */
 	uint64_t addr, kind;
+	gdb_bp_agent *agent;	/* NULL: stop unconditionally */
 } gdb_bp;
 
 #define GDB_MAX_BPS 4096
@@ -34,10 +46,12 @@ typedef struct gdb_image_state {
 	stop_info held_stop;
 } gdb_image_state;
 
-typedef struct gdb_server {
+typedef struct gdb_server gdb_server;
+struct gdb_server {
 	machine *m;
 	int listen_fd;
 	int fd;			/* connected debugger, or -1 */
+	bool waiting_line;	/* "waiting for gdb" shown on a terminal, no newline yet */
 	char *unix_path;	/* to unlink on exit */
 
 	/* per connection */
@@ -80,7 +94,7 @@ typedef struct gdb_server {
 	size_t txlen, txcap;
 	uint8_t scratch[RSP_PACKET_SIZE];
 	rsp_parser rx;
-} gdb_server;
+};
 
 /* Reply building. */
 void gdb_reply_str(gdb_server *s, const char *str);
@@ -112,6 +126,11 @@ void gdb_xfer_reply(gdb_server *s, const char *doc, size_t doclen, const char *a
 void gdb_send_console(gdb_server *s, const char *text, size_t len);
 /* gdb has a code breakpoint (not being removed) at addr. */
 bool gdb_has_breakpoint_at(gdb_server *s, uint64_t addr);
+
+/* Breakpoint conditions and commands (bp_agent.c). */
+gdb_bp_agent *gdb_bp_agent_parse(gdb_server *s, const char *p, const char *end, bool *bad);
+void gdb_bp_agent_free(gdb_bp_agent *a);
+bool gdb_bp_agent_hit(void *opaque, machine *m, int cpu, uint64_t pc);
 
 /* Tasks as threads (tasks.c). */
 void gdb_tasks_invalidate(gdb_server *s);

@@ -132,8 +132,8 @@ class KwbPtdump(MonitorCommand):
     """Dump the page tables of the selected CPU (merged ranges, attributes).
 
 Usage: kwb-ptdump [ttbr0|ttbr1|satp|ROOT [fmt]]
-Without argument: the tables the CPU uses now (TTBR1 on AArch64, satp on
-RISC-V). ROOT is a physical table address; fmt is the RISC-V mode
+Without argument: the tables the CPU uses now (on AArch64 both halves,
+TTBR0_EL1 then TTBR1_EL1; satp on RISC-V). ROOT is a physical table address; fmt is the RISC-V mode
 (sv39, sv48, sv57) or the AArch64 granule/VA size for a raw ROOT."""
     cmdname, verb, requires = "kwb-ptdump", "ptdump", "ptdump"
 
@@ -376,8 +376,36 @@ removes what kwb-alias added (kwb's library goes with "nosharedlibrary")."""
         return _complete_words(["on", "off"], word)
 
 
+class KwbTasks(gdb.Command):
+    """Linux tasks as gdb threads, listed (F2 in kwb-debug's gdb pane).
+
+Usage: kwb-tasks [on|off]   (no argument: on)
+"on": gdb's threads become the kernel's tasks (thread id = pid; "sh [pid
+42] sleeping", "swapper/1 [pid 0] running on CPU 1"), at once, then
+"info threads"; "thread N" + "bt" is a sleeping task's backtrace from its
+saved context. "off": back to one thread per CPU. Before the scheduler
+exists (or without DWARF) kwb keeps CPU threads and says why."""
+    cmdname, requires = "kwb-tasks", "tasks"
+
+    def __init__(self):
+        super().__init__(self.cmdname, gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        arg = arg.strip() or "on"
+        if arg not in ("on", "off"):
+            raise gdb.GdbError("usage: kwb-tasks [on|off]")
+        if not has_monitor(self.requires):
+            raise gdb.GdbError("kwb-tasks: this kwb has no 'monitor tasks'")
+        monitor("tasks %s now" % arg)
+        gdb.execute("maintenance flush register-cache")
+        gdb.execute("info threads")
+
+    def complete(self, text, word):
+        return _complete_words(["on", "off"], word)
+
+
 ALL = [KwbVtop, KwbPtdump, KwbSym, KwbPbreak, KwbPwatch, KwbPdelete, KwbPhys, KwbRegs,
-       KwbFdt, KwbSmmu, KwbAlias]
+       KwbFdt, KwbSmmu, KwbTasks, KwbAlias]
 
 KwbPrefix()
 for _c in ALL:

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/machine.h"
+#include "symbols/crashdump.h"
 #include "symbols/symbols.h"
 
 static bool is_elf(const char *path)
@@ -158,8 +159,10 @@ int symbols_attach(machine *m, char *err, size_t errlen)
 	if (!s) {
 		vmlinux *vm;
 		path = find_vmlinux(m->opt, &explicit);
-		if (!path)
+		if (!path) {
+			crashdump_arm_panic(m);	/* says it cannot */
 			return 0;
+		}
 		vm = vmlinux_open(path, m->arch->name, err, errlen);
 		free(path);
 		if (!vm) {
@@ -190,6 +193,7 @@ int symbols_attach(machine *m, char *err, size_t errlen)
 	if (m->dbg) {
 		dbg_set_alias(m, s->have_map ? alias : NULL, s->have_map ? s : NULL);
 		dbg_set_symbols(m, &hook_ops, s);
+		crashdump_arm_panic(m);
 	}
 	return 0;
 }
@@ -260,6 +264,13 @@ static bool read_kvar(kwb_symbols *s, const char *name, void *buf, size_t len)
 	if (!k || !s->have_map || (off = k->addr - s->map.link_va) >= s->map.image.size)
 		return false;
 	return bus_debug_read(&s->m->bus, s->map.image.pa + off, buf, len) == BUS_OK;
+}
+
+bool symbols_read_var(machine *m, const char *name, void *buf, size_t len)
+{
+	kwb_symbols *s = symbols_get(m);
+
+	return s && read_kvar(s, name, buf, len);
 }
 
 static uint64_t le64(const uint8_t *b)

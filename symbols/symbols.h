@@ -43,6 +43,9 @@ kwb_symbols *symbols_get(struct machine *m);
 bool symbols_format(struct machine *m, uint64_t addr, char *buf, size_t len);
 /* Virtual address of a symbol; false when unknown. */
 bool symbols_lookup(struct machine *m, const char *name, uint64_t *va);
+/* A kernel variable of the image (data/bss) read through its physical
+ * alias, whatever the MMU and the slide; false when unknown. */
+bool symbols_read_var(struct machine *m, const char *name, void *buf, size_t len);
 /* The vmlinux DWARF (kdwarf.h), or NULL when it has none. */
 kdwarf *symbols_dwarf(struct machine *m);
 /* arm64 KASLR: how far the running kernel moved its image VAs from the

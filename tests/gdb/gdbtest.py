@@ -327,6 +327,8 @@ def monitor(k, g, a, S):
           out[-2000:])
     check("monitor phys", "physical" in out and value(out, "PHYS") == a["first_insn"], out[-2000:])
     check("unknown monitor command says so", "unknown command" in out, out[-800:])
+    check("unknown monitor command: no 'Protocol error with Rcmd' (QEMU replies OK)",
+          "Protocol error" not in out, out[-800:])
     check("empty monitor command gives usage", "usage: monitor COMMAND" in out, out[-800:])
 
 
