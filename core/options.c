@@ -1057,7 +1057,8 @@ static const opt_def options[] = {
 	  "ras=off, aia=none. -M help lists machines." },
 	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
 	{ "cpu", NULL, "MODEL", opt_cpu,
-	  "CPU model (aarch64: cortex-a57, cortex-a53, max); -cpu help lists them." },
+	  "CPU model (aarch64: cortex-a57, cortex-a53, max; riscv64: rv64, with "
+	  "pmu-num=N, sstc=on|off, debug=on|off, h=false); -cpu help lists them." },
 	{ "smp", NULL, "N|cpus=N[,sockets=S,cores=C,threads=T]", opt_smp,
 	  "Number of CPUs, 1 to 8 (default 1)." },
 	{ "m", NULL, "SIZE|size=SIZE", opt_m,
@@ -1068,9 +1069,9 @@ static const opt_def options[] = {
 	{ "append", NULL, "CMDLINE", opt_append, "Kernel command line." },
 	{ "dtb", NULL, "FILE", opt_dtb, "Use this device tree instead of the generated one." },
 	{ "bios", NULL, "FILE|none|default", opt_bios,
-	  "Firmware to start first (RISC-V: OpenSBI's fw_jump.bin; AArch64: into\n"
-	  "flash bank 0, started at 0 at EL1, e.g. u-boot.bin, QEMU_EFI.fd); none:\n"
-	  "start the kernel directly; default: the board's choice." },
+	  "Firmware to start first (RISC-V default: QEMU's OpenSBI fw_dynamic;\n"
+	  "AArch64: into flash bank 0, started at 0 at EL1, e.g. u-boot.bin,\n"
+	  "QEMU_EFI.fd); none: start the kernel directly; default: the board's choice." },
 	{ "symbols", NULL, "FILE", opt_symbols,
 	  "vmlinux with symbols for traces and the monitor (when -kernel is an\n"
 	  "Image)." },
