@@ -73,10 +73,31 @@ bus_region *bus_add_mmio(bus *b, const char *name, paddr_t base, uint64_t size,
 	return r;
 }
 
+bus_region *bus_add_romd(bus *b, const char *name, paddr_t base, uint64_t size, uint8_t *host,
+			 const mmio_ops *ops, void *opaque)
+{
+	bus_region *r = add_region(b, name, base, size);
+	r->host = r->romd_host = host;
+	r->readonly = true;
+	r->ops = ops;
+	r->opaque = opaque;
+	return r;
+}
+
+void bus_set_romd(bus *b, paddr_t base, bool array)
+{
+	bus_region *r = bus_find(b, base);
+
+	if (!r || !r->romd_host || (r->host != NULL) == array)
+		return;
+	r->host = array ? r->romd_host : NULL;
+	b->generation++;
+}
+
 void bus_free(bus *b)
 {
 	for (int i = 0; i < b->count; i++)
-		if (b->regions[i].host)
+		if (b->regions[i].host && !b->regions[i].romd_host)
 			munmap(b->regions[i].host, b->regions[i].size);
 	memset(b, 0, sizeof(*b));
 }
@@ -129,10 +150,14 @@ int bus_read(bus *b, paddr_t pa, unsigned size, uint64_t *value)
 		*value = 0;
 		return BUS_UNMAPPED;
 	}
-	if (r->host)
+	if (r->host) {
 		*value = load_le(r->host + (pa - r->base), size);
-	else
+	} else if (r->ops->accepts && !r->ops->accepts(r->opaque, pa - r->base, size, false)) {
+		*value = 0;
+		return BUS_BAD_SIZE;
+	} else {
 		*value = r->ops->read ? r->ops->read(r->opaque, pa - r->base, size) : 0;
+	}
 	return BUS_OK;
 }
 
@@ -144,12 +169,12 @@ int bus_write(bus *b, paddr_t pa, unsigned size, uint64_t value)
 		return BUS_BAD_SIZE;
 	if (!r || size > r->size - (pa - r->base))
 		return BUS_UNMAPPED;
-	if (r->host) {
-		if (!r->readonly) {
-			guestmem_will_write(r->mem, pa - r->base, size);
-			memcpy(r->host + (pa - r->base), &value, size);
-		}
-	} else if (r->ops->write) {
+	if (r->host && !r->readonly) {
+		guestmem_will_write(r->mem, pa - r->base, size);
+		memcpy(r->host + (pa - r->base), &value, size);
+	} else if (r->ops && r->ops->accepts && !r->ops->accepts(r->opaque, pa - r->base, size, true)) {
+		return BUS_BAD_SIZE;
+	} else if (r->ops && r->ops->write) {
 		r->ops->write(r->opaque, pa - r->base, value, size);
 	}
 	return BUS_OK;
@@ -237,7 +262,8 @@ void bus_register_mems(bus *b, struct machine *m)
 {
 	for (int i = 0; i < b->count; i++) {
 		bus_region *r = &b->regions[i];
-		if (r->host && !r->mem)
-			r->mem = guestmem_register(m, r->name, r->host, r->size);
+		uint8_t *host = r->romd_host ? r->romd_host : r->host;	/* a flash in any mode */
+		if (host && !r->mem)
+			r->mem = guestmem_register(m, r->name, host, r->size);
 	}
 }

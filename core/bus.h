@@ -17,6 +17,10 @@ typedef struct mmio_ops {
 	bool (*peek)(void *opaque, uint64_t offset, unsigned size, uint64_t *value);
 	/* Names a register offset for traces ("UARTFR"); may be NULL. */
 	const char *(*reg_name)(void *opaque, uint64_t offset);
+	/* Whether the device takes an access of this size there (QEMU's
+	 * valid.accepts); one it refuses is a bus error (an external abort
+	 * for the CPU). NULL: every access. */
+	bool (*accepts)(void *opaque, uint64_t offset, unsigned size, bool is_write);
 } mmio_ops;
 
 typedef struct bus_region {
@@ -24,9 +28,13 @@ typedef struct bus_region {
 	paddr_t base;
 	uint64_t size;
 	uint8_t *host;		/* RAM/ROM: host memory, else NULL */
-	bool readonly;		/* ROM: guest writes are ignored */
+	bool readonly;		/* ROM: guest writes are ignored (ROM device: go to ops) */
 	const mmio_ops *ops;	/* MMIO: callbacks, else NULL */
 	void *opaque;
+	/* ROM device (a flash): the device's own array, read directly while
+	 * host == romd_host (array mode), through ops while host is NULL
+	 * (command mode); writes always go to ops. Not freed by the bus. */
+	uint8_t *romd_host;
 	guestmem *mem;		/* RAM/ROM: its guest memory (snapshots, history) */
 } bus_region;
 
@@ -47,6 +55,14 @@ bus_region *bus_add_ram(bus *b, const char *name, paddr_t base, uint64_t size);
 bus_region *bus_add_rom(bus *b, const char *name, paddr_t base, uint64_t size);
 bus_region *bus_add_mmio(bus *b, const char *name, paddr_t base, uint64_t size,
 			 const mmio_ops *ops, void *opaque);
+/* A ROM device over host memory the device owns (see romd_host), in
+ * array mode. */
+bus_region *bus_add_romd(bus *b, const char *name, paddr_t base, uint64_t size, uint8_t *host,
+			 const mmio_ops *ops, void *opaque);
+/* Switches the ROM device at base between array mode (reads from its
+ * memory, cacheable) and command mode (reads through ops); callers flush
+ * the CPUs' TLBs, which may hold the array's pages. */
+void bus_set_romd(bus *b, paddr_t base, bool array);
 void bus_free(bus *b);
 
 bus_region *bus_find(bus *b, paddr_t pa);
@@ -59,6 +75,19 @@ static inline uint8_t *bus_ram_ptr(bus *b, paddr_t pa, uint64_t len)
 		return r->host + (pa - r->base);
 	r = bus_find(b, pa);
 	if (r && r->host && len <= r->size - (pa - r->base))
+		return r->host + (pa - r->base);
+	return NULL;
+}
+
+/* The same for a write: NULL for ROM (and ROM devices, whose writes are
+ * commands that must reach the device). */
+static inline uint8_t *bus_ram_ptr_w(bus *b, paddr_t pa, uint64_t len)
+{
+	bus_region *r = b->ram;
+	if (likely(r && pa - r->base < r->size && len <= r->size - (pa - r->base)))
+		return r->host + (pa - r->base);
+	r = bus_find(b, pa);
+	if (r && r->host && !r->readonly && len <= r->size - (pa - r->base))
 		return r->host + (pa - r->base);
 	return NULL;
 }

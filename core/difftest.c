@@ -29,6 +29,7 @@
 #include "debug_internal.h"
 #include "difftest.h"
 #include "difftest_int.h"
+#include "arch/riscv64/riscv64.h"
 #include "gdbserver/rsp.h"
 
 uint64_t dt_now_ns(void)
@@ -50,10 +51,10 @@ void dt_cleanup(difftest *d)
 	}
 	if (d->dir[0]) {
 		unlink(d->sock);
-		unlink(d->dtb);
-		unlink(d->qdtb);
 		unlink(d->fifo);
-		if (!getenv("KWB_DIFFTEST_KEEP")) {
+		if (!getenv("KWB_DIFFTEST_KEEP")) {	/* keep: the serial log and both DTBs */
+			unlink(d->dtb);
+			unlink(d->qdtb);
 			unlink(d->serial);
 			rmdir(d->dir);
 		}
@@ -273,14 +274,15 @@ static void dt_mkdir(difftest *d)
 /*
  * Both run with virtual time = instruction count (1 ns each, idle time
  * warped to the next timer), the same random seed (QEMU puts an rng-seed in
- * the DTB) and, on RISC-V, kwb's extensions (no H, no Sstc).
+ * the DTB) and, on RISC-V, the hart kwb has (no H; pmu-num, Sstc, triggers).
  */
 void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 {
 	machine *m = d->m;
 	const kwb_options *o = m->opt;
-	static char mopt[200], ram[32], ser[128], stub[128], log[128], cpuopt[64];
+	static char mopt[200], ram[32], ser[128], stub[128], log[128], cpuopt[96];
 	bool a64 = !strcmp(m->arch->name, "aarch64");
+	const char *fw = NULL;
 	int n = 0;
 
 	argv[n++] = a64 ? "qemu-system-aarch64" : "qemu-system-riscv64";
@@ -296,9 +298,12 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 		 kind == DT_QEMU_DUMPDTB ? d->qdtb : "");
 	argv[n++] = mopt;
 	argv[n++] = "-cpu";
-	/* QEMU's PMU as kwb's: the same registers and counts (-icount) */
+	/* QEMU's PMU as kwb's: the same registers and counts (-icount); on
+	 * RISC-V the hart kwb has: no H, its pmu-num, Sstc, triggers */
 	snprintf(cpuopt, sizeof(cpuopt), "%s", o->cpu_model ? o->cpu_model : "cortex-a57");
-	argv[n++] = a64 ? cpuopt : "rv64,h=false,pmu-num=0";
+	if (!a64)
+		riscv_qemu_cpu_option(m->cpus[0], cpuopt, sizeof(cpuopt));
+	argv[n++] = cpuopt;
 	snprintf(ram, sizeof(ram), "%lluM",
 		 (unsigned long long)((o->ram_size ? o->ram_size : m->board->ram_default) >> 20));
 	argv[n++] = "-m";
@@ -333,9 +338,13 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 	}
 	argv[n++] = "-dtb";
 	argv[n++] = d->dtb;
-	if (o->bios) {
+	/* Exactly the firmware kwb loaded (its default included), or none */
+	for (int i = 0; i < m->nimages; i++)
+		if (!strcmp(m->images[i].what, "bios"))
+			fw = m->images[i].file;
+	if (fw || o->bios) {
 		argv[n++] = "-bios";
-		argv[n++] = (char *)o->bios;
+		argv[n++] = (char *)(fw ? fw : o->bios);
 	}
 	if (o->kernel) {
 		argv[n++] = "-kernel";
@@ -348,6 +357,33 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 	if (o->append) {
 		argv[n++] = "-append";
 		argv[n++] = (char *)o->append;
+	}
+	/* The same devices: kwb's virtio-pci functions are QEMU's with
+	 * disable-legacy=on; QEMU's disks are snapshots of the same files. */
+	for (int i = 0; i < o->ndrives && n < DT_QEMU_ARGV - 8; i++) {
+		const kwb_drive *dr = &o->drives[i];
+		static char drv[KWB_MAX_DRIVES][600];
+		snprintf(drv[i], sizeof(drv[i]), "file=%s,format=raw,if=none,id=%s,snapshot=on%s", dr->file,
+			 dr->id ? dr->id : "", dr->readonly ? ",readonly=on" : "");
+		argv[n++] = "-drive";
+		argv[n++] = drv[i];
+	}
+	for (int i = 0; i < o->ndevices && n < DT_QEMU_ARGV - 4; i++) {
+		static char dev[KWB_MAX_DEVICES][300];
+		const char *spec = o->devices[i];
+		size_t len = strcspn(spec, ",");
+		bool vpci = !strncmp(spec, "virtio-", 7) && len > 4 && !strncmp(spec + len - 4, "-pci", 4);
+		size_t k = 0;
+		/* kwb's own properties (virtio-rng's seed=) are not QEMU's */
+		for (const char *p = spec; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+			size_t l = strcspn(p, ",");
+			if (strncmp(p, "seed=", 5) && k + l + 2 < sizeof(dev[i]))
+				k += (size_t)snprintf(dev[i] + k, sizeof(dev[i]) - k, "%s%.*s", k ? "," : "", (int)l, p);
+		}
+		if (vpci && k + 20 < sizeof(dev[i]))
+			snprintf(dev[i] + k, sizeof(dev[i]) - k, ",disable-legacy=on");
+		argv[n++] = "-device";
+		argv[n++] = dev[i];
 	}
 	argv[n] = NULL;
 }
@@ -370,23 +406,48 @@ void dt_spawn(difftest *d, char **argv)
 	}
 }
 
+static void dt_start_qemu(difftest *d);
+
+/* Reads len bytes of QEMU's guest memory at pa through its gdb stub. */
+static void dt_qemu_read(difftest *d, uint64_t pa, uint8_t *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		char req[64];
+		size_t n = len - done > 1024 ? 1024 : len - done;
+		snprintf(req, sizeof(req), "m%llx,%zx", (unsigned long long)(pa + done), n);
+		const char *r = dt_cmd(d, req);
+		if (d->rx->len != 2 * n || !rsp_hex_decode(r, n, buf + done))
+			dt_fail(d, "QEMU's gdb stub cannot read 0x%llx (%.20s)", (unsigned long long)(pa + done), r);
+		done += n;
+	}
+}
+
+/*
+ * The guest's DTB as QEMU gives it: kwb writes its own for QEMU's -dtb,
+ * QEMU edits it (its /chosen, an rng-seed, padding), and kwb puts QEMU's
+ * bytes into its own RAM at the DTB address. QEMU 7.2 draws new seed
+ * values at every reset (qemu_fdt_randomize_seeds), after a dumpdtb: on
+ * arm64 kwb gives it no seeds (it adds none to a -dtb) and takes the dump;
+ * on RISC-V, where QEMU adds an rng-seed to a -dtb too, kwb reads the blob
+ * out of QEMU's RAM after its reset (-S, through the gdb stub). (The RISC-V
+ * PC pass met the dumped seed as a different vDSO base at 83.8M.)
+ */
 void dt_setup_dtb(difftest *d)
 {
 	machine *m = d->m;
-	char *argv[64];
-	void *blob;
+	char *argv[DT_QEMU_ARGV];
+	uint8_t *blob;
 	long size;
 	int status;
 	FILE *f;
+	bool a64 = !strcmp(m->arch->name, "aarch64");
 
 	dt_mkdir(d);
 	if (!m->fdt || !(f = fopen(d->dtb, "wb")))
 		dt_fail(d, "cannot write the device tree for QEMU (%s)", d->dtb);
 	blob = kwb_zalloc(fdt_totalsize(m->fdt));
 	memcpy(blob, m->fdt, fdt_totalsize(m->fdt));
-	if (!strcmp(m->arch->name, "aarch64")) {
-		/* QEMU's arm boot code draws new values for seeds it finds in a
-		 * -dtb at reset, after its dumpdtb: give it none (it adds none). */
+	if (a64) {
 		int chosen = fdt_path_offset(blob, "/chosen");
 		if (chosen >= 0) {
 			fdt_delprop(blob, chosen, "kaslr-seed");
@@ -397,23 +458,44 @@ void dt_setup_dtb(difftest *d)
 	fclose(f);
 	free(blob);
 
-	dt_qemu_argv(d, argv, DT_QEMU_DUMPDTB);
-	dt_spawn(d, argv);
-	waitpid(d->qemu, &status, 0);
-	d->qemu = 0;
-	f = fopen(d->qdtb, "rb");
-	if (!f)
-		dt_fail(d, "%s did not dump its device tree (status %d)", argv[0],
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	rewind(f);
-	blob = kwb_zalloc((size_t)size + 1);
-	if (size < 64 || fread(blob, 1, (size_t)size, f) != (size_t)size || fdt_check_header(blob) ||
-	    fdt_totalsize(blob) > (uint32_t)size)
-		dt_fail(d, "QEMU's device tree dump %s is not a DTB", d->qdtb);
-	fclose(f);
-	size = fdt_totalsize(blob);
+	if (!a64) {
+		uint8_t hdr[40];
+		dt_start_qemu(d);
+		dt_qemu_read(d, m->dtb_addr, hdr, sizeof(hdr));
+		if (fdt_check_header(hdr) || fdt_totalsize(hdr) > 16 * 1024 * 1024)
+			dt_fail(d, "QEMU has no device tree at 0x%llx (kwb's DTB address)",
+				(unsigned long long)m->dtb_addr);
+		size = fdt_totalsize(hdr);
+		blob = kwb_zalloc((size_t)size);
+		dt_qemu_read(d, m->dtb_addr, blob, (size_t)size);
+		close(d->fd);
+		d->fd = -1;
+		kill(d->qemu, SIGKILL);
+		waitpid(d->qemu, NULL, 0);
+		d->qemu = 0;
+		if ((f = fopen(d->qdtb, "wb"))) {	/* for KWB_DIFFTEST_KEEP */
+			fwrite(blob, 1, (size_t)size, f);
+			fclose(f);
+		}
+	} else {
+		dt_qemu_argv(d, argv, DT_QEMU_DUMPDTB);
+		dt_spawn(d, argv);
+		waitpid(d->qemu, &status, 0);
+		d->qemu = 0;
+		f = fopen(d->qdtb, "rb");
+		if (!f)
+			dt_fail(d, "%s did not dump its device tree (status %d)", argv[0],
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		rewind(f);
+		blob = kwb_zalloc((size_t)size + 1);
+		if (size < 64 || fread(blob, 1, (size_t)size, f) != (size_t)size || fdt_check_header(blob) ||
+		    fdt_totalsize(blob) > (uint32_t)size)
+			dt_fail(d, "QEMU's device tree dump %s is not a DTB", d->qdtb);
+		fclose(f);
+		size = fdt_totalsize(blob);
+	}
 	if (dbg_mem_write(m, 0, m->dtb_addr, blob, (size_t)size, DBG_PHYS) != (size_t)size)
 		dt_fail(d, "QEMU's device tree (%ld bytes) does not fit at 0x%llx", size,
 			(unsigned long long)m->dtb_addr);
@@ -422,7 +504,7 @@ void dt_setup_dtb(difftest *d)
 
 static void dt_start_qemu(difftest *d)
 {
-	char *argv[64];
+	char *argv[DT_QEMU_ARGV];
 
 	dt_qemu_argv(d, argv, DT_QEMU_GDB);
 	dt_spawn(d, argv);

@@ -68,6 +68,8 @@ enum dt_qemu {
 	DT_QEMU_LOG,		/* exec (one line per block) and int log to d->fifo */
 	DT_QEMU_DUMPDTB,	/* write the guest's DTB to d->qdtb and exit */
 };
+/* QEMU's command line: argv has room for DT_QEMU_ARGV entries. */
+#define DT_QEMU_ARGV 128
 void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind);
 /* Forks QEMU with argv; dies with kwb. */
 void dt_spawn(difftest *d, char **argv);

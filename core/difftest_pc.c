@@ -84,6 +84,7 @@ typedef struct pcpass {
 	khist hist[PC_HIST];
 	uint64_t n, last_icount, last_pc;
 	bool have_prev;
+	bool after_wfi;		/* the previous instruction was a RISC-V wfi */
 	uint64_t prev_pc, prev_len, run_start, run_last;
 	uint64_t blocks, traps, until, limit;
 	uint64_t *hkey;
@@ -444,8 +445,10 @@ static void pc_exec(void *opaque, cpu *c, uint64_t pc, uint32_t insn)
 	h = kh(p, ++p->n);
 	*h = (khist){ .n = p->n, .pc = pc, .insn = insn, .icount = c->icount };
 	seq = p->have_prev && pc == p->prev_pc + p->prev_len;
-	/* Inside QEMU's current block: nothing to check. */
-	if (!(seq && (!p->cur.end || (pc >= p->cur.pc && pc < p->cur.end)))) {
+	/* Inside QEMU's current block: nothing to check. A RISC-V wfi halts
+	 * QEMU's block in its middle (helper_wfi leaves the CPU loop with the
+	 * pc at the next instruction), so where it woke a new block starts. */
+	if (!(seq && !p->after_wfi && (!p->cur.end || (pc >= p->cur.pc && pc < p->cur.end)))) {
 		r = q_peek(p);
 		if (!(r->kind == 'x' && r->pc == pc) && !p->cur.end) {
 			skip_run_blocks(p, pc);	/* block extents unknown */
@@ -476,6 +479,7 @@ static void pc_exec(void *opaque, cpu *c, uint64_t pc, uint32_t insn)
 	p->have_prev = true;
 	p->prev_pc = pc;
 	p->prev_len = p->a64 || (insn & 3) == 3 ? 4 : 2;
+	p->after_wfi = !p->a64 && insn == 0x10500073;
 	if (pc == p->until && p->until) {
 		double secs = (double)(dt_now_ns() - p->t0) / 1e9;
 		printf("difftest: reached 0x%llx after %llu instructions, no divergence (PC pass: %llu blocks, "
@@ -534,7 +538,7 @@ int dt_pc_run(difftest *d)
 {
 	machine *m = d->m;
 	pcpass *p = kwb_zalloc(sizeof(*p));
-	char *argv[64];
+	char *argv[DT_QEMU_ARGV];
 	trace_state *t;
 	const char *until = getenv("KWB_DIFFTEST_UNTIL");
 	int rc;

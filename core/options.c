@@ -650,7 +650,7 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 {
 	kv p[MAX_KV];
 	int n = split_kv(opt, v, "file", p);
-	kwb_drive d = { .format = "raw" };
+	kwb_drive d = { .format = "raw", .unit = -1 };
 	const char *iface = "none";
 
 	for (int i = 0; i < n; i++) {
@@ -666,25 +666,48 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 			iface = val;
 		else if (!strcmp(k, "readonly"))
 			d.readonly = parse_bool(opt, k, val);
+		else if (!strcmp(k, "unit") || !strcmp(k, "index"))
+			d.unit = (int)parse_uint(opt, k, val, 0, 1);
 		else if (!strcmp(k, "snapshot"))
 			d.snapshot = parse_bool(opt, k, val);
 		else if (strcmp(k, "cache") && strcmp(k, "aio") && strcmp(k, "discard") &&
-			 strcmp(k, "media") && strcmp(k, "index"))
+			 strcmp(k, "media"))
 			kwb_usage_error("%s %s: unknown -drive property '%s'", opt, v, k);
 	}
 	if (!d.file)
 		kwb_usage_error("%s %s: no file= given", opt, v);
 	if (strcmp(d.format, "raw"))
 		kwb_usage_error("%s %s: format=%s not supported (raw only)", opt, v, d.format);
-	if (strcmp(iface, "none") && strcmp(iface, "virtio"))
-		kwb_usage_error("%s %s: if=%s not supported (none or virtio)", opt, v, iface);
-	check_input(opt, d.file, true);
+	if (strcmp(iface, "none") && strcmp(iface, "virtio") && strcmp(iface, "pflash"))
+		kwb_usage_error("%s %s: if=%s not supported (none, virtio or pflash)", opt, v, iface);
+	if (d.unit >= 0 && strcmp(iface, "pflash"))
+		kwb_usage_error("%s %s: unit=/index= only with if=pflash", opt, v);
+	d.pflash = !strcmp(iface, "pflash");
+	if (d.pflash) {
+		/* the lowest free unit, as QEMU numbers drives of one interface */
+		for (int u = 0, taken = 1; d.unit < 0 && taken; u++) {
+			taken = 0;
+			for (int i = 0; i < o->ndrives; i++)
+				taken |= o->drives[i].pflash && o->drives[i].unit == u;
+			if (!taken)
+				d.unit = u;
+		}
+		if (d.unit > 1)
+			kwb_usage_error("%s %s: the virt board has two flash banks (unit 0 and 1)", opt, v);
+		for (int i = 0; i < o->ndrives; i++)
+			if (o->drives[i].pflash && o->drives[i].unit == d.unit)
+				kwb_usage_error("%s %s: flash unit %d is given twice", opt, v, d.unit);
+	}
+	check_input(opt, d.file, !d.pflash);	/* a flash image: a file of the bank's size */
 	if (o->ndrives == KWB_MAX_DRIVES)
 		kwb_usage_error("%s %s: more than %d drives", opt, v, KWB_MAX_DRIVES);
 	if (!d.id) {
 		char *id = opt_zalloc(16);
 
-		snprintf(id, 16, "drive%d", o->ndrives);
+		if (d.pflash)
+			snprintf(id, 16, "pflash%d", d.unit & 1);
+		else
+			snprintf(id, 16, "drive%d", o->ndrives);
 		d.id = id;
 	}
 	for (int i = 0; i < o->ndrives; i++)
@@ -699,6 +722,55 @@ static void opt_drive(kwb_options *o, const char *opt, const char *v)
 		snprintf(dev, len, "virtio-blk-pci,drive=%s", d.id);
 		opt_device(o, opt, dev);
 	}
+}
+
+static void opt_pflash(kwb_options *o, const char *opt, const char *v)
+{
+	size_t len = strlen(v) + 32;
+	char *d = opt_zalloc(len);
+
+	if (strchr(v, ','))
+		kwb_usage_error("%s %s: a file name with a comma (use -drive if=pflash,file=...)", opt, v);
+	snprintf(d, len, "if=pflash,format=raw,file=%s", v);
+	opt_drive(o, opt, d);
+}
+
+/* -fw_cfg [name=]NAME,file=FILE or [name=]NAME,string=STR, as QEMU:
+ * names up to 55 characters, not twice, "opt/..." advised (QEMU warns). */
+static void opt_fw_cfg(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "name", p);
+	kwb_fw_cfg_file f = { 0 };
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(p[i].key, "name"))
+			f.name = p[i].val;
+		else if (!strcmp(p[i].key, "file"))
+			f.file = p[i].val;
+		else if (!strcmp(p[i].key, "string"))
+			f.string = p[i].val;
+		else
+			kwb_usage_error("%s %s: unknown property '%s' (name, file or string)", opt, v,
+					p[i].key);
+	}
+	if (!f.name || !*f.name)
+		kwb_usage_error("%s %s: no name= given", opt, v);
+	if (!f.file == !f.string)
+		kwb_usage_error("%s %s: give either file= or string=", opt, v);
+	if (strlen(f.name) > 55)
+		kwb_usage_error("%s %s: name too long (max. 55 characters)", opt, v);
+	if (strncmp(f.name, "opt/", 4))
+		fprintf(stderr, "kwb: warning: %s %s: externally provided fw_cfg item names should be "
+			"prefixed with \"opt/\"\n", opt, v);
+	if (f.file)
+		check_input_file(opt, f.file);
+	for (int i = 0; i < o->nfw_cfg; i++)
+		if (!strcmp(o->fw_cfg[i].name, f.name))
+			kwb_usage_error("%s %s: fw_cfg file %s is given twice", opt, v, f.name);
+	if (o->nfw_cfg == KWB_MAX_FW_CFG)
+		kwb_usage_error("%s %s: more than %d fw_cfg files", opt, v, KWB_MAX_FW_CFG);
+	o->fw_cfg[o->nfw_cfg++] = f;
 }
 
 /* -global DRIVER.PROP=VALUE or driver=D,property=P,value=V: only the ones
@@ -985,7 +1057,8 @@ static const opt_def options[] = {
 	  "ras=off, aia=none. -M help lists machines." },
 	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
 	{ "cpu", NULL, "MODEL", opt_cpu,
-	  "CPU model (aarch64: cortex-a57, cortex-a53, max); -cpu help lists them." },
+	  "CPU model (aarch64: cortex-a57, cortex-a53, max; riscv64: rv64, with "
+	  "pmu-num=N, sstc=on|off, debug=on|off, h=false); -cpu help lists them." },
 	{ "smp", NULL, "N|cpus=N[,sockets=S,cores=C,threads=T]", opt_smp,
 	  "Number of CPUs, 1 to 8 (default 1)." },
 	{ "m", NULL, "SIZE|size=SIZE", opt_m,
@@ -996,7 +1069,9 @@ static const opt_def options[] = {
 	{ "append", NULL, "CMDLINE", opt_append, "Kernel command line." },
 	{ "dtb", NULL, "FILE", opt_dtb, "Use this device tree instead of the generated one." },
 	{ "bios", NULL, "FILE|none|default", opt_bios,
-	  "Firmware to start first (RISC-V: OpenSBI's fw_jump.bin); none: start the kernel directly; default: the board's choice." },
+	  "Firmware to start first (RISC-V default: QEMU's OpenSBI fw_dynamic;\n"
+	  "AArch64: into flash bank 0, started at 0 at EL1, e.g. u-boot.bin,\n"
+	  "QEMU_EFI.fd); none: start the kernel directly; default: the board's choice." },
 	{ "symbols", NULL, "FILE", opt_symbols,
 	  "vmlinux with symbols for traces and the monitor (when -kernel is an\n"
 	  "Image)." },
@@ -1036,11 +1111,16 @@ static const opt_def options[] = {
 	  "Add a device: virtio-blk-pci,drive=ID, virtio-rng-pci on PCIe;\n"
 	  "virtio-blk-device,drive=ID, virtio-rng-device on the board's\n"
 	  "virtio-mmio transports (repeatable, up to 16)." },
-	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on][,snapshot=on]",
+	{ "drive", NULL, "file=FILE[,format=raw][,if=none|virtio|pflash][,unit=0|1][,id=ID][,readonly=on][,snapshot=on]",
 	  opt_drive, "A disk image (raw); if=virtio also adds a virtio-blk-pci on it\n"
 	  "(where QEMU puts it: on PCIe). Guest writes stay in kwb's overlay\n"
 	  "(snapshots and history undo them) and are written to FILE when kwb\n"
-	  "exits; snapshot=on: never." },
+	  "exits; snapshot=on: never. if=pflash: the image of flash bank unit\n"
+	  "(0 or 1, exactly the bank's size), written through at once as QEMU." },
+	{ "pflash", NULL, "FILE", opt_pflash, "Shorthand for -drive if=pflash,format=raw,file=FILE." },
+	{ "fw_cfg", NULL, "[name=]NAME,file=FILE|string=STR", opt_fw_cfg,
+	  "Add a file to fw_cfg for the firmware (NAME: opt/..., up to 55\n"
+	  "characters; the contents of FILE, or STR without a NUL)." },
 	{ "global", NULL, "DRIVER.PROP=VALUE", opt_global,
 	  "Set a device property for every device of a type: virtio-mmio.force-legacy=on|off\n"
 	  "(default on, as QEMU: the legacy virtio-mmio interface); DRIVER.romfile=\n"

@@ -8,6 +8,7 @@
 #define KWB_MAX_DRIVES 8
 #define KWB_MAX_GLOBALS 16
 #define KWB_MAX_NETS 8
+#define KWB_MAX_FW_CFG 16
 #define KWB_MAX_CHARDEVS 16
 #define KWB_MAX_FSDEVS 8
 
@@ -16,8 +17,17 @@ typedef struct kwb_drive {
 	const char *file;
 	const char *format;
 	bool readonly;
+	bool pflash;		/* if=pflash: the board's flash bank `unit` */
+	int unit;
 	bool snapshot;			/* snapshot=on: guest writes are never written back */
 } kwb_drive;
+
+/* -fw_cfg [name=]NAME,file=FILE|string=STR: a file firmware reads */
+typedef struct kwb_fw_cfg_file {
+	const char *name;
+	const char *file;	/* its contents come from this file... */
+	const char *string;	/* ...or are this string (without its NUL) */
+} kwb_fw_cfg_file;
 
 typedef struct kwb_options {
 	const char *arch;		/* "aarch64", "riscv64" or NULL (detect) */
@@ -73,6 +83,8 @@ typedef struct kwb_options {
 	const char *mon;		/* -mon chardev=ID[,...] */
 	const char *monitor_spec;	/* -monitor tcp:...|unix:...|telnet:...|pty */
 	bool nodefaults;		/* -nodefaults */
+	kwb_fw_cfg_file fw_cfg[KWB_MAX_FW_CFG];	/* -fw_cfg */
+	int nfw_cfg;
 	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and
 	 * -virtfs SPEC as "virtfs:SPEC" (which also adds its device) */
 	const char *fsdevs[KWB_MAX_FSDEVS];

@@ -12,6 +12,8 @@
 #include "../devices/arm_gic.h"
 #include "../devices/gicv2.h"
 #include "../devices/gicv3.h"
+#include "../devices/fw_cfg.h"
+#include "../devices/pflash.h"
 #include "../devices/pcie_ecam.h"
 #include "../devices/virtio.h"
 #include "../fdt_util.h"
@@ -30,12 +32,16 @@
 #define VIRT_GIC_FRAME 0x10000ull	/* what the DT names for GICD and GICC */
 #define VIRT_UART 0x09000000ull
 #define VIRT_RTC 0x09010000ull
+#define VIRT_FW_CFG 0x09020000ull
+#define VIRT_GPIO 0x09030000ull
 #define VIRT_SMMU 0x09050000ull
 #define VIRT_MEM 0x40000000ull
+#define VIRT_FLASH_BANK 0x04000000ull	/* two 64 MiB banks from 0: UEFI, u-boot */
 #define GiB (1ull << 30)
 
 #define VIRT_UART_SPI 1
 #define VIRT_RTC_SPI 2
+#define VIRT_GPIO_SPI 7
 
 /* hw/arm/boot.c: where a raw (non-Image, non-ELF) AArch64 kernel goes,
  * relative to the start of RAM; the boot stub jumps there. */
@@ -70,10 +76,18 @@ static const board_device virt_devices[] = {
 	  .param = VIRT_GIC_REDIST, .cond = "gic-version=3" },
 	/* its=on (the default with a GICv3, as QEMU): PCI MSIs become LPIs */
 	{ .type = "gicv3-its", .name = "its", .base = VIRT_GIC_ITS, .size = 0x20000, .cond = "its=on" },
+	/* bank 0 takes -bios; u-boot keeps its environment in bank 1 */
+	{ .type = "pflash", .name = "flash", .base = 0, .size = VIRT_FLASH_BANK, .param = 0 | PFLASH_BIOS },
+	{ .type = "pflash", .name = "flash", .base = VIRT_FLASH_BANK, .size = VIRT_FLASH_BANK, .param = 1 },
 	{ .type = "pl011", .name = "pl011", .base = VIRT_UART, .size = 0x1000,
 	  .irqs = { VIRT_UART_SPI }, .nirqs = 1 },
 	{ .type = "pl031", .name = "pl031", .base = VIRT_RTC, .size = 0x1000,
 	  .irqs = { VIRT_RTC_SPI }, .nirqs = 1 },
+	{ .type = "fw_cfg", .name = "fw-cfg", .base = VIRT_FW_CFG, .size = 0x18, .param = FW_CFG_SMBIOS },
+	/* QEMU's acpi=off layout: the power button on PL061 line 3 */
+	{ .type = "pl061", .name = "pl061", .base = VIRT_GPIO, .size = 0x1000,
+	  .irqs = { VIRT_GPIO_SPI }, .nirqs = 1 },
+	{ .type = "gpio-key", .name = "gpio-keys", .param = 3 },
 	/* Before the PCIe host: its iommu-map points at this node. */
 	{ .type = "smmuv3", .name = "smmuv3", .base = VIRT_SMMU, .size = 0x20000,
 	  .irqs = { 74, 75, 76, 77 }, .nirqs = 4, .cond = "iommu=smmuv3" },
@@ -311,6 +325,41 @@ static void place_boot_stub(machine *m, paddr_t at, paddr_t dtb, paddr_t entry)
 	loader_place(m, "bootstub", "(boot stub)", at, stub, sizeof(stub));
 }
 
+/*
+ * Firmware in flash (-bios FILE, or an image for bank 0 with -drive
+ * if=pflash), as hw/arm/boot.c boots it: the CPU starts at 0 at EL1
+ * (no EL2/EL3: QEMU's virtualization=off, secure=off) with every register
+ * zero, the device tree waits at the start of RAM, and -kernel, -initrd
+ * and -append go to fw_cfg for the firmware to load (the bootargs also in
+ * /chosen). False: no firmware, boot the kernel directly.
+ */
+static bool firmware_boot(machine *m)
+{
+	const kwb_options *o = m->opt;
+	paddr_t ram = m->bus.ram->base;
+	bool flash0 = false;
+
+	for (int i = 0; i < o->ndrives; i++)
+		flash0 |= o->drives[i].pflash && o->drives[i].unit == 0;
+	if (!flash0 && (!o->bios || !strcmp(o->bios, "none")))
+		return false;
+	if (o->kernel)
+		fw_cfg_add_kernel(m, o->kernel, o->initrd, o->append, true);
+	else if (o->initrd)
+		kwb_usage_error("-initrd %s without -kernel: firmware gets an initrd only with a kernel "
+				"(as QEMU)", o->initrd);
+	machine_build_fdt(m);
+	if (m->dtb_size > m->bus.ram->size)
+		kwb_fatal("device tree: %llu bytes do not fit in RAM", (unsigned long long)m->dtb_size);
+	loader_place(m, "dtb", o->dtb ? o->dtb : "(generated)", ram, m->fdt, m->dtb_size);
+	m->dtb_addr = ram;
+	a64_set_boot(m->cpus[0], 0, 0);
+	m->cpus[0]->powered = true;
+	for (int i = 1; i < m->ncpus; i++)
+		m->cpus[i]->powered = false;
+	return true;
+}
+
 static void virt_boot(machine *m)
 {
 	const kwb_options *o = m->opt;
@@ -328,9 +377,8 @@ static void virt_boot(machine *m)
 	if (o->virtualization)
 		kwb_usage_error("-M virt,virtualization=on: EL2 is not emulated, kernels are entered at "
 				"EL1 with PSCI over HVC");
-	if (o->bios && strcmp(o->bios, "none"))
-		kwb_fatal("-bios %s: the aarch64 virt board boots kernels directly (firmware in flash "
-			  "is not supported); drop -bios", o->bios);
+	if (firmware_boot(m))
+		return;
 	if (o->kernel)
 		kernel_end = load_kernel(m, o->kernel);
 

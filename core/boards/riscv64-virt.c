@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../arch/riscv64/riscv64.h"
+#include "../devices/pcie_ecam.h"
 #include "../devices/plic.h"
 #include "../devices/virtio.h"
 #include "../fdt_util.h"
@@ -27,10 +28,20 @@
 #define VIRT_UART0 0x10000000ull
 #define VIRT_UART0_IRQ 10
 
-#define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
-/* What the hart implements: keep in step with core/arch/riscv64. */
-#define VIRT_ISA "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
+/* QEMU 7.2's default firmware: its own build of OpenSBI's fw_dynamic
+ * (Debian's qemu-system-data), else the opensbi package's. */
+static const char *const default_bios[] = {
+	"/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
+	"/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+};
 #define VIRT_MMU "riscv,sv48"	/* QEMU's value; Linux probes satp itself */
+
+/* QEMU's PCIe windows: I/O at 0x3000000, 32-bit MMIO at 0x40000000 and a
+ * 16 GiB 64-bit window at the first multiple of 16 GiB above RAM. */
+static const pcie_windows virt_pcie = {
+	.mmio_base = 0x40000000, .mmio_size = 0x40000000, .pio_base = 0x3000000, .pio_size = 0x10000,
+	.mmio64_size = 16 * GiB,
+};
 
 static const board_device virt_devices[] = {
 	{ .type = "clint", .name = "clint", .base = 0x2000000, .size = 0x10000 },
@@ -38,6 +49,10 @@ static const board_device virt_devices[] = {
 	/* 8 virtio-mmio transports, 0x1000 apart, PLIC sources 1..8 */
 	{ .type = "virtio-mmio", .name = "virtio_mmio", .base = 0x10001000, .size = 0x1000,
 	  .irqs = { 1 }, .nirqs = 1, .param = 8 },
+	/* ECAM at 0x30000000 (256 buses), INTx on PLIC sources 32..35; PCI
+	 * devices come from -device *-pci. */
+	{ .type = "pcie-ecam", .name = "pci", .base = 0x30000000, .size = 0x10000000,
+	  .irqs = { 32, 33, 34, 35 }, .nirqs = 4, .param = (uintptr_t)&virt_pcie },
 	{ .type = "sifive_test", .name = "test", .base = 0x100000, .size = 0x1000 },
 	{ .type = "ns16550a", .name = "serial", .base = VIRT_UART0, .size = 0x100,
 	  .irqs = { VIRT_UART0_IRQ }, .nirqs = 1 },
@@ -59,12 +74,14 @@ static void fdt_cpus(machine *m, void *fdt)
 	fdtu_u32(fdt, cpus, "timebase-frequency", RISCV_TIMEBASE_HZ);
 	for (int i = 0; i < m->ncpus; i++) {
 		int cpu = fdtu_node_at(fdt, cpus, "cpu", i), intc;
+		char isa[128];
+		riscv_isa_string(m->cpus[i], isa, sizeof(isa));
 		cpu_ph[i] = fdtu_phandle(fdt, cpu);
 		fdtu_string(fdt, cpu, "device_type", "cpu");
 		fdtu_u32(fdt, cpu, "reg", i);
 		fdtu_string(fdt, cpu, "status", "okay");
 		fdtu_string(fdt, cpu, "compatible", "riscv");
-		fdtu_string(fdt, cpu, "riscv,isa", VIRT_ISA);
+		fdtu_string(fdt, cpu, "riscv,isa", isa);
 		fdtu_string(fdt, cpu, "mmu-type", VIRT_MMU);
 		intc = fdtu_node(fdt, cpu, "interrupt-controller");
 		fdtu_u32(fdt, intc, "#interrupt-cells", 1);
@@ -79,6 +96,26 @@ static void fdt_cpus(machine *m, void *fdt)
 		snprintf(name, sizeof(name), "core%d", i);
 		fdtu_u32(fdt, fdtu_node(fdt, cluster, name), "cpu", cpu_ph[i]);
 	}
+}
+
+/* OpenSBI's event-to-counter map, as QEMU 7.2 writes it: cycles on
+ * mcycle or any HPM counter, instructions on minstret or any, the DTLB
+ * read/write and ITLB miss events on any HPM counter. */
+static void fdt_pmu(machine *m, void *fdt)
+{
+	int num = riscv_pmu_num(m->cpus[0]), node = fdtu_node(fdt, 0, "pmu");
+	/* QEMU's MAKE_32BIT_MASK(3, 0) is every bit from 3 up */
+	uint32_t any = num ? ((1u << num) - 1) << 3 : 0xfffffff8u;
+	uint32_t map[20] = {
+		0x1, 0x1, any | 1u << 0,
+		0x2, 0x2, any | 1u << 2,
+		0x10019, 0x10019, any,
+		0x1001b, 0x1001b, any,
+		0x10021, 0x10021, any,
+	};
+
+	fdtu_string(fdt, node, "compatible", "riscv,pmu");
+	fdtu_cells(fdt, node, "riscv,event-to-mhpmcounters", map, ARRAY_SIZE(map));
 }
 
 static int virt_fdt_base(machine *m, void *fdt)
@@ -115,6 +152,7 @@ static int virt_fdt_base(machine *m, void *fdt)
 	}
 
 	fdt_cpus(m, fdt);
+	fdt_pmu(m, fdt);
 
 	node = fdtu_node(fdt, 0, "soc");
 	fdtu_u32(fdt, node, "#address-cells", 2);
@@ -158,10 +196,11 @@ static paddr_t load_firmware(machine *m, const char *bios, paddr_t *entry)
 	char err[512];
 
 	if (!bios || !strcmp(bios, "default")) {
-		bios = DEFAULT_BIOS;
+		for (unsigned i = 0; i < ARRAY_SIZE(default_bios) && (!bios || access(bios, R_OK)); i++)
+			bios = default_bios[i];
 		if (access(bios, R_OK))
-			kwb_fatal("-bios: %s not found: install the opensbi package, or pass "
-				  "-bios FILE or -bios none", bios);
+			kwb_fatal("-bios: neither %s nor %s found: install qemu-system-data or opensbi, or "
+				  "pass -bios FILE or -bios none", default_bios[0], default_bios[1]);
 	}
 	if (loader_probe_kernel(bios, &ki, err, sizeof(err)))
 		kwb_fatal("-bios: %s", err);
@@ -232,12 +271,17 @@ static void virt_boot(machine *m)
 		fw_end = load_firmware(m, o->bios, &start);
 	if (o->kernel) {
 		/* Firmware expects the next stage at the next 2 MB boundary
-		 * (fw_jump: 0x80200000); without firmware the kernel runs
-		 * from the start of RAM in M-mode. */
+		 * (fw_jump: 0x80200000; fw_dynamic is told in its info);
+		 * without firmware the kernel runs from the start of RAM in
+		 * M-mode. */
 		kernel_end = load_kernel(m, o->kernel, firmware ? ALIGN_UP(fw_end, 2 * MiB) : VIRT_DRAM,
 					 firmware);
-		if (!firmware)
-			start = m->kernel_entry;
+		/* -bios none: QEMU's reset vector jumps to the RAM base, not
+		 * to an ELF's entry (kwb does the same, and says so). */
+		if (!firmware && m->kernel_entry != VIRT_DRAM)
+			fprintf(stderr, "kwb: -bios none: the harts start at the RAM base 0x%llx as on QEMU, "
+				"not at -kernel's entry 0x%llx\n", (unsigned long long)VIRT_DRAM,
+				(unsigned long long)m->kernel_entry);
 	}
 	if (o->initrd) {
 		/* Far enough above the kernel that unpacking it does not
@@ -274,7 +318,9 @@ static void virt_boot(machine *m)
 	loader_place(m, "dtb", o->dtb ? o->dtb : "(generated)", dtb, m->fdt, m->dtb_size);
 	m->dtb_addr = dtb;
 
-	place_reset_rom(m, start, dtb, m->kernel_entry ? m->kernel_entry : ALIGN_UP(fw_end, 2 * MiB));
+	/* fw_dynamic's next stage: the kernel's entry; none without -kernel
+	 * (0, as QEMU: the firmware cannot know one) */
+	place_reset_rom(m, start, dtb, o->kernel ? m->kernel_entry : 0);
 	/* Every hart runs the reset ROM; the firmware parks the others. */
 	for (int i = 0; i < m->ncpus; i++) {
 		riscv_set_boot(m->cpus[i], VIRT_MROM, (uint64_t)i, dtb);

@@ -33,6 +33,7 @@ enum { RBR_THR_DLL, IER_DLM, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
 
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
+#define FCR_CLEAR_TX 0x04
 #define LCR_DLAB 0x80
 #define MCR_LOOP 0x10
 
@@ -84,14 +85,15 @@ static uint8_t uart_iir(uart *s)
 	return fifo | IIR_NONE;
 }
 
+/* Drives the line on every call, high or low, as QEMU's serial does (its
+ * PLIC pends a source each time it is driven high); the callers are the
+ * places QEMU 7.2's serial.c updates its interrupt. */
 static void uart_update(uart *s)
 {
 	bool level = !(uart_iir(s) & IIR_NONE);
 
-	if (level != s->irq_level) {
-		s->irq_level = level;
-		irq_set(&s->irq, level);
-	}
+	s->irq_level = level;
+	irq_set(&s->irq, level);
 }
 
 static int uart_can_receive(void *opaque)
@@ -178,9 +180,11 @@ static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
 	uart_peek(s, off, size, &v);
 	switch (off) {
 	case RBR_THR_DLL:
-		if (!(s->lcr & LCR_DLAB) && s->rx_count) {
-			s->rx_head = (s->rx_head + 1) % RX_FIFO;
-			s->rx_count--;
+		if (!(s->lcr & LCR_DLAB)) {
+			if (s->rx_count) {
+				s->rx_head = (s->rx_head + 1) % RX_FIFO;
+				s->rx_count--;
+			}
 			uart_update(s);
 		}
 		break;
@@ -220,33 +224,43 @@ static void uart_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 			rx_push(s, v);
 		else if (s->m->serial)
 			chardev_write(s->m->serial, &v, 1);
-		/* Sent at once: the holding register is empty again. */
+		/* The holding register is full for a moment, then sent at
+		 * once: empty again (QEMU updates the line at both). */
+		s->thr_ipending = false;
+		uart_update(s);
 		s->thr_ipending = true;
 		break;
-	case IER_DLM:
+	case IER_DLM: {
+		uint8_t changed = (s->ier ^ v) & 0x0f;
 		if (dlab) {
 			s->dlm = v;
 			return;
 		}
-		/* Enabling THRI while the THR is empty raises it (Linux's 8250
-		 * startup checks that it is re-asserted). */
-		if ((v & IER_THRI) && !(s->ier & IER_THRI))
-			s->thr_ipending = true;
 		s->ier = v & 0x0f;
+		/* Turning THRI on while the THR is empty raises it (Linux's
+		 * 8250 start-up checks that it is re-asserted); off, it
+		 * forgets it. The line is updated only on a change (QEMU). */
+		if (changed & IER_THRI)
+			s->thr_ipending = s->ier & IER_THRI;
+		if (!changed)
+			return;
 		break;
+	}
 	case IIR_FCR:
 		if ((v ^ s->fcr) & FCR_ENABLE)
-			s->rx_count = 0;	/* toggling FIFO mode clears the FIFOs */
+			v |= FCR_CLEAR_RX | FCR_CLEAR_TX;	/* toggling FIFO mode clears both */
 		if (v & FCR_CLEAR_RX)
 			s->rx_count = 0;
+		if (v & FCR_CLEAR_TX)
+			s->thr_ipending = true;	/* the transmitter is empty */
 		s->fcr = v & 0xc9;
 		break;
 	case LCR:
 		s->lcr = v;
 		return;
 	case MCR:
-		s->mcr = v & 0x1f;
-		break;
+		s->mcr = v & 0x1f;	/* no interrupt change (QEMU) */
+		return;
 	case SCR:
 		s->scr = v;
 		return;

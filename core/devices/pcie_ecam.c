@@ -507,6 +507,10 @@ static void *pcie_dev_create(machine *m, const board_device *d)
 	h->pio_size = w->pio_size;
 	h->mmio64_base = w->mmio64_base;
 	h->mmio64_size = w->mmio64_size;
+	if (h->mmio64_size && !h->mmio64_base) {
+		paddr_t ram_end = m->bus.ram->base + m->bus.ram->size;
+		h->mmio64_base = (ram_end + h->mmio64_size - 1) & ~(h->mmio64_size - 1);
+	}
 	if (d->nirqs != 4)
 		kwb_fatal("board %s: pcie-ecam needs 4 interrupts (INTA..INTD)", m->board->name);
 	if (d->size < (1u << 20) || d->size > (256u << 20) || (d->size & ((1u << 20) - 1)))
@@ -538,11 +542,17 @@ static void set_cells(void *fdt, int node, const char *prop, const uint32_t *cel
 	fdtu_check(fdt_setprop(fdt, node, prop, be, (int)(sizeof(be[0]) * (size_t)n)), prop);
 }
 
+/*
+ * QEMU's node: on arm64 "pcie@<32-bit MMIO base>" with GIC SPIs in its
+ * interrupt-map (and iommu-map, msi-map), on RISC-V "pci@<ECAM base>"
+ * under /soc with PLIC sources.
+ */
 static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fdt, int parent)
 {
 	pcie_host *h = state;
-	uint32_t gic = fdtu_phandle_of(fdt, "/intc@8000000");
-	/* I/O, 32-bit memory and (highmem) 64-bit memory, 1:1 */
+	int plic = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	uint32_t intc = plic >= 0 ? fdtu_phandle(fdt, plic) : fdtu_phandle_of(fdt, "/intc@8000000");
+	/* I/O, 32-bit memory and 64-bit memory (when there is one), 1:1 */
 	uint32_t ranges[21] = {
 		0x01000000, 0, 0, (uint32_t)(h->pio_base >> 32), (uint32_t)h->pio_base,
 		(uint32_t)(h->pio_size >> 32), (uint32_t)h->pio_size,
@@ -556,17 +566,33 @@ static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fd
 	uint32_t bus_range[2] = { 0, (uint32_t)(h->ecam_size >> 20) - 1 };
 	uint32_t map_mask[4] = { 0x1800, 0, 0, 7 };
 	uint32_t map[4 * 4 * 10], *p = map;
+	char path[96];
 	int node, smmu;
 
 	(void)m;
+	/* child address (3 cells), pin, then the parent's specifier: a GIC
+	 * (2 address cells, SPI, number, level-high) or the PLIC (a source) */
 	for (uint32_t slot = 0; slot < 4; slot++)
 		for (uint32_t pin = 1; pin <= 4; pin++) {
-			uint32_t e[10] = { slot << 11, 0, 0, pin, gic, 0, 0, 0,
-					   (uint32_t)d->irqs[(pin - 1 + slot) % 4], 4 };
-			memcpy(p, e, sizeof(e));
-			p += 10;
+			uint32_t irq = (uint32_t)d->irqs[(pin - 1 + slot) % 4];
+			uint32_t e[10] = { slot << 11, 0, 0, pin, intc, 0, 0, 0, irq, 4 };
+			if (plic >= 0) {
+				e[5] = irq;
+				memcpy(p, e, 6 * sizeof(e[0]));
+				p += 6;
+			} else {
+				memcpy(p, e, sizeof(e));
+				p += 10;
+			}
 		}
-	node = fdtu_node_at(fdt, parent, d->name, h->mmio_base);
+	if (plic >= 0) {
+		parent = fdt_path_offset(fdt, "/soc");	/* offsets moved with the phandle */
+		node = fdtu_node_at(fdt, parent, "pci", h->ecam_base);
+		snprintf(path, sizeof(path), "/soc/pci@%llx", (unsigned long long)h->ecam_base);
+	} else {
+		node = fdtu_node_at(fdt, parent, d->name, h->mmio_base);
+		snprintf(path, sizeof(path), "/%s@%llx", d->name, (unsigned long long)h->mmio_base);
+	}
 	fdtu_string(fdt, node, "compatible", "pci-host-ecam-generic");
 	fdtu_string(fdt, node, "device_type", "pci");
 	fdtu_u32(fdt, node, "#address-cells", 3);
@@ -577,13 +603,13 @@ static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fd
 	fdtu_reg(fdt, node, h->ecam_base, h->ecam_size);
 	fdtu_cells(fdt, node, "ranges", ranges, h->mmio64_size ? 21 : 14);
 	fdtu_u32(fdt, node, "#interrupt-cells", 1);
-	set_cells(fdt, node, "interrupt-map", map, (int)ARRAY_SIZE(map));
+	set_cells(fdt, node, "interrupt-map", map, (int)(p - map));
 	fdtu_cells(fdt, node, "interrupt-map-mask", map_mask, 4);
 	smmu = fdt_path_offset(fdt, "/smmuv3@9050000");
 	if (h->smmu && smmu >= 0) {
 		uint32_t imap[4] = { 0, fdtu_phandle(fdt, smmu), 0, 0x10000 };
 		/* fdtu_phandle may have moved node: look it up again */
-		node = fdtu_path(fdt, "/pcie@10000000");
+		node = fdtu_path(fdt, path);
 		fdtu_cells(fdt, node, "iommu-map", imap, 4);
 	}
 	/* MSIs: RID -> DeviceID 1:1 at the GIC's MSI controller (the ITS, or
@@ -593,7 +619,7 @@ static int pcie_dev_fdt(machine *m, const board_device *d, void *state, void *fd
 		int msi = fdt_path_offset(fdt, *p);
 		if (msi >= 0) {
 			uint32_t mmap[4] = { 0, fdtu_phandle(fdt, msi), 0, 0x10000 };
-			node = fdtu_path(fdt, "/pcie@10000000");
+			node = fdtu_path(fdt, path);
 			fdtu_cells(fdt, node, "msi-map", mmap, 4);
 			break;
 		}

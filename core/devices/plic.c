@@ -1,8 +1,12 @@
 /*
  * SiFive PLIC as on QEMU's virt: sources 1..96 with 3-bit priorities, and
  * two contexts per hart (2h = M-mode -> MEIP, 2h+1 = S-mode -> SEIP), each
- * with enables, a threshold and a claim/complete register. Sources are
- * level-triggered: a source still asserted when completed pends again.
+ * with enables, a threshold and a claim/complete register. A source pends
+ * as on QEMU 7.2: every time its device drives the line high (a device
+ * re-raising a line already high pends it again, claimed or not), and only
+ * a claim clears it: a line going low does not, and completing does not
+ * pend a line that stays high. The difftest needs exactly this (Linux's
+ * 8250 start-up leaves the UART's pending bit set with the line low).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,7 +38,7 @@ struct plic {
 	uint32_t priority[PLIC_SOURCES + 1];
 	uint32_t level[PLIC_WORDS];	/* input lines as driven */
 	uint32_t pending[PLIC_WORDS];
-	uint32_t claimed[PLIC_WORDS];	/* in service: not pended again until complete */
+	uint32_t claimed[PLIC_WORDS];	/* in service: not delivered again until complete */
 	uint32_t enable[PLIC_CONTEXTS][PLIC_WORDS];
 	uint32_t threshold[PLIC_CONTEXTS];
 	bool out[PLIC_CONTEXTS];	/* what the hart's MEIP/SEIP was last set to */
@@ -130,13 +134,14 @@ static void plic_set_irq(void *opaque, int n, int level)
 	if (tracing(s) && test_bit(s->level, n) != !!level) {
 		char name[64];
 		trace_irq(s->m, -1, "plic %s line %s%s", source_name(s, n, name, sizeof(name)),
-			  level ? "high" : "low", !level ? "" : test_bit(s->claimed, n) ? " (claimed: pends at complete)" :
+			  level ? "high" : "low", !level ? "" : test_bit(s->claimed, n) ? ", pending (claimed: delivered after complete)" :
 			  ", pending");
 	}
 	put_bit(s->level, n, level);
-	if (!test_bit(s->claimed, n))
-		put_bit(s->pending, n, level);
-	plic_update(s);
+	if (level) {
+		put_bit(s->pending, n, 1);
+		plic_update(s);
+	}
 }
 
 irq_line plic_irq(plic *s, int n)
@@ -172,11 +177,9 @@ static void plic_complete(plic *s, int ctx, uint32_t n)
 	if (tracing(s)) {
 		char name[64];
 		trace_ctx(s, ctx, "complete: %s%s", source_name(s, (int)n, name, sizeof(name)),
-			  test_bit(s->level, (int)n) ? " (line still high: pending again)" : "");
+			  test_bit(s->pending, (int)n) ? " (pending again)" : "");
 	}
 	put_bit(s->claimed, (int)n, 0);
-	if (test_bit(s->level, (int)n))
-		put_bit(s->pending, (int)n, 1);
 	plic_update(s);
 }
 
@@ -322,7 +325,7 @@ static void plic_reset(void *state)
 	plic *s = state;
 
 	for (int i = 0; i < PLIC_WORDS; i++)
-		s->pending[i] = s->level[i], s->claimed[i] = 0;
+		s->pending[i] = s->claimed[i] = 0;
 	for (int i = 0; i <= PLIC_SOURCES; i++)
 		s->priority[i] = 0;
 	for (int c = 0; c < s->ncontexts; c++) {

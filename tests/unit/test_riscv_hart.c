@@ -329,6 +329,69 @@ static void test_lr_sc_across_harts(void)
 	destroy(m);
 }
 
+/* Debugger writes of the counters read back what was written and count
+ * on from there; a CSR write happens instead of the writing instruction's
+ * own increment (csrwi minstret,0; csrr a0,minstret gives 0). */
+static void test_counter_writes(void)
+{
+	machine *m = make(1);
+	/* csrwi minstret,0; csrr a0,minstret; nop; csrr a1,minstret;
+	 * csrwi mcycle,5; csrr a2,mcycle */
+	static const uint32_t code[] = { 0xb0205073, 0xb0202573, 0x00000013, 0xb02025f3,
+					 0xb002d073, 0xb0002673 };
+	int minstret = regtab_find(&riscv64_regs, "minstret");
+	int mcycle = regtab_find(&riscv64_regs, "mcycle");
+
+	load(m, CODE, code, 6);
+	run(m, 0, CODE, 100);		/* runs on into zeros: illegal traps */
+	CHECK_EQ(reg(m, 0, 10), 0);
+	CHECK_EQ(reg(m, 0, 11), 2);
+	CHECK_EQ(reg(m, 0, 12), 5);
+	/* the debugger: set $minstret = 0 reads back 0, then counts */
+	setreg(m, 0, minstret, 0);
+	CHECK_EQ(reg(m, 0, minstret), 0);
+	setreg(m, 0, mcycle, 1000);
+	CHECK_EQ(reg(m, 0, mcycle), 1000);
+	load(m, CODE + 0x1000, loop, 5);	/* (CODE's page is decoded already) */
+	CHECK_EQ(run(m, 0, CODE + 0x1000, 7), CPU_EXIT_BUDGET);
+	CHECK_EQ(reg(m, 0, minstret), 7);
+	CHECK_EQ(reg(m, 0, mcycle), 1007);
+	/* mcountinhibit.IR freezes minstret for the debugger too */
+	setreg(m, 0, regtab_find(&riscv64_regs, "mcountinhibit"), 4);
+	CHECK_EQ(run(m, 0, CODE + 0x1000, 5), CPU_EXIT_BUDGET);
+	CHECK_EQ(reg(m, 0, minstret), 7);
+	CHECK_EQ(reg(m, 0, mcycle), 1012);
+	destroy(m);
+}
+
+/* A fetch fault runs no instruction: it does not count (QEMU's -icount
+ * agrees); a fault again with nothing run in between (the vector itself
+ * cannot be fetched) counts, so such a loop still advances time. */
+static void test_fetch_fault_counts(void)
+{
+	machine *m = make(1);
+	cpu *c = m->cpus[0];
+	/* jr a0 (a0 = 0x1000: nothing there); handler: nop; nop */
+	static const uint32_t code[] = { 0x00050067 };
+	static const uint32_t handler[] = { 0x00000013, 0x00000013 };
+	int mtvec = regtab_find(&riscv64_regs, "mtvec"), mepc = regtab_find(&riscv64_regs, "mepc");
+
+	load(m, CODE, code, 1);
+	load(m, CODE + 0x100, handler, 2);
+	setreg(m, 0, 10, 0x1000);
+	setreg(m, 0, mtvec, CODE + 0x100);
+	CHECK_EQ(run(m, 0, CODE, 2), CPU_EXIT_BUDGET);	/* jr, (fault), nop */
+	CHECK_EQ(c->icount, 2);
+	CHECK_EQ(reg(m, 0, RV_pc), CODE + 0x104);
+	CHECK_EQ(reg(m, 0, mepc), 0x1000);
+	/* the vector faults too: from the second fault on, each counts */
+	setreg(m, 0, mtvec, 0x2000);
+	CHECK_EQ(run(m, 0, CODE, 4), CPU_EXIT_BUDGET);	/* jr, (fault), fault, fault, fault */
+	CHECK_EQ(c->icount, 6);
+	CHECK_EQ(reg(m, 0, mepc), 0x2000);
+	destroy(m);
+}
+
 int main(void)
 {
 	RUN(test_register_table);
@@ -340,5 +403,7 @@ int main(void)
 	RUN(test_self_modifying_code);
 	RUN(test_priv_and_debug_walk);
 	RUN(test_lr_sc_across_harts);
+	RUN(test_counter_writes);
+	RUN(test_fetch_fault_counts);
 	return CHECK_DONE();
 }

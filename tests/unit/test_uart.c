@@ -29,8 +29,17 @@ static void wr(int reg, uint8_t v)
 	CHECK(bus_write(&m.bus, UART + reg, 1, v) == BUS_OK);
 }
 
-/* The UART's level as the PLIC sees it (source 10 pending). */
+/* The UART's interrupt line: IIR read without side effects (the PLIC's
+ * pending bit latches each rise, so it does not show the level). */
 static bool irq_pending(void)
+{
+	uint8_t iir = 0xff;
+	CHECK(bus_debug_read(&m.bus, UART + IIR, &iir, 1) == 0);
+	return !(iir & 1);
+}
+
+/* The PLIC's pending bit for source 10; claiming it (context 1) clears it. */
+static bool plic_pending(void)
 {
 	uint64_t v = 0;
 	CHECK(bus_read(&m.bus, PLIC_PENDING, 4, &v) == BUS_OK);
@@ -108,6 +117,18 @@ static void thre_interrupt(void)
 	wr(THR, 'x');			/* sent at once: THR empty again */
 	CHECK(irq_pending());
 	CHECK_EQ(rd(LSR) & 0x60, 0x60);
+	/* The PLIC pends the source at each rise and keeps it when the line
+	 * drops (QEMU 7.2); resetting the TX FIFO re-arms THRE. */
+	CHECK(plic_pending());
+	wr(IER, 0x00);
+	CHECK(!irq_pending());
+	CHECK(plic_pending());
+	CHECK_EQ(rd(IIR), 0xc1);
+	wr(IER, 0x02);
+	CHECK_EQ(rd(IIR), 0xc2);
+	CHECK(!irq_pending());
+	wr(FCR, 0x05);			/* clear TX: the THR is empty */
+	CHECK(irq_pending());
 }
 
 static void rx_fifo_and_priorities(void)

@@ -197,7 +197,9 @@ bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_
 		return false;
 	}
 	*pa = t.pa;
-	*host = bus_ram_ptr(&s->c.m->bus, t.pa & ~0xfffull, 0x1000);
+	/* ROM and ROM devices (flash) take their writes through the bus */
+	*host = acc == ACC_WRITE ? bus_ram_ptr_w(&s->c.m->bus, t.pa & ~0xfffull, 0x1000)
+				 : bus_ram_ptr(&s->c.m->bus, t.pa & ~0xfffull, 0x1000);
 	*ng = t.ng;
 	return true;
 }

@@ -31,12 +31,6 @@ uint64_t rv_mstatus_read(const rv_hart *h)
 	return s;
 }
 
-static uint64_t counter(rv_hart *h, int64_t off)
-{
-	rv_sync_icount(h);
-	return h->c.icount + off;
-}
-
 /* Privilege, read-only, counter-enable, TVM and FS rules for the CSR
  * instructions (the debugger bypasses them). */
 bool rv_csr_allowed(rv_hart *h, uint32_t csrno, int idx, bool write)
@@ -50,11 +44,19 @@ bool rv_csr_allowed(rv_hart *h, uint32_t csrno, int idx, bool write)
 	if (idx >= RV_fflags && idx <= RV_fcsr && !(h->mstatus & MSTATUS_FS))
 		return false;
 	/* Sstc: S-mode needs mcounteren.TM and menvcfg.STCE */
-	if (idx == RV_stimecmp && h->priv < PRV_M &&
-	    (!(h->mcounteren & 2) || !(h->menvcfg & MENVCFG_STCE)))
+	if (idx == RV_stimecmp && (!h->cfg.sstc || (h->priv < PRV_M &&
+	    (!(h->mcounteren & 2) || !(h->menvcfg & MENVCFG_STCE)))))
 		return false;
-	if (idx == RV_cycle || idx == RV_time || idx == RV_instret) {
-		unsigned bit = 1u << (csrno & 31);
+	if ((idx >= RV_mhpmcounter3 && idx <= RV_mhpmcounter31 &&
+	     !rv_pmu_hpm_exists(h, idx - RV_mhpmcounter3 + 3)) ||
+	    (idx >= RV_hpmcounter3 && idx <= RV_hpmcounter31 &&
+	     !rv_pmu_hpm_exists(h, idx - RV_hpmcounter3 + 3)))
+		return false;	/* past pmu-num */
+	if (idx >= RV_tselect && idx <= RV_tinfo && !h->cfg.debug)
+		return false;	/* -cpu rv64,debug=off: no trigger module */
+	if (idx == RV_cycle || idx == RV_time || idx == RV_instret ||
+	    (idx >= RV_hpmcounter3 && idx <= RV_hpmcounter31)) {
+		uint64_t bit = 1ull << (csrno & 31);
 		if (h->priv < PRV_M && !(h->mcounteren & bit))
 			return false;
 		if (h->priv == PRV_U && !(h->scounteren & bit))
@@ -85,8 +87,9 @@ bool rv_csr_read(rv_hart *h, int idx, uint64_t *v)
 	case RV_fflags: *v = h->fflags; break;
 	case RV_frm: *v = h->frm; break;
 	case RV_fcsr: *v = (h->frm << 5) | h->fflags; break;
-	case RV_cycle: case RV_mcycle: *v = counter(h, h->cycle_off); break;
-	case RV_instret: case RV_minstret: *v = counter(h, h->instret_off); break;
+	case RV_cycle: case RV_mcycle: case RV_instret: case RV_minstret: case RV_mcountinhibit:
+		*v = rv_pmu_read(h, idx);
+		break;
 	case RV_time: rv_sync_icount(h); *v = riscv_mtime(h->c.m); break;
 	case RV_sstatus: *v = rv_mstatus_read(h) & SSTATUS_MASK; break;
 	case RV_sie: *v = h->mie & h->mideleg; break;
@@ -100,7 +103,9 @@ bool rv_csr_read(rv_hart *h, int idx, uint64_t *v)
 	case RV_stval: *v = h->stval; break;
 	case RV_satp: *v = h->satp; break;
 	case RV_stimecmp: *v = h->sstc.stimecmp; break;
-	case RV_mvendorid: case RV_marchid: case RV_mimpid: case RV_mconfigptr: *v = 0; break;
+	case RV_mvendorid: case RV_mconfigptr: *v = 0; break;
+	/* QEMU 7.2's: its version, 7.2.22 (0x70216) */
+	case RV_marchid: case RV_mimpid: *v = 0x70216; break;
 	case RV_mhartid: *v = h->mhartid; break;
 	case RV_mstatus: *v = rv_mstatus_read(h); break;
 	case RV_misa: *v = h->misa; break;
@@ -110,7 +115,6 @@ bool rv_csr_read(rv_hart *h, int idx, uint64_t *v)
 	case RV_mtvec: *v = h->mtvec; break;
 	case RV_mcounteren: *v = h->mcounteren; break;
 	case RV_menvcfg: *v = h->menvcfg; break;
-	case RV_mcountinhibit: *v = h->mcountinhibit; break;
 	case RV_mscratch: *v = h->mscratch; break;
 	case RV_mepc: *v = h->mepc; break;
 	case RV_mcause: *v = h->mcause; break;
@@ -124,12 +128,14 @@ bool rv_csr_read(rv_hart *h, int idx, uint64_t *v)
 		break;
 	}
 	default:
-		/* No HPM counters: mhpmcounter3..31 and mhpmevent3..31 are
-		 * illegal, as on QEMU's virt with pmu-num=0 (difftest). */
 		if (idx >= RV_pmpaddr0 && idx <= RV_pmpaddr15)
 			*v = h->pmpaddr[idx - RV_pmpaddr0];
+		else if ((idx >= RV_mhpmcounter3 && idx <= RV_mhpmcounter31) ||
+			 (idx >= RV_hpmcounter3 && idx <= RV_hpmcounter31) ||
+			 (idx >= RV_mhpmevent3 && idx <= RV_mhpmevent31))
+			*v = rv_pmu_read(h, idx);
 		else
-			return false;
+			return rv_trig_read(h, idx, v);
 	}
 	return true;
 }
@@ -147,8 +153,7 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 	case RV_fflags: h->fflags = v & 0x1f; h->mstatus |= MSTATUS_FS; break;
 	case RV_frm: h->frm = v & 7; h->mstatus |= MSTATUS_FS; break;
 	case RV_fcsr: h->fflags = v & 0x1f; h->frm = (v >> 5) & 7; h->mstatus |= MSTATUS_FS; break;
-	case RV_mcycle: h->cycle_off = v - counter(h, 0); break;
-	case RV_minstret: h->instret_off = v - counter(h, 0); break;
+	case RV_mcycle: case RV_minstret: case RV_mcountinhibit: rv_pmu_write(h, idx, v); break;
 	case RV_sstatus: {
 		uint64_t m = SSTATUS_MASK & ~(MSTATUS_UXL | MSTATUS_SD);
 		uint64_t old = h->mstatus;
@@ -166,7 +171,7 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 		break;
 	}
 	case RV_stvec: h->stvec = v & ~2ull; break;
-	case RV_scounteren: h->scounteren = v & 7; break;
+	case RV_scounteren: h->scounteren = v; break;	/* stored whole, as QEMU 7.2 */
 	case RV_senvcfg: h->senvcfg = v & SENVCFG_MASK; break;
 	case RV_stimecmp: rv_sstc_write(h, v); break;
 	case RV_sscratch: h->sscratch = v; break;
@@ -198,16 +203,16 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 	case RV_mideleg: h->mideleg = v & MIDELEG_MASK; break;
 	case RV_mie: h->mie = v & MIE_MASK; break;
 	case RV_mtvec: h->mtvec = v & ~2ull; break;
-	case RV_mcounteren: h->mcounteren = v & 7; break;
+	case RV_mcounteren: h->mcounteren = v; break;
 	case RV_menvcfg: h->menvcfg = v & MENVCFG_MASK; break;
-	case RV_mcountinhibit: h->mcountinhibit = v & 5; break;
 	case RV_mscratch: h->mscratch = v; break;
 	case RV_mepc: h->mepc = v & ~1ull; break;
 	case RV_mcause: h->mcause = v; break;
 	case RV_mtval: h->mtval = v; break;
 	case RV_mip: {
 		/* With Sstc enabled, STIP is the timer's alone. */
-		uint64_t old = h->mip_sw, m = MIP_SW_MASK & ~(h->menvcfg & MENVCFG_STCE ? MIP_STIP : 0);
+		bool timer_stip = h->cfg.sstc && (h->menvcfg & MENVCFG_STCE);
+		uint64_t old = h->mip_sw, m = MIP_SW_MASK & ~(timer_stip ? MIP_STIP : 0);
 		h->mip_sw = (h->mip_sw & ~m) | (v & m);
 		if (unlikely(trace_on(h->c.m->trace, TRACE_IRQ)))
 			rv_trace_mip_sw(h, old);
@@ -235,8 +240,11 @@ bool rv_csr_write(rv_hart *h, int idx, uint64_t v)
 			if (!pmp_addr_locked(h, i))
 				h->pmpaddr[i] = v & ((1ull << 54) - 1);
 			pmp_update(h);
+		} else if ((idx >= RV_mhpmcounter3 && idx <= RV_mhpmcounter31) ||
+			   (idx >= RV_mhpmevent3 && idx <= RV_mhpmevent31)) {
+			rv_pmu_write(h, idx, v);
 		} else {
-			return false;
+			return rv_trig_write(h, idx, v);
 		}
 	}
 	return true;

@@ -429,11 +429,13 @@ static const rv_insn *op_cross(rv_hart *h, const rv_insn *d, int64_t left)
 	uint32_t raw;
 	rv_insn *x = &h->xpage->e[0];
 
-	if (r)
-		RV_RAISE((uint64_t)r, pc + 2);
-	hi = bus_ram_ptr(&h->c.m->bus, pa, 2);
-	if (!hi)
-		RV_RAISE(EXC_INSN_ACCESS, pc + 2);
+	if (!r && !(hi = bus_ram_ptr(&h->c.m->bus, pa, 2)))
+		r = EXC_INSN_ACCESS;
+	if (r) {
+		h->left = left;
+		rv_fetch_fault(h, (uint64_t)r, pc + 2, pc);
+		return NULL;
+	}
 	raw = h->page_host[4094] | h->page_host[4095] << 8 | (uint32_t)(hi[0] | hi[1] << 8) << 16;
 	decode_fields(raw, x);
 	h->page = h->xpage->e;
@@ -511,7 +513,7 @@ rv_dpage *rv_xpage_new(void)
 }
 
 /* Fetch: find (or make) the decoded page for h->pc. Returns NULL after
- * raising a fetch fault (which counts as an executed instruction). */
+ * raising a fetch fault. */
 const rv_insn *rv_enter_page(rv_hart *h)
 {
 	uint64_t va = h->pc, vpage = va & ~0xfffull;
@@ -531,8 +533,7 @@ const rv_insn *rv_enter_page(rv_hart *h)
 		if (!r && !(host = bus_ram_ptr(&m->bus, pa & ~0xfffull, 4096)))
 			r = EXC_INSN_ACCESS;
 		if (r) {
-			rv_take_trap(h, (uint64_t)r, va, va);
-			h->left--;
+			rv_fetch_fault(h, (uint64_t)r, va, va);
 			return NULL;
 		}
 		dp = dpage_get(h->sh, pa & ~0xfffull, host);

@@ -419,8 +419,9 @@ OP(csrrci) { return csr_op(h, d, left, CSR_RC, d->rs1, d->rs1 == 0); }
 
 /* ---- the loop ---- */
 
-/* One instruction at a time, with a breakpoint check (breakpoint pages)
- * and an exec trace record (-d exec) before each. */
+/* One instruction at a time, with a breakpoint check (breakpoint pages),
+ * the guest's execute triggers and an exec trace record (-d exec) before
+ * each. */
 static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 {
 	int64_t left = h->left;
@@ -435,6 +436,12 @@ static const rv_insn *run_page_bp(rv_hart *h, const rv_insn *d)
 		    dbg_bp_hit(&h->c, pc, h->page_pa + (pc & 0xfff))) {
 			h->exit = CPU_EXIT_DEBUG;
 			h->pc = pc;
+			return NULL;
+		}
+		/* a guest trigger (Sdtrig): a breakpoint exception before it */
+		if (h->trig.exec && h->page != h->xpage->e && rv_trig_exec_hit(h, pc)) {
+			h->left = left;
+			rv_take_trap(h, EXC_BREAKPOINT, 0, pc);
 			return NULL;
 		}
 		if (h->trace_exec)
@@ -512,7 +519,8 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 		h->ended = false;
 		d = rv_enter_page(h);
 		if (d) {
-			d = h->bp_page || h->trace_exec ? run_page_bp(h, d) : d->fn(h, d, h->left);
+			d = h->bp_page || h->trace_exec || h->trig.exec ? run_page_bp(h, d)
+									: d->fn(h, d, h->left);
 			if (d)
 				h->pc = rv_pc_of(h, d);
 		}

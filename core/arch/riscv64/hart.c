@@ -65,11 +65,12 @@ static void rv_cpu_reset(cpu *c)
 	h->mhartid = (uint64_t)c->index;
 	h->medeleg = h->mideleg = h->mie = h->mip_sw = h->mip_hw = 0;
 	h->mtvec = h->mscratch = h->mepc = h->mcause = h->mtval = 0;
-	h->mcounteren = h->menvcfg = h->mcountinhibit = 0;
+	h->mcounteren = h->menvcfg = 0;
 	h->stvec = h->sscratch = h->sepc = h->scause = h->stval = 0;
 	h->scounteren = h->senvcfg = h->satp = 0;
-	h->cycle_off = h->instret_off = 0;
+	rv_pmu_reset(h, h->cfg.pmu_num);
 	rv_sstc_reset(h);
+	rv_trig_reset(h);
 	h->fflags = h->frm = 0;
 	memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
 	memset(h->pmpaddr, 0, sizeof(h->pmpaddr));
@@ -92,6 +93,7 @@ static cpu *rv_cpu_create(machine *m, int index)
 	h->c.index = index;
 	h->sh = rv_shared_get(m);
 	h->xpage = rv_xpage_new();
+	rv_config_parse(&h->cfg, m->opt ? m->opt->cpu_model : NULL);
 	rv_sstc_init(h);
 	rv_cpu_reset(&h->c);
 	return &h->c;

@@ -247,6 +247,8 @@ int rv_translate(rv_hart *h, uint64_t va, int access, paddr_t *pa, bool *cacheab
 	int priv = access == ACC_EXEC ? h->priv : data_priv(h);
 	bool super = false, page_ok;
 
+	if (unlikely(h->pmu.tlb_events))
+		rv_pmu_tlb_miss(h, access);
 	if (priv == PRV_M || !(h->satp >> 60)) {
 		*pa = va;
 		h->last_global = true;	/* no translation: the same under any ASID */
@@ -450,6 +452,11 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		rv_sync_icount(h);
 	if (watch && dbg_watch_hit(&h->c, va, pa, size, access))
 		return watch_stop(h, d);
+	/* a guest trigger (Sdtrig): a breakpoint exception, nothing accessed */
+	if (unlikely(h->trig.data) && rv_trig_data_hit(h, va, size, access)) {
+		rv_take_trap(h, EXC_BREAKPOINT, 0, rv_pc_of(h, d));
+		return false;
+	}
 	r = bus_find(&m->bus, pa);
 	if (r && r->host && size <= r->size - (pa - r->base)) {
 		uint8_t *p = r->host + (pa - r->base);
@@ -463,8 +470,8 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		} else {
 			if (unlikely(trace_on(m->trace, TRACE_MEM)))
 				rv_trace_mem(h, d, va, pa, size, access, *v);
-			if (r->readonly)
-				return true;	/* ROM: writes are ignored */
+			if (r->readonly)	/* ROM: ignored; ROM device: a command */
+				return bus_write(&m->bus, pa, size, *v), true;
 			/* the page may stay writable in the TLB */
 			bus_will_write(&m->bus, pa & ~0xfffull, 0x1000);
 			if (rv_is_code_page(h->sh, pa)) {
@@ -478,7 +485,7 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 		}
 		if (unlikely(trace_on(m->trace, TRACE_MEM)) && access == ACC_READ)
 			rv_trace_mem(h, d, va, pa, size, access, *v);
-		if (cacheable && !h->trace_mem && page &&
+		if (cacheable && !h->trace_mem && !h->trig.data && page &&
 		    !(access == ACC_WRITE && rv_is_code_page(h->sh, pa))) {
 			e2->tag = tag | (watch ? RV_TLB_WATCH : 0);
 			rv_tlb_note_fill(h, (int)((access == ACC_READ ? h->tr - &h->tlb_r[0][0] : h->tw - &h->tlb_w[0][0]) /
@@ -619,6 +626,10 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 	}
 	if (watched(m, va, pa) && dbg_watch_hit(&h->c, va, pa, size, access)) {
 		watch_stop(h, d);
+		return NULL;
+	}
+	if (unlikely(h->trig.data) && rv_trig_data_hit(h, va, size, access)) {
+		rv_take_trap(h, EXC_BREAKPOINT, 0, rv_pc_of(h, d));
 		return NULL;
 	}
 	r = bus_find(&m->bus, pa);

@@ -27,4 +27,11 @@ uint64_t riscv_mtime(struct machine *m);
 uint64_t riscv_time_ns(struct machine *m);
 #define RISCV_TIMEBASE_HZ 10000000ull
 
+/* What the hart has (-cpu rv64,pmu-num=N,sstc=on|off,debug=on|off): its
+ * riscv,isa string, its HPM counter count, and the -cpu option that gives
+ * QEMU the same hart (difftest). */
+void riscv_isa_string(cpu *c, char *buf, size_t len);
+int riscv_pmu_num(cpu *c);
+void riscv_qemu_cpu_option(cpu *c, char *buf, size_t len);
+
 #endif

@@ -25,6 +25,10 @@ enum rv_reg {
 
 enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 
+/* The events QEMU 7.2's PMU counts (counters.c). */
+enum { RV_PMU_CYCLES, RV_PMU_INSTRUCTIONS, RV_PMU_DTLB_READ_MISS, RV_PMU_DTLB_WRITE_MISS,
+       RV_PMU_ITLB_MISS, RV_PMU_EVENTS };
+
 #define MSTATUS_SIE (1ull << 1)
 #define MSTATUS_MIE (1ull << 3)
 #define MSTATUS_SPIE (1ull << 5)
@@ -145,6 +149,8 @@ static inline uint64_t rv_tlb_key(uint64_t va, unsigned size)
 /* TLB sets: 0 U, 1 S, 2 S with SUM, 3 M. */
 #define RV_TLB_SETS 4
 
+#define RV_TRIGGERS 2	/* QEMU 7.2's RV_MAX_TRIGGERS */
+
 typedef struct rv_hart {
 	cpu c;
 	rv_shared *sh;
@@ -165,6 +171,8 @@ typedef struct rv_hart {
 	uint64_t icount0;	/* c.icount at chunk start */
 	enum cpu_exit exit;
 	bool wfi;
+	bool fetch_faulted;	/* a fetch fault happened at fetch_fault_icount */
+	uint64_t fetch_fault_icount;
 	bool bp_page;		/* executing a page whose breakpoints could not be
 				 * marked in its slots: one instruction at a time */
 	bool trace_exec;	/* -d exec wants every instruction */
@@ -200,15 +208,37 @@ typedef struct rv_hart {
 
 	/* CSR state */
 	uint64_t mstatus, misa, medeleg, mideleg, mie, mip_sw, mip_hw;
-	uint64_t mtvec, mscratch, mepc, mcause, mtval, mcounteren, menvcfg, mcountinhibit;
+	uint64_t mtvec, mscratch, mepc, mcause, mtval, mcounteren, menvcfg;
 	uint64_t stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
 	uint64_t mhartid;
-	int64_t cycle_off, instret_off;
+	/* What this hart has of QEMU's optional parts (-cpu rv64,...) */
+	struct rv_config {
+		int pmu_num;	/* HPM counters 3..3+pmu_num-1 (QEMU's pmu-num) */
+		bool sstc;	/* Sstc: stimecmp, menvcfg.STCE */
+		bool debug;	/* Sdtrig triggers */
+	} cfg;
+	/* Counters (counters.c) */
+	struct rv_pmu {
+		uint64_t base[32], at[32];	/* value = base + (icount - at) while following */
+		uint64_t mhpmevent[32];
+		uint64_t mcountinhibit;		/* stored whole, as QEMU 7.2 */
+		uint32_t follows;		/* counters following the instruction count */
+		uint8_t event_ctr[RV_PMU_EVENTS];	/* counter of each event, 0: none */
+		bool tlb_events;		/* a TLB-miss event is counted */
+		int num;
+	} pmu;
 	/* Sstc (sstc.c) */
 	struct rv_sstc {
 		uint64_t stimecmp;
 		event timer;	/* raises mip.STIP at the deadline */
 	} sstc;
+	/* Sdtrig (trigger.c) */
+	struct rv_trig {
+		uint64_t tselect;
+		uint64_t tdata1[RV_TRIGGERS], tdata2[RV_TRIGGERS], tdata3[RV_TRIGGERS];
+		bool exec;	/* an execute trigger is armed: one at a time */
+		bool data;	/* a load/store trigger is armed: no data TLB */
+	} trig;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
@@ -216,6 +246,16 @@ typedef struct rv_hart {
 } rv_hart;
 
 #define HART(c) ((rv_hart *)(c))
+
+/* config.c: -cpu rv64[,PROP=VALUE...] (usage error on anything else) */
+void rv_config_parse(struct rv_config *cfg, const char *model);
+
+/* counters.c */
+bool rv_pmu_hpm_exists(const rv_hart *h, int ctr);
+uint64_t rv_pmu_read(rv_hart *h, int idx);
+void rv_pmu_write(rv_hart *h, int idx, uint64_t v);
+void rv_pmu_tlb_miss(rv_hart *h, int access);
+void rv_pmu_reset(rv_hart *h, int num);
 
 static inline uint64_t rv_pc_of(const rv_hart *h, const rv_insn *d)
 {
@@ -277,6 +317,7 @@ rv_shared *rv_shared_get(machine *m);
 /* trap.c */
 void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc);
 const rv_insn *rv_raise(rv_hart *h, const rv_insn *d, uint64_t cause, uint64_t tval);
+void rv_fetch_fault(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc);
 const rv_insn *rv_illegal(rv_hart *h, const rv_insn *d);
 const rv_insn *rv_illegal_csr(rv_hart *h, const rv_insn *d);
 bool rv_check_interrupts(rv_hart *h);
@@ -300,6 +341,14 @@ int rv_csr_index(uint32_t csrno);	/* table index or -1 */
 bool rv_csr_read(rv_hart *h, int idx, uint64_t *v);
 bool rv_csr_write(rv_hart *h, int idx, uint64_t v);
 uint64_t rv_mstatus_read(const rv_hart *h);
+
+/* trigger.c */
+void rv_trig_reset(rv_hart *h);
+void rv_trig_update(rv_hart *h);
+bool rv_trig_read(rv_hart *h, int idx, uint64_t *v);
+bool rv_trig_write(rv_hart *h, int idx, uint64_t v);
+bool rv_trig_exec_hit(const rv_hart *h, uint64_t pc);
+bool rv_trig_data_hit(const rv_hart *h, uint64_t va, unsigned size, int access);
 
 /* sstc.c */
 void rv_sstc_init(rv_hart *h);

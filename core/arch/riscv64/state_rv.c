@@ -26,6 +26,7 @@ static int rv_post_load(void *obj, char *err, size_t errlen)
 
 	(void)err, (void)errlen;
 	h->resv_host = 0;
+	rv_trig_update(h);
 	if (h->resv_valid) {
 		uint8_t *p = bus_ram_ptr(&m->bus, h->resv_pa, 8);
 		if (p)
@@ -56,6 +57,8 @@ static const state_field rv_fields[] = {
 	  .stride = 8, .count_off = ST_NO_COUNT },
 	ST_UINT_ARRAY(rv_hart, f),
 	ST_BOOL(rv_hart, wfi),
+	ST_BOOL(rv_hart, fetch_faulted),
+	ST_UINT_DEC(rv_hart, fetch_fault_icount),
 	ST_BOOL(rv_hart, resv_valid),
 	ST_U64(rv_hart, resv_pa),
 	ST_U64(rv_hart, mstatus),
@@ -72,7 +75,6 @@ static const state_field rv_fields[] = {
 	ST_U64(rv_hart, mtval),
 	ST_U64(rv_hart, mcounteren),
 	ST_U64(rv_hart, menvcfg),
-	ST_U64(rv_hart, mcountinhibit),
 	ST_U64(rv_hart, stvec),
 	ST_U64(rv_hart, sscratch),
 	ST_U64(rv_hart, sepc),
@@ -81,10 +83,19 @@ static const state_field rv_fields[] = {
 	ST_U64(rv_hart, scounteren),
 	ST_U64(rv_hart, senvcfg),
 	ST_U64(rv_hart, satp),
-	ST_INT(rv_hart, cycle_off),
-	ST_INT(rv_hart, instret_off),
+	ST_UINT_ARRAY(rv_hart, pmu.base),
+	ST_UINT_ARRAY(rv_hart, pmu.at),
+	ST_UINT_ARRAY(rv_hart, pmu.mhpmevent),
+	ST_U64(rv_hart, pmu.mcountinhibit),
+	ST_U32(rv_hart, pmu.follows),
+	ST_UINT_ARRAY(rv_hart, pmu.event_ctr),
+	ST_BOOL(rv_hart, pmu.tlb_events),
 	ST_U64(rv_hart, sstc.stimecmp),
 	ST_EVENT(rv_hart, sstc.timer),
+	ST_U64(rv_hart, trig.tselect),
+	ST_UINT_ARRAY(rv_hart, trig.tdata1),
+	ST_UINT_ARRAY(rv_hart, trig.tdata2),
+	ST_UINT_ARRAY(rv_hart, trig.tdata3),
 	ST_U32(rv_hart, fflags),
 	ST_U32(rv_hart, frm),
 	ST_UINT_ARRAY(rv_hart, pmpcfg),
@@ -94,7 +105,7 @@ static const state_field rv_fields[] = {
 };
 
 static const state_desc rv_state = {
-	.name = "riscv64-hart", .version = 1, .fields = rv_fields,
+	.name = "riscv64-hart", .version = 2, .fields = rv_fields,
 	.pre_save = rv_pre_save, .post_load = rv_post_load,
 };
 

@@ -60,6 +60,31 @@ const rv_insn *rv_raise(rv_hart *h, const rv_insn *d, uint64_t cause, uint64_t t
 	return NULL;
 }
 
+/*
+ * A fetch fault (the instruction's page, or the second half of one that
+ * crosses a page) runs no instruction, so it does not count, as with QEMU's
+ * -icount (its translator faults before any instruction of the block
+ * runs). A fault again with nothing run in between (a fault fetching the
+ * vector) counts, so a fault loop still advances time. Counting every
+ * fetch fault put kwb's clock 1 ns ahead of QEMU's at Linux's first
+ * (relocate_enable_mmu), which the difftest's PC pass met as a timer
+ * interrupt one instruction early tens of millions of instructions later.
+ */
+void rv_fetch_fault(rv_hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
+{
+	uint64_t now;
+
+	rv_sync_icount(h);
+	now = h->c.icount;
+	rv_take_trap(h, cause, tval, pc);
+	if (h->fetch_faulted && h->fetch_fault_icount == now) {
+		h->left--;
+		now++;
+	}
+	h->fetch_faulted = true;
+	h->fetch_fault_icount = now;
+}
+
 /* Illegal by a CSR access check while running: not counted (see above). */
 const rv_insn *rv_illegal_csr(rv_hart *h, const rv_insn *d)
 {
