@@ -637,7 +637,7 @@ static void opt_device(kwb_options *o, const char *opt, const char *v)
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(v, ","), v);
 		d = device_catalog_find(name);
 		if (d && strcmp(d->name, name)) {
-			char *full = kwb_zalloc(strlen(d->name) + n + 1);
+			char *full = opt_zalloc(strlen(d->name) + n + 1);
 
 			sprintf(full, "%s%s", d->name, v + strlen(name));
 			v = full;	/* lives as long as the options */
