@@ -7,8 +7,9 @@
  *
  * Breakpoints cost nothing on code that does not hit them: CPUs ask
  * dbg_bp_page() once when they decode a block/page, and call dbg_bp_hit()
- * per instruction only on flagged pages. Watchpoints work the same way
- * through the software TLB (pages with a watchpoint are never cached).
+ * per instruction only on flagged pages. Watchpoints work through the
+ * software TLB: a watched page stays cached with a flag, and only accesses
+ * touching a watched byte (dbg_watch_bits_of) call dbg_watch_hit().
  */
 #ifndef KWB_DEBUG_H
 #define KWB_DEBUG_H
