@@ -318,6 +318,34 @@ static void test_counts_across_pages(void)
 	destroy(m);
 }
 
+/* One instruction at a time (here for an execute trigger) carries on into
+ * the next page: falling off a page's end must not continue the fast chain
+ * there, past the trigger's check (the difftest PC pass and -d exec use the
+ * same path). */
+static void test_trigger_after_page_end(void)
+{
+	machine *m = make(1);
+	/* csrw tdata2,t1; csrw tdata1,t2; nop; addi a0,a0,1 (the page's last);
+	 * addi a0,a0,1; addi a0,a0,1 (the trigger's) */
+	static const uint32_t prog[] = { 0x7a231073, 0x7a139073, 0x00000013, 0x00150513, 0x00150513, 0x00150513 };
+
+	static const uint32_t nop = 0x00000013;
+
+	load(m, CODE + 0xff0, prog, 6);
+	load(m, CODE + 0x200, &nop, 1);
+	setreg(m, 0, RV_mtvec, CODE + 0x200);
+	setreg(m, 0, 6, CODE + 0x1004);
+	CHECK_EQ(run(m, 0, CODE + 0xff0, 6), CPU_EXIT_BUDGET);	/* both pages in the exec TLB */
+	CHECK_EQ(reg(m, 0, 10), 3);
+	setreg(m, 0, 10, 0);
+	setreg(m, 0, 7, (2ull << 60) | (1u << 6) | (1u << 2));	/* mcontrol: M, execute */
+	CHECK_EQ(run(m, 0, CODE + 0xff0, 6), CPU_EXIT_BUDGET);	/* 5, the trap, the vector's nop */
+	CHECK_EQ(reg(m, 0, RV_mcause), 3);
+	CHECK_EQ(reg(m, 0, RV_mepc), CODE + 0x1004);
+	CHECK_EQ(reg(m, 0, 10), 2);
+	destroy(m);
+}
+
 /* Code written by DMA (not a hart's store, so not snooped) runs after a
  * fence.i; a fence.i with no such write since the last one keeps the
  * decoded pages, so the DMA must be what makes it drop them. */
@@ -505,6 +533,7 @@ int main(void)
 	RUN(test_self_modifying_code);
 	RUN(test_fence_i_after_dma);
 	RUN(test_counts_across_pages);
+	RUN(test_trigger_after_page_end);
 	RUN(test_priv_and_debug_walk);
 	RUN(test_lr_sc_across_harts);
 	RUN(test_counter_writes);

@@ -287,10 +287,13 @@ static inline const struct rv_insn *rv_dispatch(rv_hart *h, const struct rv_insn
 
 /* Control left the page for h->pc (a jump, a branch, falling off its
  * end): continue the chain there when its decoded page is at hand (exec
- * TLB hit, current, no breakpoint to check) and nothing asks the loop to
- * look (budget, a request, a pending flush); else return NULL to the loop,
- * which enters the page the slow way. The chunk's accounting is the
- * budget alone, so where chunks end changes nothing the guest sees. */
+ * TLB hit, current, no breakpoint to check), the hart runs threaded (not
+ * one instruction at a time for breakpoints, -d exec or execute triggers:
+ * run_page_bp goes on through a page end with its whole budget) and
+ * nothing asks the loop to look (budget, a request, a pending flush); else
+ * return NULL to the loop, which enters the page the slow way. The
+ * chunk's accounting is the budget alone, so where chunks end changes
+ * nothing the guest sees. */
 static inline const struct rv_insn *rv_next_page(rv_hart *h, int64_t left)
 {
 	uint64_t va = h->pc;
@@ -298,7 +301,7 @@ static inline const struct rv_insn *rv_next_page(rv_hart *h, int64_t left)
 	const rv_dpage *dp = e->dp;
 
 	if (likely(left > 0) && e->tag == (va & ~0xfffull) && !e->bp && dp->gen == h->sh->gen &&
-	    !h->c.exit_request && !h->sh->flush_pending) {
+	    !h->bp_page && !h->trace_exec && !h->trig.exec && !h->c.exit_request && !h->sh->flush_pending) {
 		const rv_insn *nd = &dp->e[(va & 0xfff) >> 1];
 		h->page = dp->e;
 		h->page_va = va & ~0xfffull;
