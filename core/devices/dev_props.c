@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../device_catalog.h"
 #include "dev_props.h"
 
 void dev_props_parse(dev_props *p, const char *spec)
@@ -114,6 +115,30 @@ uint64_t dev_prop_uint(dev_props *p, const char *key, uint64_t dflt, uint64_t mi
 	return n;
 }
 
+int dev_prop_pci_addr(dev_props *p)
+{
+	const char *v = dev_prop(p, "addr");
+	unsigned long slot, fn = 0;
+	char *end;
+
+	if (!v)
+		return -1;
+	slot = strtoul(v, &end, 16);
+	if (end != v && *end == '.') {
+		const char *f = end + 1;
+
+		fn = strtoul(f, &end, 16);
+		if (end == f || fn > 7)
+			end = (char *)v;
+	}
+	if (end == v || *end || *v == '-' || *v == '+' || slot > 31)
+		kwb_usage_error("-device %s,addr=%s: Property '%s.addr' doesn't take value '%s'", p->dev, v,
+				p->dev, v);
+	if (fn)
+		kwb_usage_error("-device %s,addr=%s: kwb plugs function 0 of a slot only", p->dev, v);
+	return (int)(slot << 3);
+}
+
 void dev_props_ignore(dev_props *p, const char *const *keys)
 {
 	for (; *keys; keys++)
@@ -129,8 +154,19 @@ void dev_props_free(dev_props *p)
 	p->n = 0;
 }
 
+/* -device keys every model takes (QEMU's qdev: id=, bus=) and the ones
+ * the catalogue lists as inert: accepted once, here, for all models. */
+static void accept_common_device_keys(dev_props *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (!strcmp(p->key[i], "id") || !strcmp(p->key[i], "bus") || device_catalog_inert(p->dev, p->key[i]))
+			p->used[i] = true;
+}
+
 void dev_props_done(dev_props *p)
 {
+	if (!strcmp(p->opt, "-device"))
+		accept_common_device_keys(p);
 	for (int i = 0; i < p->n; i++)
 		if (!p->used[i] && !strcmp(p->opt, "-device"))
 			kwb_usage_error("-device %s,%s=%s: Property '%s.%s' not found", p->dev, p->key[i],
