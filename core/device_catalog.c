@@ -239,13 +239,20 @@ int device_catalog_print_props(FILE *f, const char *name)
 	return 0;
 }
 
-bool device_catalog_inert(const char *name, const char *key)
+const device_prop_info *device_catalog_prop(const char *name, const char *key)
 {
 	const device_info *d = device_catalog_find(name);
 
 	for (int g = 0; d && g < DEVICE_PROP_GROUPS && d->props[g]; g++)
 		for (const device_prop_info *p = d->props[g]; p->name; p++)
-			if (p->inert && !strcmp(p->name, key))
-				return true;
-	return false;
+			if (!strcmp(p->name, key))
+				return p;
+	return NULL;
+}
+
+bool device_catalog_inert(const char *name, const char *key)
+{
+	const device_prop_info *p = device_catalog_prop(name, key);
+
+	return p && p->inert;
 }

@@ -37,6 +37,8 @@ const device_info *device_catalog_find(const char *name);
 void device_catalog_print(FILE *f);
 /* "NAME options:" then each property; -1 when NAME is not catalogued. */
 int device_catalog_print_props(FILE *f, const char *name);
+/* NAME's (or its alias's) property key; NULL when not listed. */
+const device_prop_info *device_catalog_prop(const char *name, const char *key);
 /* Whether NAME (or its alias) lists key as an inert property. */
 bool device_catalog_inert(const char *name, const char *key);
 /* The i-th entry, NULL past the end (tests). */

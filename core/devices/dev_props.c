@@ -8,9 +8,46 @@
 #include "../device_catalog.h"
 #include "dev_props.h"
 
+static const char *const *globals;
+static int nglobals;
+
+void dev_props_set_globals(const char *const *g, int n)
+{
+	globals = g;
+	nglobals = n;
+}
+
+/* Each -global for this device whose property the command line left out,
+ * as QEMU applies them (the device's own value wins). */
+static void add_globals(dev_props *p)
+{
+	const device_info *d = device_catalog_find(p->dev);
+
+	for (int i = 0; d && i < nglobals; i++) {
+		const char *g = globals[i], *dot = strchr(g, '.'), *eq = dot ? strchr(dot, '=') : NULL;
+		char drv[64];
+		bool set = false;
+
+		if (!eq || (size_t)(dot - g) >= sizeof(drv))
+			continue;
+		snprintf(drv, sizeof(drv), "%.*s", (int)(dot - g), g);
+		if (device_catalog_find(drv) != d || p->n == DEV_PROPS_MAX)
+			continue;
+		for (int k = 0; k < p->n; k++)
+			set |= strlen(p->key[k]) == (size_t)(eq - dot - 1) && !strncmp(p->key[k], dot + 1, eq - dot - 1);
+		if (set)
+			continue;
+		p->key[p->n] = kwb_zalloc((size_t)(eq - dot));
+		memcpy(p->key[p->n], dot + 1, (size_t)(eq - dot - 1));
+		p->val[p->n] = kwb_strdup(eq + 1);
+		p->n++;
+	}
+}
+
 void dev_props_parse(dev_props *p, const char *spec)
 {
 	dev_props_parse_opt(p, "-device", spec);
+	add_globals(p);
 }
 
 void dev_props_parse_opt(dev_props *p, const char *opt, const char *spec)

@@ -20,6 +20,9 @@ typedef struct dev_props {
 	bool used[DEV_PROPS_MAX];
 } dev_props;
 
+/* -global DRIVER.PROP=VALUE strings: each is the default of PROP on every
+ * -device DRIVER parsed from then on (the machine sets them when built). */
+void dev_props_set_globals(const char *const *globals, int n);
 /* spec is "NAME[,KEY=VALUE...]"; exits with status 2 on a malformed one.
  * dev_props_parse_opt names another option than -device in messages. */
 void dev_props_parse(dev_props *p, const char *spec);

@@ -485,6 +485,7 @@ static void create_from_options(machine *m, pcie_host *h)
 		if (d && d->want_devfn >= 0 && h->dev[d->want_devfn >> 3]) {
 			const pci_dev *o = h->dev[d->want_devfn >> 3];
 
+			h->refused = d;	/* reachable until the exit (no leak report) */
 			kwb_usage_error("-device %s: PCI: slot %d function 0 not available for %s, in use by %s,id=%s",
 					spec, d->want_devfn >> 3, d->name, o->name, o->id[0] ? o->id : "(null)");
 		}

@@ -85,6 +85,7 @@ struct pcie_host {
 	bus *bus;
 	struct smmuv3 *smmu;	/* NULL: DMA is physical */
 	pci_dev *dev[PCI_MAX_DEVFN];
+	pci_dev *refused;	/* a function whose addr= was taken (kwb exits) */
 	irq_line intx[4];	/* INTA..INTD at the host (board irqs[0..3]) */
 	int intx_level[4];
 	paddr_t ecam_base, mmio_base, pio_base, mmio64_base;

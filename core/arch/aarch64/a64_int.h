@@ -23,6 +23,7 @@ typedef int (*a64_tfn)(a64_cpu *s, a64_dent *d);
 struct a64_dent {
 	a64_tfn fn;
 	uint32_t insn;
+	uint32_t hits;		/* chains started here (jit.c compiles hot ones) */
 };
 
 typedef struct a64_page {
@@ -315,7 +316,18 @@ bool a64_slot_plain(a64_tfn fn);
 
 /* ---- jit.c ---- */
 #define A64_JIT_HOT 64	/* taken backward branches on a page before a compile */
+#define A64_JIT_ENTRY_HOT 128	/* chains started at a slot before a compile */
 void a64_jit_hot(a64_cpu *s, a64_dent *target);
+void a64_jit_entry(a64_cpu *s, a64_dent *d);
+
+/* A chain starts at d (a branch target, a return, an exception vector):
+ * code entered often is compiled even when no loop in it is hot
+ * (function bodies). */
+static inline void a64_jit_count(a64_cpu *s, a64_dent *d)
+{
+	if (unlikely(++d->hits == A64_JIT_ENTRY_HOT))
+		a64_jit_entry(s, d);
+}
 void a64_jit_reset(a64_shared *sh);
 void a64_jit_free(a64_shared *sh);
 
@@ -360,6 +372,8 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 		/* a loop: its head is compiled when hot (jit.c) */ \
 		if (t <= d && unlikely(++k->cur->pg->hot >= A64_JIT_HOT)) \
 			a64_jit_hot(s, t); \
+		else if (t > d) \
+			a64_jit_count(s, t); \
 		d = t; \
 	} \
 	return d->fn(s, d); \
