@@ -27,6 +27,9 @@
 #define VIRT_DRAM 0x80000000ull
 #define VIRT_UART0 0x10000000ull
 #define VIRT_UART0_IRQ 10
+#define VIRT_FW_CFG 0x10100000ull
+#define VIRT_FLASH 0x20000000ull
+#define VIRT_FLASH_BANK 0x02000000ull
 
 /* QEMU 7.2's default firmware: its own build of OpenSBI's fw_dynamic
  * (Debian's qemu-system-data), else the opensbi package's. */
@@ -56,6 +59,12 @@ static const board_device virt_devices[] = {
 	{ .type = "sifive_test", .name = "test", .base = 0x100000, .size = 0x1000 },
 	{ .type = "ns16550a", .name = "serial", .base = VIRT_UART0, .size = 0x100,
 	  .irqs = { VIRT_UART0_IRQ }, .nirqs = 1 },
+	/* QEMU's fw_cfg (no SMBIOS on riscv in 7.2) and two 32 MiB flash
+	 * banks for -drive if=pflash (the firmware stays OpenSBI in RAM) */
+	{ .type = "fw_cfg", .name = "fw-cfg", .base = VIRT_FW_CFG, .size = 0x18 },
+	{ .type = "pflash", .name = "flash", .base = VIRT_FLASH, .size = VIRT_FLASH_BANK, .param = 0 },
+	{ .type = "pflash", .name = "flash", .base = VIRT_FLASH + VIRT_FLASH_BANK, .size = VIRT_FLASH_BANK,
+	  .param = 1 },
 	{ .type = NULL },
 };
 
