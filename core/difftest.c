@@ -358,8 +358,9 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 		argv[n++] = "-append";
 		argv[n++] = (char *)o->append;
 	}
-	/* The same devices: kwb's virtio-pci functions are QEMU's with
-	 * disable-legacy=on; QEMU's disks are snapshots of the same files. */
+	/* The same devices, as the user wrote them (kwb's virtio-pci functions
+	 * are transitional as QEMU's); QEMU's disks are snapshots of the same
+	 * files. */
 	for (int i = 0; i < o->ndrives && n < DT_QEMU_ARGV - 8; i++) {
 		const kwb_drive *dr = &o->drives[i];
 		static char drv[KWB_MAX_DRIVES][600];
@@ -371,8 +372,6 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 	for (int i = 0; i < o->ndevices && n < DT_QEMU_ARGV - 4; i++) {
 		static char dev[KWB_MAX_DEVICES][300];
 		const char *spec = o->devices[i];
-		size_t len = strcspn(spec, ",");
-		bool vpci = !strncmp(spec, "virtio-", 7) && len > 4 && !strncmp(spec + len - 4, "-pci", 4);
 		size_t k = 0;
 		/* kwb's own properties (virtio-rng's seed=) are not QEMU's */
 		for (const char *p = spec; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
@@ -380,8 +379,6 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 			if (strncmp(p, "seed=", 5) && k + l + 2 < sizeof(dev[i]))
 				k += (size_t)snprintf(dev[i] + k, sizeof(dev[i]) - k, "%s%.*s", k ? "," : "", (int)l, p);
 		}
-		if (vpci && k + 20 < sizeof(dev[i]))
-			snprintf(dev[i] + k, sizeof(dev[i]) - k, ",disable-legacy=on");
 		argv[n++] = "-device";
 		argv[n++] = dev[i];
 	}

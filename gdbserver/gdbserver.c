@@ -257,6 +257,28 @@ static void drain_conn(gdb_server *s)
 	}
 }
 
+/* A new connection's session state: nothing attached yet, acks on, no
+ * stop pending, the packet reader empty. */
+void gdb_session_reset(gdb_server *s, bool tasks)
+{
+	s->attached = false;
+	s->no_ack = false;
+	s->running = false;
+	s->exit_reported = false;
+	s->attach_stop = false;
+	s->interrupted = false;
+	s->dead = false;
+	s->phys = false;
+	memset(&s->img, 0, sizeof(s->img));
+	memset(s->cpu_listed, 0, sizeof(s->cpu_listed));
+	s->tasks_want = tasks;
+	gdb_tasks_resume(s, false);
+	s->g_cpu = s->c_cpu = 0;
+	s->txlen = 0;
+	memset(s->ranging, 0, sizeof(s->ranging));
+	rsp_init(&s->rx);
+}
+
 static void listen_ready(void *opaque)
 {
 	gdb_server *s = opaque;
@@ -280,22 +302,7 @@ static void listen_ready(void *opaque)
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));	/* fails harmlessly on unix */
 	s->fd = fd;
-	s->attached = false;
-	s->no_ack = false;
-	s->running = false;
-	s->exit_reported = false;
-	s->attach_stop = false;
-	s->interrupted = false;
-	s->dead = false;
-	s->phys = false;
-	memset(&s->img, 0, sizeof(s->img));
-	memset(s->cpu_listed, 0, sizeof(s->cpu_listed));
-	s->tasks_want = s->m->opt && s->m->opt->gdb_tasks;
-	gdb_tasks_resume(s, false);
-	s->g_cpu = s->c_cpu = 0;
-	s->txlen = 0;
-	memset(s->ranging, 0, sizeof(s->ranging));
-	rsp_init(&s->rx);
+	gdb_session_reset(s, s->m->opt && s->m->opt->gdb_tasks);
 	machine_add_poll(s->m, fd, conn_ready, s);
 }
 

@@ -132,6 +132,8 @@ gdb_bp_agent *gdb_bp_agent_parse(gdb_server *s, const char *p, const char *end, 
 void gdb_bp_agent_free(gdb_bp_agent *a);
 bool gdb_bp_agent_hit(void *opaque, machine *m, int cpu, uint64_t pc);
 
+/* A new connection's session state (listen_ready; the rsp fuzz target). */
+void gdb_session_reset(gdb_server *s, bool tasks);
 /* Tasks as threads (tasks.c). */
 void gdb_tasks_invalidate(gdb_server *s);
 void gdb_tasks_resume(gdb_server *s, bool stepping);

@@ -193,12 +193,21 @@ static bool die_ref(Dwarf_Die d, Dwarf_Half at, Dwarf_Off *off)
 	return ok;
 }
 
+/* A sibling always lies after its predecessor; a DW_AT_sibling pointing
+ * back (a hostile vmlinux: the vmlinux fuzz target found it) would make
+ * every walk over children endless, so it ends the walk instead. */
 static Dwarf_Die next_sibling(kdwarf *kd, Dwarf_Die d)
 {
 	Dwarf_Die s = NULL;
+	Dwarf_Off here = 0, there = 0;
 
 	if (dwarf_siblingof_b(kd->dbg, d, 1, &s, NULL) != DW_DLV_OK)
 		s = NULL;
+	if (s && (dwarf_dieoffset(d, &here, NULL) != DW_DLV_OK ||
+		  dwarf_dieoffset(s, &there, NULL) != DW_DLV_OK || there <= here)) {
+		dwarf_dealloc_die(s);
+		s = NULL;
+	}
 	dwarf_dealloc_die(d);
 	return s;
 }

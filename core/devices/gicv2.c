@@ -378,9 +378,11 @@ static uint32_t dist_read32(gicv2 *g, int cpu, uint32_t off)
 	}
 	if (off < 0x400) {	/* one bit per INTID */
 		unsigned n = (off & 0x7f) / 4;
-		const v2_bank *b = n ? &g->spi[n] : &c->priv;
-		if (n >= NBANKS)
+		const v2_bank *b;
+
+		if (n >= NBANKS)	/* before the pointer: &spi[n] past the end is UB */
 			return 0;
+		b = n ? &g->spi[n] : &c->priv;
 		switch (off & ~0x7fu) {
 		case 0x080: return b->group;
 		case 0x100: case 0x180: return b->enable;

@@ -326,6 +326,20 @@ static int new_name(p9_str n, char *buf, int dot_err)
 	return r ? r : is_dot(buf) ? dot_err : 0;
 }
 
+/* The common start of the messages that make an entry NAME in directory
+ * fid dfid: the message parsed whole, a valid new name, a known fid. */
+static int new_entry(p9_server *s, p9_in *in, uint32_t dfid, p9_str n, char *name, p9_fid **f)
+{
+	int r;
+
+	if (in->bad)
+		return -ENOBUFS;
+	if ((r = new_name(n, name, -EEXIST)))
+		return r;
+	*f = fid_get(s, dfid, &r);
+	return *f ? 0 : r;
+}
+
 /* dir/name into out (PATH_MAX bytes): ENAMETOOLONG past that. */
 static int join(char *out, const char *dir, const char *name)
 {
@@ -614,11 +628,7 @@ static int op_lcreate(p9_server *s, p9_in *in, p9_out *o)
 	p9_fid *f;
 	int r, fd;
 
-	if (in->bad)
-		return -ENOBUFS;
-	if ((r = new_name(n, name, -EEXIST)))
-		return r;
-	if (!(f = fid_get(s, dfid, &r)))
+	if ((r = new_entry(s, in, dfid, n, name, &f)))
 		return r;
 	if (f->type != FID_NONE)
 		return -EINVAL;
@@ -646,11 +656,7 @@ static int op_mkdir(p9_server *s, p9_in *in, p9_out *o)
 	p9_fid *f;
 	int r;
 
-	if (in->bad)
-		return -ENOBUFS;
-	if ((r = new_name(n, name, -EEXIST)))
-		return r;
-	if (!(f = fid_get(s, dfid, &r)))
+	if ((r = new_entry(s, in, dfid, n, name, &f)))
 		return r;
 	p9_cred c = { f->uid, gid, (mode & 07777) | S_IFDIR, 0, false };
 	if ((r = create_in(s, f, name, &c, NULL, 0, &st, path)))
@@ -669,11 +675,7 @@ static int op_symlink(p9_server *s, p9_in *in, p9_out *o)
 	p9_fid *f;
 	int r;
 
-	if (in->bad)
-		return -ENOBUFS;
-	if ((r = new_name(n, name, -EEXIST)))
-		return r;
-	if (!(f = fid_get(s, dfid, &r)))
+	if ((r = new_entry(s, in, dfid, n, name, &f)))
 		return r;
 	if (memchr(t.s, 0, t.len))
 		return -EINVAL;
@@ -698,11 +700,7 @@ static int op_mknod(p9_server *s, p9_in *in, p9_out *o)
 	p9_fid *f;
 	int r;
 
-	if (in->bad)
-		return -ENOBUFS;
-	if ((r = new_name(n, name, -EEXIST)))
-		return r;
-	if (!(f = fid_get(s, dfid, &r)))
+	if ((r = new_entry(s, in, dfid, n, name, &f)))
 		return r;
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;	/* as mknod(2) */

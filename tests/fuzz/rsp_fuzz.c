@@ -75,22 +75,8 @@ static void connect_fresh(gdb_server *s)
 	gdb_drop_breakpoints(s);
 	if (!dbg_is_stopped(m))
 		dbg_stop_now(m, 0, STOP_INTERRUPT, 0);
+	gdb_session_reset(s, false);
 	s->attached = true;
-	s->no_ack = false;
-	s->running = false;
-	s->exit_reported = false;
-	s->attach_stop = false;
-	s->interrupted = false;
-	s->dead = false;
-	s->phys = false;
-	memset(&s->img, 0, sizeof(s->img));
-	memset(s->cpu_listed, 0, sizeof(s->cpu_listed));
-	s->tasks_want = false;
-	gdb_tasks_resume(s, false);
-	s->g_cpu = s->c_cpu = 0;
-	s->txlen = 0;
-	memset(s->ranging, 0, sizeof(s->ranging));
-	rsp_init(&s->rx);
 }
 
 static bool refused(const char *pkt, size_t len)
