@@ -481,8 +481,9 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	virtio_dev *v;
 	pci_dev *d;
 	dev_props p;
-	const char *dl, *romfile;
-	bool rombar;
+	const char *dl;
+	char *romfile;
+	bool rombar, modern_only;
 	int lid;
 	uint64_t nvec;
 
@@ -495,7 +496,9 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	dl = dev_prop(&p, "disable-legacy");
 	if (dl && strcmp(dl, "auto") && strcmp(dl, "on") && strcmp(dl, "off"))
 		kwb_usage_error("-device %.*s: disable-legacy=%s: use on, off or auto", (int)n, spec, dl);
-	romfile = dev_prop(&p, "romfile");
+	modern_only = dl && !strcmp(dl, "on");
+	/* a copy: the property strings go with dev_props_done */
+	romfile = dev_prop(&p, "romfile") ? kwb_strdup(dev_prop(&p, "romfile")) : NULL;
 	rombar = dev_prop_uint(&p, "rombar", 1, 0, UINT32_MAX) != 0;
 	/* vectors=0: no MSI-X, INTx only (as QEMU) */
 	nvec = dev_prop_uint(&p, "vectors", UINT64_MAX, 0, PCI_MSIX_MAX_VECTORS);
@@ -503,7 +506,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	dev_props_done(&p);
 	/* auto: transitional, as QEMU on a root bus that is not a PCIe port */
 	lid = legacy_pci_id(v->model->device_id);
-	vp->legacy_io = lid >= 0 && !(dl && !strcmp(dl, "on"));
+	vp->legacy_io = lid >= 0 && !modern_only;
 	if (vp->legacy_io)
 		pci_dev_init(d, v->name, 0x1af4, (uint16_t)(0x1000 + lid), 0, v->model->pci_class, 0x1af4,
 			     v->model->device_id);
@@ -534,6 +537,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	}
 	if (v->model->device_id == 1 && rombar && !(romfile && !*romfile))
 		load_rom(vp, romfile ? romfile : NET_ROMFILE, !romfile || !strcmp(romfile, NET_ROMFILE));
+	free(romfile);
 	reset_vectors(vp);
 	virtio_reset(v);
 	return d;
