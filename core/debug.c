@@ -31,6 +31,13 @@ struct dbg_state {
 	uint16_t code_pages[PAGE_HASH];
 	uint16_t watch_pages[PAGE_HASH];
 	uint64_t generation;
+	/* dbg_watch_bits_of's cache (dropped when the points change) */
+	struct watch_map {
+		struct watch_map *next;
+		uint64_t va_page;
+		paddr_t pa_page;
+		dbg_watch_bits bits;
+	} *wmaps[64];
 
 	enum resume_action actions[KWB_MAX_CPUS];
 	/* A CPU resumed at a breakpoint must not hit it again before moving. */
@@ -66,6 +73,16 @@ static inline unsigned page_slot(uint64_t addr)
 static bool is_code(enum bp_type t) { return t == BP_SW || t == BP_HW || t == BP_PHYS; }
 static bool is_phys(enum bp_type t) { return t >= BP_PHYS; }
 
+static void wmaps_free(dbg_state *d)
+{
+	for (unsigned i = 0; i < sizeof(d->wmaps) / sizeof(d->wmaps[0]); i++)
+		while (d->wmaps[i]) {
+			struct watch_map *w = d->wmaps[i];
+			d->wmaps[i] = w->next;
+			free(w);
+		}
+}
+
 dbg_state *dbg_create(machine *m)
 {
 	dbg_state *d = kwb_zalloc(sizeof(*d));
@@ -78,8 +95,10 @@ dbg_state *dbg_create(machine *m)
 
 void dbg_free(machine *m)
 {
-	if (m->dbg)
+	if (m->dbg) {
 		free(m->dbg->points);
+		wmaps_free(m->dbg);
+	}
 	free(m->dbg);
 	m->dbg = NULL;
 }
@@ -277,6 +296,7 @@ static void count_pages(dbg_state *d, const dbg_point *p, int delta)
 static void points_changed(machine *m)
 {
 	m->dbg->generation++;
+	wmaps_free(m->dbg);
 	for (int i = 0; i < m->ncpus; i++) {
 		m->arch->flush_decode(m->cpus[i]);
 		m->arch->flush_tlb(m->cpus[i]);
@@ -402,6 +422,62 @@ bool dbg_watch_page(machine *m, uint64_t addr)
 {
 	dbg_state *d = m->dbg;
 	return d->nwatch && !d->suppress && (d->watch_pages[page_slot(addr)] || d->nwide);
+}
+
+/* Set the bits of [lo, lo + len) that fall in the page at page. */
+static void mark_bytes(uint64_t *bits, uint64_t page, uint64_t lo, uint64_t len)
+{
+	uint64_t from = lo > page ? lo : page, end = lo + len;	/* no wrap: checked at insert */
+
+	if (end > page + 0x1000)
+		end = page + 0x1000;
+	for (uint64_t a = from; a < end; a++)
+		bits[(a - page) >> 6] |= 1ull << ((a - page) & 63);
+}
+
+const dbg_watch_bits *dbg_watch_bits_of(machine *m, uint64_t va_page, paddr_t pa_page)
+{
+	static const dbg_watch_bits none;
+	dbg_state *d = m->dbg;
+	unsigned h = (unsigned)((va_page >> 12) ^ (pa_page >> 12)) & 63;
+	struct watch_map *w;
+	dbg_watch_bits b = { 0 };
+
+	for (w = d->wmaps[h]; w; w = w->next)
+		if (w->va_page == va_page && w->pa_page == pa_page)
+			return &w->bits;
+	for (int i = 0; i < d->npoints && !d->suppress; i++) {
+		const dbg_point *p = &d->points[i];
+		enum bp_type kind = is_phys(p->type) ? p->type - BP_PWATCH_W + BP_WATCH_W : p->type;
+
+		if (is_code(p->type))
+			continue;
+		for (int dir = 0; dir < 2; dir++) {
+			uint64_t *bits = dir ? b.wr : b.rd;
+			if (kind == (dir ? BP_WATCH_R : BP_WATCH_W))
+				continue;
+			if (is_phys(p->type)) {
+				mark_bytes(bits, pa_page, p->addr, p->len);
+				continue;
+			}
+			mark_bytes(bits, va_page, p->addr, p->len);
+			if (p->has_alias)	/* reached physically: dbg_watch_hit decides */
+				mark_bytes(bits, pa_page, p->alias, p->len);
+		}
+	}
+	for (int i = 0; i < 64; i++) {
+		b.any_rd |= b.rd[i] != 0;
+		b.any_wr |= b.wr[i] != 0;
+	}
+	if (!b.any_rd && !b.any_wr)
+		return &none;	/* not kept: a wide range makes every page "maybe" */
+	w = kwb_zalloc(sizeof(*w));
+	w->va_page = va_page;
+	w->pa_page = pa_page;
+	w->bits = b;
+	w->next = d->wmaps[h];
+	d->wmaps[h] = w;
+	return &w->bits;
 }
 
 int dbg_bp_offsets(machine *m, uint64_t va_page, paddr_t pa_page, uint16_t *offs, int max)

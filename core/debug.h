@@ -7,8 +7,9 @@
  *
  * Breakpoints cost nothing on code that does not hit them: CPUs ask
  * dbg_bp_page() once when they decode a block/page, and call dbg_bp_hit()
- * per instruction only on flagged pages. Watchpoints work the same way
- * through the software TLB (pages with a watchpoint are never cached).
+ * per instruction only on flagged pages. Watchpoints work through the
+ * software TLB: a watched page stays cached with a flag, and only accesses
+ * touching a watched byte (dbg_watch_bits_of) call dbg_watch_hit().
  */
 #ifndef KWB_DEBUG_H
 #define KWB_DEBUG_H
@@ -138,6 +139,27 @@ bool dbg_bp_hit(struct cpu *c, vaddr_t pc, paddr_t ppc);
  * then check every instruction of the page). */
 int dbg_bp_offsets(struct machine *m, uint64_t va_page, paddr_t pa_page, uint16_t *offs, int max);
 bool dbg_watch_page(struct machine *m, uint64_t addr);	/* any watchpoint in addr's 4K page */
+/*
+ * The bytes of one watched page that a watchpoint could match, by access
+ * direction: a CPU caches the page's translation with them and sends to
+ * dbg_watch_hit() only the aligned accesses that touch a marked byte
+ * (dbg_watch_bits_touch); the others use the host pointer as unwatched
+ * pages do. any_rd/any_wr false: no read/write can match (the page may be
+ * cached as unwatched for that direction). The bits of a page mapped at
+ * va_page to pa_page depend only on the points (virtual, physical, the
+ * kernel-image alias): valid until they change (dbg_bp_generation), which
+ * flushes every CPU's TLB.
+ */
+typedef struct dbg_watch_bits {
+	uint64_t rd[64], wr[64];	/* bit i: byte i of the page */
+	bool any_rd, any_wr;
+} dbg_watch_bits;
+const dbg_watch_bits *dbg_watch_bits_of(struct machine *m, uint64_t va_page, paddr_t pa_page);
+/* An aligned access of size 1-8 at byte off of the page touches a marked byte. */
+static inline bool dbg_watch_bits_touch(const uint64_t *bits, uint64_t off, unsigned size)
+{
+	return bits[(off >> 6) & 63] >> (off & 63) & ((2ull << (size - 1)) - 1);
+}
 /* Called from the slow path of a data access. Returns true if a watchpoint
  * matched (stop recorded); the CPU then stops before or after the access as
  * its architecture's gdb expects. */

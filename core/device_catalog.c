@@ -13,113 +13,126 @@
 #include "kwb.h"
 
 #define NO_EFFECT "accepted, no effect in kwb"
+/* A property kwb accepts and behaves as QEMU's default for: listed here
+ * only, dev_props_done() accepts it (no model repeats the list). */
+#define INERT(name, type, desc, dflt) { name, type, desc, dflt, true }
+#define PROP(name, type, desc, dflt) { name, type, desc, dflt, false }
+
+static const device_prop_info pci_slot_props[] = {	/* every PCI function */
+	PROP("addr", "int32", "Slot and optional function number, example: 06.0 or 06 (kwb: function 0)", "-1"),
+	INERT("multifunction", "bool", "on/off, " NO_EFFECT, "false"),
+	{ 0 }
+};
 
 static const device_prop_info pci_props[] = {
-	{ "ats", "bool", "on/off, " NO_EFFECT, "false" },
-	{ "disable-legacy", "OnOffAuto", "on/off/auto (auto: transitional, as on QEMU's root bus)", "\"auto\"" },
-	{ "disable-modern", "bool", NO_EFFECT, "false" },
-	{ "iommu_platform", "bool", "on/off, " NO_EFFECT, "false" },
-	{ "rombar", "uint32", "virtio-net-pci: 0 removes the option ROM BAR", "1" },
-	{ "romfile", "str", "virtio-net-pci: the option ROM (empty: none)", NULL },
+	INERT("ats", "bool", "on/off, " NO_EFFECT, "false"),
+	PROP("disable-legacy", "OnOffAuto", "on/off/auto (auto: transitional, as on QEMU's root bus)", "\"auto\""),
+	INERT("disable-modern", "bool", NO_EFFECT, "false"),
+	INERT("iommu_platform", "bool", "on/off, " NO_EFFECT, "false"),
+	INERT("ioeventfd", "bool", "on/off, " NO_EFFECT, "true"),
+	PROP("rombar", "uint32", "virtio-net-pci: 0 removes the option ROM BAR", "1"),
+	PROP("romfile", "str", "virtio-net-pci: the option ROM (empty: none)", NULL),
 	{ 0 }
 };
 
 static const device_prop_info mmio_props[] = {
-	{ "any_layout", "bool", "on/off, " NO_EFFECT, "true" },
-	{ "event_idx", "bool", "on/off, " NO_EFFECT " (not offered)", "true" },
-	{ "indirect_desc", "bool", "on/off, " NO_EFFECT " (not offered)", "true" },
-	{ "iommu_platform", "bool", "on/off, " NO_EFFECT, "false" },
-	{ "notify_on_empty", "bool", "on/off, " NO_EFFECT, "true" },
+	INERT("any_layout", "bool", "on/off, " NO_EFFECT, "true"),
+	INERT("event_idx", "bool", "on/off, " NO_EFFECT " (not offered)", "true"),
+	INERT("indirect_desc", "bool", "on/off, " NO_EFFECT " (not offered)", "true"),
+	INERT("iommu_platform", "bool", "on/off, " NO_EFFECT, "false"),
+	INERT("notify_on_empty", "bool", "on/off, " NO_EFFECT, "true"),
 	{ 0 }
 };
 
 static const device_prop_info blk_props[] = {
-	{ "drive", "str", "Node name or ID of a block device to use as a backend", NULL },
-	{ "logical_block_size", "size", NO_EFFECT " (512 B)", "0" },
-	{ "num-queues", "uint16", "request queues (default: one per CPU on PCI, one on virtio-mmio, as QEMU)", "65535" },
-	{ "physical_block_size", "size", NO_EFFECT " (512 B)", "0" },
-	{ "queue-size", "uint16", NO_EFFECT, "256" },
-	{ "serial", "str", NO_EFFECT, NULL },
-	{ "write-cache", "OnOffAuto", "on/off/auto, " NO_EFFECT, "\"auto\"" },
+	PROP("drive", "str", "Node name or ID of a block device to use as a backend", NULL),
+	INERT("logical_block_size", "size", NO_EFFECT " (512 B)", "0"),
+	PROP("num-queues", "uint16", "request queues (default: one per CPU on PCI, one on virtio-mmio, as QEMU)", "65535"),
+	INERT("physical_block_size", "size", NO_EFFECT " (512 B)", "0"),
+	INERT("queue-size", "uint16", NO_EFFECT, "256"),
+	INERT("serial", "str", NO_EFFECT, NULL),
+	INERT("write-cache", "OnOffAuto", "on/off/auto, " NO_EFFECT, "\"auto\""),
 	{ 0 }
 };
 
 static const device_prop_info net_props[] = {
-	{ "csum", "bool", "on/off, " NO_EFFECT, "true" },
-	{ "duplex", "str", NO_EFFECT, NULL },
-	{ "gso", "bool", "on/off, " NO_EFFECT, "true" },
-	{ "guest_csum", "bool", "on/off, " NO_EFFECT, "true" },
-	{ "host_mtu", "uint16", NO_EFFECT, "0" },
-	{ "mac", "str", "Ethernet 6-byte MAC Address, example: 52:54:00:12:34:56", NULL },
-	{ "mq", "bool", "on/off, " NO_EFFECT, "false" },
-	{ "netdev", "str", "ID of a netdev to use as a backend", NULL },
-	{ "speed", "int32", NO_EFFECT, "-1" },
-	{ "tx", "str", NO_EFFECT, NULL },
+	INERT("csum", "bool", "on/off, " NO_EFFECT, "true"),
+	INERT("duplex", "str", NO_EFFECT, NULL),
+	INERT("gso", "bool", "on/off, " NO_EFFECT, "true"),
+	INERT("guest_csum", "bool", "on/off, " NO_EFFECT, "true"),
+	INERT("host_mtu", "uint16", NO_EFFECT, "0"),
+	PROP("mac", "str", "Ethernet 6-byte MAC Address, example: 52:54:00:12:34:56", NULL),
+	INERT("mq", "bool", "on/off, " NO_EFFECT, "false"),
+	PROP("netdev", "str", "ID of a netdev to use as a backend", NULL),
+	INERT("speed", "int32", NO_EFFECT, "-1"),
+	INERT("tx", "str", NO_EFFECT, NULL),
 	{ 0 }
 };
 
 static const device_prop_info net_pci_props[] = {	/* QEMU has them on PCI only */
-	{ "vectors", "uint32", "MSI-X vectors (0: INTx only)", "4294967295" },
+	PROP("vectors", "uint32", "MSI-X vectors (0: INTx only)", "4294967295"),
 	{ 0 }
 };
 
 static const device_prop_info rng_props[] = {
-	{ "max-bytes", "uint64", NO_EFFECT, "9223372036854775807" },
-	{ "period", "uint32", NO_EFFECT, "65536" },
-	{ "rng", "link<rng-backend>", NO_EFFECT " (kwb's entropy is seeded and replayable)", NULL },
-	{ "seed", "uint64", "kwb: seed of the device's deterministic entropy (default: from -seed)", NULL },
+	INERT("max-bytes", "uint64", NO_EFFECT, "9223372036854775807"),
+	INERT("period", "uint32", NO_EFFECT, "65536"),
+	INERT("rng", "link<rng-backend>", NO_EFFECT " (kwb's entropy is seeded and replayable)", NULL),
+	PROP("seed", "uint64", "kwb: seed of the device's deterministic entropy (default: from -seed)", NULL),
 	{ 0 }
 };
 
 static const device_prop_info serial_props[] = {
-	{ "emergency-write", "bool", "on/off, " NO_EFFECT " (always offered)", "true" },
-	{ "max_ports", "uint32", NULL, "31" },
+	INERT("emergency-write", "bool", "on/off, " NO_EFFECT " (always offered)", "true"),
+	PROP("max_ports", "uint32", NULL, "31"),
 	{ 0 }
 };
 
 static const device_prop_info serial_pci_props[] = {
-	{ "vectors", "uint32", "MSI-X vectors (0: INTx only)", "2" },
+	PROP("vectors", "uint32", "MSI-X vectors (0: INTx only)", "2"),
 	{ 0 }
 };
 
 static const device_prop_info port_props[] = {
-	{ "chardev", "str", "ID of a chardev to use as a backend", NULL },
-	{ "name", "str", NULL, NULL },
-	{ "nr", "uint32", NULL, "4294967295" },
+	PROP("chardev", "str", "ID of a chardev to use as a backend", NULL),
+	PROP("name", "str", NULL, NULL),
+	PROP("nr", "uint32", NULL, "4294967295"),
 	{ 0 }
 };
 
 static const device_prop_info p9_props[] = {
-	{ "fsdev", "str", NULL, NULL },
-	{ "mount_tag", "str", NULL, NULL },
+	PROP("fsdev", "str", NULL, NULL),
+	PROP("mount_tag", "str", NULL, NULL),
 	{ 0 }
 };
 
 static const device_prop_info loader_props[] = {
-	{ "addr", "uint64", NULL, "0" },
-	{ "cpu-num", "uint32", NULL, "4294967295" },
-	{ "data-be", "bool", NULL, "false" },
-	{ "data-len", "uint8", NULL, "0" },
-	{ "data", "uint64", NULL, "0" },
-	{ "file", "str", NULL, NULL },
-	{ "force-raw", "bool", NULL, "false" },
+	PROP("addr", "uint64", NULL, "0"),
+	PROP("cpu-num", "uint32", NULL, "4294967295"),
+	PROP("data-be", "bool", NULL, "false"),
+	PROP("data-len", "uint8", NULL, "0"),
+	PROP("data", "uint64", NULL, "0"),
+	PROP("file", "str", NULL, NULL),
+	PROP("force-raw", "bool", NULL, "false"),
 	{ 0 }
 };
 
 static const device_info catalog[] = {
 	{ "loader", NULL, NULL, "Misc", "Generic Loader", { loader_props } },
-	{ "pci-testdev", "PCI", NULL, "Misc", "PCI Test Device", { 0 } },
+	{ "pci-testdev", "PCI", NULL, "Misc", "PCI Test Device", { pci_slot_props } },
 	{ "virtconsole", "virtio-serial-bus", NULL, "Input", NULL, { port_props } },
 	{ "virtio-9p-device", "virtio-bus", NULL, "Storage", NULL, { mmio_props, p9_props } },
-	{ "virtio-9p-pci", "PCI", "virtio-9p", "Storage", NULL, { pci_props, p9_props } },
+	{ "virtio-9p-pci", "PCI", "virtio-9p", "Storage", NULL, { pci_slot_props, pci_props, p9_props } },
 	{ "virtio-blk-device", "virtio-bus", NULL, "Storage", NULL, { mmio_props, blk_props } },
-	{ "virtio-blk-pci", "PCI", "virtio-blk", "Storage", NULL, { pci_props, blk_props } },
+	{ "virtio-blk-pci", "PCI", "virtio-blk", "Storage", NULL, { pci_slot_props, pci_props, blk_props } },
 	{ "virtio-net-device", "virtio-bus", NULL, "Network", NULL, { mmio_props, net_props } },
-	{ "virtio-net-pci", "PCI", "virtio-net", "Network", NULL, { pci_props, net_props, net_pci_props } },
+	{ "virtio-net-pci", "PCI", "virtio-net", "Network", NULL, { pci_slot_props, pci_props, net_props,
+									   net_pci_props } },
 	{ "virtio-rng-device", "virtio-bus", NULL, "Misc", NULL, { mmio_props, rng_props } },
-	{ "virtio-rng-pci", "PCI", "virtio-rng", "Misc", NULL, { pci_props, rng_props } },
+	{ "virtio-rng-pci", "PCI", "virtio-rng", "Misc", NULL, { pci_slot_props, pci_props, rng_props } },
 	{ "virtio-serial-device", "virtio-bus", NULL, "Input", NULL, { mmio_props, serial_props } },
-	{ "virtio-serial-pci", "PCI", "virtio-serial", "Input", NULL, { pci_props, serial_props, serial_pci_props } },
+	{ "virtio-serial-pci", "PCI", "virtio-serial", "Input", NULL, { pci_slot_props, pci_props,
+										   serial_props, serial_pci_props } },
 	{ "virtserialport", "virtio-serial-bus", NULL, "Input", NULL, { port_props } },
 };
 
@@ -198,7 +211,7 @@ int device_catalog_print_props(FILE *f, const char *name)
 
 	if (!d)
 		return -1;
-	for (int g = 0; g < 3 && d->props[g]; g++)
+	for (int g = 0; g < DEVICE_PROP_GROUPS && d->props[g]; g++)
 		for (const device_prop_info *p = d->props[g]; p->name && n < ARRAY_SIZE(all); p++) {
 			bool dup = false;
 
@@ -224,4 +237,22 @@ int device_catalog_print_props(FILE *f, const char *name)
 		fputc('\n', f);
 	}
 	return 0;
+}
+
+const device_prop_info *device_catalog_prop(const char *name, const char *key)
+{
+	const device_info *d = device_catalog_find(name);
+
+	for (int g = 0; d && g < DEVICE_PROP_GROUPS && d->props[g]; g++)
+		for (const device_prop_info *p = d->props[g]; p->name; p++)
+			if (!strcmp(p->name, key))
+				return p;
+	return NULL;
+}
+
+bool device_catalog_inert(const char *name, const char *key)
+{
+	const device_prop_info *p = device_catalog_prop(name, key);
+
+	return p && p->inert;
 }

@@ -9,6 +9,7 @@
 #ifndef KWB_DEVICE_CATALOG_H
 #define KWB_DEVICE_CATALOG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef struct device_prop_info {
@@ -16,7 +17,10 @@ typedef struct device_prop_info {
 	const char *type;	/* QEMU's: "str", "bool", "uint32", "size", ... */
 	const char *desc;	/* NULL: none */
 	const char *dflt;	/* printed as QEMU does: 0, true, "auto"; NULL: none */
+	bool inert;		/* accepted, changes nothing in kwb (dev_props_done) */
 } device_prop_info;
+
+#define DEVICE_PROP_GROUPS 4
 
 typedef struct device_info {
 	const char *name;
@@ -24,8 +28,8 @@ typedef struct device_info {
 	const char *alias;
 	const char *category;	/* QEMU's: "Storage", "Network", "Input", "Misc" */
 	const char *desc;
-	/* up to three property groups (transport, model), each ending in {0} */
-	const device_prop_info *props[3];
+	/* property groups (slot, transport, model, ...), each ending in {0} */
+	const device_prop_info *props[DEVICE_PROP_GROUPS];
 } device_info;
 
 const device_info *device_catalog_find(const char *name);
@@ -33,6 +37,10 @@ const device_info *device_catalog_find(const char *name);
 void device_catalog_print(FILE *f);
 /* "NAME options:" then each property; -1 when NAME is not catalogued. */
 int device_catalog_print_props(FILE *f, const char *name);
+/* NAME's (or its alias's) property key; NULL when not listed. */
+const device_prop_info *device_catalog_prop(const char *name, const char *key);
+/* Whether NAME (or its alias) lists key as an inert property. */
+bool device_catalog_inert(const char *name, const char *key);
 /* The i-th entry, NULL past the end (tests). */
 const device_info *device_catalog_entry(int i);
 

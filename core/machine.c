@@ -17,6 +17,7 @@
 #include "state.h"
 #include "trace.h"
 #include "debug_internal.h"
+#include "devices/dev_props.h"
 #include "devices/virtio.h"
 
 /* Parts that may be absent while kwb is being built up. */
@@ -198,6 +199,7 @@ machine *machine_create(const kwb_options *opt)
 	uint64_t ram;
 
 	m->opt = opt;
+	dev_props_set_globals(opt->globals, opt->nglobals);
 	m->arch = find_arch(arch);
 	m->board = board_find(m->arch->name, opt->machine ? opt->machine : "virt");
 	if (!m->board)

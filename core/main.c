@@ -1,6 +1,8 @@
 /* kwb: parse the command line, build the machine, compose its clients
  * (symbols, traces, the gdb server: core/ knows none of them), run it. */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +14,25 @@
 #include "gdbserver/gdbserver.h"
 #include "symbols/symbols.h"
 #include "target-xml/tdesc.h"
+
+static const char *pidfile;
+
+static void remove_pidfile(void)
+{
+	unlink(pidfile);
+}
+
+/* -pidfile FILE: our PID, removed on every exit path (kwb_cleanup_add) */
+static void write_pidfile(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0)
+		kwb_fatal("cannot create PID file: %s: %s", path, strerror(errno));
+	close(fd);
+	pidfile = path;
+	kwb_cleanup_add(remove_pidfile);
+}
 
 int main(int argc, char **argv)
 {
@@ -29,6 +50,8 @@ int main(int argc, char **argv)
 		return tdesc_dump(argv[2], argv[3]) ? 1 : 0;
 	options_parse(&opt, argc, argv);
 	m = machine_create(&opt);
+	if (opt.pidfile)
+		write_pidfile(opt.pidfile);
 	if (symbols_attach(m, err, sizeof(err)) < 0)
 		kwb_fatal("%s", err);
 	trace_init(m);	/* after the symbols: filters may name functions */

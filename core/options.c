@@ -4,6 +4,7 @@
  * own for tests (-icount-limit, -timeout, -symbols). Each option is one
  * table row: the parser, --help and the README all come from it.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loader.h"
@@ -635,7 +637,7 @@ static void opt_device(kwb_options *o, const char *opt, const char *v)
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(v, ","), v);
 		d = device_catalog_find(name);
 		if (d && strcmp(d->name, name)) {
-			char *full = kwb_zalloc(strlen(d->name) + n + 1);
+			char *full = opt_zalloc(strlen(d->name) + n + 1);
 
 			sprintf(full, "%s%s", d->name, v + strlen(name));
 			v = full;	/* lives as long as the options */
@@ -812,6 +814,16 @@ static void opt_global(kwb_options *o, const char *opt, const char *v)
 	}
 	if (!driver || !prop || !val || !*driver || !*prop)
 		kwb_usage_error("%s %s: expected DRIVER.PROPERTY=VALUE", opt, v);
+	/* a catalogued device's property: the default of every such -device */
+	if (device_catalog_prop(driver, prop) && strcmp(prop, "addr")) {
+		if (o->nglobals == KWB_MAX_GLOBALS)
+			kwb_usage_error("%s %s: more than %d -global options", opt, v, KWB_MAX_GLOBALS);
+		len = strlen(driver) + strlen(prop) + strlen(val) + 3;
+		d = opt_zalloc(len);
+		snprintf(d, len, "%s.%s=%s", driver, prop, val);
+		o->globals[o->nglobals++] = d;
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
 		if ((known[i].driver && strcmp(known[i].driver, driver)) || strcmp(known[i].prop, prop))
 			continue;
@@ -825,8 +837,8 @@ static void opt_global(kwb_options *o, const char *opt, const char *v)
 		o->globals[o->nglobals++] = d;
 		return;
 	}
-	kwb_usage_error("%s %s: kwb does not model %s.%s (it knows virtio-mmio.force-legacy and "
-			"DRIVER.romfile)", opt, v, driver, prop);
+	kwb_usage_error("%s %s: kwb does not model %s.%s (it knows virtio-mmio.force-legacy, "
+			"DRIVER.romfile and the properties -device DRIVER,help lists)", opt, v, driver, prop);
 }
 
 const char *options_global(const kwb_options *o, const char *driver, const char *prop)
@@ -953,6 +965,137 @@ static void opt_nodefaults(kwb_options *o, const char *opt, const char *v)
 {
 	(void)opt, (void)v;
 	o->nodefaults = true;
+}
+
+/* Options of QEMU's that launchers (libvirt, distribution scripts) pass
+ * and that change nothing kwb models: accepted so their command lines run
+ * unchanged. Each says why in its help. */
+static void opt_accepted(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o, (void)opt, (void)v;
+}
+
+static void opt_sandbox(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+
+	(void)o;
+	split_kv(opt, v, "enable", p);
+	if (strcmp(p[0].key, "enable") || parse_bool(opt, "enable", p[0].val))
+		kwb_usage_error("%s %s: kwb has no seccomp sandbox (-sandbox off is accepted)", opt, v);
+}
+
+static void opt_vga(kwb_options *o, const char *opt, const char *v)
+{
+	if (strcmp(v, "none"))
+		kwb_usage_error("%s %s: kwb has no display (-vga none)", opt, v);
+	o->nographic = true;
+}
+
+static void opt_daemonize(kwb_options *o, const char *opt, const char *v)
+{
+	(void)o, (void)v;
+	kwb_usage_error("%s: not supported: run kwb in the background with its console on "
+			"-serial file:|pty|unix: and -monitor unix:", opt);
+}
+
+static void opt_pidfile(kwb_options *o, const char *opt, const char *v)
+{
+	(void)opt;
+	o->pidfile = v;
+}
+
+/* -uuid 8-4-4-4-12 hex digits, QEMU's format */
+static void opt_uuid(kwb_options *o, const char *opt, const char *v)
+{
+	static const int dash[] = { 8, 13, 18, 23 };
+	size_t n = 0;
+
+	for (size_t i = 0; v[i]; i++) {
+		bool want_dash = false;
+
+		for (size_t k = 0; k < ARRAY_SIZE(dash); k++)
+			want_dash |= (int)i == dash[k];
+		if (want_dash ? v[i] != '-' : !isxdigit((unsigned char)v[i]) || n == 32)
+			kwb_usage_error("%s %s: Fail to parse UUID string", opt, v);
+		if (!want_dash) {
+			int d = isdigit((unsigned char)v[i]) ? v[i] - '0' : (tolower((unsigned char)v[i]) - 'a' + 10);
+
+			o->uuid[n / 2] = (uint8_t)(o->uuid[n / 2] << 4 | d);
+			n++;
+		}
+	}
+	if (n != 32 || strlen(v) != 36)
+		kwb_usage_error("%s %s: Fail to parse UUID string", opt, v);
+	o->has_uuid = true;
+}
+
+static void opt_boot(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, "order", p);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(p[i].key, "menu"))
+			o->boot_menu = parse_bool(opt, "menu", p[i].val);
+		else if (strcmp(p[i].key, "order") && strcmp(p[i].key, "once") && strcmp(p[i].key, "strict") &&
+			 strcmp(p[i].key, "splash") && strcmp(p[i].key, "splash-time") &&
+			 strcmp(p[i].key, "reboot-timeout"))
+			kwb_usage_error("%s %s: Invalid parameter '%s'", opt, v, p[i].key);
+}
+
+/* -rtc base=utc|localtime|DATE,clock=host|rt|vm,driftfix=none|slew. kwb's
+ * RTC counts virtual time from a fixed date (deterministic runs); base=DATE
+ * moves that start, utc and localtime keep it. */
+static void opt_rtc(kwb_options *o, const char *opt, const char *v)
+{
+	kv p[MAX_KV];
+	int n = split_kv(opt, v, NULL, p);
+
+	for (int i = 0; i < n; i++) {
+		const char *k = p[i].key, *x = p[i].val;
+
+		if (!strcmp(k, "base")) {
+			struct tm tm = { 0 };
+			char *end;
+
+			if (!strcmp(x, "utc") || !strcmp(x, "localtime"))
+				continue;
+			end = strptime(x, "%Y-%m-%dT%H:%M:%S", &tm);
+			if (!end)
+				end = strptime(x, "%Y-%m-%d", &tm);
+			if (!end || *end || tm.tm_year < 70)
+				kwb_usage_error("%s %s: invalid datetime format (valid formats: "
+						"'2006-06-17T16:01:21' or '2006-06-17')", opt, v);
+			o->rtc_base = (int64_t)timegm(&tm);
+			o->has_rtc_base = true;
+		} else if (!strcmp(k, "clock")) {
+			if (strcmp(x, "host") && strcmp(x, "rt") && strcmp(x, "vm"))
+				kwb_usage_error("%s %s: invalid option value '%s'", opt, v, x);
+		} else if (!strcmp(k, "driftfix")) {
+			if (strcmp(x, "none") && strcmp(x, "slew"))
+				kwb_usage_error("%s %s: invalid option value '%s'", opt, v, x);
+		} else {
+			kwb_usage_error("%s %s: Invalid parameter '%s'", opt, v, k);
+		}
+	}
+}
+
+/* -object TYPE,id=ID,...: the entropy back ends a virtio-rng's rng= names
+ * (kwb's entropy is seeded and replayable whatever the back end) */
+static void opt_object(kwb_options *o, const char *opt, const char *v)
+{
+	size_t n = strcspn(v, ",");
+
+	(void)o;
+	if ((n == 10 && !strncmp(v, "rng-random", n)) || (n == 11 && !strncmp(v, "rng-builtin", n)) ||
+	    (n == 7 && !strncmp(v, "rng-egd", n))) {
+		if (!strstr(v, ",id="))
+			kwb_usage_error("%s %s: Parameter 'id' is missing", opt, v);
+		return;
+	}
+	kwb_usage_error("%s %s: kwb has no object '%.*s' (it accepts rng-random, rng-builtin, rng-egd)", opt,
+			v, (int)n, v);
 }
 
 /* -netdev TYPE,id=ID,...: checked by core/net.c when the machine is built */
@@ -1137,6 +1280,29 @@ static const opt_def options[] = {
 	{ "nodefaults", NULL, NULL, opt_nodefaults,
 	  "No default devices: without -serial the serial port is not connected\n"
 	  "(null), and no default NIC." },
+	{ "rtc", NULL, "[base=utc|localtime|DATE][,clock=host|rt|vm][,driftfix=none|slew]", opt_rtc,
+	  "The RTC (arm64's PL031) counts virtual time from 2024-01-01 00:00:00\n"
+	  "UTC, so runs repeat; base=2030-01-02T03:04:05 (or 2030-01-02) starts\n"
+	  "it there; utc, localtime, clock= and driftfix= are accepted." },
+	{ "uuid", NULL, "UUID", opt_uuid, "The system UUID the firmware sees (fw_cfg and SMBIOS type 1)." },
+	{ "boot", NULL, "[order=DRIVES][,once=DRIVES][,menu=on|off][,strict=on|off][,...]", opt_boot,
+	  "Firmware boot settings: menu= is passed to firmware in fw_cfg as\n"
+	  "QEMU does; the others are accepted (the firmware picks from its own\n"
+	  "boot entries)." },
+	{ "object", NULL, "rng-random|rng-builtin|rng-egd,id=ID[,...]", opt_object,
+	  "An entropy back end for -device virtio-rng-*,rng=ID (accepted: kwb's\n"
+	  "entropy is seeded and replayable, -seed)." },
+	{ "pidfile", NULL, "FILE", opt_pidfile, "Write kwb's process ID to FILE (removed when kwb exits)." },
+	{ "vga", NULL, "none", opt_vga, "Accepted (kwb has no display)." },
+	{ "sandbox", NULL, "off", opt_sandbox, "-sandbox off is accepted; kwb has no seccomp sandbox." },
+	{ "daemonize", NULL, NULL, opt_daemonize,
+	  "Refused: run kwb in the background with its console on a file, pty\n"
+	  "or socket." },
+	{ "no-user-config", NULL, NULL, opt_accepted, "Accepted (kwb reads no configuration files of its own)." },
+	{ "name", NULL, "NAME|guest=NAME[,...]", opt_accepted, "Accepted (a name for the guest; no effect)." },
+	{ "msg", NULL, "timestamp=on|off[,guest-name=on|off]", opt_accepted, "Accepted (no effect)." },
+	{ "overcommit", NULL, "mem-lock=on|off[,cpu-pm=on|off]", opt_accepted, "Accepted (no effect)." },
+	{ "watchdog-action", NULL, "ACTION", opt_accepted, "Accepted (kwb's boards have no watchdog)." },
 	{ "netdev", NULL, "user,id=ID[,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT][,net=ADDR/MASK]", opt_netdev,
 	  "A network back end for -device virtio-net-pci|virtio-net-device,netdev=ID:\n"
 	  "user-mode networking (libslirp, QEMU's): DHCP gives the guest 10.0.2.15,\n"

@@ -83,6 +83,12 @@ typedef struct kwb_options {
 	const char *mon;		/* -mon chardev=ID[,...] */
 	const char *monitor_spec;	/* -monitor tcp:...|unix:...|telnet:...|pty */
 	bool nodefaults;		/* -nodefaults */
+	const char *pidfile;		/* -pidfile FILE */
+	bool has_uuid;			/* -uuid: the firmware's system UUID */
+	uint8_t uuid[16];		/* as written, big-endian */
+	bool boot_menu;			/* -boot menu=on (fw_cfg) */
+	bool has_rtc_base;		/* -rtc base=DATE: the RTC's start */
+	int64_t rtc_base;		/* seconds since 1970 (UTC) */
 	kwb_fw_cfg_file fw_cfg[KWB_MAX_FW_CFG];	/* -fw_cfg */
 	int nfw_cfg;
 	/* 9p exports, parsed by core/devices/virtio_9p.c: -fsdev SPEC, and

@@ -208,6 +208,12 @@ static int do_printf(ax_run *r, const ax_env *env)
 		p += clen;
 	}
 	out[o] = 0;
+	/* a NUL from "\0" or %c of 0 shows as nothing on a terminal: drop it,
+	 * so what gdb's console gets is the C string out promises */
+	for (size_t i = 0, k = 0; i <= o; i++)
+		if (out[i] || i == o)
+			out[k++] = out[i];
+	o = strlen(out);
 	if (env->out)
 		env->out(env->opaque, out, o);
 	return 0;

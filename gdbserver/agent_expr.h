@@ -26,7 +26,7 @@ typedef struct ax_env {
 	bool (*reg)(void *opaque, int regnum, uint64_t *value);
 	/* bytes at a virtual address; how many could be read */
 	size_t (*mem)(void *opaque, uint64_t addr, void *buf, size_t len);
-	/* printf's output */
+	/* printf's output: a C string of len (at most AX_PRINTF_MAX) characters */
 	void (*out)(void *opaque, const char *text, size_t len);
 } ax_env;
 

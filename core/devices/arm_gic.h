@@ -26,6 +26,24 @@ struct arm_gic {
 void arm_gic_set_spi(struct machine *m, int spi, int level);
 void arm_gic_set_ppi(struct machine *m, int cpu, int intid, int level);
 
+/* 32 INTIDs' configuration and state, as both models keep them (a
+ * distributor's SPI bank, a CPU's SGIs and PPIs). */
+typedef struct arm_gic_bank {
+	uint32_t group;		/* 1 = group 1 */
+	uint32_t enable;
+	uint32_t pend;		/* latched pending (edges, ISPENDR, SGIs) */
+	uint32_t active;
+	uint32_t level;		/* input line levels */
+	uint32_t edge;		/* 1 = edge-triggered (ICFGR bit 1 of the field) */
+	uint8_t prio[32];
+} arm_gic_bank;
+
+/* Calls report(ctx, INTID, what) for every INTID of bank n whose
+ * configuration or state differs between o and b ("enabled", "pending
+ * cleared", "priority 0x80"): what `-d irq` prints after a register write. */
+void arm_gic_bank_diff(int n, const arm_gic_bank *o, const arm_gic_bank *b,
+		       void (*report)(void *ctx, int intid, const char *what), void *ctx);
+
 /* "PPI 27 (virt timer)", "SPI 33 (pl011)", "LPI 8192": an INTID as
  * Linux's /proc/interrupts numbers it, with the board device wired there. */
 const char *arm_gic_intid_name(struct machine *m, int intid, char *buf, size_t len);

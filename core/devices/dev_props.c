@@ -5,11 +5,49 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../device_catalog.h"
 #include "dev_props.h"
+
+static const char *const *globals;
+static int nglobals;
+
+void dev_props_set_globals(const char *const *g, int n)
+{
+	globals = g;
+	nglobals = n;
+}
+
+/* Each -global for this device whose property the command line left out,
+ * as QEMU applies them (the device's own value wins). */
+static void add_globals(dev_props *p)
+{
+	const device_info *d = device_catalog_find(p->dev);
+
+	for (int i = 0; d && i < nglobals; i++) {
+		const char *g = globals[i], *dot = strchr(g, '.'), *eq = dot ? strchr(dot, '=') : NULL;
+		char drv[64];
+		bool set = false;
+
+		if (!eq || (size_t)(dot - g) >= sizeof(drv))
+			continue;
+		snprintf(drv, sizeof(drv), "%.*s", (int)(dot - g), g);
+		if (device_catalog_find(drv) != d || p->n == DEV_PROPS_MAX)
+			continue;
+		for (int k = 0; k < p->n; k++)
+			set |= strlen(p->key[k]) == (size_t)(eq - dot - 1) && !strncmp(p->key[k], dot + 1, eq - dot - 1);
+		if (set)
+			continue;
+		p->key[p->n] = kwb_zalloc((size_t)(eq - dot));
+		memcpy(p->key[p->n], dot + 1, (size_t)(eq - dot - 1));
+		p->val[p->n] = kwb_strdup(eq + 1);
+		p->n++;
+	}
+}
 
 void dev_props_parse(dev_props *p, const char *spec)
 {
 	dev_props_parse_opt(p, "-device", spec);
+	add_globals(p);
 }
 
 void dev_props_parse_opt(dev_props *p, const char *opt, const char *spec)
@@ -114,6 +152,30 @@ uint64_t dev_prop_uint(dev_props *p, const char *key, uint64_t dflt, uint64_t mi
 	return n;
 }
 
+int dev_prop_pci_addr(dev_props *p)
+{
+	const char *v = dev_prop(p, "addr");
+	unsigned long slot, fn = 0;
+	char *end;
+
+	if (!v)
+		return -1;
+	slot = strtoul(v, &end, 16);
+	if (end != v && *end == '.') {
+		const char *f = end + 1;
+
+		fn = strtoul(f, &end, 16);
+		if (end == f || fn > 7)
+			end = (char *)v;
+	}
+	if (end == v || *end || *v == '-' || *v == '+' || slot > 31)
+		kwb_usage_error("-device %s,addr=%s: Property '%s.addr' doesn't take value '%s'", p->dev, v,
+				p->dev, v);
+	if (fn)
+		kwb_usage_error("-device %s,addr=%s: kwb plugs function 0 of a slot only", p->dev, v);
+	return (int)(slot << 3);
+}
+
 void dev_props_ignore(dev_props *p, const char *const *keys)
 {
 	for (; *keys; keys++)
@@ -129,8 +191,19 @@ void dev_props_free(dev_props *p)
 	p->n = 0;
 }
 
+/* -device keys every model takes (QEMU's qdev: id=, bus=) and the ones
+ * the catalogue lists as inert: accepted once, here, for all models. */
+static void accept_common_device_keys(dev_props *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (!strcmp(p->key[i], "id") || !strcmp(p->key[i], "bus") || device_catalog_inert(p->dev, p->key[i]))
+			p->used[i] = true;
+}
+
 void dev_props_done(dev_props *p)
 {
+	if (!strcmp(p->opt, "-device"))
+		accept_common_device_keys(p);
 	for (int i = 0; i < p->n; i++)
 		if (!p->used[i] && !strcmp(p->opt, "-device"))
 			kwb_usage_error("-device %s,%s=%s: Property '%s.%s' not found", p->dev, p->key[i],

@@ -20,6 +20,9 @@ typedef struct dev_props {
 	bool used[DEV_PROPS_MAX];
 } dev_props;
 
+/* -global DRIVER.PROP=VALUE strings: each is the default of PROP on every
+ * -device DRIVER parsed from then on (the machine sets them when built). */
+void dev_props_set_globals(const char *const *globals, int n);
 /* spec is "NAME[,KEY=VALUE...]"; exits with status 2 on a malformed one.
  * dev_props_parse_opt names another option than -device in messages. */
 void dev_props_parse(dev_props *p, const char *spec);
@@ -30,6 +33,9 @@ const char *dev_prop(dev_props *p, const char *key);
 int dev_prop_all(dev_props *p, const char *key, const char **vals, int max);
 bool dev_prop_bool(dev_props *p, const char *key, bool dflt);
 uint64_t dev_prop_uint(dev_props *p, const char *key, uint64_t dflt, uint64_t min, uint64_t max);
+/* addr=SLOT[.FN] (hex, QEMU's syntax) as a devfn; -1 when absent.
+ * kwb plugs function 0 of a slot only. */
+int dev_prop_pci_addr(dev_props *p);
 /* Accepts these keys whatever their value (QEMU knobs kwb behaves as). */
 void dev_props_ignore(dev_props *p, const char *const *keys);
 /* Exits on the first key nobody asked for; frees p's strings. */

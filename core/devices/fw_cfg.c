@@ -391,16 +391,15 @@ static void fw_cfg_reset(void *state)
 static void *fw_cfg_create(machine *m, const board_device *d)
 {
 	fw_cfg *s = kwb_zalloc(sizeof(*s));
-	static const uint8_t uuid[16];
 	static const uint8_t fail_wait[4] = { 0xff, 0xff, 0xff, 0xff };	/* -1: no reboot timeout */
 
 	s->m = m;
 	s->base = d->base;
 	set_item(s, FW_CFG_SIGNATURE, "QEMU", 4);
 	set_u32(s, FW_CFG_ID, 1 | 2);			/* traditional and DMA interfaces */
-	set_item(s, FW_CFG_UUID, uuid, 16);
+	set_item(s, FW_CFG_UUID, m->opt->uuid, 16);	/* -uuid, else zeros */
 	set_u16(s, FW_CFG_NOGRAPHIC, m->opt->nographic);
-	set_u16(s, FW_CFG_BOOT_MENU, 0);
+	set_u16(s, FW_CFG_BOOT_MENU, m->opt->boot_menu);
 	set_u16(s, FW_CFG_NB_CPUS, (uint16_t)m->ncpus);
 	add_file(s, "etc/boot-fail-wait", fail_wait, 4);
 	add_file(s, "bootorder", NULL, 0);
@@ -409,7 +408,8 @@ static void *fw_cfg_create(machine *m, const board_device *d)
 		uint8_t *anchor, *tables;
 		uint32_t alen, tlen;
 
-		smbios_build(m->opt->ram_size ? m->opt->ram_size : m->board->ram_default, m->ncpus, "virt-7.2", &anchor, &alen, &tables, &tlen);
+		smbios_build(m->opt->ram_size ? m->opt->ram_size : m->board->ram_default, m->ncpus, "virt-7.2",
+			     m->opt->has_uuid ? m->opt->uuid : NULL, &anchor, &alen, &tables, &tlen);
 		add_file(s, "etc/smbios/smbios-anchor", anchor, alen);
 		add_file(s, "etc/smbios/smbios-tables", tables, tlen);
 		free(anchor);

@@ -55,15 +55,7 @@ static const uint8_t gicv2_id_regs[12] = {	/* 0xFD0..0xFFC: PIDR4-7, PIDR0-3, CI
 	0x04, 0, 0, 0, 0x90, 0xb4, 0x2b, 0, 0x0d, 0xf0, 0x05, 0xb1,
 };
 
-typedef struct v2_bank {
-	uint32_t group;		/* 1 = group 1 */
-	uint32_t enable;
-	uint32_t pend;		/* latched pending (edges, ISPENDR, SGIs) */
-	uint32_t active;
-	uint32_t level;		/* input line levels */
-	uint32_t edge;		/* 1 = edge-triggered */
-	uint8_t prio[32];
-} v2_bank;
+typedef arm_gic_bank v2_bank;
 
 typedef struct v2_cpu {
 	v2_bank priv;		/* SGIs and PPIs as this CPU sees them */
@@ -114,32 +106,23 @@ static void trace_intid(gicv2 *g, int cpu, int intid, const char *fmt, ...)
 	trace_irq(g->m, cpu, "gicv2 %s %s", arm_gic_intid_name(g->m, intid, name, sizeof(name)), what);
 }
 
+typedef struct bank_trace {
+	gicv2 *g;
+	int cpu;
+} bank_trace;
+
+static void trace_bank_change(void *ctx, int intid, const char *what)
+{
+	bank_trace *t = ctx;
+
+	trace_intid(t->g, t->cpu, intid, "%s", what);
+}
+
 /* Reports every INTID whose configuration or state differs between o and
  * b (bank n; bank 0 is cpu's SGIs and PPIs). */
 static void trace_bank_diff(gicv2 *g, int cpu, int n, const v2_bank *o, const v2_bank *b)
 {
-	static const struct {
-		size_t off;
-		const char *set, *clear;
-	} f[] = {
-		{ offsetof(v2_bank, group), "group 1", "group 0" },
-		{ offsetof(v2_bank, edge), "edge-triggered", "level-sensitive" },
-		{ offsetof(v2_bank, enable), "enabled", "disabled" },
-		{ offsetof(v2_bank, pend), "pending", "pending cleared" },
-		{ offsetof(v2_bank, active), "active", "active cleared" },
-	};
-
-	for (size_t k = 0; k < ARRAY_SIZE(f); k++) {
-		uint32_t was = *(const uint32_t *)((const char *)o + f[k].off);
-		uint32_t now = *(const uint32_t *)((const char *)b + f[k].off);
-		for (uint32_t d = was ^ now; d; d &= d - 1) {
-			int i = __builtin_ctz(d);
-			trace_intid(g, cpu, n * 32 + i, "%s", now >> i & 1 ? f[k].set : f[k].clear);
-		}
-	}
-	for (int i = 0; i < 32; i++)
-		if (o->prio[i] != b->prio[i])
-			trace_intid(g, cpu, n * 32 + i, "priority 0x%02x", b->prio[i]);
+	arm_gic_bank_diff(n, o, b, trace_bank_change, &(bank_trace){ g, cpu });
 }
 
 /* What a register write may change, copied only when tracing. */

@@ -37,15 +37,7 @@
 #define WAKER_PROCESSOR_SLEEP (1u << 1)
 #define WAKER_CHILDREN_ASLEEP (1u << 2)
 
-typedef struct gic_bank {
-	uint32_t group;		/* 1 = group 1 */
-	uint32_t enable;
-	uint32_t pend;		/* latched pending (edges, ISPENDR) */
-	uint32_t active;
-	uint32_t level;		/* input line levels */
-	uint32_t edge;		/* 1 = edge-triggered (ICFGR bit 1 of the field) */
-	uint8_t prio[32];
-} gic_bank;
+typedef arm_gic_bank gic_bank;
 
 typedef struct gic_cpu {
 	gic_bank priv;		/* SGIs + PPIs */
@@ -113,32 +105,23 @@ static void trace_intid(gicv3 *g, int cpu, int intid, const char *fmt, ...)
 	trace_irq(g->m, cpu, "gicv3 %s %s", intid_name(g, intid, name, sizeof(name)), what);
 }
 
-/* Reports every INTID whose configuration or state differs between the
- * snapshot o and bank b (bank n; bank 0 is cpu's SGIs and PPIs). */
+typedef struct bank_trace {
+	gicv3 *g;
+	int cpu;
+} bank_trace;
+
+static void trace_bank_change(void *ctx, int intid, const char *what)
+{
+	bank_trace *t = ctx;
+
+	trace_intid(t->g, t->cpu, intid, "%s", what);
+}
+
+/* Reports every INTID whose configuration or state differs between o and
+ * b (bank n; bank 0 is cpu's SGIs and PPIs). */
 static void trace_bank_diff(gicv3 *g, int cpu, int n, const gic_bank *o, const gic_bank *b)
 {
-	static const struct {
-		size_t off;
-		const char *set, *clear;
-	} f[] = {
-		{ offsetof(gic_bank, group), "group 1", "group 0" },
-		{ offsetof(gic_bank, edge), "edge-triggered", "level-sensitive" },
-		{ offsetof(gic_bank, enable), "enabled", "disabled" },
-		{ offsetof(gic_bank, pend), "pending", "pending cleared" },
-		{ offsetof(gic_bank, active), "active", "active cleared" },
-	};
-
-	for (size_t k = 0; k < ARRAY_SIZE(f); k++) {
-		uint32_t was = *(const uint32_t *)((const char *)o + f[k].off);
-		uint32_t now = *(const uint32_t *)((const char *)b + f[k].off);
-		for (uint32_t d = was ^ now; d; d &= d - 1) {
-			int i = __builtin_ctz(d);
-			trace_intid(g, cpu, n * 32 + i, "%s", now >> i & 1 ? f[k].set : f[k].clear);
-		}
-	}
-	for (int i = 0; i < 32; i++)
-		if (o->prio[i] != b->prio[i])
-			trace_intid(g, cpu, n * 32 + i, "priority 0x%02x", b->prio[i]);
+	arm_gic_bank_diff(n, o, b, trace_bank_change, &(bank_trace){ g, cpu });
 }
 
 /* A snapshot of what a register write may change, taken only when tracing. */

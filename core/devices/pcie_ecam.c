@@ -48,6 +48,7 @@ void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device
 	memset(d->cfg, 0, sizeof(d->cfg));
 	memset(d->wmask, 0, sizeof(d->wmask));
 	d->name = name;
+	d->want_devfn = -1;
 	d->cap_free = d->cap_last = 0;
 	pci_set16(d, 0x00, vendor);
 	pci_set16(d, 0x02, device);
@@ -461,7 +462,7 @@ static const pci_dev_ops bridge_ops = { 0 };
 
 /* The board's own NICs (-nic, -net nic, QEMU's default NIC) first, as
  * QEMU's arm virt creates them; then -device NAME-pci in command-line
- * order, at the next free slots. */
+ * order, each at its addr= or the next free slot. */
 static void create_from_options(machine *m, pcie_host *h)
 {
 	for (int i = 0; m->board->takes_nics && net_board_nic(m, i); i++) {
@@ -481,8 +482,15 @@ static void create_from_options(machine *m, pcie_host *h)
 
 		if (!d)
 			d = pci_testdev_create(m, spec);
+		if (d && d->want_devfn >= 0 && h->dev[d->want_devfn >> 3]) {
+			const pci_dev *o = h->dev[d->want_devfn >> 3];
+
+			h->refused = d;	/* reachable until the exit (no leak report) */
+			kwb_usage_error("-device %s: PCI: slot %d function 0 not available for %s, in use by %s,id=%s",
+					spec, d->want_devfn >> 3, d->name, o->name, o->id[0] ? o->id : "(null)");
+		}
 		if (d)
-			pcie_plug(h, d, pcie_free_slot(h));
+			pcie_plug(h, d, d->want_devfn >= 0 ? d->want_devfn : pcie_free_slot(h));
 		else if (n > 4 && !strncmp(spec + n - 4, "-pci", 4)) {
 			kwb_usage_error("-device %.*s: unknown PCI device (this board has %s, pci-testdev)", (int)n,
 					spec, virtio_model_list("pci"));

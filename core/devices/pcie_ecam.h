@@ -54,6 +54,8 @@ struct pci_dev {
 	uint64_t bar_size[PCI_NUM_BARS];	/* 0: no BAR; a 64-bit BAR uses bar and bar + 1 */
 	uint64_t rom_size;	/* 0: no expansion ROM BAR */
 	uint8_t devfn;
+	int want_devfn;		/* addr= from the command line; -1: the next free slot */
+	char id[32];		/* id= (messages) */
 	unsigned cap_free;	/* where the next capability goes */
 	uint8_t cap_last;	/* the last capability's offset (0: none) */
 	int intx;		/* the device's INTx output level */
@@ -83,6 +85,7 @@ struct pcie_host {
 	bus *bus;
 	struct smmuv3 *smmu;	/* NULL: DMA is physical */
 	pci_dev *dev[PCI_MAX_DEVFN];
+	pci_dev *refused;	/* a function whose addr= was taken (kwb exits) */
 	irq_line intx[4];	/* INTA..INTD at the host (board irqs[0..3]) */
 	int intx_level[4];
 	paddr_t ecam_base, mmio_base, pio_base, mmio64_base;

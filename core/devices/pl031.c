@@ -139,7 +139,8 @@ static void pl031_reset(void *state)
 {
 	pl031 *r = state;
 
-	r->offset = PL031_EPOCH;
+	/* -rtc base=DATE moves the start; the counter is 32 bits, as the PL031's */
+	r->offset = r->m->opt->has_rtc_base ? (uint32_t)r->m->opt->rtc_base : PL031_EPOCH;
 	r->mr = r->imsc = r->ris = 0;
 	event_cancel(r->m, &r->match);
 	update_irq(r);

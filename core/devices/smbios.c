@@ -62,8 +62,8 @@ static void end(blob *b, size_t at, const char *const *strings)
 	u8(b, 0);
 }
 
-void smbios_build(uint64_t ram_size, int cpus, const char *machine_version, uint8_t **anchor,
-		  uint32_t *anchor_len, uint8_t **tables, uint32_t *tables_len)
+void smbios_build(uint64_t ram_size, int cpus, const char *machine_version, const uint8_t *uuid,
+		  uint8_t **anchor, uint32_t *anchor_len, uint8_t **tables, uint32_t *tables_len)
 {
 	blob t = { 0 }, a = { 0 };
 	uint64_t dimms = (ram_size + DIMM_MAX - 1) / DIMM_MAX;
@@ -73,7 +73,14 @@ void smbios_build(uint64_t ram_size, int cpus, const char *machine_version, uint
 	/* type 1: system */
 	at = begin(&t, 1, 0x100);
 	u8(&t, 1); u8(&t, 2); u8(&t, 3); u8(&t, 0);	/* manufacturer, product, version, serial */
-	u64(&t, 0); u64(&t, 0);				/* UUID: none given */
+	if (uuid) {	/* SMBIOS 2.6+: the first three fields little-endian */
+		static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+		for (int i = 0; i < 16; i++)
+			u8(&t, uuid[order[i]]);
+	} else {
+		u64(&t, 0); u64(&t, 0);			/* UUID: none given */
+	}
 	u8(&t, 6);					/* wake-up: power switch */
 	u8(&t, 0); u8(&t, 0);				/* SKU, family */
 	end(&t, at, (const char *[]){ "QEMU", "QEMU Virtual Machine", machine_version, NULL });

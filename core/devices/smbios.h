@@ -7,7 +7,8 @@
 
 /* Builds the entry point and the tables for RAM of ram_size bytes and
  * cpus CPUs on machine "virt-7.2" (machine_version); both malloc'd. */
-void smbios_build(uint64_t ram_size, int cpus, const char *machine_version, uint8_t **anchor,
-		  uint32_t *anchor_len, uint8_t **tables, uint32_t *tables_len);
+/* uuid: -uuid's 16 bytes as written (NULL: none, zeros) */
+void smbios_build(uint64_t ram_size, int cpus, const char *machine_version, const uint8_t *uuid,
+		  uint8_t **anchor, uint32_t *anchor_len, uint8_t **tables, uint32_t *tables_len);
 
 #endif

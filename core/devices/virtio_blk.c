@@ -152,8 +152,6 @@ virtio_dev *virtio_blk_create(machine *m, const char *devname, dev_props *p,
 	uint64_t nq = dev_prop_uint(p, "num-queues", strcmp(tr->suffix, "pci") ? 1 : (uint64_t)m->ncpus, 1,
 				    VIRTIO_MAX_QUEUES - 1);
 
-	dev_props_ignore(p, (const char *const[]){ "serial", "logical_block_size", "physical_block_size",
-						    "queue-size", "write-cache", NULL });
 	if (!id)
 		kwb_usage_error("-device %s: needs drive=ID (and -drive file=...,id=ID)", devname);
 	for (int i = 0; i < m->opt->ndrives; i++)

@@ -290,8 +290,6 @@ static void plug(virtio_mmio *b, const char *spec)
 	if (!s)
 		kwb_usage_error("-device %.*s: all %d virtio-mmio transports are taken", (int)n, spec, b->count);
 	dev_props_parse(&p, spec);
-	dev_props_ignore(&p, (const char *const[]){ "id", "bus", "iommu_platform", "indirect_desc",
-						     "event_idx", "notify_on_empty", "any_layout", NULL });
 	s->dev = create(b->m, p.dev, &p, b->legacy ? &legacy_transport : &modern_transport, s);
 	dev_props_done(&p);
 	snprintf(name, sizeof(name), "%llx", (unsigned long long)s->base);

@@ -151,8 +151,6 @@ virtio_dev *virtio_net_create(machine *m, const char *devname, dev_props *p,
 	const char *id = dev_prop(p, "netdev"), *mac = dev_prop(p, "mac");
 	net_client c = { .room = net_room, .receive = net_receive, .opaque = n };
 
-	dev_props_ignore(p, (const char *const[]){ "mq", "vectors", "csum", "guest_csum", "gso",
-						    "host_mtu", "speed", "duplex", "tx", NULL });
 	if (mac && !net_parse_mac(mac, n->mac))
 		kwb_usage_error("-device %s,mac=%s: Property '%s.mac' doesn't take value '%s'", devname, mac,
 				devname, mac);

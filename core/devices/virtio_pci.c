@@ -481,23 +481,24 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	virtio_dev *v;
 	pci_dev *d;
 	dev_props p;
-	const char *dl;
-	char *romfile;
+	const char *dl, *romfile;
 	bool rombar, modern_only;
-	int lid;
+	int lid, devfn;
 	uint64_t nvec;
+	char id[sizeof(d->id)];
 
 	if (!create)
 		return NULL;
 	vp = kwb_zalloc(sizeof(*vp));
 	d = &vp->pci;
 	dev_props_parse(&p, spec);
-	dev_props_ignore(&p, (const char *const[]){ "id", "bus", "disable-modern", "iommu_platform", "ats", NULL });
+	devfn = dev_prop_pci_addr(&p);
+	snprintf(id, sizeof(id), "%s", dev_prop(&p, "id") ? dev_prop(&p, "id") : "(null)");
 	dl = dev_prop(&p, "disable-legacy");
 	if (dl && strcmp(dl, "auto") && strcmp(dl, "on") && strcmp(dl, "off"))
 		kwb_usage_error("-device %.*s: disable-legacy=%s: use on, off or auto", (int)n, spec, dl);
 	modern_only = dl && !strcmp(dl, "on");
-	/* a copy: the property strings go with dev_props_done */
+	/* p's strings go with dev_props_done(): keep what is used after it */
 	romfile = dev_prop(&p, "romfile") ? kwb_strdup(dev_prop(&p, "romfile")) : NULL;
 	rombar = dev_prop_uint(&p, "rombar", 1, 0, UINT32_MAX) != 0;
 	/* vectors=0: no MSI-X, INTx only (as QEMU) */
@@ -513,6 +514,8 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	else
 		pci_dev_init(d, v->name, 0x1af4, (uint16_t)(0x1040 + v->model->device_id), 1,
 			     v->model->pci_class, 0x1af4, 0x1100);
+	d->want_devfn = devfn;
+	memcpy(d->id, id, sizeof(id));
 	d->ops = &virtio_pci_ops;
 	d->opaque = vp;
 	d->backend_state = v->model->state;
@@ -537,7 +540,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	}
 	if (v->model->device_id == 1 && rombar && !(romfile && !*romfile))
 		load_rom(vp, romfile ? romfile : NET_ROMFILE, !romfile || !strcmp(romfile, NET_ROMFILE));
-	free(romfile);
+	free((char *)romfile);
 	reset_vectors(vp);
 	virtio_reset(v);
 	return d;

@@ -105,7 +105,6 @@ virtio_dev *virtio_rng_create(machine *m, const char *devname, dev_props *p,
 	rng *r = kwb_zalloc(sizeof(*r));
 
 	r->m = m;
-	dev_props_ignore(p, (const char *const[]){ "rng", "max-bytes", "period", NULL });
 	if (dev_prop(p, "seed")) {
 		r->seed = dev_prop_uint(p, "seed", 0, 0, UINT64_MAX);
 		r->seeded = true;

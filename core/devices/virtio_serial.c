@@ -328,7 +328,6 @@ static void add_port(machine *m, vserial *s, const char *spec)
 	vport *port;
 
 	dev_props_parse(&p, spec);
-	dev_props_ignore(&p, (const char *const[]){ "bus", "id", NULL });
 	id = dev_prop(&p, "chardev");
 	name = dev_prop(&p, "name");
 	nr = dev_prop_uint(&p, "nr", UINT64_MAX, 0, (uint64_t)s->max_ports - 1);
@@ -407,7 +406,6 @@ virtio_dev *virtio_serial_create(machine *m, const char *devname, dev_props *p,
 	vserial *s = kwb_zalloc(sizeof(*s));
 	const char *id = dev_prop(p, "id");
 
-	dev_props_ignore(p, (const char *const[]){ "ioeventfd", "vectors", "emergency-write", NULL });
 	s->max_ports = (int)dev_prop_uint(p, "max_ports", MAX_PORTS, 1, MAX_PORTS);
 	for (int i = 0; i < MAX_PORTS; i++) {
 		s->port[i].s = s;

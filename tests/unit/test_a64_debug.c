@@ -55,6 +55,65 @@ static void test_watchpoint(void)
 	dbg_bp_remove(m, BP_WATCH_W, 0x40100000, 8);
 }
 
+/*
+ * A watched page stays cached: accesses that touch no watched byte use the
+ * host pointer (a64_watch_pass), the others stop. A loop runs long enough
+ * for its page's TLB entries to be filled and reused, storing and loading
+ * around a write watchpoint on bytes 3-4 of a doubleword; then a halfword
+ * store to bytes 4-5 stops before itself.
+ */
+static void test_watch_neighbours(void)
+{
+	cpu *c = m->cpus[0];
+	/* 1: strb w0,[x5,#2]; strb w0,[x5,#5]; ldr x1,[x5]; ldrh w3,[x5,#4];
+	 * str x0,[x5,#8]; stur w0,[x5,#-4]; sub x2,x2,#1; cbnz x2,1b;
+	 * strh w0,[x5,#4]; strb w0,[x5,#3] */
+	static const uint32_t prog[] = { 0x390008a0, 0x390014a0, 0xf94000a1, 0x794008a3, 0xf90004a0,
+					 0xb81fc0a0, 0xd1000442, 0xb5ffff22, 0x790008a0, 0x39000ca0 };
+	uint64_t x = 0x40100100, v = 0;
+	a64_cpu *s = h_run(m, prog, sizeof(prog), 0);
+	uint64_t icount0 = c->icount;
+
+	bus_copy_to(&m->bus, x, &v, 8);
+	s->x[5] = x;
+	s->x[0] = 0x1111;
+	s->x[2] = 300;
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_W, x + 3, 2), 0);
+	CHECK_EQ(aarch64_arch.cpu_run(c, 100000), CPU_EXIT_DEBUG);
+	CHECK_EQ(s->pc, CODE_BASE + 0x20);	/* strh w0,[x5,#4]: not executed */
+	CHECK_EQ(c->icount - icount0, 300 * 8);
+	CHECK_EQ(dbg_take_stop(m)->reason, STOP_WATCH);
+	bus_copy_from(&m->bus, x, &v, 8);
+	CHECK_EQ(v, 0x0000110000110000ull);	/* bytes 2 and 5 written, 3-4 not */
+	CHECK_EQ(s->x[1], v);
+	CHECK_EQ(s->x[3], 0x1100);
+	dbg_bp_remove(m, BP_WATCH_W, x + 3, 2);
+
+	/* one watched byte: the store to 4-5 goes through, the byte store to 3 stops */
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_W, x + 3, 1), 0);
+	dbg_resume(m, NULL);
+	CHECK_EQ(aarch64_arch.cpu_run(c, 100000), CPU_EXIT_DEBUG);
+	CHECK_EQ(s->pc, CODE_BASE + 0x24);
+	CHECK_EQ(c->icount - icount0, 300 * 8 + 1);
+	dbg_take_stop(m);
+	dbg_bp_remove(m, BP_WATCH_W, x + 3, 1);
+
+	/* a read watchpoint: loads of bytes it covers stop, stores do not */
+	s = h_run(m, prog, sizeof(prog), 0);
+	s->x[2] = 300;
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_R, x + 5, 1), 0);
+	CHECK_EQ(aarch64_arch.cpu_run(c, 100000), CPU_EXIT_DEBUG);
+	CHECK_EQ(s->pc, CODE_BASE + 0x8);	/* ldr x1,[x5] covers byte 5 */
+	CHECK_EQ(dbg_take_stop(m)->reason, STOP_RWATCH);
+	dbg_bp_remove(m, BP_WATCH_R, x + 5, 1);
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_R, x + 12, 4), 0);	/* only str 8..15 touches it: a store */
+	s = h_run(m, prog, sizeof(prog), 0);
+	s->x[2] = 300;
+	CHECK_EQ(aarch64_arch.cpu_run(c, 300 * 8), CPU_EXIT_BUDGET);
+	CHECK_EQ(s->x[2], 0);
+	dbg_bp_remove(m, BP_WATCH_R, x + 12, 4);
+}
+
 static void test_step(void)
 {
 	cpu *c = m->cpus[0];
@@ -307,6 +366,7 @@ int main(void)
 	m = h_machine();
 	RUN(test_breakpoint);
 	RUN(test_watchpoint);
+	RUN(test_watch_neighbours);
 	RUN(test_step);
 	RUN(test_step_into_exception);
 	RUN(test_regs);

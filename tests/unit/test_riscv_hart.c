@@ -240,6 +240,61 @@ static void test_breakpoint_and_watchpoint(void)
 	destroy(m);
 }
 
+/*
+ * A watched page stays cached: accesses that touch no watched byte use the
+ * host pointer (rv_watch_pass), the others stop. A loop runs long enough
+ * for its page's TLB entries to be filled and reused (and the JIT to
+ * compile it), storing and loading around a write watchpoint on bytes 3-4
+ * of a doubleword; then a halfword store to bytes 4-5 stops before itself.
+ */
+static void test_watch_neighbours(void)
+{
+	machine *m = make(1);
+	cpu *c = m->cpus[0];
+	/* 1: sb a0,2(t0); sb a0,5(t0); ld a1,0(t0); lh a3,4(t0); sd a0,8(t0);
+	 * sw a0,-4(t0); addi a2,a2,-1; bnez a2,1b; sh a0,4(t0); sb a0,3(t0) */
+	static const uint32_t prog[] = { 0x00a28123, 0x00a282a3, 0x0002b583, 0x00429683, 0x00a2b423,
+					 0xfea2ae23, 0xfff60613, 0xfe0612e3, 0x00a29223, 0x00a281a3 };
+	uint64_t x = RAM + 0x8100, v;
+
+	load(m, CODE, prog, 10);
+	setreg(m, 0, 5, x);
+	setreg(m, 0, 10, 0x1111);
+	setreg(m, 0, 12, 300);
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_W, x + 3, 2), 0);
+	CHECK_EQ(run(m, 0, CODE, 100000), CPU_EXIT_DEBUG);
+	CHECK_EQ(reg(m, 0, RV_pc), CODE + 0x20);	/* sh a0,4(t0): not executed */
+	CHECK_EQ(c->icount, 300 * 8);
+	CHECK_EQ(dbg_take_stop(m)->reason, STOP_WATCH);
+	bus_copy_from(&m->bus, x, &v, 8);
+	CHECK_EQ(v, 0x0000110000110000ull);	/* bytes 2 and 5 written, 3-4 not */
+	CHECK_EQ(reg(m, 0, 11), v);
+	CHECK_EQ(reg(m, 0, 13), 0x1100);
+	dbg_bp_remove(m, BP_WATCH_W, x + 3, 2);
+
+	/* one watched byte: the store to 4-5 goes through, the byte store to 3 stops */
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_W, x + 3, 1), 0);
+	CHECK_EQ(run(m, 0, 0, 100000), CPU_EXIT_DEBUG);
+	CHECK_EQ(reg(m, 0, RV_pc), CODE + 0x24);
+	CHECK_EQ(c->icount, 300 * 8 + 1);
+	dbg_take_stop(m);
+	dbg_bp_remove(m, BP_WATCH_W, x + 3, 1);
+
+	/* a read watchpoint: loads of bytes it covers stop, stores do not */
+	setreg(m, 0, 12, 300);
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_R, x + 5, 1), 0);
+	CHECK_EQ(run(m, 0, CODE, 100000), CPU_EXIT_DEBUG);
+	CHECK_EQ(reg(m, 0, RV_pc), CODE + 0x8);		/* ld a1,0(t0) covers byte 5 */
+	CHECK_EQ(dbg_take_stop(m)->reason, STOP_RWATCH);
+	dbg_bp_remove(m, BP_WATCH_R, x + 5, 1);
+	CHECK_EQ(dbg_bp_insert(m, BP_WATCH_R, x + 12, 4), 0);	/* only sd 8..15 touches it: a store */
+	setreg(m, 0, 12, 300);
+	CHECK_EQ(run(m, 0, CODE, 300 * 8), CPU_EXIT_BUDGET);
+	CHECK_EQ(reg(m, 0, 12), 0);
+	dbg_bp_remove(m, BP_WATCH_R, x + 12, 4);
+	destroy(m);
+}
+
 static void test_self_modifying_code(void)
 {
 	machine *m = make(1);
@@ -400,6 +455,7 @@ int main(void)
 	RUN(test_exact_counts);
 	RUN(test_step_into_trap);
 	RUN(test_breakpoint_and_watchpoint);
+	RUN(test_watch_neighbours);
 	RUN(test_self_modifying_code);
 	RUN(test_priv_and_debug_walk);
 	RUN(test_lr_sc_across_harts);

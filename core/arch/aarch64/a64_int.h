@@ -23,6 +23,7 @@ typedef int (*a64_tfn)(a64_cpu *s, a64_dent *d);
 struct a64_dent {
 	a64_tfn fn;
 	uint32_t insn;
+	uint32_t hits;		/* chains started here (jit.c compiles hot ones) */
 };
 
 typedef struct a64_page {
@@ -148,6 +149,9 @@ typedef struct a64_core {
 		event ev;		/* the earliest possible overflow */
 	} pmu;
 	uint64_t sys_store[A64R_COUNT];
+	/* The watched bytes of each rt/wt entry tagged TLB_WATCH
+	 * (dbg_watch_bits_of, set when it is filled): [write][el][index] */
+	const uint64_t *wbits[2][2][TLB_SIZE];
 } a64_core;
 
 static inline a64_core *CORE(a64_cpu *s) { return (a64_core *)s; }
@@ -194,11 +198,20 @@ void a64_mark_code(a64_shared *sh, paddr_t pa);
 void a64_free_pages(a64_shared *sh);
 int a64_fault_code(int fault, int level);
 
+/* An aligned access to a page cached with TLB_WATCH that touches no
+ * watched byte: true, and it may use the entry as the fast path does (the
+ * others take the slow path, which checks the watchpoints). */
+static inline bool a64_watch_pass(a64_cpu *s, const tlb_entry *e, bool write, int el, uint64_t va, unsigned size)
+{
+	return e->tag == ((va & (~0xfffull | (size - 1))) | TLB_WATCH) &&
+	       !dbg_watch_bits_touch(CORE(s)->wbits[write][el][(va >> 12) & (TLB_SIZE - 1)], va & 0xfff, size);
+}
+
 /* Loads/stores at a given EL's permissions; fast path inline. */
 static inline bool a64_ld(a64_cpu *s, uint64_t va, unsigned size, int el, uint64_t *v)
 {
 	tlb_entry *e = &CORE(s)->rt[el][(va >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == (va & (~0xfffull | (size - 1))))) {
+	if (likely(e->tag == (va & (~0xfffull | (size - 1)))) || unlikely(a64_watch_pass(s, e, false, el, va, size))) {
 		const uint8_t *p = (const uint8_t *)(uintptr_t)(va + e->addend);
 		switch (size) {
 		case 1: *v = *p; return true;
@@ -213,7 +226,7 @@ static inline bool a64_ld(a64_cpu *s, uint64_t va, unsigned size, int el, uint64
 static inline bool a64_st(a64_cpu *s, uint64_t va, unsigned size, int el, uint64_t v)
 {
 	tlb_entry *e = &CORE(s)->wt[el][(va >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == (va & (~0xfffull | (size - 1))))) {
+	if (likely(e->tag == (va & (~0xfffull | (size - 1)))) || unlikely(a64_watch_pass(s, e, true, el, va, size))) {
 		uint8_t *p = (uint8_t *)(uintptr_t)(va + e->addend);
 		switch (size) {
 		case 1: *p = (uint8_t)v; return true;
@@ -240,7 +253,8 @@ static inline bool a64_fast_base(a64_cpu *s, unsigned rn, uint64_t *va)
 static inline uint8_t *a64_fast_ptr(a64_cpu *s, uint64_t va, unsigned size, bool write)
 {
 	tlb_entry *e = &(write ? CORE(s)->wt : CORE(s)->rt)[s->ps.el][(va >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == (va & (~0xfffull | (size - 1)))))
+	if (likely(e->tag == (va & (~0xfffull | (size - 1)))) ||
+	    unlikely(a64_watch_pass(s, e, write, s->ps.el, va, size)))
 		return (uint8_t *)(uintptr_t)(va + e->addend);
 	return NULL;
 }
@@ -302,7 +316,18 @@ bool a64_slot_plain(a64_tfn fn);
 
 /* ---- jit.c ---- */
 #define A64_JIT_HOT 64	/* taken backward branches on a page before a compile */
+#define A64_JIT_ENTRY_HOT 128	/* chains started at a slot before a compile */
 void a64_jit_hot(a64_cpu *s, a64_dent *target);
+void a64_jit_entry(a64_cpu *s, a64_dent *d);
+
+/* A chain starts at d (a branch target, a return, an exception vector):
+ * code entered often is compiled even when no loop in it is hot
+ * (function bodies). */
+static inline void a64_jit_count(a64_cpu *s, a64_dent *d)
+{
+	if (unlikely(++d->hits == A64_JIT_ENTRY_HOT))
+		a64_jit_entry(s, d);
+}
 void a64_jit_reset(a64_shared *sh);
 void a64_jit_free(a64_shared *sh);
 
@@ -347,6 +372,8 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 		/* a loop: its head is compiled when hot (jit.c) */ \
 		if (t <= d && unlikely(++k->cur->pg->hot >= A64_JIT_HOT)) \
 			a64_jit_hot(s, t); \
+		else if (t > d) \
+			a64_jit_count(s, t); \
 		d = t; \
 	} \
 	return d->fn(s, d); \

@@ -397,6 +397,7 @@ static enum cpu_exit run(cpu *c, int64_t max)
 			} else {
 				/* bounded chains: bounded stack even without tail calls */
 				k->end_chain = end - c->icount > 4096 ? c->icount + 4096 : end;
+				a64_jit_count(s, d);
 			}
 			int ran = d->fn(s, d);
 			if (unlikely(stepping) && k->exc_seq == seq && s->c.powered) {

@@ -101,6 +101,6 @@ void a64_page_clear(a64_page *pg)
 	pg->hot = 0;
 	pg->jit = 0;
 	for (int i = 0; i < 1024; i++)
-		pg->e[i] = (a64_dent){ t_decode, 0 };
-	pg->e[1024] = (a64_dent){ t_page_end, 0 };
+		pg->e[i] = (a64_dent){ t_decode, 0, 0 };
+	pg->e[1024] = (a64_dent){ t_page_end, 0, 0 };
 }

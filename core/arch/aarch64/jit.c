@@ -1,20 +1,29 @@
 /*
- * A template JIT for hot AArch64 loops (x86-64 hosts), the same design as
- * core/arch/riscv64/jit.c: a block is a run of decoded slots on one page,
- * from a hot branch target up to a branch or the first instruction it has
- * no template for, compiled with the guest registers it uses in host
- * registers and installed as the handler of its first slot. It keeps the
- * threaded handlers' protocol (a64_int.h): it runs only when the chain's
- * budget (end_chain) covers the whole block, else the slot's own handler
- * runs; it adds its instructions to icount and its length to pc when it
- * leaves, as the handlers it replaces would have one by one; a taken
- * branch checks what A64_THREAD_BRANCH checks. Before any slow path (a TLB
- * miss: MMIO, faults, watchpoints, code pages, -d mem; an SP base) it
- * writes the registers back and leaves into the interpreter's handler of
- * that instruction. NZCV are written to PSTATE by every flag-setting
- * instruction. Breakpoint slots (t_bp) end blocks; pages are cleared (and
- * their blocks dropped) when their code is written or breakpoints are
- * marked again. Off by default for now (see jit_on); KWB_JIT=1 turns it on.
+ * A template JIT for hot AArch64 code (x86-64 hosts), the same design as
+ * core/arch/riscv64/jit.c: a block is a run of decoded slots on one page
+ * that runs on past conditional branches (side exits when taken) up to an
+ * unconditional branch (b, bl, br, blr, ret) or the first instruction it
+ * has no template for, compiled with the guest registers it uses (SP
+ * included) in host registers and installed as the handler of its first
+ * slot. Blocks start at the target of a backward branch taken often on a
+ * page (a loop) and at a slot where chains start often (a64_jit_count: a
+ * function entry, a return point), and the blocks reached from there on
+ * the page follow. It keeps the threaded handlers' protocol (a64_int.h):
+ * it runs only when the chain's budget (end_chain) covers the whole
+ * block, else the slot's own handler runs; it adds the instructions it ran
+ * to icount and their length to pc when it leaves, as the handlers it
+ * replaces would have one by one; a taken branch checks what
+ * A64_THREAD_BRANCH checks. Before any slow path (a TLB miss: MMIO,
+ * faults, watchpoints, code pages, -d mem; an SP base not 16-byte
+ * aligned; mrs at EL0) it writes the registers back and leaves into the
+ * interpreter's handler of that instruction. NZCV are written to PSTATE by
+ * every flag-setting instruction. Breakpoint slots (t_bp) end blocks;
+ * pages are cleared (and their blocks dropped) when their code is written
+ * or breakpoints are marked again. KWB_JIT=0 turns it off. Exec tracing
+ * (-d exec, the difftest's PC pass) runs one instruction at a time, where
+ * no block is compiled or entered: the PC pass checks the interpreter, and
+ * tests/boot/jit-boot.test and tests/guest/jit-random.test check the JIT
+ * against it.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -29,19 +38,18 @@
 #define JIT_BUF_SIZE (16u << 20)
 #define JIT_MAX_INSNS 96
 #define JIT_FOLLOW 8
+#define JIT_NEXT_CAP (JIT_FOLLOW + 3)	/* room in the list of blocks to compile next */
+#define JIT_ENTRY_FOLLOW 4	/* blocks compiled from a hot entry at most */
 #define JIT_MIN_INSNS 6	/* shortest block compiled that does not loop */
-#define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 256 + 1024)
+#define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 512 + 1024)
 
 static int jit_enabled = -1;
 
 static bool jit_on(void)
 {
 	if (jit_enabled < 0) {
-		/* Off unless asked for (KWB_JIT=1): the fixture boot's difftest
-		 * PC pass parts from QEMU at 61.8M instructions with it (a b.hi
-		 * after subs in __memcpy's loop), not without it. */
 		const char *e = getenv("KWB_JIT");
-		jit_enabled = e && e[0] == '1';
+		jit_enabled = !(e && e[0] == '0');
 	}
 	return jit_enabled;
 }
@@ -65,11 +73,14 @@ static a64_tfn slot_fn(a64_shared *sh, const a64_dent *d)
 
 enum kind { K_NONE, K_ADDSUB_IMM, K_ADDSUB_REG, K_LOGIC_REG, K_LOGIC_IMM, K_MOVEWIDE, K_CSEL, K_MADD,
 	    K_MULH, K_LDST_UIMM, K_LDST_REG, K_LDST_IDX, K_LDSTP, K_NOP, K_B, K_BCOND, K_CBZ, K_TBZ,
-	    K_BITFIELD, K_ADC, K_CCMP, K_ADDSUB_EXT };
+	    K_BITFIELD, K_ADC, K_CCMP, K_ADDSUB_EXT, K_LDST_UNSC, K_ADR, K_BR, K_MRS, K_SHIFTV, K_EXTR };
+
+/* SP as an operand: guest register 32 in the register cache (31 is XZR) */
+#define SPR 32
 
 static bool is_branch(enum kind k)
 {
-	return k == K_B || k == K_BCOND || k == K_CBZ || k == K_TBZ;
+	return k == K_B || k == K_BCOND || k == K_CBZ || k == K_TBZ || k == K_BR;
 }
 
 static unsigned ibits(uint32_t v, int hi, int lo)
@@ -77,8 +88,21 @@ static unsigned ibits(uint32_t v, int hi, int lo)
 	return (v >> lo) & ((1u << (hi - lo + 1)) - 1);
 }
 
-/* The template for an instruction word, K_NONE when there is none. Only
- * forms with no SP operand (register 31 is XZR wherever it is allowed). */
+/* Which operands are SP rather than XZR where the field is 31: a
+ * load/store base, and add/sub (immediate, extended register) Rn and a Rd
+ * that sets no flags. */
+static bool sp_base(enum kind k)
+{
+	return k == K_LDST_UIMM || k == K_LDST_REG || k == K_LDST_IDX || k == K_LDSTP || k == K_LDST_UNSC;
+}
+
+static bool sp_addsub(enum kind k)
+{
+	return k == K_ADDSUB_IMM || k == K_ADDSUB_EXT;
+}
+
+/* The template for an instruction word, K_NONE when there is none.
+ * Register 31 is SP where the instruction says so (64-bit forms only). */
 static enum kind classify(uint32_t i)
 {
 	/* hints but WFE/WFI (NOPs on this CPU: PAC, BTI, YIELD...), DMB, DSB */
@@ -100,15 +124,31 @@ static enum kind classify(uint32_t i)
 		return K_CCMP;
 	if ((i & 0x1fe00000) == 0x0b200000) {	/* add/sub extended register */
 		bool s = i >> 29 & 1;
-		if (ibits(i, 12, 10) > 4 || ibits(i, 9, 5) == 31 || (!s && ibits(i, 4, 0) == 31))
-			return K_NONE;	/* SP, or a reserved shift */
+		if (ibits(i, 12, 10) > 4)
+			return K_NONE;	/* a reserved shift */
+		if (!(i >> 31) && (ibits(i, 9, 5) == 31 || (!s && ibits(i, 4, 0) == 31)))
+			return K_NONE;	/* WSP */
 		return K_ADDSUB_EXT;
 	}
 	if ((i & 0x1f800000) == 0x11000000) {	/* add/sub imm */
 		bool s = i >> 29 & 1;
-		if (ibits(i, 9, 5) == 31 || (!s && ibits(i, 4, 0) == 31))
-			return K_NONE;	/* SP */
+		if (!(i >> 31) && (ibits(i, 9, 5) == 31 || (!s && ibits(i, 4, 0) == 31)))
+			return K_NONE;	/* WSP */
 		return K_ADDSUB_IMM;
+	}
+	if ((i & 0x1f000000) == 0x10000000)	/* adr/adrp */
+		return K_ADR;
+	if ((i & 0xfe1ffc1f) == 0xd61f0000 && ibits(i, 24, 21) <= 2)	/* br, blr, ret */
+		return K_BR;
+	/* mrs of SP_EL0 (the kernel's `current`) and TPIDR_EL1 (per-CPU offset) */
+	if ((i & 0xffffffe0) == 0xd5384100 || (i & 0xffffffe0) == 0xd538d080)
+		return K_MRS;
+	if ((i & 0x7fe0f000) == 0x1ac02000)	/* lslv/lsrv/asrv/rorv */
+		return K_SHIFTV;
+	if ((i & 0x7fa00000) == 0x13800000) {	/* extr, ror (immediate) */
+		if ((i >> 22 & 1) != i >> 31 || (!(i >> 31) && ibits(i, 15, 10) >= 32))
+			return K_NONE;
+		return K_EXTR;
 	}
 	if ((i & 0x1f200000) == 0x0b000000) {	/* add/sub shifted reg */
 		if (ibits(i, 23, 22) == 3 || (!(i >> 31) && (i >> 15 & 1 << 5)))
@@ -141,29 +181,34 @@ static enum kind classify(uint32_t i)
 		return K_MULH;
 	if ((i & 0x3b000000) == 0x39000000 && !(i >> 26 & 1)) {	/* ldr/str unsigned offset */
 		unsigned size = i >> 30, opc = ibits(i, 23, 22);
-		if (ibits(i, 9, 5) == 31 || (opc == 2 && size == 3) || (opc == 3 && size >= 2))
+		if ((opc == 2 && size == 3) || (opc == 3 && size >= 2))
 			return K_NONE;
 		return K_LDST_UIMM;
 	}
+	if ((i & 0x3b200c00) == 0x38000000 && !(i >> 26 & 1)) {	/* ldur/stur: unscaled imm9 */
+		unsigned size = i >> 30, opc = ibits(i, 23, 22);
+		if ((opc == 2 && size == 3) || (opc == 3 && size >= 2))
+			return K_NONE;
+		return K_LDST_UNSC;
+	}
 	if ((i & 0x3b200c00) == 0x38200800 && !(i >> 26 & 1)) {	/* register offset */
 		unsigned size = i >> 30, opc = ibits(i, 23, 22), opt = ibits(i, 15, 13);
-		if (ibits(i, 9, 5) == 31 || (opc == 2 && size == 3) || (opc == 3 && size >= 2) || !(opt & 2))
+		if ((opc == 2 && size == 3) || (opc == 3 && size >= 2) || !(opt & 2))
 			return K_NONE;
 		return K_LDST_REG;
 	}
 	if ((i & 0x3b200400) == 0x38000400 && !(i >> 26 & 1)) {	/* pre/post-index imm9 */
 		unsigned size = i >> 30, opc = ibits(i, 23, 22);
-		if (ibits(i, 9, 5) == 31 || (opc == 2 && size == 3) || (opc == 3 && size >= 2) ||
-		    (opc && ibits(i, 9, 5) == ibits(i, 4, 0)))
+		if ((opc == 2 && size == 3) || (opc == 3 && size >= 2) ||
+		    (opc && ibits(i, 9, 5) != 31 && ibits(i, 9, 5) == ibits(i, 4, 0)))
 			return K_NONE;
 		return K_LDST_IDX;
 	}
 	if ((i & 0x7e000000) == 0x28000000 && !(i >> 26 & 1)) {	/* ldp/stp w/x */
 		unsigned opc = i >> 30, idx = ibits(i, 24, 23), rn = ibits(i, 9, 5);
 		bool load = i >> 22 & 1;
-		if ((opc != 0 && opc != 2) || idx == 0 || rn == 31 ||
-		    (load && ibits(i, 4, 0) == ibits(i, 14, 10)) ||
-		    (idx != 2 && (rn == ibits(i, 4, 0) || rn == ibits(i, 14, 10))))
+		if ((opc != 0 && opc != 2) || idx == 0 || (load && ibits(i, 4, 0) == ibits(i, 14, 10)) ||
+		    (idx != 2 && rn != 31 && (rn == ibits(i, 4, 0) || rn == ibits(i, 14, 10))))
 			return K_NONE;
 		return K_LDSTP;
 	}
@@ -178,39 +223,57 @@ static enum kind classify(uint32_t i)
 	return K_NONE;
 }
 
-/* guest registers read and written (bit r; 31 = XZR is neither) */
-static void regs_of(enum kind k, uint32_t i, uint32_t *rd, uint32_t *wr)
+/* Rn / Rd of k as a register-cache index: SPR where 31 means SP */
+static unsigned reg_n(enum kind k, uint32_t i)
 {
-	unsigned d = ibits(i, 4, 0), n = ibits(i, 9, 5), m = ibits(i, 20, 16), a = ibits(i, 14, 10);
+	unsigned n = ibits(i, 9, 5);
+	return n == 31 && (sp_base(k) || sp_addsub(k)) ? SPR : n;
+}
+
+static unsigned reg_d(enum kind k, uint32_t i)
+{
+	unsigned d = ibits(i, 4, 0);
+	return d == 31 && sp_addsub(k) && !(i >> 29 & 1) ? SPR : d;
+}
+
+/* guest registers read and written (bit r; 31 = XZR is neither, SPR = SP) */
+static void regs_of(enum kind k, uint32_t i, uint64_t *rd, uint64_t *wr)
+{
+	unsigned d = ibits(i, 4, 0), n = reg_n(k, i), m = ibits(i, 20, 16), a = ibits(i, 14, 10);
 
 	*rd = *wr = 0;
 	switch (k) {
-	case K_ADDSUB_IMM: case K_LOGIC_IMM: *rd = 1u << n; *wr = 1u << d; break;
+	case K_ADDSUB_IMM: *rd = 1ull << n; *wr = 1ull << reg_d(k, i); break;
+	case K_LOGIC_IMM: *rd = 1u << n; *wr = 1u << d; break;
+	case K_ADR: case K_MRS: *wr = 1u << d; break;
+	case K_BR: *rd = 1u << n; *wr = ibits(i, 24, 21) == 1 ? 1u << 30 : 0; break;
+	case K_SHIFTV: case K_EXTR: *rd = 1u << n | 1u << m; *wr = 1u << d; break;
 	case K_ADDSUB_REG: case K_LOGIC_REG: case K_CSEL: case K_MULH:
 		*rd = 1u << n | 1u << m; *wr = 1u << d; break;
 	case K_MADD: *rd = 1u << n | 1u << m | 1u << a; *wr = 1u << d; break;
 	case K_BITFIELD: *rd = 1u << n | 1u << d; *wr = 1u << d; break;
-	case K_ADC: case K_ADDSUB_EXT: *rd = 1u << n | 1u << m; *wr = 1u << d; break;
+	case K_ADC: *rd = 1u << n | 1u << m; *wr = 1u << d; break;
+	case K_ADDSUB_EXT: *rd = 1ull << n | 1u << m; *wr = 1ull << reg_d(k, i); break;
 	case K_CCMP: *rd = 1u << n | ((i >> 11 & 1) ? 0 : 1u << m); break;
 	case K_MOVEWIDE: *rd = 1u << d; *wr = 1u << d; break;
-	case K_LDST_UIMM: case K_LDST_REG: case K_LDST_IDX: {
+	case K_LDST_UIMM: case K_LDST_REG: case K_LDST_IDX: case K_LDST_UNSC: {
 		bool load = ibits(i, 23, 22) != 0;
-		*rd = 1u << n | (k == K_LDST_REG ? 1u << m : 0) | (load ? 0 : 1u << d);
-		*wr = (load ? 1u << d : 0) | (k == K_LDST_IDX ? 1u << n : 0);
+		*rd = 1ull << n | (k == K_LDST_REG ? 1u << m : 0) | (load ? 0 : 1u << d);
+		*wr = (load ? 1u << d : 0) | (k == K_LDST_IDX ? 1ull << n : 0);
 		break;
 	}
 	case K_LDSTP: {
 		bool load = i >> 22 & 1;
-		*rd = 1u << n | (load ? 0 : (1u << d | 1u << a));
-		*wr = (load ? (1u << d | 1u << a) : 0) | (ibits(i, 24, 23) != 2 ? 1u << n : 0);
+		*rd = 1ull << n | (load ? 0 : (1u << d | 1u << a));
+		*wr = (load ? (1u << d | 1u << a) : 0) | (ibits(i, 24, 23) != 2 ? 1ull << n : 0);
 		break;
 	}
 	case K_B: *wr = (i >> 31) ? 1u << 30 : 0; break;
 	case K_CBZ: case K_TBZ: *rd = 1u << d; break;
 	default: break;
 	}
-	*rd &= ~(1u << 31);
-	*wr &= ~(1u << 31);
+	*rd &= ~(1ull << 31);
+	*wr &= ~(1ull << 31);
 }
 
 static const int cache_regs[] = { XSI, X8, X9, X10, XBX, XBP, X12, X13, X14, X15 };
@@ -219,10 +282,10 @@ static const int cache_regs[] = { XSI, X8, X9, X10, XBX, XBP, X12, X13, X14, X15
 typedef struct jctx {
 	xbuf b;
 	a64_shared *sh;
-	int map[32];
-	uint32_t written;
+	int map[33];
+	uint64_t written;
 	int saved[6], nsaved;
-	struct { uint8_t *at; int i; } slow[JIT_MAX_INSNS * 2];
+	struct { uint8_t *at; int i; } slow[JIT_MAX_INSNS * 4];
 	int nslow;
 	const a64_dent *head;
 	const a64_dent *page;	/* e[0] of the block's page */
@@ -235,6 +298,17 @@ typedef struct jctx {
 #define KOFF(f) ((int32_t)offsetof(a64_core, f))
 #define ICOUNT ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, icount)))
 #define EXITREQ ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, exit_request)))
+
+/* SP is always cached (map[SPR]) when a block uses it: its home,
+ * sp_el[SPSel ? EL : 0], is computed at entry and at each write-back;
+ * ps.sp and ps.el do not change inside a block. rax = &sp_el[index]. */
+static void sp_home(jctx *j)
+{
+	x_load(&j->b, 4, false, XAX, XDI, SOFF(ps.sp));
+	xb_op(&j->b, 0, false, 0xaf0f, 2, XAX, true, XDI, SOFF(ps.el));	/* imul eax, [ps.el] */
+	x_shi(&j->b, false, XS_SHL, XAX, 3);
+	x_rr(&j->b, true, X_ADD, XAX, XDI);
+}
 
 static void get(jctx *j, unsigned r, int t)
 {
@@ -258,11 +332,16 @@ static void put(jctx *j, unsigned r, int t)
 		x_store(&j->b, 8, XDI, XOFF(r), t);
 }
 
+/* the cached registers written by the block to memory (rax is scratch) */
 static void write_back(jctx *j)
 {
 	for (int r = 0; r < 31; r++)
 		if (j->map[r] >= 0 && (j->written >> r & 1))
 			x_store(&j->b, 8, XDI, XOFF(r), j->map[r]);
+	if (j->written >> SPR & 1) {
+		sp_home(j);
+		x_store(&j->b, 8, XAX, SOFF(sp_el), j->map[SPR]);
+	}
 }
 
 static void pops(jctx *j)
@@ -345,6 +424,10 @@ static void exit_taken(jctx *j, const a64_dent *from, int64_t off, int n)
 
 static void slow_here(jctx *j, int i, int cc)
 {
+	if (j->nslow == (int)ARRAY_SIZE(j->slow)) {
+		j->b.full = true;	/* cannot happen (at most 3 per instruction) */
+		return;
+	}
 	j->slow[j->nslow].at = x_jcc(&j->b, cc);
 	j->slow[j->nslow].i = i;
 	j->nslow++;
@@ -456,6 +539,20 @@ static void zext(jctx *j, bool sf, int r)
 		x_rr(&j->b, false, X_MOV, r, r);
 }
 
+/* t = the base register of load/store k; an SP base that is not 16-byte
+ * aligned leaves into the interpreter (SCTLR.SA decides there) */
+static void base_reg(jctx *j, enum kind k, uint32_t i, int idx, int t)
+{
+	unsigned n = reg_n(k, i);
+
+	get(j, n, t);
+	if (n == SPR) {
+		xb_op(&j->b, 0, true, 0xf7, 1, 0, false, t, 0);	/* test t, 15 */
+		xb_u32(&j->b, 15);
+		slow_here(j, idx, XC_NE);
+	}
+}
+
 /* load/store size bytes at host rax: rcx = value (store) / result (load) */
 static void access(jctx *j, uint32_t i, unsigned size, unsigned opc, unsigned rt)
 {
@@ -482,7 +579,8 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	xbuf *b = &j->b;
 	unsigned rd = ibits(i, 4, 0), rn = ibits(i, 9, 5), rm = ibits(i, 20, 16);
 	bool sf = i >> 31;
-	int n = j->n;
+	int n = idx + 1;	/* instructions run when this one leaves the block */
+	bool last = n == j->n;
 
 	switch (k) {
 	case K_NOP:
@@ -490,10 +588,31 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	case K_ADDSUB_IMM: {
 		bool sub = i >> 30 & 1, s = i >> 29 & 1;
 		uint32_t imm = ibits(i, 21, 10) << (i >> 22 & 1 ? 12 : 0);
-		get(j, rn, XAX);
-		x_ri(b, sf, sub ? XI_SUB : XI_ADD, XAX, (int32_t)imm);
+		get(j, reg_n(k, i), XAX);
+		if (imm || s)
+			x_ri(b, sf, sub ? XI_SUB : XI_ADD, XAX, (int32_t)imm);
+		else
+			zext(j, sf, XAX);	/* mov to/from sp */
 		if (s)
 			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+		put(j, reg_d(k, i), XAX);
+		break;
+	}
+	case K_ADR: {
+		int64_t imm = (int64_t)((uint64_t)(ibits(i, 23, 5) << 2 | ibits(i, 30, 29)) << 43) >> 43;
+		x_load(b, 8, false, XAX, XDI, SOFF(pc));
+		if (i >> 31) {	/* adrp: the page of this instruction, the block's */
+			x_ri(b, true, XI_AND, XAX, -4096);
+			imm *= 4096;
+		} else {
+			imm += 4 * (d - j->head);
+		}
+		if (imm == (int32_t)imm) {
+			x_ri(b, true, XI_ADD, XAX, (int32_t)imm);
+		} else {
+			x_movi(b, XCX, (uint64_t)imm);
+			x_rr(b, true, X_ADD, XAX, XCX);
+		}
 		put(j, rd, XAX);
 		break;
 	}
@@ -664,11 +783,11 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		}
 		if (sh)
 			x_shi(b, true, XS_SHL, XCX, sh);
-		get(j, rn, XAX);
+		get(j, reg_n(k, i), XAX);
 		x_rr(b, sf, sub ? X_SUB : X_ADD, XAX, XCX);
 		if (s)
 			set_nzcv(j, sub ? FL_SUB : FL_ADD);
-		put(j, rd, XAX);
+		put(j, reg_d(k, i), XAX);
 		break;
 	}
 	case K_CCMP: {
@@ -694,6 +813,49 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		x_patch(b, done, b->p);
 		break;
 	}
+	case K_SHIFTV: {
+		static const int ext[4] = { XS_SHL, XS_SHR, XS_SAR, 1 /* ror */ };
+		get(j, rn, XAX);
+		get(j, rm, XCX);	/* x86 masks the count as A64 takes it modulo the size */
+		x_shcl(b, sf, ext[ibits(i, 11, 10)], XAX);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_EXTR:
+		get(j, rm, XAX);
+		get(j, rn, XCX);
+		xb_op(b, 0, sf, 0xac0f, 2, XCX, false, XAX, 0);	/* shrd eax/rax, ecx/rcx, lsb */
+		xb_byte(b, ibits(i, 15, 10));
+		put(j, rd, XAX);
+		break;
+	case K_MRS:
+		/* EL0 is refused (UNDEFINED there): the interpreter's */
+		x_mi(b, false, XI_CMP, XDI, SOFF(ps.el), 0);
+		slow_here(j, idx, XC_E);
+		if (ibits(i, 15, 12) == 4) {
+			x_load(b, 8, false, XAX, XDI, SOFF(sp_el));
+		} else {
+			x_load(b, 8, false, XAX, XDI, SOFF(sys));
+			x_load(b, 8, false, XAX, XAX, (int32_t)(8 * A64R_TPIDR_EL1));
+		}
+		put(j, rd, XAX);
+		break;
+	case K_BR:
+		/* pc = Xn (blr: x30 = the next pc), then return 1 as a taken
+		 * branch that leaves the chain: the run loop goes on from pc */
+		get(j, rn, XCX);
+		if (ibits(i, 24, 21) == 1) {
+			x_load(b, 8, false, XAX, XDI, SOFF(pc));
+			x_ri(b, true, XI_ADD, XAX, (int32_t)(4 * (d - j->head) + 4));
+			put(j, 30, XAX);
+		}
+		account(j, n, 0);
+		x_store(b, 8, XDI, SOFF(pc), XCX);
+		write_back(j);
+		pops(j);
+		x_movi(b, XAX, 1);
+		x_ret(b);
+		return false;
 	case K_MULH:
 		get(j, rn, XAX);
 		get(j, rm, XCX);
@@ -702,8 +864,16 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		break;
 	case K_LDST_UIMM: {
 		unsigned size = 1u << (i >> 30), opc = ibits(i, 23, 22);
-		get(j, rn, XAX);
+		base_reg(j, k, i, idx, XAX);
 		x_ri(b, true, XI_ADD, XAX, (int32_t)(ibits(i, 21, 10) * size));
+		tlb_lookup(j, opc == 0, (int)size, idx);
+		access(j, i, size, opc, rd);
+		break;
+	}
+	case K_LDST_UNSC: {
+		unsigned size = 1u << (i >> 30), opc = ibits(i, 23, 22);
+		base_reg(j, k, i, idx, XAX);
+		x_ri(b, true, XI_ADD, XAX, (int32_t)(ibits(i, 20, 12) << 23) >> 23);
 		tlb_lookup(j, opc == 0, (int)size, idx);
 		access(j, i, size, opc, rd);
 		break;
@@ -717,7 +887,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 			x_sext32(b, XCX, XCX);	/* sxtw */
 		if (i >> 12 & 1 && size > 1)
 			x_shi(b, true, XS_SHL, XCX, (unsigned)__builtin_ctz(size));
-		get(j, rn, XAX);
+		base_reg(j, k, i, idx, XAX);
 		x_rr(b, true, X_ADD, XAX, XCX);
 		tlb_lookup(j, opc == 0, (int)size, idx);
 		access(j, i, size, opc, rd);
@@ -727,7 +897,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		unsigned size = 1u << (i >> 30), opc = ibits(i, 23, 22);
 		int32_t imm = (int32_t)(ibits(i, 20, 12) << 23) >> 23;
 		bool pre = i >> 11 & 1;
-		get(j, rn, XAX);
+		base_reg(j, k, i, idx, XAX);
 		if (pre)
 			x_ri(b, true, XI_ADD, XAX, imm);
 		x_mov(b, XDX, XAX);	/* the address, for the writeback */
@@ -735,14 +905,14 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		access(j, i, size, opc, rd);
 		if (!pre)
 			x_ri(b, true, XI_ADD, XDX, imm);
-		put(j, rn, XDX);
+		put(j, reg_n(k, i), XDX);
 		break;
 	}
 	case K_LDSTP: {
 		unsigned size = sf ? 8 : 4, t2 = ibits(i, 14, 10), mode = ibits(i, 24, 23);
 		int32_t imm = ((int32_t)(ibits(i, 21, 15) << 25) >> 25) * (int32_t)size;
 		bool load = i >> 22 & 1;
-		get(j, rn, XAX);
+		base_reg(j, k, i, idx, XAX);
 		if (mode != 1)
 			x_ri(b, true, XI_ADD, XAX, imm);
 		x_mov(b, XDX, XAX);
@@ -767,7 +937,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		if (mode == 1)
 			x_ri(b, true, XI_ADD, XDX, imm);
 		if (mode != 2)
-			put(j, rn, XDX);
+			put(j, reg_n(k, i), XDX);
 		break;
 	}
 	case K_B: {
@@ -805,6 +975,12 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 			xb_byte(b, bit);
 			cc = (i >> 24 & 1) ? XC_B : XC_AE;	/* tbnz: bit set */
 		}
+		if (!last) {	/* a side exit: the block goes on when not taken */
+			taken = x_jcc(b, cc ^ 1);
+			exit_taken(j, d, off, n);
+			x_patch(b, taken, b->p);
+			return true;
+		}
 		taken = x_jcc(b, cc);
 		exit_next(j, d + 1, n);
 		x_patch(b, taken, b->p);
@@ -829,52 +1005,70 @@ static void buf_init(a64_shared *sh)
 	sh->jit_used = 0;
 }
 
+/* page offset of the target of branch k at page offset `at` */
+static int64_t branch_off(enum kind k, uint32_t i, int64_t at)
+{
+	if (k == K_B)
+		return at + (int64_t)((int32_t)(i << 6) >> 6) * 4;
+	if (k == K_TBZ)
+		return at + (int64_t)((int32_t)(ibits(i, 18, 5) << 18) >> 18) * 4;
+	return at + (int64_t)((int32_t)(ibits(i, 23, 5) << 13) >> 13) * 4;
+}
+
 static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent **next, int *nnext)
 {
 	enum kind ks[JIT_MAX_INSNS];
 	const a64_dent *d = head;
-	int n = 0, uses[32] = { 0 };
-	uint32_t writes = 0;
+	int n = 0, uses[33] = { 0 };
+	uint64_t writes = 0;
 	bool ends_in_branch = false, ok, loops = false;
 	jctx *j;
 	uint8_t *start;
 	jit_head hd = { slot_fn(sh, head), 0 };
 
+	/* A block runs on past conditional branches (side exits when
+	 * taken) up to an unconditional branch or an instruction without a
+	 * template. */
 	while (n < JIT_MAX_INSNS && d < pg->e + 1024) {
 		a64_tfn fn = slot_fn(sh, d);
 		enum kind k = a64_slot_plain(fn) ? classify(d->insn) : K_NONE;
-		uint32_t r, w;
+		uint64_t r, w;
 
 		if (k == K_NONE)
 			break;
 		regs_of(k, d->insn, &r, &w);
 		writes |= w;
-		for (int x = 0; x < 31; x++)
+		for (int x = 0; x < 33; x++)
 			uses[x] += (int)((r >> x & 1) + (w >> x & 1));
 		ks[n++] = k;
-		if (is_branch(k)) {
+		if (is_branch(k) && k != K_BR) {
+			int64_t off = branch_off(k, d->insn, 4 * (d - pg->e));
+			bool cond = k != K_B && !(k == K_BCOND && ibits(d->insn, 3, 0) >> 1 == 7);
+
+			if (off >= 0 && off < 4096) {
+				if (pg->e + off / 4 == head)
+					loops = true;
+				else if (*nnext < JIT_NEXT_CAP)
+					next[(*nnext)++] = pg->e + off / 4;
+			}
+			if (!cond) {
+				ends_in_branch = true;
+				break;
+			}
+			if (n == JIT_MAX_INSNS) {	/* ends in it: its fall-through is next */
+				if (*nnext < JIT_NEXT_CAP)
+					next[(*nnext)++] = d + 1;
+				ends_in_branch = true;
+				break;
+			}
+		} else if (k == K_BR) {
 			ends_in_branch = true;
 			break;
 		}
 		d++;
 	}
-	if (ends_in_branch) {
-		uint32_t i = d->insn;
-		int64_t off = 4 * (d - pg->e);
-		if (ks[n - 1] == K_B)
-			off += (int64_t)((int32_t)(i << 6) >> 6) * 4;
-		else if (ks[n - 1] == K_TBZ)
-			off += (int64_t)((int32_t)(ibits(i, 18, 5) << 18) >> 18) * 4;
-		else
-			off += (int64_t)((int32_t)(ibits(i, 23, 5) << 13) >> 13) * 4;
-		if (ks[n - 1] != K_B)
-			next[(*nnext)++] = d + 1;
-		if (off >= 0 && off < 4096)
-			next[(*nnext)++] = pg->e + off / 4;
-		loops = pg->e + off / 4 == head;
-	} else if (d < pg->e + 1024 && a64_slot_plain(slot_fn(sh, d))) {
+	if (!ends_in_branch && d < pg->e + 1024 && a64_slot_plain(slot_fn(sh, d)) && *nnext < JIT_NEXT_CAP)
 		next[(*nnext)++] = n == JIT_MAX_INSNS ? d : d + 1;
-	}
 	/* entering and leaving a block costs about what interpreting a few
 	 * instructions does: short blocks that do not loop stay interpreted */
 	if (!loops && n < JIT_MIN_INSNS)
@@ -898,11 +1092,13 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	memcpy(start, &hd, sizeof(hd));
 	j->b.p = start + sizeof(hd);
 	j->b.end = sh->jit_buf + JIT_BUF_SIZE;
-	for (int r = 0; r < 32; r++)
+	for (int r = 0; r < 33; r++)
 		j->map[r] = -1;
+	if (uses[SPR])	/* SP lives in a host register (see sp_home) */
+		uses[SPR] = 1 << 20;
 	for (int c = 0; c < NCACHE; c++) {
 		int best = -1;
-		for (int r = 0; r < 31; r++)
+		for (int r = 0; r < 33; r++)
 			/* a register used once is cheaper in memory than
 			 * loaded at entry and written back at exit */
 			if ((uses[r] > 1 || (uses[r] && loops)) && j->map[r] < 0 && (best < 0 || uses[r] > uses[best]))
@@ -930,6 +1126,10 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	for (int r = 0; r < 31; r++)
 		if (j->map[r] >= 0)
 			x_load(&j->b, 8, false, j->map[r], XDI, XOFF(r));
+	if (j->map[SPR] >= 0) {
+		sp_home(j);
+		x_load(&j->b, 8, false, j->map[SPR], XAX, SOFF(sp_el));
+	}
 	j->top = j->b.p;
 	d = head;
 	for (int i = 0; i < n; i++, d++) {
@@ -963,28 +1163,45 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	return ok;
 }
 
-void a64_jit_hot(a64_cpu *s, a64_dent *target)
+/* Compile the block at target and, at most `follow` in all, the blocks
+ * control reaches from there on the page. A slot tried once is marked
+ * (hits past A64_JIT_ENTRY_HOT): neither its entries nor a hot loop try
+ * it again until its page is decoded again. */
+static void compile_from(a64_cpu *s, a64_dent *target, int follow)
 {
 	a64_core *k = CORE(s);
 	a64_page *pg = k->cur->pg;
-	const a64_dent *todo[JIT_FOLLOW + 3];
+	const a64_dent *todo[JIT_NEXT_CAP];
 	int ntodo = 1, done = 0;
 
-	pg->hot = 0;
 	if (!jit_on() || k->cur->bp_slow)
 		return;
 	todo[0] = target;
-	while (ntodo && done < JIT_FOLLOW) {
-		const a64_dent *d = todo[--ntodo];
+	while (ntodo && done < follow) {
+		a64_dent *d = (a64_dent *)todo[--ntodo];
 
-		if (in_buf(k->sh, (const void *)d->fn) || d >= pg->e + 1024)
+		if (d >= pg->e + 1024 || in_buf(k->sh, (const void *)d->fn) || d->hits > A64_JIT_ENTRY_HOT)
 			continue;
 		done++;
-		if (compile(k->sh, pg, (a64_dent *)d, todo, &ntodo))
+		if (compile(k->sh, pg, d, todo, &ntodo))
 			pg->jit++;
+		d->hits = A64_JIT_ENTRY_HOT + 1;
 		if (ntodo > JIT_FOLLOW)
 			ntodo = JIT_FOLLOW;
 	}
+}
+
+/* A backward branch on the page was taken often: its target is a loop. */
+void a64_jit_hot(a64_cpu *s, a64_dent *target)
+{
+	CORE(s)->cur->pg->hot = 0;
+	compile_from(s, target, JIT_FOLLOW);
+}
+
+/* A chain started at d often: a function body, a return point. */
+void a64_jit_entry(a64_cpu *s, a64_dent *d)
+{
+	compile_from(s, d, JIT_ENTRY_FOLLOW);
 }
 
 void a64_jit_reset(a64_shared *sh)
@@ -1006,6 +1223,11 @@ void a64_jit_hot(a64_cpu *s, a64_dent *target)
 {
 	CORE(s)->cur->pg->hot = 0;
 	(void)target;
+}
+
+void a64_jit_entry(a64_cpu *s, a64_dent *d)
+{
+	(void)s, (void)d;
 }
 
 void a64_jit_reset(a64_shared *sh)

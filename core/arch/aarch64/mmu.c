@@ -442,6 +442,12 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 	if (cache && !k->trace_mem) {
 		tlb_entry *e = acc == ACC_WRITE ? &k->wt[el][(va >> 12) & (TLB_SIZE - 1)]
 						: &k->rt[el][(va >> 12) & (TLB_SIZE - 1)];
+		if (flag) {	/* only accesses touching a watched byte miss */
+			const dbg_watch_bits *wb = dbg_watch_bits_of(m, va & ~0xfffull, *pa & ~0xfffull);
+			if (!(acc == ACC_WRITE ? wb->any_wr : wb->any_rd))
+				flag = 0;
+			k->wbits[acc == ACC_WRITE][el][(va >> 12) & (TLB_SIZE - 1)] = acc == ACC_WRITE ? wb->wr : wb->rd;
+		}
 		e->tag = (va & ~0xfffull) | flag;
 		e->addend = (uintptr_t)*host - (va & ~0xfffull);
 		a64_tlb_note_fill(s, el, va, ng);

@@ -126,9 +126,16 @@ static const a64_model models[] = {
 	{ "cortex-a53", false, { 0x700fe01a, 0x201fe00a, 0x707fe07a }, { A57_IDS,
 	  { A64R_MIDR_EL1, 0x410fd034 }, { A64R_ID_AA64MMFR0_EL1, 0x1122 },
 	  { A64R_CTR_EL0, 0x84448004 }, { A64R_PMCR_EL0, 0x41033000 } } },
-	/* QEMU's max has SVE, SME, MTE, PAuth, BTI...: kwb's is cortex-a57
-	 * with LSE atomics (ISAR0.Atomic = 2). */
+	/* QEMU 7.2's max is its cortex-a57 with QEMU's own MIDR, CLIDR's
+	 * LoUU and LoUIS 0 and many more features (SVE, SME, MTE, PAuth,
+	 * BTI, v8.1-v8.7 instructions: README). kwb's advertises only what kwb
+	 * has: cortex-a57 with QEMU's MIDR and CLIDR, LSE atomics
+	 * (ISAR0.Atomic = 2), AArch64 only at EL0 and EL1 (no AArch32), and
+	 * CSV2 = CSV3 = 1 (true of a CPU that does not speculate; QEMU's
+	 * CSV2 = 2 would need the SCXTNUM registers). */
 	{ "max", true, { 0x701fe00a, 0x201fe012, 0x70ffe07a }, { A57_IDS,
+	  { A64R_MIDR_EL1, 0x000f0510 }, { A64R_CLIDR_EL1, 0x02000023 },
+	  { A64R_ID_AA64PFR0_EL1, 0x1100000000000011ull },
 	  { A64R_ID_AA64ISAR0_EL1, A57_ISAR0 | 0x200000 } } },
 };
 

@@ -139,13 +139,15 @@ ALU_R(remuw, sx32((uint32_t)b ? (uint32_t)a % (uint32_t)b : (uint32_t)a))
 
 /* ---- loads and stores: TLB fast path, everything else in mmu.c ---- */
 
-#define TLB_MATCH(e, va, size) ((e)->tag == rv_tlb_key(va, size))
+/* a hit, or a watched page's access that touches no watched byte */
+#define TLB_MATCH(e, va, size, write) \
+	((e)->tag == rv_tlb_key(va, size) || unlikely(rv_watch_pass(h, e, write, va, size) != NULL))
 
 #define LOAD(name, type, size) \
 	OP(name) { \
 		uint64_t va = X(d->rs1) + (uint64_t)IMM, v; \
 		const rv_tlbe *e = &h->tr[(va >> 12) & (RV_TLB_SIZE - 1)]; \
-		if (likely(TLB_MATCH(e, va, size))) { \
+		if (likely(TLB_MATCH(e, va, size, false))) { \
 			type t; \
 			memcpy(&t, (void *)(uintptr_t)(va + e->add), size); \
 			X(d->rd) = (uint64_t)t; \
@@ -170,7 +172,7 @@ LOAD(lwu, uint32_t, 4)
 	OP(name) { \
 		uint64_t va = X(d->rs1) + (uint64_t)IMM, v = X(d->rs2); \
 		const rv_tlbe *e = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)]; \
-		if (likely(TLB_MATCH(e, va, size))) { \
+		if (likely(TLB_MATCH(e, va, size, true))) { \
 			uintptr_t p = (uintptr_t)(va + e->add); \
 			if (unlikely(h->sh->nresv)) \
 				rv_resv_break_host(h, p, size); \

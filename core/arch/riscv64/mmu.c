@@ -487,7 +487,18 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 			rv_trace_mem(h, d, va, pa, size, access, *v);
 		if (cacheable && !h->trace_mem && !h->trig.data && page &&
 		    !(access == ACC_WRITE && rv_is_code_page(h->sh, pa))) {
-			e2->tag = tag | (watch ? RV_TLB_WATCH : 0);
+			uint64_t flag = 0;
+			if (watch) {	/* only accesses touching a watched byte miss */
+				const dbg_watch_bits *wb = dbg_watch_bits_of(m, tag, pa & ~0xfffull);
+				/* a write entry also serves AMOs, which read (rv_amo_ptr) */
+				if (access == ACC_READ ? wb->any_rd : (wb->any_wr || wb->any_rd))
+					flag = RV_TLB_WATCH;
+				if (access == ACC_READ)
+					h->wbits_r[e2 - h->tlb_r[0]] = wb->rd;
+				else
+					h->wbits_w[e2 - h->tlb_w[0]] = wb->wr;
+			}
+			e2->tag = tag | flag;
 			rv_tlb_note_fill(h, (int)((access == ACC_READ ? h->tr - &h->tlb_r[0][0] : h->tw - &h->tlb_w[0][0]) /
 						  RV_TLB_SIZE), va);
 			e2->add = (uintptr_t)page - tag;

@@ -243,6 +243,9 @@ typedef struct rv_hart {
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
 	int npmp;		/* highest active entry + 1 */
+	/* The watched bytes of each read/write TLB entry tagged RV_TLB_WATCH
+	 * (dbg_watch_bits_of, set when it is filled; flat set*size index) */
+	const uint64_t *wbits_r[RV_TLB_SETS * RV_TLB_SIZE], *wbits_w[RV_TLB_SETS * RV_TLB_SIZE];
 } rv_hart;
 
 #define HART(c) ((rv_hart *)(c))
@@ -384,10 +387,26 @@ int rv_debug_translate(cpu *c, vaddr_t va, int access, paddr_t *pa, walk_log *lo
 bool rv_mmu_enabled(cpu *c);
 
 /* Loads/stores through the TLB with the slow path behind (FP, helpers). */
+/* An aligned access to a page cached with RV_TLB_WATCH that touches no
+ * watched byte: its host address, as the fast path's (else NULL: the slow
+ * path checks the watchpoints). */
+static inline void *rv_watch_pass(const rv_hart *h, const rv_tlbe *e, bool write, uint64_t va, unsigned size)
+{
+	const uint64_t *bits;
+
+	if (e->tag != (rv_tlb_key(va, size) | RV_TLB_WATCH))
+		return NULL;
+	bits = write ? h->wbits_w[e - h->tlb_w[0]] : h->wbits_r[e - h->tlb_r[0]];
+	if (dbg_watch_bits_touch(bits, va & 0xfff, size))
+		return NULL;
+	return (void *)(uintptr_t)(va + e->add);
+}
+
 static inline bool rv_load(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t *v)
 {
 	const rv_tlbe *e = &h->tr[(va >> 12) & (RV_TLB_SIZE - 1)];
-	if (likely(e->tag == rv_tlb_key(va, size))) {
+
+	if (likely(e->tag == rv_tlb_key(va, size)) || rv_watch_pass(h, e, false, va, size)) {
 		*v = 0;
 		__builtin_memcpy(v, (void *)(uintptr_t)(va + e->add), size);
 		return true;
@@ -400,7 +419,7 @@ void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len);
 static inline bool rv_store(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, uint64_t v)
 {
 	const rv_tlbe *e = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
-	if (likely(e->tag == rv_tlb_key(va, size))) {
+	if (likely(e->tag == rv_tlb_key(va, size)) || rv_watch_pass(h, e, true, va, size)) {
 		uintptr_t p = (uintptr_t)(va + e->add);
 		if (unlikely(h->sh->nresv))
 			rv_resv_break_host(h, p, size);

@@ -7,6 +7,7 @@
 // unknown keys and accesses of odd sizes.
 // run: -M virt,acpi=off -m 128M
 // run: -M virt,acpi=off -m 128M -smp 2 -append console=ttyAMA0 -fw_cfg name=opt/kwb/str,string=hello -fw_cfg opt/kwb/two,string=a,,b
+// run: -M virt,acpi=off -m 256M -uuid 01234567-89ab-cdef-fedc-ba9876543210 -boot menu=on,strict=on
 	.include "cmp.inc"
 	START
 	.macro SELECT key
