@@ -231,7 +231,8 @@ static bool atomic_cut(rv_hart *h, const rv_insn *d, int64_t left)
 	machine *m = h->c.m;
 	int64_t used;
 
-	if (m->current != &h->c || h->c.step_remaining > 0)
+	/* only in the machine's rounds (not a unit test's direct run) */
+	if (m->current != &h->c || !m->slice_started || h->c.step_remaining > 0)
 		return false;
 	h->left = left;
 	rv_sync_icount(h);
