@@ -311,10 +311,11 @@ static void machine_prop(kwb_options *o, const char *opt, const char *key, const
 		if (strcmp(v, "auto"))
 			parse_bool(opt, key, v);
 	} else if (!strcmp(key, "secure") || !strcmp(key, "mte") || !strcmp(key, "ras") ||
-		   !strcmp(key, "aia")) {
-		if (strcmp(v, "off") && strcmp(v, "none") && parse_bool(opt, key, v))
-			kwb_usage_error("%s %s=%s: not modelled by kwb (only %s=off)", opt, key, v,
-					key);
+		   !strcmp(key, "aia") || !strcmp(key, "aclint")) {
+		/* aia takes none|aplic|aplic-imsic: only none is a bool-like "off" */
+		if (strcmp(v, "off") && strcmp(v, "none") && (!strcmp(key, "aia") || parse_bool(opt, key, v)))
+			kwb_usage_error("%s %s=%s: not modelled by kwb (only %s=%s)", opt, key, v,
+					key, strcmp(key, "aia") ? "off" : "none");
 	} else {
 		kwb_usage_error("%s %s=%s: unknown machine property '%s' (kwb knows iommu, "
 				"dumpdtb, virtualization, gic-version, its, highmem, dtb-randomness, accel)",
@@ -1201,7 +1202,8 @@ static const opt_def options[] = {
 	{ "accel", NULL, "tcg", opt_accel, "Accepted for QEMU compatibility (kwb always emulates)." },
 	{ "cpu", NULL, "MODEL", opt_cpu,
 	  "CPU model (aarch64: cortex-a57, cortex-a53, max; riscv64: rv64, with "
-	  "pmu-num=N, sstc=on|off, debug=on|off, h=false); -cpu help lists them." },
+	  "pmu-num=N, sstc=on|off, debug=on|off, h=false, and QEMU's extension switches\n"
+	  "set as kwb's hart has them: zba=true, v=false, ...); -cpu help lists them." },
 	{ "smp", NULL, "N|cpus=N[,sockets=S,cores=C,threads=T]", opt_smp,
 	  "Number of CPUs, 1 to 8 (default 1)." },
 	{ "m", NULL, "SIZE|size=SIZE", opt_m,

@@ -3,10 +3,12 @@
  */
 #include <dwarf.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <libdwarf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "symbols/kdwarf.h"
@@ -94,6 +96,34 @@ static void ignore_error(Dwarf_Error e, Dwarf_Ptr arg)
 	(void)arg;
 }
 
+/* libdwarf allocates what the section headers say before it looks at the
+ * file: a hostile header asking for 500 GiB must be refused here. Every
+ * section with contents lies inside the file, the header table too. */
+static const char *elf_sections_in_file(int fd)
+{
+	Elf *e;
+	struct stat st;
+	size_t n = 0;
+	const char *why = NULL;
+
+	if (fstat(fd, &st) || elf_version(EV_CURRENT) == EV_NONE || !(e = elf_begin(fd, ELF_C_READ, NULL)))
+		return "not an ELF file";
+	if (elf_kind(e) != ELF_K_ELF || elf_getshdrnum(e, &n))
+		why = "not an ELF file";
+	for (size_t i = 1; !why && i < n; i++) {
+		Elf_Scn *scn = elf_getscn(e, i);
+		GElf_Shdr sh;
+
+		if (!scn || !gelf_getshdr(scn, &sh))
+			why = "unreadable section header";
+		else if (sh.sh_type != SHT_NOBITS &&
+			 (sh.sh_offset > (uint64_t)st.st_size || sh.sh_size > (uint64_t)st.st_size - sh.sh_offset))
+			why = "a section lies past the end of the file";
+	}
+	elf_end(e);
+	return why;
+}
+
 kdwarf *kdwarf_open(const char *path, char *err, size_t errlen)
 {
 	kdwarf *kd = kwb_zalloc(sizeof(*kd));
@@ -104,6 +134,13 @@ kdwarf *kdwarf_open(const char *path, char *err, size_t errlen)
 	kd->fd = kwb_open_input(path, false, &why);
 	if (kd->fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, why);
+		free(kd);
+		return NULL;
+	}
+	why = elf_sections_in_file(kd->fd);
+	if (why) {
+		snprintf(err, errlen, "%s: no DWARF debug information: %s", path, why);
+		close(kd->fd);
 		free(kd);
 		return NULL;
 	}

@@ -298,6 +298,7 @@ static void write_first_cycle(pflash *f, uint64_t off, uint32_t value)
 		return;
 	case 0x70:		/* read status */
 	case 0x90:		/* read device ID */
+		set_romd(f, false);
 		f->cmd = cmd;
 		return;
 	case 0xe8:		/* write to buffer: the count follows */
@@ -307,6 +308,7 @@ static void write_first_cycle(pflash *f, uint64_t off, uint32_t value)
 		unknown_sequence(f, off, value);
 		return;
 	}
+	set_romd(f, false);	/* command mode until the sequence ends */
 	f->wcycle++;
 	f->cmd = cmd;
 }
@@ -315,8 +317,8 @@ static void flash_write4(pflash *f, uint64_t off, uint32_t value, unsigned width
 {
 	uint8_t cmd = (uint8_t)value;
 
-	if (!f->wcycle)
-		set_romd(f, false);	/* command mode from the first write on */
+	/* a first cycle leaves array mode only for a command that reads
+	 * something else (a read-array write must not flush every TLB twice) */
 	switch (f->wcycle) {
 	case 0:
 		write_first_cycle(f, off, value);

@@ -26,6 +26,40 @@ static bool cfg_bool(const char *model, const char *key, const char *v)
 	kwb_usage_error("-cpu %s: %s=%s: expected on or off", model, key, v);
 }
 
+/* QEMU 7.2's rv64 extension switches and what kwb's hart has, fixed:
+ * a command line asking for what kwb has runs unchanged, one asking for
+ * anything else is refused (QEMU's names and spelling). */
+static const struct {
+	const char *name;
+	bool has;
+} fixed_exts[] = {
+	{ "i", true }, { "m", true }, { "a", true }, { "f", true }, { "d", true }, { "c", true },
+	{ "s", true }, { "u", true }, { "mmu", true }, { "pmp", true }, { "Zicsr", true },
+	{ "Zifencei", true }, { "Zihintpause", true }, { "zba", true }, { "zbb", true }, { "zbc", true },
+	{ "zbs", true }, { "e", false }, { "v", false }, { "Zfh", false }, { "Zfhmin", false },
+	{ "Zve32f", false }, { "Zve64f", false }, { "svinval", false }, { "svnapot", false },
+	{ "svpbmt", false }, { "sscofpmf", false }, { "zbkb", false }, { "zbkc", false }, { "zbkx", false },
+	{ "zdinx", false }, { "zfinx", false }, { "zhinx", false }, { "zhinxmin", false }, { "zk", false },
+	{ "zkn", false }, { "zknd", false }, { "zkne", false }, { "zknh", false }, { "zkr", false },
+	{ "zks", false }, { "zksed", false }, { "zksh", false }, { "zkt", false }, { "zmmul", false },
+	{ "x-epmp", false }, { "x-j", false }, { "x-smaia", false }, { "x-ssaia", false },
+	{ "xventanacondops", false },
+};
+
+/* true: key is one of them (and v is what kwb has); exits otherwise */
+static bool fixed_ext(const char *model, const char *key, const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_exts); i++) {
+		if (strcmp(fixed_exts[i].name, key))
+			continue;
+		if (cfg_bool(model, key, v) != fixed_exts[i].has)
+			kwb_usage_error("-cpu %s: %s=%s: kwb's rv64 hart %s %s", model, key, v,
+					fixed_exts[i].has ? "always has" : "has no", key);
+		return true;
+	}
+	return false;
+}
+
 void rv_config_parse(struct rv_config *cfg, const char *model)
 {
 	char buf[256], *save = NULL, *tok;
@@ -56,9 +90,12 @@ void rv_config_parse(struct rv_config *cfg, const char *model)
 			if (cfg_bool(model, tok, v))
 				kwb_usage_error("-cpu %s: h=%s: kwb has no hypervisor extension (use h=false)",
 						model, v);
-		} else {
+		} else if (!strcmp(tok, "g")) {
+			cfg_bool(model, tok, v);	/* g = imafd_zicsr_zifencei: kwb has them all */
+		} else if (!fixed_ext(model, tok, v)) {
 			kwb_usage_error("-cpu %s: %s: unknown property (kwb's rv64 takes pmu-num=N, sstc=on|off, "
-					"debug=on|off, h=false)", model, tok);
+					"debug=on|off, h=false, and QEMU's extension switches set as kwb's hart "
+					"has them)", model, tok);
 		}
 	}
 }
