@@ -170,7 +170,8 @@ int bus_write(bus *b, paddr_t pa, unsigned size, uint64_t value)
 	if (!r || size > r->size - (pa - r->base))
 		return BUS_UNMAPPED;
 	if (r->host && !r->readonly) {
-		guestmem_will_write(r->mem, pa - r->base, size);
+		b->foreign_writes++;
+		guestmem_will_store(r->mem, pa - r->base, size);
 		memcpy(r->host + (pa - r->base), &value, size);
 	} else if (r->ops && r->ops->accepts && !r->ops->accepts(r->opaque, pa - r->base, size, true)) {
 		return BUS_BAD_SIZE;
@@ -230,7 +231,7 @@ static int copy_in(bus_region *r, uint64_t off, uint64_t n, uint64_t done, void 
 
 	if (!r->host)
 		return -1;
-	guestmem_will_write(r->mem, off, n);
+	guestmem_will_store(r->mem, off, n);	/* counted by bus_copy_to */
 	memcpy(r->host + off, c->src + done, n);
 	return 0;
 }
@@ -244,6 +245,8 @@ int bus_copy_from(bus *b, paddr_t pa, void *dst, uint64_t len)
 int bus_copy_to(bus *b, paddr_t pa, const void *src, uint64_t len)
 {
 	struct copy_ctx c = { .src = src };
+
+	b->foreign_writes++;
 	return each_piece(b, pa, len, copy_in, &c);
 }
 
@@ -263,7 +266,9 @@ void bus_register_mems(bus *b, struct machine *m)
 	for (int i = 0; i < b->count; i++) {
 		bus_region *r = &b->regions[i];
 		uint8_t *host = r->romd_host ? r->romd_host : r->host;	/* a flash in any mode */
-		if (host && !r->mem)
+		if (host && !r->mem) {
 			r->mem = guestmem_register(m, r->name, host, r->size);
+			r->mem->foreign = &b->foreign_writes;
+		}
 	}
 }

@@ -46,6 +46,12 @@ typedef struct bus {
 	bus_region *ram;			/* main RAM, for fast checks */
 	/* Bumped whenever a mapping changes so CPUs can flush their TLBs. */
 	uint64_t generation;
+	/* Bumped by every write to RAM/ROM that is not a CPU's own store
+	 * (DMA, devices, the debugger, loaders: guestmem_will_write). CPUs
+	 * snoop their own stores into decoded code, so decoded code can go
+	 * stale only through these: an instruction-cache flush (fence.i,
+	 * IC IALLU) with none since the last one has nothing to drop. */
+	uint64_t foreign_writes;
 } bus;
 
 enum bus_result { BUS_OK = 0, BUS_UNMAPPED = -1, BUS_BAD_SIZE = -2 };
@@ -106,6 +112,19 @@ static inline void bus_will_write(bus *b, paddr_t pa, uint64_t len)
 		r = bus_find(b, pa);
 	if (r && r->mem)
 		guestmem_will_write(r->mem, pa - r->base, len);
+}
+
+/* The same before a CPU's own stores, which it snoops for decoded code
+ * (a write TLB fill, an AMO, a page-table A/D update): not counted in
+ * foreign_writes. */
+static inline void bus_will_store(bus *b, paddr_t pa, uint64_t len)
+{
+	bus_region *r = b->ram;
+
+	if (!r || pa - r->base >= r->size)
+		r = bus_find(b, pa);
+	if (r && r->mem)
+		guestmem_will_store(r->mem, pa - r->base, len);
 }
 /* Gives every RAM/ROM region its guest memory (machine_create). */
 void bus_register_mems(bus *b, struct machine *m);

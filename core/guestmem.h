@@ -34,6 +34,9 @@ typedef struct guestmem {
 	 * last saved; a write in another epoch saves them first. */
 	uint32_t *saved_in;
 	const uint32_t *epoch;	/* the current epoch (history's) */
+	/* The bus's count of writes CPUs do not snoop (bus.h foreign_writes),
+	 * for its RAM/ROM regions; NULL for other memories (disks). */
+	uint64_t *foreign;
 } guestmem;
 
 /* Registers a memory under a stable name ("ram", "disk:d0"); the bus
@@ -46,13 +49,23 @@ void guestmem_free_all(struct machine *m);
 
 void guestmem_save_page(guestmem *g, uint64_t page);	/* history: first write in an epoch */
 
-static inline void guestmem_will_write(guestmem *g, uint64_t off, uint64_t len)
+/* A CPU's own store (it snoops its stores into decoded code itself):
+ * history saves the page first. */
+static inline void guestmem_will_store(guestmem *g, uint64_t off, uint64_t len)
 {
 	if (unlikely(g && g->saved_in) && len) {
 		for (uint64_t p = off / GUESTMEM_PAGE; p <= (off + len - 1) / GUESTMEM_PAGE && p < g->pages; p++)
 			if (g->saved_in[p] != *g->epoch)
 				guestmem_save_page(g, p);
 	}
+}
+
+/* Any other write (DMA, a device, the debugger, a loader). */
+static inline void guestmem_will_write(guestmem *g, uint64_t off, uint64_t len)
+{
+	if (g && g->foreign)
+		++*g->foreign;
+	guestmem_will_store(g, off, len);
 }
 
 #endif

@@ -36,7 +36,7 @@
 typedef struct page_copy {
 	guestmem *g;
 	uint64_t page;
-	uint8_t *data;
+	uint8_t *data;		/* NULL: the page was all zeros (RAM never written) */
 } page_copy;
 
 typedef struct ckpt {
@@ -154,20 +154,42 @@ static void account(struct history *h, int64_t delta)
 
 static void undo_pages(struct history *h, ckpt *c);
 
+static int64_t copy_bytes(const page_copy *p)
+{
+	return (int64_t)sizeof(*p) + (p->data ? GUESTMEM_PAGE : 0);
+}
+
 /* undo: copy the saved pages back (going back before c). */
 static void free_ckpt(struct history *h, ckpt *c, bool undo)
 {
 	if (undo) {
 		undo_pages(h, c);
 	} else {
-		for (size_t i = 0; i < c->npages; i++)
+		for (size_t i = 0; i < c->npages; i++) {
+			account(h, -copy_bytes(&c->pages[i]));
 			free(c->pages[i].data);
-		account(h, -(int64_t)(c->npages * (GUESTMEM_PAGE + sizeof(page_copy))));
+		}
 	}
 	account(h, -(int64_t)(c->state.cap + sizeof(*c)));
 	free(c->pages);
 	state_buf_free(&c->state);
 	free(c);
+}
+
+static bool all_zero(const uint8_t *p, uint64_t n)
+{
+	uint64_t acc = 0, i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		acc |= w;
+		if ((i & 511) == 504 && acc)	/* most written pages differ early */
+			return false;
+	}
+	for (; i < n; i++)
+		acc |= p[i];
+	return !acc;
 }
 
 void hist_save_page(machine *m, guestmem *g, uint64_t page)
@@ -186,10 +208,15 @@ void hist_save_page(machine *m, guestmem *g, uint64_t page)
 	}
 	if (n > g->size - off)
 		n = g->size - off;
-	c->pages[c->npages] = (page_copy){ .g = g, .page = page, .data = kwb_zalloc(GUESTMEM_PAGE) };
-	memcpy(c->pages[c->npages].data, g->host + off, n);
+	c->pages[c->npages] = (page_copy){ .g = g, .page = page };
+	/* Most pages a boot saves were never written (the RAM's first
+	 * touch): keep no copy of zeros. */
+	if (!all_zero(g->host + off, n)) {
+		c->pages[c->npages].data = kwb_zalloc(GUESTMEM_PAGE);
+		memcpy(c->pages[c->npages].data, g->host + off, n);
+	}
+	account(h, copy_bytes(&c->pages[c->npages]));
 	c->npages++;
-	account(h, GUESTMEM_PAGE + sizeof(page_copy));
 }
 
 void hist_mem_added(machine *m, guestmem *g)
@@ -261,10 +288,13 @@ static void undo_pages(struct history *h, ckpt *c)
 		uint64_t off = p->page * GUESTMEM_PAGE, n = GUESTMEM_PAGE;
 		if (n > p->g->size - off)
 			n = p->g->size - off;
-		memcpy(p->g->host + off, p->data, n);
+		if (p->data)
+			memcpy(p->g->host + off, p->data, n);
+		else
+			memset(p->g->host + off, 0, n);
+		account(h, -copy_bytes(p));
 		free(p->data);
 	}
-	account(h, -(int64_t)(c->npages * (GUESTMEM_PAGE + sizeof(page_copy))));
 	c->npages = 0;
 }
 

@@ -295,6 +295,80 @@ static void test_watch_neighbours(void)
 	destroy(m);
 }
 
+/* A loop across a page boundary (falling into the next page, a jump
+ * back): the chain continues on the other page without returning to the
+ * loop (rv_next_page), and the budget still counts every instruction. */
+static void test_counts_across_pages(void)
+{
+	machine *m = make(1);
+	cpu *c = m->cpus[0];
+	/* addi a0,a0,1 x3 (the third on the next page); jalr zero,0(t0) */
+	static const uint32_t prog[] = { 0x00150513, 0x00150513, 0x00150513, 0x00028067 };
+
+	load(m, CODE + 0xff8, prog, 4);
+	setreg(m, 0, 5, CODE + 0xff8);
+	CHECK_EQ(run(m, 0, CODE + 0xff8, 4), CPU_EXIT_BUDGET);
+	CHECK_EQ(reg(m, 0, 10), 3);
+	CHECK_EQ(run(m, 0, 0, 4001), CPU_EXIT_BUDGET);
+	CHECK_EQ(c->icount, 4005);
+	CHECK_EQ(reg(m, 0, 10), 3 + 3000 + 1);
+	CHECK_EQ(reg(m, 0, RV_pc), CODE + 0xffc);
+	CHECK_EQ(run(m, 0, 0, 2), CPU_EXIT_BUDGET);
+	CHECK_EQ(reg(m, 0, RV_pc), CODE + 0x1004);
+	destroy(m);
+}
+
+/* One instruction at a time (here for an execute trigger) carries on into
+ * the next page: falling off a page's end must not continue the fast chain
+ * there, past the trigger's check (the difftest PC pass and -d exec use the
+ * same path). */
+static void test_trigger_after_page_end(void)
+{
+	machine *m = make(1);
+	/* csrw tdata2,t1; csrw tdata1,t2; nop; addi a0,a0,1 (the page's last);
+	 * addi a0,a0,1; addi a0,a0,1 (the trigger's) */
+	static const uint32_t prog[] = { 0x7a231073, 0x7a139073, 0x00000013, 0x00150513, 0x00150513, 0x00150513 };
+
+	static const uint32_t nop = 0x00000013;
+
+	load(m, CODE + 0xff0, prog, 6);
+	load(m, CODE + 0x200, &nop, 1);
+	setreg(m, 0, RV_mtvec, CODE + 0x200);
+	setreg(m, 0, 6, CODE + 0x1004);
+	CHECK_EQ(run(m, 0, CODE + 0xff0, 6), CPU_EXIT_BUDGET);	/* both pages in the exec TLB */
+	CHECK_EQ(reg(m, 0, 10), 3);
+	setreg(m, 0, 10, 0);
+	setreg(m, 0, 7, (2ull << 60) | (1u << 6) | (1u << 2));	/* mcontrol: M, execute */
+	CHECK_EQ(run(m, 0, CODE + 0xff0, 6), CPU_EXIT_BUDGET);	/* 5, the trap, the vector's nop */
+	CHECK_EQ(reg(m, 0, RV_mcause), 3);
+	CHECK_EQ(reg(m, 0, RV_mepc), CODE + 0x1004);
+	CHECK_EQ(reg(m, 0, 10), 2);
+	destroy(m);
+}
+
+/* Code written by DMA (not a hart's store, so not snooped) runs after a
+ * fence.i; a fence.i with no such write since the last one keeps the
+ * decoded pages, so the DMA must be what makes it drop them. */
+static void test_fence_i_after_dma(void)
+{
+	machine *m = make(1);
+	static const uint32_t a[] = { 0x00100513, 0x00030067 };	/* addi a0,zero,1; jalr zero,0(t1) */
+	static const uint32_t b[] = { 0x0000100f, 0x00028067 };	/* fence.i; jalr zero,0(t0) */
+	static const uint32_t two = 0x00200513;			/* addi a0,zero,2 */
+
+	load(m, CODE, a, 2);
+	load(m, CODE + 0x100, b, 2);
+	setreg(m, 0, 5, CODE);
+	setreg(m, 0, 6, CODE + 0x100);
+	CHECK_EQ(run(m, 0, CODE, 5), CPU_EXIT_BUDGET);	/* addi, jalr, fence.i, jalr, addi */
+	CHECK_EQ(reg(m, 0, 10), 1);
+	CHECK_EQ(bus_copy_to(&m->bus, CODE, &two, 4), 0);	/* a device writes the code */
+	CHECK_EQ(run(m, 0, 0, 1), CPU_EXIT_BUDGET);		/* jalr: still decoded */
+	CHECK_EQ(run(m, 0, 0, 3), CPU_EXIT_BUDGET);		/* fence.i, jalr, addi */
+	CHECK_EQ(reg(m, 0, 10), 2);
+	destroy(m);
+}
+
 static void test_self_modifying_code(void)
 {
 	machine *m = make(1);
@@ -457,6 +531,9 @@ int main(void)
 	RUN(test_breakpoint_and_watchpoint);
 	RUN(test_watch_neighbours);
 	RUN(test_self_modifying_code);
+	RUN(test_fence_i_after_dma);
+	RUN(test_counts_across_pages);
+	RUN(test_trigger_after_page_end);
 	RUN(test_priv_and_debug_walk);
 	RUN(test_lr_sc_across_harts);
 	RUN(test_counter_writes);

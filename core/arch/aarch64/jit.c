@@ -33,7 +33,7 @@
 #include "exec.h"
 
 #if defined(__x86_64__)
-#include "../../x86emit.h"
+#include "../../jit_regs.h"
 
 #define JIT_BUF_SIZE (16u << 20)
 #define JIT_MAX_INSNS 96
@@ -276,15 +276,12 @@ static void regs_of(enum kind k, uint32_t i, uint64_t *rd, uint64_t *wr)
 	*wr &= ~(1ull << 31);
 }
 
-static const int cache_regs[] = { XSI, X8, X9, X10, XBX, XBP, X12, X13, X14, X15 };
-#define NCACHE ((int)ARRAY_SIZE(cache_regs))
-
+/* rdi = CPU, rax/rcx/rdx/r11 = scratch; the guest registers in
+ * core/jit_regs.h's host registers */
 typedef struct jctx {
 	xbuf b;
 	a64_shared *sh;
-	int map[33];
-	uint64_t written;
-	int saved[6], nsaved;
+	jit_regs r;		/* XZR reads as zero; SP (SPR) has no home there */
 	struct { uint8_t *at; int i; } slow[JIT_MAX_INSNS * 4];
 	int nslow;
 	const a64_dent *head;
@@ -312,42 +309,29 @@ static void sp_home(jctx *j)
 
 static void get(jctx *j, unsigned r, int t)
 {
-	if (r == 31)
-		x_movi(&j->b, t, 0);
-	else if (j->map[r] >= 0)
-		x_mov(&j->b, t, j->map[r]);
-	else
-		x_load(&j->b, 8, false, t, XDI, XOFF(r));
+	jr_get(&j->b, &j->r, (int)r, t);
 }
 
 /* write guest register r from host t (64 bits; sf 0: t holds a 32-bit
  * result already zero-extended) */
 static void put(jctx *j, unsigned r, int t)
 {
-	if (r == 31)
-		return;
-	if (j->map[r] >= 0)
-		x_mov(&j->b, j->map[r], t);
-	else
-		x_store(&j->b, 8, XDI, XOFF(r), t);
+	jr_put(&j->b, &j->r, (int)r, t);
 }
 
 /* the cached registers written by the block to memory (rax is scratch) */
 static void write_back(jctx *j)
 {
-	for (int r = 0; r < 31; r++)
-		if (j->map[r] >= 0 && (j->written >> r & 1))
-			x_store(&j->b, 8, XDI, XOFF(r), j->map[r]);
-	if (j->written >> SPR & 1) {
+	jr_write_back(&j->b, &j->r);
+	if (j->r.written >> SPR & 1) {
 		sp_home(j);
-		x_store(&j->b, 8, XAX, SOFF(sp_el), j->map[SPR]);
+		x_store(&j->b, 8, XAX, SOFF(sp_el), j->r.map[SPR]);
 	}
 }
 
 static void pops(jctx *j)
 {
-	for (int i = j->nsaved - 1; i >= 0; i--)
-		x_pop(&j->b, j->saved[i]);
+	jr_pops(&j->b, &j->r);
 }
 
 /* icount += n; pc += delta (in memory; flags are clobbered) */
@@ -1092,24 +1076,9 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	memcpy(start, &hd, sizeof(hd));
 	j->b.p = start + sizeof(hd);
 	j->b.end = sh->jit_buf + JIT_BUF_SIZE;
-	for (int r = 0; r < 33; r++)
-		j->map[r] = -1;
 	if (uses[SPR])	/* SP lives in a host register (see sp_home) */
 		uses[SPR] = 1 << 20;
-	for (int c = 0; c < NCACHE; c++) {
-		int best = -1;
-		for (int r = 0; r < 33; r++)
-			/* a register used once is cheaper in memory than
-			 * loaded at entry and written back at exit */
-			if ((uses[r] > 1 || (uses[r] && loops)) && j->map[r] < 0 && (best < 0 || uses[r] > uses[best]))
-				best = r;
-		if (best < 0)
-			break;
-		j->map[best] = cache_regs[c];
-		if (cache_regs[c] == XBX || cache_regs[c] == XBP || cache_regs[c] >= X12)
-			j->saved[j->nsaved++] = cache_regs[c];
-	}
-	j->written = writes;
+	jr_alloc(&j->r, XOFF(0), 0x7fffffffull, 31, uses, 33, loops, writes);
 
 	/* entry: icount + n <= end_chain, else the slot's own handler */
 	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
@@ -1121,14 +1090,10 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 		x_jmp_r(&j->b, XAX);
 		x_patch(&j->b, go, j->b.p);
 	}
-	for (int c = 0; c < j->nsaved; c++)
-		x_push(&j->b, j->saved[c]);
-	for (int r = 0; r < 31; r++)
-		if (j->map[r] >= 0)
-			x_load(&j->b, 8, false, j->map[r], XDI, XOFF(r));
-	if (j->map[SPR] >= 0) {
+	jr_enter(&j->b, &j->r);
+	if (j->r.map[SPR] >= 0) {
 		sp_home(j);
-		x_load(&j->b, 8, false, j->map[SPR], XAX, SOFF(sp_el));
+		x_load(&j->b, 8, false, j->r.map[SPR], XAX, SOFF(sp_el));
 	}
 	j->top = j->b.p;
 	d = head;

@@ -436,7 +436,7 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 	if (!*host)
 		return true;
 	if (acc == ACC_WRITE)	/* the page may stay writable in the TLB */
-		bus_will_write(&m->bus, *pa & ~0xfffull, 0x1000);
+		bus_will_store(&m->bus, *pa & ~0xfffull, 0x1000);
 	if (acc == ACC_WRITE && is_code(k->sh, *pa))
 		a64_code_written(k->sh, *pa);
 	if (cache && !k->trace_mem) {

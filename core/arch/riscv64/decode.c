@@ -229,8 +229,11 @@ static const rv_insn *op_cross(rv_hart *h, const rv_insn *d, int64_t left);
 static const rv_insn *op_page_end(rv_hart *h, const rv_insn *d, int64_t left)
 {
 	h->pc = rv_pc_of(h, d);
-	h->left = left;
-	return NULL;
+	if (h->page == h->xpage->e) {	/* after an instruction crossing pages: the loop's */
+		h->left = left;
+		return NULL;
+	}
+	return rv_next_page(h, left);	/* not an instruction: nothing counted */
 }
 
 bool rv_slot_is_page_end(const rv_insn *d)

@@ -27,7 +27,7 @@ static inline const rv_insn *jump_to(rv_hart *h, uint64_t target, int64_t left)
 	if (off < 4096)
 		return rv_dispatch(h, h->page + (off >> 1), left);
 	h->pc = target;
-	return rv_dispatch(h, NULL, left);
+	return rv_next_page(h, left - 1);
 }
 
 static inline const rv_insn *branch(rv_hart *h, const rv_insn *d, int64_t left)
@@ -41,7 +41,7 @@ static inline const rv_insn *branch(rv_hart *h, const rv_insn *d, int64_t left)
 		return rv_dispatch(h, t, left);
 	}
 	h->pc = h->page_va + off;
-	return rv_dispatch(h, NULL, left);
+	return rv_next_page(h, left - 1);
 }
 
 OP(illegal) { RV_ILLEGAL(); }
@@ -348,9 +348,15 @@ AMO(amomaxu_d, int64_t, 8, (uint64_t)a > (uint64_t)b ? a : b)
 OP(fence) { NEXT; }
 OP(fence_i)
 {
-	/* Stores are snooped already; this catches DMA into code pages. */
-	h->sh->gen++;
-	RV_END_BLOCK();
+	/* The harts' stores are snooped already; this catches other writers
+	 * (DMA, devices, the debugger): nothing to drop if none wrote since. */
+	uint64_t foreign = h->c.m->bus.foreign_writes;
+
+	if (foreign != h->sh->foreign_seen) {
+		h->sh->foreign_seen = foreign;
+		h->sh->gen++;
+		RV_END_BLOCK();
+	}
 	NEXT;
 }
 

@@ -29,7 +29,7 @@
 #include "rv_ops.h"
 
 #if defined(__x86_64__)
-#include "../../x86emit.h"
+#include "../../jit_regs.h"
 
 #define JIT_BUF_SIZE (16u << 20)
 #define JIT_MAX_INSNS 96
@@ -147,17 +147,12 @@ static void regs_of(const tmpl *t, const rv_insn *d, uint64_t *rd, uint64_t *wr)
 	*wr &= ~(1ull | 1ull << 32);
 }
 
-/* host registers for guest registers, in order of preference (rdi = hart,
- * rdx = budget, rax/rcx/r11 = scratch) */
-static const int cache_regs[] = { XSI, X8, X9, X10, XBX, XBP, X12, X13, X14, X15 };
-#define NCACHE ((int)ARRAY_SIZE(cache_regs))
-
+/* rdi = hart, rdx = budget, rax/rcx/r11 = scratch; the guest registers in
+ * core/jit_regs.h's host registers */
 typedef struct jctx {
 	xbuf b;
 	rv_hart *h;
-	int map[33];		/* host register of a guest register, or -1 */
-	uint64_t written;	/* cached registers the block writes */
-	int saved[6], nsaved;	/* callee-saved registers pushed at entry */
+	jit_regs r;		/* x0 reads as zero, x32 is the write sink */
 	/* slow exits, emitted after the block: jump site, slot index */
 	struct { uint8_t *at; int i; } slow[JIT_MAX_INSNS];
 	int nslow;
@@ -168,35 +163,22 @@ typedef struct jctx {
 
 static void get(jctx *j, int r, int t)
 {
-	if (r == 0)
-		x_movi(&j->b, t, 0);
-	else if (j->map[r] >= 0)
-		x_mov(&j->b, t, j->map[r]);
-	else
-		x_load(&j->b, 8, false, t, XDI, XOFF(r));
+	jr_get(&j->b, &j->r, r, t);
 }
 
 static void put(jctx *j, int r, int t)
 {
-	if (r == 0 || r == 32)
-		return;
-	if (j->map[r] >= 0)
-		x_mov(&j->b, j->map[r], t);
-	else
-		x_store(&j->b, 8, XDI, XOFF(r), t);
+	jr_put(&j->b, &j->r, r, t);
 }
 
 static void write_back(jctx *j)
 {
-	for (int r = 1; r < 32; r++)
-		if (j->map[r] >= 0 && (j->written >> r & 1))
-			x_store(&j->b, 8, XDI, XOFF(r), j->map[r]);
+	jr_write_back(&j->b, &j->r);
 }
 
 static void pops(jctx *j)
 {
-	for (int i = j->nsaved - 1; i >= 0; i--)
-		x_pop(&j->b, j->saved[i]);
+	jr_pops(&j->b, &j->r);
 }
 
 /* Leave after n instructions (rdx already reduced by n, flags from that
@@ -494,22 +476,7 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 	j->b.end = sh->jit_buf + JIT_BUF_SIZE;
 
 	/* the most used guest registers get host registers */
-	for (int r = 0; r < 33; r++)
-		j->map[r] = -1;
-	for (int k = 0; k < NCACHE; k++) {
-		int best = 0;
-		for (int r = 1; r < 32; r++)
-			/* a register used once is cheaper in memory than
-			 * loaded at entry and written back at exit */
-			if (uses[r] > uses[best] && j->map[r] < 0 && (uses[r] > 1 || loops))
-				best = r;
-		if (!best)
-			break;
-		j->map[best] = cache_regs[k];
-		if (cache_regs[k] == XBX || cache_regs[k] == XBP || cache_regs[k] >= X12)
-			j->saved[j->nsaved++] = cache_regs[k];
-	}
-	j->written = writes;
+	jr_alloc(&j->r, XOFF(0), 0xffffffffull, 0, uses, 33, loops, writes);
 
 	/* entry: the whole block must fit in the budget */
 	x_ri(&j->b, true, XI_CMP, XDX, n);
@@ -519,11 +486,7 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 		x_jmp_r(&j->b, XAX);
 		x_patch(&j->b, ok, j->b.p);
 	}
-	for (int k = 0; k < j->nsaved; k++)
-		x_push(&j->b, j->saved[k]);
-	for (int r = 1; r < 32; r++)
-		if (j->map[r] >= 0)
-			x_load(&j->b, 8, false, j->map[r], XDI, XOFF(r));
+	jr_enter(&j->b, &j->r);
 	top = j->b.p;
 	d = head;
 	for (int i = 0; i < n; i++) {

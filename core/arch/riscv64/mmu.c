@@ -203,7 +203,9 @@ static int walk(rv_hart *h, uint64_t va, int access, int priv, unsigned flags, p
 		    (!(pte & PTE_A) || ((access & ACC_WRITE) && !(pte & PTE_D)))) {
 			uint8_t *p = bus_ram_ptr(&m->bus, pte_addr, 8);
 			pte |= PTE_A | ((access & ACC_WRITE) ? PTE_D : 0);
-			bus_will_write(&m->bus, pte_addr, 8);
+			bus_will_store(&m->bus, pte_addr, 8);
+			if (unlikely(rv_is_code_page(h->sh, pte_addr)))	/* snooped as a store */
+				rv_code_write(h, pte_addr, 8);
 			memcpy(p, &pte, 8);
 		}
 		uint64_t off_mask = (1ull << (12 + 9 * lvl)) - 1;
@@ -473,7 +475,7 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 			if (r->readonly)	/* ROM: ignored; ROM device: a command */
 				return bus_write(&m->bus, pa, size, *v), true;
 			/* the page may stay writable in the TLB */
-			bus_will_write(&m->bus, pa & ~0xfffull, 0x1000);
+			bus_will_store(&m->bus, pa & ~0xfffull, 0x1000);
 			if (rv_is_code_page(h->sh, pa)) {
 				rv_code_write(h, pa, size);
 				cacheable = false;
@@ -656,7 +658,7 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 		return h->rom_scratch;
 	}
 	if (access != ACC_READ)
-		bus_will_write(&m->bus, pa, size);
+		bus_will_store(&m->bus, pa, size);
 	if (access != ACC_READ && rv_is_code_page(h->sh, pa))
 		rv_code_write(h, pa, size);
 	if (unlikely(trace_on(m->trace, TRACE_MEM))) {	/* LR: the value read; SC/AMO: the old value */

@@ -93,6 +93,7 @@ typedef struct rv_shared {
 	rv_dpage *hash[RV_DHASH];
 	int npages;
 	uint64_t gen;		/* bumped by fence.i: pages refill lazily */
+	uint64_t foreign_seen;	/* bus.foreign_writes at the last fence.i */
 	rv_dpage *zombies;	/* invalidated pages freed at a safe point */
 	int nresv;		/* harts holding an LR reservation */
 	bool flush_pending;	/* too many decoded pages: drop all at a safe point */
@@ -282,6 +283,34 @@ static inline const struct rv_insn *rv_dispatch(rv_hart *h, const struct rv_insn
 		return nd->fn(h, nd, left);
 	h->left = left;
 	return nd;
+}
+
+/* Control left the page for h->pc (a jump, a branch, falling off its
+ * end): continue the chain there when its decoded page is at hand (exec
+ * TLB hit, current, no breakpoint to check), the hart runs threaded (not
+ * one instruction at a time for breakpoints, -d exec or execute triggers:
+ * run_page_bp goes on through a page end with its whole budget) and
+ * nothing asks the loop to look (budget, a request, a pending flush); else
+ * return NULL to the loop, which enters the page the slow way. The
+ * chunk's accounting is the budget alone, so where chunks end changes
+ * nothing the guest sees. */
+static inline const struct rv_insn *rv_next_page(rv_hart *h, int64_t left)
+{
+	uint64_t va = h->pc;
+	const rv_itlbe *e = &h->ti[(va >> 12) & (RV_TLB_SIZE - 1)];
+	const rv_dpage *dp = e->dp;
+
+	if (likely(left > 0) && e->tag == (va & ~0xfffull) && !e->bp && dp->gen == h->sh->gen &&
+	    !h->bp_page && !h->trace_exec && !h->trig.exec && !h->c.exit_request && !h->sh->flush_pending) {
+		const rv_insn *nd = &dp->e[(va & 0xfff) >> 1];
+		h->page = dp->e;
+		h->page_va = va & ~0xfffull;
+		h->page_host = dp->host;
+		h->page_pa = dp->pa;
+		return nd->fn(h, nd, left);
+	}
+	h->left = left;
+	return NULL;
 }
 
 #define RV_OP(name) const rv_insn *op_##name(rv_hart *h, const rv_insn *d, int64_t left)
