@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../arch/riscv64/riscv64.h"
+#include "../devices/fw_cfg.h"
 #include "../devices/pcie_ecam.h"
 #include "../devices/plic.h"
 #include "../devices/virtio.h"
@@ -27,6 +28,10 @@
 #define VIRT_DRAM 0x80000000ull
 #define VIRT_UART0 0x10000000ull
 #define VIRT_UART0_IRQ 10
+#define VIRT_FW_CFG 0x10100000ull
+#define VIRT_FLASH 0x20000000ull
+#define VIRT_FLASH_BANK 0x02000000ull
+#define VIRT_FLASH_S_MODE (VIRT_FLASH + VIRT_FLASH_BANK)	/* bank 1: S-mode firmware (EDK2) */
 
 /* QEMU 7.2's default firmware: its own build of OpenSBI's fw_dynamic
  * (Debian's qemu-system-data), else the opensbi package's. */
@@ -56,6 +61,12 @@ static const board_device virt_devices[] = {
 	{ .type = "sifive_test", .name = "test", .base = 0x100000, .size = 0x1000 },
 	{ .type = "ns16550a", .name = "serial", .base = VIRT_UART0, .size = 0x100,
 	  .irqs = { VIRT_UART0_IRQ }, .nirqs = 1 },
+	/* QEMU's fw_cfg (no SMBIOS on riscv in 7.2) and two 32 MiB flash
+	 * banks for -drive if=pflash (the firmware stays OpenSBI in RAM) */
+	{ .type = "fw_cfg", .name = "fw-cfg", .base = VIRT_FW_CFG, .size = 0x18 },
+	{ .type = "pflash", .name = "flash", .base = VIRT_FLASH, .size = VIRT_FLASH_BANK, .param = 0 },
+	{ .type = "pflash", .name = "flash", .base = VIRT_FLASH + VIRT_FLASH_BANK, .size = VIRT_FLASH_BANK,
+	  .param = 1 },
 	{ .type = NULL },
 };
 
@@ -258,18 +269,38 @@ static paddr_t load_kernel(machine *m, const char *path, paddr_t base, bool firm
 	return base + m->kernel_size;
 }
 
+static bool has_flash_image(const kwb_options *o, int unit)
+{
+	for (int i = 0; i < o->ndrives; i++)
+		if (o->drives[i].pflash && o->drives[i].unit == unit)
+			return true;
+	return false;
+}
+
+/*
+ * Flash images change the boot as on QEMU 7.2: with one in bank 0 the
+ * reset vector jumps to it (M-mode firmware in flash; -bios still loads
+ * into RAM); with one in bank 1 (S-mode firmware such as EDK2) the
+ * fw_dynamic next stage is bank 1 and -kernel, -initrd, -append go to
+ * fw_cfg for that firmware to load instead of into RAM.
+ */
 static void virt_boot(machine *m)
 {
 	const kwb_options *o = m->opt;
 	paddr_t ram_end = m->bus.ram->base + m->bus.ram->size;
-	paddr_t start = VIRT_DRAM, fw_end = VIRT_DRAM, kernel_end = 0, dtb;
+	paddr_t start = VIRT_DRAM, fw_end = VIRT_DRAM, kernel_end = 0, dtb, next = 0;
 	bool firmware = !o->bios || strcmp(o->bios, "none");
+	bool s_mode_flash = has_flash_image(o, 1);
 
 	m->kernel_entry = m->kernel_base = m->kernel_size = 0;
 	m->initrd_start = m->initrd_end = 0;
 	if (firmware)
 		fw_end = load_firmware(m, o->bios, &start);
-	if (o->kernel) {
+	if (s_mode_flash) {
+		if (o->kernel)
+			fw_cfg_add_kernel(m, o->kernel, o->initrd, o->append, true);
+		next = VIRT_FLASH_S_MODE;
+	} else if (o->kernel) {
 		/* Firmware expects the next stage at the next 2 MB boundary
 		 * (fw_jump: 0x80200000; fw_dynamic is told in its info);
 		 * without firmware the kernel runs from the start of RAM in
@@ -278,12 +309,12 @@ static void virt_boot(machine *m)
 					 firmware);
 		/* -bios none: QEMU's reset vector jumps to the RAM base, not
 		 * to an ELF's entry (kwb does the same, and says so). */
-		if (!firmware && m->kernel_entry != VIRT_DRAM)
+		if (!firmware && !has_flash_image(o, 0) && m->kernel_entry != VIRT_DRAM)
 			fprintf(stderr, "kwb: -bios none: the harts start at the RAM base 0x%llx as on QEMU, "
 				"not at -kernel's entry 0x%llx\n", (unsigned long long)VIRT_DRAM,
 				(unsigned long long)m->kernel_entry);
 	}
-	if (o->initrd) {
+	if (o->initrd && !s_mode_flash) {
 		/* Far enough above the kernel that unpacking it does not
 		 * clobber the initrd: halfway into small RAMs, else 128 MB. */
 		uint64_t ram_size = m->bus.ram->size;
@@ -318,9 +349,13 @@ static void virt_boot(machine *m)
 	loader_place(m, "dtb", o->dtb ? o->dtb : "(generated)", dtb, m->fdt, m->dtb_size);
 	m->dtb_addr = dtb;
 
-	/* fw_dynamic's next stage: the kernel's entry; none without -kernel
-	 * (0, as QEMU: the firmware cannot know one) */
-	place_reset_rom(m, start, dtb, o->kernel ? m->kernel_entry : 0);
+	/* fw_dynamic's next stage: bank 1, else the kernel's entry; none
+	 * without -kernel (0, as QEMU: the firmware cannot know one) */
+	if (o->kernel && !s_mode_flash)
+		next = m->kernel_entry;
+	if (has_flash_image(o, 0))
+		start = VIRT_FLASH;
+	place_reset_rom(m, start, dtb, next);
 	/* Every hart runs the reset ROM; the firmware parks the others. */
 	for (int i = 0; i < m->ncpus; i++) {
 		riscv_set_boot(m->cpus[i], VIRT_MROM, (uint64_t)i, dtb);

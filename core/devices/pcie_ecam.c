@@ -113,9 +113,11 @@ unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len)
 
 	if (off + len > sizeof(d->cfg))
 		kwb_fatal("pci %s: capabilities do not fit in config space", d->name);
-	d->cfg[d->cap_last ? d->cap_last + 1u : PCI_CAP_PTR] = (uint8_t)off;
+	/* linked first, as QEMU's pci_add_capability: the list runs from
+	 * the newest capability to the oldest */
 	d->cfg[off] = id;
-	d->cfg[off + 1] = 0;
+	d->cfg[off + 1] = d->cfg[PCI_CAP_PTR];
+	d->cfg[PCI_CAP_PTR] = (uint8_t)off;
 	d->cap_last = (uint8_t)off;
 	d->cap_free = (off + len + 3) & ~3u;
 	pci_set16(d, PCI_STATUS, pci_get16(d, PCI_STATUS) | PCI_STATUS_CAP_LIST);

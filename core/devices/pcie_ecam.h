@@ -57,7 +57,7 @@ struct pci_dev {
 	int want_devfn;		/* addr= from the command line; -1: the next free slot */
 	char id[32];		/* id= (messages) */
 	unsigned cap_free;	/* where the next capability goes */
-	uint8_t cap_last;	/* the last capability's offset (0: none) */
+	uint8_t cap_last;	/* the newest capability's offset (0: none) */
 	int intx;		/* the device's INTx output level */
 	pci_msix msix;
 	const pci_dev_ops *ops;
@@ -126,7 +126,9 @@ void pci_add_bar_io(pci_dev *d, int bar, uint32_t size);
 /* An expansion ROM BAR (size a power of two >= 2 KB); the model's
  * bar_read answers bar PCI_ROM_BAR, writes there are dropped. */
 void pci_add_rom(pci_dev *d, uint32_t size);
-/* Appends a capability of len bytes (id, next filled in) and returns its offset. */
+/* Adds a capability of len bytes after the last one in config space,
+ * linked at the head of the list as QEMU does (id, next filled in);
+ * returns its offset. */
 unsigned pci_add_cap(pci_dev *d, uint8_t id, unsigned len);
 
 /* Plugs d at devfn; fatal when taken. */

@@ -35,7 +35,8 @@
 #define NOTIFY_OFF 0x3000
 #define NOTIFY_MULT 4
 
-enum { CAP_COMMON = 1, CAP_NOTIFY = 2, CAP_ISR = 3, CAP_DEVICE = 4 };
+enum { CAP_COMMON = 1, CAP_NOTIFY = 2, CAP_ISR = 3, CAP_DEVICE = 4, CAP_PCI_CFG = 5 };
+#define REGION_LEN 0x1000	/* each structure's length in its capability (QEMU's) */
 #define NO_VECTOR 0xffff
 
 /* The legacy registers in BAR0 (virtio 0.9.5, 2.2.2 / QEMU's
@@ -406,17 +407,45 @@ static const pci_dev_ops virtio_pci_ops = {
 	.bar_reg_name = bar_reg_name, .state = &virtio_pci_state,
 };
 
-static void add_cap(pci_dev *d, uint8_t type, uint32_t off, uint32_t len, bool notify)
+/* A virtio capability (vendor-specific): 16 bytes, 20 for the notify
+ * structure (its multiplier) and the PCI configuration access window. */
+static unsigned add_cap(pci_dev *d, uint8_t type, uint8_t bar, uint32_t off, uint32_t len)
 {
-	unsigned c = pci_add_cap(d, 0x09, notify ? 20 : 16);	/* vendor-specific */
+	bool longer = type == CAP_NOTIFY || type == CAP_PCI_CFG;
+	unsigned c = pci_add_cap(d, 0x09, longer ? 20 : 16);
 
-	d->cfg[c + 2] = notify ? 20 : 16;
+	d->cfg[c + 2] = longer ? 20 : 16;
 	d->cfg[c + 3] = type;
-	d->cfg[c + 4] = VIRTIO_BAR;
+	d->cfg[c + 4] = bar;
 	pci_set32(d, c + 8, off);
 	pci_set32(d, c + 12, len);
-	if (notify)
+	if (type == CAP_NOTIFY)
 		pci_set32(d, c + 16, NOTIFY_MULT);
+	return c;
+}
+
+/*
+ * QEMU 7.2's capabilities, at its offsets and in its list order (newest
+ * first: MSI-X at 0x98, the access window at 0x84, notify, device, ISR,
+ * common at 0x40), every structure 4 KiB long, the device structure even
+ * when the device has no configuration (virtio-rng), so that a driver's
+ * capability walk is QEMU's (the difftest compares it). The access
+ * window's bar, offset, length and data fields are writable as on QEMU,
+ * but kwb does not forward its data to the BAR (Linux and u-boot never use
+ * it).
+ */
+static void add_virtio_caps(pci_dev *d)
+{
+	unsigned c;
+
+	add_cap(d, CAP_COMMON, VIRTIO_BAR, COMMON_OFF, REGION_LEN);
+	add_cap(d, CAP_ISR, VIRTIO_BAR, ISR_OFF, REGION_LEN);
+	add_cap(d, CAP_DEVICE, VIRTIO_BAR, DEVICE_OFF, REGION_LEN);
+	add_cap(d, CAP_NOTIFY, VIRTIO_BAR, NOTIFY_OFF, REGION_LEN);
+	c = add_cap(d, CAP_PCI_CFG, 0, 0, 0);
+	d->wmask[c + 4] = 0xff;
+	for (unsigned i = 8; i < 20; i++)
+		d->wmask[c + i] = 0xff;
 }
 
 /* QEMU's transitional device IDs (0x1000 + this), by virtio device ID. */
@@ -523,11 +552,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	if (vp->legacy_io)		/* header with MSI-X vectors, then config: QEMU's size */
 		pci_add_bar_io(d, LEGACY_BAR, pow2ceil(LEGACY_HDR_MSIX + v->model->config_size));
 	pci_add_bar64_pref(d, VIRTIO_BAR, VIRTIO_BAR_SIZE);	/* prefetchable, as QEMU's */
-	add_cap(d, CAP_COMMON, COMMON_OFF, COMMON_LEN, false);
-	add_cap(d, CAP_ISR, ISR_OFF, 4, false);
-	if (v->model->config_size)
-		add_cap(d, CAP_DEVICE, DEVICE_OFF, v->model->config_size, false);
-	add_cap(d, CAP_NOTIFY, NOTIFY_OFF, NOTIFY_MULT * (uint32_t)v->nqueues, true);
+	add_virtio_caps(d);
 	/* QEMU's default: the configuration's vector and one per queue for
 	 * most devices, the model's count for the others (net, serial) */
 	if (nvec == UINT64_MAX)

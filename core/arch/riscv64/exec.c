@@ -211,11 +211,52 @@ void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len)
 	}
 }
 
+/*
+ * With several harts, an atomic read-modify-write (LR, SC, AMO) in the
+ * last RV_ATOMIC_TAIL instructions of a slice ends the slice before it
+ * (cutting the round, as a device request does), so that the atomic and
+ * the stores that follow it run in one slice. Code often publishes with
+ * an atomic and writes what goes with it just after; real harts see the
+ * half-published state for a few cycles, but a slice ending in between
+ * shows it to the other harts for a whole quantum. OpenSBI 1.1's
+ * sbi_hsm_hart_start sets a hart's state to START_PENDING (LR/SC) before
+ * its next_addr: a hart polling in sbi_hsm_hart_wait then entered Linux
+ * at the stale address, a second boot on the first one's stack (Debian's
+ * fw_jump.bin, -smp 2: the kernel died silently). One CPU: never.
+ */
+#define RV_ATOMIC_TAIL 256
+
+static bool atomic_cut(rv_hart *h, const rv_insn *d, int64_t left)
+{
+	machine *m = h->c.m;
+	int64_t used;
+
+	/* only in the machine's rounds (not a unit test's direct run) */
+	if (m->current != &h->c || !m->slice_started || h->c.step_remaining > 0)
+		return false;
+	h->left = left;
+	rv_sync_icount(h);
+	used = (int64_t)(h->c.icount - m->slice_icount_start);
+	if (used <= 0 || m->round_len - used >= RV_ATOMIC_TAIL)
+		return false;
+	h->pc = rv_pc_of(h, d);
+	h->exit = CPU_EXIT_REQUEST;	/* not executed, not counted */
+	rv_end_block(h);
+	return true;
+}
+
+#define ATOMIC_CUT() \
+	do { \
+		if (unlikely(h->c.m->ncpus > 1) && atomic_cut(h, d, left)) \
+			return NULL; \
+	} while (0)
+
 static const rv_insn *do_lr(rv_hart *h, const rv_insn *d, int64_t left, unsigned size)
 {
 	uint8_t *p;
 	uint64_t v = 0;
 
+	ATOMIC_CUT();
 	RV_SYNC_IN();
 	p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ);
 	if (!p)
@@ -243,6 +284,7 @@ static const rv_insn *do_sc(rv_hart *h, const rv_insn *d, int64_t left, unsigned
 		X(d->rd) = 1;
 		NEXT;
 	}
+	ATOMIC_CUT();
 	RV_SYNC_IN();
 	p = rv_amo_ptr(h, d, va, size, ACC_WRITE);
 	if (!p)
@@ -268,6 +310,7 @@ OP(sc_d) { return do_sc(h, d, left, 8); }
 	OP(name) { \
 		uint8_t *p; \
 		type a, b = (type)X(d->rs2), r; \
+		ATOMIC_CUT(); \
 		RV_SYNC_IN(); \
 		p = rv_amo_ptr(h, d, X(d->rs1), size, ACC_READ | ACC_WRITE); \
 		if (!p) \
