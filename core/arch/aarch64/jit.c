@@ -282,7 +282,9 @@ typedef struct jctx {
 	xbuf b;
 	a64_shared *sh;
 	jit_regs r;		/* XZR reads as zero; SP (SPR) has no home there */
-	struct { uint8_t *at; int i; } slow[JIT_MAX_INSNS * 4];
+	/* slow exits: jump site, slot index (< 0: see compile); for a TLB
+	 * lookup where a hit resumes, the access's size and direction */
+	struct { uint8_t *at; const uint8_t *hit; int i, size; bool write; } slow[JIT_MAX_INSNS * 4];
 	int nslow;
 	const a64_dent *head;
 	const a64_dent *page;	/* e[0] of the block's page */
@@ -293,6 +295,7 @@ typedef struct jctx {
 #define XOFF(r) ((int32_t)(offsetof(a64_cpu, x) + 8 * (size_t)(r)))
 #define SOFF(f) ((int32_t)offsetof(a64_cpu, f))
 #define KOFF(f) ((int32_t)offsetof(a64_core, f))
+#define WBITS_DIR ((int32_t)sizeof(((a64_core *)0)->wbits[0]))	/* wbits[write] */
 #define ICOUNT ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, icount)))
 #define EXITREQ ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, exit_request)))
 
@@ -413,6 +416,7 @@ static void slow_here(jctx *j, int i, int cc)
 		return;
 	}
 	j->slow[j->nslow].at = x_jcc(&j->b, cc);
+	j->slow[j->nslow].hit = NULL;
 	j->slow[j->nslow].i = i;
 	j->nslow++;
 }
@@ -424,7 +428,8 @@ static void tlb_lookup(jctx *j, bool write, int size, int i)
 	xbuf *b = &j->b;
 	int32_t base = write ? KOFF(wt) : KOFF(rt);
 
-	_Static_assert(sizeof(tlb_entry) == 16 && TLB_SIZE == 256, "TLB layout");
+	_Static_assert(sizeof(tlb_entry) == 16 && TLB_SIZE == 256 && sizeof(((a64_core *)0)->wbits[0][0]) == 2048,
+		       "TLB layout");
 	x_mov(b, XCX, XAX);
 	x_shi(b, true, XS_SHR, XCX, 12);
 	x_ri(b, false, XI_AND, XCX, TLB_SIZE - 1);
@@ -437,6 +442,11 @@ static void tlb_lookup(jctx *j, bool write, int size, int i)
 	x_ri(b, true, XI_AND, X11, (int32_t)(~0xfffu | (unsigned)(size - 1)));
 	x_rm(b, true, X_CMP, X11, XCX, base + (int32_t)offsetof(tlb_entry, tag));
 	slow_here(j, i, XC_NE);
+	if (!b->full) {	/* a page with a watchpoint: its exit checks the bytes first */
+		j->slow[j->nslow - 1].hit = b->p;
+		j->slow[j->nslow - 1].size = size;
+		j->slow[j->nslow - 1].write = write;
+	}
 	x_rm(b, true, X_ADD, XAX, XCX, base + (int32_t)offsetof(tlb_entry, addend));
 }
 
@@ -1107,6 +1117,9 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	for (int s = 0; s < j->nslow; s++) {
 		int i = j->slow[s].i;
 		x_patch(&j->b, j->slow[s].at, j->b.p);
+		if (j->slow[s].hit)	/* rcx - rdi = el * 4096 + 16 * index: wbits[w][el][index] */
+			jr_watch_pass(&j->b, (j->slow[s].write ? KOFF(wt) : KOFF(rt)) + (int32_t)offsetof(tlb_entry, tag),
+				      KOFF(wbits) + (j->slow[s].write ? WBITS_DIR : 0), j->slow[s].size, TLB_WATCH, j->slow[s].hit);
 		if (i < 0) {
 			x_pop(&j->b, X11);
 			i = -1 - i;

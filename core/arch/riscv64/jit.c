@@ -35,7 +35,7 @@
 #define JIT_MAX_INSNS 96
 #define JIT_FOLLOW 8		/* blocks compiled per hot loop at most */
 #define JIT_MIN_INSNS 6	/* shortest block compiled that does not loop */
-#define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 160 + 1024)	/* worst case per block */
+#define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 256 + 1024)	/* worst case per block */
 
 static int jit_enabled = -1;
 
@@ -153,13 +153,19 @@ typedef struct jctx {
 	xbuf b;
 	rv_hart *h;
 	jit_regs r;		/* x0 reads as zero, x32 is the write sink */
-	/* slow exits, emitted after the block: jump site, slot index */
-	struct { uint8_t *at; int i; } slow[JIT_MAX_INSNS];
+	/* slow exits, emitted after the block: jump site, slot index; for a
+	 * TLB lookup where a hit resumes, the access's size and direction */
+	struct { uint8_t *at; const uint8_t *hit; int i, size; bool write; } slow[JIT_MAX_INSNS * 2];	/* a store has two */
 	int nslow;
 } jctx;
 
 #define XOFF(r) ((int32_t)(offsetof(rv_hart, x) + 8 * (size_t)(r)))
 #define HOFF(f) ((int32_t)offsetof(rv_hart, f))
+/* jr_watch_pass's bitmap pointers: entry e of tlb (rcx = &tlb[0][0] + e)
+ * has its bitmap at bits[e], at rdi + (rcx - rdi) / 2 + WBITS(bits, tlb) */
+#define WBITS(bits, tlb) (HOFF(bits) - HOFF(tlb) / 2)
+_Static_assert(offsetof(rv_hart, tlb_r) % 2 == 0 && offsetof(rv_hart, tlb_w) % 2 == 0 &&
+	       sizeof(((rv_hart *)0)->wbits_r[0]) == 8, "jr_watch_pass layout");
 
 static void get(jctx *j, int r, int t)
 {
@@ -234,6 +240,7 @@ static void exit_to(jctx *j, const rv_insn *page, int64_t off, int n, const uint
 static void slow_exit_here(jctx *j, int i)
 {
 	j->slow[j->nslow].at = x_jcc(&j->b, XC_NE);
+	j->slow[j->nslow].hit = NULL;
 	j->slow[j->nslow].i = i;
 	j->nslow++;
 }
@@ -254,6 +261,10 @@ static void tlb_lookup(jctx *j, bool write, int size, int i)
 	x_ri(b, true, XI_AND, X11, (int32_t)(~0xfffu | (unsigned)(size - 1)));
 	x_rm(b, true, X_CMP, X11, XCX, (int32_t)offsetof(rv_tlbe, tag));
 	slow_exit_here(j, i);
+	/* a page with a watchpoint: its exit checks the bytes first */
+	j->slow[j->nslow - 1].hit = b->p;
+	j->slow[j->nslow - 1].size = size;
+	j->slow[j->nslow - 1].write = write;
 	x_rm(b, true, X_ADD, XAX, XCX, (int32_t)offsetof(rv_tlbe, add));
 }
 
@@ -503,6 +514,10 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 	for (int i = 0, s = 0; s < j->nslow; i++, d += d->step) {
 		while (s < j->nslow && j->slow[s].i == i) {
 			x_patch(&j->b, j->slow[s].at, j->b.p);
+			if (j->slow[s].hit)
+				jr_watch_pass(&j->b, (int32_t)offsetof(rv_tlbe, tag),
+					      j->slow[s].write ? WBITS(wbits_w, tlb_w) : WBITS(wbits_r, tlb_r),
+					      j->slow[s].size, RV_TLB_WATCH, j->slow[s].hit);
 			if (i)
 				x_ri(&j->b, true, XI_SUB, XDX, i);
 			write_back(j);
