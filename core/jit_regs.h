@@ -10,7 +10,35 @@
 #ifndef KWB_JIT_REGS_H
 #define KWB_JIT_REGS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
 #include "x86emit.h"
+
+/* ---- the code buffer, one per machine and architecture ---- */
+#define JIT_BUF_SIZE (16u << 20)
+
+/* A read/write/execute buffer for compiled blocks; NULL when the host
+ * refuses one (the JIT then stays off). */
+static inline uint8_t *jit_buf_map(void)
+{
+	void *p = mmap(NULL, JIT_BUF_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static inline void jit_buf_unmap(uint8_t *buf)
+{
+	if (buf)
+		munmap(buf, JIT_BUF_SIZE);
+}
+
+/* p is compiled code (a slot's handler the JIT installed) */
+static inline bool jit_buf_holds(const uint8_t *buf, const void *p)
+{
+	return buf && (const uint8_t *)p >= buf && (const uint8_t *)p < buf + JIT_BUF_SIZE;
+}
 
 #define JR_MAX 33
 

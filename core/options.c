@@ -785,6 +785,7 @@ static void opt_global(kwb_options *o, const char *opt, const char *v)
 		{ NULL, "romfile", false },	/* any driver: kwb loads no option ROMs */
 	};
 	const char *driver = NULL, *prop = NULL, *val = NULL;
+	bool known_prop;
 	char *d;
 	size_t len;
 
@@ -815,31 +816,25 @@ static void opt_global(kwb_options *o, const char *opt, const char *v)
 	}
 	if (!driver || !prop || !val || !*driver || !*prop)
 		kwb_usage_error("%s %s: expected DRIVER.PROPERTY=VALUE", opt, v);
-	/* a catalogued device's property: the default of every such -device */
-	if (device_catalog_prop(driver, prop) && strcmp(prop, "addr")) {
-		if (o->nglobals == KWB_MAX_GLOBALS)
-			kwb_usage_error("%s %s: more than %d -global options", opt, v, KWB_MAX_GLOBALS);
-		len = strlen(driver) + strlen(prop) + strlen(val) + 3;
-		d = opt_zalloc(len);
-		snprintf(d, len, "%s.%s=%s", driver, prop, val);
-		o->globals[o->nglobals++] = d;
-		return;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
+	/* a catalogued device's property is the default of every such -device */
+	known_prop = device_catalog_prop(driver, prop) && strcmp(prop, "addr");
+	for (size_t i = 0; !known_prop && i < ARRAY_SIZE(known); i++) {
 		if ((known[i].driver && strcmp(known[i].driver, driver)) || strcmp(known[i].prop, prop))
 			continue;
 		if (known[i].is_bool)
 			parse_bool(opt, prop, val);
-		if (o->nglobals == KWB_MAX_GLOBALS)
-			kwb_usage_error("%s %s: more than %d -global options", opt, v, KWB_MAX_GLOBALS);
-		len = strlen(driver) + strlen(prop) + strlen(val) + 3;
-		d = opt_zalloc(len);
-		snprintf(d, len, "%s.%s=%s", driver, prop, val);
-		o->globals[o->nglobals++] = d;
-		return;
+		known_prop = true;
 	}
-	kwb_usage_error("%s %s: kwb does not model %s.%s (it knows virtio-mmio.force-legacy, "
-			"DRIVER.romfile and the properties -device DRIVER,help lists)", opt, v, driver, prop);
+	if (!known_prop)
+		kwb_usage_error("%s %s: kwb does not model %s.%s (it knows virtio-mmio.force-legacy, "
+				"DRIVER.romfile and the properties -device DRIVER,help lists)", opt, v, driver,
+				prop);
+	if (o->nglobals == KWB_MAX_GLOBALS)
+		kwb_usage_error("%s %s: more than %d -global options", opt, v, KWB_MAX_GLOBALS);
+	len = strlen(driver) + strlen(prop) + strlen(val) + 3;
+	d = opt_zalloc(len);
+	snprintf(d, len, "%s.%s=%s", driver, prop, val);
+	o->globals[o->nglobals++] = d;
 }
 
 const char *options_global(const kwb_options *o, const char *driver, const char *prop)

@@ -27,7 +27,6 @@
  */
 #include <stddef.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "a64_int.h"
 #include "exec.h"
@@ -35,7 +34,6 @@
 #if defined(__x86_64__)
 #include "../../jit_regs.h"
 
-#define JIT_BUF_SIZE (16u << 20)
 #define JIT_MAX_INSNS 96
 #define JIT_FOLLOW 8
 #define JIT_NEXT_CAP (JIT_FOLLOW + 3)	/* room in the list of blocks to compile next */
@@ -61,7 +59,7 @@ typedef struct jit_head {
 
 static bool in_buf(a64_shared *sh, const void *p)
 {
-	return sh->jit_buf && (const uint8_t *)p >= sh->jit_buf && (const uint8_t *)p < sh->jit_buf + JIT_BUF_SIZE;
+	return jit_buf_holds(sh->jit_buf, p);
 }
 
 static a64_tfn slot_fn(a64_shared *sh, const a64_dent *d)
@@ -989,14 +987,10 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 
 static void buf_init(a64_shared *sh)
 {
-	void *p = mmap(NULL, JIT_BUF_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		jit_enabled = 0;
-		return;
-	}
-	sh->jit_buf = p;
+	sh->jit_buf = jit_buf_map();
 	sh->jit_used = 0;
+	if (!sh->jit_buf)
+		jit_enabled = 0;
 }
 
 /* page offset of the target of branch k at page offset `at` */
@@ -1190,8 +1184,7 @@ void a64_jit_reset(a64_shared *sh)
 
 void a64_jit_free(a64_shared *sh)
 {
-	if (sh->jit_buf)
-		munmap(sh->jit_buf, JIT_BUF_SIZE);
+	jit_buf_unmap(sh->jit_buf);
 	sh->jit_buf = NULL;
 }
 

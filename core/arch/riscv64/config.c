@@ -5,6 +5,7 @@
  * Defaults are QEMU 7.2's: 16 HPM counters, Sstc, triggers. kwb has no H
  * extension, so h= takes only false.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +29,29 @@ static bool cfg_bool(const char *model, const char *key, const char *v)
 
 /* QEMU 7.2's rv64 extension switches and what kwb's hart has, fixed:
  * a command line asking for what kwb has runs unchanged, one asking for
- * anything else is refused (QEMU's names and spelling). */
+ * anything else is refused (QEMU's names and spelling). The ones marked
+ * isa make the riscv,isa string, in this order (riscv_isa_string). */
 static const struct {
 	const char *name;
-	bool has;
+	bool has, isa;
 } fixed_exts[] = {
-	{ "i", true }, { "m", true }, { "a", true }, { "f", true }, { "d", true }, { "c", true },
-	{ "s", true }, { "u", true }, { "mmu", true }, { "pmp", true }, { "Zicsr", true },
-	{ "Zifencei", true }, { "Zihintpause", true }, { "zba", true }, { "zbb", true }, { "zbc", true },
-	{ "zbs", true }, { "e", false }, { "v", false }, { "Zfh", false }, { "Zfhmin", false },
-	{ "Zve32f", false }, { "Zve64f", false }, { "svinval", false }, { "svnapot", false },
-	{ "svpbmt", false }, { "sscofpmf", false }, { "zbkb", false }, { "zbkc", false }, { "zbkx", false },
-	{ "zdinx", false }, { "zfinx", false }, { "zhinx", false }, { "zhinxmin", false }, { "zk", false },
-	{ "zkn", false }, { "zknd", false }, { "zkne", false }, { "zknh", false }, { "zkr", false },
-	{ "zks", false }, { "zksed", false }, { "zksh", false }, { "zkt", false }, { "zmmul", false },
-	{ "x-epmp", false }, { "x-j", false }, { "x-smaia", false }, { "x-ssaia", false },
-	{ "xventanacondops", false },
+	{ "i", true, true }, { "m", true, true }, { "a", true, true }, { "f", true, true },
+	{ "d", true, true }, { "c", true, true }, { "Zicsr", true, true },
+	{ "Zifencei", true, true }, { "Zihintpause", true, true }, { "zba", true, true },
+	{ "zbb", true, true }, { "zbc", true, true }, { "zbs", true, true },
+	{ "s", true, false }, { "u", true, false }, { "mmu", true, false },
+	{ "pmp", true, false }, { "e", false, false }, { "v", false, false },
+	{ "Zfh", false, false }, { "Zfhmin", false, false }, { "Zve32f", false, false },
+	{ "Zve64f", false, false }, { "svinval", false, false }, { "svnapot", false, false },
+	{ "svpbmt", false, false }, { "sscofpmf", false, false }, { "zbkb", false, false },
+	{ "zbkc", false, false }, { "zbkx", false, false }, { "zdinx", false, false },
+	{ "zfinx", false, false }, { "zhinx", false, false }, { "zhinxmin", false, false },
+	{ "zk", false, false }, { "zkn", false, false }, { "zknd", false, false },
+	{ "zkne", false, false }, { "zknh", false, false }, { "zkr", false, false },
+	{ "zks", false, false }, { "zksed", false, false }, { "zksh", false, false },
+	{ "zkt", false, false }, { "zmmul", false, false }, { "x-epmp", false, false },
+	{ "x-j", false, false }, { "x-smaia", false, false }, { "x-ssaia", false, false },
+	{ "xventanacondops", false, false },
 };
 
 /* true: key is one of them (and v is what kwb has); exits otherwise */
@@ -100,10 +108,25 @@ void rv_config_parse(struct rv_config *cfg, const char *model)
 	}
 }
 
+/* "rv64imafdc_zicsr_..._zbs[_sstc]": single letters, then the multi-letter
+ * extensions in lower case, each after an underscore */
 void riscv_isa_string(cpu *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs%s",
-		 HART(c)->cfg.sstc ? "_sstc" : "");
+	size_t n = (size_t)snprintf(buf, len, "rv64");
+
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_exts) && n < len; i++) {
+		const char *e = fixed_exts[i].name;
+
+		if (!fixed_exts[i].isa)
+			continue;
+		if (e[1] && n + 1 < len)
+			buf[n++] = '_';
+		for (; *e && n + 1 < len; e++)
+			buf[n++] = (char)tolower((unsigned char)*e);
+		buf[n] = 0;
+	}
+	if (HART(c)->cfg.sstc && n < len)
+		snprintf(buf + n, len - n, "_sstc");
 }
 
 int riscv_pmu_num(cpu *c)

@@ -23,7 +23,6 @@
  */
 #include <stddef.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "rv.h"
 #include "rv_ops.h"
@@ -31,7 +30,6 @@
 #if defined(__x86_64__)
 #include "../../jit_regs.h"
 
-#define JIT_BUF_SIZE (16u << 20)
 #define JIT_MAX_INSNS 96
 #define JIT_FOLLOW 8		/* blocks compiled per hot loop at most */
 #define JIT_MIN_INSNS 6	/* shortest block compiled that does not loop */
@@ -58,7 +56,7 @@ typedef struct jit_head {
 
 static bool in_buf(rv_shared *sh, const void *p)
 {
-	return sh->jit_buf && (const uint8_t *)p >= sh->jit_buf && (const uint8_t *)p < sh->jit_buf + JIT_BUF_SIZE;
+	return jit_buf_holds(sh->jit_buf, p);
 }
 
 /* The interpreter's handler of a slot (the slot may start a block). */
@@ -410,14 +408,10 @@ static bool emit_insn(jctx *j, const tmpl *t, const rv_insn *d, const rv_insn *p
 
 static void buf_init(rv_shared *sh)
 {
-	void *p = mmap(NULL, JIT_BUF_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		jit_enabled = 0;
-		return;
-	}
-	sh->jit_buf = p;
+	sh->jit_buf = jit_buf_map();
 	sh->jit_used = 0;
+	if (!sh->jit_buf)
+		jit_enabled = 0;
 }
 
 /* Compile the block starting at slot `head` of the page being executed;
@@ -572,8 +566,7 @@ void rv_jit_reset(rv_shared *sh)
 
 void rv_jit_free(rv_shared *sh)
 {
-	if (sh->jit_buf)
-		munmap(sh->jit_buf, JIT_BUF_SIZE);
+	jit_buf_unmap(sh->jit_buf);
 	sh->jit_buf = NULL;
 }
 
