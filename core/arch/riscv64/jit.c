@@ -2,8 +2,9 @@
  * A template JIT for hot straight-line RISC-V code (x86-64 hosts).
  *
  * A block is a run of decoded slots on one page, from a hot branch target
- * up to and including a branch (or up to the first instruction it has no
- * template for). It is compiled to host code with the guest registers it
+ * up to and including a jal (or up to the first instruction it has no
+ * template for); a conditional branch taken inside it is a side exit that
+ * counts the instructions run so far, not taken it goes on. It is compiled to host code with the guest registers it
  * uses held in host registers, and installed as the handler of its first
  * slot, so the threaded interpreter reaches it like any handler: same
  * signature, same budget protocol (rv.h), same results. It runs only when
@@ -31,8 +32,8 @@
 #include "../../jit_regs.h"
 
 #define JIT_MAX_INSNS 96
-#define JIT_FOLLOW 8		/* blocks compiled per hot loop at most */
-#define JIT_MIN_INSNS 6	/* shortest block compiled that does not loop */
+#define JIT_FOLLOW 32		/* blocks compiled per hot loop at most */
+#define JIT_MIN_INSNS 2	/* shortest block compiled that does not loop */
 #define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 256 + 1024)	/* worst case per block */
 
 static int jit_enabled = -1;
@@ -155,6 +156,11 @@ typedef struct jctx {
 	 * TLB lookup where a hit resumes, the access's size and direction */
 	struct { uint8_t *at; const uint8_t *hit; int i, size; bool write; } slow[JIT_MAX_INSNS * 2];	/* a store has two */
 	int nslow;
+	/* taken conditional branches inside the block, emitted after it:
+	 * jump site, target page offset, instructions run */
+	struct { uint8_t *at; int64_t off; int n; } side[JIT_MAX_INSNS];
+	int nside;
+	int len;		/* the block's instructions */
 } jctx;
 
 #define XOFF(r) ((int32_t)(offsetof(rv_hart, x) + 8 * (size_t)(r)))
@@ -228,7 +234,7 @@ static void exit_to(jctx *j, const rv_insn *page, int64_t off, int n, const uint
 	x_ri(&j->b, true, XI_SUB, XDX, n);
 	if (page + (off >> 1) == head) {
 		/* its own start: loop while the budget covers the block */
-		x_ri(&j->b, true, XI_CMP, XDX, n);
+		x_ri(&j->b, true, XI_CMP, XDX, j->len);
 		x_patch(&j->b, x_jcc(&j->b, XC_GE), top);
 		x_ri(&j->b, true, XI_CMP, XDX, 0);
 	}
@@ -382,18 +388,26 @@ static bool emit_insn(jctx *j, const tmpl *t, const rv_insn *d, const rv_insn *p
 		get(j, d->rs2, XCX);
 		x_store(b, t->size, XAX, 0, XCX);
 		break;
-	case K_BRANCH: {
-		uint8_t *taken;
-
+	case K_BRANCH:
 		get(j, d->rs1, XAX);
 		get(j, d->rs2, XCX);
 		x_rr(b, true, X_CMP, XAX, XCX);
-		taken = x_jcc(b, t->op);
-		exit_to(j, page, off + 2 * d->step, n, top, head);
-		x_patch(b, taken, b->p);
-		exit_to(j, page, off + d->imm, n, top, head);
+		if (i < n - 1) {
+			/* taken: a side exit after i + 1 instructions (out of
+			 * line); not taken: the block goes on */
+			j->side[j->nside].at = x_jcc(b, t->op);
+			j->side[j->nside].off = off + d->imm;
+			j->side[j->nside].n = i + 1;
+			j->nside++;
+			break;
+		}
+		{
+			uint8_t *taken = x_jcc(b, t->op);
+			exit_to(j, page, off + 2 * d->step, n, top, head);
+			x_patch(b, taken, b->p);
+			exit_to(j, page, off + d->imm, n, top, head);
+		}
 		return false;
-	}
 	case K_JAL:
 		x_load(b, 8, false, XAX, XDI, HOFF(page_va));
 		x_ri(b, true, XI_ADD, XAX, (int32_t)(off + 2 * d->step));
@@ -443,22 +457,25 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 			uses[x] += (int)((r >> x & 1) + (w >> x & 1));
 		t[n++] = k;
 		if (k->kind == K_BRANCH || k->kind == K_JAL) {
+			/* where control goes next: branch targets on the page */
+			int64_t o = (int64_t)((d - page) << 1) + d->imm;
+			if (o >= 0 && o < 4096)
+				next[(*nnext)++] = page + (o >> 1);
+			loops |= page + (o >> 1) == head;
+		}
+		if (k->kind == K_JAL) {
 			ends_in_branch = true;
 			break;
 		}
 		d += d->step;
 	}
-	/* where control goes next: past what ended it, branch targets */
-	if (!ends_in_branch && d < page + RV_PAGE_SLOTS && d->step)
+	/* and past the block's end (a branch there falls through too) */
+	if (ends_in_branch)
+		;
+	else if (n && t[n - 1]->kind == K_BRANCH)
+		next[(*nnext)++] = d;
+	else if (d < page + RV_PAGE_SLOTS && d->step)
 		next[(*nnext)++] = n == JIT_MAX_INSNS ? d : d + d->step;
-	else if (ends_in_branch) {
-		int64_t o = (int64_t)((d - page) << 1) + d->imm;
-		if (t[n - 1]->kind == K_BRANCH)
-			next[(*nnext)++] = d + d->step;
-		if (o >= 0 && o < 4096)
-			next[(*nnext)++] = page + (o >> 1);
-		loops = page + (o >> 1) == head;
-	}
 	/* entering and leaving a block costs about what interpreting a few
 	 * instructions does: short blocks that do not loop stay interpreted */
 	if (!loops && n < JIT_MIN_INSNS)
@@ -475,6 +492,7 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 	if (!j)
 		return false;
 	j->h = h;
+	j->len = n;
 	start = sh->jit_buf + sh->jit_used;
 	memcpy(start, &hd, sizeof(hd));
 	j->b.p = start + sizeof(hd);
@@ -502,6 +520,11 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 			x_ri(&j->b, true, XI_SUB, XDX, n);
 			exit_to_slot(j, d);
 		}
+	}
+	/* side exits: taken branches inside the block */
+	for (int s = 0; s < j->nside; s++) {
+		x_patch(&j->b, j->side[s].at, j->b.p);
+		exit_to(j, page, j->side[s].off, j->side[s].n, top, head);
 	}
 	/* slow exits: into the slot's own handler with the budget it has */
 	d = head;
@@ -539,7 +562,7 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 void rv_jit_hot(rv_hart *h, const rv_insn *target)
 {
 	rv_dpage *dp = (rv_dpage *)((uint8_t *)h->page - offsetof(rv_dpage, e));
-	const rv_insn *todo[JIT_FOLLOW + 3];
+	const rv_insn *todo[JIT_FOLLOW + JIT_MAX_INSNS + 2];
 	int ntodo = 1, done = 0;
 
 	dp->hot = 0;
