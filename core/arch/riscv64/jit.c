@@ -165,11 +165,10 @@ typedef struct jctx {
 
 #define XOFF(r) ((int32_t)(offsetof(rv_hart, x) + 8 * (size_t)(r)))
 #define HOFF(f) ((int32_t)offsetof(rv_hart, f))
-/* jr_watch_pass's bitmap pointers: entry e of tlb (rcx = &tlb[0][0] + e)
- * has its bitmap at bits[e], at rdi + (rcx - rdi) / 2 + WBITS(bits, tlb) */
-#define WBITS(bits, tlb) (HOFF(bits) - HOFF(tlb) / 2)
-_Static_assert(offsetof(rv_hart, tlb_r) % 2 == 0 && offsetof(rv_hart, tlb_w) % 2 == 0 &&
-	       sizeof(((rv_hart *)0)->wbits_r[0]) == 8, "jr_watch_pass layout");
+/* The watched bytes of TLB entry e (rcx = &tlb[0][0] + e) are at
+ * wbits[e], a fixed distance from the entry: rcx + WBITS(wbits, tlb) */
+#define WBITS(bits, tlb) (HOFF(bits) - HOFF(tlb))
+_Static_assert(sizeof(rv_wbits) == sizeof(rv_tlbe), "wbits parallel to the TLB");
 
 static void get(jctx *j, int r, int t)
 {
@@ -239,6 +238,51 @@ static void exit_to(jctx *j, const rv_insn *page, int64_t off, int n, const uint
 		x_ri(&j->b, true, XI_CMP, XDX, 0);
 	}
 	exit_to_slot(j, page + (off >> 1));
+}
+
+/*
+ * A TLB lookup that missed, on its way out: an entry that is the access's
+ * own but for RV_TLB_WATCH serves the access as a hit does when it touches
+ * no watched byte (rv_watch_pass): first the page's range of watched bytes
+ * (two compares: most accesses are outside it), then the byte of the
+ * bitmap covering the access (aligned, at most 8 bytes: one byte). In:
+ * rax = va, r11 = its key, rcx = the entry. Jumps to `hit` with rax, rcx as
+ * they were; otherwise falls through (r11, flags clobbered) to the exit.
+ */
+static void watch_pass(jctx *j, int32_t wbits, int size, const uint8_t *hit)
+{
+	xbuf *b = &j->b;
+	uint8_t *miss[2], *pass[2];
+
+	x_ri(b, true, XI_OR, X11, (int32_t)RV_TLB_WATCH);
+	x_rm(b, true, X_CMP, X11, XCX, (int32_t)offsetof(rv_tlbe, tag));
+	miss[0] = x_jcc(b, XC_NE);
+	x_rr(b, false, X_MOV, X11, XAX);
+	x_ri(b, false, XI_AND, X11, 0xfff);
+	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, hi));
+	pass[0] = x_jcc(b, XC_A);	/* past the last watched byte */
+	if (size > 1)
+		x_ri(b, false, XI_ADD, X11, size - 1);
+	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, lo));
+	pass[1] = x_jcc(b, XC_B);	/* ends before the first */
+	x_push(b, XCX);
+	x_load(b, 8, false, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, bits));
+	x_rr(b, false, X_MOV, XCX, XAX);
+	x_shi(b, false, XS_SHR, XCX, 3);
+	x_ri(b, false, XI_AND, XCX, 0x1ff);
+	x_rr(b, true, X_ADD, X11, XCX);
+	x_load(b, 1, false, X11, X11, 0);
+	x_rr(b, false, X_MOV, XCX, XAX);
+	x_ri(b, false, XI_AND, XCX, 7);
+	x_shcl(b, false, XS_SHR, X11);
+	x_pop(b, XCX);
+	x_ri(b, false, XI_AND, X11, (1 << size) - 1);
+	miss[1] = x_jcc(b, XC_NE);
+	x_patch(b, pass[0], b->p);
+	x_patch(b, pass[1], b->p);
+	x_patch(b, x_jmp(b), hit);
+	x_patch(b, miss[0], b->p);
+	x_patch(b, miss[1], b->p);
 }
 
 static void slow_exit_here(jctx *j, int i)
@@ -532,9 +576,8 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 		while (s < j->nslow && j->slow[s].i == i) {
 			x_patch(&j->b, j->slow[s].at, j->b.p);
 			if (j->slow[s].hit)
-				jr_watch_pass(&j->b, (int32_t)offsetof(rv_tlbe, tag),
-					      j->slow[s].write ? WBITS(wbits_w, tlb_w) : WBITS(wbits_r, tlb_r),
-					      j->slow[s].size, RV_TLB_WATCH, j->slow[s].hit);
+				watch_pass(j, j->slow[s].write ? WBITS(wbits_w, tlb_w) : WBITS(wbits_r, tlb_r),
+					   j->slow[s].size, j->slow[s].hit);
 			if (i)
 				x_ri(&j->b, true, XI_SUB, XDX, i);
 			write_back(j);

@@ -103,6 +103,21 @@ static bool pmp_check(const rv_hart *h, paddr_t pa, unsigned len, int access, in
 	return priv == PRV_M;
 }
 
+void rv_wbits_set(rv_wbits *w, const uint64_t *bits)
+{
+	w->bits = bits;
+	w->lo = 0xffff;
+	w->hi = 0;
+	for (int i = 0; i < 64; i++)
+		if (bits[i]) {
+			uint32_t lo = (uint32_t)(i * 64 + __builtin_ctzll(bits[i]));
+			uint32_t hi = (uint32_t)(i * 64 + 63 - __builtin_clzll(bits[i]));
+			if (w->lo == 0xffff)
+				w->lo = lo;
+			w->hi = hi;
+		}
+}
+
 /* ---- the walker ---- */
 
 static uint64_t ram_read64(machine *m, paddr_t pa, bool *ok)
@@ -496,9 +511,9 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 				if (access == ACC_READ ? wb->any_rd : (wb->any_wr || wb->any_rd))
 					flag = RV_TLB_WATCH;
 				if (access == ACC_READ)
-					h->wbits_r[e2 - h->tlb_r[0]] = wb->rd;
+					rv_wbits_set(&h->wbits_r[e2 - h->tlb_r[0]], wb->rd);
 				else
-					h->wbits_w[e2 - h->tlb_w[0]] = wb->wr;
+					rv_wbits_set(&h->wbits_w[e2 - h->tlb_w[0]], wb->wr);
 			}
 			e2->tag = tag | flag;
 			rv_tlb_note_fill(h, (int)((access == ACC_READ ? h->tr - &h->tlb_r[0][0] : h->tw - &h->tlb_w[0][0]) /
