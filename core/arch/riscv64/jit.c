@@ -244,27 +244,23 @@ static void exit_to(jctx *j, const rv_insn *page, int64_t off, int n, const uint
  * A TLB lookup that missed, on its way out: an entry that is the access's
  * own but for RV_TLB_WATCH serves the access as a hit does when it touches
  * no watched byte (rv_watch_pass): first the page's range of watched bytes
- * (two compares: most accesses are outside it), then the byte of the
+ * (one compare: most accesses are outside it), then the byte of the
  * bitmap covering the access (aligned, at most 8 bytes: one byte). In:
- * rax = va, r11 = its key, rcx = the entry. Jumps to `hit` with rax, rcx as
- * they were; otherwise falls through (r11, flags clobbered) to the exit.
+ * rax = va, r11 = its key ^ the entry's tag, rcx = the entry. Jumps to
+ * `hit` with rax, rcx as they were; otherwise falls through (r11, flags
+ * clobbered) to the exit.
  */
 static void watch_pass(jctx *j, int32_t wbits, int size, const uint8_t *hit)
 {
 	xbuf *b = &j->b;
-	uint8_t *miss[2], *pass[2];
+	uint8_t *miss[2];
 
-	x_ri(b, true, XI_OR, X11, (int32_t)RV_TLB_WATCH);
-	x_rm(b, true, X_CMP, X11, XCX, (int32_t)offsetof(rv_tlbe, tag));
+	x_ri(b, true, XI_CMP, X11, (int32_t)RV_TLB_WATCH);
 	miss[0] = x_jcc(b, XC_NE);
 	x_rr(b, false, X_MOV, X11, XAX);
-	x_ri(b, false, XI_AND, X11, 0xfff);
-	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, hi));
-	pass[0] = x_jcc(b, XC_A);	/* past the last watched byte */
-	if (size > 1)
-		x_ri(b, false, XI_ADD, X11, size - 1);
-	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, lo));
-	pass[1] = x_jcc(b, XC_B);	/* ends before the first */
+	x_rm(b, false, X_SUB, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, near));
+	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, span));
+	x_patch(b, x_jcc(b, XC_A), hit);	/* outside the watched range */
 	x_push(b, XCX);
 	x_load(b, 8, false, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, bits));
 	x_rr(b, false, X_MOV, XCX, XAX);
@@ -278,8 +274,6 @@ static void watch_pass(jctx *j, int32_t wbits, int size, const uint8_t *hit)
 	x_pop(b, XCX);
 	x_ri(b, false, XI_AND, X11, (1 << size) - 1);
 	miss[1] = x_jcc(b, XC_NE);
-	x_patch(b, pass[0], b->p);
-	x_patch(b, pass[1], b->p);
 	x_patch(b, x_jmp(b), hit);
 	x_patch(b, miss[0], b->p);
 	x_patch(b, miss[1], b->p);
@@ -307,8 +301,8 @@ static void tlb_lookup(jctx *j, bool write, int size, int i)
 	x_rm(b, true, X_ADD, XCX, XDI, write ? HOFF(tw) : HOFF(tr));
 	x_mov(b, X11, XAX);
 	x_ri(b, true, XI_AND, X11, (int32_t)(~0xfffu | (unsigned)(size - 1)));
-	x_rm(b, true, X_CMP, X11, XCX, (int32_t)offsetof(rv_tlbe, tag));
-	slow_exit_here(j, i);
+	x_rm(b, true, X_XOR, X11, XCX, (int32_t)offsetof(rv_tlbe, tag));
+	slow_exit_here(j, i);	/* r11 = key ^ tag: RV_TLB_WATCH alone on a watched page */
 	/* a page with a watchpoint: its exit checks the bytes first */
 	j->slow[j->nslow - 1].hit = b->p;
 	j->slow[j->nslow - 1].size = size;
