@@ -33,9 +33,11 @@
 #include "session.h"
 
 #define GDB_SPIN_NS 300000
+#define GDB_SPIN_BUSY_NS 20000	/* a sched_yield() this long ran someone else */
 
 static uint64_t spin_ns = GDB_SPIN_NS;
 static bool warm_on = true;
+static bool busy_ok;	/* KWB_GDB_SPIN_BUSY=1: spin on a busy host too (measuring) */
 
 static uint64_t mono_ns(void)
 {
@@ -136,11 +138,20 @@ static void spin_fill(void *opaque, poll_set *ps, int64_t *timeout_ns)
 	(void)ps;
 	if (!s->spin_until || s->fd < 0 || !dbg_is_stopped(s->m))
 		return;
-	if (mono_ns() >= s->spin_until) {
+	uint64_t now = mono_ns();
+
+	if (now >= s->spin_until) {
 		s->spin_until = 0;
 		return;
 	}
 	sched_yield();
+	/* Another task had this CPU meanwhile: the host is busy, its CPUs
+	 * do not halt, and spinning only takes time from the others (gdb
+	 * among them). Block until the next reply. */
+	if (!busy_ok && mono_ns() - now > GDB_SPIN_BUSY_NS) {
+		s->spin_until = 0;
+		return;
+	}
 	*timeout_ns = 0;
 }
 
@@ -155,6 +166,7 @@ void gdb_wait_start(gdb_server *s)
 
 	if (e)
 		spin_ns = strtoull(e, NULL, 10) * 1000;
+	busy_ok = getenv("KWB_GDB_SPIN_BUSY") != NULL;
 	e = getenv("KWB_GDB_WARM");
 	warm_on = !e || strcmp(e, "0");
 	machine_add_poll_hook(s->m, &(poll_hook){ .fill = spin_fill, .dispatch = spin_dispatch, .opaque = s });
