@@ -54,6 +54,7 @@ static void rng_notify(virtio_dev *v, int q)
 {
 	virtq_elem e;
 	uint8_t buf[4096];
+	bool pushed = false;
 
 	while (virtq_pop(v, q, &e) == 1) {
 		uint64_t len = virtq_len(&e, true), done = 0;
@@ -65,9 +66,12 @@ static void rng_notify(virtio_dev *v, int q)
 				return;
 			done += n;
 		}
-		if (virtq_push(v, q, &e, (uint32_t)len))
+		if (virtq_push_quiet(v, q, &e, (uint32_t)len))
 			return;
+		pushed = true;
 	}
+	if (pushed)		/* QEMU's chr_read: one notification for the batch */
+		virtq_notify(v, q);
 }
 
 static void rng_reset(virtio_dev *v)
@@ -92,7 +96,7 @@ static const virtio_model rng_model = {
 	.device_id = 4,
 	.pci_class = 0x00ff00,	/* PCI_CLASS_OTHERS (base 0, sub-class 0xff), as QEMU */
 	.nqueues = 1,
-	.queue_max = 256,
+	.queue_max = 8,		/* QEMU virtio-rng's queue */
 	.notify = rng_notify,
 	.reset = rng_reset,
 	.free = rng_free,
