@@ -84,7 +84,7 @@ static const device_prop_info net_pci_props[] = {	/* QEMU has them on PCI only *
 static const device_prop_info rng_props[] = {
 	INERT("max-bytes", "uint64", NO_EFFECT, "9223372036854775807"),
 	INERT("period", "uint32", NO_EFFECT, "65536"),
-	INERT("rng", "link<rng-backend>", NO_EFFECT " (kwb's entropy is seeded and replayable)", NULL),
+	PROP("rng", "link<rng-backend>", "ID of an -object rng-random,filename=FILE: FILE's bytes, read as QEMU does (else kwb's replayable entropy)", NULL),
 	PROP("seed", "uint64", "kwb: seed of the device's deterministic entropy (default: from -seed)", NULL),
 	{ 0 }
 };
