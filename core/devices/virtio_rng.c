@@ -89,8 +89,10 @@ static void rng_notify(virtio_dev *v, int q)
 				n = fill_file(r, buf, n);
 			else
 				fill(r, buf, n);
-			if (!n || virtq_write(v, &e, done, buf, n))
-				break;
+			if (!n)
+				break;		/* the file ended */
+			if (virtq_write(v, &e, done, buf, n))
+				return;		/* broken */
 			done += n;
 		}
 		if (virtq_push_quiet(v, q, &e, (uint32_t)done))
