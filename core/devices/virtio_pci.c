@@ -531,17 +531,16 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	const char *dl, *romfile;
 	bool rombar, modern_only, iommu_platform;
 	uint64_t ring_features;
-	int lid, devfn;
+	int lid;
 	uint64_t nvec;
-	char id[sizeof(d->id)];
+	pci_placement place;
 
 	if (!create)
 		return NULL;
 	vp = kwb_zalloc(sizeof(*vp));
 	d = &vp->pci;
 	dev_props_parse(&p, spec);
-	devfn = dev_prop_pci_addr(&p);
-	snprintf(id, sizeof(id), "%s", dev_prop(&p, "id") ? dev_prop(&p, "id") : "(null)");
+	pci_placement_read(&place, &p);
 	dl = dev_prop(&p, "disable-legacy");
 	if (dl && strcmp(dl, "auto") && strcmp(dl, "on") && strcmp(dl, "off"))
 		kwb_usage_error("-device %.*s: disable-legacy=%s: use on, off or auto", (int)n, spec, dl);
@@ -571,8 +570,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	else
 		pci_dev_init(d, v->name, 0x1af4, (uint16_t)(0x1040 + v->model->device_id), 1,
 			     v->model->pci_class, 0x1af4, 0x1100);
-	d->want_devfn = devfn;
-	memcpy(d->id, id, sizeof(id));
+	pci_dev_place(d, &place);
 	d->ops = &virtio_pci_ops;
 	d->opaque = vp;
 	d->backend_state = v->model->state;
