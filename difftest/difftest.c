@@ -369,6 +369,11 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 		argv[n++] = "-drive";
 		argv[n++] = drv[i];
 	}
+	/* rng back ends: an rng-random file gives both the same entropy */
+	for (int i = 0; i < o->nobjects && n < DT_QEMU_ARGV - 8; i++) {
+		argv[n++] = "-object";
+		argv[n++] = (char *)o->objects[i];
+	}
 	for (int i = 0; i < o->ndevices && n < DT_QEMU_ARGV - 4; i++) {
 		static char dev[KWB_MAX_DEVICES][300];
 		const char *spec = o->devices[i];
