@@ -112,7 +112,7 @@ static enum kind classify(uint32_t i)
 		return K_NOP;
 	if ((i & 0x1f800000) == 0x13000000) {	/* sbfm/bfm/ubfm */
 		bool sf = i >> 31;
-		if (ibits(i, 30, 29) == 3 || (i >> 22 & 1) != sf || (!sf && (i >> 15 & 1 << 5 || i >> 21 & 1)))
+		if (ibits(i, 30, 29) == 3 || (i >> 22 & 1) != sf || (!sf && (i >> 15 & 1 || i >> 21 & 1)))
 			return K_NONE;
 		return K_BITFIELD;
 	}
@@ -149,12 +149,12 @@ static enum kind classify(uint32_t i)
 		return K_EXTR;
 	}
 	if ((i & 0x1f200000) == 0x0b000000) {	/* add/sub shifted reg */
-		if (ibits(i, 23, 22) == 3 || (!(i >> 31) && (i >> 15 & 1 << 5)))
+		if (ibits(i, 23, 22) == 3 || (!(i >> 31) && (i >> 15 & 1)))
 			return K_NONE;
 		return K_ADDSUB_REG;
 	}
 	if ((i & 0x1f000000) == 0x0a000000) {	/* logical shifted reg */
-		if (!(i >> 31) && (i >> 15 & 1 << 5))
+		if (!(i >> 31) && (i >> 15 & 1))
 			return K_NONE;
 		return K_LOGIC_REG;
 	}
@@ -1003,8 +1003,9 @@ static int64_t branch_off(enum kind k, uint32_t i, int64_t at)
 	return at + (int64_t)((int32_t)(ibits(i, 23, 5) << 13) >> 13) * 4;
 }
 
-static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent **next, int *nnext)
+static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **next, int *nnext)
 {
+	a64_shared *sh = k->sh;
 	enum kind ks[JIT_MAX_INSNS];
 	const a64_dent *d = head;
 	int n = 0, uses[33] = { 0 };
@@ -1012,26 +1013,32 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	bool ends_in_branch = false, ok, loops = false;
 	jctx *j;
 	uint8_t *start;
-	jit_head hd = { slot_fn(sh, head), 0 };
+	jit_head hd;
+
+	a64_slot_decode(k, head);	/* a block's fallback is its head's handler */
+	hd = (jit_head){ slot_fn(sh, head), 0 };
 
 	/* A block runs on past conditional branches (side exits when
 	 * taken) up to an unconditional branch or an instruction without a
 	 * template. */
 	while (n < JIT_MAX_INSNS && d < pg->e + 1024) {
-		a64_tfn fn = slot_fn(sh, d);
-		enum kind k = a64_slot_plain(fn) ? classify(d->insn) : K_NONE;
+		a64_tfn fn;
+		enum kind kd;
 		uint64_t r, w;
 
-		if (k == K_NONE)
+		a64_slot_decode(k, (a64_dent *)d);	/* code not run yet is decoded ahead */
+		fn = slot_fn(sh, d);
+		kd = a64_slot_plain(fn) ? classify(d->insn) : K_NONE;
+		if (kd == K_NONE)
 			break;
-		regs_of(k, d->insn, &r, &w);
+		regs_of(kd, d->insn, &r, &w);
 		writes |= w;
 		for (int x = 0; x < 33; x++)
 			uses[x] += (int)((r >> x & 1) + (w >> x & 1));
-		ks[n++] = k;
-		if (is_branch(k) && k != K_BR) {
-			int64_t off = branch_off(k, d->insn, 4 * (d - pg->e));
-			bool cond = k != K_B && !(k == K_BCOND && ibits(d->insn, 3, 0) >> 1 == 7);
+		ks[n++] = kd;
+		if (is_branch(kd) && kd != K_BR) {
+			int64_t off = branch_off(kd, d->insn, 4 * (d - pg->e));
+			bool cond = kd != K_B && !(kd == K_BCOND && ibits(d->insn, 3, 0) >> 1 == 7);
 
 			if (off >= 0 && off < 4096) {
 				if (pg->e + off / 4 == head)
@@ -1049,7 +1056,7 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 				ends_in_branch = true;
 				break;
 			}
-		} else if (k == K_BR) {
+		} else if (kd == K_BR) {
 			ends_in_branch = true;
 			break;
 		}
@@ -1155,7 +1162,7 @@ static void compile_from(a64_cpu *s, a64_dent *target, int follow)
 		if (d >= pg->e + 1024 || in_buf(k->sh, (const void *)d->fn) || d->hits > A64_JIT_ENTRY_HOT)
 			continue;
 		done++;
-		if (compile(k->sh, pg, d, todo, &ntodo))
+		if (compile(k, pg, d, todo, &ntodo))
 			pg->jit++;
 		d->hits = A64_JIT_ENTRY_HOT + 1;
 		if (ntodo > JIT_FOLLOW)
@@ -1211,4 +1218,53 @@ void a64_jit_free(a64_shared *sh)
 	(void)sh;
 }
 
+#endif
+
+#ifdef KWB_JIT_STAT
+#include <stdio.h>
+#define STAT_N (1 << 20)
+static struct { uint64_t pc, n; uint32_t insn; } stat_tab[STAT_N];
+static uint64_t stat_total;
+static a64_cpu *stat_cpu;
+
+static int stat_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+	return x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : 0;
+}
+
+static void stat_dump(void)
+{
+	FILE *f = fopen(getenv("KWB_JIT_STAT") ? getenv("KWB_JIT_STAT") : "/tmp/jitstat.txt", "w");
+	if (!f)
+		return;
+	fprintf(f, "interpreted %llu of icount %llu\n", (unsigned long long)stat_total,
+		stat_cpu ? (unsigned long long)stat_cpu->c.icount : 0ull);
+	qsort(stat_tab, STAT_N, sizeof(stat_tab[0]), stat_cmp);
+	for (int i = 0; i < 400 && stat_tab[i].n; i++) {
+		char buf[80];
+		aarch64_arch.disasm(NULL, stat_tab[i].pc, stat_tab[i].insn, buf, sizeof(buf));
+		fprintf(f, "%10llu %016llx %08x %2d %s\n", (unsigned long long)stat_tab[i].n,
+			(unsigned long long)stat_tab[i].pc, stat_tab[i].insn, classify(stat_tab[i].insn), buf);
+	}
+	fclose(f);
+}
+
+void a64_jit_stat(a64_cpu *s, a64_dent *d)
+{
+	uint64_t h = (s->pc >> 2) * 0x9e3779b97f4a7c15ull >> 44;
+	if (!stat_cpu) {
+		stat_cpu = s;
+		atexit(stat_dump);
+	}
+	stat_total++;
+	for (;; h = (h + 1) & (STAT_N - 1)) {
+		if (stat_tab[h].pc == s->pc || !stat_tab[h].n) {
+			stat_tab[h].pc = s->pc;
+			stat_tab[h].insn = d->insn;
+			stat_tab[h].n++;
+			return;
+		}
+	}
+}
 #endif
