@@ -284,6 +284,7 @@ void a64_trace_take(a64_cpu *s, int kind, uint32_t esr, uint64_t ret, int from_e
 /* Architectural access from MRS/MSR (checks done by the caller). */
 bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger);
 bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v);
+bool a64_sysreg_plain_read(int idx);
 a64_shared *a64_shared_get(machine *m);
 void a64_apply_model(a64_cpu *s);
 
@@ -343,6 +344,10 @@ void a64_jit_stat(a64_cpu *s, a64_dent *d);
 #else
 #define A64_STAT(s, d) ((void)0)
 #endif
+/* A branch (no exception, no EL change) set pc off the chain's page: go
+ * on there without the run loop when it would do just that (cpu.c). */
+int a64_next_page(a64_cpu *s);
+
 /* Wraps a handler into a threaded slot handler (see a64_dent). */
 #define A64_THREAD(h) \
 static int t_##h(a64_cpu *s, a64_dent *d) \
@@ -374,8 +379,9 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 		d++; \
 		return d->fn(s, d); \
 	} \
-	if (!a64_same_page(k->cur, s->pc) || s->c.icount >= k->end_chain || \
-	    s->c.exit_request || s->irq_line || s->fiq_line) \
+	if (!a64_same_page(k->cur, s->pc)) \
+		return a64_next_page(s); \
+	if (s->c.icount >= k->end_chain || s->c.exit_request || s->irq_line || s->fiq_line) \
 		return 1; \
 	{ \
 		a64_dent *t = &k->cur->pg->e[(s->pc & 0xfff) >> 2]; \

@@ -100,12 +100,11 @@ static int t_decode(a64_cpu *s, a64_dent *d)
 	return a64_slot_decode(CORE(s), d)(s, d);
 }
 
-/* After the page's last slot: the chain returns, pc is on the next page. */
+/* After the page's last slot: pc is on the next page. */
 static int t_page_end(a64_cpu *s, a64_dent *d)
 {
-	(void)s;
 	(void)d;
-	return 0;
+	return a64_next_page(s);
 }
 
 bool a64_slot_plain(a64_tfn fn)
