@@ -25,7 +25,7 @@ endif
 LIBS    := -lfdt -lelf -ldwarf -lcapstone -lslirp -lz -lutil -lm
 
 SRCS := $(sort $(wildcard core/*.c core/arch/*/*.c core/devices/*.c core/boards/*.c \
-	gdbserver/*.c target-xml/*.c symbols/*.c))
+	gdbserver/*.c target-xml/*.c symbols/*.c difftest/*.c))
 LIB_SRCS := $(filter-out core/main.c,$(SRCS))
 OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))

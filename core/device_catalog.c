@@ -24,11 +24,21 @@ static const device_prop_info pci_slot_props[] = {	/* every PCI function */
 	{ 0 }
 };
 
+/* The ring features every virtio device offers (QEMU's common virtio
+ * properties, on both transports): off takes the feature bit away. */
+#define RING_PROPS \
+	PROP("any_layout", "bool", "on/off", "true"), \
+	PROP("event_idx", "bool", "on/off", "true"), \
+	PROP("indirect_desc", "bool", "on/off", "true"), \
+	PROP("notify_on_empty", "bool", "on/off", "true"), \
+	PROP("queue_reset", "bool", "on/off", "true")
+
 static const device_prop_info pci_props[] = {
+	RING_PROPS,
 	INERT("ats", "bool", "on/off, " NO_EFFECT, "false"),
 	PROP("disable-legacy", "OnOffAuto", "on/off/auto (auto: transitional, as on QEMU's root bus)", "\"auto\""),
 	INERT("disable-modern", "bool", NO_EFFECT, "false"),
-	INERT("iommu_platform", "bool", "on/off, " NO_EFFECT, "false"),
+	PROP("iommu_platform", "bool", "on/off (kwb: on behind an SMMU, whose translation the DMA then takes)", "false"),
 	INERT("ioeventfd", "bool", "on/off, " NO_EFFECT, "true"),
 	PROP("rombar", "uint32", "virtio-net-pci: 0 removes the option ROM BAR", "1"),
 	PROP("romfile", "str", "virtio-net-pci: the option ROM (empty: none)", NULL),
@@ -36,11 +46,8 @@ static const device_prop_info pci_props[] = {
 };
 
 static const device_prop_info mmio_props[] = {
-	INERT("any_layout", "bool", "on/off, " NO_EFFECT, "true"),
-	INERT("event_idx", "bool", "on/off, " NO_EFFECT " (not offered)", "true"),
-	INERT("indirect_desc", "bool", "on/off, " NO_EFFECT " (not offered)", "true"),
+	RING_PROPS,
 	INERT("iommu_platform", "bool", "on/off, " NO_EFFECT, "false"),
-	INERT("notify_on_empty", "bool", "on/off, " NO_EFFECT, "true"),
 	{ 0 }
 };
 
@@ -77,7 +84,7 @@ static const device_prop_info net_pci_props[] = {	/* QEMU has them on PCI only *
 static const device_prop_info rng_props[] = {
 	INERT("max-bytes", "uint64", NO_EFFECT, "9223372036854775807"),
 	INERT("period", "uint32", NO_EFFECT, "65536"),
-	INERT("rng", "link<rng-backend>", NO_EFFECT " (kwb's entropy is seeded and replayable)", NULL),
+	PROP("rng", "link<rng-backend>", "ID of an -object rng-random,filename=FILE: FILE's bytes, read as QEMU does (else kwb's replayable entropy)", NULL),
 	PROP("seed", "uint64", "kwb: seed of the device's deterministic entropy (default: from -seed)", NULL),
 	{ 0 }
 };

@@ -535,6 +535,17 @@ static void run_slice(machine *m, cpu *c)
 	hist_after_run(m, c);
 }
 
+bool machine_cut_before_atomic(const machine *m, const cpu *c)
+{
+	int64_t used;
+
+	/* only in the machine's rounds (not a unit test's direct run) */
+	if (m->ncpus < 2 || m->current != c || !m->slice_started || c->step_remaining > 0)
+		return false;
+	used = (int64_t)(c->icount - m->slice_icount_start);
+	return used > 0 && m->round_len - used < MACHINE_ATOMIC_TAIL;
+}
+
 /* Ends the round: time moves on by its length and due events fire. */
 static void end_round(machine *m)
 {

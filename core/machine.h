@@ -160,6 +160,23 @@ void machine_add_image(machine *m, const char *what, const char *file, paddr_t b
  * interrupt state, a CPU was powered on, ...). */
 void machine_kick(machine *m);
 /*
+ * With several CPUs, an atomic read-modify-write (RISC-V LR, SC, AMO) in
+ * the last MACHINE_ATOMIC_TAIL instructions of a slice ends the slice
+ * before it, so that the atomic and the stores that follow it run in one
+ * slice. Code often publishes with an atomic and writes what goes with it
+ * just after; real CPUs see the half-published state for a few cycles, a
+ * slice ending in between shows it to the others for a whole quantum.
+ * OpenSBI 1.1's sbi_hsm_hart_start sets a hart's state to START_PENDING
+ * (LR/SC) before its next_addr: a hart polling in sbi_hsm_hart_wait then
+ * entered Linux at the stale address (Debian's fw_jump.bin, -smp 2).
+ * The CPU asks with its icount up to date; true: leave with
+ * CPU_EXIT_REQUEST before the instruction (not executed, not counted),
+ * which cuts the round there. One CPU, a debugger step: never.
+ * (AArch64's exclusives and LSE atomics do not ask yet.)
+ */
+#define MACHINE_ATOMIC_TAIL 256
+bool machine_cut_before_atomic(const machine *m, const cpu *c);
+/*
  * Builds the device tree into m->fdt / m->dtb_size: the user's -dtb blob
  * (validated, /chosen bootargs and initrd merged as QEMU does) or a new one
  * from board->fdt_base plus every device's fdt() (under /soc when the base

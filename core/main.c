@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "chardev.h"
-#include "difftest.h"
+#include "difftest/difftest.h"
 #include "machine.h"
 #include "options.h"
 #include "trace.h"

@@ -1078,16 +1078,19 @@ static void opt_rtc(kwb_options *o, const char *opt, const char *v)
 }
 
 /* -object TYPE,id=ID,...: the entropy back ends a virtio-rng's rng= names
- * (kwb's entropy is seeded and replayable whatever the back end) */
+ * (rng-random with a regular file is read from it, as QEMU does; the
+ * others are kwb's replayable entropy) */
 static void opt_object(kwb_options *o, const char *opt, const char *v)
 {
 	size_t n = strcspn(v, ",");
 
-	(void)o;
 	if ((n == 10 && !strncmp(v, "rng-random", n)) || (n == 11 && !strncmp(v, "rng-builtin", n)) ||
 	    (n == 7 && !strncmp(v, "rng-egd", n))) {
 		if (!strstr(v, ",id="))
 			kwb_usage_error("%s %s: Parameter 'id' is missing", opt, v);
+		if (o->nobjects == KWB_MAX_DEVICES)
+			kwb_usage_error("%s %s: more than %d objects", opt, v, KWB_MAX_DEVICES);
+		o->objects[o->nobjects++] = v;
 		return;
 	}
 	kwb_usage_error("%s %s: kwb has no object '%.*s' (it accepts rng-random, rng-builtin, rng-egd)", opt,

@@ -52,6 +52,8 @@ typedef struct kwb_options {
 	const char *trace_file;		/* -D */
 	const char *devices[KWB_MAX_DEVICES];	/* -device */
 	int ndevices;
+	const char *objects[KWB_MAX_DEVICES];	/* -object (virtio-rng's rng= back ends) */
+	int nobjects;
 	kwb_drive drives[KWB_MAX_DRIVES];	/* -drive */
 	int ndrives;
 	uint64_t max_insns;		/* -icount-limit N: stop after N instructions (tests) */

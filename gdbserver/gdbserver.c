@@ -133,6 +133,7 @@ void gdb_send_reply(gdb_server *s)
 	s->txlen = need;
 	send_raw(s, s->tx, s->txlen);
 	s->rlen = 0;
+	gdb_wait_replied(s);
 }
 
 /* ---- connection ---- */
@@ -526,6 +527,7 @@ int gdbserver_start(machine *m, const char *spec, bool wait_attach, char *err, s
 	m->gdb = s;
 	dbg_set_stop_listener(m, on_stop, s);
 	machine_add_poll(m, fd, listen_ready, s);
+	gdb_wait_start(s);
 	if (wait_attach) {
 		/* On a terminal the line goes away when gdb attaches (nothing
 		 * else is printed meanwhile: the guest waits for gdb). */
@@ -553,6 +555,7 @@ void gdbserver_close(machine *m)
 		close(s->fd);
 	}
 	machine_remove_poll(m, s->listen_fd);
+	gdb_wait_stop(s);
 	close(s->listen_fd);
 	if (s->unix_path) {
 		unlink(s->unix_path);

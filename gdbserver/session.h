@@ -87,6 +87,8 @@ struct gdb_server {
 	bool phys;		/* memory and Z packets use physical addresses */
 	gdb_image_state img;
 
+	uint64_t spin_until;	/* poll without blocking until then (wait.c) */
+
 	char reply[GDB_REPLY_CAP + 64];
 	size_t rlen;
 	bool reply_full;	/* something did not fit: reply is E */
@@ -106,6 +108,12 @@ size_t gdb_reply_bin(gdb_server *s, const void *buf, size_t n);
 size_t gdb_reply_room(gdb_server *s);
 /* Frame and send the current reply, then clear it. */
 void gdb_send_reply(gdb_server *s);
+
+/* Waiting for the next packet (wait.c): after each reply, poll briefly
+ * instead of sleeping. */
+void gdb_wait_start(gdb_server *s);
+void gdb_wait_replied(gdb_server *s);
+void gdb_wait_stop(gdb_server *s);
 
 /* Packet dispatch (gdb_packets.c): handle one payload, leave the reply in
  * s->reply unless s->no_reply. */

@@ -78,7 +78,14 @@ def have(who, arch):
 
 
 def cpu_of(pid):
-    """User + system CPU seconds of a live process (all its threads)."""
+    """User + system CPU seconds of a live process (all its threads):
+    nanoseconds from schedstat where the host has it (clock ticks, 10 ms,
+    are too coarse for the short debugger rows), else clock ticks."""
+    try:
+        return sum(int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[0])
+                   for t in os.listdir(f"/proc/{pid}/task")) / 1e9
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     except OSError:

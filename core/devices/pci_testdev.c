@@ -127,23 +127,20 @@ pci_dev *pci_testdev_create(machine *m, const char *spec)
 {
 	testdev *t;
 	dev_props p;
-	int devfn;
-	char id[sizeof(t->pci.id)];
+	pci_placement place;
 
 	(void)m;
 	if (strncmp(spec, "pci-testdev", 11) || (spec[11] && spec[11] != ','))
 		return NULL;
 	dev_props_parse(&p, spec);
-	devfn = dev_prop_pci_addr(&p);
-	snprintf(id, sizeof(id), "%s", dev_prop(&p, "id") ? dev_prop(&p, "id") : "(null)");
+	pci_placement_read(&place, &p);
 	if (dev_prop(&p, "membar"))
 		kwb_usage_error("-device %s: membar= (the optional BAR 2) is not modelled by kwb", spec);
 	dev_props_done(&p);
 	t = kwb_zalloc(sizeof(*t));
 	pci_dev_init(&t->pci, "pci-testdev", 0x1b36, 0x0005, 0, 0x00ff00, 0x1af4, 0x1100);
 	t->pci.cfg[0x3d] = 0;		/* no interrupt pin */
-	t->pci.want_devfn = devfn;
-	memcpy(t->pci.id, id, sizeof(id));
+	pci_dev_place(&t->pci, &place);
 	t->pci.ops = &td_ops;
 	t->pci.opaque = t;
 	t->current = -1;

@@ -13,6 +13,7 @@
 
 #include <libfdt.h>
 
+#include "dev_props.h"
 #include "pcie_ecam.h"
 #include "smmuv3.h"
 #include "virtio.h"
@@ -63,6 +64,20 @@ void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device
 	d->wmask[0x0c] = 0xff;				/* cache line size */
 	/* the latency timer stays 0: QEMU does not make it writable */
 	d->wmask[PCI_INT_LINE] = 0xff;
+}
+
+void pci_placement_read(pci_placement *pl, dev_props *p)
+{
+	const char *id = dev_prop(p, "id");
+
+	pl->devfn = dev_prop_pci_addr(p);
+	snprintf(pl->id, sizeof(pl->id), "%s", id ? id : "(null)");
+}
+
+void pci_dev_place(pci_dev *d, const pci_placement *pl)
+{
+	d->want_devfn = pl->devfn;
+	memcpy(d->id, pl->id, sizeof(d->id));
 }
 
 static void add_bar(pci_dev *d, int bar, uint64_t size, uint32_t type, int bytes)

@@ -113,6 +113,17 @@ static inline uint32_t pci_get32(const pci_dev *d, unsigned off)
 	return pci_get16(d, off) | (uint32_t)pci_get16(d, off + 2) << 16;
 }
 
+/* Where -device puts a function and what it calls it (addr=, id=): read
+ * from its properties before dev_props_done() frees them, given to the
+ * function after pci_dev_init(). */
+struct dev_props;
+typedef struct pci_placement {
+	int devfn;		/* -1: the next free slot */
+	char id[32];
+} pci_placement;
+void pci_placement_read(pci_placement *pl, struct dev_props *p);
+void pci_dev_place(pci_dev *d, const pci_placement *pl);
+
 /* A type-0 function: IDs, class (0xCCSSPP), INTA, writable command/latency/line. */
 void pci_dev_init(pci_dev *d, const char *name, uint16_t vendor, uint16_t device, uint8_t rev,
 		  uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys);

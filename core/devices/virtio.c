@@ -14,14 +14,17 @@
 
 enum { VRING_DESC_F_NEXT = 1, VRING_DESC_F_WRITE = 2, VRING_DESC_F_INDIRECT = 4 };
 enum { VRING_AVAIL_F_NO_INTERRUPT = 1 };
+enum { VRING_USED_F_NO_NOTIFY = 1 };
 
 void virtio_broken(virtio_dev *v, const char *why)
 {
 	v->dma_errors++;
-	trace_dev(v->m, v->name, "%s: NEEDS_RESET", why);
-	if (!(v->status & VIRTIO_STATUS_NEEDS_RESET)) {
+	trace_dev(v->m, v->name, "%s: broken%s", why, virtio_has(v, VIRTIO_F_VERSION_1) ? ", NEEDS_RESET" : "");
+	v->broken = true;
+	/* QEMU's virtio_error: only a VERSION_1 driver is told, and only
+	 * once it finished set-up (virtio 1.x 2.1.2) */
+	if (virtio_has(v, VIRTIO_F_VERSION_1) && !(v->status & VIRTIO_STATUS_NEEDS_RESET)) {
 		v->status |= VIRTIO_STATUS_NEEDS_RESET;
-		/* only a driver that finished set-up is told (virtio 1.x 2.1.2) */
 		if (v->status & VIRTIO_STATUS_DRIVER_OK)
 			virtio_config_changed(v);
 	}
@@ -46,11 +49,23 @@ static int dma_wr(virtio_dev *v, uint64_t addr, const void *buf, uint64_t len)
 	return 0;
 }
 
-/* ---- split virtqueues (little-endian host assumed, as everywhere in kwb) ---- */
+/* ---- split virtqueues (little-endian host assumed, as everywhere in kwb) ----
+ * desc: 16-byte descriptors; avail: flags, idx, ring[size], used_event;
+ * used: flags, idx, ring[size] of (id, len), avail_event. */
+
+static uint64_t used_event_addr(const virtq *q)
+{
+	return q->avail + 4 + 2ull * q->size;
+}
+
+static uint64_t avail_event_addr(const virtq *q)
+{
+	return q->used + 4 + 8ull * q->size;
+}
 
 bool virtq_ready(virtio_dev *v, int qi)
 {
-	return qi >= 0 && qi < v->nqueues && v->vq[qi].ready && v->vq[qi].size &&
+	return qi >= 0 && qi < v->nqueues && v->vq[qi].ready && v->vq[qi].size && !v->broken &&
 	       (v->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_NEEDS_RESET)) == VIRTIO_STATUS_DRIVER_OK;
 }
 
@@ -64,10 +79,102 @@ unsigned virtq_avail(virtio_dev *v, int qi)
 	return n <= v->vq[qi].size ? n : 1;	/* a bad index: pop reports it */
 }
 
+void virtq_set_notification(virtio_dev *v, int qi, bool enable)
+{
+	virtq *q = &v->vq[qi];
+	uint16_t x;
+
+	q->notification = enable;
+	if (!virtq_ready(v, qi))
+		return;
+	if (virtio_has(v, VIRTIO_RING_F_EVENT_IDX)) {
+		/* both ways: kick me for anything after what is there now */
+		if (!dma_rd(v, q->avail + 2, &x, 2))
+			dma_wr(v, avail_event_addr(q), &x, 2);
+	} else if (!dma_rd(v, q->used, &x, 2)) {
+		x = enable ? x & ~VRING_USED_F_NO_NOTIFY : x | VRING_USED_F_NO_NOTIFY;
+		dma_wr(v, q->used, &x, 2);
+	}
+}
+
+typedef struct vdesc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+} vdesc;
+
+/*
+ * The chain at head, from the ring or from the indirect table its head
+ * points to, as QEMU's virtqueue_split_pop reads it: an indirect table
+ * must be a whole number of descriptors (not none), every next must stay
+ * in the table or ring, a chain visits at most as many descriptors as
+ * there are, device-readable buffers come before device-writable ones,
+ * no buffer is empty, and (kwb, as the spec's "MUST NOT") no indirect
+ * descriptor inside a table. Any of these breaks the device.
+ */
+static int read_chain(virtio_dev *v, virtq *q, uint16_t head, virtq_elem *e)
+{
+	uint64_t table = q->desc;
+	uint32_t max = q->size, i = head, seen = 0;
+	bool indirect = false;
+	vdesc d;
+
+	e->head = head;
+	e->n = 0;
+	if (dma_rd(v, table + 16ull * i, &d, sizeof(d)))
+		return -1;
+	if (d.flags & VRING_DESC_F_INDIRECT) {
+		if (!d.len || d.len % 16 || d.addr + d.len < d.addr) {
+			virtio_broken(v, "invalid size for an indirect table");
+			return -1;
+		}
+		indirect = true;
+		table = d.addr;
+		max = d.len / 16;
+		i = 0;
+		if (dma_rd(v, table, &d, sizeof(d)))
+			return -1;
+	}
+	for (;;) {
+		bool write = (d.flags & VRING_DESC_F_WRITE) != 0;
+
+		if (indirect && (d.flags & VRING_DESC_F_INDIRECT)) {
+			virtio_broken(v, "indirect descriptor in an indirect table");
+			return -1;
+		}
+		if (!write && e->n && e->seg[e->n - 1].write) {
+			virtio_broken(v, "device-readable descriptor after a writable one");
+			return -1;
+		}
+		if (!d.len || d.addr + d.len < d.addr) {
+			virtio_broken(v, d.len ? "buffer wraps around" : "zero-sized buffer");
+			return -1;
+		}
+		if (e->n == VIRTQ_MAX_SEGS) {
+			virtio_broken(v, "too many descriptors in a chain");
+			return -1;
+		}
+		e->seg[e->n++] = (virtq_seg){ d.addr, d.len, write };
+		if (++seen > max) {
+			virtio_broken(v, "looped descriptor chain");
+			return -1;
+		}
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return 0;
+		i = d.next;
+		if (i >= max) {
+			virtio_broken(v, "descriptor next out of the table");
+			return -1;
+		}
+		if (dma_rd(v, table + 16ull * i, &d, sizeof(d)))
+			return -1;
+	}
+}
+
 int virtq_pop(virtio_dev *v, int qi, virtq_elem *e)
 {
 	virtq *q = &v->vq[qi];
-	uint16_t avail_idx, idx;
+	uint16_t avail_idx, head;
 
 	if (!virtq_ready(v, qi))
 		return 0;
@@ -75,55 +182,81 @@ int virtq_pop(virtio_dev *v, int qi, virtq_elem *e)
 		return -1;
 	if (avail_idx == q->last_avail)
 		return 0;
-	if ((uint16_t)(avail_idx - q->last_avail) > q->size)
-		goto bad;
-	if (dma_rd(v, q->avail + 4 + 2ull * (q->last_avail % q->size), &idx, 2))
+	if ((uint16_t)(avail_idx - q->last_avail) > q->size) {
+		virtio_broken(v, "avail index moved more than the queue size");
+		return -1;
+	}
+	if (dma_rd(v, q->avail + 4 + 2ull * (q->last_avail % q->size), &head, 2))
 		return -1;
 	q->last_avail++;
-	e->head = idx;
-	e->n = 0;
-	for (int count = 0;; count++) {
-		struct { uint64_t addr; uint32_t len; uint16_t flags, next; } d;
-
-		if (idx >= q->size || count >= q->size || e->n == VIRTQ_MAX_SEGS)
-			goto bad;
-		if (dma_rd(v, q->desc + 16ull * idx, &d, sizeof(d)))
-			return -1;
-		if (d.flags & VRING_DESC_F_INDIRECT)	/* not offered */
-			goto bad;
-		if (d.addr + d.len < d.addr)
-			goto bad;
-		e->seg[e->n++] = (virtq_seg){ d.addr, d.len, (d.flags & VRING_DESC_F_WRITE) != 0 };
-		if (!(d.flags & VRING_DESC_F_NEXT))
-			break;
-		idx = d.next;
+	if (head >= q->size) {
+		virtio_broken(v, "available head out of the ring");
+		return -1;
 	}
+	if (virtio_has(v, VIRTIO_RING_F_EVENT_IDX) && dma_wr(v, avail_event_addr(q), &q->last_avail, 2))
+		return -1;
+	if (read_chain(v, q, head, e))
+		return -1;
 	v->requests++;
 	return 1;
-bad:
-	virtio_broken(v, "malformed ring");
-	return -1;
 }
 
-int virtq_push(virtio_dev *v, int qi, const virtq_elem *e, uint32_t len)
+static bool should_notify(virtio_dev *v, virtq *q)
+{
+	uint16_t x, old, new;
+	bool valid;
+
+	/* requests complete before the next kick: none is ever in flight */
+	if (virtio_has(v, VIRTIO_F_NOTIFY_ON_EMPTY) && !dma_rd(v, q->avail + 2, &x, 2) && x == q->last_avail)
+		return true;
+	if (!virtio_has(v, VIRTIO_RING_F_EVENT_IDX))
+		return !dma_rd(v, q->avail, &x, 2) && !(x & VRING_AVAIL_F_NO_INTERRUPT);
+	valid = q->signalled_used_valid;
+	q->signalled_used_valid = true;
+	old = q->signalled_used;
+	new = q->signalled_used = q->used_idx;
+	if (!valid)
+		return true;
+	if (dma_rd(v, used_event_addr(q), &x, 2))
+		return false;
+	/* the spec's vring_need_event(): used_event in [old, new) */
+	return (uint16_t)(new - x - 1) < (uint16_t)(new - old);
+}
+
+void virtq_notify(virtio_dev *v, int qi)
+{
+	if (qi < 0 || qi >= v->nqueues || !v->vq[qi].size || v->broken || !should_notify(v, &v->vq[qi]))
+		return;
+	v->isr |= VIRTIO_ISR_QUEUE;
+	v->tr->irq(v, qi);
+}
+
+int virtq_push_quiet(virtio_dev *v, int qi, const virtq_elem *e, uint32_t len)
 {
 	virtq *q = &v->vq[qi];
 	uint32_t used[2] = { e->head, len };
-	uint16_t flags;
+	uint16_t old = q->used_idx;
 
 	if (!q->size)
 		return -1;
 	if (dma_wr(v, q->used + 4 + 8ull * (q->used_idx % q->size), used, sizeof(used)))
 		return -1;
 	q->used_idx++;
-	if (dma_wr(v, q->used + 2, &q->used_idx, 2) || dma_rd(v, q->avail, &flags, 2))
+	if (dma_wr(v, q->used + 2, &q->used_idx, 2))
 		return -1;
+	/* the used index went round past the last one signalled */
+	if ((int16_t)(q->used_idx - q->signalled_used) < (uint16_t)(q->used_idx - old))
+		q->signalled_used_valid = false;
 	trace_dev(v->m, v->name, "queue %d used: head %u len %u (used idx %u)", qi, e->head, len,
 		  q->used_idx);
-	if (!(flags & VRING_AVAIL_F_NO_INTERRUPT)) {
-		v->isr |= VIRTIO_ISR_QUEUE;
-		v->tr->irq(v, qi);
-	}
+	return 0;
+}
+
+int virtq_push(virtio_dev *v, int qi, const virtq_elem *e, uint32_t len)
+{
+	if (virtq_push_quiet(v, qi, e, len))
+		return -1;
+	virtq_notify(v, qi);
 	return 0;
 }
 
@@ -180,18 +313,48 @@ void virtio_config_changed(virtio_dev *v)
 
 /* ---- registers common to the transports ---- */
 
+static void queue_init(virtio_dev *v, virtq *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = v->model->queue_max;
+	q->legacy_align = 4096;
+	q->notification = true;
+}
+
+void virtio_queue_reset(virtio_dev *v, unsigned qi)
+{
+	if (qi >= (unsigned)v->nqueues)
+		return;
+	trace_dev(v->m, v->name, "queue %u reset", qi);
+	queue_init(v, &v->vq[qi]);
+}
+
+uint64_t virtio_common_features(dev_props *p)
+{
+	static const struct { const char *prop; uint64_t bit; } props[] = {
+		{ "notify_on_empty", VIRTIO_F_NOTIFY_ON_EMPTY }, { "any_layout", VIRTIO_F_ANY_LAYOUT },
+		{ "indirect_desc", VIRTIO_RING_F_INDIRECT_DESC }, { "event_idx", VIRTIO_RING_F_EVENT_IDX },
+		{ "queue_reset", VIRTIO_F_RING_RESET },
+	};
+	uint64_t f = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(props); i++)
+		if (dev_prop_bool(p, props[i].prop, true))
+			f |= props[i].bit;
+	return f;
+}
+
 void virtio_reset(virtio_dev *v)
 {
 	v->driver_features = 0;
 	v->dfsel = v->gfsel = 0;
 	v->qsel = 0;
 	v->status = v->isr = 0;
+	v->broken = false;
 	v->guest_page_size = 0;
 	memset(v->vq, 0, sizeof(v->vq));
-	for (int i = 0; i < v->nqueues; i++) {
-		v->vq[i].size = v->model->queue_max;
-		v->vq[i].legacy_align = 4096;
-	}
+	for (int i = 0; i < v->nqueues; i++)
+		queue_init(v, &v->vq[i]);
 	v->tr->irq(v, VIRTIO_IRQ_LEVEL);
 	if (v->model->reset)
 		v->model->reset(v);
@@ -287,7 +450,8 @@ virtio_dev *virtio_dev_new(struct machine *m, const char *devname, const virtio_
 		v->nqueues = model->nqueues;
 	if (v->nqueues > VIRTIO_MAX_QUEUES)
 		kwb_fatal("%s: %d queues, kwb has room for %d", devname, v->nqueues, VIRTIO_MAX_QUEUES);
-	v->features = model->features | extra_features;
+	/* the transport takes out what -device's properties turn off */
+	v->features = model->features | extra_features | VIRTIO_COMMON_FEATURES;
 	if (!tr->legacy)
 		v->features |= VIRTIO_F_VERSION_1;
 	if (tr->access_platform)
@@ -312,11 +476,14 @@ static const state_field virtq_fields[] = {
 	ST_U64(virtq, used),
 	ST_UINT_DEC(virtq, last_avail),
 	ST_UINT_DEC(virtq, used_idx),
+	ST_UINT_DEC(virtq, signalled_used),
+	ST_BOOL(virtq, signalled_used_valid),
+	ST_BOOL(virtq, notification),
 	ST_U32(virtq, legacy_align),
 	ST_U32(virtq, legacy_pfn),
 	ST_END
 };
-static const state_desc virtq_state = { .name = "virtq", .version = 1, .fields = virtq_fields };
+static const state_desc virtq_state = { .name = "virtq", .version = 2, .fields = virtq_fields };
 
 static const state_field virtio_fields[] = {
 	ST_U64(virtio_dev, driver_features),
@@ -326,13 +493,14 @@ static const state_field virtio_fields[] = {
 	ST_U8(virtio_dev, status),
 	ST_U8(virtio_dev, isr),
 	ST_U8(virtio_dev, generation),
+	ST_BOOL(virtio_dev, broken),
 	ST_U32(virtio_dev, guest_page_size),
 	ST_STRUCT_ARRAY_N(virtio_dev, vq, virtq_state, nqueues),
 	ST_UINT_DEC(virtio_dev, requests),
 	ST_UINT_DEC(virtio_dev, dma_errors),
 	ST_END
 };
-const state_desc virtio_dev_state = { "virtio", 1, virtio_fields, .post_load = virtio_post_load };
+const state_desc virtio_dev_state = { "virtio", 2, virtio_fields, .post_load = virtio_post_load };
 
 void virtio_register_model_state(virtio_dev *v, const char *where)
 {

@@ -34,12 +34,21 @@ struct state_desc;
 
 #define VIRTIO_MAX_QUEUES 64	/* virtio-serial with 31 ports uses all */
 #define VIRTQ_MAX_SIZE 1024	/* QEMU's VIRTQUEUE_MAX_SIZE */
-#define VIRTQ_MAX_SEGS 64
+#define VIRTQ_MAX_SEGS VIRTQ_MAX_SIZE	/* QEMU's limit on a chain's buffers */
 
 #define VIRTIO_F_NOTIFY_ON_EMPTY (1ull << 24)
 #define VIRTIO_F_ANY_LAYOUT (1ull << 27)
+#define VIRTIO_RING_F_INDIRECT_DESC (1ull << 28)
+#define VIRTIO_RING_F_EVENT_IDX (1ull << 29)
+#define VIRTIO_F_BAD_FEATURE (1ull << 30)	/* QEMU's virtio-pci offers it (legacy guests' probe) */
 #define VIRTIO_F_VERSION_1 (1ull << 32)
 #define VIRTIO_F_ACCESS_PLATFORM (1ull << 33)
+#define VIRTIO_F_RING_RESET (1ull << 40)
+/* What QEMU 7.2 offers for every device (its DEFINE_VIRTIO_COMMON_FEATURES
+ * defaults: notify_on_empty, any_layout, indirect_desc, event_idx,
+ * queue_reset), each a -device property of the same name. */
+#define VIRTIO_COMMON_FEATURES (VIRTIO_F_NOTIFY_ON_EMPTY | VIRTIO_F_ANY_LAYOUT | \
+				VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX | VIRTIO_F_RING_RESET)
 
 enum {
 	VIRTIO_STATUS_ACKNOWLEDGE = 1, VIRTIO_STATUS_DRIVER = 2, VIRTIO_STATUS_DRIVER_OK = 4,
@@ -90,6 +99,11 @@ typedef struct virtq {
 	bool ready;
 	uint64_t desc, avail, used;
 	uint16_t last_avail, used_idx;
+	/* EVENT_IDX: the used index the driver was last interrupted for
+	 * (valid: there was one since reset or a wrap past it) */
+	uint16_t signalled_used;
+	bool signalled_used_valid;
+	bool notification;		/* the device wants kicks (virtq_set_notification) */
 	uint32_t legacy_align, legacy_pfn;	/* MMIO version 1 only */
 } virtq;
 
@@ -107,6 +121,7 @@ struct virtio_dev {
 	uint32_t dfsel, gfsel;
 	uint16_t qsel;
 	uint8_t status, isr, generation;
+	bool broken;			/* the driver broke a rule: no more requests until reset */
 	uint32_t guest_page_size;	/* MMIO version 1 only */
 	virtq vq[VIRTIO_MAX_QUEUES];
 	uint64_t dma_errors, requests;
@@ -134,8 +149,19 @@ virtio_dev *virtio_dev_new(struct machine *m, const char *devname, const virtio_
  * (bad ring or DMA fault: NEEDS_RESET set). */
 int virtq_pop(virtio_dev *v, int q, virtq_elem *e);
 /* Returns the chain with len bytes written; interrupts the driver unless
- * it asked not to be (VRING_AVAIL_F_NO_INTERRUPT). */
+ * it asked not to be (VRING_AVAIL_F_NO_INTERRUPT, or its used_event with
+ * EVENT_IDX). */
 int virtq_push(virtio_dev *v, int q, const virtq_elem *e, uint32_t len);
+/* The same without the interrupt (a batch: virtq_notify after it). */
+int virtq_push_quiet(virtio_dev *v, int q, const virtq_elem *e, uint32_t len);
+/* Interrupts the driver for queue q if the ring's rules say so (QEMU's
+ * virtio_notify: NOTIFY_ON_EMPTY, EVENT_IDX's used_event, NO_INTERRUPT). */
+void virtq_notify(virtio_dev *v, int q);
+/* Whether the driver should kick queue q (QEMU's
+ * virtio_queue_set_notification: the used ring's NO_NOTIFY flag, or with
+ * EVENT_IDX avail_event = the avail index now). Device models call it
+ * where QEMU's do, since the driver's kicks depend on it. */
+void virtq_set_notification(virtio_dev *v, int q, bool enable);
 /* Byte totals and copies over the device-readable (out) or -writable (in)
  * buffers of a chain, as one stream each. Return 0 or -1. */
 uint64_t virtq_len(const virtq_elem *e, bool write);
@@ -148,7 +174,9 @@ unsigned virtq_avail(virtio_dev *v, int q);
 bool virtq_ready(virtio_dev *v, int q);
 /* The configuration changed: tell the driver (config interrupt). */
 void virtio_config_changed(virtio_dev *v);
-/* The device cannot go on (the driver broke a rule): NEEDS_RESET. */
+/* The device cannot go on (the driver broke a rule): no more requests
+ * until reset, and NEEDS_RESET with a config interrupt for a VERSION_1
+ * driver (QEMU's virtio_error). */
 void virtio_broken(virtio_dev *v, const char *why);
 /* Whether the driver accepted feature f (a VIRTIO_F_* or device bit). */
 static inline bool virtio_has(const virtio_dev *v, uint64_t f)
@@ -170,6 +198,11 @@ void virtio_reset(virtio_dev *v);
 void virtio_set_status(virtio_dev *v, uint8_t status);
 /* The driver kicked queue q (checked against nqueues here). */
 void virtio_queue_notify(virtio_dev *v, unsigned q);
+/* The driver reset queue q (VIRTIO_F_RING_RESET): not ready, indices 0. */
+void virtio_queue_reset(virtio_dev *v, unsigned q);
+/* The ring features the -device properties indirect_desc, event_idx,
+ * notify_on_empty, any_layout and queue_reset leave on (QEMU's: all). */
+uint64_t virtio_common_features(dev_props *p);
 /* Legacy layout: the queue's rings from its PFN, page size and alignment. */
 void virtio_legacy_set_pfn(virtio_dev *v, uint32_t pfn);
 /* The device config space as the driver reads it (up to 256 bytes). */

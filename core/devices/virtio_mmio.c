@@ -280,6 +280,7 @@ static void plug(virtio_mmio *b, const char *spec)
 	mmio_slot *s = NULL;
 	char name[48];
 	dev_props p;
+	uint64_t ring_features;
 
 	if (!create)
 		kwb_usage_error("-device %.*s: unknown virtio-mmio device (this board has %s)", (int)n, spec,
@@ -290,8 +291,10 @@ static void plug(virtio_mmio *b, const char *spec)
 	if (!s)
 		kwb_usage_error("-device %.*s: all %d virtio-mmio transports are taken", (int)n, spec, b->count);
 	dev_props_parse(&p, spec);
+	ring_features = virtio_common_features(&p);
 	s->dev = create(b->m, p.dev, &p, b->legacy ? &legacy_transport : &modern_transport, s);
 	dev_props_done(&p);
+	s->dev->features &= ~VIRTIO_COMMON_FEATURES | ring_features;
 	snprintf(name, sizeof(name), "%llx", (unsigned long long)s->base);
 	virtio_register_model_state(s->dev, name);
 }

@@ -53,7 +53,14 @@ static bool net_room(void *opaque)
 {
 	vnet *n = opaque;
 
-	return virtq_avail(n->v, RXQ) > 0;
+	/* QEMU's virtio_net_has_buffers: kicks wanted only when it is empty */
+	if (!virtq_avail(n->v, RXQ)) {
+		virtq_set_notification(n->v, RXQ, true);
+		if (!virtq_avail(n->v, RXQ))
+			return false;
+	}
+	virtq_set_notification(n->v, RXQ, false);
+	return true;
 }
 
 /* From the back end, between rounds: one frame into one posted buffer. */
@@ -84,12 +91,14 @@ static void net_receive(void *opaque, const uint8_t *frame, size_t len)
 	virtq_push(v, RXQ, &e, (uint32_t)(hl + len));
 }
 
-static void transmit(virtio_dev *v, vnet *n)
+static int flush_tx(virtio_dev *v, vnet *n)
 {
 	static uint8_t buf[MAX_FRAME + 12];
 	virtq_elem e;
+	int sent = 0;
 
 	while (virtq_pop(v, TXQ, &e) == 1) {
+		sent++;
 		uint64_t out = virtq_len(&e, false);
 		unsigned hl = hdr_len(v);
 
@@ -101,8 +110,20 @@ static void transmit(virtio_dev *v, vnet *n)
 			net_send(n->nd, buf + hl, out - hl);
 		}
 		if (virtq_push(v, TXQ, &e, 0))
-			return;
+			break;
 	}
+	return sent;
+}
+
+/* QEMU's transmit half (tx=bh): no kicks while it flushes, then kicks
+ * again and one more flush for what came meanwhile. */
+static void transmit(virtio_dev *v, vnet *n)
+{
+	do {
+		virtq_set_notification(v, TXQ, false);
+		flush_tx(v, n);
+		virtq_set_notification(v, TXQ, true);
+	} while (flush_tx(v, n) > 0);
 }
 
 static void net_notify(virtio_dev *v, int q)

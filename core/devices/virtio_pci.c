@@ -29,7 +29,7 @@
 #define MSIX_PBA_OFF 0x800
 #define VIRTIO_BAR_SIZE 0x4000
 #define COMMON_OFF 0x0000
-#define COMMON_LEN 0x38
+#define COMMON_LEN 0x3c	/* up to queue_reset (VIRTIO_F_RING_RESET) */
 #define ISR_OFF 0x1000
 #define DEVICE_OFF 0x2000
 #define NOTIFY_OFF 0x3000
@@ -73,13 +73,21 @@ static pci_dev *pdev(virtio_dev *v)
 	return &((virtio_pci *)v->tr_opaque)->pci;
 }
 
+/* Without VIRTIO_F_ACCESS_PLATFORM (iommu_platform=off) the device's
+ * rings and buffers are physical addresses, an IOMMU or not (QEMU's
+ * virtio DMA then bypasses it); its MSIs are the function's and always
+ * go through it. */
 static int tr_dma_read(virtio_dev *v, uint64_t addr, void *buf, uint64_t len)
 {
+	if (!(v->features & VIRTIO_F_ACCESS_PLATFORM))
+		return bus_copy_from(pdev(v)->host->bus, addr, buf, len);
 	return pci_dma_read(pdev(v), addr, buf, len);
 }
 
 static int tr_dma_write(virtio_dev *v, uint64_t addr, const void *buf, uint64_t len)
 {
+	if (!(v->features & VIRTIO_F_ACCESS_PLATFORM))
+		return bus_copy_to(pdev(v)->host->bus, addr, buf, len);
 	return pci_dma_write(pdev(v), addr, buf, len);
 }
 
@@ -123,7 +131,6 @@ static const virtio_transport pci_transport = {
 	.dma_read = tr_dma_read,
 	.dma_write = tr_dma_write,
 	.irq = tr_irq,
-	.access_platform = true,
 };
 
 /* ---- registers ---- */
@@ -131,7 +138,8 @@ static const virtio_transport pci_transport = {
 static void common_snapshot(virtio_dev *v, uint8_t *c)
 {
 	virtq *q = v->qsel < v->nqueues ? &v->vq[v->qsel] : NULL;
-	uint64_t f = v->dfsel < 2 ? v->features >> (32 * v->dfsel) : 0;
+	/* QEMU shows the legacy-only bit (BAD_FEATURE) in BAR0 only */
+	uint64_t f = v->dfsel < 2 ? (v->features & ~VIRTIO_F_BAD_FEATURE) >> (32 * v->dfsel) : 0;
 	uint64_t g = v->gfsel < 2 ? v->driver_features >> (32 * v->gfsel) : 0;
 	uint16_t u16;
 	uint32_t u32;
@@ -195,8 +203,18 @@ static void common_write(virtio_dev *v, unsigned off, uint64_t val, unsigned siz
 		if (q && !q->ready && val && val <= v->model->queue_max && !(val & (val - 1)))
 			q->size = (uint16_t)val;
 		break;
+	case 0x3a:		/* queue_reset (QEMU: done at once, reads 0) */
+		if (q && val == 1 && virtio_has(v, VIRTIO_F_RING_RESET)) {
+			virtio_queue_reset(v, v->qsel);
+			vp->queue_vector[v->qsel] = NO_VECTOR;
+		}
+		break;
 	case 0x1c:
-		if (q && val == 1) {
+		if (q && val != 1) {	/* QEMU: "wrong value for queue_enable" */
+			virtio_broken(v, "queue_enable written with a value other than 1");
+			break;
+		}
+		if (q) {
 			q->ready = true;
 			trace_dev(v->m, v->name, "queue %u ready: size %u desc 0x%llx avail 0x%llx used 0x%llx",
 				  v->qsel, q->size, (unsigned long long)q->desc, (unsigned long long)q->avail,
@@ -511,18 +529,18 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	pci_dev *d;
 	dev_props p;
 	const char *dl, *romfile;
-	bool rombar, modern_only;
-	int lid, devfn;
+	bool rombar, modern_only, iommu_platform;
+	uint64_t ring_features;
+	int lid;
 	uint64_t nvec;
-	char id[sizeof(d->id)];
+	pci_placement place;
 
 	if (!create)
 		return NULL;
 	vp = kwb_zalloc(sizeof(*vp));
 	d = &vp->pci;
 	dev_props_parse(&p, spec);
-	devfn = dev_prop_pci_addr(&p);
-	snprintf(id, sizeof(id), "%s", dev_prop(&p, "id") ? dev_prop(&p, "id") : "(null)");
+	pci_placement_read(&place, &p);
 	dl = dev_prop(&p, "disable-legacy");
 	if (dl && strcmp(dl, "auto") && strcmp(dl, "on") && strcmp(dl, "off"))
 		kwb_usage_error("-device %.*s: disable-legacy=%s: use on, off or auto", (int)n, spec, dl);
@@ -532,8 +550,17 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	rombar = dev_prop_uint(&p, "rombar", 1, 0, UINT32_MAX) != 0;
 	/* vectors=0: no MSI-X, INTx only (as QEMU) */
 	nvec = dev_prop_uint(&p, "vectors", UINT64_MAX, 0, PCI_MSIX_MAX_VECTORS);
+	ring_features = virtio_common_features(&p);
+	/* QEMU offers ACCESS_PLATFORM only with iommu_platform=on (default
+	 * off: DMA bypasses an IOMMU); kwb's default is on behind an SMMU so
+	 * that its DMA is translated (README) */
+	iommu_platform = dev_prop_bool(&p, "iommu_platform", machine_device(m, "smmuv3") != NULL);
 	v = vp->v = create(m, p.dev, &p, &pci_transport, vp);
 	dev_props_done(&p);
+	v->features &= ~VIRTIO_COMMON_FEATURES | ring_features;
+	v->features |= VIRTIO_F_BAD_FEATURE;
+	if (iommu_platform)
+		v->features |= VIRTIO_F_ACCESS_PLATFORM;
 	/* auto: transitional, as QEMU on a root bus that is not a PCIe port */
 	lid = legacy_pci_id(v->model->device_id);
 	vp->legacy_io = lid >= 0 && !modern_only;
@@ -543,8 +570,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	else
 		pci_dev_init(d, v->name, 0x1af4, (uint16_t)(0x1040 + v->model->device_id), 1,
 			     v->model->pci_class, 0x1af4, 0x1100);
-	d->want_devfn = devfn;
-	memcpy(d->id, id, sizeof(id));
+	pci_dev_place(d, &place);
 	d->ops = &virtio_pci_ops;
 	d->opaque = vp;
 	d->backend_state = v->model->state;

@@ -15,6 +15,7 @@
 #include "core/machine.h"
 #include "core/options.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/unit/kernel_files.h"
 
 static kwb_options opt[2];
 static machine *boards[2];
@@ -92,32 +93,11 @@ static void add_input(void (*add)(const void *, size_t), int mode, const uint8_t
 /* An ELF64 executable, one PT_LOAD of code at paddr. */
 static size_t make_elf(uint8_t *out, uint16_t machine_type, uint64_t paddr)
 {
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)out;
-	Elf64_Phdr *ph = (Elf64_Phdr *)(out + sizeof(*eh));
-	size_t code = sizeof(*eh) + sizeof(*ph);
+	uint8_t code[64] = { 0x00, 0x00, 0x00, 0x14 };	/* b . / riscv: an illegal word */
 
-	memset(out, 0, code + 64);
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_EXEC;
-	eh->e_machine = machine_type;
-	eh->e_version = EV_CURRENT;
-	eh->e_entry = paddr;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_ehsize = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = 1;
-	ph->p_type = PT_LOAD;
-	ph->p_flags = PF_R | PF_X;
-	ph->p_offset = code;
-	ph->p_vaddr = ph->p_paddr = paddr;
-	ph->p_filesz = 64;
-	ph->p_memsz = 0x1000;
-	ph->p_align = 0x1000;
-	fuzz_put32(out + code, 0x14000000);	/* b . / riscv: an illegal word */
-	return code + 64;
+	return kf_elf(out, &(struct kf_elf){ .cls = ELFCLASS64, .machine = machine_type,
+		.vaddr = paddr, .paddr = paddr, .entry = paddr, .phnum = 1,
+		.filesz = 64, .memsz = 0x1000, .code = code });
 }
 
 void fuzz_seeds(void (*add)(const void *data, size_t len))
@@ -125,20 +105,14 @@ void fuzz_seeds(void (*add)(const void *data, size_t len))
 	static uint8_t img[4096], rv[4096], elf[512], initrd[512];
 	size_t n;
 
-	/* arm64 Image: text_offset, image_size, flags, "ARM\x64" */
+	/* arm64 Image: "MZ" code, text_offset 0, 2 MiB, 4K pages anywhere */
+	kf_arm64_header(img, 0, 0x200000, 0xa);
 	fuzz_put32(img, 0x91005a4d);		/* add x13, x18, #0x16 ("MZ") */
 	fuzz_put32(img + 4, 0x14000010);
-	fuzz_put64(img + 8, 0);
-	fuzz_put64(img + 0x10, 0x200000);
-	fuzz_put64(img + 0x18, 0xa);
-	memcpy(img + 0x38, "ARM\x64", 4);
-	/* RISC-V Image: text_offset, image_size, flags, version, "RISCV", "RSC\x05" */
+	/* RISC-V Image: text_offset, image_size, version 0.2 */
+	kf_riscv_header(rv, 0x200000, 0x300000);
 	fuzz_put32(rv, 0x0000006f);
-	fuzz_put64(rv + 8, 0x200000);
-	fuzz_put64(rv + 0x10, 0x300000);
 	fuzz_put32(rv + 0x20, 0x2);
-	memcpy(rv + 0x30, "RISCV\0\0\0", 8);
-	memcpy(rv + 0x38, "RSC\x05", 4);
 	for (size_t i = 0; i < sizeof(initrd); i++)
 		initrd[i] = (uint8_t)(i * 7);
 	memcpy(initrd, "070701", 6);

@@ -2,7 +2,8 @@
  * tests/gdb/jit-watch.test's RV64 guest (M-mode): a hot loop the JIT
  * compiles, whose loads and stores of every size land beside the watched
  * byte buf+19 (never on it) until bit 17 of the count is set; then its
- * load and store through t3 reach buf+19 (value count + 0x42).
+ * byte load through t3 reaches buf+19 and its halfword store buf+18..19
+ * (byte 19: count + 0x42).
  */
 	.section .text
 	.globl _start
@@ -30,12 +31,15 @@ loop:
 	addi	t3, t3, 17		/* 17, then 19 */
 	add	t3, t3, t2
 	addi	t4, s1, 0x42
+	slli	t4, t4, 8		/* count + 0x42 in its second byte */
 	.globl hit_load
 hit_load:
 	lbu	t6, 0(t3)
+	/* a halfword at t3 - 1 (16, then 18): a store whose last byte is
+	 * the watched one must leave the JIT too */
 	.globl hit_store
 hit_store:
-	sb	t4, 0(t3)
+	sh	t4, -1(t3)
 	j	loop
 
 	.globl park

@@ -11,6 +11,7 @@
 #include "core/machine.h"
 #include "tests/unit/check.h"
 #include "tests/unit/child.h"
+#include "tests/unit/kernel_files.h"
 
 #define RAM_BASE 0x40000000ull
 #define RAM_SIZE (16ull << 20)
@@ -41,21 +42,6 @@ static const char *write_tmp(const char *name, const void *data, size_t len)
 	return path;
 }
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void arm64_header(uint8_t *h, uint64_t text_offset, uint64_t image_size, uint64_t flags)
-{
-	memset(h, 0, 64);
-	put64(h + 8, text_offset);
-	put64(h + 0x10, image_size);
-	put64(h + 0x18, flags);
-	memcpy(h + 0x38, "ARM\x64", 4);
-}
-
 static machine *new_machine(void)
 {
 	machine *mm = kwb_zalloc(sizeof(*mm));
@@ -77,7 +63,7 @@ static void test_probe_arm64_image(void)
 {
 	uint8_t img[8192];
 
-	arm64_header(img, 0x80000, 0x4000, 2 << 1 /* 16K pages */);
+	kf_arm64_header(img, 0x80000, 0x4000, 2 << 1 /* 16K pages */);
 	CHECK_EQ(probe(write_tmp("a.Image", img, sizeof(img))), 0);
 	CHECK_EQ(ki.format, KFMT_ARM64_IMAGE);
 	CHECK(ki.arch && !strcmp(ki.arch, "aarch64"));
@@ -88,24 +74,24 @@ static void test_probe_arm64_image(void)
 	CHECK_EQ(ki.file_size, sizeof(img));
 
 	/* big-endian: refused, naming the file and the field */
-	arm64_header(img, 0, 0x4000, 1);
+	kf_arm64_header(img, 0, 0x4000, 1);
 	CHECK_EQ(probe(write_tmp("be.Image", img, sizeof(img))), -1);
 	CHECK(strstr(err, "be.Image") && strstr(err, "big-endian") && strstr(err, "0x18"));
 
 	/* image_size smaller than the file */
-	arm64_header(img, 0, 0x1000, 0);
+	kf_arm64_header(img, 0, 0x1000, 0);
 	CHECK_EQ(probe(write_tmp("small.Image", img, sizeof(img))), -1);
 	CHECK(strstr(err, "image_size") && strstr(err, "0x10"));
 
 	/* wrong magic: not an Image, so a raw binary without an architecture */
-	arm64_header(img, 0, 0x4000, 0);
+	kf_arm64_header(img, 0, 0x4000, 0);
 	img[0x3b] = 0x65;
 	CHECK_EQ(probe(write_tmp("magic.bin", img, sizeof(img))), 0);
 	CHECK_EQ(ki.format, KFMT_RAW);
 	CHECK(ki.arch == NULL);
 
 	/* cut inside the header (head -c 40): truncated, not raw */
-	arm64_header(img, 0, 0x500000, 0xa);
+	kf_arm64_header(img, 0, 0x500000, 0xa);
 	CHECK_EQ(probe(write_tmp("cut.Image", img, 40)), -1);
 	CHECK(strstr(err, "cut.Image") && strstr(err, "truncated"));
 
@@ -119,10 +105,7 @@ static void test_probe_riscv_image(void)
 {
 	uint8_t img[4096] = { 0 };
 
-	put64(img + 8, 0x200000);
-	put64(img + 0x10, 0x3000);
-	memcpy(img + 0x30, "RISCV\0\0\0", 8);	/* magic (deprecated) */
-	memcpy(img + 0x38, "RSC\x05", 4);	/* magic2 */
+	kf_riscv_header(img, 0x200000, 0x3000);
 	CHECK_EQ(probe(write_tmp("rv.Image", img, sizeof(img))), 0);
 	CHECK_EQ(ki.format, KFMT_RISCV_IMAGE);
 	/* either magic is enough */
@@ -148,37 +131,17 @@ static void test_probe_bad_files(void)
 	CHECK(strstr(err, "not a regular file"));
 }
 
-/* A one-segment ELF64: 16 bytes of code, 48 bytes of BSS. */
+/* A one-segment ELF64: 16 bytes of code, 48 bytes of BSS, linked high. */
 static size_t make_elf(uint8_t *buf, unsigned cls, unsigned machine_id, uint64_t paddr,
 		       uint16_t phnum, uint64_t filesz)
 {
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
-	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
-	size_t off = sizeof(*eh) + sizeof(*ph);
+	uint8_t code[16];
 
-	memset(buf, 0, off + 16);
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = cls;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_EXEC;
-	eh->e_machine = machine_id;
-	eh->e_version = EV_CURRENT;
-	eh->e_entry = 0xffffffff80000004ull;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_ehsize = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = phnum;
-	ph->p_type = PT_LOAD;
-	ph->p_offset = off;
-	ph->p_vaddr = 0xffffffff80000000ull;
-	ph->p_paddr = paddr;
-	ph->p_filesz = filesz;
-	ph->p_memsz = 64;
-	ph->p_flags = PF_R | PF_X;
 	for (int i = 0; i < 16; i++)
-		buf[off + i] = 0xa0 + i;
-	return off + 16;
+		code[i] = 0xa0 + i;
+	return kf_elf(buf, &(struct kf_elf){ .cls = cls, .machine = (uint16_t)machine_id,
+		.vaddr = 0xffffffff80000000ull, .paddr = paddr, .entry = 0xffffffff80000004ull,
+		.phnum = phnum, .filesz = filesz, .memsz = 64, .code = code });
 }
 
 static void test_probe_elf(void)

@@ -568,13 +568,15 @@ static void test_pci_virtio_rng(void)
 	/* driver init */
 	bar_wr(0x14, 1 | 2, 1);
 	bar_wr(0x00, 1, 4);
-	CHECK_EQ(bar_rd(0x04, 4), 3);			/* VERSION_1 | ACCESS_PLATFORM */
+	CHECK_EQ(bar_rd(0x04, 4), 0x103);		/* VERSION_1 | ACCESS_PLATFORM (behind the SMMU) | RING_RESET */
+	bar_wr(0x00, 0, 4);
+	CHECK_EQ(bar_rd(0x04, 4), 0x39000000);		/* QEMU's ring features, no BAD_FEATURE */
 	bar_wr(0x08, 1, 4);
 	bar_wr(0x0c, 3, 4);
 	bar_wr(0x14, 1 | 2 | 8, 1);
 	CHECK_EQ(bar_rd(0x14, 1), 0xb);			/* FEATURES_OK kept */
 	bar_wr(0x16, 0, 2);
-	CHECK_EQ(bar_rd(0x18, 2), 256);
+	CHECK_EQ(bar_rd(0x18, 2), 8);			/* QEMU's virtio-rng queue */
 	bar_wr(0x18, 8, 2);
 	CHECK_EQ(bar_rd(0x1a, 2), 0xffff);		/* no MSI-X vector */
 	bar_wr(0x20, VQ, 8);
@@ -630,19 +632,20 @@ static void test_pci_virtio_rng(void)
 	ecam_wr(1, 0x10, 0x1000, 4);
 	ecam_wr(1, 0x04, 0x7, 2);			/* IO | MEM | MASTER */
 	io_wr(0x12, 1 | 2, 1);
-	CHECK_EQ(io_rd(0x00, 4), 0);			/* VERSION_1, ACCESS_PLATFORM are past bit 31 */
+	CHECK_EQ(io_rd(0x00, 4), 0x79000000);		/* QEMU's: ring features and BAD_FEATURE */
 	io_wr(0x04, 0, 4);
 	io_wr(0x0e, 0, 2);
-	CHECK_EQ(io_rd(0x0c, 2), 256);			/* fixed queue size */
+	CHECK_EQ(io_rd(0x0c, 2), 8);			/* fixed queue size */
 	io_wr(0x08, VQ >> 12, 4);
 	CHECK_EQ(io_rd(0x08, 4), VQ >> 12);
 	io_wr(0x12, 1 | 2 | 4, 1);			/* DRIVER_OK, no FEATURES_OK */
 	CHECK_EQ(io_rd(0x12, 1), 7);
 	memset(buf, 0, sizeof(buf));
 	bus_copy_to(bp, BUF + 0x1000, buf, 32);
-	rng_post(VQ, VQ + 0x1000, 0, 0xfffff000);
+	/* 8 entries: avail right after the descriptors, used on the next page */
+	rng_post(VQ, VQ + 16 * 8, 0, 0xfffff000);
 	io_wr(0x10, 0, 2);				/* QUEUE_NOTIFY 0 */
-	bus_copy_from(bp, VQ + 0x2000 + 2, &used_idx, 2);
+	bus_copy_from(bp, VQ + 0x1000 + 2, &used_idx, 2);
 	CHECK_EQ(used_idx, 1);
 	bus_copy_from(bp, BUF + 0x1000, buf, 32);
 	CHECK(memcmp(buf, zero, 32) != 0);

@@ -74,15 +74,16 @@ static int line(void)
 	return (int)(v >> (79 % 32)) & 1;
 }
 
-/* Modern set-up of queue 0 (size 8) at VQ; FEATURES_OK as the driver reads it back. */
-static uint32_t modern_setup(void)
+/* Modern set-up of queue 0 (size 8) at VQ with VERSION_1 and the low
+ * feature word f; FEATURES_OK as the driver reads it back. */
+static uint32_t modern_setup_f(uint32_t f)
 {
 	wr(TOP, 0x070, 0);
 	wr(TOP, 0x070, 1 | 2);
 	wr(TOP, 0x024, 1);
 	wr(TOP, 0x020, 1);				/* VERSION_1 */
 	wr(TOP, 0x024, 0);
-	wr(TOP, 0x020, 0);
+	wr(TOP, 0x020, f);
 	wr(TOP, 0x070, 1 | 2 | 8);
 	wr(TOP, 0x030, 0);
 	wr(TOP, 0x038, 8);
@@ -95,6 +96,11 @@ static uint32_t modern_setup(void)
 	wr(TOP, 0x044, 1);
 	wr(TOP, 0x070, 0xf);				/* DRIVER_OK */
 	return rd(TOP, 0x070);
+}
+
+static uint32_t modern_setup(void)
+{
+	return modern_setup_f(0);
 }
 
 static void put_desc(int n, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
@@ -151,7 +157,9 @@ static void test_modern_request(void)
 	boot("virtio-mmio.force-legacy=false");
 	CHECK_EQ(rd(TOP, 0x004), 2);
 	wr(TOP, 0x014, 1);
-	CHECK_EQ(rd(TOP, 0x010), 1);			/* VERSION_1, no ACCESS_PLATFORM */
+	CHECK_EQ(rd(TOP, 0x010), 0x101);		/* VERSION_1, RING_RESET; no ACCESS_PLATFORM */
+	wr(TOP, 0x014, 0);
+	CHECK_EQ(rd(TOP, 0x010), 0x39000000);		/* NOTIFY_ON_EMPTY, ANY_LAYOUT, INDIRECT, EVENT_IDX */
 	CHECK_EQ(modern_setup(), 0xf);
 	CHECK_EQ(rd(TOP, 0x034), 1024);			/* QueueNumMax as QEMU's */
 	wr(TOP, 0x030, 1);
@@ -186,7 +194,7 @@ static void test_modern_request(void)
 	wr(TOP, 0x070, 0);
 	wr(TOP, 0x070, 3);
 	wr(TOP, 0x024, 0);
-	wr(TOP, 0x020, 1u << 28);
+	wr(TOP, 0x020, 1u << 31);
 	wr(TOP, 0x024, 1);
 	wr(TOP, 0x020, 1);
 	wr(TOP, 0x070, 0xb);
@@ -317,9 +325,82 @@ static void plant_ring_outside_ram(void)
 	wr(TOP, 0x044, 1);
 }
 
-static void plant_indirect(void)
+/* Indirect tables (VIRTIO_RING_F_INDIRECT_DESC): at TABLE, n entries. */
+#define TABLE (RAM + 0x306000)
+static void put_idesc(int n, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	put_desc(0, BUF, 32, 4, 0);			/* INDIRECT was not offered */
+	uint64_t d[2] = { addr, len | (uint64_t)flags << 32 | (uint64_t)next << 48 };
+	bus_copy_to(bp, TABLE + 16 * (uint64_t)n, d, 16);
+}
+
+static void indirect_head(uint64_t table, uint32_t len)
+{
+	put_desc(0, table, len, 4, 0);
+	avail(VQ + 0x1000, 0, 0, 1);
+}
+
+static void plant_indirect_empty(void)
+{
+	indirect_head(TABLE, 0);
+}
+
+static void plant_indirect_odd_size(void)
+{
+	put_idesc(0, BUF, 8, 2, 0);
+	put_idesc(1, BUF + 8, 8, 2, 0);
+	indirect_head(TABLE, 24);			/* one and a half descriptors */
+}
+
+static void plant_indirect_nested(void)
+{
+	put_idesc(0, TABLE + 0x100, 16, 4, 0);		/* an indirect inside the table */
+	put_idesc(16, BUF, 8, 2, 0);
+	indirect_head(TABLE, 16);
+}
+
+static void plant_indirect_next_out(void)
+{
+	put_idesc(0, BUF, 8, 1 | 2, 2);			/* the table has 2 entries */
+	put_idesc(1, BUF + 8, 8, 2, 0);
+	indirect_head(TABLE, 32);
+}
+
+static void plant_indirect_loop(void)
+{
+	put_idesc(0, BUF, 8, 1 | 2, 1);
+	put_idesc(1, BUF + 8, 8, 1 | 2, 0);		/* 0 -> 1 -> 0 ... */
+	indirect_head(TABLE, 32);
+}
+
+static void plant_indirect_outside_ram(void)
+{
+	indirect_head(0x100000000000ull, 64);
+}
+
+static void plant_indirect_wraps(void)
+{
+	indirect_head(0xfffffffffffffff0ull, 32);
+}
+
+static void plant_indirect_huge(void)
+{
+	/* 2^28 entries claimed: the chain may visit no more than it has,
+	 * and kwb reads no more than a chain may hold */
+	for (int i = 0; i < 64; i++)
+		put_idesc(i, BUF, 8, 1 | 2, (uint16_t)((i + 1) % 64));
+	indirect_head(TABLE, 0xfffffff0u);
+}
+
+static void plant_zero_sized_buffer(void)
+{
+	put_desc(0, BUF, 0, 2, 0);
+	avail(VQ + 0x1000, 0, 0, 1);
+}
+
+static void plant_readable_after_writable(void)
+{
+	put_desc(0, BUF, 8, 1 | 2, 1);
+	put_desc(1, BUF + 8, 8, 0, 0);
 	avail(VQ + 0x1000, 0, 0, 1);
 }
 
@@ -333,7 +414,106 @@ static void test_hostile_rings(void)
 	hostile("buffer wrapping the address space", plant_buffer_wraps);
 	hostile("buffer in MMIO", plant_buffer_into_mmio);
 	hostile("avail ring outside RAM", plant_ring_outside_ram);
-	hostile("indirect descriptor", plant_indirect);
+	hostile("indirect table of length 0", plant_indirect_empty);
+	hostile("indirect table length not a multiple of 16", plant_indirect_odd_size);
+	hostile("indirect descriptor in an indirect table", plant_indirect_nested);
+	hostile("next past the indirect table", plant_indirect_next_out);
+	hostile("loop in an indirect table", plant_indirect_loop);
+	hostile("indirect table outside RAM", plant_indirect_outside_ram);
+	hostile("indirect table wrapping the address space", plant_indirect_wraps);
+	hostile("indirect table of 2^28 entries looping", plant_indirect_huge);
+	hostile("zero-sized buffer", plant_zero_sized_buffer);
+	hostile("device-readable buffer after a writable one", plant_readable_after_writable);
+}
+
+static uint16_t rd16(uint64_t a)
+{
+	uint16_t v = 0;
+	bus_copy_from(bp, a, &v, 2);
+	return v;
+}
+
+/* The ring features as a driver sees them: an indirect chain is served,
+ * EVENT_IDX's used_event holds back interrupts and the device's
+ * avail_event follows what it took, NO_INTERRUPT is then ignored; off
+ * properties take the bits away. */
+static void test_ring_features(void)
+{
+	uint32_t used[2];
+	uint8_t buf[40], zero[40] = { 0 };
+
+	boot("virtio-mmio.force-legacy=false");
+	/* indirect: two writable buffers of 8 and 24 bytes through a table */
+	CHECK_EQ(modern_setup_f(1u << 28), 0xf);
+	bus_copy_to(bp, BUF, zero, sizeof(zero));
+	put_idesc(0, BUF, 8, 1 | 2, 1);
+	put_idesc(1, BUF + 16, 24, 2, 0);
+	indirect_head(TABLE, 32);
+	wr(TOP, 0x050, 0);
+	CHECK_EQ(rd(TOP, 0x070), 0xf);
+	CHECK_EQ(used_idx(VQ + 0x2000), 1);
+	bus_copy_from(bp, VQ + 0x2000 + 4, used, 8);
+	CHECK_EQ(used[1], 32);
+	bus_copy_from(bp, BUF, buf, sizeof(buf));
+	CHECK(memcmp(buf, zero, 8) != 0);
+	CHECK(memcmp(buf + 8, zero, 8) == 0);		/* the gap is untouched */
+	CHECK(memcmp(buf + 16, zero, 24) != 0);
+	/* EVENT_IDX: the first used buffer always interrupts */
+	CHECK_EQ(modern_setup_f(1u << 29), 0xf);
+	bus_copy_to(bp, VQ + 0x1000, &(uint16_t){ 1 }, 2);	/* NO_INTERRUPT: ignored with EVENT_IDX */
+	bus_copy_to(bp, VQ + 0x1000 + 4 + 2 * 8, &(uint16_t){ 5 }, 2);	/* used_event = 5 */
+	put_desc(0, BUF, 8, 2, 0);
+	avail(VQ + 0x1000, 0, 0, 1);
+	wr(TOP, 0x050, 0);
+	CHECK_EQ(used_idx(VQ + 0x2000), 1);
+	CHECK_EQ(rd16(VQ + 0x2000 + 4 + 8 * 8), 1);	/* avail_event = what the device took */
+	CHECK_EQ(rd(TOP, 0x060), 1);
+	wr(TOP, 0x064, 1);
+	/* used 1 -> 2, then 2 -> 5: no interrupt (used_event 5 not passed) */
+	for (uint16_t i = 1; i < 5; i++) {
+		avail(VQ + 0x1000, i, 0, (uint16_t)(i + 1));
+		wr(TOP, 0x050, 0);
+		CHECK_EQ(rd(TOP, 0x060), 0);
+	}
+	CHECK_EQ(used_idx(VQ + 0x2000), 5);
+	avail(VQ + 0x1000, 5, 0, 6);			/* used 5 -> 6 passes used_event 5 */
+	wr(TOP, 0x050, 0);
+	CHECK_EQ(rd(TOP, 0x060), 1);
+	CHECK_EQ(line(), 1);
+	CHECK_EQ(rd16(VQ + 0x2000 + 4 + 8 * 8), 6);
+	wr(TOP, 0x064, 1);
+	avail(VQ + 0x1000, 6, 0, 7);			/* used_event 5 is behind: quiet */
+	wr(TOP, 0x050, 0);
+	CHECK_EQ(rd(TOP, 0x060), 0);
+	/* the signalled index is device state: saved and restored */
+	{
+		state_buf a = { 0 };
+		char err[256] = "";
+
+		state_save_all(m, &a);
+		wr(TOP, 0x070, 0);
+		CHECK_EQ(state_load_all(m, a.data, a.len, err, sizeof(err)), 0);
+		bus_copy_to(bp, VQ + 0x1000 + 4 + 2 * 8, &(uint16_t){ 7 }, 2);	/* used_event = 7 */
+		avail(VQ + 0x1000, 7, 0, 8);		/* used 7 -> 8 passes it */
+		wr(TOP, 0x050, 0);
+		CHECK_EQ(rd(TOP, 0x060), 1);
+		state_buf_free(&a);
+	}
+	machine_free(m);
+	{
+		static char *argv[] = { "kwb", "-arch", "aarch64", "-m", "64M", "-serial", "none", "-device",
+					"virtio-rng-device,indirect_desc=off,event_idx=off,notify_on_empty=off,"
+					"any_layout=off,queue_reset=off", "-global", "virtio-mmio.force-legacy=false", NULL };
+		static kwb_options opt;
+
+		options_parse(&opt, 11, argv);
+		m = machine_create(&opt);
+		bp = &m->bus;
+		CHECK_EQ(rd(TOP, 0x010), 0);
+		wr(TOP, 0x014, 1);
+		CHECK_EQ(rd(TOP, 0x010), 1);		/* VERSION_1 only */
+		machine_free(m);
+	}
 }
 
 static void test_hostile_registers(void)
@@ -474,6 +654,7 @@ int main(void)
 	RUN(test_modern_request);
 	RUN(test_legacy_request);
 	RUN(test_hostile_rings);
+	RUN(test_ring_features);
 	RUN(test_hostile_registers);
 	RUN(test_net_arp);
 	return CHECK_DONE();

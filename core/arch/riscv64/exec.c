@@ -211,33 +211,12 @@ void rv_resv_break_host(rv_hart *h, uintptr_t host, unsigned len)
 	}
 }
 
-/*
- * With several harts, an atomic read-modify-write (LR, SC, AMO) in the
- * last RV_ATOMIC_TAIL instructions of a slice ends the slice before it
- * (cutting the round, as a device request does), so that the atomic and
- * the stores that follow it run in one slice. Code often publishes with
- * an atomic and writes what goes with it just after; real harts see the
- * half-published state for a few cycles, but a slice ending in between
- * shows it to the other harts for a whole quantum. OpenSBI 1.1's
- * sbi_hsm_hart_start sets a hart's state to START_PENDING (LR/SC) before
- * its next_addr: a hart polling in sbi_hsm_hart_wait then entered Linux
- * at the stale address, a second boot on the first one's stack (Debian's
- * fw_jump.bin, -smp 2: the kernel died silently). One CPU: never.
- */
-#define RV_ATOMIC_TAIL 256
-
+/* An atomic near the end of a slice ends it first (machine.h says why). */
 static bool atomic_cut(rv_hart *h, const rv_insn *d, int64_t left)
 {
-	machine *m = h->c.m;
-	int64_t used;
-
-	/* only in the machine's rounds (not a unit test's direct run) */
-	if (m->current != &h->c || !m->slice_started || h->c.step_remaining > 0)
-		return false;
 	h->left = left;
 	rv_sync_icount(h);
-	used = (int64_t)(h->c.icount - m->slice_icount_start);
-	if (used <= 0 || m->round_len - used >= RV_ATOMIC_TAIL)
+	if (!machine_cut_before_atomic(h->c.m, &h->c))
 		return false;
 	h->pc = rv_pc_of(h, d);
 	h->exit = CPU_EXIT_REQUEST;	/* not executed, not counted */

@@ -2,8 +2,9 @@
  * A template JIT for hot straight-line RISC-V code (x86-64 hosts).
  *
  * A block is a run of decoded slots on one page, from a hot branch target
- * up to and including a branch (or up to the first instruction it has no
- * template for). It is compiled to host code with the guest registers it
+ * up to and including a jal (or up to the first instruction it has no
+ * template for); a conditional branch taken inside it is a side exit that
+ * counts the instructions run so far, not taken it goes on. It is compiled to host code with the guest registers it
  * uses held in host registers, and installed as the handler of its first
  * slot, so the threaded interpreter reaches it like any handler: same
  * signature, same budget protocol (rv.h), same results. It runs only when
@@ -31,8 +32,8 @@
 #include "../../jit_regs.h"
 
 #define JIT_MAX_INSNS 96
-#define JIT_FOLLOW 8		/* blocks compiled per hot loop at most */
-#define JIT_MIN_INSNS 6	/* shortest block compiled that does not loop */
+#define JIT_FOLLOW 32		/* blocks compiled per hot loop at most */
+#define JIT_MIN_INSNS 2	/* shortest block compiled that does not loop */
 #define JIT_BLOCK_ROOM (JIT_MAX_INSNS * 256 + 1024)	/* worst case per block */
 
 static int jit_enabled = -1;
@@ -155,15 +156,19 @@ typedef struct jctx {
 	 * TLB lookup where a hit resumes, the access's size and direction */
 	struct { uint8_t *at; const uint8_t *hit; int i, size; bool write; } slow[JIT_MAX_INSNS * 2];	/* a store has two */
 	int nslow;
+	/* taken conditional branches inside the block, emitted after it:
+	 * jump site, target page offset, instructions run */
+	struct { uint8_t *at; int64_t off; int n; } side[JIT_MAX_INSNS];
+	int nside;
+	int len;		/* the block's instructions */
 } jctx;
 
 #define XOFF(r) ((int32_t)(offsetof(rv_hart, x) + 8 * (size_t)(r)))
 #define HOFF(f) ((int32_t)offsetof(rv_hart, f))
-/* jr_watch_pass's bitmap pointers: entry e of tlb (rcx = &tlb[0][0] + e)
- * has its bitmap at bits[e], at rdi + (rcx - rdi) / 2 + WBITS(bits, tlb) */
-#define WBITS(bits, tlb) (HOFF(bits) - HOFF(tlb) / 2)
-_Static_assert(offsetof(rv_hart, tlb_r) % 2 == 0 && offsetof(rv_hart, tlb_w) % 2 == 0 &&
-	       sizeof(((rv_hart *)0)->wbits_r[0]) == 8, "jr_watch_pass layout");
+/* The watched bytes of TLB entry e (rcx = &tlb[0][0] + e) are at
+ * wbits[e], a fixed distance from the entry: rcx + WBITS(wbits, tlb) */
+#define WBITS(bits, tlb) (HOFF(bits) - HOFF(tlb))
+_Static_assert(sizeof(rv_wbits) == sizeof(rv_tlbe), "wbits parallel to the TLB");
 
 static void get(jctx *j, int r, int t)
 {
@@ -228,11 +233,50 @@ static void exit_to(jctx *j, const rv_insn *page, int64_t off, int n, const uint
 	x_ri(&j->b, true, XI_SUB, XDX, n);
 	if (page + (off >> 1) == head) {
 		/* its own start: loop while the budget covers the block */
-		x_ri(&j->b, true, XI_CMP, XDX, n);
+		x_ri(&j->b, true, XI_CMP, XDX, j->len);
 		x_patch(&j->b, x_jcc(&j->b, XC_GE), top);
 		x_ri(&j->b, true, XI_CMP, XDX, 0);
 	}
 	exit_to_slot(j, page + (off >> 1));
+}
+
+/*
+ * A TLB lookup that missed, on its way out: an entry that is the access's
+ * own but for RV_TLB_WATCH serves the access as a hit does when it touches
+ * no watched byte (rv_watch_pass): first the page's range of watched bytes
+ * (one compare: most accesses are outside it), then the byte of the
+ * bitmap covering the access (aligned, at most 8 bytes: one byte). In:
+ * rax = va, r11 = its key ^ the entry's tag, rcx = the entry. Jumps to
+ * `hit` with rax, rcx as they were; otherwise falls through (r11, flags
+ * clobbered) to the exit.
+ */
+static void watch_pass(jctx *j, int32_t wbits, int size, const uint8_t *hit)
+{
+	xbuf *b = &j->b;
+	uint8_t *miss[2];
+
+	x_ri(b, true, XI_CMP, X11, (int32_t)RV_TLB_WATCH);
+	miss[0] = x_jcc(b, XC_NE);
+	x_rr(b, false, X_MOV, X11, XAX);
+	x_rm(b, false, X_SUB, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, near));
+	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, span));
+	x_patch(b, x_jcc(b, XC_A), hit);	/* outside the watched range */
+	x_push(b, XCX);
+	x_load(b, 8, false, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, bits));
+	x_rr(b, false, X_MOV, XCX, XAX);
+	x_shi(b, false, XS_SHR, XCX, 3);
+	x_ri(b, false, XI_AND, XCX, 0x1ff);
+	x_rr(b, true, X_ADD, X11, XCX);
+	x_load(b, 1, false, X11, X11, 0);
+	x_rr(b, false, X_MOV, XCX, XAX);
+	x_ri(b, false, XI_AND, XCX, 7);
+	x_shcl(b, false, XS_SHR, X11);
+	x_pop(b, XCX);
+	x_ri(b, false, XI_AND, X11, (1 << size) - 1);
+	miss[1] = x_jcc(b, XC_NE);
+	x_patch(b, x_jmp(b), hit);
+	x_patch(b, miss[0], b->p);
+	x_patch(b, miss[1], b->p);
 }
 
 static void slow_exit_here(jctx *j, int i)
@@ -257,8 +301,8 @@ static void tlb_lookup(jctx *j, bool write, int size, int i)
 	x_rm(b, true, X_ADD, XCX, XDI, write ? HOFF(tw) : HOFF(tr));
 	x_mov(b, X11, XAX);
 	x_ri(b, true, XI_AND, X11, (int32_t)(~0xfffu | (unsigned)(size - 1)));
-	x_rm(b, true, X_CMP, X11, XCX, (int32_t)offsetof(rv_tlbe, tag));
-	slow_exit_here(j, i);
+	x_rm(b, true, X_XOR, X11, XCX, (int32_t)offsetof(rv_tlbe, tag));
+	slow_exit_here(j, i);	/* r11 = key ^ tag: RV_TLB_WATCH alone on a watched page */
 	/* a page with a watchpoint: its exit checks the bytes first */
 	j->slow[j->nslow - 1].hit = b->p;
 	j->slow[j->nslow - 1].size = size;
@@ -382,18 +426,26 @@ static bool emit_insn(jctx *j, const tmpl *t, const rv_insn *d, const rv_insn *p
 		get(j, d->rs2, XCX);
 		x_store(b, t->size, XAX, 0, XCX);
 		break;
-	case K_BRANCH: {
-		uint8_t *taken;
-
+	case K_BRANCH:
 		get(j, d->rs1, XAX);
 		get(j, d->rs2, XCX);
 		x_rr(b, true, X_CMP, XAX, XCX);
-		taken = x_jcc(b, t->op);
-		exit_to(j, page, off + 2 * d->step, n, top, head);
-		x_patch(b, taken, b->p);
-		exit_to(j, page, off + d->imm, n, top, head);
+		if (i < n - 1) {
+			/* taken: a side exit after i + 1 instructions (out of
+			 * line); not taken: the block goes on */
+			j->side[j->nside].at = x_jcc(b, t->op);
+			j->side[j->nside].off = off + d->imm;
+			j->side[j->nside].n = i + 1;
+			j->nside++;
+			break;
+		}
+		{
+			uint8_t *taken = x_jcc(b, t->op);
+			exit_to(j, page, off + 2 * d->step, n, top, head);
+			x_patch(b, taken, b->p);
+			exit_to(j, page, off + d->imm, n, top, head);
+		}
 		return false;
-	}
 	case K_JAL:
 		x_load(b, 8, false, XAX, XDI, HOFF(page_va));
 		x_ri(b, true, XI_ADD, XAX, (int32_t)(off + 2 * d->step));
@@ -443,22 +495,25 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 			uses[x] += (int)((r >> x & 1) + (w >> x & 1));
 		t[n++] = k;
 		if (k->kind == K_BRANCH || k->kind == K_JAL) {
+			/* where control goes next: branch targets on the page */
+			int64_t o = (int64_t)((d - page) << 1) + d->imm;
+			if (o >= 0 && o < 4096)
+				next[(*nnext)++] = page + (o >> 1);
+			loops |= page + (o >> 1) == head;
+		}
+		if (k->kind == K_JAL) {
 			ends_in_branch = true;
 			break;
 		}
 		d += d->step;
 	}
-	/* where control goes next: past what ended it, branch targets */
-	if (!ends_in_branch && d < page + RV_PAGE_SLOTS && d->step)
+	/* and past the block's end (a branch there falls through too) */
+	if (ends_in_branch)
+		;
+	else if (n && t[n - 1]->kind == K_BRANCH)
+		next[(*nnext)++] = d;
+	else if (d < page + RV_PAGE_SLOTS && d->step)
 		next[(*nnext)++] = n == JIT_MAX_INSNS ? d : d + d->step;
-	else if (ends_in_branch) {
-		int64_t o = (int64_t)((d - page) << 1) + d->imm;
-		if (t[n - 1]->kind == K_BRANCH)
-			next[(*nnext)++] = d + d->step;
-		if (o >= 0 && o < 4096)
-			next[(*nnext)++] = page + (o >> 1);
-		loops = page + (o >> 1) == head;
-	}
 	/* entering and leaving a block costs about what interpreting a few
 	 * instructions does: short blocks that do not loop stay interpreted */
 	if (!loops && n < JIT_MIN_INSNS)
@@ -475,6 +530,7 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 	if (!j)
 		return false;
 	j->h = h;
+	j->len = n;
 	start = sh->jit_buf + sh->jit_used;
 	memcpy(start, &hd, sizeof(hd));
 	j->b.p = start + sizeof(hd);
@@ -503,15 +559,19 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 			exit_to_slot(j, d);
 		}
 	}
+	/* side exits: taken branches inside the block */
+	for (int s = 0; s < j->nside; s++) {
+		x_patch(&j->b, j->side[s].at, j->b.p);
+		exit_to(j, page, j->side[s].off, j->side[s].n, top, head);
+	}
 	/* slow exits: into the slot's own handler with the budget it has */
 	d = head;
 	for (int i = 0, s = 0; s < j->nslow; i++, d += d->step) {
 		while (s < j->nslow && j->slow[s].i == i) {
 			x_patch(&j->b, j->slow[s].at, j->b.p);
 			if (j->slow[s].hit)
-				jr_watch_pass(&j->b, (int32_t)offsetof(rv_tlbe, tag),
-					      j->slow[s].write ? WBITS(wbits_w, tlb_w) : WBITS(wbits_r, tlb_r),
-					      j->slow[s].size, RV_TLB_WATCH, j->slow[s].hit);
+				watch_pass(j, j->slow[s].write ? WBITS(wbits_w, tlb_w) : WBITS(wbits_r, tlb_r),
+					   j->slow[s].size, j->slow[s].hit);
 			if (i)
 				x_ri(&j->b, true, XI_SUB, XDX, i);
 			write_back(j);
@@ -539,7 +599,7 @@ static bool compile(rv_hart *h, rv_insn *head, const rv_insn **next, int *nnext)
 void rv_jit_hot(rv_hart *h, const rv_insn *target)
 {
 	rv_dpage *dp = (rv_dpage *)((uint8_t *)h->page - offsetof(rv_dpage, e));
-	const rv_insn *todo[JIT_FOLLOW + 3];
+	const rv_insn *todo[JIT_FOLLOW + JIT_MAX_INSNS + 2];
 	int ntodo = 1, done = 0;
 
 	dp->hot = 0;

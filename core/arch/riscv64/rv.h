@@ -119,6 +119,17 @@ typedef struct rv_tlbe {
 	uintptr_t add;		/* host = va + add */
 } rv_tlbe;
 
+/* The watched bytes of a page cached with RV_TLB_WATCH: the bitmap
+ * (dbg_watch_bits_of), and the range an access of at most 8 bytes must
+ * start in to touch a marked byte (first - 7 .. last), as the low 32 bits
+ * of its first virtual address `near` and its length - 1 `span`: an
+ * access at va outside it ((uint32_t)va - near > span) touches none. */
+typedef struct rv_wbits {
+	const uint64_t *bits;
+	uint32_t near, span;
+} rv_wbits;
+void rv_wbits_set(rv_wbits *w, const uint64_t *bits, uint64_t va_page);
+
 typedef struct rv_itlbe {
 	uint64_t tag;
 	rv_dpage *dp;
@@ -245,8 +256,9 @@ typedef struct rv_hart {
 	uint64_t pmpaddr[16];
 	int npmp;		/* highest active entry + 1 */
 	/* The watched bytes of each read/write TLB entry tagged RV_TLB_WATCH
-	 * (dbg_watch_bits_of, set when it is filled; flat set*size index) */
-	const uint64_t *wbits_r[RV_TLB_SETS * RV_TLB_SIZE], *wbits_w[RV_TLB_SETS * RV_TLB_SIZE];
+	 * (set when it is filled; flat set*size index, 16 bytes apiece as the
+	 * entries, so the JIT finds an entry's at a fixed distance from it) */
+	rv_wbits wbits_r[RV_TLB_SETS * RV_TLB_SIZE], wbits_w[RV_TLB_SETS * RV_TLB_SIZE];
 } rv_hart;
 
 #define HART(c) ((rv_hart *)(c))
@@ -425,7 +437,7 @@ static inline void *rv_watch_pass(const rv_hart *h, const rv_tlbe *e, bool write
 
 	if (e->tag != (rv_tlb_key(va, size) | RV_TLB_WATCH))
 		return NULL;
-	bits = write ? h->wbits_w[e - h->tlb_w[0]] : h->wbits_r[e - h->tlb_r[0]];
+	bits = write ? h->wbits_w[e - h->tlb_w[0]].bits : h->wbits_r[e - h->tlb_r[0]].bits;
 	if (dbg_watch_bits_touch(bits, va & 0xfff, size))
 		return NULL;
 	return (void *)(uintptr_t)(va + e->add);

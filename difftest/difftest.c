@@ -25,11 +25,11 @@
 
 #include <libfdt.h>
 
-#include "machine.h"
-#include "debug_internal.h"
+#include "core/machine.h"
+#include "core/debug.h"
 #include "difftest.h"
 #include "difftest_int.h"
-#include "arch/riscv64/riscv64.h"
+#include "core/arch/riscv64/riscv64.h"
 #include "gdbserver/rsp.h"
 
 uint64_t dt_now_ns(void)
@@ -368,6 +368,11 @@ void dt_qemu_argv(difftest *d, char **argv, enum dt_qemu kind)
 			 dr->id ? dr->id : "", dr->readonly ? ",readonly=on" : "");
 		argv[n++] = "-drive";
 		argv[n++] = drv[i];
+	}
+	/* rng back ends: an rng-random file gives both the same entropy */
+	for (int i = 0; i < o->nobjects && n < DT_QEMU_ARGV - 8; i++) {
+		argv[n++] = "-object";
+		argv[n++] = (char *)o->objects[i];
 	}
 	for (int i = 0; i < o->ndevices && n < DT_QEMU_ARGV - 4; i++) {
 		static char dev[KWB_MAX_DEVICES][300];
@@ -1107,7 +1112,6 @@ int difftest_run(machine *m)
 		dt_fail(d, "-icount-limit reached before kwb reached 0x%llx", (unsigned long long)d->from);
 	if (rc == 3) {
 		/* -icount-limit reached: the last step is still uncompared. */
-		dbg_take_stop(m);
 		if (!dt_after_step(d))
 			dt_exit(d, 1);
 		dt_summary(d);

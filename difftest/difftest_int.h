@@ -6,7 +6,7 @@
 #define KWB_DIFFTEST_INT_H
 
 #include <sys/types.h>
-#include "machine.h"
+#include "core/machine.h"
 
 #define DT_WINDOW 10
 #define DT_MAXREGS 1024

@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "difftest_int.h"
-#include "trace.h"
+#include "core/trace.h"
 
 #define PC_HIST 16384		/* kwb instructions kept (report, lockstep start) */
 #define Q_HIST 12		/* QEMU records kept for the report */
