@@ -139,8 +139,8 @@ static const virtio_transport pci_transport = {
 static void common_snapshot(virtio_dev *v, uint8_t *c)
 {
 	virtq *q = v->qsel < v->nqueues ? &v->vq[v->qsel] : NULL;
-	/* QEMU shows the legacy-only bit (BAD_FEATURE) in BAR0 only */
-	uint64_t f = v->dfsel < 2 ? (v->features & ~VIRTIO_F_BAD_FEATURE) >> (32 * v->dfsel) : 0;
+	/* QEMU shows the legacy-only bits in BAR0 only */
+	uint64_t f = v->dfsel < 2 ? (v->features & ~VIRTIO_LEGACY_FEATURES) >> (32 * v->dfsel) : 0;
 	uint64_t g = v->gfsel < 2 ? v->driver_features >> (32 * v->gfsel) : 0;
 	uint16_t u16;
 	uint32_t u32;
