@@ -19,6 +19,8 @@ enum cpu_exit {
 	CPU_EXIT_DEBUG,		/* breakpoint/watchpoint/step: see machine stop info */
 	CPU_EXIT_REQUEST,	/* machine asked the CPU to leave (device, shutdown) */
 	CPU_EXIT_OFF,		/* powered off (PSCI CPU_OFF, hart stopped) */
+	CPU_EXIT_YIELD,		/* gives up the rest of its slice: a spin-wait
+				 * only another CPU can end (not waiting) */
 };
 
 typedef struct cpu {

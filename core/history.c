@@ -21,6 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "guestmem.h"
 #include "history.h"
@@ -108,7 +111,84 @@ struct history {
 	bool have_hit;
 	char lost[200];			/* a moment never reached: why */
 	bool applying;			/* replaying a logged debugger write */
+
+	/* page copies: carved from 2 MiB chunks (transparent huge pages where
+	 * the host has them: one fault per chunk, not per copy); freed copies
+	 * are kept for the next ones */
+	uint8_t **chunks;
+	int nchunks, capchunks;
+	uint8_t *carve;			/* next unused page of the newest chunk */
+	size_t carve_left;		/* pages left there */
+	void *free_pages;		/* freed copies, linked through their first word */
 };
+
+#define HIST_CHUNK (2u << 20)
+
+static uint8_t *page_alloc(struct history *h)
+{
+	uint8_t *p;
+
+	if (h->free_pages) {
+		p = h->free_pages;
+		memcpy(&h->free_pages, p, sizeof(void *));
+		return p;
+	}
+	if (!h->carve_left) {
+		/* 2 MiB aligned, so the whole chunk can be one huge page */
+		uint8_t *m = mmap(NULL, 2 * HIST_CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uintptr_t a;
+
+		if (m == MAP_FAILED)
+			kwb_fatal("history: cannot allocate %u MiB for page copies", HIST_CHUNK >> 20);
+		a = ((uintptr_t)m + HIST_CHUNK - 1) & ~(uintptr_t)(HIST_CHUNK - 1);
+		if (a > (uintptr_t)m)
+			munmap(m, a - (uintptr_t)m);
+		munmap((uint8_t *)a + HIST_CHUNK, (uintptr_t)m + HIST_CHUNK - a);
+#ifdef MADV_HUGEPAGE
+		madvise((void *)a, HIST_CHUNK, MADV_HUGEPAGE);
+#endif
+		if (h->nchunks == h->capchunks) {
+			h->capchunks = h->capchunks ? 2 * h->capchunks : 16;
+			h->chunks = kwb_realloc(h->chunks, h->capchunks * sizeof(*h->chunks));
+		}
+		h->chunks[h->nchunks++] = (uint8_t *)a;
+		h->carve = (uint8_t *)a;
+		h->carve_left = HIST_CHUNK / GUESTMEM_PAGE;
+	}
+	p = h->carve;
+	h->carve += GUESTMEM_PAGE;
+	h->carve_left--;
+	return p;
+}
+
+static void page_free(struct history *h, uint8_t *p)
+{
+	if (!p)
+		return;
+	memcpy(p, &h->free_pages, sizeof(void *));
+	h->free_pages = p;
+}
+
+/* A page of anonymous guest RAM the host has neither mapped nor swapped
+ * out (/proc/self/pagemap: bits 63 and 62 clear) reads as zeros: known
+ * without reading it, which would map it only for the guest's write to
+ * fault again. Without pagemap: not known (the page is read). */
+static bool never_touched(const uint8_t *host)
+{
+	static int fd = -2;
+	static long host_page;
+	uint64_t e;
+
+	if (fd == -2) {
+		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		host_page = sysconf(_SC_PAGESIZE);
+	}
+	if (fd < 0 || host_page != GUESTMEM_PAGE || ((uintptr_t)host & (GUESTMEM_PAGE - 1)))
+		return false;
+	if (pread(fd, &e, 8, (off_t)((uintptr_t)host / GUESTMEM_PAGE * 8)) != 8)
+		return false;
+	return !(e >> 62);
+}
 
 /* ---- positions ---- */
 
@@ -167,7 +247,7 @@ static void free_ckpt(struct history *h, ckpt *c, bool undo)
 	} else {
 		for (size_t i = 0; i < c->npages; i++) {
 			account(h, -copy_bytes(&c->pages[i]));
-			free(c->pages[i].data);
+			page_free(h, c->pages[i].data);
 		}
 	}
 	account(h, -(int64_t)(c->state.cap + sizeof(*c)));
@@ -211,8 +291,8 @@ void hist_save_page(machine *m, guestmem *g, uint64_t page)
 	c->pages[c->npages] = (page_copy){ .g = g, .page = page };
 	/* Most pages a boot saves were never written (the RAM's first
 	 * touch): keep no copy of zeros. */
-	if (!all_zero(g->host + off, n)) {
-		c->pages[c->npages].data = kwb_zalloc(GUESTMEM_PAGE);
+	if (!never_touched(g->host + off) && !all_zero(g->host + off, n)) {
+		c->pages[c->npages].data = page_alloc(h);
 		memcpy(c->pages[c->npages].data, g->host + off, n);
 	}
 	account(h, copy_bytes(&c->pages[c->npages]));
@@ -293,7 +373,7 @@ static void undo_pages(struct history *h, ckpt *c)
 		else
 			memset(p->g->host + off, 0, n);
 		account(h, -copy_bytes(p));
-		free(p->data);
+		page_free(h, p->data);
 	}
 	c->npages = 0;
 }
@@ -383,6 +463,9 @@ void hist_free(machine *m)
 	}
 	free(h->acts);
 	free(h->ck);
+	for (int i = 0; i < h->nchunks; i++)
+		munmap(h->chunks[i], HIST_CHUNK);
+	free(h->chunks);
 	free(h);
 	m->hist = NULL;
 }

@@ -528,7 +528,7 @@ static void run_slice(machine *m, cpu *c)
 	/* A CPU back early having retired nothing (a fault loop: a trap
 	 * vector that faults on itself) gives up its slice, or the round
 	 * would never end: time moves on, events fire, the guards hold. */
-	if (why == CPU_EXIT_WFI || why == CPU_EXIT_OFF || why == CPU_EXIT_REQUEST ||
+	if (why == CPU_EXIT_WFI || why == CPU_EXIT_OFF || why == CPU_EXIT_REQUEST || why == CPU_EXIT_YIELD ||
 	    (int64_t)(c->icount - m->slice_icount_start) >= m->round_len ||
 	    (why == CPU_EXIT_BUDGET && cap > 0 && c->icount == icount0 && act != RESUME_STEP))
 		end_slice(m);

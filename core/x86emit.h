@@ -179,6 +179,15 @@ static inline void x_mul1(xbuf *b, int ext, int src)
 	xb_op(b, 0, true, 0xf7, 1, ext, false, src, 0);
 }
 
+/* bswap r32 (upper half cleared) / r64 */
+static inline void x_bswap(xbuf *b, bool w, int r)
+{
+	if (w || (r & 8))
+		xb_byte(b, 0x40 | (w ? 8 : 0) | ((r & 8) ? 1 : 0));
+	xb_byte(b, 0x0f);
+	xb_byte(b, 0xc8 + (r & 7));
+}
+
 /* condition codes */
 enum { XC_B = 2, XC_AE = 3, XC_E = 4, XC_NE = 5, XC_BE = 6, XC_A = 7, XC_S = 8, XC_NS = 9,
        XC_L = 12, XC_GE = 13, XC_LE = 14, XC_G = 15 };

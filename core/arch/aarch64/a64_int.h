@@ -32,6 +32,7 @@ typedef struct a64_page {
 	uint64_t gen;			/* decoded under this a64_shared.gen */
 	uint32_t hot;			/* backward branches taken since the last compile */
 	uint32_t jit;			/* compiled blocks on it (jit.c) */
+	bool bp_marked;			/* a64_mark_bps ran since the last clear */
 	a64_dent e[1025];		/* e[1024]: sentinel ending the chain */
 } a64_page;
 
@@ -283,6 +284,7 @@ void a64_trace_take(a64_cpu *s, int kind, uint32_t esr, uint64_t ret, int from_e
 /* Architectural access from MRS/MSR (checks done by the caller). */
 bool a64_sysreg_read(a64_cpu *s, int idx, uint64_t *v, bool debugger);
 bool a64_sysreg_write(a64_cpu *s, int idx, uint64_t v);
+bool a64_sysreg_plain_read(int idx);
 a64_shared *a64_shared_get(machine *m);
 void a64_apply_model(a64_cpu *s);
 
@@ -310,6 +312,7 @@ a64_tfn a64_decode(uint32_t insn);
  * when they cannot be listed. */
 bool a64_mark_bps(a64_core *k, xtlb_entry *e);
 void a64_page_clear(a64_page *pg);
+a64_tfn a64_slot_decode(a64_core *k, a64_dent *d);
 /* a decoded slot running its instruction's own handler (not undecoded,
  * a breakpoint, the page end or UNDEFINED) */
 bool a64_slot_plain(a64_tfn fn);
@@ -335,10 +338,21 @@ void a64_jit_free(a64_shared *sh);
 int a64_x_dp_imm(a64_cpu *s, uint32_t insn);
 int a64_x_undef(a64_cpu *s, uint32_t insn);
 
+#ifdef KWB_JIT_STAT
+void a64_jit_stat(a64_cpu *s, a64_dent *d);
+#define A64_STAT(s, d) a64_jit_stat(s, d)
+#else
+#define A64_STAT(s, d) ((void)0)
+#endif
+/* A branch (no exception, no EL change) set pc off the chain's page: go
+ * on there without the run loop when it would do just that (cpu.c). */
+int a64_next_page(a64_cpu *s);
+
 /* Wraps a handler into a threaded slot handler (see a64_dent). */
 #define A64_THREAD(h) \
 static int t_##h(a64_cpu *s, a64_dent *d) \
 { \
+	A64_STAT(s, d); \
 	s->c.icount++; \
 	if (h(s, d->insn)) \
 		return 1; \
@@ -356,6 +370,7 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 static int t_##h(a64_cpu *s, a64_dent *d) \
 { \
 	a64_core *k = CORE(s); \
+	A64_STAT(s, d); \
 	s->c.icount++; \
 	if (!h(s, d->insn)) { \
 		s->pc += 4; \
@@ -364,8 +379,9 @@ static int t_##h(a64_cpu *s, a64_dent *d) \
 		d++; \
 		return d->fn(s, d); \
 	} \
-	if (!a64_same_page(k->cur, s->pc) || s->c.icount >= k->end_chain || \
-	    s->c.exit_request || s->irq_line || s->fiq_line) \
+	if (!a64_same_page(k->cur, s->pc)) \
+		return a64_next_page(s); \
+	if (s->c.icount >= k->end_chain || s->c.exit_request || s->irq_line || s->fiq_line) \
 		return 1; \
 	{ \
 		a64_dent *t = &k->cur->pg->e[(s->pc & 0xfff) >> 2]; \

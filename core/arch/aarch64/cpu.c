@@ -282,6 +282,31 @@ static xtlb_entry *fetch_page(a64_core *k)
 	return e;
 }
 
+/* Control left the chain's page for s->pc by a branch (no exception, no
+ * EL change; a64_int.h's branch handlers, br/blr/ret, the page end, the
+ * JIT's exits): go on in pc's page as the run loop would, when its exec
+ * TLB entry is there and nothing asks the loop to look (the chain's
+ * budget, an exit request, an interrupt line, a stop, a misaligned pc, a
+ * page that runs one instruction at a time; exec tracing and the guest's
+ * software step end every chain after one instruction). The loop would do
+ * the same at this point, so where chains end is not guest-visible, and
+ * end_chain still bounds a chain. Returns as a handler does. */
+int a64_next_page(a64_cpu *s)
+{
+	a64_core *k = CORE(s);
+	uint64_t pc = s->pc;
+	xtlb_entry *e = &k->xt[s->ps.el][(pc >> 12) & (TLB_SIZE - 1)];
+	a64_dent *d;
+
+	if (s->c.icount >= k->end_chain || s->c.exit_request || s->irq_line || s->fiq_line || k->stop ||
+	    (pc & 3) || !a64_same_page(e, pc) || e->bp_slow)
+		return 1;
+	k->cur = e;
+	d = &e->pg->e[(pc & 0xfff) >> 2];
+	a64_jit_count(s, d);
+	return d->fn(s, d);
+}
+
 void a64_free_pages(a64_shared *sh)
 {
 	for (int i = 0; i < A64_PAGE_HASH; i++) {
@@ -361,12 +386,13 @@ static enum cpu_exit run(cpu *c, int64_t max)
 		k->fetch_faulted = false;
 		a64_page *pg = e->pg;
 		int el = s->ps.el;
-		k->cur = e;
 		for (;;) {
 			a64_dent *d = &pg->e[(s->pc & 0xfff) >> 2];
 			bool stepping = false;
 			uint64_t seq = 0;
 			uint32_t insn = 0;
+
+			k->cur = e;	/* a chain may have gone on to other pages */
 			if (unlikely(e->bp_slow | trace | k->hw.ss_on)) {
 				/* breakpoints that could not be marked, exec
 				 * tracing or the guest's software step: one

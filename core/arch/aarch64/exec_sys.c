@@ -384,7 +384,18 @@ A64_THREAD_BRANCH(x_bcond)
 A64_THREAD_BRANCH(x_cbz)
 A64_THREAD_BRANCH(x_tbz)
 A64_THREAD(x_system)
-A64_THREAD(x_br_reg)
+/* br, blr, ret go on at their target without the run loop when they can */
+static int t_x_br_reg(a64_cpu *s, a64_dent *d)
+{
+	uint32_t insn = d->insn;
+
+	A64_STAT(s, d);
+	s->c.icount++;
+	x_br_reg(s, insn);
+	if ((insn & 0xfe1ffc1f) == 0xd61f0000 && (insn >> 21 & 15) <= 2)
+		return a64_next_page(s);
+	return 1;
+}
 A64_THREAD(x_excgen)
 A64_THREAD(x_fpsimd)
 

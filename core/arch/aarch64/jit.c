@@ -71,7 +71,8 @@ static a64_tfn slot_fn(a64_shared *sh, const a64_dent *d)
 
 enum kind { K_NONE, K_ADDSUB_IMM, K_ADDSUB_REG, K_LOGIC_REG, K_LOGIC_IMM, K_MOVEWIDE, K_CSEL, K_MADD,
 	    K_MULH, K_LDST_UIMM, K_LDST_REG, K_LDST_IDX, K_LDSTP, K_NOP, K_B, K_BCOND, K_CBZ, K_TBZ,
-	    K_BITFIELD, K_ADC, K_CCMP, K_ADDSUB_EXT, K_LDST_UNSC, K_ADR, K_BR, K_MRS, K_SHIFTV, K_EXTR };
+	    K_BITFIELD, K_ADC, K_CCMP, K_ADDSUB_EXT, K_LDST_UNSC, K_ADR, K_BR, K_MRS, K_SHIFTV, K_EXTR,
+	    K_EXCL, K_SYNC, K_DAIF, K_DCZVA, K_DIV, K_DP1 };
 
 /* SP as an operand: guest register 32 in the register cache (31 is XZR) */
 #define SPR 32
@@ -91,7 +92,8 @@ static unsigned ibits(uint32_t v, int hi, int lo)
  * that sets no flags. */
 static bool sp_base(enum kind k)
 {
-	return k == K_LDST_UIMM || k == K_LDST_REG || k == K_LDST_IDX || k == K_LDSTP || k == K_LDST_UNSC;
+	return k == K_LDST_UIMM || k == K_LDST_REG || k == K_LDST_IDX || k == K_LDSTP || k == K_LDST_UNSC ||
+	       k == K_EXCL;
 }
 
 static bool sp_addsub(enum kind k)
@@ -112,7 +114,7 @@ static enum kind classify(uint32_t i)
 		return K_NOP;
 	if ((i & 0x1f800000) == 0x13000000) {	/* sbfm/bfm/ubfm */
 		bool sf = i >> 31;
-		if (ibits(i, 30, 29) == 3 || (i >> 22 & 1) != sf || (!sf && (i >> 15 & 1 << 5 || i >> 21 & 1)))
+		if (ibits(i, 30, 29) == 3 || (i >> 22 & 1) != sf || (!sf && (i >> 15 & 1 || i >> 21 & 1)))
 			return K_NONE;
 		return K_BITFIELD;
 	}
@@ -138,9 +140,35 @@ static enum kind classify(uint32_t i)
 		return K_ADR;
 	if ((i & 0xfe1ffc1f) == 0xd61f0000 && ibits(i, 24, 21) <= 2)	/* br, blr, ret */
 		return K_BR;
-	/* mrs of SP_EL0 (the kernel's `current`) and TPIDR_EL1 (per-CPU offset) */
-	if ((i & 0xffffffe0) == 0xd5384100 || (i & 0xffffffe0) == 0xd538d080)
-		return K_MRS;
+	/* mrs at EL1 of SP_EL0 (the kernel's `current`), DAIF and the
+	 * registers read as stored (TPIDR_EL1, CTR_EL0, DCZID_EL0...) */
+	if ((i & 0xfff00000) == 0xd5300000) {
+		int idx = a64_sysreg_index(i >> 5 & 0xffff);
+		return idx == A64R_SP_EL0 || idx == A64R_DAIF || (idx >= 0 && a64_sysreg_plain_read(idx)) ? K_MRS
+													   : K_NONE;
+	}
+	if ((i & 0xfffff0ff) == 0xd50330df)	/* isb */
+		return K_SYNC;
+	if ((i & 0xffffffe0) == 0xd51b4220 || (i & 0xfffff0df) == 0xd50340df)	/* msr daif, daifset, daifclr */
+		return K_DAIF;
+	if ((i & 0xffffffe0) == 0xd50b7420)	/* dc zva */
+		return K_DCZVA;
+	if ((i & 0x3f000000) == 0x08000000) {	/* ldxr/stxr/ldaxr/stlxr, ldar/stlr (not pairs, CAS, LOR) */
+		if (i >> 21 & 1 || (i >> 23 & 1 && !(i >> 15 & 1)))
+			return K_NONE;
+		return K_EXCL;
+	}
+	if ((i & 0x7fe0f800) == 0x1ac00800)	/* udiv/sdiv */
+		return K_DIV;
+	if ((i & 0x7fff0000) == 0x5ac00000) {	/* rev16, rev32/rev, rev, clz */
+		unsigned op = ibits(i, 15, 10);
+		return op >= 1 && op <= 4 && (op != 3 || i >> 31) ? K_DP1 : K_NONE;
+	}
+	/* prfm (immediate, unscaled, literal): no access, no fault */
+	if (((i & 0xffc00000) == 0xf9800000 || (i & 0xffe00c00) == 0xf8800000) && ibits(i, 9, 5) != 31)
+		return K_NOP;
+	if ((i & 0xff000000) == 0xd8000000)
+		return K_NOP;
 	if ((i & 0x7fe0f000) == 0x1ac02000)	/* lslv/lsrv/asrv/rorv */
 		return K_SHIFTV;
 	if ((i & 0x7fa00000) == 0x13800000) {	/* extr, ror (immediate) */
@@ -149,12 +177,12 @@ static enum kind classify(uint32_t i)
 		return K_EXTR;
 	}
 	if ((i & 0x1f200000) == 0x0b000000) {	/* add/sub shifted reg */
-		if (ibits(i, 23, 22) == 3 || (!(i >> 31) && (i >> 15 & 1 << 5)))
+		if (ibits(i, 23, 22) == 3 || (!(i >> 31) && (i >> 15 & 1)))
 			return K_NONE;
 		return K_ADDSUB_REG;
 	}
 	if ((i & 0x1f000000) == 0x0a000000) {	/* logical shifted reg */
-		if (!(i >> 31) && (i >> 15 & 1 << 5))
+		if (!(i >> 31) && (i >> 15 & 1))
 			return K_NONE;
 		return K_LOGIC_REG;
 	}
@@ -268,6 +296,16 @@ static void regs_of(enum kind k, uint32_t i, uint64_t *rd, uint64_t *wr)
 	}
 	case K_B: *wr = (i >> 31) ? 1u << 30 : 0; break;
 	case K_CBZ: case K_TBZ: *rd = 1u << d; break;
+	case K_EXCL:
+		*rd = 1ull << n;
+		if (i >> 22 & 1)
+			*wr = 1u << d;
+		else
+			*rd |= 1u << d, *wr = i >> 23 & 1 ? 0 : 1u << m;	/* stxr: Ws */
+		break;
+	case K_DAIF: case K_DCZVA: *rd = 1u << d; break;
+	case K_DIV: *rd = 1u << n | 1u << m; *wr = 1u << d; break;
+	case K_DP1: *rd = 1u << n; *wr = 1u << d; break;
 	default: break;
 	}
 	*rd &= ~(1ull << 31);
@@ -363,6 +401,15 @@ static void exit_next(jctx *j, const a64_dent *s, int n)
 	x_ret(&j->b);
 }
 
+/* pc is set off the page (registers written back, host registers
+ * restored): go on there as the interpreter's branches do (a64_next_page
+ * returns 1 to the run loop when it cannot) */
+static void leave_page(jctx *j)
+{
+	x_movi(&j->b, XAX, (uint64_t)(uintptr_t)a64_next_page);
+	x_jmp_r(&j->b, XAX);
+}
+
 /* A taken branch from slot `from` to page offset `off` after n
  * instructions (A64_THREAD_BRANCH): return 1 when it leaves the page, the
  * budget is used or something is pending, else run the target. */
@@ -376,8 +423,7 @@ static void exit_taken(jctx *j, const a64_dent *from, int64_t off, int n)
 		account(j, n, delta);
 		write_back(j);
 		pops(j);
-		x_movi(&j->b, XAX, 1);
-		x_ret(&j->b);
+		leave_page(j);
 		return;
 	}
 	account(j, n, delta);
@@ -564,6 +610,41 @@ static void access(jctx *j, uint32_t i, unsigned size, unsigned opc, unsigned rt
 	}
 	(void)i;
 	put(j, rt, XCX);
+}
+
+/* After an instruction the interpreter ends its chain with (msr daif,
+ * isb): leave after it, with pc past it, when the run loop has something
+ * to look at (an interrupt line, an exit request), as the interpreter's
+ * chain would; else go on. */
+static void pending_exit(jctx *j, int n, const a64_dent *d)
+{
+	uint8_t *go;
+
+	xb_op(&j->b, 0, false, 0xb60f, 2, XCX, true, XDI, EXITREQ);	/* movzx ecx, byte [exit_request] */
+	x_load(&j->b, 4, false, X11, XDI, SOFF(irq_line));
+	x_rm(&j->b, false, X_OR, X11, XDI, SOFF(fiq_line));
+	x_rr(&j->b, false, X_OR, X11, XCX);
+	go = x_jcc(&j->b, XC_E);
+	account(j, n, 4 * (d + 1 - j->head));
+	write_back(j);
+	pops(j);
+	x_movi(&j->b, XAX, 1);
+	x_ret(&j->b);
+	x_patch(&j->b, go, j->b.p);
+}
+
+/* leave into the interpreter's handler at EL0 (its traps and controls) */
+static void el1_only(jctx *j, int idx)
+{
+	x_mi(&j->b, false, XI_CMP, XDI, SOFF(ps.el), 0);
+	slow_here(j, idx, XC_E);
+}
+
+/* mov byte [rdi + off], v */
+static void store_byte(jctx *j, int32_t off, unsigned v)
+{
+	xb_op(&j->b, 0, false, 0xc6, 1, 0, true, XDI, off);
+	xb_byte(&j->b, v);
 }
 
 static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
@@ -820,21 +901,167 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		xb_byte(b, ibits(i, 15, 10));
 		put(j, rd, XAX);
 		break;
-	case K_MRS:
-		/* EL0 is refused (UNDEFINED there): the interpreter's */
-		x_mi(b, false, XI_CMP, XDI, SOFF(ps.el), 0);
-		slow_here(j, idx, XC_E);
-		if (ibits(i, 15, 12) == 4) {
+	case K_MRS: {
+		/* EL0 (traps, controls): the interpreter's */
+		int r = a64_sysreg_index(i >> 5 & 0xffff);
+		el1_only(j, idx);
+		if (r == A64R_SP_EL0) {
 			x_load(b, 8, false, XAX, XDI, SOFF(sp_el));
+		} else if (r == A64R_DAIF) {
+			x_load(b, 4, false, XAX, XDI, SOFF(ps.daif));
 		} else {
 			x_load(b, 8, false, XAX, XDI, SOFF(sys));
-			x_load(b, 8, false, XAX, XAX, (int32_t)(8 * A64R_TPIDR_EL1));
+			x_load(b, 8, false, XAX, XAX, (int32_t)(8 * r));
 		}
 		put(j, rd, XAX);
 		break;
+	}
+	case K_SYNC:	/* isb */
+		pending_exit(j, n, d);
+		break;
+	case K_DAIF:
+		el1_only(j, idx);
+		if ((i & 0xffffffe0) == 0xd51b4220) {	/* msr daif, xt */
+			get(j, rd, XAX);
+			x_ri(b, false, XI_AND, XAX, 0x3c0);
+			x_store(b, 4, XDI, SOFF(ps.daif), XAX);
+		} else if (i >> 5 & 1) {	/* daifclr */
+			x_mi(b, false, XI_AND, XDI, SOFF(ps.daif), (int32_t)~(ibits(i, 11, 8) << 6));
+		} else {			/* daifset */
+			x_mi(b, false, XI_OR, XDI, SOFF(ps.daif), (int32_t)(ibits(i, 11, 8) << 6));
+		}
+		pending_exit(j, n, d);
+		break;
+	case K_DCZVA:
+		/* 64 bytes (DCZID_EL0.BS 4) in one page: one write lookup for
+		 * all; a watched page leaves (the pass checks 8 bytes only) */
+		el1_only(j, idx);
+		get(j, rd, XAX);
+		x_ri(b, true, XI_AND, XAX, -64);
+		tlb_lookup(j, true, 8, idx);
+		if (!b->full)
+			j->slow[j->nslow - 1].hit = NULL;
+		x_rr(b, false, X_XOR, XCX, XCX);
+		for (int q = 0; q < 8; q++)
+			x_store(b, 8, XAX, 8 * q, XCX);
+		break;
+	case K_EXCL: {
+		unsigned size = 1u << (i >> 30), rs = ibits(i, 20, 16);
+		bool o2 = i >> 23 & 1, load = i >> 22 & 1;
+		uint8_t *fail[4], *done;
+		base_reg(j, k, i, idx, XAX);
+		x_mov(b, XDX, XAX);	/* va */
+		if (o2 || load) {	/* ldar, stlr, ldxr, ldaxr */
+			tlb_lookup(j, !load, (int)size, idx);
+			access(j, i, size, load, rd);
+			if (!o2) {	/* the monitor: this address, size and value */
+				store_byte(j, SOFF(excl_valid), 1);
+				x_store(b, 8, XDI, SOFF(excl_addr), XDX);
+				x_mi(b, false, XI_AND, XDI, SOFF(excl_size), 0);
+				x_mi(b, false, XI_OR, XDI, SOFF(excl_size), (int32_t)size);
+				x_store(b, 8, XDI, SOFF(excl_val), XCX);
+				x_rr(b, false, X_XOR, XCX, XCX);
+				x_store(b, 8, XDI, SOFF(excl_val) + 8, XCX);
+			}
+			break;
+		}
+		/* stxr: misaligned faults (the interpreter's) even when the
+		 * monitor does not cover it */
+		xb_op(b, 0, true, 0xf7, 1, 0, false, XAX, 0);	/* test rax, size - 1 */
+		xb_u32(b, size - 1);
+		slow_here(j, idx, XC_NE);
+		xb_op(b, 0, false, 0x80, 1, 7, true, XDI, SOFF(excl_valid));	/* cmp byte, 0 */
+		xb_byte(b, 0);
+		fail[0] = x_jcc(b, XC_E);
+		x_rm(b, true, X_CMP, XAX, XDI, SOFF(excl_addr));
+		fail[1] = x_jcc(b, XC_NE);
+		x_mi(b, false, XI_CMP, XDI, SOFF(excl_size), (int32_t)size);
+		fail[2] = x_jcc(b, XC_NE);
+		/* memory still holds what ldxr saw (another CPU's store fails it) */
+		tlb_lookup(j, false, (int)size, idx);
+		x_load(b, (int)size, false, XCX, XAX, 0);
+		x_rm(b, true, X_CMP, XCX, XDI, SOFF(excl_val));
+		fail[3] = x_jcc(b, XC_NE);
+		x_mov(b, XAX, XDX);
+		tlb_lookup(j, true, (int)size, idx);
+		get(j, rd, XCX);
+		x_store(b, (int)size, XAX, 0, XCX);
+		x_movi(b, XAX, 0);
+		done = x_jmp(b);
+		for (int q = 0; q < 4; q++)
+			x_patch(b, fail[q], b->p);
+		x_movi(b, XAX, 1);
+		x_patch(b, done, b->p);
+		store_byte(j, SOFF(excl_valid), 0);
+		put(j, rs, XAX);
+		break;
+	}
+	case K_DIV: {
+		bool sgn = i >> 10 & 1;
+		uint8_t *zero, *neg = NULL, *done[2];
+		get(j, rn, XAX);
+		get(j, rm, XCX);
+		xb_op(b, 0, sf, 0x85, 1, XCX, false, XCX, 0);	/* test rcx, rcx */
+		zero = x_jcc(b, XC_E);
+		if (sgn) {	/* INT_MIN / -1 overflows on x86: -n wraps as A64 does */
+			x_ri(b, sf, XI_CMP, XCX, -1);
+			neg = x_jcc(b, XC_E);
+			if (sf)
+				xb_byte(b, 0x48);
+			xb_byte(b, 0x99);	/* cqo / cdq */
+			xb_op(b, 0, sf, 0xf7, 1, 7, false, XCX, 0);	/* idiv */
+		} else {
+			x_rr(b, false, X_XOR, XDX, XDX);
+			xb_op(b, 0, sf, 0xf7, 1, 6, false, XCX, 0);	/* div */
+		}
+		done[0] = x_jmp(b);
+		x_patch(b, zero, b->p);
+		x_rr(b, false, X_XOR, XAX, XAX);
+		done[1] = neg ? x_jmp(b) : NULL;
+		if (neg) {
+			x_patch(b, neg, b->p);
+			xb_op(b, 0, sf, 0xf7, 1, 3, false, XAX, 0);	/* neg */
+		}
+		x_patch(b, done[0], b->p);
+		x_patch(b, done[1], b->p);
+		zext(j, sf, XAX);
+		put(j, rd, XAX);
+		break;
+	}
+	case K_DP1: {
+		unsigned op = ibits(i, 15, 10);
+		get(j, rn, XAX);
+		if (op == 4) {	/* clz: bsr leaves ZF set (and its destination undefined) for 0 */
+			x_movi(b, X11, ~0ull);
+			xb_op(b, 0, sf, 0xbd0f, 2, XAX, false, XAX, 0);	/* bsr */
+			xb_op(b, 0, sf, 0x440f, 2, XAX, false, X11, 0);	/* cmovz */
+			xb_op(b, 0, sf, 0xf7, 1, 3, false, XAX, 0);	/* neg */
+			x_ri(b, sf, XI_ADD, XAX, sf ? 63 : 31);
+		} else if (op == 1) {	/* rev16: bytes swapped in each halfword */
+			x_mov(b, XCX, XAX);
+			x_shi(b, sf, XS_SHR, XCX, 8);
+			x_movi(b, X11, sf ? 0x00ff00ff00ff00ffull : 0x00ff00ffu);
+			x_rr(b, sf, X_AND, XCX, X11);
+			x_rr(b, sf, X_AND, XAX, X11);
+			x_shi(b, sf, XS_SHL, XAX, 8);
+			x_rr(b, sf, X_OR, XAX, XCX);
+		} else if (op == 2 && sf) {	/* rev32: in each word */
+			x_mov(b, XCX, XAX);
+			x_shi(b, true, XS_SHR, XCX, 32);
+			x_bswap(b, false, XAX);	/* upper half cleared */
+			x_bswap(b, false, XCX);
+			x_shi(b, true, XS_SHL, XCX, 32);
+			x_rr(b, true, X_OR, XAX, XCX);
+		} else {		/* rev */
+			x_bswap(b, sf, XAX);
+		}
+		zext(j, sf, XAX);
+		put(j, rd, XAX);
+		break;
+	}
 	case K_BR:
-		/* pc = Xn (blr: x30 = the next pc), then return 1 as a taken
-		 * branch that leaves the chain: the run loop goes on from pc */
+		/* pc = Xn (blr: x30 = the next pc), then on as a branch that
+		 * leaves the page (a64_next_page; its own page too) */
 		get(j, rn, XCX);
 		if (ibits(i, 24, 21) == 1) {
 			x_load(b, 8, false, XAX, XDI, SOFF(pc));
@@ -845,8 +1072,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		x_store(b, 8, XDI, SOFF(pc), XCX);
 		write_back(j);
 		pops(j);
-		x_movi(b, XAX, 1);
-		x_ret(b);
+		leave_page(j);
 		return false;
 	case K_MULH:
 		get(j, rn, XAX);
@@ -1003,8 +1229,9 @@ static int64_t branch_off(enum kind k, uint32_t i, int64_t at)
 	return at + (int64_t)((int32_t)(ibits(i, 23, 5) << 13) >> 13) * 4;
 }
 
-static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent **next, int *nnext)
+static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **next, int *nnext)
 {
+	a64_shared *sh = k->sh;
 	enum kind ks[JIT_MAX_INSNS];
 	const a64_dent *d = head;
 	int n = 0, uses[33] = { 0 };
@@ -1012,26 +1239,32 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 	bool ends_in_branch = false, ok, loops = false;
 	jctx *j;
 	uint8_t *start;
-	jit_head hd = { slot_fn(sh, head), 0 };
+	jit_head hd;
+
+	a64_slot_decode(k, head);	/* a block's fallback is its head's handler */
+	hd = (jit_head){ slot_fn(sh, head), 0 };
 
 	/* A block runs on past conditional branches (side exits when
 	 * taken) up to an unconditional branch or an instruction without a
 	 * template. */
 	while (n < JIT_MAX_INSNS && d < pg->e + 1024) {
-		a64_tfn fn = slot_fn(sh, d);
-		enum kind k = a64_slot_plain(fn) ? classify(d->insn) : K_NONE;
+		a64_tfn fn;
+		enum kind kd;
 		uint64_t r, w;
 
-		if (k == K_NONE)
+		a64_slot_decode(k, (a64_dent *)d);	/* code not run yet is decoded ahead */
+		fn = slot_fn(sh, d);
+		kd = a64_slot_plain(fn) ? classify(d->insn) : K_NONE;
+		if (kd == K_NONE)
 			break;
-		regs_of(k, d->insn, &r, &w);
+		regs_of(kd, d->insn, &r, &w);
 		writes |= w;
 		for (int x = 0; x < 33; x++)
 			uses[x] += (int)((r >> x & 1) + (w >> x & 1));
-		ks[n++] = k;
-		if (is_branch(k) && k != K_BR) {
-			int64_t off = branch_off(k, d->insn, 4 * (d - pg->e));
-			bool cond = k != K_B && !(k == K_BCOND && ibits(d->insn, 3, 0) >> 1 == 7);
+		ks[n++] = kd;
+		if (is_branch(kd) && kd != K_BR) {
+			int64_t off = branch_off(kd, d->insn, 4 * (d - pg->e));
+			bool cond = kd != K_B && !(kd == K_BCOND && ibits(d->insn, 3, 0) >> 1 == 7);
 
 			if (off >= 0 && off < 4096) {
 				if (pg->e + off / 4 == head)
@@ -1049,7 +1282,7 @@ static bool compile(a64_shared *sh, a64_page *pg, a64_dent *head, const a64_dent
 				ends_in_branch = true;
 				break;
 			}
-		} else if (k == K_BR) {
+		} else if (kd == K_BR) {
 			ends_in_branch = true;
 			break;
 		}
@@ -1155,7 +1388,7 @@ static void compile_from(a64_cpu *s, a64_dent *target, int follow)
 		if (d >= pg->e + 1024 || in_buf(k->sh, (const void *)d->fn) || d->hits > A64_JIT_ENTRY_HOT)
 			continue;
 		done++;
-		if (compile(k->sh, pg, d, todo, &ntodo))
+		if (compile(k, pg, d, todo, &ntodo))
 			pg->jit++;
 		d->hits = A64_JIT_ENTRY_HOT + 1;
 		if (ntodo > JIT_FOLLOW)
@@ -1211,4 +1444,53 @@ void a64_jit_free(a64_shared *sh)
 	(void)sh;
 }
 
+#endif
+
+#ifdef KWB_JIT_STAT
+#include <stdio.h>
+#define STAT_N (1 << 20)
+static struct { uint64_t pc, n; uint32_t insn; } stat_tab[STAT_N];
+static uint64_t stat_total;
+static a64_cpu *stat_cpu;
+
+static int stat_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+	return x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : 0;
+}
+
+static void stat_dump(void)
+{
+	FILE *f = fopen(getenv("KWB_JIT_STAT") ? getenv("KWB_JIT_STAT") : "/tmp/jitstat.txt", "w");
+	if (!f)
+		return;
+	fprintf(f, "interpreted %llu of icount %llu\n", (unsigned long long)stat_total,
+		stat_cpu ? (unsigned long long)stat_cpu->c.icount : 0ull);
+	qsort(stat_tab, STAT_N, sizeof(stat_tab[0]), stat_cmp);
+	for (int i = 0; i < 400 && stat_tab[i].n; i++) {
+		char buf[80];
+		aarch64_arch.disasm(NULL, stat_tab[i].pc, stat_tab[i].insn, buf, sizeof(buf));
+		fprintf(f, "%10llu %016llx %08x %2d %s\n", (unsigned long long)stat_tab[i].n,
+			(unsigned long long)stat_tab[i].pc, stat_tab[i].insn, classify(stat_tab[i].insn), buf);
+	}
+	fclose(f);
+}
+
+void a64_jit_stat(a64_cpu *s, a64_dent *d)
+{
+	uint64_t h = (s->pc >> 2) * 0x9e3779b97f4a7c15ull >> 44;
+	if (!stat_cpu) {
+		stat_cpu = s;
+		atexit(stat_dump);
+	}
+	stat_total++;
+	for (;; h = (h + 1) & (STAT_N - 1)) {
+		if (stat_tab[h].pc == s->pc || !stat_tab[h].n) {
+			stat_tab[h].pc = s->pc;
+			stat_tab[h].insn = d->insn;
+			stat_tab[h].n++;
+			return;
+		}
+	}
+}
 #endif

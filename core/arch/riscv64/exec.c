@@ -391,6 +391,13 @@ OP(wfi)
 	if (!(rv_mip(h) & h->mie) && !h->c.step_remaining) {
 		h->wfi = true;
 		RV_END_BLOCK();
+	} else if (h->priv == PRV_M && !(h->mstatus & MSTATUS_MIE) && h->c.m->ncpus > 1 && !h->c.step_remaining) {
+		/* An interrupt is pending but masked: wfi completes at once
+		 * and M-mode code polls in a loop (OpenSBI's secondary harts
+		 * waiting to be started) for what only another hart can
+		 * change: the rest of the slice goes to the others. */
+		h->yield = true;
+		RV_END_BLOCK();
 	}
 	NEXT;
 }
@@ -515,6 +522,7 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 	if (stepping && max_insns > c->step_remaining)
 		max_insns = c->step_remaining;
 	h->exit = CPU_EXIT_BUDGET;
+	h->yield = false;
 	h->icount0 = c->icount;
 	h->chunk = h->left = h->cut = 0;
 	h->running = true;
@@ -568,6 +576,10 @@ enum cpu_exit rv_run(cpu *c, int64_t max_insns)
 			break;
 		if (h->wfi) {
 			h->exit = CPU_EXIT_WFI;
+			break;
+		}
+		if (h->yield) {
+			h->exit = CPU_EXIT_YIELD;
 			break;
 		}
 		if (h->sh->flush_pending)

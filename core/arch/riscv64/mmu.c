@@ -639,8 +639,9 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 		rv_raise(h, d, access == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
 		return NULL;
 	}
-	if (access != ACC_READ) {
-		const rv_tlbe *t = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
+	{
+		/* LR reads through the read TLB, SC and AMOs the write TLB */
+		const rv_tlbe *t = &(access == ACC_READ ? h->tr : h->tw)[(va >> 12) & (RV_TLB_SIZE - 1)];
 		if (t->tag == rv_tlb_key(va, size))
 			return (uint8_t *)(uintptr_t)(va + t->add);
 	}
@@ -677,10 +678,21 @@ uint8_t *rv_amo_ptr(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size, in
 		memcpy(h->rom_scratch, r->host + (pa - r->base), size);
 		return h->rom_scratch;
 	}
+	if (access != ACC_READ && rv_is_code_page(h->sh, pa)) {
+		rv_code_write(h, pa, size);
+	} else if (access != ACC_READ && cacheable && !h->trace_mem && !h->trig.data && !watched(m, va, pa)) {
+		/* the page stays writable in the TLB, as after a store
+		 * (access_one): the next AMOs on it walk no page table */
+		rv_tlbe *t = &h->tw[(va >> 12) & (RV_TLB_SIZE - 1)];
+		bus_will_store(&m->bus, pa & ~0xfffull, 0x1000);
+		t->tag = va & ~0xfffull;
+		rv_tlb_note_fill(h, (int)((h->tw - &h->tlb_w[0][0]) / RV_TLB_SIZE), va);
+		t->add = (uintptr_t)(r->host + ((pa & ~0xfffull) - r->base)) - (va & ~0xfffull);
+		if (h->last_super)
+			rv_tlb_note_super_d(h, t);
+	}
 	if (access != ACC_READ)
 		bus_will_store(&m->bus, pa, size);
-	if (access != ACC_READ && rv_is_code_page(h->sh, pa))
-		rv_code_write(h, pa, size);
 	if (unlikely(trace_on(m->trace, TRACE_MEM))) {	/* LR: the value read; SC/AMO: the old value */
 		uint64_t old = 0;
 		memcpy(&old, r->host + (pa - r->base), size);

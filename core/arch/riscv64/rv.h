@@ -251,6 +251,7 @@ typedef struct rv_hart {
 		bool exec;	/* an execute trigger is armed: one at a time */
 		bool data;	/* a load/store trigger is armed: no data TLB */
 	} trig;
+	bool yield;		/* this run ends after a wfi that did not wait (exec.c) */
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
