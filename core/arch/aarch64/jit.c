@@ -13,7 +13,10 @@
  * block, else the slot's own handler runs; it adds the instructions it ran
  * to icount and their length to pc when it leaves, as the handlers it
  * replaces would have one by one; a taken branch checks what
- * A64_THREAD_BRANCH checks. Before any slow path (a TLB miss: MMIO,
+ * A64_THREAD_BRANCH checks, and one to another page (b, bl, br, blr, ret)
+ * goes on through a64_next_page as the interpreter's do. The compiler
+ * decodes the slots it looks at (code past a branch not taken yet). Before
+ * any slow path (a TLB miss: MMIO,
  * faults, watchpoints, code pages, -d mem; an SP base not 16-byte
  * aligned; mrs at EL0) it writes the registers back and leaves into the
  * interpreter's handler of that instruction. NZCV are written to PSTATE by
