@@ -42,6 +42,9 @@ void chardev_set_escape_handler(chardev *c, void (*fn)(void *opaque, int key), v
 const char *chardev_pty_name(chardev *c);
 /* Restore terminal modes (also installed as atexit/signal handler). */
 void chardev_restore_all(void);
+/* Write out the output the back ends hold: the loop calls it before every
+ * poll (at least every millisecond while running, and before it sleeps). */
+void chardev_flush_all(void);
 
 /* ---- -chardev (chardev_set.c) ---- */
 

@@ -25,6 +25,11 @@ struct chardev {
 	const char *user;	/* who attached: "serial", "virtconsole", ... */
 	input_port *port;	/* the front end's outside input (history replays it) */
 
+	/* output held for one write (chardev_flush_all), when it goes
+	 * somewhere other than kwb's own messages (stderr) */
+	uint8_t *obuf;
+	size_t olen;
+
 	/* input the front end could not take yet */
 	uint8_t pending[PENDING_MAX];
 	size_t pending_len;

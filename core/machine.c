@@ -435,6 +435,7 @@ static int poll_fds(machine *m, int64_t timeout_ns)
 	int nsrc = m->npolls, nhooks = m->nhooks;
 	struct timespec ts;
 
+	chardev_flush_all();
 	/* Copy: callbacks may add or remove sources. */
 	memcpy(src, m->polls, sizeof(src[0]) * nsrc);
 	memcpy(hooks, m->hooks, sizeof(hooks[0]) * nhooks);
