@@ -189,7 +189,7 @@ static inline void x_bswap(xbuf *b, bool w, int r)
 }
 
 /* condition codes */
-enum { XC_B = 2, XC_AE = 3, XC_E = 4, XC_NE = 5, XC_BE = 6, XC_A = 7, XC_S = 8, XC_NS = 9,
+enum { XC_O = 0, XC_NO = 1, XC_B = 2, XC_AE = 3, XC_E = 4, XC_NE = 5, XC_BE = 6, XC_A = 7, XC_S = 8, XC_NS = 9,
        XC_L = 12, XC_GE = 13, XC_LE = 14, XC_G = 15 };
 
 /* setcc al-style low byte of dst, then zero-extend */

@@ -13,7 +13,10 @@
  * block, else the slot's own handler runs; it adds the instructions it ran
  * to icount and their length to pc when it leaves, as the handlers it
  * replaces would have one by one; a taken branch checks what
- * A64_THREAD_BRANCH checks. Before any slow path (a TLB miss: MMIO,
+ * A64_THREAD_BRANCH checks, and one to another page (b, bl, br, blr, ret)
+ * goes on through a64_next_page as the interpreter's do. The compiler
+ * decodes the slots it looks at (code past a branch not taken yet). Before
+ * any slow path (a TLB miss: MMIO,
  * faults, watchpoints, code pages, -d mem; an SP base not 16-byte
  * aligned; mrs at EL0) it writes the registers back and leaves into the
  * interpreter's handler of that instruction. NZCV are written to PSTATE by
@@ -326,6 +329,10 @@ typedef struct jctx {
 	const a64_dent *page;	/* e[0] of the block's page */
 	const uint8_t *top;
 	int n;
+	/* The host flags are still those of the previous instruction's
+	 * flag-setting operation (enum fl), so a condition right after it
+	 * needs no reload from PSTATE; -1: they are not. */
+	int live, prev_live;
 } jctx;
 
 #define XOFF(r) ((int32_t)(offsetof(a64_cpu, x) + 8 * (size_t)(r)))
@@ -501,14 +508,37 @@ static void set_nzcv(jctx *j, enum fl f)
 	xbuf *b = &j->b;
 	xb_op(b, 0, false, 0x900f | XC_S << 8, 2, 0, true, XDI, SOFF(ps.n));
 	xb_op(b, 0, false, 0x900f | XC_E << 8, 2, 0, true, XDI, SOFF(ps.z));
+	j->live = f;	/* nothing here changes the host flags */
 	if (f == FL_LOGIC) {
-		x_mi(b, false, XI_AND, XDI, SOFF(ps.c), 0);	/* flags no longer needed */
-		x_mi(b, false, XI_AND, XDI, SOFF(ps.v), 0);
+		xb_op(b, 0, false, 0xc6, 1, 0, true, XDI, SOFF(ps.c));	/* mov byte: C = V = 0 */
+		xb_byte(b, 0);
+		xb_op(b, 0, false, 0xc6, 1, 0, true, XDI, SOFF(ps.v));
+		xb_byte(b, 0);
 		return;
 	}
 	/* AArch64 C is carry for add, NOT borrow for sub */
 	xb_op(b, 0, false, 0x900f | (unsigned)(f == FL_ADD ? XC_B : XC_AE) << 8, 2, 0, true, XDI, SOFF(ps.c));
 	xb_op(b, 0, false, 0x900f | 0u << 8, 2, 0, true, XDI, SOFF(ps.v));	/* seto */
+}
+
+/* The x86 condition that holds when A64 condition c (0-13) does, read
+ * from the host flags left by the previous instruction's operation f (see
+ * jctx.live), or -1 when none says it alone. */
+static int live_cond(int f, unsigned c)
+{
+	/* after sub/cmp: C is NOT borrow, so HS is x86's AE and HI its A */
+	static const int sub[14] = { XC_E, XC_NE, XC_AE, XC_B, XC_S, XC_NS, XC_O, XC_NO, XC_A, XC_BE,
+				     XC_GE, XC_L, XC_G, XC_LE };
+
+	if (f == FL_SUB)
+		return sub[c];
+	if (f == FL_ADD) {	/* C is the carry: HS is B; HI/LS have no single x86 condition */
+		if (c == 2 || c == 3)
+			return c == 2 ? XC_B : XC_AE;
+		return c == 8 || c == 9 ? -1 : sub[c];
+	}
+	/* logical: C = V = 0 as x86 leaves CF and OF; HI/LS differ */
+	return c == 8 || c == 9 ? -1 : sub[c];
 }
 
 /* PSTATE.NZCV are 0/1 words written as bytes (setcc): read them as bytes
@@ -526,6 +556,9 @@ static int cond(jctx *j, unsigned c)
 	bool inv = c & 1;
 	int cc;
 	static const int32_t simple[4] = { SOFF(ps.z), SOFF(ps.c), SOFF(ps.n), SOFF(ps.v) };
+
+	if (j->prev_live >= 0 && (cc = live_cond(j->prev_live, c)) >= 0)
+		return cc;
 
 	switch (c >> 1) {
 	case 0: case 1: case 2: case 3:
@@ -748,9 +781,11 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	case K_CSEL: {
 		bool op = i >> 30 & 1, o2 = i >> 10 & 1;
 		unsigned c = ibits(i, 15, 12);
+		if (rm == 31 || rn == 31 || (o2 && op))
+			j->prev_live = -1;	/* xor (XZR) and neg change the host flags */
 		get(j, rm, XCX);
 		if (o2 && !op)
-			x_ri(b, sf, XI_ADD, XCX, 1);
+			xb_op(b, 0, sf, 0x8d, 1, XCX, true, XCX, 1);	/* lea rcx, [rcx + 1]: flags kept */
 		else if (!o2 && op)
 			xb_op(b, 0, sf, 0xf7, 1, 2, false, XCX, 0);	/* not */
 		else if (o2 && op)
@@ -884,6 +919,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 				x_mi(b, false, XI_AND, XDI, f[q], 0), x_mi(b, false, XI_OR, XDI, f[q], (int32_t)(nzcv >> q & 1));
 		}
 		x_patch(b, done, b->p);
+		j->live = -1;	/* one path stores the immediate flags */
 		break;
 	}
 	case K_SHIFTV: {
@@ -1334,7 +1370,10 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	}
 	j->top = j->b.p;
 	d = head;
+	j->live = -1;
 	for (int i = 0; i < n; i++, d++) {
+		j->prev_live = j->live;
+		j->live = -1;
 		if (!emit(j, ks[i], d->insn, i, d))
 			break;
 		if (i == n - 1)
@@ -1476,8 +1515,24 @@ static void stat_dump(void)
 	fclose(f);
 }
 
+static a64_shared *stat_sh;
+
+static void stat_dump_buf(void)
+{
+	FILE *f = fopen("/tmp/jitbuf.bin", "w");
+	if (!f || !stat_sh || !stat_sh->jit_buf)
+		return;
+	fprintf(stderr, "jit buf at %p\n", (void *)stat_sh->jit_buf);
+	fwrite(stat_sh->jit_buf, 1, stat_sh->jit_used, f);
+	fclose(f);
+}
+
 void a64_jit_stat(a64_cpu *s, a64_dent *d)
 {
+	if (!stat_sh) {
+		stat_sh = CORE(s)->sh;
+		atexit(stat_dump_buf);
+	}
 	uint64_t h = (s->pc >> 2) * 0x9e3779b97f4a7c15ull >> 44;
 	if (!stat_cpu) {
 		stat_cpu = s;
