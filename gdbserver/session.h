@@ -87,8 +87,6 @@ struct gdb_server {
 	bool phys;		/* memory and Z packets use physical addresses */
 	gdb_image_state img;
 
-	uint64_t spin_until;	/* poll without blocking until then (wait.c) */
-
 	char reply[GDB_REPLY_CAP + 64];
 	size_t rlen;
 	bool reply_full;	/* something did not fit: reply is E */
@@ -109,8 +107,8 @@ size_t gdb_reply_room(gdb_server *s);
 /* Frame and send the current reply, then clear it. */
 void gdb_send_reply(gdb_server *s);
 
-/* Waiting for the next packet (wait.c): after each reply, poll briefly
- * instead of sleeping. */
+/* Waiting for the next packet (wait.c): after each reply, keep kwb's and
+ * gdb's CPUs from halting for a moment. */
 void gdb_wait_start(gdb_server *s);
 void gdb_wait_replied(gdb_server *s);
 void gdb_wait_stop(gdb_server *s);

@@ -205,6 +205,8 @@ static void cfg_write(pci_dev *d, unsigned reg, uint64_t v, unsigned size)
 	if (reg <= PCI_COMMAND + 1 && reg + size > PCI_COMMAND && d->host)
 		update_intx(d->host);
 	pci_msix_config_written(d, reg, size);
+	if (d->ops && d->ops->config_written)
+		d->ops->config_written(d, reg, size);
 }
 
 /* ---- ECAM ---- */
@@ -226,6 +228,8 @@ static uint64_t ecam_read(void *opaque, uint64_t off, unsigned size)
 
 	if (!d)		/* no function: all ones */
 		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	if (d->ops && d->ops->config_read)
+		d->ops->config_read(d, reg, size > 4 ? 4 : size);
 	return cfg_read(d, reg, size > 4 ? 4 : size);
 }
 
@@ -238,9 +242,13 @@ static void ecam_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 		cfg_write(d, reg, v, size > 4 ? 4 : size);
 }
 
+/* A debugger's read: the bytes, without a function's read side effects. */
 static bool ecam_peek(void *opaque, uint64_t off, unsigned size, uint64_t *v)
 {
-	*v = ecam_read(opaque, off, size);
+	unsigned reg;
+	pci_dev *d = ecam_dev(opaque, off, &reg);
+
+	*v = d ? cfg_read(d, reg, size > 4 ? 4 : size) : size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 	return true;
 }
 

@@ -29,6 +29,11 @@ typedef struct pci_dev_ops {
 	void (*free)(pci_dev *d);
 	/* Names a BAR register for traces ("common.device_status"); may be NULL. */
 	const char *(*bar_reg_name)(pci_dev *d, int bar, uint64_t off);
+	/* Config space hooks for registers with side effects (virtio-pci's
+	 * configuration access window): before a guest read of reg..reg+size
+	 * (not a debugger's peek), after a guest write. NULL: none. */
+	void (*config_read)(pci_dev *d, unsigned reg, unsigned size);
+	void (*config_written)(pci_dev *d, unsigned reg, unsigned size);
 	/* The function's state (core/state.h), of the pci_dev itself (a model
 	 * embeds pci_dev first and nests pci_function_state); NULL: config
 	 * space only. */

@@ -418,9 +418,11 @@ uint64_t virtio_config_read(virtio_dev *v, uint32_t off, unsigned size)
 	uint8_t buf[256] = { 0 };
 	uint64_t val = 0;
 
+	/* past the device's configuration: all ones, as QEMU's
+	 * virtio_config_*readb/w/l (an 8-byte access there reads 0) */
 	if (!v->model->config || v->model->config_size > sizeof(buf) || off >= v->model->config_size ||
 	    size > v->model->config_size - off)
-		return 0;
+		return size < 8 ? (1ull << (8 * size)) - 1 : 0;
 	v->model->config(v, buf);
 	memcpy(&val, buf + off, size);
 	return val;

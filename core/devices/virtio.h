@@ -44,6 +44,10 @@ struct state_desc;
 #define VIRTIO_F_VERSION_1 (1ull << 32)
 #define VIRTIO_F_ACCESS_PLATFORM (1ull << 33)
 #define VIRTIO_F_RING_RESET (1ull << 40)
+/* What QEMU shows only to a legacy driver: a VERSION_1 interface (modern
+ * virtio-pci, modern virtio-mmio) reads the device's features without them
+ * (QEMU's VIRTIO_LEGACY_FEATURES). */
+#define VIRTIO_LEGACY_FEATURES (VIRTIO_F_BAD_FEATURE | VIRTIO_F_NOTIFY_ON_EMPTY | VIRTIO_F_ANY_LAYOUT)
 /* What QEMU 7.2 offers for every device (its DEFINE_VIRTIO_COMMON_FEATURES
  * defaults: notify_on_empty, any_layout, indirect_desc, event_idx,
  * queue_reset), each a -device property of the same name. */

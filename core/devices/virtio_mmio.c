@@ -112,7 +112,7 @@ static uint32_t reg_read(mmio_slot *s, unsigned off)
 	case R_DEVICE_FEATURES:
 		if (legacy)
 			return v->dfsel ? 0 : (uint32_t)v->features;
-		return v->dfsel < 2 ? (uint32_t)(v->features >> (32 * v->dfsel)) : 0;
+		return v->dfsel < 2 ? (uint32_t)((v->features & ~VIRTIO_LEGACY_FEATURES) >> (32 * v->dfsel)) : 0;
 	case R_QUEUE_NUM_MAX: return q ? VIRTQ_MAX_SIZE : 0;
 	case R_QUEUE_PFN: return legacy && q ? q->legacy_pfn : 0;
 	case R_QUEUE_READY: return !legacy && q ? q->ready : 0;

@@ -66,6 +66,7 @@ typedef struct virtio_pci {
 	 * transport's own registers: reset with the device) */
 	uint16_t config_vector;
 	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
+	uint8_t cfg_cap;	/* the configuration access window's capability */
 } virtio_pci;
 
 static pci_dev *pdev(virtio_dev *v)
@@ -138,8 +139,8 @@ static const virtio_transport pci_transport = {
 static void common_snapshot(virtio_dev *v, uint8_t *c)
 {
 	virtq *q = v->qsel < v->nqueues ? &v->vq[v->qsel] : NULL;
-	/* QEMU shows the legacy-only bit (BAD_FEATURE) in BAR0 only */
-	uint64_t f = v->dfsel < 2 ? (v->features & ~VIRTIO_F_BAD_FEATURE) >> (32 * v->dfsel) : 0;
+	/* QEMU shows the legacy-only bits in BAR0 only */
+	uint64_t f = v->dfsel < 2 ? (v->features & ~VIRTIO_LEGACY_FEATURES) >> (32 * v->dfsel) : 0;
 	uint64_t g = v->gfsel < 2 ? v->driver_features >> (32 * v->gfsel) : 0;
 	uint16_t u16;
 	uint32_t u32;
@@ -393,6 +394,45 @@ static const char *bar_reg_name(pci_dev *d, int bar, uint64_t off)
 	return NULL;
 }
 
+/*
+ * The PCI configuration access window (VIRTIO_PCI_CAP_PCI_CFG) as QEMU
+ * 7.2's: a guest access touching pci_cfg_data moves `length` (1, 2 or 4;
+ * anything else does nothing) bytes between it and the virtio structures
+ * at `offset` (aligned down to the length; QEMU looks the offset up in
+ * its four 4 KiB regions, whatever `bar` says): a read fills the data
+ * field before the guest reads it, a write takes what the guest wrote.
+ */
+static void cfg_window(virtio_pci *vp, unsigned reg, unsigned size, bool write)
+{
+	pci_dev *d = &vp->pci;
+	unsigned data = vp->cfg_cap + 16u;
+	uint32_t len = pci_get32(d, vp->cfg_cap + 12u);
+	uint64_t off = pci_get32(d, vp->cfg_cap + 8u), val;
+
+	if (!vp->cfg_cap || reg >= data + 4 || reg + size <= data || (len != 1 && len != 2 && len != 4))
+		return;
+	off &= ~(uint64_t)(len - 1);
+	if (off + len > NOTIFY_OFF + REGION_LEN)
+		return;
+	if (write) {
+		val = bytes(d->cfg + data, len);
+		bar_write(d, VIRTIO_BAR, off, val, len);
+	} else {
+		val = bar_read(d, VIRTIO_BAR, off, len);
+		memcpy(d->cfg + data, &val, len);
+	}
+}
+
+static void config_read(pci_dev *d, unsigned reg, unsigned size)
+{
+	cfg_window(d->opaque, reg, size, false);
+}
+
+static void config_written(pci_dev *d, unsigned reg, unsigned size)
+{
+	cfg_window(d->opaque, reg, size, true);
+}
+
 static void pci_reset(pci_dev *d)
 {
 	reset_vectors(d->opaque);
@@ -423,6 +463,7 @@ static const state_desc virtio_pci_state = { .name = "virtio-pci", .version = 3,
 static const pci_dev_ops virtio_pci_ops = {
 	.bar_read = bar_read, .bar_write = bar_write, .reset = pci_reset, .free = pci_free,
 	.bar_reg_name = bar_reg_name, .state = &virtio_pci_state,
+	.config_read = config_read, .config_written = config_written,
 };
 
 /* A virtio capability (vendor-specific): 16 bytes, 20 for the notify
@@ -448,11 +489,10 @@ static unsigned add_cap(pci_dev *d, uint8_t type, uint8_t bar, uint32_t off, uin
  * common at 0x40), every structure 4 KiB long, the device structure even
  * when the device has no configuration (virtio-rng), so that a driver's
  * capability walk is QEMU's (the difftest compares it). The access
- * window's bar, offset, length and data fields are writable as on QEMU,
- * but kwb does not forward its data to the BAR (Linux and u-boot never use
- * it).
+ * window's bar, offset, length and data fields are writable as on QEMU
+ * (cfg_window() moves the data).
  */
-static void add_virtio_caps(pci_dev *d)
+static unsigned add_virtio_caps(pci_dev *d)
 {
 	unsigned c;
 
@@ -464,6 +504,7 @@ static void add_virtio_caps(pci_dev *d)
 	d->wmask[c + 4] = 0xff;
 	for (unsigned i = 8; i < 20; i++)
 		d->wmask[c + i] = 0xff;
+	return c;
 }
 
 /* QEMU's transitional device IDs (0x1000 + this), by virtio device ID. */
@@ -578,7 +619,7 @@ pci_dev *virtio_pci_create(machine *m, const char *spec)
 	if (vp->legacy_io)		/* header with MSI-X vectors, then config: QEMU's size */
 		pci_add_bar_io(d, LEGACY_BAR, pow2ceil(LEGACY_HDR_MSIX + v->model->config_size));
 	pci_add_bar64_pref(d, VIRTIO_BAR, VIRTIO_BAR_SIZE);	/* prefetchable, as QEMU's */
-	add_virtio_caps(d);
+	vp->cfg_cap = (uint8_t)add_virtio_caps(d);
 	/* QEMU's default: the configuration's vector and one per queue for
 	 * most devices, the model's count for the others (net, serial) */
 	if (nvec == UINT64_MAX)

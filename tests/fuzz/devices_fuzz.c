@@ -143,7 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 /* For each board: virtio-mmio and virtio-pci set up over rings in RAM with
- * one descriptor chain, then notified; an ITS set up with MAPD/MAPC/MAPTI. */
+ * one descriptor chain, in the ring or in an indirect table, then
+ * notified; an ITS set up with MAPD/MAPC/MAPTI. */
 void fuzz_seeds(void (*add)(const void *data, size_t len))
 {
 	static uint8_t in[16384];
@@ -195,6 +196,14 @@ void fuzz_seeds(void (*add)(const void *data, size_t len))
 		ram[44] = 2;		/* WRITE */
 		ram[0x80 + 2] = 1;	/* avail idx 1, ring[0] = 0 */
 		n += 0x1100;
+		add(in, n);
+		/* the same chain through an indirect table at RAM + 0x10400
+		 * (VIRTIO_RING_F_INDIRECT_DESC, offered by every device) */
+		memcpy(ram + 0x400, ram, 48);
+		memset(ram, 0, 48);
+		fuzz_put64(ram, b->ram + 0x10400);
+		fuzz_put32(ram + 8, 48);
+		ram[12] = 4;		/* INDIRECT */
 		add(in, n);
 	}
 }

@@ -570,7 +570,7 @@ static void test_pci_virtio_rng(void)
 	bar_wr(0x00, 1, 4);
 	CHECK_EQ(bar_rd(0x04, 4), 0x103);		/* VERSION_1 | ACCESS_PLATFORM (behind the SMMU) | RING_RESET */
 	bar_wr(0x00, 0, 4);
-	CHECK_EQ(bar_rd(0x04, 4), 0x39000000);		/* QEMU's ring features, no BAD_FEATURE */
+	CHECK_EQ(bar_rd(0x04, 4), 0x30000000);		/* INDIRECT, EVENT_IDX: not the legacy-only bits */
 	bar_wr(0x08, 1, 4);
 	bar_wr(0x0c, 3, 4);
 	bar_wr(0x14, 1 | 2 | 8, 1);
