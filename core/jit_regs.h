@@ -127,6 +127,25 @@ static inline void jr_pops(xbuf *b, const jit_regs *r)
 		x_pop(b, r->saved[i]);
 }
 
+/* Whether an access touches a watched byte of its page: in: r11 = the
+ * page's watched-byte bitmap, rax = va, rcx saved by the caller on the
+ * stack; out: rcx restored, r11 clobbered, flags NE if a byte accessed is
+ * watched. The access is aligned and at most 8 bytes: its bits never
+ * straddle a byte of the bitmap. */
+static inline void jr_watch_bits_test(xbuf *b, int size)
+{
+	x_rr(b, false, X_MOV, XCX, XAX);
+	x_shi(b, false, XS_SHR, XCX, 3);
+	x_ri(b, false, XI_AND, XCX, 0x1ff);
+	x_rr(b, true, X_ADD, X11, XCX);
+	x_load(b, 1, false, X11, X11, 0);	/* the byte of bits covering the access */
+	x_rr(b, false, X_MOV, XCX, XAX);
+	x_ri(b, false, XI_AND, XCX, 7);
+	x_shcl(b, false, XS_SHR, X11);
+	x_pop(b, XCX);
+	x_ri(b, false, XI_AND, X11, (1 << size) - 1);
+}
+
 /* A TLB lookup that missed, on its way out of the block: an entry that is
  * the access's own but for the watch flag, and whose watched-byte bitmap
  * (core/debug.h's dbg_watch_bits_of) marks none of the bytes accessed,
@@ -150,17 +169,7 @@ static inline void jr_watch_pass(xbuf *b, int32_t tag, int32_t bits, int size, u
 	x_shi(b, true, XS_SHR, X11, 1);
 	x_rr(b, true, X_ADD, X11, XDI);
 	x_load(b, 8, false, X11, X11, bits);	/* the bitmap */
-	x_rr(b, false, X_MOV, XCX, XAX);
-	x_shi(b, false, XS_SHR, XCX, 3);
-	x_ri(b, false, XI_AND, XCX, 0x1ff);
-	x_rr(b, true, X_ADD, X11, XCX);
-	x_load(b, 1, false, X11, X11, 0);	/* the byte of bits covering the access */
-	x_rr(b, false, X_MOV, XCX, XAX);
-	x_ri(b, false, XI_AND, XCX, 7);
-	x_shcl(b, false, XS_SHR, X11);
-	x_pop(b, XCX);
-	/* aligned, at most 8 bytes: its bits never straddle a byte */
-	x_ri(b, false, XI_AND, X11, (1 << size) - 1);
+	jr_watch_bits_test(b, size);
 	miss[1] = x_jcc(b, XC_NE);
 	x_patch(b, x_jmp(b), hit);
 	x_patch(b, miss[0], b->p);

@@ -263,16 +263,7 @@ static void watch_pass(jctx *j, int32_t wbits, int size, const uint8_t *hit)
 	x_patch(b, x_jcc(b, XC_A), hit);	/* outside the watched range */
 	x_push(b, XCX);
 	x_load(b, 8, false, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, bits));
-	x_rr(b, false, X_MOV, XCX, XAX);
-	x_shi(b, false, XS_SHR, XCX, 3);
-	x_ri(b, false, XI_AND, XCX, 0x1ff);
-	x_rr(b, true, X_ADD, X11, XCX);
-	x_load(b, 1, false, X11, X11, 0);
-	x_rr(b, false, X_MOV, XCX, XAX);
-	x_ri(b, false, XI_AND, XCX, 7);
-	x_shcl(b, false, XS_SHR, X11);
-	x_pop(b, XCX);
-	x_ri(b, false, XI_AND, X11, (1 << size) - 1);
+	jr_watch_bits_test(b, size);
 	miss[1] = x_jcc(b, XC_NE);
 	x_patch(b, x_jmp(b), hit);
 	x_patch(b, miss[0], b->p);
