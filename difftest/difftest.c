@@ -649,6 +649,16 @@ static void dt_report(difftest *d, const char *regs)
 	fflush(stdout);
 }
 
+/* Reads kwb's register i into kv; true if QEMU's value (qv, as
+ * dt_read_qemu read it) is known and differs. */
+static bool dt_reg_differs(difftest *d, uint8_t qv[][64], const bool *have, int i, uint8_t kv[64])
+{
+	int bytes = dbg_regs(d->m)->regs[i].bitsize / 8;
+
+	memset(kv, 0, 64);
+	return have[i] && dbg_reg_read(d->m, 0, i, kv) >= 0 && memcmp(kv, qv[i], (size_t)bytes);
+}
+
 /* Compares every mapped register; returns false (and reports) on a difference. */
 static bool dt_compare(difftest *d)
 {
@@ -661,9 +671,9 @@ static bool dt_compare(difftest *d)
 
 	dt_read_qemu(d, qv, have);
 	for (int i = 0; i < t->count; i++) {
-		uint8_t kv[64] = { 0 };
+		uint8_t kv[64];
 		int bytes = t->regs[i].bitsize / 8;
-		if (!have[i] || dbg_reg_read(d->m, 0, i, kv) < 0 || !memcmp(kv, qv[i], (size_t)bytes))
+		if (!dt_reg_differs(d, qv, have, i, kv))
 			continue;
 		ndiff++;
 		if (o < sizeof(out) - 200) {
@@ -697,9 +707,9 @@ static void dt_reconcile(difftest *d, const char *when)
 	for (int pass = 0; pass < 2; pass++) {
 		dt_read_qemu(d, qv, have);
 		for (int i = 0; i < t->count; i++) {
-			uint8_t kv[64] = { 0 };
+			uint8_t kv[64];
 			int bytes = t->regs[i].bitsize / 8;
-			if (!have[i] || dbg_reg_read(d->m, 0, i, kv) < 0 || !memcmp(kv, qv[i], (size_t)bytes))
+			if (!dt_reg_differs(d, qv, have, i, kv))
 				continue;
 			if (pass == 0 && t->regs[i].feature == 0) {
 				fprintf(stderr, "kwb: difftest: %s %s differs (kwb 0x%llx, qemu 0x%llx): "
