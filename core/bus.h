@@ -104,12 +104,18 @@ bool bus_host_to_pa(bus *b, const void *host, paddr_t *pa);
 /* Before writing RAM/ROM through a host pointer (a soft-TLB fill for
  * writing, a page-table A/D update): lets history save the page first
  * (guestmem.h). bus_write/bus_copy_to/bus_debug_write do it themselves. */
+/* The region holding pa (NULL if none). */
+static inline bus_region *bus_region_of(bus *b, paddr_t pa)
+{
+	bus_region *r = b->ram;	/* main RAM first: nearly every write */
+
+	return r && pa - r->base < r->size ? r : bus_find(b, pa);
+}
+
 static inline void bus_will_write(bus *b, paddr_t pa, uint64_t len)
 {
-	bus_region *r = b->ram;
+	bus_region *r = bus_region_of(b, pa);
 
-	if (!r || pa - r->base >= r->size)
-		r = bus_find(b, pa);
 	if (r && r->mem)
 		guestmem_will_write(r->mem, pa - r->base, len);
 }
@@ -119,10 +125,8 @@ static inline void bus_will_write(bus *b, paddr_t pa, uint64_t len)
  * foreign_writes. */
 static inline void bus_will_store(bus *b, paddr_t pa, uint64_t len)
 {
-	bus_region *r = b->ram;
+	bus_region *r = bus_region_of(b, pa);
 
-	if (!r || pa - r->base >= r->size)
-		r = bus_find(b, pa);
 	if (r && r->mem)
 		guestmem_will_store(r->mem, pa - r->base, len);
 }
