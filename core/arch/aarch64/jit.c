@@ -334,6 +334,7 @@ typedef struct jctx {
 	bool follow[JIT_MAX_INSNS];
 	const uint8_t *top;
 	int n;
+	int el;		/* the EL the block runs at (checked at entry) */
 	/* The host flags are still those of the previous instruction's
 	 * flag-setting operation (enum fl), so a condition right after it
 	 * needs no reload from PSTATE; -1: they are not. */
@@ -344,6 +345,8 @@ typedef struct jctx {
 #define SOFF(f) ((int32_t)offsetof(a64_cpu, f))
 #define KOFF(f) ((int32_t)offsetof(a64_core, f))
 #define WBITS_DIR ((int32_t)sizeof(((a64_core *)0)->wbits[0]))	/* wbits[write] */
+#define WBITS_EL_SIZE ((int32_t)sizeof(((a64_core *)0)->wbits[0][0]))	/* wbits[write][el] */
+#define TLB_EL_SIZE ((int32_t)sizeof(((a64_core *)0)->rt[0]))	/* rt[el], wt[el] */
 #define ICOUNT ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, icount)))
 #define EXITREQ ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, exit_request)))
 
@@ -486,13 +489,10 @@ static void tlb_lookup(jctx *j, bool write, int size, int i)
 
 	_Static_assert(sizeof(tlb_entry) == 16 && TLB_SIZE == 256 && sizeof(((a64_core *)0)->wbits[0][0]) == 2048,
 		       "TLB layout");
-	x_mov(b, XCX, XAX);
-	x_shi(b, true, XS_SHR, XCX, 12);
-	x_ri(b, false, XI_AND, XCX, TLB_SIZE - 1);
-	x_shi(b, false, XS_SHL, XCX, 4);
-	x_load(b, 4, false, X11, XDI, SOFF(ps.el));
-	x_shi(b, false, XS_SHL, X11, 12);
-	x_rr(b, true, X_ADD, XCX, X11);
+	base += j->el * TLB_EL_SIZE;	/* the block's EL, checked at entry */
+	x_rr(b, false, X_MOV, XCX, XAX);
+	x_shi(b, false, XS_SHR, XCX, 12 - 4);
+	x_ri(b, false, XI_AND, XCX, (TLB_SIZE - 1) << 4);	/* ecx = 16 * TLB index */
 	x_rr(b, true, X_ADD, XCX, XDI);
 	x_mov(b, X11, XAX);
 	x_ri(b, true, XI_AND, X11, (int32_t)(~0xfffu | (unsigned)(size - 1)));
@@ -1357,6 +1357,8 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	 * instructions does: short blocks that do not loop stay interpreted */
 	if (!loops && n < JIT_MIN_INSNS)
 		return false;
+	if (k->s.ps.el >= ARRAY_SIZE(k->rt))	/* TLBs for EL0 and EL1 only */
+		return false;
 	if (!sh->jit_buf)
 		buf_init(sh);
 	if (!sh->jit_buf)
@@ -1372,6 +1374,7 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	j->head = head;
 	j->page = pg->e;
 	j->n = n;
+	j->el = (int)k->s.ps.el;
 	memcpy(j->slot, slots, sizeof(slots[0]) * (size_t)(n + 1));
 	memcpy(j->follow, follow, sizeof(follow));
 	start = sh->jit_buf + sh->jit_used;
@@ -1382,12 +1385,16 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		uses[SPR] = 1 << 20;
 	jr_alloc(&j->r, XOFF(0), 0x7fffffffull, 31, uses, 33, loops, writes);
 
-	/* entry: icount + n <= end_chain, else the slot's own handler */
+	/* entry: icount + n <= end_chain and the EL compiled for (its
+	 * TLBs), else the slot's own handler */
 	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
 	x_ri(&j->b, true, XI_ADD, XAX, n);
 	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
 	{
-		uint8_t *go = x_jcc(&j->b, XC_BE);
+		uint8_t *no = x_jcc(&j->b, XC_A), *go;
+		x_mi(&j->b, false, XI_CMP, XDI, SOFF(ps.el), j->el);
+		go = x_jcc(&j->b, XC_E);
+		x_patch(&j->b, no, j->b.p);
 		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)hd.orig);
 		x_jmp_r(&j->b, XAX);
 		x_patch(&j->b, go, j->b.p);
@@ -1412,9 +1419,11 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	for (int s = 0; s < j->nslow; s++) {
 		int i = j->slow[s].i;
 		x_patch(&j->b, j->slow[s].at, j->b.p);
-		if (j->slow[s].hit)	/* rcx - rdi = el * 4096 + 16 * index: wbits[w][el][index] */
-			jr_watch_pass(&j->b, (j->slow[s].write ? KOFF(wt) : KOFF(rt)) + (int32_t)offsetof(tlb_entry, tag),
-				      KOFF(wbits) + (j->slow[s].write ? WBITS_DIR : 0), j->slow[s].size, TLB_WATCH, j->slow[s].hit);
+		if (j->slow[s].hit)	/* rcx - rdi = 16 * index: wbits[w][el][index] */
+			jr_watch_pass(&j->b, (j->slow[s].write ? KOFF(wt) : KOFF(rt)) + j->el * TLB_EL_SIZE +
+				      (int32_t)offsetof(tlb_entry, tag),
+				      KOFF(wbits) + (j->slow[s].write ? WBITS_DIR : 0) + j->el * WBITS_EL_SIZE,
+				      j->slow[s].size, TLB_WATCH, j->slow[s].hit);
 		if (i < 0) {
 			x_pop(&j->b, X11);
 			i = -1 - i;
