@@ -327,8 +327,14 @@ typedef struct jctx {
 	int nslow;
 	const a64_dent *head;
 	const a64_dent *page;	/* e[0] of the block's page */
+	/* the slot of each instruction in the order the block runs them
+	 * (not contiguous: a b/bl to the page goes on at its target), and
+	 * whether instruction i is such a followed branch */
+	const a64_dent *slot[JIT_MAX_INSNS + 1];
+	bool follow[JIT_MAX_INSNS];
 	const uint8_t *top;
 	int n;
+	int el;		/* the EL the block runs at (checked at entry) */
 	/* The host flags are still those of the previous instruction's
 	 * flag-setting operation (enum fl), so a condition right after it
 	 * needs no reload from PSTATE; -1: they are not. */
@@ -339,6 +345,8 @@ typedef struct jctx {
 #define SOFF(f) ((int32_t)offsetof(a64_cpu, f))
 #define KOFF(f) ((int32_t)offsetof(a64_core, f))
 #define WBITS_DIR ((int32_t)sizeof(((a64_core *)0)->wbits[0]))	/* wbits[write] */
+#define WBITS_EL_SIZE ((int32_t)sizeof(((a64_core *)0)->wbits[0][0]))	/* wbits[write][el] */
+#define TLB_EL_SIZE ((int32_t)sizeof(((a64_core *)0)->rt[0]))	/* rt[el], wt[el] */
 #define ICOUNT ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, icount)))
 #define EXITREQ ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, exit_request)))
 
@@ -481,13 +489,10 @@ static void tlb_lookup(jctx *j, bool write, int size, int i)
 
 	_Static_assert(sizeof(tlb_entry) == 16 && TLB_SIZE == 256 && sizeof(((a64_core *)0)->wbits[0][0]) == 2048,
 		       "TLB layout");
-	x_mov(b, XCX, XAX);
-	x_shi(b, true, XS_SHR, XCX, 12);
-	x_ri(b, false, XI_AND, XCX, TLB_SIZE - 1);
-	x_shi(b, false, XS_SHL, XCX, 4);
-	x_load(b, 4, false, X11, XDI, SOFF(ps.el));
-	x_shi(b, false, XS_SHL, X11, 12);
-	x_rr(b, true, X_ADD, XCX, X11);
+	base += j->el * TLB_EL_SIZE;	/* the block's EL, checked at entry */
+	x_rr(b, false, X_MOV, XCX, XAX);
+	x_shi(b, false, XS_SHR, XCX, 12 - 4);
+	x_ri(b, false, XI_AND, XCX, (TLB_SIZE - 1) << 4);	/* ecx = 16 * TLB index */
 	x_rr(b, true, X_ADD, XCX, XDI);
 	x_mov(b, X11, XAX);
 	x_ri(b, true, XI_AND, X11, (int32_t)(~0xfffu | (unsigned)(size - 1)));
@@ -1201,6 +1206,11 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 			x_ri(b, true, XI_ADD, XAX, (int32_t)(4 * (d - j->head) + 4));
 			put(j, 30, XAX);
 		}
+		if (j->follow[idx]) {	/* the block goes on at the target */
+			if (!(i >> 31))
+				j->live = j->prev_live;	/* b emits nothing */
+			return true;
+		}
 		exit_taken(j, d, off, n);
 		return false;
 	}
@@ -1269,6 +1279,8 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 {
 	a64_shared *sh = k->sh;
 	enum kind ks[JIT_MAX_INSNS];
+	const a64_dent *slots[JIT_MAX_INSNS + 1];
+	bool follow[JIT_MAX_INSNS] = { false };
 	const a64_dent *d = head;
 	int n = 0, uses[33] = { 0 };
 	uint64_t writes = 0;
@@ -1281,7 +1293,8 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	hd = (jit_head){ slot_fn(sh, head), 0 };
 
 	/* A block runs on past conditional branches (side exits when
-	 * taken) up to an unconditional branch or an instruction without a
+	 * taken) and through b/bl to its page (at the target, once) up to
+	 * another unconditional branch or an instruction without a
 	 * template. */
 	while (n < JIT_MAX_INSNS && d < pg->e + 1024) {
 		a64_tfn fn;
@@ -1297,11 +1310,24 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		writes |= w;
 		for (int x = 0; x < 33; x++)
 			uses[x] += (int)((r >> x & 1) + (w >> x & 1));
+		slots[n] = d;
 		ks[n++] = kd;
 		if (is_branch(kd) && kd != K_BR) {
 			int64_t off = branch_off(kd, d->insn, 4 * (d - pg->e));
 			bool cond = kd != K_B && !(kd == K_BCOND && ibits(d->insn, 3, 0) >> 1 == 7);
 
+			if (kd == K_B && off >= 0 && off < 4096 && pg->e + off / 4 != head && n < JIT_MAX_INSNS) {
+				const a64_dent *t = pg->e + off / 4;
+				int q = 0;
+
+				while (q < n && slots[q] != t)
+					q++;
+				if (q == n) {	/* not in the block yet: go on there */
+					follow[n - 1] = true;
+					d = t;
+					continue;
+				}
+			}
 			if (off >= 0 && off < 4096) {
 				if (pg->e + off / 4 == head)
 					loops = true;
@@ -1324,11 +1350,14 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		}
 		d++;
 	}
+	slots[n] = d;	/* where the last instruction falls through to */
 	if (!ends_in_branch && d < pg->e + 1024 && a64_slot_plain(slot_fn(sh, d)) && *nnext < JIT_NEXT_CAP)
 		next[(*nnext)++] = n == JIT_MAX_INSNS ? d : d + 1;
 	/* entering and leaving a block costs about what interpreting a few
 	 * instructions does: short blocks that do not loop stay interpreted */
 	if (!loops && n < JIT_MIN_INSNS)
+		return false;
+	if (k->s.ps.el >= ARRAY_SIZE(k->rt))	/* TLBs for EL0 and EL1 only */
 		return false;
 	if (!sh->jit_buf)
 		buf_init(sh);
@@ -1345,6 +1374,9 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	j->head = head;
 	j->page = pg->e;
 	j->n = n;
+	j->el = (int)k->s.ps.el;
+	memcpy(j->slot, slots, sizeof(slots[0]) * (size_t)(n + 1));
+	memcpy(j->follow, follow, sizeof(follow));
 	start = sh->jit_buf + sh->jit_used;
 	memcpy(start, &hd, sizeof(hd));
 	j->b.p = start + sizeof(hd);
@@ -1353,12 +1385,16 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		uses[SPR] = 1 << 20;
 	jr_alloc(&j->r, XOFF(0), 0x7fffffffull, 31, uses, 33, loops, writes);
 
-	/* entry: icount + n <= end_chain, else the slot's own handler */
+	/* entry: icount + n <= end_chain and the EL compiled for (its
+	 * TLBs), else the slot's own handler */
 	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
 	x_ri(&j->b, true, XI_ADD, XAX, n);
 	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
 	{
-		uint8_t *go = x_jcc(&j->b, XC_BE);
+		uint8_t *no = x_jcc(&j->b, XC_A), *go;
+		x_mi(&j->b, false, XI_CMP, XDI, SOFF(ps.el), j->el);
+		go = x_jcc(&j->b, XC_E);
+		x_patch(&j->b, no, j->b.p);
 		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)hd.orig);
 		x_jmp_r(&j->b, XAX);
 		x_patch(&j->b, go, j->b.p);
@@ -1369,32 +1405,34 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		x_load(&j->b, 8, false, j->r.map[SPR], XAX, SOFF(sp_el));
 	}
 	j->top = j->b.p;
-	d = head;
 	j->live = -1;
-	for (int i = 0; i < n; i++, d++) {
+	for (int i = 0; i < n; i++) {
+		d = slots[i];
 		j->prev_live = j->live;
 		j->live = -1;
 		if (!emit(j, ks[i], d->insn, i, d))
 			break;
 		if (i == n - 1)
-			exit_next(j, d + 1, n);
+			exit_next(j, slots[n], n);
 	}
 	/* slow exits (i < 0: the second lookup of a pair, its first pushed) */
 	for (int s = 0; s < j->nslow; s++) {
 		int i = j->slow[s].i;
 		x_patch(&j->b, j->slow[s].at, j->b.p);
-		if (j->slow[s].hit)	/* rcx - rdi = el * 4096 + 16 * index: wbits[w][el][index] */
-			jr_watch_pass(&j->b, (j->slow[s].write ? KOFF(wt) : KOFF(rt)) + (int32_t)offsetof(tlb_entry, tag),
-				      KOFF(wbits) + (j->slow[s].write ? WBITS_DIR : 0), j->slow[s].size, TLB_WATCH, j->slow[s].hit);
+		if (j->slow[s].hit)	/* rcx - rdi = 16 * index: wbits[w][el][index] */
+			jr_watch_pass(&j->b, (j->slow[s].write ? KOFF(wt) : KOFF(rt)) + j->el * TLB_EL_SIZE +
+				      (int32_t)offsetof(tlb_entry, tag),
+				      KOFF(wbits) + (j->slow[s].write ? WBITS_DIR : 0) + j->el * WBITS_EL_SIZE,
+				      j->slow[s].size, TLB_WATCH, j->slow[s].hit);
 		if (i < 0) {
 			x_pop(&j->b, X11);
 			i = -1 - i;
 		}
-		account(j, i, 4 * i);
+		account(j, i, 4 * (j->slot[i] - head));
 		write_back(j);
 		pops(j);
-		x_movi(&j->b, XSI, (uint64_t)(uintptr_t)(head + i));
-		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)slot_fn(sh, head + i));
+		x_movi(&j->b, XSI, (uint64_t)(uintptr_t)j->slot[i]);
+		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)slot_fn(sh, j->slot[i]));
 		x_jmp_r(&j->b, XAX);
 	}
 	ok = !j->b.full;
