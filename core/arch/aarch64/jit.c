@@ -373,6 +373,20 @@ static void put(jctx *j, unsigned r, int t)
 	jr_put(&j->b, &j->r, (int)r, t);
 }
 
+/* the host register caching guest register r, or -1 (XZR, or r in memory) */
+static int cached(jctx *j, unsigned r)
+{
+	return (int)r == j->r.zero ? -1 : j->r.map[r];
+}
+
+/* where to compute a result for guest register r: its host register when
+ * it is cached (put is then no move), else scratch t */
+static int dst(jctx *j, unsigned r, int t)
+{
+	int h = cached(j, r);
+	return h >= 0 ? h : t;
+}
+
 /* the cached registers written by the block to memory (rax is scratch) */
 static void write_back(jctx *j)
 {
@@ -608,6 +622,18 @@ static void shifted(jctx *j, unsigned rm, unsigned type, unsigned amount, bool s
 		x_rr(&j->b, false, X_MOV, XCX, XCX);	/* zero-extend */
 }
 
+/* the host register holding Rm shifted for an operation writing host t:
+ * Rm's own when cached, unshifted and not t, else rcx */
+static int source(jctx *j, unsigned rm, unsigned type, unsigned amount, bool sf, int t)
+{
+	int h = cached(j, rm);
+
+	if (!amount && h >= 0 && h != t)
+		return h;	/* a 32-bit operation reads its low half alone */
+	shifted(j, rm, type, amount, sf);
+	return XCX;
+}
+
 /* a 32-bit result: clear the upper half */
 static void zext(jctx *j, bool sf, int r)
 {
@@ -629,25 +655,40 @@ static void base_reg(jctx *j, enum kind k, uint32_t i, int idx, int t)
 	}
 }
 
-/* load/store size bytes at host rax: rcx = value (store) / result (load) */
-static void access(jctx *j, uint32_t i, unsigned size, unsigned opc, unsigned rt)
+/* the host register holding guest rt for a store of size bytes: rt's own
+ * when cached (a byte store needs a register with a byte form without
+ * REX: rsi/rbp have none), else rcx loaded */
+static int store_src(jctx *j, unsigned rt, unsigned size)
+{
+	int h = cached(j, rt);
+
+	if (h >= 0 && (size > 1 || h < 4 || h >= 8))
+		return h;
+	get(j, rt, XCX);
+	return XCX;
+}
+
+/* load/store size bytes at host rax; returns the register holding the
+ * value (a load's result: rt's host register when cached, else rcx) */
+static int access(jctx *j, unsigned size, unsigned opc, unsigned rt, bool to_rcx)
 {
 	xbuf *b = &j->b;
+	int t = to_rcx ? XCX : dst(j, rt, XCX);
 
 	if (opc == 0) {
-		get(j, rt, XCX);
-		x_store(b, (int)size, XAX, 0, XCX);
-		return;
+		t = store_src(j, rt, size);
+		x_store(b, (int)size, XAX, 0, t);
+		return t;
 	}
 	if (opc == 1) {
-		x_load(b, (int)size, false, XCX, XAX, 0);
+		x_load(b, (int)size, false, t, XAX, 0);
 	} else {
-		x_load(b, (int)size, true, XCX, XAX, 0);
+		x_load(b, (int)size, true, t, XAX, 0);
 		if (opc == 3)	/* sign-extend to 32 bits only */
-			x_rr(b, false, X_MOV, XCX, XCX);
+			x_rr(b, false, X_MOV, t, t);
 	}
-	(void)i;
-	put(j, rt, XCX);
+	put(j, rt, t);
+	return t;
 }
 
 /* After an instruction the interpreter ends its chain with (msr daif,
@@ -699,14 +740,15 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	case K_ADDSUB_IMM: {
 		bool sub = i >> 30 & 1, s = i >> 29 & 1;
 		uint32_t imm = ibits(i, 21, 10) << (i >> 22 & 1 ? 12 : 0);
-		get(j, reg_n(k, i), XAX);
+		int t = dst(j, reg_d(k, i), XAX);
+		get(j, reg_n(k, i), t);
 		if (imm || s)
-			x_ri(b, sf, sub ? XI_SUB : XI_ADD, XAX, (int32_t)imm);
+			x_ri(b, sf, sub ? XI_SUB : XI_ADD, t, (int32_t)imm);
 		else
-			zext(j, sf, XAX);	/* mov to/from sp */
+			zext(j, sf, t);	/* mov to/from sp */
 		if (s)
 			set_nzcv(j, sub ? FL_SUB : FL_ADD);
-		put(j, reg_d(k, i), XAX);
+		put(j, reg_d(k, i), t);
 		break;
 	}
 	case K_ADR: {
@@ -729,38 +771,58 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	}
 	case K_ADDSUB_REG: {
 		bool sub = i >> 30 & 1, s = i >> 29 & 1;
-		shifted(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf);
-		get(j, rn, XAX);
-		x_rr(b, sf, sub ? X_SUB : X_ADD, XAX, XCX);
+		int t = dst(j, rd, XAX), src = source(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf, t);
+		get(j, rn, t);
+		x_rr(b, sf, sub ? X_SUB : X_ADD, t, src);
 		if (s)
 			set_nzcv(j, sub ? FL_SUB : FL_ADD);
-		put(j, rd, XAX);
+		put(j, rd, t);
 		break;
 	}
 	case K_LOGIC_REG: {
 		static const unsigned op[4] = { X_AND, X_OR, X_XOR, X_AND };
 		unsigned opc = ibits(i, 30, 29);
-		shifted(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf);
-		if (i >> 21 & 1)
+		bool inv = i >> 21 & 1;
+		int t = dst(j, rd, XAX), src;
+		if (inv) {
+			shifted(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf);
 			xb_op(b, 0, sf, 0xf7, 1, 2, false, XCX, 0);	/* not */
-		get(j, rn, XAX);
-		x_rr(b, sf, op[opc], XAX, XCX);
+			src = XCX;
+		} else {
+			src = source(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf, t);
+		}
+		if (!inv && opc == 1 && rn == 31 && src != XCX) {	/* mov: orr Rd, XZR, Rm */
+			if (sf)
+				x_mov(b, t, src);
+			else
+				x_rr(b, false, X_MOV, t, src);
+		} else {
+			get(j, rn, t);
+			x_rr(b, sf, op[opc], t, src);
+		}
 		if (opc == 3)
 			set_nzcv(j, FL_LOGIC);
-		put(j, rd, XAX);
+		put(j, rd, t);
 		break;
 	}
 	case K_LOGIC_IMM: {
 		static const unsigned op[4] = { X_AND, X_OR, X_XOR, X_AND };
 		unsigned opc = ibits(i, 30, 29);
 		uint64_t m = 0;
+		int t = dst(j, rd, XAX);
 		a64_bitmask(i >> 22 & 1, ibits(i, 15, 10), ibits(i, 21, 16), sf, &m);
-		x_movi(b, XCX, m);
-		get(j, rn, XAX);
-		x_rr(b, sf, op[opc], XAX, XCX);
+		get(j, rn, t);
+		if (opc == 0 && sf && m == 0xffffffffu) {
+			x_rr(b, false, X_MOV, t, t);	/* and x, y, #0xffffffff: zero-extend */
+		} else if (!sf || (int64_t)m == (int32_t)m) {
+			x_ri(b, sf, (int[]){ XI_AND, XI_OR, XI_XOR, XI_AND }[opc], t, (int32_t)(uint32_t)m);
+		} else {
+			x_movi(b, XCX, m);
+			x_rr(b, sf, op[opc], t, XCX);
+		}
 		if (opc == 3)
 			set_nzcv(j, FL_LOGIC);
-		put(j, rd, XAX);
+		put(j, rd, t);
 		break;
 	}
 	case K_MOVEWIDE: {
@@ -807,18 +869,27 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	}
 	case K_MADD: {
 		bool sub = i >> 15 & 1;
+		unsigned ra = ibits(i, 14, 10);
+		int hm = cached(j, rm);
 		get(j, rn, XAX);
-		get(j, rm, XCX);
-		x_imul(b, sf, XAX, XCX);
-		get(j, ibits(i, 14, 10), XCX);
+		if (hm < 0) {
+			get(j, rm, XCX);
+			hm = XCX;
+		}
+		x_imul(b, sf, XAX, hm);
 		if (sub) {
+			get(j, ra, XCX);
 			x_rr(b, sf, X_SUB, XCX, XAX);
 			x_mov(b, XAX, XCX);
-		} else {
-			x_rr(b, sf, X_ADD, XAX, XCX);
+		} else if (ra != 31) {	/* mul: no addend */
+			int ha = cached(j, ra);
+			if (ha < 0) {
+				get(j, ra, XCX);
+				ha = XCX;
+			}
+			x_rr(b, sf, X_ADD, XAX, ha);
 		}
-		zext(j, sf, XAX);
-		put(j, rd, XAX);
+		put(j, rd, XAX);	/* 32-bit imul/add/sub zero-extend */
 		break;
 	}
 	case K_BITFIELD: {
@@ -827,8 +898,13 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		get(j, rn, XAX);
 		if (opc == 2 && imms >= immr) {		/* ubfx, lsr */
 			unsigned len = imms - immr + 1;
-			x_shi(b, sf, XS_SHR, XAX, immr);
-			if (len < w) {
+			if (immr)
+				x_shi(b, sf, XS_SHR, XAX, immr);
+			if (imms == w - 1) {
+				zext(j, sf, XAX);	/* lsr: the shift cleared the rest */
+			} else if (len < 32) {
+				x_ri(b, sf, XI_AND, XAX, (int32_t)((1u << len) - 1));
+			} else {
 				x_movi(b, X11, (1ull << len) - 1);
 				x_rr(b, sf, X_AND, XAX, X11);
 			}
@@ -994,7 +1070,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		x_mov(b, XDX, XAX);	/* va */
 		if (o2 || load) {	/* ldar, stlr, ldxr, ldaxr */
 			tlb_lookup(j, !load, (int)size, idx);
-			access(j, i, size, load, rd);
+			access(j, size, load, rd, true);	/* the value in rcx for the monitor */
 			if (!o2) {	/* the monitor: this address, size and value */
 				store_byte(j, SOFF(excl_valid), 1);
 				x_store(b, 8, XDI, SOFF(excl_addr), XDX);
@@ -1126,7 +1202,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		base_reg(j, k, i, idx, XAX);
 		x_ri(b, true, XI_ADD, XAX, (int32_t)(ibits(i, 21, 10) * size));
 		tlb_lookup(j, opc == 0, (int)size, idx);
-		access(j, i, size, opc, rd);
+		access(j, size, opc, rd, false);
 		break;
 	}
 	case K_LDST_UNSC: {
@@ -1134,7 +1210,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		base_reg(j, k, i, idx, XAX);
 		x_ri(b, true, XI_ADD, XAX, (int32_t)(ibits(i, 20, 12) << 23) >> 23);
 		tlb_lookup(j, opc == 0, (int)size, idx);
-		access(j, i, size, opc, rd);
+		access(j, size, opc, rd, false);
 		break;
 	}
 	case K_LDST_REG: {
@@ -1149,7 +1225,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		base_reg(j, k, i, idx, XAX);
 		x_rr(b, true, X_ADD, XAX, XCX);
 		tlb_lookup(j, opc == 0, (int)size, idx);
-		access(j, i, size, opc, rd);
+		access(j, size, opc, rd, false);
 		break;
 	}
 	case K_LDST_IDX: {
@@ -1161,7 +1237,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 			x_ri(b, true, XI_ADD, XAX, imm);
 		x_mov(b, XDX, XAX);	/* the address, for the writeback */
 		tlb_lookup(j, opc == 0, (int)size, idx);
-		access(j, i, size, opc, rd);
+		access(j, size, opc, rd, false);
 		if (!pre)
 			x_ri(b, true, XI_ADD, XDX, imm);
 		put(j, reg_n(k, i), XDX);
@@ -1183,15 +1259,15 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		tlb_lookup(j, !load, (int)size, -1 - idx);	/* slow exit pops first */
 		x_pop(b, X11);
 		if (load) {
-			x_load(b, (int)size, false, XCX, XAX, 0);
-			put(j, rd, XCX);
-			x_load(b, (int)size, false, XCX, X11, 0);
-			put(j, t2, XCX);
+			int t = dst(j, rd, XCX);
+			x_load(b, (int)size, false, t, XAX, 0);
+			put(j, rd, t);
+			t = dst(j, t2, XCX);
+			x_load(b, (int)size, false, t, X11, 0);
+			put(j, t2, t);
 		} else {
-			get(j, rd, XCX);
-			x_store(b, (int)size, XAX, 0, XCX);
-			get(j, t2, XCX);
-			x_store(b, (int)size, X11, 0, XCX);
+			x_store(b, (int)size, XAX, 0, store_src(j, rd, size));
+			x_store(b, (int)size, X11, 0, store_src(j, t2, size));
 		}
 		if (mode == 1)
 			x_ri(b, true, XI_ADD, XDX, imm);
