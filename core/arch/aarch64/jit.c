@@ -29,6 +29,7 @@
  * against it.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "a64_int.h"
@@ -335,6 +336,7 @@ typedef struct jctx {
 	const uint8_t *top;
 	int n;
 	int el;		/* the EL the block runs at (checked at entry) */
+
 	/* The host flags are still those of the previous instruction's
 	 * flag-setting operation (enum fl), so a condition right after it
 	 * needs no reload from PSTATE; -1: they are not. */
@@ -1363,6 +1365,7 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	bool ends_in_branch = false, ok, loops = false;
 	jctx *j;
 	uint8_t *start;
+	const uint8_t *tail = NULL;
 	jit_head hd;
 
 	a64_slot_decode(k, head);	/* a block's fallback is its head's handler */
@@ -1440,6 +1443,9 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	if (!sh->jit_buf)
 		return false;
 	if (sh->jit_used + JIT_BLOCK_ROOM > JIT_BUF_SIZE) {
+#ifdef KWB_JIT_STAT
+		fprintf(stderr, "jit buffer full after %llu blocks\n", (unsigned long long)sh->jit_blocks);
+#endif
 		sh->jit_flush = true;
 		return false;
 	}
@@ -1491,7 +1497,20 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		if (i == n - 1)
 			exit_next(j, slots[n], n);
 	}
-	/* slow exits (i < 0: the second lookup of a pair, its first pushed) */
+	/* slow exits (i < 0: the second lookup of a pair, its first pushed):
+	 * each sets rdx = the instructions run, rcx = pc's advance, rax =
+	 * the slot and r11 = its handler, then jumps to the block's one tail,
+	 * which accounts, writes the registers back and enters the handler */
+	if (j->nslow) {
+		tail = j->b.p;
+		xb_op(&j->b, 0, true, X_ADD, 1, XDX, true, XDI, ICOUNT);	/* add [icount], rdx */
+		xb_op(&j->b, 0, true, X_ADD, 1, XCX, true, XDI, SOFF(pc));	/* add [pc], rcx */
+		x_mov(&j->b, XDX, XAX);
+		write_back(j);
+		pops(j);
+		x_mov(&j->b, XSI, XDX);
+		x_jmp_r(&j->b, X11);
+	}
 	for (int s = 0; s < j->nslow; s++) {
 		int i = j->slow[s].i;
 		x_patch(&j->b, j->slow[s].at, j->b.p);
@@ -1504,12 +1523,11 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 			x_pop(&j->b, X11);
 			i = -1 - i;
 		}
-		account(j, i, 4 * (j->slot[i] - head));
-		write_back(j);
-		pops(j);
-		x_movi(&j->b, XSI, (uint64_t)(uintptr_t)j->slot[i]);
-		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)slot_fn(sh, j->slot[i]));
-		x_jmp_r(&j->b, XAX);
+		x_movi(&j->b, XDX, (uint64_t)i);
+		x_movi(&j->b, XCX, (uint64_t)(4 * (j->slot[i] - head)));
+		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)j->slot[i]);
+		x_movi(&j->b, X11, (uint64_t)(uintptr_t)slot_fn(sh, j->slot[i]));
+		x_patch(&j->b, x_jmp(&j->b), tail);
 	}
 	ok = !j->b.full;
 	if (ok) {
@@ -1600,7 +1618,6 @@ void a64_jit_free(a64_shared *sh)
 #endif
 
 #ifdef KWB_JIT_STAT
-#include <stdio.h>
 #define STAT_N (1 << 20)
 static struct { uint64_t pc, n; uint32_t insn; } stat_tab[STAT_N];
 static uint64_t stat_total;
@@ -1636,7 +1653,8 @@ static void stat_dump_buf(void)
 	FILE *f = fopen("/tmp/jitbuf.bin", "w");
 	if (!f || !stat_sh || !stat_sh->jit_buf)
 		return;
-	fprintf(stderr, "jit buf at %p\n", (void *)stat_sh->jit_buf);
+	fprintf(stderr, "jit buf at %p, %zu bytes used, %llu blocks compiled\n", (void *)stat_sh->jit_buf,
+		stat_sh->jit_used, (unsigned long long)stat_sh->jit_blocks);
 	fwrite(stat_sh->jit_buf, 1, stat_sh->jit_used, f);
 	fclose(f);
 }
