@@ -336,6 +336,7 @@ typedef struct jctx {
 	const uint8_t *top;
 	int n;
 	int el;		/* the EL the block runs at (checked at entry) */
+	bool spsel;	/* and its SPSel, when the block uses SP */
 
 	/* The host flags are still those of the previous instruction's
 	 * flag-setting operation (enum fl), so a condition right after it
@@ -352,15 +353,12 @@ typedef struct jctx {
 #define ICOUNT ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, icount)))
 #define EXITREQ ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, exit_request)))
 
-/* SP is always cached (map[SPR]) when a block uses it: its home,
- * sp_el[SPSel ? EL : 0], is computed at entry and at each write-back;
- * ps.sp and ps.el do not change inside a block. rax = &sp_el[index]. */
-static void sp_home(jctx *j)
+/* SP is always cached (map[SPR]) when a block uses it: its home is
+ * sp_el[SPSel ? EL : 0] for the EL and SPSel the block was compiled at
+ * (checked at entry; ps.sp and ps.el do not change inside a block). */
+static int32_t sp_home(const jctx *j)
 {
-	x_load(&j->b, 4, false, XAX, XDI, SOFF(ps.sp));
-	xb_op(&j->b, 0, false, 0xaf0f, 2, XAX, true, XDI, SOFF(ps.el));	/* imul eax, [ps.el] */
-	x_shi(&j->b, false, XS_SHL, XAX, 3);
-	x_rr(&j->b, true, X_ADD, XAX, XDI);
+	return SOFF(sp_el) + 8 * (j->spsel ? j->el : 0);
 }
 
 static void get(jctx *j, unsigned r, int t)
@@ -393,10 +391,8 @@ static int dst(jctx *j, unsigned r, int t)
 static void write_back(jctx *j)
 {
 	jr_write_back(&j->b, &j->r);
-	if (j->r.written >> SPR & 1) {
-		sp_home(j);
-		x_store(&j->b, 8, XAX, SOFF(sp_el), j->r.map[SPR]);
-	}
+	if (j->r.written >> SPR & 1)
+		x_store(&j->b, 8, XDI, sp_home(j), j->r.map[SPR]);
 }
 
 static void pops(jctx *j)
@@ -1457,6 +1453,7 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	j->page = pg->e;
 	j->n = n;
 	j->el = (int)k->s.ps.el;
+	j->spsel = k->s.ps.sp != 0;
 	memcpy(j->slot, slots, sizeof(slots[0]) * (size_t)(n + 1));
 	memcpy(j->follow, follow, sizeof(follow));
 	start = sh->jit_buf + sh->jit_used;
@@ -1468,13 +1465,19 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	jr_alloc(&j->r, XOFF(0), 0x7fffffffull, 31, uses, 33, loops, writes);
 
 	/* entry: icount + n <= end_chain and the EL compiled for (its
-	 * TLBs), else the slot's own handler */
+	 * TLBs; with SP, SPSel too: its home), else the slot's own handler */
 	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
 	x_ri(&j->b, true, XI_ADD, XAX, n);
 	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
 	{
 		uint8_t *no = x_jcc(&j->b, XC_A), *go;
-		x_mi(&j->b, false, XI_CMP, XDI, SOFF(ps.el), j->el);
+		_Static_assert(offsetof(a64_pstate, sp) == offsetof(a64_pstate, el) + 4, "ps.el, ps.sp");
+		if (j->r.map[SPR] >= 0) {	/* ps.el and ps.sp as one quadword */
+			x_movi(&j->b, XAX, (uint64_t)j->spsel << 32 | (uint32_t)j->el);
+			x_rm(&j->b, true, X_CMP, XAX, XDI, SOFF(ps.el));
+		} else {
+			x_mi(&j->b, false, XI_CMP, XDI, SOFF(ps.el), j->el);
+		}
 		go = x_jcc(&j->b, XC_E);
 		x_patch(&j->b, no, j->b.p);
 		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)hd.orig);
@@ -1482,10 +1485,8 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		x_patch(&j->b, go, j->b.p);
 	}
 	jr_enter(&j->b, &j->r);
-	if (j->r.map[SPR] >= 0) {
-		sp_home(j);
-		x_load(&j->b, 8, false, j->r.map[SPR], XAX, SOFF(sp_el));
-	}
+	if (j->r.map[SPR] >= 0)
+		x_load(&j->b, 8, false, j->r.map[SPR], XDI, sp_home(j));
 	j->top = j->b.p;
 	j->live = -1;
 	for (int i = 0; i < n; i++) {
