@@ -336,6 +336,8 @@ typedef struct jctx {
 	const uint8_t *top;
 	int n;
 	int el;		/* the EL the block runs at (checked at entry) */
+	uint8_t *ret1[2 * JIT_MAX_INSNS];	/* jumps to the block's return-1 tail */
+	int nret1;
 	bool spsel;	/* and its SPSel, when the block uses SP */
 
 	/* The host flags are still those of the previous instruction's
@@ -409,16 +411,25 @@ static void account(jctx *j, int n, int64_t delta)
 		x_mi(&j->b, true, XI_ADD, XDI, SOFF(pc), (int32_t)delta);
 }
 
+/* rax = icount += n, loaded before it is stored (a load right after the
+ * store would wait for it) */
+static void count(jctx *j, int n)
+{
+	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
+	x_ri(&j->b, true, XI_ADD, XAX, n);
+	x_store(&j->b, 8, XDI, ICOUNT, XAX);
+}
+
 /* Fall through to slot s after n instructions (A64_THREAD): return 0 when
  * the budget is used, else run s. */
 static void exit_next(jctx *j, const a64_dent *s, int n)
 {
 	uint8_t *out;
 
-	account(j, n, 4 * (s - j->head));
+	count(j, n);
+	account(j, 0, 4 * (s - j->head));
 	write_back(j);
 	pops(j);
-	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
 	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
 	out = x_jcc(&j->b, XC_AE);
 	x_movi(&j->b, XSI, (uint64_t)(uintptr_t)s);
@@ -453,8 +464,8 @@ static void exit_taken(jctx *j, const a64_dent *from, int64_t off, int n)
 		leave_page(j);
 		return;
 	}
-	account(j, n, delta);
-	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
+	count(j, n);
+	account(j, 0, delta);
 	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
 	out[0] = x_jcc(&j->b, XC_AE);
 	xb_op(&j->b, 0, false, 0xb60f, 2, XCX, true, XDI, EXITREQ);	/* movzx ecx, byte [exit_request] */
@@ -472,12 +483,11 @@ static void exit_taken(jctx *j, const a64_dent *from, int64_t off, int n)
 	pops(j);
 	x_movi(&j->b, XSI, (uint64_t)(uintptr_t)(j->page + off / 4));
 	x_jmp_m(&j->b, XSI, 0);
-	x_patch(&j->b, out[0], j->b.p);
-	x_patch(&j->b, out[1], j->b.p);
-	write_back(j);
-	pops(j);
-	x_movi(&j->b, XAX, 1);
-	x_ret(&j->b);
+	for (int q = 0; q < 2; q++)	/* to the block's one "write back, return 1" */
+		if (j->nret1 < (int)ARRAY_SIZE(j->ret1))
+			j->ret1[j->nret1++] = out[q];
+		else
+			j->b.full = true;	/* cannot happen: two per instruction */
 }
 
 static void slow_here(jctx *j, int i, int cc)
@@ -1502,6 +1512,14 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	 * each sets rdx = the instructions run, rcx = pc's advance, rax =
 	 * the slot and r11 = its handler, then jumps to the block's one tail,
 	 * which accounts, writes the registers back and enters the handler */
+	if (j->nret1) {	/* taken branches that leave to the run loop */
+		for (int q = 0; q < j->nret1; q++)
+			x_patch(&j->b, j->ret1[q], j->b.p);
+		write_back(j);
+		pops(j);
+		x_movi(&j->b, XAX, 1);
+		x_ret(&j->b);
+	}
 	if (j->nslow) {
 		tail = j->b.p;
 		xb_op(&j->b, 0, true, X_ADD, 1, XDX, true, XDI, ICOUNT);	/* add [icount], rdx */
