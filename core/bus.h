@@ -46,6 +46,10 @@ typedef struct bus {
 	bus_region *ram;			/* main RAM, for fast checks */
 	/* Bumped whenever a mapping changes so CPUs can flush their TLBs. */
 	uint64_t generation;
+	/* Bumped when every page becomes copy-on-write again (history's
+	 * checkpoints): CPUs drop only their TLBs' writable entries, so each
+	 * page's next write comes to the slow path (guestmem_will_write). */
+	uint64_t write_generation;
 	/* Bumped by every write to RAM/ROM that is not a CPU's own store
 	 * (DMA, devices, the debugger, loaders: guestmem_will_write). CPUs
 	 * snoop their own stores into decoded code, so decoded code can go

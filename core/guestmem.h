@@ -8,8 +8,8 @@
  * So every write to a guest memory that does not go through bus_write /
  * bus_copy_to / bus_debug_write (which do this themselves) calls
  * guestmem_will_write() first: a CPU filling a soft-TLB entry for writing
- * (the page then stays writable until the next checkpoint, which flushes
- * the TLBs by bumping bus.generation), a page-table walker setting A/D
+ * (the page then stays writable until the next checkpoint, which drops
+ * the TLBs' writable entries by bumping bus.write_generation), a page-table walker setting A/D
  * bits, a device writing through a host pointer. Reads need nothing.
  */
 #ifndef KWB_GUESTMEM_H

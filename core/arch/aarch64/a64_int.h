@@ -116,7 +116,7 @@ typedef struct a64_core {
 	xtlb_entry xt[2][TLB_SIZE];
 	a64_shared *sh;
 	const a64_model *model;
-	uint64_t bus_gen, bp_gen;
+	uint64_t bus_gen, bp_gen, write_gen;
 	int stop;		/* CPU_EXIT_* to return at the next boundary, or 0 */
 	uint64_t exc_seq;	/* bumped by every exception taken */
 	uint64_t end_chain;	/* icount at which a handler chain returns */
@@ -178,6 +178,7 @@ void a64_walk(a64_cpu *s, uint64_t va, a64_tr *t, walk_log *log);
 bool a64_translate(a64_cpu *s, uint64_t va, int acc, int el, paddr_t *pa, uint8_t **host, bool *ng);
 bool a64_mem_slow(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, uint64_t *val);
 void a64_tlb_flush(a64_cpu *s);
+void a64_tlb_flush_writes(a64_cpu *s);
 void a64_tlb_flush_ng(a64_cpu *s);
 void a64_tlb_ttbr_written(a64_cpu *s, int idx, uint64_t old);
 /* Every TLB fill records here whether its translation was global. */

@@ -223,7 +223,11 @@ static void check_generations(a64_core *k)
 	if (k->bus_gen != m->bus.generation || k->bp_gen != g) {
 		k->bus_gen = m->bus.generation;
 		k->bp_gen = g;
+		k->write_gen = m->bus.write_generation;
 		a64_tlb_flush(&k->s);
+	} else if (k->write_gen != m->bus.write_generation) {
+		k->write_gen = m->bus.write_generation;
+		a64_tlb_flush_writes(&k->s);
 	}
 }
 

@@ -264,17 +264,22 @@ void a64_tlb_flush_all_cpus(machine *m)
 			a64_tlb_flush(A64(m->cpus[i]));
 }
 
-/* Drop every cached write entry (a page just became code). */
+/* Drop every cached write entry (the next write to each page takes the
+ * slow path: history's new epoch, a page that became code). */
+void a64_tlb_flush_writes(a64_cpu *s)
+{
+	a64_core *k = CORE(s);
+
+	for (int el = 0; el < 2; el++)
+		for (int i = 0; i < TLB_SIZE; i++)
+			k->wt[el][i].tag = TLB_INVALID;
+}
+
 static void flush_writes_all_cpus(machine *m)
 {
-	for (int c = 0; c < m->ncpus; c++) {
-		if (!m->cpus[c])
-			continue;
-		a64_core *k = CORE(A64(m->cpus[c]));
-		for (int el = 0; el < 2; el++)
-			for (int i = 0; i < TLB_SIZE; i++)
-				k->wt[el][i].tag = TLB_INVALID;
-	}
+	for (int c = 0; c < m->ncpus; c++)
+		if (m->cpus[c])
+			a64_tlb_flush_writes(A64(m->cpus[c]));
 }
 
 /* By VA: entries are 4K, pages may be up to 64K; the index ignores the

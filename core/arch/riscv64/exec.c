@@ -500,9 +500,11 @@ static void maybe_flush(rv_hart *h)
 {
 	machine *m = h->c.m;
 
-	if (h->bp_gen != dbg_bp_generation(m) || h->bus_gen != m->bus.generation) {
+	if (h->bp_gen != dbg_bp_generation(m) || h->bus_gen != m->bus.generation ||
+	    h->write_gen != m->bus.write_generation) {	/* (history's epochs: all go, as before) */
 		h->bp_gen = dbg_bp_generation(m);
 		h->bus_gen = m->bus.generation;
+		h->write_gen = m->bus.write_generation;
 		rv_tlb_flush(h);
 	}
 	if (h->sh->flush_pending)

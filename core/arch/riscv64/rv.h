@@ -190,7 +190,7 @@ typedef struct rv_hart {
 	bool trace_exec;	/* -d exec wants every instruction */
 	bool trace_mem;		/* -d mem: data pages stay out of the TLB */
 	paddr_t page_pa;
-	uint64_t bp_gen, bus_gen;
+	uint64_t bp_gen, bus_gen, write_gen;
 
 	/* TLB */
 	rv_tlbe *tr, *tw;	/* current data sets */
