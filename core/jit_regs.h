@@ -17,7 +17,7 @@
 #include "x86emit.h"
 
 /* ---- the code buffer, one per machine and architecture ---- */
-#define JIT_BUF_SIZE (16u << 20)
+#define JIT_BUF_SIZE (64u << 20)
 
 /* A read/write/execute buffer for compiled blocks; NULL when the host
  * refuses one (the JIT then stays off). */
