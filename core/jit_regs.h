@@ -17,11 +17,6 @@
 #include "x86emit.h"
 
 /* ---- the code buffer, one per machine and architecture ---- */
-/* A full buffer drops every compiled block and decoded page (a64_free_pages,
- * riscv64's likewise): at 16 MiB the arm64 shell row (fork+exec of busybox)
- * filled it every ~100 forks with the same ~4,300 blocks (3.9 KB each) and
- * Debian's cloud kernel boot twice. Pages of it never used are never
- * touched (no RSS). */
 #define JIT_BUF_SIZE (64u << 20)
 
 /* A read/write/execute buffer for compiled blocks; NULL when the host

@@ -734,6 +734,9 @@ int machine_run(machine *m)
 				return guard_exit(m, 4, "reached while stopped");
 			poll_fds(m, deadline_wall ? (int64_t)(deadline_wall - now_wall) : -1);
 			m->pace_on = false;	/* time stopped is no credit */
+			/* that poll was this round's: a step resumed by it
+			 * replies without polling again first */
+			last_poll = wall_ns();
 			continue;
 		}
 		if (m->turn < 0) {

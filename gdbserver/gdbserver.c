@@ -269,6 +269,7 @@ void gdb_session_reset(gdb_server *s, bool tasks)
 	s->attach_stop = false;
 	s->interrupted = false;
 	s->dead = false;
+	s->wait_tcp = -1;
 	s->phys = false;
 	memset(&s->img, 0, sizeof(s->img));
 	memset(s->cpu_listed, 0, sizeof(s->cpu_listed));

@@ -64,6 +64,7 @@ struct gdb_server {
 	bool guest_exited;	/* guest powered off: kwb quits when gdb leaves */
 	int exit_code;
 	bool dead;		/* write failed: close at the next chance */
+	signed char wait_tcp;	/* wait.c: 1 TCP (the peer's CPU is known), 0 not, -1 not asked */
 	bool no_reply;		/* this packet's reply is deferred (resume) */
 	int g_cpu, c_cpu;	/* Hg / Hc selection (c_cpu -1: all) */
 	enum resume_action actions[KWB_MAX_CPUS];

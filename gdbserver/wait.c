@@ -119,15 +119,20 @@ void gdb_wait_replied(gdb_server *s)
 	int me, peer = -1;
 	socklen_t len = sizeof(peer);
 
-	if (!spin_ns || s->fd < 0)
+	if (!spin_ns || s->fd < 0 || !s->wait_tcp)
 		return;
 	/* TCP only, where the peer's CPU is known (not unix sockets, not the
-	 * socketpairs of the tests and the fuzz target). */
-	me = pin ? sched_getcpu() : 0;
-	if (getsockopt(s->fd, SOL_SOCKET, SO_INCOMING_CPU, &peer, &len) || peer < 0 || me < 0)
-		return;
+	 * socketpairs of the tests and the fuzz target). Where the helpers are
+	 * not pinned, once per connection: a system call per packet is 3% of
+	 * a step. */
+	if (pin || s->wait_tcp < 0) {
+		me = pin ? sched_getcpu() : 0;
+		s->wait_tcp = !getsockopt(s->fd, SOL_SOCKET, SO_INCOMING_CPU, &peer, &len) && peer >= 0 && me >= 0;
+		if (!s->wait_tcp)
+			return;
+	}
 	if (!pin)
-		peer = 1;
+		me = 0, peer = 1;
 	atomic_store(&warm.cpu[WARM_KWB], me);
 	atomic_store(&warm.cpu[WARM_GDB], !pin || peer != me ? peer : -1);
 	atomic_store(&warm.until, mono_ns() + spin_ns);

@@ -3,7 +3,7 @@
  * off). CPU 0 loops: counter = ++x19 (a store), reads it back (a load),
  * calls func and cfunc (guest-c.c), and every 16 rounds makes an SVC
  * whose vector just returns, forever. `poweroff` (reached only when the debugger sets pc there)
- * calls PSCI SYSTEM_OFF over HVC. Other CPUs (if started) sleep in WFI.
+ * calls PSCI SYSTEM_OFF over HVC; `atomic_inc` (likewise) is an LDAXR/STLXR loop. Other CPUs (if started) sleep in WFI.
  */
 	.text
 	.globl _start
@@ -48,6 +48,24 @@ poweroff:
 	hvc	#0
 1:	b	1b
 
+	/* Reached only when the debugger sets pc here: an exclusive
+	 * load/store retry loop, which gdb steps over as one (it reads the
+	 * instruction at pc before each step to find such sequences). */
+	.globl atomic_inc
+atomic_inc:
+	adr	x2, atomic_word
+	.globl atomic_ldxr
+atomic_ldxr:
+	ldaxr	x3, [x2]
+	add	x3, x3, #1
+	stlxr	w4, x3, [x2]
+	.globl atomic_retry
+atomic_retry:
+	cbnz	w4, atomic_ldxr
+	.globl atomic_done
+atomic_done:
+	b	atomic_done
+
 	.globl park
 park:
 	wfi
@@ -74,6 +92,9 @@ trap_vec:
 	.globl counter
 counter:
 	.quad	0
+	.globl atomic_word
+atomic_word:
+	.quad	41
 	.balign 16
 	.space	4096
 stack_top:

@@ -217,6 +217,8 @@ def run_all(arch):
         scenarios = (registers_and_memory, breaks_watches_steps, break_in_loop, source_stepping, monitor,
                      detach_reconnect,
                      ctrl_c, ctrl_c_idle, threads, guest_exit)
+        if arch == "aarch64":
+            scenarios += (atomic_step,)
         for fn in scenarios:
             try:
                 k = Kwb(g, smp=2 if fn in (threads, ctrl_c_idle) else 1)
@@ -233,6 +235,25 @@ def run_all(arch):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     done()
+
+
+def atomic_step(k, g, a, S):
+    """gdb's aarch64 stepi over an LDAXR...STLXR sequence: it reads the
+    instruction at pc before each step and, finding a load exclusive, runs
+    to a breakpoint after the store exclusive instead of stepping into the
+    sequence (on hardware a step there clears the monitor and loops
+    forever). kwb must see it through: one stepi, one increment."""
+    out = k.gdb(f"set $pc = {S['atomic_inc']:#x}", "stepi", pr("AT_LDXR", "$pc"),
+                "stepi", pr("AFTER", "$pc"), pr("WORD", "*(long *)&atomic_word"), pr("STATUS", "$x4"),
+                "stepi", pr("DONE", "$pc"), "stepi 3", pr("STILL", "$pc"), "info breakpoints")
+    check("stepi to the load exclusive", value(out, "AT_LDXR") == S["atomic_ldxr"], out[-1500:])
+    check("stepi over LDAXR..STLXR stops after the store exclusive",
+          value(out, "AFTER") == S["atomic_retry"], out[-1500:])
+    check("the sequence ran once and its store succeeded",
+          value(out, "WORD") == 42 and value(out, "STATUS") == 0, out[-1500:])
+    check("stepi past the retry branch", value(out, "DONE") == S["atomic_done"], out[-1500:])
+    check("no breakpoint left behind", value(out, "STILL") == S["atomic_done"] and
+          "No breakpoints" in out, out[-1500:])
 
 
 def registers_and_memory(k, g, a, S):

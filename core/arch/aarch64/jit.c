@@ -29,6 +29,7 @@
  * against it.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "a64_int.h"
@@ -335,6 +336,10 @@ typedef struct jctx {
 	const uint8_t *top;
 	int n;
 	int el;		/* the EL the block runs at (checked at entry) */
+	uint8_t *ret1[2 * JIT_MAX_INSNS];	/* jumps to the block's return-1 tail */
+	int nret1;
+	bool spsel;	/* and its SPSel, when the block uses SP */
+
 	/* The host flags are still those of the previous instruction's
 	 * flag-setting operation (enum fl), so a condition right after it
 	 * needs no reload from PSTATE; -1: they are not. */
@@ -350,15 +355,12 @@ typedef struct jctx {
 #define ICOUNT ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, icount)))
 #define EXITREQ ((int32_t)(offsetof(a64_cpu, c) + offsetof(cpu, exit_request)))
 
-/* SP is always cached (map[SPR]) when a block uses it: its home,
- * sp_el[SPSel ? EL : 0], is computed at entry and at each write-back;
- * ps.sp and ps.el do not change inside a block. rax = &sp_el[index]. */
-static void sp_home(jctx *j)
+/* SP is always cached (map[SPR]) when a block uses it: its home is
+ * sp_el[SPSel ? EL : 0] for the EL and SPSel the block was compiled at
+ * (checked at entry; ps.sp and ps.el do not change inside a block). */
+static int32_t sp_home(const jctx *j)
 {
-	x_load(&j->b, 4, false, XAX, XDI, SOFF(ps.sp));
-	xb_op(&j->b, 0, false, 0xaf0f, 2, XAX, true, XDI, SOFF(ps.el));	/* imul eax, [ps.el] */
-	x_shi(&j->b, false, XS_SHL, XAX, 3);
-	x_rr(&j->b, true, X_ADD, XAX, XDI);
+	return SOFF(sp_el) + 8 * (j->spsel ? j->el : 0);
 }
 
 static void get(jctx *j, unsigned r, int t)
@@ -373,14 +375,26 @@ static void put(jctx *j, unsigned r, int t)
 	jr_put(&j->b, &j->r, (int)r, t);
 }
 
+/* the host register caching guest register r, or -1 (XZR, or r in memory) */
+static int cached(jctx *j, unsigned r)
+{
+	return (int)r == j->r.zero ? -1 : j->r.map[r];
+}
+
+/* where to compute a result for guest register r: its host register when
+ * it is cached (put is then no move), else scratch t */
+static int dst(jctx *j, unsigned r, int t)
+{
+	int h = cached(j, r);
+	return h >= 0 ? h : t;
+}
+
 /* the cached registers written by the block to memory (rax is scratch) */
 static void write_back(jctx *j)
 {
 	jr_write_back(&j->b, &j->r);
-	if (j->r.written >> SPR & 1) {
-		sp_home(j);
-		x_store(&j->b, 8, XAX, SOFF(sp_el), j->r.map[SPR]);
-	}
+	if (j->r.written >> SPR & 1)
+		x_store(&j->b, 8, XDI, sp_home(j), j->r.map[SPR]);
 }
 
 static void pops(jctx *j)
@@ -397,16 +411,25 @@ static void account(jctx *j, int n, int64_t delta)
 		x_mi(&j->b, true, XI_ADD, XDI, SOFF(pc), (int32_t)delta);
 }
 
+/* rax = icount += n, loaded before it is stored (a load right after the
+ * store would wait for it) */
+static void count(jctx *j, int n)
+{
+	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
+	x_ri(&j->b, true, XI_ADD, XAX, n);
+	x_store(&j->b, 8, XDI, ICOUNT, XAX);
+}
+
 /* Fall through to slot s after n instructions (A64_THREAD): return 0 when
  * the budget is used, else run s. */
 static void exit_next(jctx *j, const a64_dent *s, int n)
 {
 	uint8_t *out;
 
-	account(j, n, 4 * (s - j->head));
+	count(j, n);
+	account(j, 0, 4 * (s - j->head));
 	write_back(j);
 	pops(j);
-	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
 	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
 	out = x_jcc(&j->b, XC_AE);
 	x_movi(&j->b, XSI, (uint64_t)(uintptr_t)s);
@@ -441,8 +464,8 @@ static void exit_taken(jctx *j, const a64_dent *from, int64_t off, int n)
 		leave_page(j);
 		return;
 	}
-	account(j, n, delta);
-	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
+	count(j, n);
+	account(j, 0, delta);
 	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
 	out[0] = x_jcc(&j->b, XC_AE);
 	xb_op(&j->b, 0, false, 0xb60f, 2, XCX, true, XDI, EXITREQ);	/* movzx ecx, byte [exit_request] */
@@ -460,12 +483,11 @@ static void exit_taken(jctx *j, const a64_dent *from, int64_t off, int n)
 	pops(j);
 	x_movi(&j->b, XSI, (uint64_t)(uintptr_t)(j->page + off / 4));
 	x_jmp_m(&j->b, XSI, 0);
-	x_patch(&j->b, out[0], j->b.p);
-	x_patch(&j->b, out[1], j->b.p);
-	write_back(j);
-	pops(j);
-	x_movi(&j->b, XAX, 1);
-	x_ret(&j->b);
+	for (int q = 0; q < 2; q++)	/* to the block's one "write back, return 1" */
+		if (j->nret1 < (int)ARRAY_SIZE(j->ret1))
+			j->ret1[j->nret1++] = out[q];
+		else
+			j->b.full = true;	/* cannot happen: two per instruction */
 }
 
 static void slow_here(jctx *j, int i, int cc)
@@ -608,6 +630,18 @@ static void shifted(jctx *j, unsigned rm, unsigned type, unsigned amount, bool s
 		x_rr(&j->b, false, X_MOV, XCX, XCX);	/* zero-extend */
 }
 
+/* the host register holding Rm shifted for an operation writing host t:
+ * Rm's own when cached, unshifted and not t, else rcx */
+static int source(jctx *j, unsigned rm, unsigned type, unsigned amount, bool sf, int t)
+{
+	int h = cached(j, rm);
+
+	if (!amount && h >= 0 && h != t)
+		return h;	/* a 32-bit operation reads its low half alone */
+	shifted(j, rm, type, amount, sf);
+	return XCX;
+}
+
 /* a 32-bit result: clear the upper half */
 static void zext(jctx *j, bool sf, int r)
 {
@@ -629,25 +663,40 @@ static void base_reg(jctx *j, enum kind k, uint32_t i, int idx, int t)
 	}
 }
 
-/* load/store size bytes at host rax: rcx = value (store) / result (load) */
-static void access(jctx *j, uint32_t i, unsigned size, unsigned opc, unsigned rt)
+/* the host register holding guest rt for a store of size bytes: rt's own
+ * when cached (a byte store needs a register with a byte form without
+ * REX: rsi/rbp have none), else rcx loaded */
+static int store_src(jctx *j, unsigned rt, unsigned size)
+{
+	int h = cached(j, rt);
+
+	if (h >= 0 && (size > 1 || h < 4 || h >= 8))
+		return h;
+	get(j, rt, XCX);
+	return XCX;
+}
+
+/* load/store size bytes at host rax; returns the register holding the
+ * value (a load's result: rt's host register when cached, else rcx) */
+static int access(jctx *j, unsigned size, unsigned opc, unsigned rt, bool to_rcx)
 {
 	xbuf *b = &j->b;
+	int t = to_rcx ? XCX : dst(j, rt, XCX);
 
 	if (opc == 0) {
-		get(j, rt, XCX);
-		x_store(b, (int)size, XAX, 0, XCX);
-		return;
+		t = store_src(j, rt, size);
+		x_store(b, (int)size, XAX, 0, t);
+		return t;
 	}
 	if (opc == 1) {
-		x_load(b, (int)size, false, XCX, XAX, 0);
+		x_load(b, (int)size, false, t, XAX, 0);
 	} else {
-		x_load(b, (int)size, true, XCX, XAX, 0);
+		x_load(b, (int)size, true, t, XAX, 0);
 		if (opc == 3)	/* sign-extend to 32 bits only */
-			x_rr(b, false, X_MOV, XCX, XCX);
+			x_rr(b, false, X_MOV, t, t);
 	}
-	(void)i;
-	put(j, rt, XCX);
+	put(j, rt, t);
+	return t;
 }
 
 /* After an instruction the interpreter ends its chain with (msr daif,
@@ -699,14 +748,15 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	case K_ADDSUB_IMM: {
 		bool sub = i >> 30 & 1, s = i >> 29 & 1;
 		uint32_t imm = ibits(i, 21, 10) << (i >> 22 & 1 ? 12 : 0);
-		get(j, reg_n(k, i), XAX);
+		int t = dst(j, reg_d(k, i), XAX);
+		get(j, reg_n(k, i), t);
 		if (imm || s)
-			x_ri(b, sf, sub ? XI_SUB : XI_ADD, XAX, (int32_t)imm);
+			x_ri(b, sf, sub ? XI_SUB : XI_ADD, t, (int32_t)imm);
 		else
-			zext(j, sf, XAX);	/* mov to/from sp */
+			zext(j, sf, t);	/* mov to/from sp */
 		if (s)
 			set_nzcv(j, sub ? FL_SUB : FL_ADD);
-		put(j, reg_d(k, i), XAX);
+		put(j, reg_d(k, i), t);
 		break;
 	}
 	case K_ADR: {
@@ -729,38 +779,58 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	}
 	case K_ADDSUB_REG: {
 		bool sub = i >> 30 & 1, s = i >> 29 & 1;
-		shifted(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf);
-		get(j, rn, XAX);
-		x_rr(b, sf, sub ? X_SUB : X_ADD, XAX, XCX);
+		int t = dst(j, rd, XAX), src = source(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf, t);
+		get(j, rn, t);
+		x_rr(b, sf, sub ? X_SUB : X_ADD, t, src);
 		if (s)
 			set_nzcv(j, sub ? FL_SUB : FL_ADD);
-		put(j, rd, XAX);
+		put(j, rd, t);
 		break;
 	}
 	case K_LOGIC_REG: {
 		static const unsigned op[4] = { X_AND, X_OR, X_XOR, X_AND };
 		unsigned opc = ibits(i, 30, 29);
-		shifted(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf);
-		if (i >> 21 & 1)
+		bool inv = i >> 21 & 1;
+		int t = dst(j, rd, XAX), src;
+		if (inv) {
+			shifted(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf);
 			xb_op(b, 0, sf, 0xf7, 1, 2, false, XCX, 0);	/* not */
-		get(j, rn, XAX);
-		x_rr(b, sf, op[opc], XAX, XCX);
+			src = XCX;
+		} else {
+			src = source(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf, t);
+		}
+		if (!inv && opc == 1 && rn == 31 && src != XCX) {	/* mov: orr Rd, XZR, Rm */
+			if (sf)
+				x_mov(b, t, src);
+			else
+				x_rr(b, false, X_MOV, t, src);
+		} else {
+			get(j, rn, t);
+			x_rr(b, sf, op[opc], t, src);
+		}
 		if (opc == 3)
 			set_nzcv(j, FL_LOGIC);
-		put(j, rd, XAX);
+		put(j, rd, t);
 		break;
 	}
 	case K_LOGIC_IMM: {
 		static const unsigned op[4] = { X_AND, X_OR, X_XOR, X_AND };
 		unsigned opc = ibits(i, 30, 29);
 		uint64_t m = 0;
+		int t = dst(j, rd, XAX);
 		a64_bitmask(i >> 22 & 1, ibits(i, 15, 10), ibits(i, 21, 16), sf, &m);
-		x_movi(b, XCX, m);
-		get(j, rn, XAX);
-		x_rr(b, sf, op[opc], XAX, XCX);
+		get(j, rn, t);
+		if (opc == 0 && sf && m == 0xffffffffu) {
+			x_rr(b, false, X_MOV, t, t);	/* and x, y, #0xffffffff: zero-extend */
+		} else if (!sf || (int64_t)m == (int32_t)m) {
+			x_ri(b, sf, (int[]){ XI_AND, XI_OR, XI_XOR, XI_AND }[opc], t, (int32_t)(uint32_t)m);
+		} else {
+			x_movi(b, XCX, m);
+			x_rr(b, sf, op[opc], t, XCX);
+		}
 		if (opc == 3)
 			set_nzcv(j, FL_LOGIC);
-		put(j, rd, XAX);
+		put(j, rd, t);
 		break;
 	}
 	case K_MOVEWIDE: {
@@ -807,18 +877,27 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 	}
 	case K_MADD: {
 		bool sub = i >> 15 & 1;
+		unsigned ra = ibits(i, 14, 10);
+		int hm = cached(j, rm);
 		get(j, rn, XAX);
-		get(j, rm, XCX);
-		x_imul(b, sf, XAX, XCX);
-		get(j, ibits(i, 14, 10), XCX);
+		if (hm < 0) {
+			get(j, rm, XCX);
+			hm = XCX;
+		}
+		x_imul(b, sf, XAX, hm);
 		if (sub) {
+			get(j, ra, XCX);
 			x_rr(b, sf, X_SUB, XCX, XAX);
 			x_mov(b, XAX, XCX);
-		} else {
-			x_rr(b, sf, X_ADD, XAX, XCX);
+		} else if (ra != 31) {	/* mul: no addend */
+			int ha = cached(j, ra);
+			if (ha < 0) {
+				get(j, ra, XCX);
+				ha = XCX;
+			}
+			x_rr(b, sf, X_ADD, XAX, ha);
 		}
-		zext(j, sf, XAX);
-		put(j, rd, XAX);
+		put(j, rd, XAX);	/* 32-bit imul/add/sub zero-extend */
 		break;
 	}
 	case K_BITFIELD: {
@@ -827,8 +906,13 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		get(j, rn, XAX);
 		if (opc == 2 && imms >= immr) {		/* ubfx, lsr */
 			unsigned len = imms - immr + 1;
-			x_shi(b, sf, XS_SHR, XAX, immr);
-			if (len < w) {
+			if (immr)
+				x_shi(b, sf, XS_SHR, XAX, immr);
+			if (imms == w - 1) {
+				zext(j, sf, XAX);	/* lsr: the shift cleared the rest */
+			} else if (len < 32) {
+				x_ri(b, sf, XI_AND, XAX, (int32_t)((1u << len) - 1));
+			} else {
 				x_movi(b, X11, (1ull << len) - 1);
 				x_rr(b, sf, X_AND, XAX, X11);
 			}
@@ -994,7 +1078,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		x_mov(b, XDX, XAX);	/* va */
 		if (o2 || load) {	/* ldar, stlr, ldxr, ldaxr */
 			tlb_lookup(j, !load, (int)size, idx);
-			access(j, i, size, load, rd);
+			access(j, size, load, rd, true);	/* the value in rcx for the monitor */
 			if (!o2) {	/* the monitor: this address, size and value */
 				store_byte(j, SOFF(excl_valid), 1);
 				x_store(b, 8, XDI, SOFF(excl_addr), XDX);
@@ -1126,7 +1210,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		base_reg(j, k, i, idx, XAX);
 		x_ri(b, true, XI_ADD, XAX, (int32_t)(ibits(i, 21, 10) * size));
 		tlb_lookup(j, opc == 0, (int)size, idx);
-		access(j, i, size, opc, rd);
+		access(j, size, opc, rd, false);
 		break;
 	}
 	case K_LDST_UNSC: {
@@ -1134,7 +1218,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		base_reg(j, k, i, idx, XAX);
 		x_ri(b, true, XI_ADD, XAX, (int32_t)(ibits(i, 20, 12) << 23) >> 23);
 		tlb_lookup(j, opc == 0, (int)size, idx);
-		access(j, i, size, opc, rd);
+		access(j, size, opc, rd, false);
 		break;
 	}
 	case K_LDST_REG: {
@@ -1149,7 +1233,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		base_reg(j, k, i, idx, XAX);
 		x_rr(b, true, X_ADD, XAX, XCX);
 		tlb_lookup(j, opc == 0, (int)size, idx);
-		access(j, i, size, opc, rd);
+		access(j, size, opc, rd, false);
 		break;
 	}
 	case K_LDST_IDX: {
@@ -1161,7 +1245,7 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 			x_ri(b, true, XI_ADD, XAX, imm);
 		x_mov(b, XDX, XAX);	/* the address, for the writeback */
 		tlb_lookup(j, opc == 0, (int)size, idx);
-		access(j, i, size, opc, rd);
+		access(j, size, opc, rd, false);
 		if (!pre)
 			x_ri(b, true, XI_ADD, XDX, imm);
 		put(j, reg_n(k, i), XDX);
@@ -1183,15 +1267,15 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		tlb_lookup(j, !load, (int)size, -1 - idx);	/* slow exit pops first */
 		x_pop(b, X11);
 		if (load) {
-			x_load(b, (int)size, false, XCX, XAX, 0);
-			put(j, rd, XCX);
-			x_load(b, (int)size, false, XCX, X11, 0);
-			put(j, t2, XCX);
+			int t = dst(j, rd, XCX);
+			x_load(b, (int)size, false, t, XAX, 0);
+			put(j, rd, t);
+			t = dst(j, t2, XCX);
+			x_load(b, (int)size, false, t, X11, 0);
+			put(j, t2, t);
 		} else {
-			get(j, rd, XCX);
-			x_store(b, (int)size, XAX, 0, XCX);
-			get(j, t2, XCX);
-			x_store(b, (int)size, X11, 0, XCX);
+			x_store(b, (int)size, XAX, 0, store_src(j, rd, size));
+			x_store(b, (int)size, X11, 0, store_src(j, t2, size));
 		}
 		if (mode == 1)
 			x_ri(b, true, XI_ADD, XDX, imm);
@@ -1287,6 +1371,7 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	bool ends_in_branch = false, ok, loops = false;
 	jctx *j;
 	uint8_t *start;
+	const uint8_t *tail = NULL;
 	jit_head hd;
 
 	a64_slot_decode(k, head);	/* a block's fallback is its head's handler */
@@ -1364,6 +1449,9 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	if (!sh->jit_buf)
 		return false;
 	if (sh->jit_used + JIT_BLOCK_ROOM > JIT_BUF_SIZE) {
+#ifdef KWB_JIT_STAT
+		fprintf(stderr, "jit buffer full after %llu blocks\n", (unsigned long long)sh->jit_blocks);
+#endif
 		sh->jit_flush = true;
 		return false;
 	}
@@ -1375,6 +1463,7 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	j->page = pg->e;
 	j->n = n;
 	j->el = (int)k->s.ps.el;
+	j->spsel = k->s.ps.sp != 0;
 	memcpy(j->slot, slots, sizeof(slots[0]) * (size_t)(n + 1));
 	memcpy(j->follow, follow, sizeof(follow));
 	start = sh->jit_buf + sh->jit_used;
@@ -1386,13 +1475,19 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 	jr_alloc(&j->r, XOFF(0), 0x7fffffffull, 31, uses, 33, loops, writes);
 
 	/* entry: icount + n <= end_chain and the EL compiled for (its
-	 * TLBs), else the slot's own handler */
+	 * TLBs; with SP, SPSel too: its home), else the slot's own handler */
 	x_load(&j->b, 8, false, XAX, XDI, ICOUNT);
 	x_ri(&j->b, true, XI_ADD, XAX, n);
 	x_rm(&j->b, true, X_CMP, XAX, XDI, KOFF(end_chain));
 	{
 		uint8_t *no = x_jcc(&j->b, XC_A), *go;
-		x_mi(&j->b, false, XI_CMP, XDI, SOFF(ps.el), j->el);
+		_Static_assert(offsetof(a64_pstate, sp) == offsetof(a64_pstate, el) + 4, "ps.el, ps.sp");
+		if (j->r.map[SPR] >= 0) {	/* ps.el and ps.sp as one quadword */
+			x_movi(&j->b, XAX, (uint64_t)j->spsel << 32 | (uint32_t)j->el);
+			x_rm(&j->b, true, X_CMP, XAX, XDI, SOFF(ps.el));
+		} else {
+			x_mi(&j->b, false, XI_CMP, XDI, SOFF(ps.el), j->el);
+		}
 		go = x_jcc(&j->b, XC_E);
 		x_patch(&j->b, no, j->b.p);
 		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)hd.orig);
@@ -1400,10 +1495,8 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		x_patch(&j->b, go, j->b.p);
 	}
 	jr_enter(&j->b, &j->r);
-	if (j->r.map[SPR] >= 0) {
-		sp_home(j);
-		x_load(&j->b, 8, false, j->r.map[SPR], XAX, SOFF(sp_el));
-	}
+	if (j->r.map[SPR] >= 0)
+		x_load(&j->b, 8, false, j->r.map[SPR], XDI, sp_home(j));
 	j->top = j->b.p;
 	j->live = -1;
 	for (int i = 0; i < n; i++) {
@@ -1415,7 +1508,28 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		if (i == n - 1)
 			exit_next(j, slots[n], n);
 	}
-	/* slow exits (i < 0: the second lookup of a pair, its first pushed) */
+	/* slow exits (i < 0: the second lookup of a pair, its first pushed):
+	 * each sets rdx = the instructions run, rcx = pc's advance, rax =
+	 * the slot and r11 = its handler, then jumps to the block's one tail,
+	 * which accounts, writes the registers back and enters the handler */
+	if (j->nret1) {	/* taken branches that leave to the run loop */
+		for (int q = 0; q < j->nret1; q++)
+			x_patch(&j->b, j->ret1[q], j->b.p);
+		write_back(j);
+		pops(j);
+		x_movi(&j->b, XAX, 1);
+		x_ret(&j->b);
+	}
+	if (j->nslow) {
+		tail = j->b.p;
+		xb_op(&j->b, 0, true, X_ADD, 1, XDX, true, XDI, ICOUNT);	/* add [icount], rdx */
+		xb_op(&j->b, 0, true, X_ADD, 1, XCX, true, XDI, SOFF(pc));	/* add [pc], rcx */
+		x_mov(&j->b, XDX, XAX);
+		write_back(j);
+		pops(j);
+		x_mov(&j->b, XSI, XDX);
+		x_jmp_r(&j->b, X11);
+	}
 	for (int s = 0; s < j->nslow; s++) {
 		int i = j->slow[s].i;
 		x_patch(&j->b, j->slow[s].at, j->b.p);
@@ -1428,12 +1542,11 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 			x_pop(&j->b, X11);
 			i = -1 - i;
 		}
-		account(j, i, 4 * (j->slot[i] - head));
-		write_back(j);
-		pops(j);
-		x_movi(&j->b, XSI, (uint64_t)(uintptr_t)j->slot[i]);
-		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)slot_fn(sh, j->slot[i]));
-		x_jmp_r(&j->b, XAX);
+		x_movi(&j->b, XDX, (uint64_t)i);
+		x_movi(&j->b, XCX, (uint64_t)(4 * (j->slot[i] - head)));
+		x_movi(&j->b, XAX, (uint64_t)(uintptr_t)j->slot[i]);
+		x_movi(&j->b, X11, (uint64_t)(uintptr_t)slot_fn(sh, j->slot[i]));
+		x_patch(&j->b, x_jmp(&j->b), tail);
 	}
 	ok = !j->b.full;
 	if (ok) {
@@ -1524,7 +1637,6 @@ void a64_jit_free(a64_shared *sh)
 #endif
 
 #ifdef KWB_JIT_STAT
-#include <stdio.h>
 #define STAT_N (1 << 20)
 static struct { uint64_t pc, n; uint32_t insn; } stat_tab[STAT_N];
 static uint64_t stat_total;
@@ -1560,7 +1672,8 @@ static void stat_dump_buf(void)
 	FILE *f = fopen("/tmp/jitbuf.bin", "w");
 	if (!f || !stat_sh || !stat_sh->jit_buf)
 		return;
-	fprintf(stderr, "jit buf at %p\n", (void *)stat_sh->jit_buf);
+	fprintf(stderr, "jit buf at %p, %zu bytes used, %llu blocks compiled\n", (void *)stat_sh->jit_buf,
+		stat_sh->jit_used, (unsigned long long)stat_sh->jit_blocks);
 	fwrite(stat_sh->jit_buf, 1, stat_sh->jit_used, f);
 	fclose(f);
 }
