@@ -344,6 +344,13 @@ typedef struct jctx {
 	 * flag-setting operation (enum fl), so a condition right after it
 	 * needs no reload from PSTATE; -1: they are not. */
 	int live, prev_live;
+	/* The last flag-setting instruction, when it can be done again for
+	 * its flags alone (cmp/cmn/tst and the like: a register or an
+	 * immediate operand, a result that overwrote neither source), and
+	 * its sources are unchanged since: a condition further on compares
+	 * the registers again instead of reading NZCV back from memory (a
+	 * load right behind the stores). f < 0: none. */
+	struct { int f; bool sf, imm; unsigned n, m; int32_t k; } remat;
 } jctx;
 
 #define XOFF(r) ((int32_t)(offsetof(a64_cpu, x) + 8 * (size_t)(r)))
@@ -533,6 +540,7 @@ enum fl { FL_ADD, FL_SUB, FL_LOGIC };
 static void set_nzcv(jctx *j, enum fl f)
 {
 	xbuf *b = &j->b;
+	j->remat.f = -1;	/* the caller says when these can be done again */
 	xb_op(b, 0, false, 0x900f | XC_S << 8, 2, 0, true, XDI, SOFF(ps.n));
 	xb_op(b, 0, false, 0x900f | XC_E << 8, 2, 0, true, XDI, SOFF(ps.z));
 	j->live = f;	/* nothing here changes the host flags */
@@ -559,12 +567,11 @@ static int live_cond(int f, unsigned c)
 
 	if (f == FL_SUB)
 		return sub[c];
-	if (f == FL_ADD) {	/* C is the carry: HS is B; HI/LS have no single x86 condition */
-		if (c == 2 || c == 3)
-			return c == 2 ? XC_B : XC_AE;
-		return c == 8 || c == 9 ? -1 : sub[c];
-	}
-	/* logical: C = V = 0 as x86 leaves CF and OF; HI/LS differ */
+	/* add: C is the carry; logical: C = V = 0 as x86 leaves CF and OF.
+	 * Either way HS is B (not sub's AE: a logical op's HS was read as
+	 * always true); HI/LS have no single x86 condition */
+	if (c == 2 || c == 3)
+		return c == 2 ? XC_B : XC_AE;
 	return c == 8 || c == 9 ? -1 : sub[c];
 }
 
@@ -573,6 +580,25 @@ static int live_cond(int f, unsigned c)
 static void flag_load(jctx *j, int r, int32_t off)
 {
 	xb_op(&j->b, 0, false, 0xb60f, 2, r, true, XDI, off);	/* movzx r32, byte */
+}
+
+/* The flag-setting instruction just emitted, op f on Rn and an immediate
+ * or Rm (plain: unshifted, not inverted), into Rd: one to do again for
+ * its flags (jctx.remat) if it overwrote neither source. */
+static void remat_imm(jctx *j, int f, bool sf, unsigned n, unsigned d, int32_t k)
+{
+	j->remat.f = -1;
+	if (d == n && d != 31)
+		return;
+	j->remat.f = f, j->remat.sf = sf, j->remat.imm = true, j->remat.n = n, j->remat.k = k;
+}
+
+static void remat_reg(jctx *j, int f, bool sf, unsigned n, unsigned m, unsigned d, bool plain)
+{
+	j->remat.f = -1;
+	if (!plain || (d != 31 && (d == n || d == m)))
+		return;
+	j->remat.f = f, j->remat.sf = sf, j->remat.imm = false, j->remat.n = n, j->remat.m = m;
 }
 
 /* Emit flags for condition c (0-13) (rax and r11 are scratch) and return
@@ -586,6 +612,23 @@ static int cond(jctx *j, unsigned c)
 
 	if (j->prev_live >= 0 && (cc = live_cond(j->prev_live, c)) >= 0)
 		return cc;
+	if (j->remat.f >= 0 && (cc = live_cond(j->remat.f, c)) >= 0) {
+		bool sf = j->remat.sf;
+		static const unsigned rr[3] = { X_ADD, X_SUB, X_AND };
+		static const int ri[3] = { XI_ADD, XI_SUB, XI_AND };
+		get(j, j->remat.n, XAX);
+		if (j->remat.imm) {
+			x_ri(b, sf, ri[j->remat.f], XAX, j->remat.k);
+		} else {
+			int h = cached(j, j->remat.m);
+			if (h < 0) {
+				get(j, j->remat.m, X11);
+				h = X11;
+			}
+			x_rr(b, sf, rr[j->remat.f], XAX, h);
+		}
+		return cc;
+	}
 
 	switch (c >> 1) {
 	case 0: case 1: case 2: case 3:
@@ -754,8 +797,10 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 			x_ri(b, sf, sub ? XI_SUB : XI_ADD, t, (int32_t)imm);
 		else
 			zext(j, sf, t);	/* mov to/from sp */
-		if (s)
+		if (s) {
 			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+			remat_imm(j, sub ? FL_SUB : FL_ADD, sf, reg_n(k, i), reg_d(k, i), (int32_t)imm);
+		}
 		put(j, reg_d(k, i), t);
 		break;
 	}
@@ -782,8 +827,10 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 		int t = dst(j, rd, XAX), src = source(j, rm, ibits(i, 23, 22), ibits(i, 15, 10), sf, t);
 		get(j, rn, t);
 		x_rr(b, sf, sub ? X_SUB : X_ADD, t, src);
-		if (s)
+		if (s) {
 			set_nzcv(j, sub ? FL_SUB : FL_ADD);
+			remat_reg(j, sub ? FL_SUB : FL_ADD, sf, rn, rm, rd, ibits(i, 15, 10) == 0);
+		}
 		put(j, rd, t);
 		break;
 	}
@@ -808,8 +855,10 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 			get(j, rn, t);
 			x_rr(b, sf, op[opc], t, src);
 		}
-		if (opc == 3)
+		if (opc == 3) {
 			set_nzcv(j, FL_LOGIC);
+			remat_reg(j, FL_LOGIC, sf, rn, rm, rd, !inv && ibits(i, 15, 10) == 0);
+		}
 		put(j, rd, t);
 		break;
 	}
@@ -824,12 +873,16 @@ static bool emit(jctx *j, enum kind k, uint32_t i, int idx, const a64_dent *d)
 			x_rr(b, false, X_MOV, t, t);	/* and x, y, #0xffffffff: zero-extend */
 		} else if (!sf || (int64_t)m == (int32_t)m) {
 			x_ri(b, sf, (int[]){ XI_AND, XI_OR, XI_XOR, XI_AND }[opc], t, (int32_t)(uint32_t)m);
+			if (opc == 3) {
+				set_nzcv(j, FL_LOGIC);
+				remat_imm(j, FL_LOGIC, sf, rn, rd, (int32_t)(uint32_t)m);
+			}
 		} else {
 			x_movi(b, XCX, m);
 			x_rr(b, sf, op[opc], t, XCX);
+			if (opc == 3)
+				set_nzcv(j, FL_LOGIC);
 		}
-		if (opc == 3)
-			set_nzcv(j, FL_LOGIC);
 		put(j, rd, t);
 		break;
 	}
@@ -1499,12 +1552,18 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		x_load(&j->b, 8, false, j->r.map[SPR], XDI, sp_home(j));
 	j->top = j->b.p;
 	j->live = -1;
+	j->remat.f = -1;
 	for (int i = 0; i < n; i++) {
+		uint64_t r, w;
+
 		d = slots[i];
 		j->prev_live = j->live;
 		j->live = -1;
 		if (!emit(j, ks[i], d->insn, i, d))
 			break;
+		regs_of(ks[i], d->insn, &r, &w);
+		if (j->remat.f >= 0 && (w >> j->remat.n & 1 || (!j->remat.imm && w >> j->remat.m & 1)))
+			j->remat.f = -1;	/* a source changed */
 		if (i == n - 1)
 			exit_next(j, slots[n], n);
 	}
