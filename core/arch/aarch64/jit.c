@@ -1,11 +1,12 @@
 /*
  * A template JIT for hot AArch64 code (x86-64 hosts), the same design as
  * core/arch/riscv64/jit.c: a block is a run of decoded slots on one page
- * that runs on past conditional branches (side exits when taken) up to an
+ * that runs on past conditional branches (side exits when taken) and
+ * through b/bl to its own page (at the target, once) up to another
  * unconditional branch (b, bl, br, blr, ret) or the first instruction it
  * has no template for, compiled with the guest registers it uses (SP
- * included) in host registers and installed as the handler of its first
- * slot. Blocks start at the target of a backward branch taken often on a
+ * included) in host registers for the EL (and SPSel) it runs at, checked
+ * at entry, and installed as the handler of its first slot. Blocks start at the target of a backward branch taken often on a
  * page (a loop) and at a slot where chains start often (a64_jit_count: a
  * function entry, a return point), and the blocks reached from there on
  * the page follow. It keeps the threaded handlers' protocol (a64_int.h):
@@ -20,7 +21,9 @@
  * faults, watchpoints, code pages, -d mem; an SP base not 16-byte
  * aligned; mrs at EL0) it writes the registers back and leaves into the
  * interpreter's handler of that instruction. NZCV are written to PSTATE by
- * every flag-setting instruction. Breakpoint slots (t_bp) end blocks;
+ * every flag-setting instruction; a condition reads the host flags when it
+ * follows their instruction, else does a compare again whose sources are
+ * unchanged (jctx.remat), else reads PSTATE. Breakpoint slots (t_bp) end blocks;
  * pages are cleared (and their blocks dropped) when their code is written
  * or breakpoints are marked again. KWB_JIT=0 turns it off. Exec tracing
  * (-d exec, the difftest's PC pass) runs one instruction at a time, where
