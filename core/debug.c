@@ -435,6 +435,26 @@ static void mark_bytes(uint64_t *bits, uint64_t page, uint64_t lo, uint64_t len)
 		bits[(a - page) >> 6] |= 1ull << ((a - page) & 63);
 }
 
+void dbg_wbits_set(dbg_wbits *w, const uint64_t *bits, uint64_t va_page)
+{
+	uint32_t lo = 0x10000, hi = 0;
+
+	for (int i = 0; i < 64; i++)
+		if (bits[i]) {
+			if (lo == 0x10000)
+				lo = (uint32_t)(i * 64 + __builtin_ctzll(bits[i]));
+			hi = (uint32_t)(i * 64 + 63 - __builtin_clzll(bits[i]));
+		}
+	w->bits = bits;
+	if (lo == 0x10000) {	/* none: every access of the page is outside */
+		w->near = (uint32_t)va_page + 0x2000;
+		w->span = 0;
+	} else {
+		w->near = (uint32_t)va_page + lo - 7;
+		w->span = hi - lo + 7;
+	}
+}
+
 const dbg_watch_bits *dbg_watch_bits_of(machine *m, uint64_t va_page, paddr_t pa_page)
 {
 	static const dbg_watch_bits none;

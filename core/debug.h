@@ -155,6 +155,17 @@ typedef struct dbg_watch_bits {
 	bool any_rd, any_wr;
 } dbg_watch_bits;
 const dbg_watch_bits *dbg_watch_bits_of(struct machine *m, uint64_t va_page, paddr_t pa_page);
+/* The watched bytes of a page a soft TLB caches as watched: the bitmap
+ * (dbg_watch_bits_of's rd or wr), and the range an access of at most 8
+ * bytes must start in to touch a marked byte (first - 7 .. last), as the
+ * low 32 bits of its first virtual address `near` and its length - 1
+ * `span`: an access at va outside it ((uint32_t)va - near > span) touches
+ * none. 16 bytes, so an array of them can parallel a TLB's entries. */
+typedef struct dbg_wbits {
+	const uint64_t *bits;
+	uint32_t near, span;
+} dbg_wbits;
+void dbg_wbits_set(dbg_wbits *w, const uint64_t *bits, uint64_t va_page);
 /* An aligned access of size 1-8 at byte off of the page touches a marked byte. */
 static inline bool dbg_watch_bits_touch(const uint64_t *bits, uint64_t off, unsigned size)
 {

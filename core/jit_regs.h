@@ -146,34 +146,4 @@ static inline void jr_watch_bits_test(xbuf *b, int size)
 	x_ri(b, false, XI_AND, X11, (1 << size) - 1);
 }
 
-/* A TLB lookup that missed, on its way out of the block: an entry that is
- * the access's own but for the watch flag, and whose watched-byte bitmap
- * (core/debug.h's dbg_watch_bits_of) marks none of the bytes accessed,
- * serves the access as a hit does (a64_watch_pass, rv_watch_pass), so a
- * watchpoint on a hot page costs compiled code a compare, not its block.
- * In: rax = va, r11 = its key (page | alignment bits), rcx such that the
- * entry's tag is at [rcx + tag] and the pointer to its bitmap at
- * [rdi + (rcx - rdi) / 2 + bits] (16-byte entries, 8-byte pointers in a
- * parallel array). Jumps to `hit` with rax, rcx as they were; otherwise
- * falls through (r11 and the flags clobbered) to the block's exit. */
-static inline void jr_watch_pass(xbuf *b, int32_t tag, int32_t bits, int size, uint64_t flag, const uint8_t *hit)
-{
-	uint8_t *miss[2];
-
-	x_ri(b, true, XI_OR, X11, (int32_t)flag);
-	x_rm(b, true, X_CMP, X11, XCX, tag);
-	miss[0] = x_jcc(b, XC_NE);
-	x_push(b, XCX);
-	x_mov(b, X11, XCX);
-	x_rr(b, true, X_SUB, X11, XDI);
-	x_shi(b, true, XS_SHR, X11, 1);
-	x_rr(b, true, X_ADD, X11, XDI);
-	x_load(b, 8, false, X11, X11, bits);	/* the bitmap */
-	jr_watch_bits_test(b, size);
-	miss[1] = x_jcc(b, XC_NE);
-	x_patch(b, x_jmp(b), hit);
-	x_patch(b, miss[0], b->p);
-	x_patch(b, miss[1], b->p);
-}
-
 #endif

@@ -151,8 +151,10 @@ typedef struct a64_core {
 	} pmu;
 	uint64_t sys_store[A64R_COUNT];
 	/* The watched bytes of each rt/wt entry tagged TLB_WATCH
-	 * (dbg_watch_bits_of, set when it is filled): [write][el][index] */
-	const uint64_t *wbits[2][2][TLB_SIZE];
+	 * (dbg_watch_bits_of, set when it is filled): [write][el][index],
+	 * 16 bytes apiece as the entries (the JIT finds an entry's at a fixed
+	 * distance from it) */
+	dbg_wbits wbits[2][2][TLB_SIZE];
 } a64_core;
 
 static inline a64_core *CORE(a64_cpu *s) { return (a64_core *)s; }
@@ -206,7 +208,7 @@ int a64_fault_code(int fault, int level);
 static inline bool a64_watch_pass(a64_cpu *s, const tlb_entry *e, bool write, int el, uint64_t va, unsigned size)
 {
 	return e->tag == ((va & (~0xfffull | (size - 1))) | TLB_WATCH) &&
-	       !dbg_watch_bits_touch(CORE(s)->wbits[write][el][(va >> 12) & (TLB_SIZE - 1)], va & 0xfff, size);
+	       !dbg_watch_bits_touch(CORE(s)->wbits[write][el][(va >> 12) & (TLB_SIZE - 1)].bits, va & 0xfff, size);
 }
 
 /* Loads/stores at a given EL's permissions; fast path inline. */

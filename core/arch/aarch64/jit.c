@@ -512,6 +512,39 @@ static void slow_here(jctx *j, int i, int cc)
 	j->nslow++;
 }
 
+/*
+ * A TLB lookup that missed, on its way out of the block: an entry that is
+ * the access's own but for TLB_WATCH serves the access as a hit does when
+ * it touches no watched byte (a64_watch_pass), so a watchpoint on a hot
+ * page costs compiled code a few compares, not its block: first the
+ * page's range of watched bytes (one compare: most accesses are outside
+ * it), then the byte of the bitmap covering the access (aligned, at most 8
+ * bytes: one byte). In: rax = va, r11 = its key (page | alignment bits),
+ * rcx = rdi + 16 * index, the entry at [rcx + tlb], its dbg_wbits at
+ * [rcx + wbits]. Jumps to `hit` with rax, rcx as they were; otherwise
+ * falls through (r11 and the flags clobbered) to the block's exit.
+ */
+static void watch_pass(jctx *j, int32_t tlb, int32_t wbits, int size, const uint8_t *hit)
+{
+	xbuf *b = &j->b;
+	uint8_t *miss[2];
+
+	x_ri(b, true, XI_OR, X11, (int32_t)TLB_WATCH);
+	x_rm(b, true, X_CMP, X11, XCX, tlb + (int32_t)offsetof(tlb_entry, tag));
+	miss[0] = x_jcc(b, XC_NE);
+	x_rr(b, false, X_MOV, X11, XAX);
+	x_rm(b, false, X_SUB, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, near));
+	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, span));
+	x_patch(b, x_jcc(b, XC_A), hit);	/* outside the watched range */
+	x_push(b, XCX);
+	x_load(b, 8, false, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, bits));
+	jr_watch_bits_test(b, size);
+	miss[1] = x_jcc(b, XC_NE);
+	x_patch(b, x_jmp(b), hit);
+	x_patch(b, miss[0], b->p);
+	x_patch(b, miss[1], b->p);
+}
+
 /* The TLB fast path: va in rax; on a hit rax = host address, else leave
  * into the slot's handler. */
 static void tlb_lookup(jctx *j, bool write, int size, int i)
@@ -519,7 +552,7 @@ static void tlb_lookup(jctx *j, bool write, int size, int i)
 	xbuf *b = &j->b;
 	int32_t base = write ? KOFF(wt) : KOFF(rt);
 
-	_Static_assert(sizeof(tlb_entry) == 16 && TLB_SIZE == 256 && sizeof(((a64_core *)0)->wbits[0][0]) == 2048,
+	_Static_assert(sizeof(tlb_entry) == 16 && TLB_SIZE == 256 && sizeof(((a64_core *)0)->wbits[0][0]) == 4096,
 		       "TLB layout");
 	base += j->el * TLB_EL_SIZE;	/* the block's EL, checked at entry */
 	x_rr(b, false, X_MOV, XCX, XAX);
@@ -1596,10 +1629,9 @@ static bool compile(a64_core *k, a64_page *pg, a64_dent *head, const a64_dent **
 		int i = j->slow[s].i;
 		x_patch(&j->b, j->slow[s].at, j->b.p);
 		if (j->slow[s].hit)	/* rcx - rdi = 16 * index: wbits[w][el][index] */
-			jr_watch_pass(&j->b, (j->slow[s].write ? KOFF(wt) : KOFF(rt)) + j->el * TLB_EL_SIZE +
-				      (int32_t)offsetof(tlb_entry, tag),
-				      KOFF(wbits) + (j->slow[s].write ? WBITS_DIR : 0) + j->el * WBITS_EL_SIZE,
-				      j->slow[s].size, TLB_WATCH, j->slow[s].hit);
+			watch_pass(j, (j->slow[s].write ? KOFF(wt) : KOFF(rt)) + j->el * TLB_EL_SIZE,
+				   KOFF(wbits) + (j->slow[s].write ? WBITS_DIR : 0) + j->el * WBITS_EL_SIZE,
+				   j->slow[s].size, j->slow[s].hit);
 		if (i < 0) {
 			x_pop(&j->b, X11);
 			i = -1 - i;

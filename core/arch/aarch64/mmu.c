@@ -451,7 +451,8 @@ static bool xlate_data(a64_cpu *s, uint64_t va, unsigned size, int acc, int el, 
 			const dbg_watch_bits *wb = dbg_watch_bits_of(m, va & ~0xfffull, *pa & ~0xfffull);
 			if (!(acc == ACC_WRITE ? wb->any_wr : wb->any_rd))
 				flag = 0;
-			k->wbits[acc == ACC_WRITE][el][(va >> 12) & (TLB_SIZE - 1)] = acc == ACC_WRITE ? wb->wr : wb->rd;
+			dbg_wbits_set(&k->wbits[acc == ACC_WRITE][el][(va >> 12) & (TLB_SIZE - 1)],
+				      acc == ACC_WRITE ? wb->wr : wb->rd, va & ~0xfffull);
 		}
 		e->tag = (va & ~0xfffull) | flag;
 		e->addend = (uintptr_t)*host - (va & ~0xfffull);

@@ -103,26 +103,6 @@ static bool pmp_check(const rv_hart *h, paddr_t pa, unsigned len, int access, in
 	return priv == PRV_M;
 }
 
-void rv_wbits_set(rv_wbits *w, const uint64_t *bits, uint64_t va_page)
-{
-	uint32_t lo = 0x10000, hi = 0;
-
-	for (int i = 0; i < 64; i++)
-		if (bits[i]) {
-			if (lo == 0x10000)
-				lo = (uint32_t)(i * 64 + __builtin_ctzll(bits[i]));
-			hi = (uint32_t)(i * 64 + 63 - __builtin_clzll(bits[i]));
-		}
-	w->bits = bits;
-	if (lo == 0x10000) {	/* none: every access of the page is outside */
-		w->near = (uint32_t)va_page + 0x2000;
-		w->span = 0;
-	} else {
-		w->near = (uint32_t)va_page + lo - 7;
-		w->span = hi - lo + 7;
-	}
-}
-
 /* ---- the walker ---- */
 
 static uint64_t ram_read64(machine *m, paddr_t pa, bool *ok)
@@ -516,9 +496,9 @@ static bool access_one(rv_hart *h, const rv_insn *d, uint64_t va, unsigned size,
 				if (access == ACC_READ ? wb->any_rd : (wb->any_wr || wb->any_rd))
 					flag = RV_TLB_WATCH;
 				if (access == ACC_READ)
-					rv_wbits_set(&h->wbits_r[e2 - h->tlb_r[0]], wb->rd, tag);
+					dbg_wbits_set(&h->wbits_r[e2 - h->tlb_r[0]], wb->rd, tag);
 				else
-					rv_wbits_set(&h->wbits_w[e2 - h->tlb_w[0]], wb->wr, tag);
+					dbg_wbits_set(&h->wbits_w[e2 - h->tlb_w[0]], wb->wr, tag);
 			}
 			e2->tag = tag | flag;
 			rv_tlb_note_fill(h, (int)((access == ACC_READ ? h->tr - &h->tlb_r[0][0] : h->tw - &h->tlb_w[0][0]) /

@@ -119,16 +119,8 @@ typedef struct rv_tlbe {
 	uintptr_t add;		/* host = va + add */
 } rv_tlbe;
 
-/* The watched bytes of a page cached with RV_TLB_WATCH: the bitmap
- * (dbg_watch_bits_of), and the range an access of at most 8 bytes must
- * start in to touch a marked byte (first - 7 .. last), as the low 32 bits
- * of its first virtual address `near` and its length - 1 `span`: an
- * access at va outside it ((uint32_t)va - near > span) touches none. */
-typedef struct rv_wbits {
-	const uint64_t *bits;
-	uint32_t near, span;
-} rv_wbits;
-void rv_wbits_set(rv_wbits *w, const uint64_t *bits, uint64_t va_page);
+/* The watched bytes of a page cached with RV_TLB_WATCH (core/debug.h) */
+typedef dbg_wbits rv_wbits;
 
 typedef struct rv_itlbe {
 	uint64_t tag;
