@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
+#include "debug.h"
 #include "x86emit.h"
 
 /* ---- the code buffer, one per machine and architecture ---- */
@@ -144,6 +145,31 @@ static inline void jr_watch_bits_test(xbuf *b, int size)
 	x_shcl(b, false, XS_SHR, X11);
 	x_pop(b, XCX);
 	x_ri(b, false, XI_AND, X11, (1 << size) - 1);
+}
+
+/* An access on a watched page, after the JIT's own test that the TLB
+ * entry is the access's own but for its watch bit (`not_watched`: that
+ * test's jump when it is not): jumps to `hit` (rax, rcx as they were) when
+ * the access touches no watched byte: first the page's range of watched
+ * bytes (one compare: most accesses are outside it), then the byte of the
+ * bitmap covering it. In: rax = va, the page's dbg_wbits at [rcx + wbits].
+ * Otherwise falls through (r11, flags clobbered), where `not_watched`
+ * lands too. */
+static inline void jr_watch_pass(xbuf *b, int32_t wbits, int size, const uint8_t *hit, uint8_t *not_watched)
+{
+	uint8_t *watched;
+
+	x_rr(b, false, X_MOV, X11, XAX);
+	x_rm(b, false, X_SUB, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, near));
+	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, span));
+	x_patch(b, x_jcc(b, XC_A), hit);	/* outside the watched range */
+	x_push(b, XCX);
+	x_load(b, 8, false, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, bits));
+	jr_watch_bits_test(b, size);
+	watched = x_jcc(b, XC_NE);
+	x_patch(b, x_jmp(b), hit);
+	x_patch(b, not_watched, b->p);
+	x_patch(b, watched, b->p);
 }
 
 #endif

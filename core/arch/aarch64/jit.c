@@ -527,22 +527,10 @@ static void slow_here(jctx *j, int i, int cc)
 static void watch_pass(jctx *j, int32_t tlb, int32_t wbits, int size, const uint8_t *hit)
 {
 	xbuf *b = &j->b;
-	uint8_t *miss[2];
 
 	x_ri(b, true, XI_OR, X11, (int32_t)TLB_WATCH);
 	x_rm(b, true, X_CMP, X11, XCX, tlb + (int32_t)offsetof(tlb_entry, tag));
-	miss[0] = x_jcc(b, XC_NE);
-	x_rr(b, false, X_MOV, X11, XAX);
-	x_rm(b, false, X_SUB, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, near));
-	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, span));
-	x_patch(b, x_jcc(b, XC_A), hit);	/* outside the watched range */
-	x_push(b, XCX);
-	x_load(b, 8, false, X11, XCX, wbits + (int32_t)offsetof(dbg_wbits, bits));
-	jr_watch_bits_test(b, size);
-	miss[1] = x_jcc(b, XC_NE);
-	x_patch(b, x_jmp(b), hit);
-	x_patch(b, miss[0], b->p);
-	x_patch(b, miss[1], b->p);
+	jr_watch_pass(b, wbits, size, hit, x_jcc(b, XC_NE));
 }
 
 /* The TLB fast path: va in rax; on a hit rax = host address, else leave

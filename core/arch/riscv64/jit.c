@@ -168,7 +168,7 @@ typedef struct jctx {
 /* The watched bytes of TLB entry e (rcx = &tlb[0][0] + e) are at
  * wbits[e], a fixed distance from the entry: rcx + WBITS(wbits, tlb) */
 #define WBITS(bits, tlb) (HOFF(bits) - HOFF(tlb))
-_Static_assert(sizeof(rv_wbits) == sizeof(rv_tlbe), "wbits parallel to the TLB");
+_Static_assert(sizeof(dbg_wbits) == sizeof(rv_tlbe), "wbits parallel to the TLB");
 
 static void get(jctx *j, int r, int t)
 {
@@ -253,21 +253,9 @@ static void exit_to(jctx *j, const rv_insn *page, int64_t off, int n, const uint
 static void watch_pass(jctx *j, int32_t wbits, int size, const uint8_t *hit)
 {
 	xbuf *b = &j->b;
-	uint8_t *miss[2];
 
 	x_ri(b, true, XI_CMP, X11, (int32_t)RV_TLB_WATCH);
-	miss[0] = x_jcc(b, XC_NE);
-	x_rr(b, false, X_MOV, X11, XAX);
-	x_rm(b, false, X_SUB, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, near));
-	x_rm(b, false, X_CMP, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, span));
-	x_patch(b, x_jcc(b, XC_A), hit);	/* outside the watched range */
-	x_push(b, XCX);
-	x_load(b, 8, false, X11, XCX, wbits + (int32_t)offsetof(rv_wbits, bits));
-	jr_watch_bits_test(b, size);
-	miss[1] = x_jcc(b, XC_NE);
-	x_patch(b, x_jmp(b), hit);
-	x_patch(b, miss[0], b->p);
-	x_patch(b, miss[1], b->p);
+	jr_watch_pass(b, wbits, size, hit, x_jcc(b, XC_NE));
 }
 
 static void slow_exit_here(jctx *j, int i)

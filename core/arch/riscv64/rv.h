@@ -119,9 +119,6 @@ typedef struct rv_tlbe {
 	uintptr_t add;		/* host = va + add */
 } rv_tlbe;
 
-/* The watched bytes of a page cached with RV_TLB_WATCH (core/debug.h) */
-typedef dbg_wbits rv_wbits;
-
 typedef struct rv_itlbe {
 	uint64_t tag;
 	rv_dpage *dp;
@@ -251,7 +248,7 @@ typedef struct rv_hart {
 	/* The watched bytes of each read/write TLB entry tagged RV_TLB_WATCH
 	 * (set when it is filled; flat set*size index, 16 bytes apiece as the
 	 * entries, so the JIT finds an entry's at a fixed distance from it) */
-	rv_wbits wbits_r[RV_TLB_SETS * RV_TLB_SIZE], wbits_w[RV_TLB_SETS * RV_TLB_SIZE];
+	dbg_wbits wbits_r[RV_TLB_SETS * RV_TLB_SIZE], wbits_w[RV_TLB_SETS * RV_TLB_SIZE];
 } rv_hart;
 
 #define HART(c) ((rv_hart *)(c))
