@@ -22,6 +22,16 @@
 	.equ MOVZ_X0_2, 0xd2800040
 	.equ MOVZ_X0_3, 0xd2800060
 	.equ MOVZ_X0_4, 0xd2800080
+
+	// VA_G's page now maps `page` (the old translation invalidated)
+	.macro MAP_G page
+	PTE L3, 0, \page | PG
+	dsb ish
+	ldr x0, =VA_G >> 12
+	tlbi vae1, x0
+	dsb ish
+	isb
+	.endm
 	.text
 	.globl _start
 _start:
@@ -77,24 +87,14 @@ _start:
 	isb
 	bl call_g_300
 	CHECK x0, 3
-	PTE L3, 0, PAGE_B | PG
-	dsb ish
-	ldr x0, =VA_G >> 12
-	tlbi vae1, x0
-	dsb ish
-	isb
+	MAP_G PAGE_B
 	ldr x10, =VA_G
 	blr x10
 	CHECK x0, 4
 	bl call_g_300
 	CHECK x0, 4
 	// and back: the first page's block is found again, not the second's
-	PTE L3, 0, PAGE_A | PG
-	dsb ish
-	ldr x0, =VA_G >> 12
-	tlbi vae1, x0
-	dsb ish
-	isb
+	MAP_G PAGE_A
 	bl call_g_300
 	CHECK x0, 3
 	PASS
