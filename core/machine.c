@@ -709,11 +709,15 @@ static int guard_exit(machine *m, int status, const char *what)
 	return status;
 }
 
-int machine_run(machine *m)
+/*
+ * The loop, on the main thread (serving false) or on a client's serving
+ * thread (loop_handoff): that one never blocks, gives the loop back when
+ * its spin() says so while stopped, and after MACHINE_SERVE_RUN_NS of
+ * guest time running (a continue, not a step).
+ */
+static int machine_loop(machine *m, bool serving)
 {
-	uint64_t start = wall_ns(), last_poll = start;
-	uint64_t deadline_wall = m->opt->timeout > 0 ? start + (uint64_t)(m->opt->timeout * 1e9) : 0;
-	uint64_t round_icount = 0;
+	const loop_handoff *h = &m->handoff;
 
 	while (m->state != RUN_SHUTDOWN) {
 		uint64_t now_wall;
@@ -730,44 +734,84 @@ int machine_run(machine *m)
 		if (m->state == RUN_STOPPED) {
 			/* stopped (a debugger, -S): only -timeout can end it */
 			now_wall = wall_ns();
-			if (deadline_wall && now_wall >= deadline_wall)
+			m->loop.running_since = 0;
+			if (m->loop.deadline_wall && now_wall >= m->loop.deadline_wall)
 				return guard_exit(m, 4, "reached while stopped");
-			poll_fds(m, deadline_wall ? (int64_t)(deadline_wall - now_wall) : -1);
+			if (serving) {
+				/* spin() sends what is owed and waits for input */
+				if (!h->spin(h->opaque))
+					return MACHINE_YIELD;
+				if (!poll_fds(m, 0))
+					continue;
+			} else if (h->handoff && h->handoff(h->opaque)) {
+				if (m->loop_status != MACHINE_YIELD)
+					return m->loop_status;
+				continue;
+			} else {
+				poll_fds(m, m->loop.deadline_wall ? (int64_t)(m->loop.deadline_wall - now_wall) : -1);
+			}
 			m->pace_on = false;	/* time stopped is no credit */
 			/* that poll was this round's: a step resumed by it
 			 * replies without polling again first */
-			last_poll = wall_ns();
+			m->loop.last_poll = wall_ns();
 			continue;
 		}
+		if (serving) {
+			now_wall = wall_ns();
+			if (!m->loop.running_since)
+				m->loop.running_since = now_wall;
+			else if (now_wall - m->loop.running_since > MACHINE_SERVE_RUN_NS)
+				return MACHINE_YIELD;
+		}
 		if (m->turn < 0) {
-			int guard = start_round(m, deadline_wall);
+			int guard = start_round(m, m->loop.deadline_wall);
 			if (guard == 3)
 				return guard_exit(m, 3, "cannot be reached: every CPU waits and no event is armed");
 			if (guard == 4)
 				return guard_exit(m, 4, "reached while every CPU waits");
 			if (m->turn < 0) {
-				last_poll = wall_ns();
+				m->loop.last_poll = wall_ns();
 				continue;
 			}
-			round_icount = total_icount(m);
+			m->loop.round_icount = total_icount(m);
 		}
 		run_round(m);
 		/* A whole round retired nothing (every CPU in a fault loop) and
 		 * no event could change that: the limit cannot be reached. */
 		if (m->opt->max_insns && m->turn < 0 && !m->events && !dbg_stop_pending(m) &&
-		    !hist_replaying(m) && total_icount(m) == round_icount)
+		    !hist_replaying(m) && total_icount(m) == m->loop.round_icount)
 			return guard_exit(m, 3, "cannot be reached: no instruction retires (a fault loop) and no event is armed");
 
 		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns)
 			return guard_exit(m, 3, "reached");
 		now_wall = wall_ns();
-		if (now_wall - last_poll > 1000000) {
-			last_poll = now_wall;
+		if (now_wall - m->loop.last_poll > 1000000) {
+			m->loop.last_poll = now_wall;
 			poll_fds(m, 0);
-			if (deadline_wall && now_wall > deadline_wall)
+			if (m->loop.deadline_wall && now_wall > m->loop.deadline_wall)
 				return guard_exit(m, 4, "reached");
 		}
 	}
 	chardev_restore_all();
 	return m->exit_code;
+}
+
+int machine_run(machine *m)
+{
+	uint64_t start = wall_ns();
+
+	m->loop.last_poll = start;
+	m->loop.deadline_wall = m->opt->timeout > 0 ? start + (uint64_t)(m->opt->timeout * 1e9) : 0;
+	m->loop_status = MACHINE_YIELD;
+	return machine_loop(m, false);
+}
+
+void machine_set_handoff(machine *m, const loop_handoff *h)
+{
+	m->handoff = h ? *h : (loop_handoff){ 0 };
+}
+
+int machine_serve(machine *m)
+{
+	return machine_loop(m, true);
 }

@@ -63,6 +63,24 @@ int poll_set_add(poll_set *ps, int fd, short events);
 
 typedef struct dbg_state dbg_state;
 
+/*
+ * While a debugger holds the machine stopped, a client may run the loop on
+ * a thread of its own (gdbserver/wait.c). The loop asks handoff() instead
+ * of blocking: true when the loop ran on the other thread meanwhile and was
+ * given back (machine.loop_status >= 0: the run ended there). That thread
+ * calls machine_serve(); between empty polls it asks spin(): false gives
+ * the loop back. The loop never runs on two threads at once.
+ */
+typedef struct loop_handoff {
+	bool (*handoff)(void *opaque);
+	bool (*spin)(void *opaque);
+	void *opaque;
+} loop_handoff;
+#define MACHINE_YIELD (-1)	/* machine_serve: the loop is given back */
+/* What a serving thread may run of the guest before it gives the loop
+ * back: a step, a short continue; a long one runs on the main thread. */
+#define MACHINE_SERVE_RUN_NS 1000000
+
 typedef struct machine {
 	const kwb_options *opt;
 	const arch_ops *arch;
@@ -118,6 +136,12 @@ typedef struct machine {
 	struct state_registry *state_reg;	/* described objects (core/state.h) */
 	poll_hook hooks[KWB_MAX_POLL_HOOKS];
 	int nhooks;
+	loop_handoff handoff;	/* a serving thread, when a client offers one */
+	int loop_status;	/* the serving thread's end of the run, or MACHINE_YIELD */
+	struct {
+		uint64_t last_poll, deadline_wall, round_icount;
+		uint64_t running_since;	/* serving thread: the guest runs since (0: stopped) */
+	} loop;
 	poll_set pollset;
 	struct net_state *net;		/* networks (core/net.c) */
 	struct chardev_set *chardevs;	/* -chardev (core/chardev_set.c) */
@@ -143,6 +167,9 @@ void machine_free(machine *m);
 void machine_reset(machine *m);
 /* Runs until shutdown; returns the exit status. */
 int machine_run(machine *m);
+/* The serving thread's loop (loop_handoff): MACHINE_YIELD or the exit status. */
+int machine_serve(machine *m);
+void machine_set_handoff(machine *m, const loop_handoff *h);
 /* Guest asked for power-off (code is the exit status) or reset. */
 void machine_shutdown(machine *m, int code);
 /* The guest asked to power off (PSCI SYSTEM_OFF, the test device): ends

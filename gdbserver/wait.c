@@ -1,5 +1,7 @@
 /*
- * Waiting for the debugger's next packet without paying for halted CPUs.
+ * Waiting for the debugger's next packet without paying for halted CPUs,
+ * where the serving thread (serve.c) does not serve: a busy host, or
+ * KWB_GDB_SERVE=0.
  *
  * While gdb steps, a packet comes 10-60 us after kwb's reply (gdb's own
  * work between them). kwb blocks in poll() meanwhile and gdb blocks while
@@ -119,7 +121,8 @@ void gdb_wait_replied(gdb_server *s)
 	int me, peer = -1;
 	socklen_t len = sizeof(peer);
 
-	if (!spin_ns || s->fd < 0 || !s->wait_tcp)
+	/* the serving thread (serve.c) keeps the CPUs busy itself */
+	if (gdb_serve_replied(s) || !spin_ns || s->fd < 0 || !s->wait_tcp)
 		return;
 	/* TCP only, where the peer's CPU is known (not unix sockets, not the
 	 * socketpairs of the tests and the fuzz target). Where the helpers are
@@ -150,14 +153,14 @@ void gdb_wait_start(gdb_server *s)
 {
 	const char *e = getenv("KWB_GDB_SPIN_US");
 
-	(void)s;
 	if (e)
 		spin_ns = strtoull(e, NULL, 10) * 1000;
 	pin = sysconf(_SC_NPROCESSORS_ONLN) > NWARM;
+	gdb_serve_start(s, spin_ns);
 }
 
 void gdb_wait_stop(gdb_server *s)
 {
-	(void)s;
 	atomic_store(&warm.until, 0);
+	gdb_serve_stop(s);
 }

@@ -207,8 +207,9 @@ class Rsp:
         self.s.close()
 
 
-def run_all(arch):
-    """Every gdb scenario against arch's guest (one kwb per scenario)."""
+def run_all(arch, extra=()):
+    """Every gdb scenario against arch's guest (one kwb per scenario), and
+    the extra ones."""
     need_tools(arch)
     work = tempfile.mkdtemp(prefix="kwb-gdb-guest-")
     g = Guest(arch, work)
@@ -219,6 +220,7 @@ def run_all(arch):
                      ctrl_c, ctrl_c_idle, threads, guest_exit)
         if arch == "aarch64":
             scenarios += (atomic_step,)
+        scenarios += tuple(extra)
         for fn in scenarios:
             try:
                 k = Kwb(g, smp=2 if fn in (threads, ctrl_c_idle) else 1)
@@ -235,6 +237,40 @@ def run_all(arch):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     done()
+
+
+def idle_threads(pid):
+    """kwb's threads at SCHED_IDLE (/proc/PID/task/*/stat, field 41)."""
+    n = 0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        n += fields[38] == "5"
+    return n
+
+
+def serving_thread(k, g, a, S):
+    """gdbserver/serve.c: with KWB_GDB_SERVE=force the steps are served by
+    kwb's idle-priority thread, and end exactly where they end without it."""
+    served = k.gdb("stepi 300", "info registers")
+    check("the serving thread ran the steps (a SCHED_IDLE thread)", idle_threads(k.p.pid) == 1,
+          f"{idle_threads(k.p.pid)} idle-priority threads")
+    old = os.environ.get("KWB_GDB_SERVE")
+    os.environ["KWB_GDB_SERVE"] = "0"
+    try:
+        k2 = Kwb(g)
+    finally:
+        os.environ["KWB_GDB_SERVE"] = old
+    try:
+        plain = k2.gdb("stepi 300", "info registers")
+        check("without it: no idle-priority thread", idle_threads(k2.p.pid) == 0)
+    finally:
+        k2.close()
+    check("300 steps served end in the same state as without", served == plain and "pc" in served,
+          served[-300:] + " / " + plain[-300:])
 
 
 def atomic_step(k, g, a, S):
