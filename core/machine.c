@@ -463,6 +463,20 @@ static int poll_fds(machine *m, int64_t timeout_ns)
 	return ready;
 }
 
+/* One polled source found readable by other means: its callback alone. */
+static bool serve_fd(machine *m, int fd)
+{
+	for (int i = 0; i < m->npolls; i++) {
+		if (m->polls[i].fd == fd) {
+			poll_source src = m->polls[i];	/* it may remove itself */
+
+			src.ready(src.opaque);
+			return true;
+		}
+	}
+	return false;
+}
+
 static uint64_t total_icount(machine *m)
 {
 	uint64_t t = 0;
@@ -739,9 +753,11 @@ static int machine_loop(machine *m, bool serving)
 				return guard_exit(m, 4, "reached while stopped");
 			if (serving) {
 				/* spin() sends what is owed and waits for input */
-				if (!h->spin(h->opaque))
+				int fd = h->spin(h->opaque);
+
+				if (fd == LOOP_SPIN_YIELD)
 					return MACHINE_YIELD;
-				if (!poll_fds(m, 0))
+				if (!(fd >= 0 && serve_fd(m, fd)) && !poll_fds(m, 0))
 					continue;
 			} else if (h->handoff && h->handoff(h->opaque)) {
 				if (m->loop_status != MACHINE_YIELD)

@@ -68,14 +68,17 @@ typedef struct dbg_state dbg_state;
  * a thread of its own (gdbserver/wait.c). The loop asks handoff() instead
  * of blocking: true when the loop ran on the other thread meanwhile and was
  * given back (machine.loop_status >= 0: the run ended there). That thread
- * calls machine_serve(); between empty polls it asks spin(): false gives
- * the loop back. The loop never runs on two threads at once.
+ * calls machine_serve(); while stopped it asks spin() what to do next:
+ * give the loop back, poll every source, or serve the one fd it saw
+ * readable (no poll of the rest: a step's packet costs one system call
+ * less). The loop never runs on two threads at once.
  */
 typedef struct loop_handoff {
 	bool (*handoff)(void *opaque);
-	bool (*spin)(void *opaque);
+	int (*spin)(void *opaque);	/* LOOP_SPIN_*, or a polled fd that is readable */
 	void *opaque;
 } loop_handoff;
+enum { LOOP_SPIN_YIELD = -2, LOOP_SPIN_POLL = -1 };
 #define MACHINE_YIELD (-1)	/* machine_serve: the loop is given back */
 /* What a serving thread may run of the guest before it gives the loop
  * back: a step, a short continue; a long one runs on the main thread. */

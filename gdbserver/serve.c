@@ -42,7 +42,7 @@
 
 #include "session.h"
 
-#define SERVE_POLL_NS 50000u		/* the other polled sources: console, network */
+#define SERVE_POLL_NS 200000u		/* the other polled sources: console, network */
 #define SERVE_STARVED_NS 20000000u	/* the main thread's checks */
 #define SERVE_STARVED_CHECKS 2
 #define SERVE_LATE_NS 1000000u		/* seen this long past the window: starved */
@@ -63,6 +63,7 @@ static struct {
 	_Atomic uint64_t polls;		/* the serving thread's looks */
 	_Atomic uint64_t quiet_at;	/* no packet by then: give the loop back */
 	uint64_t backoff_until;		/* starved: the main thread serves until then */
+	uint64_t polled_all;		/* the serving thread's last poll of every source */
 	cpu_set_t cpus;			/* the serving thread's own, between bursts */
 } serve;
 
@@ -227,34 +228,41 @@ static bool serve_handoff(void *opaque)
  * The serving thread between polls, touching nothing of the machine (SAFE:
  * it may be taken back meanwhile): sends the reply it owes (gdb, woken,
  * takes this CPU at once, better here than in the middle of the loop) and
- * waits for gdb's next packet, at most SERVE_POLL_NS. False gives the loop
- * back: gdb went quiet, or the loop was taken.
+ * waits for gdb's next packet, at most SERVE_POLL_NS: then the loop reads
+ * it, or polls everything. Or it gives the loop back: gdb went quiet, or
+ * the loop was taken.
  */
-static bool serve_spin(void *opaque)
+static int serve_spin(void *opaque)
 {
 	gdb_server *s = opaque;
 	struct pollfd p = { .fd = s->fd, .events = POLLIN };
 	uint64_t now = mono_ns(), until = now + SERVE_POLL_NS, quiet_at;
+	int ready = 0;
 
 	atomic_store(&serve.state, SERVE_SAFE);
 	gdb_wait_flush(s);
-	while (s->fd >= 0 && poll(&p, 1, 0) == 0) {
+	while (s->fd >= 0 && !(ready = poll(&p, 1, 0))) {
 		now = mono_ns();
 		if (now >= until || now >= atomic_load(&serve.quiet_at))
 			break;
 		__builtin_ia32_pause();
 	}
 	if (!cas(&serve.state, SERVE_SAFE, SERVE_RUN))
-		return false;
+		return LOOP_SPIN_YIELD;
 	atomic_fetch_add(&serve.polls, 1);
 	quiet_at = atomic_load(&serve.quiet_at);
-	if (now < quiet_at)
-		return true;
+	if (now < quiet_at) {
+		/* everything else (console, network) at least every SERVE_POLL_NS */
+		if (ready > 0 && p.revents == POLLIN && now - serve.polled_all < SERVE_POLL_NS)
+			return p.fd;
+		serve.polled_all = now;
+		return LOOP_SPIN_POLL;
+	}
 	/* gdb spoke, but this thread looked only long after: it was kept
 	 * off its CPU */
 	if (!serve.force && now - quiet_at > SERVE_LATE_NS && turn_waits(s))
 		serve.backoff_until = now + SERVE_BACKOFF_NS;
-	return false;
+	return LOOP_SPIN_YIELD;
 }
 
 bool gdb_serve_replied(gdb_server *s)
