@@ -65,7 +65,7 @@ typedef struct dbg_state dbg_state;
 
 /*
  * While a debugger holds the machine stopped, a client may run the loop on
- * a thread of its own (gdbserver/wait.c). The loop asks handoff() instead
+ * a thread of its own (gdbserver/serve.c). The loop asks handoff() instead
  * of blocking: true when the loop ran on the other thread meanwhile and was
  * given back (machine.loop_status >= 0: the run ended there). That thread
  * calls machine_serve(); while stopped it asks spin() what to do next:

@@ -758,7 +758,7 @@ void gdb_kill(gdb_server *s)
 	s->rlen = 0;
 	gdb_reply_printf(s, "W%02x", code & 0xff);
 	gdb_send_reply(s);
-	gdb_wait_flush(s);
+	gdb_serve_flush(s);
 	if (s->fd >= 0) {
 		machine_remove_poll(m, s->fd);
 		close(s->fd);

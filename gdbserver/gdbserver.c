@@ -113,7 +113,7 @@ void gdb_send_reply(gdb_server *s)
 	size_t need = s->rlen + 4;
 	uint8_t sum = 0;
 
-	gdb_wait_flush(s);	/* tx is about to be reused */
+	gdb_serve_flush(s);	/* tx is about to be reused */
 	if (s->reply_full) {
 		s->rlen = 0;
 		s->reply_full = false;
@@ -132,7 +132,7 @@ void gdb_send_reply(gdb_server *s)
 	s->tx[s->rlen + 2] = hex[sum >> 4];
 	s->tx[s->rlen + 3] = hex[sum & 15];
 	s->txlen = need;
-	if (gdb_wait_defer(s))
+	if (gdb_serve_defer(s))
 		atomic_store(&s->tx_deferred, true);
 	else
 		send_raw(s, s->tx, s->txlen);
@@ -153,7 +153,7 @@ static void close_conn(gdb_server *s)
 
 	if (s->fd < 0)
 		return;
-	gdb_wait_flush(s);	/* a deferred last word: W00, OK to D */
+	gdb_serve_flush(s);	/* a deferred last word: W00, OK to D */
 	machine_remove_poll(m, s->fd);
 	close(s->fd);
 	s->fd = -1;
@@ -562,7 +562,7 @@ void gdbserver_close(machine *m)
 	if (!s)
 		return;
 	if (s->fd >= 0) {
-		gdb_wait_flush(s);
+		gdb_serve_flush(s);
 		machine_remove_poll(m, s->fd);
 		close(s->fd);
 	}

@@ -220,7 +220,7 @@ static bool serve_handoff(void *opaque)
 	}
 	if (moved)
 		pin_to(&mine);
-	gdb_wait_flush(s);
+	gdb_serve_flush(s);
 	return true;
 }
 
@@ -240,7 +240,7 @@ static int serve_spin(void *opaque)
 	int ready = 0;
 
 	atomic_store(&serve.state, SERVE_SAFE);
-	gdb_wait_flush(s);
+	gdb_serve_flush(s);
 	while (s->fd >= 0 && !(ready = poll(&p, 1, 0))) {
 		now = mono_ns();
 		if (now >= until || now >= atomic_load(&serve.quiet_at))
@@ -277,13 +277,13 @@ bool gdb_serve_replied(gdb_server *s)
 	return usable(now);
 }
 
-bool gdb_wait_defer(gdb_server *s)
+bool gdb_serve_defer(gdb_server *s)
 {
 	(void)s;
 	return serving_thread;
 }
 
-void gdb_wait_flush(gdb_server *s)
+void gdb_serve_flush(gdb_server *s)
 {
 	if (atomic_exchange(&s->tx_deferred, false))
 		gdb_send_tx(s);

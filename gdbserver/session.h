@@ -66,7 +66,7 @@ struct gdb_server {
 	bool guest_exited;	/* guest powered off: kwb quits when gdb leaves */
 	int exit_code;
 	bool dead;		/* write failed: close at the next chance */
-	atomic_bool tx_deferred;	/* wait.c: the reply in tx is not sent yet */
+	atomic_bool tx_deferred;	/* serve.c: the reply in tx is not sent yet */
 	signed char wait_tcp;	/* wait.c: 1 TCP (the peer's CPU is known), 0 not, -1 not asked */
 	bool no_reply;		/* this packet's reply is deferred (resume) */
 	int g_cpu, c_cpu;	/* Hg / Hc selection (c_cpu -1: all) */
@@ -117,12 +117,12 @@ void gdb_wait_start(gdb_server *s);
 void gdb_wait_replied(gdb_server *s);
 /* serve.c: the serving thread. gdb_serve_replied: true when it serves
  * gdb's next packet (no need to keep CPUs awake). It defers its replies to
- * where the loop may be taken (gdb_wait_defer, gdb_wait_flush). */
+ * where the loop may be taken (gdb_serve_defer, gdb_serve_flush). */
 void gdb_serve_start(gdb_server *s, uint64_t window_ns);
 void gdb_serve_stop(gdb_server *s);
 bool gdb_serve_replied(gdb_server *s);
-bool gdb_wait_defer(gdb_server *s);
-void gdb_wait_flush(gdb_server *s);
+bool gdb_serve_defer(gdb_server *s);
+void gdb_serve_flush(gdb_server *s);
 void gdb_send_tx(gdb_server *s);
 void gdb_wait_stop(gdb_server *s);
 
