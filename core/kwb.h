@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define KWB_VERSION "0.1.0"
 
@@ -44,6 +45,16 @@ const char *kwb_file_kind(unsigned mode);
 /* Read a whole regular file (kwb_open_input); returns NULL and sets *err
  * (static text) on failure. */
 uint8_t *kwb_read_file(const char *path, size_t *size, const char **err);
+
+/* The host's monotonic clock in ns (wall time for guards, pacing, slirp
+ * and the gdb server's windows; never virtual time). */
+static inline uint64_t kwb_host_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static inline uint64_t sext(uint64_t v, unsigned bits)
 {

@@ -24,13 +24,6 @@
 extern const arch_ops riscv64_arch __attribute__((weak));
 extern const arch_ops aarch64_arch __attribute__((weak));
 
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* The machine's own state: virtual time, the round in progress (a state
  * saved at a stop inside a round resumes it), the count of host data
  * pulls (the events are saved by their owners, in queue order). */
@@ -631,7 +624,7 @@ static bool all_waiting(machine *m)
  */
 static bool idle(machine *m, uint64_t deadline_wall)
 {
-	uint64_t now = wall_ns();
+	uint64_t now = kwb_host_ns();
 	int64_t sleep_ns = -1;
 	bool past = hist_replaying(m);
 
@@ -657,7 +650,7 @@ static bool idle(machine *m, uint64_t deadline_wall)
 	if (sleep_ns && poll_fds(m, sleep_ns))
 		return true;	/* input or the debugger: look again */
 	if (m->events && (past || m->events->when <= m->round_start ||
-			  wall_ns() + m->pace + KWB_IDLE_LEAD >= m->events->when)) {
+			  kwb_host_ns() + m->pace + KWB_IDLE_LEAD >= m->events->when)) {
 		if (m->events->when > m->round_start)
 			m->round_start = m->events->when;
 		m->rounds++;
@@ -747,7 +740,7 @@ static int machine_loop(machine *m, bool serving)
 		}
 		if (m->state == RUN_STOPPED) {
 			/* stopped (a debugger, -S): only -timeout can end it */
-			now_wall = wall_ns();
+			now_wall = kwb_host_ns();
 			m->loop.running_since = 0;
 			if (m->loop.deadline_wall && now_wall >= m->loop.deadline_wall)
 				return guard_exit(m, 4, "reached while stopped");
@@ -769,11 +762,11 @@ static int machine_loop(machine *m, bool serving)
 			m->pace_on = false;	/* time stopped is no credit */
 			/* that poll was this round's: a step resumed by it
 			 * replies without polling again first */
-			m->loop.last_poll = wall_ns();
+			m->loop.last_poll = kwb_host_ns();
 			continue;
 		}
 		if (serving) {
-			now_wall = wall_ns();
+			now_wall = kwb_host_ns();
 			if (!m->loop.running_since)
 				m->loop.running_since = now_wall;
 			else if (now_wall - m->loop.running_since > MACHINE_SERVE_RUN_NS)
@@ -786,7 +779,7 @@ static int machine_loop(machine *m, bool serving)
 			if (guard == 4)
 				return guard_exit(m, 4, "reached while every CPU waits");
 			if (m->turn < 0) {
-				m->loop.last_poll = wall_ns();
+				m->loop.last_poll = kwb_host_ns();
 				continue;
 			}
 			m->loop.round_icount = total_icount(m);
@@ -800,7 +793,7 @@ static int machine_loop(machine *m, bool serving)
 
 		if (m->opt->max_insns && total_icount(m) >= m->opt->max_insns)
 			return guard_exit(m, 3, "reached");
-		now_wall = wall_ns();
+		now_wall = kwb_host_ns();
 		if (now_wall - m->loop.last_poll > 1000000) {
 			m->loop.last_poll = now_wall;
 			poll_fds(m, 0);
@@ -814,7 +807,7 @@ static int machine_loop(machine *m, bool serving)
 
 int machine_run(machine *m)
 {
-	uint64_t start = wall_ns();
+	uint64_t start = kwb_host_ns();
 
 	m->loop.last_poll = start;
 	m->loop.deadline_wall = m->opt->timeout > 0 ? start + (uint64_t)(m->opt->timeout * 1e9) : 0;

@@ -40,14 +40,6 @@ struct slirp_net {
 	poll_set *ps;			/* during fill/dispatch */
 };
 
-static int64_t host_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* ---- callbacks ---- */
 
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
@@ -68,7 +60,7 @@ static void cb_guest_error(const char *msg, void *opaque)
 static int64_t cb_clock_get_ns(void *opaque)
 {
 	(void)opaque;
-	return host_ns();
+	return (int64_t)kwb_host_ns();
 }
 
 static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
@@ -166,7 +158,7 @@ static void hook_fill(void *opaque, poll_set *ps, int64_t *timeout_ns)
 {
 	slirp_net *s = opaque;
 	uint32_t ms = UINT32_MAX;
-	int64_t now_ms = host_ns() / 1000000;
+	int64_t now_ms = (int64_t)kwb_host_ns() / 1000000;
 
 	s->ps = ps;
 	slirp_pollfds_fill(s->slirp, &ms, add_poll, s);
@@ -181,7 +173,7 @@ static void hook_fill(void *opaque, poll_set *ps, int64_t *timeout_ns)
 static void hook_dispatch(void *opaque, poll_set *ps)
 {
 	slirp_net *s = opaque;
-	int64_t now_ms = host_ns() / 1000000;
+	int64_t now_ms = (int64_t)kwb_host_ns() / 1000000;
 	bool again = true;
 
 	s->ps = ps;

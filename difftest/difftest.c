@@ -32,13 +32,6 @@
 #include "core/arch/riscv64/riscv64.h"
 #include "gdbserver/rsp.h"
 
-uint64_t dt_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void dt_cleanup(difftest *d)
 {
 	if (d->fd >= 0)
@@ -895,7 +888,7 @@ static bool dt_after_step(difftest *d)
 
 static void dt_summary(difftest *d)
 {
-	double secs = (double)(dt_now_ns() - d->t0) / 1e9;
+	double secs = (double)(kwb_host_ns() - d->t0) / 1e9;
 	printf("difftest: %llu instructions, no divergence (%d registers compared, %.0f insn/s)\n",
 	       (unsigned long long)d->steps, d->ncompared, secs > 0 ? (double)d->steps / secs : 0.0);
 	fflush(stdout);
@@ -922,7 +915,7 @@ static void dt_arrive(difftest *d)
 	/* What differs after a free run is not located: list it, then go on
 	 * as at reset (copy core registers, stop comparing the rest). */
 	dt_reconcile(d, "on arrival");
-	d->t0 = dt_now_ns();
+	d->t0 = kwb_host_ns();
 	dt_prepare(d);
 }
 
@@ -1102,7 +1095,7 @@ int difftest_run(machine *m)
 		d->ncompared, m->arch->name);
 
 	dt_reconcile(d, "at reset");
-	d->t0 = dt_now_ns();
+	d->t0 = kwb_host_ns();
 	dbg_set_stop_listener(m, dt_on_stop, d);
 	if (d->from) {
 		char req[64];

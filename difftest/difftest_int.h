@@ -53,7 +53,6 @@ typedef struct difftest {
 	uint64_t pc_divergence;	/* after the PC pass: stop the lockstep there */
 } difftest;
 
-uint64_t dt_now_ns(void);
 void dt_cleanup(difftest *d);
 KWB_NORETURN void dt_exit(difftest *d, int code);
 KWB_NORETURN KWB_PRINTF(2, 3) void dt_fail(difftest *d, const char *fmt, ...);

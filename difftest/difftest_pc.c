@@ -256,7 +256,7 @@ static void q_line(pcpass *p, char *line)
 /* Reads more of the log; false at its end (QEMU exited). */
 static bool q_fill(pcpass *p)
 {
-	uint64_t t = dt_now_ns();
+	uint64_t t = kwb_host_ns();
 
 	if (p->eof)
 		return false;
@@ -282,7 +282,7 @@ static bool q_fill(pcpass *p)
 		p->eof = true;
 		break;
 	}
-	p->wait_ns += dt_now_ns() - t;
+	p->wait_ns += kwb_host_ns() - t;
 	return !p->eof || p->rlen;
 }
 
@@ -524,7 +524,7 @@ static void pc_exec(void *opaque, cpu *c, uint64_t pc, uint32_t insn)
 	p->prev_len = p->a64 || (insn & 3) == 3 ? 4 : 2;
 	p->after_wfi = !p->a64 && insn == 0x10500073;
 	if (pc == p->until && p->until) {
-		double secs = (double)(dt_now_ns() - p->t0) / 1e9;
+		double secs = (double)(kwb_host_ns() - p->t0) / 1e9;
 		printf("difftest: reached 0x%llx after %llu instructions, no divergence (PC pass: %llu blocks, "
 		       "%llu traps compared; %.1f s, %.2fM insn/s)\n", (unsigned long long)pc,
 		       (unsigned long long)p->n - 1, (unsigned long long)p->blocks, (unsigned long long)p->traps,
@@ -565,7 +565,7 @@ static void pc_int(void *opaque, cpu *c, uint64_t pc, uint64_t ret, uint64_t vec
 
 static void pc_summary(pcpass *p, const char *how)
 {
-	double secs = (double)(dt_now_ns() - p->t0) / 1e9;
+	double secs = (double)(kwb_host_ns() - p->t0) / 1e9;
 
 	if (getenv("KWB_DIFFTEST_VERBOSE"))
 		fprintf(stderr, "difftest: kwb icount %llu, virtual time %llu ns\n",
@@ -640,7 +640,7 @@ int dt_pc_run(difftest *d)
 	t->int_hook = pc_int;
 	t->hook_opaque = p;
 	fprintf(stderr, "kwb: difftest: comparing PCs and traps with QEMU's exec log (%s)\n", m->arch->name);
-	p->t0 = dt_now_ns();
+	p->t0 = kwb_host_ns();
 	rc = machine_run(m);
 	if (rc == 3) {
 		pc_summary(p, "");

@@ -69,14 +69,6 @@ static struct {
 
 static _Thread_local bool serving_thread;
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void futex_wait(_Atomic int *a, int v, uint64_t ns)
 {
 	struct timespec t = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
@@ -171,7 +163,7 @@ static bool serve_handoff(void *opaque)
 {
 	gdb_server *s = opaque;
 	machine *m = s->m;
-	uint64_t now = mono_ns(), seen = UINT64_MAX;
+	uint64_t now = kwb_host_ns(), seen = UINT64_MAX;
 	cpu_set_t mine, away;
 	bool moved = false;
 	int starved = 0;
@@ -214,7 +206,7 @@ static bool serve_handoff(void *opaque)
 			seen = waits ? polls : UINT64_MAX;
 		if (starved >= SERVE_STARVED_CHECKS &&
 		    (cas(&serve.state, SERVE_OFFERED, SERVE_MAIN) || cas(&serve.state, SERVE_SAFE, SERVE_TAKEN))) {
-			serve.backoff_until = mono_ns() + SERVE_BACKOFF_NS;
+			serve.backoff_until = kwb_host_ns() + SERVE_BACKOFF_NS;
 			break;
 		}
 	}
@@ -236,13 +228,13 @@ static int serve_spin(void *opaque)
 {
 	gdb_server *s = opaque;
 	struct pollfd p = { .fd = s->fd, .events = POLLIN };
-	uint64_t now = mono_ns(), until = now + SERVE_POLL_NS, quiet_at;
+	uint64_t now = kwb_host_ns(), until = now + SERVE_POLL_NS, quiet_at;
 	int ready = 0;
 
 	atomic_store(&serve.state, SERVE_SAFE);
 	gdb_serve_flush(s);
 	while (s->fd >= 0 && !(ready = poll(&p, 1, 0))) {
-		now = mono_ns();
+		now = kwb_host_ns();
 		if (now >= until || now >= atomic_load(&serve.quiet_at))
 			break;
 		__builtin_ia32_pause();
@@ -272,7 +264,7 @@ bool gdb_serve_replied(gdb_server *s)
 	(void)s;
 	if (!serve.on)
 		return false;
-	now = mono_ns();
+	now = kwb_host_ns();
 	atomic_store(&serve.quiet_at, now + serve.window);
 	return usable(now);
 }

@@ -44,18 +44,10 @@ static uint64_t spin_ns = GDB_SPIN_NS;
  * host. */
 static bool pin;
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 enum { WARM_KWB, WARM_GDB, NWARM };
 
 static struct {
-	_Atomic uint64_t until;		/* spin while mono_ns() < until */
+	_Atomic uint64_t until;		/* spin while kwb_host_ns() < until */
 	_Atomic int cpu[NWARM];		/* where each helper spins (-1: it sleeps) */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -65,7 +57,7 @@ static struct {
 
 static bool warm_due(int i)
 {
-	return atomic_load(&warm.cpu[i]) >= 0 && mono_ns() < atomic_load(&warm.until);
+	return atomic_load(&warm.cpu[i]) >= 0 && kwb_host_ns() < atomic_load(&warm.until);
 }
 
 static void *warm_main(void *arg)
@@ -138,7 +130,7 @@ void gdb_wait_replied(gdb_server *s)
 		me = 0, peer = 1;
 	atomic_store(&warm.cpu[WARM_KWB], me);
 	atomic_store(&warm.cpu[WARM_GDB], !pin || peer != me ? peer : -1);
-	atomic_store(&warm.until, mono_ns() + spin_ns);
+	atomic_store(&warm.until, kwb_host_ns() + spin_ns);
 	pthread_mutex_lock(&warm.lock);
 	if (!warm.started && !warm.failed) {
 		warm.started = warm_start();
