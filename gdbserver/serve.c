@@ -50,9 +50,10 @@
 #define SERVE_STACK (8u << 20)
 
 /* Who has the loop. The main thread offers it (OFFERED), the serving
- * thread claims it (RUN) and waits between polls in SAFE; the main thread
- * may take it back from OFFERED or SAFE, never from RUN. */
-enum { SERVE_MAIN, SERVE_OFFERED, SERVE_RUN, SERVE_SAFE, SERVE_DONE, SERVE_TAKEN };
+ * thread claims it (RUN), waits between polls in SAFE and gives it back
+ * (DONE); the main thread may take it back (MAIN) from OFFERED or SAFE,
+ * never from RUN. */
+enum { SERVE_MAIN, SERVE_OFFERED, SERVE_RUN, SERVE_SAFE, SERVE_DONE };
 
 static struct {
 	bool on, force;
@@ -205,7 +206,7 @@ static bool serve_handoff(void *opaque)
 		if (!starved)
 			seen = waits ? polls : UINT64_MAX;
 		if (starved >= SERVE_STARVED_CHECKS &&
-		    (cas(&serve.state, SERVE_OFFERED, SERVE_MAIN) || cas(&serve.state, SERVE_SAFE, SERVE_TAKEN))) {
+		    (cas(&serve.state, SERVE_OFFERED, SERVE_MAIN) || cas(&serve.state, SERVE_SAFE, SERVE_MAIN))) {
 			serve.backoff_until = kwb_host_ns() + SERVE_BACKOFF_NS;
 			break;
 		}
