@@ -53,31 +53,35 @@ static void hex64(char *d, unsigned long v)
 		d[i] = "0123456789abcdef"[(v >> (8 * (i / 2) + (i & 1 ? 0 : 4))) & 15];
 }
 
+/* the packets whose answer never changes: a prefix and its reply */
+static const struct {
+	const char *prefix, *reply;
+} fixed[] = {
+	{ "qSupported", "PacketSize=800;QStartNoAckMode+;vContSupported+" },
+	{ "QStartNoAckMode", "OK" },
+	{ "H", "OK" },
+	{ "qSymbol", "OK" },
+	{ "?", "T05thread:1;" },
+	{ "qfThreadInfo", "m1" },
+	{ "qsThreadInfo", "l" },
+	{ "qC", "QC1" },
+	{ "qAttached", "1" },
+	{ "vCont?", "vCont;c;C;s;S" },
+};
+
 static void answer(const struct arch *a, char *pk, unsigned long *pc)
 {
 	static char buf[2048];
 	char *end;
 
-	if (!strncmp(pk, "qSupported", 10)) {
-		reply("PacketSize=800;QStartNoAckMode+;vContSupported+");
-	} else if (!strcmp(pk, "QStartNoAckMode")) {
-		reply("OK");
-		acks = 0;
-	} else if (pk[0] == 'H' || !strncmp(pk, "qSymbol", 7)) {
-		reply("OK");
-	} else if (!strcmp(pk, "?")) {
-		reply("T05thread:1;");
-	} else if (!strcmp(pk, "qfThreadInfo")) {
-		reply("m1");
-	} else if (!strcmp(pk, "qsThreadInfo")) {
-		reply("l");
-	} else if (!strcmp(pk, "qC")) {
-		reply("QC1");
-	} else if (!strcmp(pk, "qAttached")) {
-		reply("1");
-	} else if (!strcmp(pk, "vCont?")) {
-		reply("vCont;c;C;s;S");
-	} else if (!strcmp(pk, "g")) {
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (!strncmp(pk, fixed[i].prefix, strlen(fixed[i].prefix))) {
+			reply(fixed[i].reply);
+			acks &= strcmp(pk, "QStartNoAckMode") != 0;
+			return;
+		}
+	}
+	if (!strcmp(pk, "g")) {
 		memset(buf, '0', 2 * a->gbytes);
 		buf[2 * a->gbytes] = 0;
 		hex64(buf + 2 * a->pc_offset, *pc);
