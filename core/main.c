@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "-dump-target-xml"))
 		return tdesc_dump(argv[2], argv[3]) ? 1 : 0;
 	options_parse(&opt, argc, argv);
+	symbols_prefetch(&opt);	/* beside machine_create */
 	m = machine_create(&opt);
 	if (opt.pidfile)
 		write_pidfile(opt.pidfile);

@@ -101,7 +101,7 @@ const char *kwb_file_kind(unsigned mode)
 
 int kwb_open_input(const char *path, bool block_ok, const char **err)
 {
-	static char why[64];
+	static _Thread_local char why[64];	/* symbols_prefetch opens beside the main thread */
 	struct stat st;
 	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

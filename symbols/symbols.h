@@ -34,6 +34,9 @@ typedef struct kwb_symbols {
  * -symbols file is unusable. A bad implicit vmlinux only warns.
  */
 int symbols_attach(struct machine *m, char *err, size_t errlen);
+/* Before machine_create: start opening the vmlinux the options name on a
+ * thread of its own; symbols_attach takes the result. */
+void symbols_prefetch(const kwb_options *opt);
 void symbols_free(struct machine *m);
 
 /* NULL when no vmlinux is loaded. */
