@@ -174,32 +174,29 @@ static struct {
 
 static void *prefetch_main(void *arg)
 {
-	(void)arg;
-	prefetch.vm = vmlinux_open(prefetch.path, prefetch.arch, prefetch.err, sizeof(prefetch.err));
+	const kwb_options *opt = arg;
+	kernel_info ki;
+	char why[256];
+
+	/* which architecture: as machine_create will tell it */
+	prefetch.arch = opt->arch;
+	if (!prefetch.arch && opt->kernel && loader_probe_kernel(opt->kernel, &ki, why, sizeof(why)) == 0)
+		prefetch.arch = ki.arch;
+	if (prefetch.arch && (prefetch.path = find_vmlinux(opt, &prefetch.explicit)))
+		prefetch.vm = vmlinux_open(prefetch.path, prefetch.arch, prefetch.err, sizeof(prefetch.err));
 	return NULL;
 }
 
 void symbols_prefetch(const kwb_options *opt)
 {
-	kernel_info ki;
-	char why[256];
 	sigset_t all, old;
 
-	prefetch.arch = opt->arch;
-	if (!prefetch.arch && opt->kernel && loader_probe_kernel(opt->kernel, &ki, why, sizeof(why)) == 0)
-		prefetch.arch = ki.arch;
-	if (!prefetch.arch || !(prefetch.path = find_vmlinux(opt, &prefetch.explicit)))
-		return;
 	prefetch.opt = opt;
 	elf_version(EV_CURRENT);	/* libelf's one global, set before two threads use it */
 	sigfillset(&all);		/* signals stay the main thread's */
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	prefetch.started = !pthread_create(&prefetch.thread, NULL, prefetch_main, NULL);
+	prefetch.started = !pthread_create(&prefetch.thread, NULL, prefetch_main, (void *)opt);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!prefetch.started) {
-		free(prefetch.path);
-		prefetch.path = NULL;
-	}
 }
 
 /* What symbols_prefetch opened for this machine, as vmlinux_open would
@@ -210,7 +207,7 @@ static bool prefetched(machine *m, char **path, bool *explicit, vmlinux **vm, ch
 		return false;
 	pthread_join(prefetch.thread, NULL);
 	prefetch.started = false;
-	if (prefetch.opt != m->opt || strcmp(prefetch.arch, m->arch->name)) {
+	if (!prefetch.path || prefetch.opt != m->opt || strcmp(prefetch.arch, m->arch->name)) {
 		vmlinux_free(prefetch.vm);
 		free(prefetch.path);
 		return false;
